@@ -1,0 +1,189 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/**
+ * jsonb columns are read as parsed JSON and written as JSON text: both drivers then agree on
+ * how a value is sent (pg would otherwise send a JavaScript array as a PostgreSQL array).
+ */
+export type Json<T> = ColumnType<T, string, string>;
+export type JsonWithDefault<T> = ColumnType<T, string | undefined, string>;
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<
+  Date | null,
+  Date | string | null | undefined,
+  Date | string | null
+>;
+
+export type AnnotatorLevel = "junior" | "expert";
+export type ProjectRole = "lead" | "annotator" | "client";
+export type ItemStatus =
+  "queued" | "annotating" | "consensus" | "disputed" | "adjudicating" | "published";
+export type AssignmentStatus = "reserved" | "submitted" | "skipped" | "expired";
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  is_admin: Generated<boolean>;
+  level: AnnotatorLevel | null;
+  domains: ColumnType<string[], string[] | undefined, string[]>;
+  hourly_rate_cents: number | null;
+  created_at: Timestamp;
+  disabled_at: NullableTimestamp;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  created_at: Timestamp;
+  expires_at: Date;
+  last_seen_at: Timestamp;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  token_prefix: string;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface LoginAttemptsTable {
+  id: Generated<number>;
+  email: string;
+  ip: string | null;
+  succeeded: boolean;
+  created_at: Timestamp;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  domain: string | null;
+  template: Json<unknown>;
+  overlap: Generated<number>;
+  dispute_policy: JsonWithDefault<unknown>;
+  auto_publish_consensus: Generated<boolean>;
+  settings: JsonWithDefault<unknown>;
+  created_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  archived_at: NullableTimestamp;
+}
+
+export interface ProjectMembersTable {
+  project_id: number;
+  user_id: number;
+  role: ProjectRole;
+  created_at: Timestamp;
+}
+
+export interface ItemsTable {
+  id: Generated<number>;
+  project_id: number;
+  external_id: string;
+  prompt: Json<unknown>;
+  responses: Json<unknown>;
+  domain: string | null;
+  metadata: JsonWithDefault<unknown>;
+  gold_label: ColumnType<unknown, string | null | undefined, string | null>;
+  status: ColumnType<ItemStatus, ItemStatus | undefined, ItemStatus>;
+  content_hash: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AssignmentsTable {
+  id: Generated<number>;
+  item_id: number;
+  user_id: number;
+  status: ColumnType<AssignmentStatus, AssignmentStatus | undefined, AssignmentStatus>;
+  reserved_at: Timestamp;
+  expires_at: Date | string;
+  completed_at: NullableTimestamp;
+  skip_reason: string | null;
+}
+
+export interface AnnotationsTable {
+  id: Generated<number>;
+  item_id: number;
+  user_id: number;
+  label: Json<unknown>;
+  duration_ms: number | null;
+  source: ColumnType<"quorum" | "import", "quorum" | "import" | undefined, never>;
+  submitted_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface AdjudicationsTable {
+  id: Generated<number>;
+  item_id: number;
+  version: number;
+  label: Json<unknown>;
+  rationale: string | null;
+  published_by: number | null;
+  published_at: Timestamp;
+  panel: JsonWithDefault<unknown>;
+  votes: JsonWithDefault<unknown>;
+  minority: JsonWithDefault<unknown>;
+  room_snapshot: Uint8Array | null;
+  time_spent_ms: number | null;
+}
+
+export interface RoomUpdatesTable {
+  id: Generated<number>;
+  doc_name: string;
+  update: Uint8Array;
+  created_at: Timestamp;
+}
+
+export interface RoomSnapshotsTable {
+  doc_name: string;
+  state: Uint8Array;
+  last_update_id: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_id: number | null;
+  action: string;
+  project_id: number | null;
+  subject_type: string | null;
+  subject_id: string | null;
+  details: JsonWithDefault<unknown>;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  login_attempts: LoginAttemptsTable;
+  projects: ProjectsTable;
+  project_members: ProjectMembersTable;
+  items: ItemsTable;
+  assignments: AssignmentsTable;
+  annotations: AnnotationsTable;
+  adjudications: AdjudicationsTable;
+  room_updates: RoomUpdatesTable;
+  room_snapshots: RoomSnapshotsTable;
+  audit_log: AuditLogTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type Project = Selectable<ProjectsTable>;
+export type NewProject = Insertable<ProjectsTable>;
+export type Item = Selectable<ItemsTable>;
+export type NewItem = Insertable<ItemsTable>;
+export type Annotation = Selectable<AnnotationsTable>;
+export type ApiToken = Selectable<ApiTokensTable>;

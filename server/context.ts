@@ -1,0 +1,23 @@
+import type { Cookie } from "@remix-run/node";
+import type { Kysely } from "kysely";
+import type { DatabaseKind } from "../db/client.ts";
+import type { Database } from "../db/schema.ts";
+import type { Config } from "./config.ts";
+import type { Logger } from "./logger.ts";
+
+/** What every request handler, route loader and sync connection is given: no globals. */
+export interface QuorumContext {
+  db: Kysely<Database>;
+  dbKind: DatabaseKind;
+  config: Config;
+  log: Logger;
+  sessionCookie: Cookie;
+  version: string;
+}
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    quorum: QuorumContext;
+    requestId: string;
+  }
+}

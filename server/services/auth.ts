@@ -1,0 +1,172 @@
+import { createHash, randomBytes } from "node:crypto";
+import { sql, type Kysely } from "kysely";
+import type { Database, User } from "../../db/schema.ts";
+import { AppError, notFound, unauthorized } from "../errors.ts";
+import { spendPasswordCheck, verifyPassword } from "./passwords.ts";
+import { findUserByEmail } from "./users.ts";
+
+/** Sessions and tokens are stored as hashes, so a database leak hands out no credentials. */
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+const SESSION_TOUCH_INTERVAL_MS = 60 * 1000;
+export const API_TOKEN_PREFIX = "qrm_";
+
+export interface LoginRequest {
+  email: string;
+  password: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface LoginPolicy {
+  maxFailures: number;
+  sessionTtlMs: number;
+}
+
+/**
+ * Checks the password and opens a session. Failed attempts per email are counted in the
+ * database (so the limit holds across instances); past the limit the account's logins are
+ * refused for the rest of the window, whatever the password.
+ */
+export async function logIn(
+  db: Kysely<Database>,
+  request: LoginRequest,
+  policy: LoginPolicy,
+): Promise<{ user: User; sessionToken: string; expiresAt: Date }> {
+  const email = request.email.trim().toLowerCase();
+  const since = new Date(Date.now() - LOGIN_WINDOW_MS);
+  const { failures } = await db
+    .selectFrom("login_attempts")
+    .select((eb) => eb.fn.countAll<number>().as("failures"))
+    .where((eb) => eb(eb.fn("lower", ["email"]), "=", email))
+    .where("succeeded", "=", false)
+    .where("created_at", ">", since)
+    .executeTakeFirstOrThrow();
+  if (failures >= policy.maxFailures) {
+    throw new AppError(
+      "rate_limited",
+      "Too many failed sign-in attempts for this account; try again in 15 minutes",
+    );
+  }
+
+  const user = await findUserByEmail(db, email);
+  const passwordMatches =
+    user?.password_hash && !user.disabled_at
+      ? await verifyPassword(user.password_hash, request.password)
+      : (await spendPasswordCheck(request.password), false);
+
+  await db
+    .insertInto("login_attempts")
+    .values({ email, ip: request.ip, succeeded: passwordMatches })
+    .execute();
+  if (!user || !passwordMatches) throw unauthorized("Email or password is incorrect");
+
+  const sessionToken = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(Date.now() + policy.sessionTtlMs);
+  await db
+    .insertInto("sessions")
+    .values({
+      id: hashSecret(sessionToken),
+      user_id: user.id,
+      expires_at: expiresAt,
+      ip: request.ip,
+      user_agent: request.userAgent?.slice(0, 500) ?? null,
+    })
+    .execute();
+  return { user, sessionToken, expiresAt };
+}
+
+export async function logOut(db: Kysely<Database>, sessionToken: string): Promise<void> {
+  await db.deleteFrom("sessions").where("id", "=", hashSecret(sessionToken)).execute();
+}
+
+/** The user behind a live session, or null when it is unknown, expired or the user disabled. */
+export async function userFromSession(
+  db: Kysely<Database>,
+  sessionToken: string,
+): Promise<User | null> {
+  const row = await db
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .selectAll("users")
+    .select(["sessions.id as session_id", "sessions.last_seen_at as session_last_seen_at"])
+    .where("sessions.id", "=", hashSecret(sessionToken))
+    .where("sessions.expires_at", ">", new Date())
+    .where("users.disabled_at", "is", null)
+    .executeTakeFirst();
+  if (!row) return null;
+  const { session_id: sessionId, session_last_seen_at: lastSeenAt, ...user } = row;
+  if (Date.now() - lastSeenAt.getTime() > SESSION_TOUCH_INTERVAL_MS) {
+    await db
+      .updateTable("sessions")
+      .set({ last_seen_at: new Date() })
+      .where("id", "=", sessionId)
+      .execute();
+  }
+  return user;
+}
+
+export async function createApiToken(
+  db: Kysely<Database>,
+  userId: number,
+  name: string,
+): Promise<{ token: string; id: number; name: string; prefix: string; createdAt: Date }> {
+  const token = API_TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  const prefix = token.slice(0, API_TOKEN_PREFIX.length + 6);
+  const row = await db
+    .insertInto("api_tokens")
+    .values({ user_id: userId, name, token_hash: hashSecret(token), token_prefix: prefix })
+    .returning(["id", "name", "token_prefix", "created_at"])
+    .executeTakeFirstOrThrow();
+  return { token, id: row.id, name: row.name, prefix: row.token_prefix, createdAt: row.created_at };
+}
+
+export function listApiTokens(db: Kysely<Database>, userId: number) {
+  return db
+    .selectFrom("api_tokens")
+    .select(["id", "name", "token_prefix", "created_at", "last_used_at", "revoked_at"])
+    .where("user_id", "=", userId)
+    .orderBy("id", "desc")
+    .execute();
+}
+
+export async function revokeApiToken(
+  db: Kysely<Database>,
+  userId: number,
+  tokenId: number,
+): Promise<void> {
+  const result = await db
+    .updateTable("api_tokens")
+    .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
+    .where("id", "=", tokenId)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) throw notFound("No such token");
+}
+
+/** The user an API token belongs to, or null when it is unknown, revoked or the user disabled. */
+export async function userFromApiToken(db: Kysely<Database>, token: string): Promise<User | null> {
+  if (!token.startsWith(API_TOKEN_PREFIX)) return null;
+  const row = await db
+    .selectFrom("api_tokens")
+    .innerJoin("users", "users.id", "api_tokens.user_id")
+    .selectAll("users")
+    .select(["api_tokens.id as token_id", "api_tokens.last_used_at as token_last_used_at"])
+    .where("api_tokens.token_hash", "=", hashSecret(token))
+    .where("api_tokens.revoked_at", "is", null)
+    .where("users.disabled_at", "is", null)
+    .executeTakeFirst();
+  if (!row) return null;
+  const { token_id: tokenId, token_last_used_at: lastUsedAt, ...user } = row;
+  if (!lastUsedAt || Date.now() - lastUsedAt.getTime() > SESSION_TOUCH_INTERVAL_MS) {
+    await db
+      .updateTable("api_tokens")
+      .set({ last_used_at: new Date() })
+      .where("id", "=", tokenId)
+      .execute();
+  }
+  return user;
+}

@@ -1,0 +1,78 @@
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import type { AnnotatorLevel, Database, User } from "../../db/schema.ts";
+import { conflict, fieldErrors, validationFailed } from "../errors.ts";
+import { hashPassword } from "./passwords.ts";
+
+export const domainSchema = z
+  .string()
+  .regex(
+    /^(medical|legal|code|science|finance|general|language:[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*)$/,
+    "must be medical, legal, code, science, finance, general or language:<bcp47>",
+  );
+
+export const newUserSchema = z.object({
+  email: z
+    .email()
+    .max(254)
+    .transform((email) => email.toLowerCase()),
+  name: z.string().trim().min(1).max(200),
+  password: z.string().min(8, "must be at least 8 characters").max(1024),
+  isAdmin: z.boolean().default(false),
+  level: z.enum(["junior", "expert"]).nullable().default(null),
+  domains: z.array(domainSchema).default([]),
+  hourlyRate: z.number().nonnegative().max(100_000).nullable().default(null),
+});
+
+export type NewUserInput = z.input<typeof newUserSchema>;
+
+export async function createUser(db: Kysely<Database>, input: NewUserInput): Promise<User> {
+  const parsed = newUserSchema.safeParse(input);
+  if (!parsed.success) {
+    throw validationFailed("The user is not valid", fieldErrors(parsed.error.issues));
+  }
+  const user = parsed.data;
+  const existing = await findUserByEmail(db, user.email);
+  if (existing) throw conflict(`A user with email ${user.email} already exists`);
+  return db
+    .insertInto("users")
+    .values({
+      email: user.email,
+      name: user.name,
+      password_hash: await hashPassword(user.password),
+      is_admin: user.isAdmin,
+      level: user.level as AnnotatorLevel | null,
+      domains: user.domains,
+      hourly_rate_cents: user.hourlyRate === null ? null : Math.round(user.hourlyRate * 100),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function findUserByEmail(db: Kysely<Database>, email: string) {
+  return db
+    .selectFrom("users")
+    .selectAll()
+    .where((eb) => eb(eb.fn("lower", ["email"]), "=", email.toLowerCase()))
+    .executeTakeFirst();
+}
+
+export function findUserById(db: Kysely<Database>, id: number) {
+  return db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** The fields of a user that the user, and anyone allowed to see them, is shown. */
+export function publicUser(user: User) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    isAdmin: user.is_admin,
+    level: user.level,
+    domains: user.domains,
+    hourlyRate: user.hourly_rate_cents === null ? null : user.hourly_rate_cents / 100,
+    createdAt: user.created_at.toISOString(),
+  };
+}
+
+export type PublicUser = ReturnType<typeof publicUser>;

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { inject } from "vitest";
+import { openDatabase, type DatabaseHandle } from "../../db/client.ts";
+import { migrateToLatest } from "../../db/migrate.ts";
+
+export interface TestDatabase {
+  /** Set when the tests run against PostgreSQL (DATABASE_URL); undefined on PGlite. */
+  databaseUrl: string | undefined;
+  /** A fresh directory for QUORUM_DATA_DIR (PGlite keeps its files under it). */
+  dataDir: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database of its own: a clone of the template database on PostgreSQL, an
+ * empty directory for PGlite (the server under test migrates it, as on a first start).
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "quorum-test-"));
+  const templateUrl = inject("templateDatabaseUrl");
+  if (!templateUrl) {
+    return {
+      databaseUrl: undefined,
+      dataDir,
+      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const template = new URL(templateUrl);
+  const templateName = template.pathname.slice(1);
+  const name = `${templateName}_${randomBytes(4).toString("hex")}`;
+  const admin = new URL(templateUrl);
+  admin.pathname = "/postgres";
+  await runAdmin(admin.toString(), `create database ${name} template ${templateName}`);
+  const url = new URL(templateUrl);
+  url.pathname = `/${name}`;
+  return {
+    databaseUrl: url.toString(),
+    dataDir,
+    async drop() {
+      await runAdmin(admin.toString(), `drop database if exists ${name} with (force)`);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function runAdmin(url: string, statement: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Opens a test database directly (for service-level tests that need no HTTP server). */
+export async function openTestDatabase(): Promise<DatabaseHandle & { drop(): Promise<void> }> {
+  const testDatabase = await createTestDatabase();
+  const handle = await openDatabase({
+    databaseUrl: testDatabase.databaseUrl,
+    pgliteDataDir: testDatabase.databaseUrl ? undefined : "memory://",
+  });
+  await migrateToLatest(handle.db);
+  return {
+    ...handle,
+    async drop() {
+      await handle.close();
+      await testDatabase.drop();
+    },
+  };
+}

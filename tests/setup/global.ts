@@ -1,0 +1,53 @@
+import { randomBytes } from "node:crypto";
+import type { TestProject } from "vitest/node";
+import pg from "pg";
+import { openDatabase } from "../../db/client.ts";
+import { migrateToLatest } from "../../db/migrate.ts";
+import { ensureBuild } from "../../server/build.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** With DATABASE_URL: a migrated database that each test file copies. */
+    templateDatabaseUrl: string | null;
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/**
+ * Builds the web app once (servers under test serve the production build) and, against
+ * PostgreSQL, migrates one template database that every test file clones, so each file runs
+ * in a fresh database without paying for migrations again.
+ */
+export default async function setup(project: TestProject) {
+  ensureBuild((message) => process.stderr.write(`${message}\n`));
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    project.provide("templateDatabaseUrl", null);
+    return;
+  }
+  const templateName = `quorum_template_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${templateName}`);
+  const templateUrl = withDatabase(serverUrl, templateName);
+  const template = await openDatabase({ databaseUrl: templateUrl });
+  await migrateToLatest(template.db);
+  await template.close();
+  project.provide("templateDatabaseUrl", templateUrl);
+
+  return async () => {
+    const { rows } = await admin.query<{ datname: string }>(
+      "select datname from pg_database where datname = $1 or datname like $2",
+      [templateName, `${templateName}_%`],
+    );
+    for (const { datname } of rows) {
+      await admin.query(`drop database if exists ${datname} with (force)`);
+    }
+    await admin.end();
+  };
+}
