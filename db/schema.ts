@@ -120,6 +120,8 @@ export interface AnnotationsTable {
   source: ColumnType<"quorum" | "import", "quorum" | "import" | undefined, never>;
   submitted_at: Timestamp;
   created_at: Timestamp;
+  /** Set when a lead rejected the annotation in review: it no longer counts. */
+  rejected_at: NullableTimestamp;
 }
 
 export interface AdjudicationsTable {
@@ -162,6 +164,43 @@ export interface AuditLogTable {
   created_at: Timestamp;
 }
 
+export interface ItemOutcomesTable {
+  item_id: number;
+  disputed: boolean;
+  fields: Json<unknown>;
+  aggregated_label: Json<unknown>;
+  annotators: Json<unknown>;
+  checked_at: Timestamp;
+}
+
+export type ReviewVerdict = "pending" | "accepted" | "corrected" | "rejected";
+
+export interface ReviewsTable {
+  id: Generated<number>;
+  annotation_id: number;
+  project_id: number;
+  reviewer_id: number | null;
+  verdict: ColumnType<ReviewVerdict, ReviewVerdict | undefined, ReviewVerdict>;
+  corrected_label: ColumnType<unknown, string | null | undefined, string | null>;
+  comments: JsonWithDefault<unknown>;
+  created_at: Timestamp;
+  decided_at: NullableTimestamp;
+}
+
+export interface DraftsTable {
+  item_id: number;
+  user_id: number;
+  label: Json<unknown>;
+  elapsed_ms: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface UserPreferencesTable {
+  user_id: number;
+  shortcuts: JsonWithDefault<unknown>;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -176,6 +215,10 @@ export interface Database {
   room_updates: RoomUpdatesTable;
   room_snapshots: RoomSnapshotsTable;
   audit_log: AuditLogTable;
+  item_outcomes: ItemOutcomesTable;
+  reviews: ReviewsTable;
+  drafts: DraftsTable;
+  user_preferences: UserPreferencesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -71,7 +71,7 @@ export class ConfigError extends Error {
  * Parses the environment once at boot. A wrong setting fails here, naming the variable,
  * rather than later as an obscure runtime error.
  */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(
     Object.entries(source).filter(([, value]) => value !== undefined && value !== ""),
   );

@@ -19,5 +19,7 @@ declare module "@remix-run/node" {
   interface AppLoadContext {
     quorum: QuorumContext;
     requestId: string;
+    /** The client's address (from X-Forwarded-For only when TRUST_PROXY is set). */
+    clientIp: string | null;
   }
 }

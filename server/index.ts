@@ -77,6 +77,14 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
         response.setHeader("X-Request-Id", id);
         return id;
       },
+      customProps: (request) => ({ reqId: request.id }),
+      serializers: {
+        req: (request: { method: string; url: string }) => ({
+          method: request.method,
+          url: request.url,
+        }),
+        res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+      },
       autoLogging: { ignore: (request) => request.url?.startsWith("/assets/") ?? false },
     }),
   );
@@ -126,7 +134,11 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
     createRequestHandler({
       build,
       mode: vite ? "development" : "production",
-      getLoadContext: (request) => ({ quorum: context, requestId: String(request.id) }),
+      getLoadContext: (request) => ({
+        quorum: context,
+        requestId: String(request.id),
+        clientIp: request.ip ?? null,
+      }),
     }),
   );
 

@@ -29,7 +29,7 @@ export interface Subject {
 
 const allowedRoles: Record<Action, ReadonlyArray<ProjectRole>> = {
   "workspace.admin": [],
-  "project.create": [],
+  "project.create": ["lead"],
   "project.view": ["lead", "annotator", "client"],
   "project.edit": ["lead"],
   "project.manageMembers": ["lead"],
@@ -87,6 +87,21 @@ export async function requireProjectPermission(
   return subject;
 }
 
-export function requireWorkspacePermission(user: User, action: Action): void {
-  if (!can({ isAdmin: user.is_admin, role: null }, action)) throw forbidden();
+/**
+ * Throws unless the user may perform a workspace-wide action. Outside any one project a user
+ * holds the strongest role they have in some project: whoever leads a project may start another.
+ */
+export async function requireWorkspacePermission(
+  db: Kysely<Database>,
+  user: User,
+  action: Action,
+): Promise<void> {
+  const lead = await db
+    .selectFrom("project_members")
+    .select("project_id")
+    .where("user_id", "=", user.id)
+    .where("role", "=", "lead")
+    .limit(1)
+    .executeTakeFirst();
+  if (!can({ isAdmin: user.is_admin, role: lead ? "lead" : null }, action)) throw forbidden();
 }

@@ -1,3 +1,6 @@
-export default function Index() {
-  return <h1>Quorum</h1>;
+import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { getUser } from "~/session.server.ts";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  throw redirect((await getUser(request, context)) ? "/projects" : "/login");
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { sql, type Kysely } from "kysely";
 import type { Database, User } from "../../db/schema.ts";
 import { AppError, notFound, unauthorized } from "../errors.ts";
+import { recordAudit } from "./audit.ts";
 import { spendPasswordCheck, verifyPassword } from "./passwords.ts";
 import { findUserByEmail } from "./users.ts";
 
@@ -116,11 +117,21 @@ export async function createApiToken(
 ): Promise<{ token: string; id: number; name: string; prefix: string; createdAt: Date }> {
   const token = API_TOKEN_PREFIX + randomBytes(32).toString("base64url");
   const prefix = token.slice(0, API_TOKEN_PREFIX.length + 6);
-  const row = await db
-    .insertInto("api_tokens")
-    .values({ user_id: userId, name, token_hash: hashSecret(token), token_prefix: prefix })
-    .returning(["id", "name", "token_prefix", "created_at"])
-    .executeTakeFirstOrThrow();
+  const row = await db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto("api_tokens")
+      .values({ user_id: userId, name, token_hash: hashSecret(token), token_prefix: prefix })
+      .returning(["id", "name", "token_prefix", "created_at"])
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actorId: userId,
+      action: "api_token.create",
+      subjectType: "api_token",
+      subjectId: inserted.id,
+      details: { name, prefix },
+    });
+    return inserted;
+  });
   return { token, id: row.id, name: row.name, prefix: row.token_prefix, createdAt: row.created_at };
 }
 
@@ -138,13 +149,21 @@ export async function revokeApiToken(
   userId: number,
   tokenId: number,
 ): Promise<void> {
-  const result = await db
-    .updateTable("api_tokens")
-    .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
-    .where("id", "=", tokenId)
-    .where("user_id", "=", userId)
-    .executeTakeFirst();
-  if (result.numUpdatedRows === 0n) throw notFound("No such token");
+  await db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable("api_tokens")
+      .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
+      .where("id", "=", tokenId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw notFound("No such token");
+    await recordAudit(trx, {
+      actorId: userId,
+      action: "api_token.revoke",
+      subjectType: "api_token",
+      subjectId: tokenId,
+    });
+  });
 }
 
 /** The user an API token belongs to, or null when it is unknown, revoked or the user disabled. */

@@ -1,7 +1,246 @@
-import type { Kysely } from "kysely";
+import { createHash } from "node:crypto";
+import { sql, type Kysely, type Transaction } from "kysely";
+import { canonicalJson } from "../../app/domain/canonical-json.ts";
+import { findPreset } from "../../app/domain/presets.ts";
+import { labelSchemaFor } from "../../app/domain/template.ts";
 import type { Database } from "../../db/schema.ts";
+import { recordAudit } from "./audit.ts";
+import { hashPassword } from "./passwords.ts";
+import { clinicalProject } from "./seed/clinical.ts";
+import { codeProject } from "./seed/code.ts";
+import type { DemoItem, DemoProject } from "./seed/demo-content.ts";
+import { DEMO_PASSWORD, demoAnnotators, demoUsers, type DemoUserKey } from "./seed/demo-users.ts";
+import { legalProject } from "./seed/legal.ts";
+import { translationProject } from "./seed/translation.ts";
 
-// Placeholder until the demo workspace lands in this file.
-export async function seedDemoWorkspaceOnFirstStart(_db: Kysely<Database>): Promise<boolean> {
-  return false;
+export { DEMO_PASSWORD, demoUsers } from "./seed/demo-users.ts";
+
+export const demoProjects: readonly DemoProject[] = [
+  clinicalProject,
+  legalProject,
+  codeProject,
+  translationProject,
+];
+
+export interface DemoSummary {
+  users: number;
+  projects: number;
+  items: number;
+  annotations: number;
+}
+
+export type SeedResult =
+  { seeded: true; summary: DemoSummary } | { seeded: false; existingUsers: string[] };
+
+const HOUR_MS = 60 * 60 * 1000;
+const RESERVATION_MS = HOUR_MS;
+
+/** The identity of an item's content: equal prompts and responses give equal hashes. */
+export function itemContentHash(prompt: unknown, responses: unknown): string {
+  return createHash("sha256").update(canonicalJson({ prompt, responses })).digest("hex");
+}
+
+/**
+ * Creates the demo workspace: its users, one project per preset, items in every stage of the
+ * lifecycle. Does nothing when any demo user already exists, so running it twice is harmless.
+ */
+export function seedDemoWorkspace(db: Kysely<Database>): Promise<SeedResult> {
+  return seedUnderLock(db, async (trx) => {
+    const existing = await trx
+      .selectFrom("users")
+      .select("email")
+      .where((eb) => eb(eb.fn("lower", ["email"]), "in", demoEmails()))
+      .orderBy("email")
+      .execute();
+    return existing.length === 0 ? null : existing.map((user) => user.email);
+  });
+}
+
+/** Seeds the demo workspace when the database has no users yet; returns whether it did. */
+export async function seedDemoWorkspaceOnFirstStart(db: Kysely<Database>): Promise<boolean> {
+  if (await hasUsers(db)) return false;
+  const result = await seedUnderLock(db, async (trx) => ((await hasUsers(trx)) ? [] : null));
+  return result.seeded;
+}
+
+function demoEmails(): string[] {
+  return Object.values(demoUsers).map((user) => user.email);
+}
+
+async function hasUsers(db: Kysely<Database>): Promise<boolean> {
+  const row = await db.selectFrom("users").select("id").limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * One transaction holding an advisory lock, so that instances starting together against the
+ * same PostgreSQL seed once: the second waits, then sees the users the first created.
+ * `blockers` returns null when seeding may go ahead, otherwise the emails standing in the way.
+ */
+async function seedUnderLock(
+  db: Kysely<Database>,
+  blockers: (trx: Transaction<Database>) => Promise<string[] | null>,
+): Promise<SeedResult> {
+  // Hashed once, outside the transaction: argon2 is deliberately slow.
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  return db.transaction().execute(async (trx): Promise<SeedResult> => {
+    await sql`select pg_advisory_xact_lock(hashtext('quorum:seed-demo'))`.execute(trx);
+    const existingUsers = await blockers(trx);
+    if (existingUsers) return { seeded: false, existingUsers };
+    return { seeded: true, summary: await insertDemoWorkspace(trx, passwordHash, new Date()) };
+  });
+}
+
+async function insertDemoWorkspace(
+  trx: Transaction<Database>,
+  passwordHash: string,
+  now: Date,
+): Promise<DemoSummary> {
+  const userRows = await trx
+    .insertInto("users")
+    .values(
+      Object.values(demoUsers).map((user) => ({
+        email: user.email,
+        name: user.name,
+        password_hash: passwordHash,
+        is_admin: user.isAdmin,
+        level: user.level,
+        domains: user.domains,
+        hourly_rate_cents: user.hourlyRate === null ? null : Math.round(user.hourlyRate * 100),
+        created_at: new Date(now.getTime() - 14 * 24 * HOUR_MS),
+      })),
+    )
+    .returning(["id", "email"])
+    .execute();
+  const idByEmail = new Map(userRows.map((row) => [row.email, row.id]));
+  const userId = (key: DemoUserKey): number => {
+    const id = idByEmail.get(demoUsers[key].email);
+    if (id === undefined) throw new Error(`demo user ${key} was not created`);
+    return id;
+  };
+
+  const summary: DemoSummary = { users: userRows.length, projects: 0, items: 0, annotations: 0 };
+  for (const [index, project] of demoProjects.entries()) {
+    const created = await insertDemoProject(trx, project, userId, {
+      createdAt: new Date(now.getTime() - (10 - index) * 24 * HOUR_MS),
+      now,
+    });
+    summary.projects += 1;
+    summary.items += created.items;
+    summary.annotations += created.annotations;
+  }
+
+  await recordAudit(trx, {
+    actorId: null,
+    action: "workspace.seed_demo",
+    details: { ...summary },
+  });
+  return summary;
+}
+
+async function insertDemoProject(
+  trx: Transaction<Database>,
+  project: DemoProject,
+  userId: (key: DemoUserKey) => number,
+  times: { createdAt: Date; now: Date },
+): Promise<{ items: number; annotations: number }> {
+  const preset = findPreset(project.presetId);
+  if (!preset) throw new Error(`demo project "${project.name}" names unknown preset`);
+  const { id: projectId } = await trx
+    .insertInto("projects")
+    .values({
+      name: project.name,
+      description: project.description,
+      domain: project.domain,
+      template: JSON.stringify(preset.template),
+      overlap: 3,
+      created_by: userId("admin"),
+      created_at: times.createdAt,
+      updated_at: times.createdAt,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+
+  await trx
+    .insertInto("project_members")
+    .values([
+      { project_id: projectId, user_id: userId("lead"), role: "lead" as const },
+      ...demoAnnotators.map((key) => ({
+        project_id: projectId,
+        user_id: userId(key),
+        role: "annotator" as const,
+      })),
+      { project_id: projectId, user_id: userId("client"), role: "client" as const },
+    ])
+    .execute();
+
+  const labelSchema = (item: DemoItem) => labelSchemaFor(preset.template, item.responses);
+  let annotations = 0;
+  for (const [index, item] of project.items.entries()) {
+    const { id: itemId } = await trx
+      .insertInto("items")
+      .values({
+        project_id: projectId,
+        external_id: item.externalId,
+        prompt: JSON.stringify(item.prompt),
+        responses: JSON.stringify(item.responses),
+        domain: item.domain ?? null,
+        metadata: JSON.stringify(item.metadata ?? {}),
+        status: item.status,
+        content_hash: itemContentHash(item.prompt, item.responses),
+        created_at: new Date(times.createdAt.getTime() + index * 60_000),
+        updated_at: times.now,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+
+    const schema = labelSchema(item);
+    for (const annotation of item.annotations) {
+      const parsed = schema.safeParse(annotation.label);
+      if (!parsed.success) {
+        throw new Error(
+          `demo annotation by ${annotation.annotator} on ${item.externalId} does not fit the template: ${parsed.error.message}`,
+        );
+      }
+      const submittedAt = new Date(times.now.getTime() - annotation.hoursAgo * HOUR_MS);
+      const reservedAt = new Date(submittedAt.getTime() - annotation.durationMs);
+      await trx
+        .insertInto("assignments")
+        .values({
+          item_id: itemId,
+          user_id: userId(annotation.annotator),
+          status: "submitted",
+          reserved_at: reservedAt,
+          expires_at: new Date(reservedAt.getTime() + RESERVATION_MS),
+          completed_at: submittedAt,
+        })
+        .execute();
+      await trx
+        .insertInto("annotations")
+        .values({
+          item_id: itemId,
+          user_id: userId(annotation.annotator),
+          label: JSON.stringify(parsed.data),
+          duration_ms: annotation.durationMs,
+          submitted_at: submittedAt,
+          created_at: submittedAt,
+        })
+        .execute();
+      annotations += 1;
+    }
+    for (const key of item.reservedBy ?? []) {
+      const reservedAt = new Date(times.now.getTime() - 10 * 60_000);
+      await trx
+        .insertInto("assignments")
+        .values({
+          item_id: itemId,
+          user_id: userId(key),
+          status: "reserved",
+          reserved_at: reservedAt,
+          expires_at: new Date(reservedAt.getTime() + RESERVATION_MS),
+        })
+        .execute();
+    }
+  }
+  return { items: project.items.length, annotations };
 }

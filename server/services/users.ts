@@ -1,15 +1,10 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
+import { domainSchema } from "../../app/domain/item.ts";
 import type { AnnotatorLevel, Database, User } from "../../db/schema.ts";
 import { conflict, fieldErrors, validationFailed } from "../errors.ts";
+import { recordAudit } from "./audit.ts";
 import { hashPassword } from "./passwords.ts";
-
-export const domainSchema = z
-  .string()
-  .regex(
-    /^(medical|legal|code|science|finance|general|language:[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*)$/,
-    "must be medical, legal, code, science, finance, general or language:<bcp47>",
-  );
 
 export const newUserSchema = z.object({
   email: z
@@ -26,7 +21,11 @@ export const newUserSchema = z.object({
 
 export type NewUserInput = z.input<typeof newUserSchema>;
 
-export async function createUser(db: Kysely<Database>, input: NewUserInput): Promise<User> {
+export async function createUser(
+  db: Kysely<Database>,
+  input: NewUserInput,
+  actorId: number | null = null,
+): Promise<User> {
   const parsed = newUserSchema.safeParse(input);
   if (!parsed.success) {
     throw validationFailed("The user is not valid", fieldErrors(parsed.error.issues));
@@ -34,19 +33,30 @@ export async function createUser(db: Kysely<Database>, input: NewUserInput): Pro
   const user = parsed.data;
   const existing = await findUserByEmail(db, user.email);
   if (existing) throw conflict(`A user with email ${user.email} already exists`);
-  return db
-    .insertInto("users")
-    .values({
-      email: user.email,
-      name: user.name,
-      password_hash: await hashPassword(user.password),
-      is_admin: user.isAdmin,
-      level: user.level as AnnotatorLevel | null,
-      domains: user.domains,
-      hourly_rate_cents: user.hourlyRate === null ? null : Math.round(user.hourlyRate * 100),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const passwordHash = await hashPassword(user.password);
+  return db.transaction().execute(async (trx) => {
+    const created = await trx
+      .insertInto("users")
+      .values({
+        email: user.email,
+        name: user.name,
+        password_hash: passwordHash,
+        is_admin: user.isAdmin,
+        level: user.level as AnnotatorLevel | null,
+        domains: user.domains,
+        hourly_rate_cents: user.hourlyRate === null ? null : Math.round(user.hourlyRate * 100),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actorId,
+      action: "user.create",
+      subjectType: "user",
+      subjectId: created.id,
+      details: { email: created.email, isAdmin: created.is_admin },
+    });
+    return created;
+  });
 }
 
 export function findUserByEmail(db: Kysely<Database>, email: string) {

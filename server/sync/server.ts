@@ -1,13 +1,89 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { setTimeout as delay } from "node:timers/promises";
+import { WebSocketServer } from "ws";
 import type { QuorumContext } from "../context.ts";
+import { AppError } from "../errors.ts";
+import { authenticateUpgrade, refuseUpgrade, upgradeError, type SyncPeer } from "./authenticate.ts";
+import { SyncCloseCode } from "./close-codes.ts";
+import { SyncConnection } from "./connection.ts";
+import { Rooms } from "./room.ts";
 
-// Placeholder until the sync server lands in this directory.
-export function createSyncServer(_context: QuorumContext) {
+/** How often peers are pinged; one that has not answered by the next ping is dropped. */
+const keepaliveIntervalMs = 30_000;
+/** How long shutdown waits for clients to acknowledge the close before cutting them off. */
+const closeGraceMs = 2_000;
+
+/**
+ * The sync endpoint, `/sync/<docName>`, speaking the y-websocket protocol (protocol.ts). Its
+ * stages: authenticate, at the upgrade (authenticate.ts, permissions.ts); then, in room.ts, load
+ * the room, apply editors' updates only, relay them to the room's other connections, and unload
+ * the room when its last connection leaves. connection.ts ties one socket to its room.
+ */
+export function createSyncServer(context: QuorumContext) {
+  const log = context.log.child({ component: "sync" });
+  const rooms = new Rooms({ log });
+  const webSockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: context.config.syncMaxPayloadBytes,
+  });
+  const connections = new Set<SyncConnection>();
+  const admitting = new Set<Promise<void>>();
+  let closing = false;
+
+  const keepalive = setInterval(() => {
+    for (const connection of connections) connection.checkAlive();
+  }, keepaliveIntervalMs);
+  keepalive.unref();
+
+  async function admit(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    let peer: SyncPeer;
+    try {
+      if (closing) throw new AppError("unavailable", "The server is shutting down");
+      peer = await authenticateUpgrade(context, request);
+    } catch (error) {
+      const refusal = upgradeError(error);
+      if (refusal.status >= 500 && refusal.code !== "unavailable") {
+        log.error({ err: error }, "sync upgrade failed");
+      } else {
+        log.info({ status: refusal.status, reason: refusal.message }, "sync upgrade refused");
+      }
+      refuseUpgrade(socket, refusal);
+      return;
+    }
+    if (socket.destroyed) return;
+    webSockets.handleUpgrade(request, socket, head, (webSocket) => {
+      const connection = new SyncConnection(webSocket, peer, rooms, log);
+      connections.add(connection);
+      void connection.closed.then(() => connections.delete(connection));
+    });
+  }
+
   return {
-    handleUpgrade(_request: IncomingMessage, socket: Duplex, _head: Buffer) {
-      socket.destroy();
+    handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+      const admission = admit(request, socket, head).catch((error: unknown) => {
+        log.error({ err: error }, "sync upgrade failed");
+        socket.destroy();
+      });
+      admitting.add(admission);
+      void admission.finally(() => admitting.delete(admission));
     },
-    async close() {},
+
+    /** Refuses new connections, closes open ones with 1001 ("going away") and stops. */
+    async close(): Promise<void> {
+      closing = true;
+      clearInterval(keepalive);
+      await Promise.all(admitting);
+      const open = [...connections];
+      for (const connection of open) {
+        connection.close(SyncCloseCode.goingAway, "The server is shutting down");
+      }
+      await Promise.race([
+        Promise.all(open.map((connection) => connection.closed)),
+        delay(closeGraceMs, undefined, { ref: false }),
+      ]);
+      for (const connection of connections) connection.terminate();
+      await new Promise<void>((resolve) => webSockets.close(() => resolve()));
+    },
   };
 }

@@ -1,0 +1,32 @@
+import { z } from "zod";
+
+/** A project's workflow settings; every key has a default so that `{}` is a valid project. */
+export const projectSettingsSchema = z
+  .object({
+    /** How long an annotator holds an item before it goes back to the pool. */
+    reservationMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(30),
+    /** Every item gets at least one `expert` among its annotators. */
+    requireExpert: z.boolean().default(false),
+    /** Share of assignments that are gold items, while unanswered gold items remain. */
+    goldRate: z.number().min(0).max(1).default(0.1),
+    /** Ratings within this distance of the gold value count as correct. */
+    goldRatingTolerance: z.number().int().min(0).max(100).default(1),
+    /** Juniors' annotations sampled into the lead's review queue: all of the first N, then a share. */
+    juniorReview: z
+      .object({
+        firstN: z.number().int().min(0).max(10_000).default(20),
+        rate: z.number().min(0).max(1).default(0.2),
+      })
+      .strict()
+      .default({ firstN: 20, rate: 0.2 }),
+    /** Clients see annotators as "Expert A", "Expert B" … unless this is false. */
+    pseudonymiseForClients: z.boolean().default(true),
+  })
+  .strict();
+
+export type ProjectSettings = z.infer<typeof projectSettingsSchema>;

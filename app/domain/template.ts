@@ -1,0 +1,247 @@
+import { z } from "zod";
+
+/**
+ * A project's label template: the fields an annotator fills in for every item. A label is a
+ * JSON object `{ [fieldId]: value }` whose values are checked by `labelSchemaFor`.
+ */
+
+const MAX_TEXT_LENGTH = 100_000;
+
+const fieldIdSchema = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_-]{0,62}$/,
+    "must start with a lowercase letter and contain only lowercase letters, digits, - and _ (at most 63 characters)",
+  );
+
+const optionNameSchema = z.string().trim().min(1).max(200);
+
+function uniqueList(what: string) {
+  return z
+    .array(optionNameSchema)
+    .min(1, `must list at least one ${what}`)
+    .max(200)
+    .refine((values) => new Set(values).size === values.length, `${what}s must be unique`);
+}
+
+const commonFieldProperties = {
+  id: fieldIdSchema,
+  label: z.string().trim().min(1).max(200),
+  description: z.string().max(5_000).optional(),
+  required: z.boolean().default(false),
+};
+
+export const ratingFieldSchema = z
+  .object({
+    ...commonFieldProperties,
+    type: z.literal("rating"),
+    min: z.number().int(),
+    max: z.number().int(),
+    /** How agreement is measured: ranks only (ordinal) or distances between points (interval). */
+    level: z.enum(["ordinal", "interval"]).default("ordinal"),
+  })
+  .refine((field) => field.min < field.max, { message: "min must be below max", path: ["max"] });
+
+export const preferenceFieldSchema = z.object({
+  ...commonFieldProperties,
+  type: z.literal("preference"),
+  /** 1: first, tie or second; 2 adds "slightly" and "clearly" on each side. */
+  scale: z.union([z.literal(1), z.literal(2)]).default(2),
+});
+
+export const rankingFieldSchema = z.object({
+  ...commonFieldProperties,
+  type: z.literal("ranking"),
+});
+
+export const choiceFieldSchema = z.object({
+  ...commonFieldProperties,
+  type: z.literal("choice"),
+  options: uniqueList("option"),
+  multiple: z.boolean().default(false),
+});
+
+export const spansFieldSchema = z.object({
+  ...commonFieldProperties,
+  type: z.literal("spans"),
+  categories: uniqueList("category"),
+  severities: uniqueList("severity").default(["minor", "major", "critical"]),
+});
+
+export const textFieldSchema = z.object({
+  ...commonFieldProperties,
+  type: z.literal("text"),
+});
+
+export const rewriteFieldSchema = z.object({
+  ...commonFieldProperties,
+  type: z.literal("rewrite"),
+});
+
+export const templateFieldSchema = z.discriminatedUnion("type", [
+  ratingFieldSchema,
+  preferenceFieldSchema,
+  rankingFieldSchema,
+  choiceFieldSchema,
+  spansFieldSchema,
+  textFieldSchema,
+  rewriteFieldSchema,
+]);
+
+export const templateSchema = z.object({
+  fields: z
+    .array(templateFieldSchema)
+    .min(1, "a template needs at least one field")
+    .max(100)
+    .superRefine((fields, context) => {
+      const seen = new Set<string>();
+      fields.forEach((field, index) => {
+        if (seen.has(field.id)) {
+          context.addIssue({
+            code: "custom",
+            message: `duplicate field id "${field.id}"`,
+            path: [index, "id"],
+          });
+        }
+        seen.add(field.id);
+      });
+    }),
+});
+
+export type TemplateField = z.infer<typeof templateFieldSchema>;
+export type TemplateFieldType = TemplateField["type"];
+export type Template = z.infer<typeof templateSchema>;
+/** A template as written by a person, before defaults are filled in. */
+export type TemplateInput = z.input<typeof templateSchema>;
+
+/** The part of an item's response that labels refer to. */
+export interface ResponseRef {
+  id: string;
+  text: string;
+}
+
+/**
+ * An error span. Offsets index the response text as JavaScript strings do (UTF-16 code units),
+ * which is what browser selections report; `end` is exclusive.
+ */
+export interface SpanAnnotation {
+  id?: string;
+  responseId: string;
+  start: number;
+  end: number;
+  category: string;
+  severity: string;
+  note?: string;
+}
+
+export type LabelValue = number | string | string[] | SpanAnnotation[];
+export type Label = Record<string, LabelValue>;
+
+function spanSchema(
+  field: z.infer<typeof spansFieldSchema>,
+  responses: ReadonlyArray<ResponseRef> | undefined,
+) {
+  const textLengths = responses && new Map(responses.map((r) => [r.id, r.text.length]));
+  return z
+    .object({
+      id: z.string().min(1).max(100).optional(),
+      responseId: z.string().min(1),
+      start: z.number().int().min(0),
+      end: z.number().int().min(1),
+      category: z.enum(field.categories as [string, ...string[]]),
+      severity: z.enum(field.severities as [string, ...string[]]),
+      note: z.string().max(5_000).optional(),
+    })
+    .strict()
+    .superRefine((span, context) => {
+      if (span.start >= span.end) {
+        context.addIssue({ code: "custom", message: "start must be below end", path: ["end"] });
+      }
+      if (!textLengths) return;
+      const length = textLengths.get(span.responseId);
+      if (length === undefined) {
+        context.addIssue({
+          code: "custom",
+          message: `no response with id "${span.responseId}"`,
+          path: ["responseId"],
+        });
+      } else if (span.end > length) {
+        context.addIssue({
+          code: "custom",
+          message: `end must not exceed the response length (${length})`,
+          path: ["end"],
+        });
+      }
+    });
+}
+
+function rankingSchema(responses: ReadonlyArray<ResponseRef> | undefined) {
+  return z
+    .array(z.string().min(1))
+    .min(1)
+    .superRefine((ranking, context) => {
+      if (new Set(ranking).size !== ranking.length) {
+        context.addIssue({ code: "custom", message: "a response may be ranked only once" });
+        return;
+      }
+      if (!responses) return;
+      const expected = new Set(responses.map((response) => response.id));
+      const isPermutation =
+        ranking.length === expected.size && ranking.every((id) => expected.has(id));
+      if (!isPermutation) {
+        context.addIssue({
+          code: "custom",
+          message: `must rank every response exactly once: ${[...expected].join(", ")}`,
+        });
+      }
+    });
+}
+
+function textSchema(required: boolean) {
+  const text = z.string().max(MAX_TEXT_LENGTH);
+  return required ? text.refine((value) => value.trim().length > 0, "must not be empty") : text;
+}
+
+function valueSchemaFor(
+  field: TemplateField,
+  responses: ReadonlyArray<ResponseRef> | undefined,
+): z.ZodType<LabelValue> {
+  switch (field.type) {
+    case "rating":
+      return z.number().int().min(field.min).max(field.max);
+    case "preference":
+      return z.number().int().min(-field.scale).max(field.scale);
+    case "ranking":
+      return rankingSchema(responses);
+    case "choice": {
+      const option = z.enum(field.options as [string, ...string[]]);
+      if (!field.multiple) return option;
+      return z
+        .array(option)
+        .min(field.required ? 1 : 0)
+        .refine((values) => new Set(values).size === values.length, "options must not repeat");
+    }
+    case "spans":
+      return z.array(spanSchema(field, responses)).max(1_000);
+    case "text":
+    case "rewrite":
+      return textSchema(field.required);
+  }
+}
+
+/**
+ * The schema a label must satisfy under a template. With the item's responses it also checks
+ * what depends on them: rankings are permutations of the response ids, spans point inside an
+ * existing response. Unknown field ids are refused so that typos do not pass silently.
+ */
+export function labelSchemaFor(
+  template: Template,
+  responses?: ReadonlyArray<ResponseRef>,
+): z.ZodType<Label> {
+  const shape: Record<string, z.ZodType<LabelValue | undefined>> = {};
+  for (const field of template.fields) {
+    const value = valueSchemaFor(field, responses);
+    shape[field.id] = field.required ? value : value.optional();
+  }
+  return z.strictObject(shape) as z.ZodType<Label>;
+}

@@ -1,0 +1,201 @@
+import path from "node:path";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { openDatabase, type DatabaseHandle } from "../../db/client.ts";
+import { migrateToLatest, MigrationError } from "../../db/migrate.ts";
+import { ConfigError, loadConfig } from "../config.ts";
+import { AppError, notFound } from "../errors.ts";
+import { createApiToken } from "../services/auth.ts";
+import { seedDemoWorkspace } from "../services/seed.ts";
+import { createUser, findUserByEmail } from "../services/users.ts";
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/**
+ * Opens the database the server would use (DATABASE_URL, or PGlite under QUORUM_DATA_DIR),
+ * brings its schema up to date, runs `task`, and closes the database whatever happens.
+ */
+async function withDatabase<T>(
+  task: (database: DatabaseHandle, migrations: string[]) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig();
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    pgliteDataDir: path.join(config.dataDir, "pgdata"),
+    maxConnections: 2,
+  });
+  try {
+    const migrations = await migrateToLatest(database.db);
+    return await task(database, migrations);
+  } finally {
+    await database.close();
+  }
+}
+
+function parseRate(value: string): number {
+  const rate = Number(value);
+  if (value.trim() === "" || !Number.isFinite(rate) || rate < 0) {
+    throw new InvalidArgumentError("must be a non-negative number, e.g. 120 or 85.50");
+  }
+  return rate;
+}
+
+function parseDomains(value: string): string[] {
+  return value
+    .split(",")
+    .map((domain) => domain.trim())
+    .filter((domain) => domain.length > 0);
+}
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command("quorum")
+    .description(
+      "Administer a Quorum workspace. Uses DATABASE_URL when set, otherwise the embedded database under QUORUM_DATA_DIR (default .quorum).",
+    )
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+
+  program
+    .command("migrate")
+    .description("Bring the database schema up to date.")
+    .action(() =>
+      withDatabase(async (database, migrations) => {
+        io.stdout(
+          migrations.length === 0
+            ? `The ${database.kind} database is up to date.\n`
+            : `Applied ${migrations.length} migration(s) to the ${database.kind} database:\n${migrations.map((name) => `  ${name}\n`).join("")}`,
+        );
+      }),
+    );
+
+  program
+    .command("seed-demo")
+    .description(
+      "Create the demo workspace (demo users with password quorum-demo, one project per template preset). Does nothing if the demo users exist.",
+    )
+    .action(() =>
+      withDatabase(async (database) => {
+        const result = await seedDemoWorkspace(database.db);
+        if (result.seeded) {
+          const { users, projects, items, annotations } = result.summary;
+          io.stdout(
+            `Created the demo workspace: ${users} users, ${projects} projects, ${items} items, ${annotations} annotations.\nSign in as lead@demo.quorum with password quorum-demo.\n`,
+          );
+        } else {
+          io.stdout(
+            `Nothing to do: demo users already exist (${result.existingUsers.join(", ")}).\n`,
+          );
+        }
+      }),
+    );
+
+  const user = program.command("user").description("Manage users.");
+  user
+    .command("create")
+    .description("Create a user who signs in with email and password.")
+    .requiredOption("--email <email>", "the sign-in email")
+    .requiredOption("--name <name>", "the name shown to others")
+    .requiredOption("--password <password>", "at least 8 characters")
+    .option("--admin", "make the user a workspace admin", false)
+    .addOption(
+      new Option("--level <level>", "annotator level").choices(["junior", "expert"] as const),
+    )
+    .option(
+      "--domains <domains>",
+      "comma-separated domains: medical, legal, code, science, finance, general, language:<bcp47>",
+      parseDomains,
+    )
+    .option("--rate <rate>", "hourly rate, in the workspace currency", parseRate)
+    .action(
+      (options: {
+        email: string;
+        name: string;
+        password: string;
+        admin: boolean;
+        level?: "junior" | "expert";
+        domains?: string[];
+        rate?: number;
+      }) =>
+        withDatabase(async (database) => {
+          const created = await createUser(database.db, {
+            email: options.email,
+            name: options.name,
+            password: options.password,
+            isAdmin: options.admin,
+            level: options.level ?? null,
+            domains: options.domains ?? [],
+            hourlyRate: options.rate ?? null,
+          });
+          io.stdout(
+            `Created user ${created.id} ${created.email}${created.is_admin ? " (admin)" : ""}.\n`,
+          );
+        }),
+    );
+
+  const token = program.command("token").description("Manage API tokens.");
+  token
+    .command("create")
+    .description(
+      "Create an API token for a user and print it, alone, on stdout. It is shown only once.",
+    )
+    .requiredOption("--email <email>", "the user the token acts as")
+    .option("--name <name>", "what the token is for", "cli")
+    .action((options: { email: string; name: string }) =>
+      withDatabase(async (database) => {
+        const owner = await findUserByEmail(database.db, options.email);
+        if (!owner) throw notFound(`No user with email ${options.email}`);
+        if (owner.disabled_at) throw new AppError("forbidden", `${owner.email} is disabled`);
+        const name = options.name.trim();
+        if (name.length === 0 || name.length > 100) {
+          throw new AppError("bad_request", "--name must be 1 to 100 characters");
+        }
+        const created = await createApiToken(database.db, owner.id, name);
+        io.stdout(`${created.token}\n`);
+      }),
+    );
+
+  return program;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof AppError) {
+    const lines = [`Error: ${error.message}`];
+    if (Array.isArray(error.details)) {
+      for (const detail of error.details as unknown[]) {
+        const { field, message } = (detail ?? {}) as { field?: unknown; message?: unknown };
+        lines.push(
+          typeof field === "string" && typeof message === "string"
+            ? `  - ${field}: ${message}`
+            : `  - ${JSON.stringify(detail)}`,
+        );
+      }
+    } else if (error.details !== undefined) {
+      lines.push(`  ${JSON.stringify(error.details)}`);
+    }
+    return lines.join("\n");
+  }
+  if (error instanceof ConfigError || error instanceof MigrationError) return error.message;
+  if (error instanceof Error) return `Error: ${error.message}`;
+  return `Error: ${String(error)}`;
+}
+
+/** Runs the CLI on `argv` (as process.argv: node, script, ...arguments); returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    // Commander has already printed its own message (usage errors, --help, --version).
+    if (error instanceof CommanderError) return error.exitCode;
+    io.stderr(`${describeError(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,276 @@
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import { labelSchemaFor, type Label, type ResponseRef } from "../../app/domain/template.ts";
+import type { Database, User } from "../../db/schema.ts";
+import { conflict, fieldErrors, forbidden, notFound, validationFailed } from "../errors.ts";
+import { requireProjectPermission } from "../permissions.ts";
+import { loadProjectModel, type ProjectModel } from "./project-model.ts";
+import { stableFraction } from "./queue.ts";
+import { settleItems } from "./settle.ts";
+
+export const annotationInputSchema = z
+  .object({
+    label: z.record(z.string(), z.unknown()),
+    durationMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3_600_000)
+      .optional(),
+  })
+  .strict();
+
+export const skipInputSchema = z.object({ reason: z.string().trim().min(1).max(1_000) }).strict();
+
+export const draftInputSchema = z
+  .object({
+    label: z.record(z.string(), z.unknown()),
+    elapsedMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3_600_000)
+      .default(0),
+  })
+  .strict();
+
+const MAX_DRAFT_BYTES = 1_000_000;
+
+function parse<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success)
+    throw validationFailed("The request is not valid", fieldErrors(parsed.error.issues));
+  return parsed.data;
+}
+
+async function loadItemForWork(db: Kysely<Database>, user: User, itemId: number) {
+  const item = await db
+    .selectFrom("items")
+    .select(["id", "project_id"])
+    .where("id", "=", itemId)
+    .executeTakeFirst();
+  if (!item) throw notFound("No such item");
+  await requireProjectPermission(db, user, item.project_id, "item.annotate");
+  return loadProjectModel(db, item.project_id);
+}
+
+export interface SubmittedAnnotation {
+  id: number;
+  itemId: number;
+  label: Label;
+  durationMs: number | null;
+  submittedAt: string;
+  sampledForReview: boolean;
+}
+
+/**
+ * Stores the caller's label for an item they hold. The label must fit the template (with the
+ * item's responses, so spans and rankings are checked too). A late submission after the
+ * reservation expired is still taken while the item has room for it. The item's agreement is
+ * checked as soon as its last label arrives.
+ */
+export async function submitAnnotation(
+  db: Kysely<Database>,
+  user: User,
+  itemId: number,
+  input: unknown,
+): Promise<SubmittedAnnotation> {
+  const { label, durationMs } = parse(annotationInputSchema, input);
+  const project = await loadItemForWork(db, user, itemId);
+  return db.transaction().execute(async (trx) => {
+    const item = await trx
+      .selectFrom("items")
+      .select(["id", "status", "responses", "gold_label"])
+      .where("id", "=", itemId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const assignment = await trx
+      .selectFrom("assignments")
+      .select(["id", "status", "expires_at"])
+      .where("item_id", "=", itemId)
+      .where("user_id", "=", user.id)
+      .executeTakeFirst();
+    if (!assignment) throw forbidden("This item is not assigned to you");
+    if (assignment.status === "submitted") throw conflict("You have already labelled this item");
+    if (assignment.status === "skipped") throw conflict("You skipped this item");
+    const isGold = item.gold_label !== null;
+    if (!isGold && !["queued", "annotating"].includes(item.status)) {
+      throw conflict("This item is no longer being labelled");
+    }
+    if (!isGold && new Date(assignment.expires_at) <= new Date()) {
+      const taken = await countOtherActive(trx, itemId, user.id);
+      if (taken >= project.overlap) {
+        throw conflict("Your reservation expired and the item already has all its labels");
+      }
+    }
+
+    const parsed = labelSchemaFor(project.template, item.responses as ResponseRef[]).safeParse(
+      label,
+    );
+    if (!parsed.success) {
+      throw validationFailed(
+        "The label does not fit the template",
+        fieldErrors(parsed.error.issues),
+      );
+    }
+    const annotation = await trx
+      .insertInto("annotations")
+      .values({
+        item_id: itemId,
+        user_id: user.id,
+        label: JSON.stringify(parsed.data),
+        duration_ms: durationMs ?? null,
+      })
+      .returning(["id", "submitted_at"])
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable("assignments")
+      .set({ status: "submitted", completed_at: new Date() })
+      .where("id", "=", assignment.id)
+      .execute();
+    await trx
+      .deleteFrom("drafts")
+      .where("item_id", "=", itemId)
+      .where("user_id", "=", user.id)
+      .execute();
+    const sampledForReview = await sampleForJuniorReview(trx, user, project, annotation.id);
+    if (!isGold) await settleItems(trx, project, [itemId]);
+    return {
+      id: annotation.id,
+      itemId,
+      label: parsed.data,
+      durationMs: durationMs ?? null,
+      submittedAt: annotation.submitted_at.toISOString(),
+      sampledForReview,
+    };
+  });
+}
+
+async function countOtherActive(trx: Kysely<Database>, itemId: number, userId: number) {
+  const [reserved, labelled] = await Promise.all([
+    trx
+      .selectFrom("assignments")
+      .select((eb) => eb.fn.countAll<number>().as("count"))
+      .where("item_id", "=", itemId)
+      .where("user_id", "!=", userId)
+      .where("status", "=", "reserved")
+      .where("expires_at", ">", new Date())
+      .executeTakeFirstOrThrow(),
+    trx
+      .selectFrom("annotations")
+      .select((eb) => eb.fn.countAll<number>().as("count"))
+      .where("item_id", "=", itemId)
+      .where("rejected_at", "is", null)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return reserved.count + labelled.count;
+}
+
+/**
+ * Juniors' work is sampled into the lead's review queue: every annotation among a junior's first
+ * `firstN` in the project, then a `rate` share, chosen by a stable hash of the annotation.
+ */
+async function sampleForJuniorReview(
+  trx: Kysely<Database>,
+  user: User,
+  project: ProjectModel,
+  annotationId: number,
+): Promise<boolean> {
+  if (user.level !== "junior") return false;
+  const { count } = await trx
+    .selectFrom("annotations")
+    .innerJoin("items", "items.id", "annotations.item_id")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("annotations.user_id", "=", user.id)
+    .where("items.project_id", "=", project.id)
+    .where("annotations.id", "<", annotationId)
+    .executeTakeFirstOrThrow();
+  const { firstN, rate } = project.settings.juniorReview;
+  const sampled = count < firstN || stableFraction("review", annotationId) < rate;
+  if (sampled) {
+    await trx
+      .insertInto("reviews")
+      .values({ annotation_id: annotationId, project_id: project.id })
+      .execute();
+  }
+  return sampled;
+}
+
+/** Gives an item back with a reason; the caller is never offered it again. */
+export async function skipItem(
+  db: Kysely<Database>,
+  user: User,
+  itemId: number,
+  input: unknown,
+): Promise<void> {
+  const { reason } = parse(skipInputSchema, input);
+  await loadItemForWork(db, user, itemId);
+  const result = await db
+    .updateTable("assignments")
+    .set({ status: "skipped", skip_reason: reason, completed_at: new Date() })
+    .where("item_id", "=", itemId)
+    .where("user_id", "=", user.id)
+    .where("status", "=", "reserved")
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) throw conflict("You do not hold this item");
+  await db
+    .deleteFrom("drafts")
+    .where("item_id", "=", itemId)
+    .where("user_id", "=", user.id)
+    .execute();
+}
+
+/** Saves work in progress as it is typed; drafts need not be complete or valid yet. */
+export async function saveDraft(
+  db: Kysely<Database>,
+  user: User,
+  itemId: number,
+  input: unknown,
+): Promise<{ savedAt: string }> {
+  const { label, elapsedMs } = parse(draftInputSchema, input);
+  const serialised = JSON.stringify(label);
+  if (serialised.length > MAX_DRAFT_BYTES) {
+    throw validationFailed("The draft is too large", [{ field: "label", message: "over 1 MB" }]);
+  }
+  await loadItemForWork(db, user, itemId);
+  const assignment = await db
+    .selectFrom("assignments")
+    .select("status")
+    .where("item_id", "=", itemId)
+    .where("user_id", "=", user.id)
+    .executeTakeFirst();
+  if (assignment?.status !== "reserved") throw conflict("You do not hold this item");
+  const savedAt = new Date();
+  await db
+    .insertInto("drafts")
+    .values({
+      item_id: itemId,
+      user_id: user.id,
+      label: serialised,
+      elapsed_ms: elapsedMs,
+      updated_at: savedAt,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(["item_id", "user_id"])
+        .doUpdateSet({ label: serialised, elapsed_ms: elapsedMs, updated_at: savedAt }),
+    )
+    .execute();
+  return { savedAt: savedAt.toISOString() };
+}
+
+export async function getDraft(db: Kysely<Database>, userId: number, itemId: number) {
+  const draft = await db
+    .selectFrom("drafts")
+    .select(["label", "elapsed_ms", "updated_at"])
+    .where("item_id", "=", itemId)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  return draft
+    ? {
+        label: draft.label as Record<string, unknown>,
+        elapsedMs: draft.elapsed_ms,
+        savedAt: draft.updated_at.toISOString(),
+      }
+    : null;
+}

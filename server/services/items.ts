@@ -1,0 +1,290 @@
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import type { Database, ItemStatus, ProjectRole, User } from "../../db/schema.ts";
+import { badRequest, notFound } from "../errors.ts";
+import { can, projectRole, requireProjectPermission } from "../permissions.ts";
+import { getDraft } from "./annotate.ts";
+import { loadProjectModel } from "./project-model.ts";
+
+/** Stages after which an annotator who has labelled an item may see the other labels. */
+const REVEALED_STATUSES: ReadonlyArray<ItemStatus> = ["disputed", "adjudicating", "published"];
+
+export const itemStatuses: ReadonlyArray<ItemStatus> = [
+  "queued",
+  "annotating",
+  "consensus",
+  "disputed",
+  "adjudicating",
+  "published",
+];
+
+/**
+ * What a viewer may see of other people's work. Leads and admins see names; clients see
+ * pseudonyms unless the project says otherwise; annotators see their own label, and the others
+ * (pseudonymised) only after submitting theirs and once the item is disputed or published.
+ */
+type Audience = "manager" | "client" | "annotator";
+
+function audienceOf(isAdmin: boolean, role: ProjectRole | null): Audience {
+  if (isAdmin || role === "lead") return "manager";
+  return role === "client" ? "client" : "annotator";
+}
+
+/** "Expert A", "Expert B" … "Expert AA": stable per project, by the order annotators joined it. */
+export function pseudonym(position: number): string {
+  let name = "";
+  let rest = position;
+  do {
+    name = String.fromCharCode(65 + (rest % 26)) + name;
+    rest = Math.floor(rest / 26) - 1;
+  } while (rest >= 0);
+  return `Expert ${name}`;
+}
+
+async function pseudonymsFor(
+  db: Kysely<Database>,
+  projectId: number,
+): Promise<Map<number, string>> {
+  const members = await db
+    .selectFrom("project_members")
+    .select("user_id")
+    .where("project_id", "=", projectId)
+    .where("role", "=", "annotator")
+    .orderBy("created_at")
+    .orderBy("user_id")
+    .execute();
+  return new Map(members.map((member, position) => [member.user_id, pseudonym(position)]));
+}
+
+export interface VisibleAnnotation {
+  id: number;
+  annotator: { id: number | null; name: string; own: boolean };
+  label: unknown;
+  durationMs: number | null;
+  submittedAt: string;
+  source: "quorum" | "import";
+  rejected: boolean;
+}
+
+/**
+ * An item as the caller may see it. Annotators see only items they were assigned, and nothing
+ * that could tell a gold item from another or unblind them: no status, metadata, gold label or
+ * outcome before they have submitted and the item is disputed or published.
+ */
+export async function getItemForUser(db: Kysely<Database>, user: User, itemId: number) {
+  const item = await db.selectFrom("items").selectAll().where("id", "=", itemId).executeTakeFirst();
+  if (!item) throw notFound("No such item");
+  const role = await projectRole(db, user.id, item.project_id);
+  if (!can({ isAdmin: user.is_admin, role }, "project.view")) throw notFound("No such item");
+  const audience = audienceOf(user.is_admin, role);
+  const project = await loadProjectModel(db, item.project_id);
+
+  const assignment = await db
+    .selectFrom("assignments")
+    .select(["status", "expires_at"])
+    .where("item_id", "=", itemId)
+    .where("user_id", "=", user.id)
+    .executeTakeFirst();
+  if (audience === "annotator" && !assignment) throw notFound("No such item");
+
+  const base = {
+    id: item.id,
+    projectId: item.project_id,
+    externalId: item.external_id,
+    prompt: item.prompt,
+    responses: item.responses,
+    domain: item.domain,
+    template: project.template,
+  };
+  const ownAnnotation = await db
+    .selectFrom("annotations")
+    .select("id")
+    .where("item_id", "=", itemId)
+    .where("user_id", "=", user.id)
+    .executeTakeFirst();
+  const revealed =
+    audience !== "annotator" ||
+    (ownAnnotation !== undefined && REVEALED_STATUSES.includes(item.status));
+
+  const rows = await db
+    .selectFrom("annotations")
+    .innerJoin("users", "users.id", "annotations.user_id")
+    .select([
+      "annotations.id",
+      "annotations.user_id",
+      "users.name",
+      "annotations.label",
+      "annotations.duration_ms",
+      "annotations.submitted_at",
+      "annotations.source",
+      "annotations.rejected_at",
+    ])
+    .where("annotations.item_id", "=", itemId)
+    .$if(!revealed, (query) => query.where("annotations.user_id", "=", user.id))
+    .orderBy("annotations.id")
+    .execute();
+  const hideNames =
+    audience === "annotator" || (audience === "client" && project.settings.pseudonymiseForClients);
+  const pseudonyms = hideNames
+    ? await pseudonymsFor(db, item.project_id)
+    : new Map<number, string>();
+  const annotations: VisibleAnnotation[] = rows.map((row) => {
+    const own = row.user_id === user.id;
+    return {
+      id: row.id,
+      annotator: {
+        id: hideNames && !own ? null : row.user_id,
+        name: hideNames && !own ? (pseudonyms.get(row.user_id) ?? "Expert") : row.name,
+        own,
+      },
+      label: row.label,
+      durationMs: row.duration_ms,
+      submittedAt: row.submitted_at.toISOString(),
+      source: row.source,
+      rejected: row.rejected_at !== null,
+    };
+  });
+
+  const versions = revealed
+    ? await db
+        .selectFrom("adjudications")
+        .select(["version", "label", "rationale", "published_at"])
+        .where("item_id", "=", itemId)
+        .orderBy("version")
+        .execute()
+    : [];
+  const outcome = revealed
+    ? await db
+        .selectFrom("item_outcomes")
+        .select(["disputed", "fields", "aggregated_label", "checked_at"])
+        .where("item_id", "=", itemId)
+        .executeTakeFirst()
+    : undefined;
+
+  return {
+    item: {
+      ...base,
+      ...(revealed ? { status: item.status, metadata: item.metadata } : {}),
+      ...(audience === "annotator"
+        ? {}
+        : { gold: item.gold_label === null ? null : { label: item.gold_label } }),
+    },
+    assignment: assignment
+      ? { status: assignment.status, expiresAt: new Date(assignment.expires_at).toISOString() }
+      : null,
+    draft: assignment?.status === "reserved" ? await getDraft(db, user.id, itemId) : null,
+    annotations,
+    outcome: outcome
+      ? {
+          disputed: outcome.disputed,
+          fields: outcome.fields,
+          aggregatedLabel: outcome.aggregated_label,
+          checkedAt: outcome.checked_at.toISOString(),
+        }
+      : null,
+    versions: versions.map((version) => ({
+      version: version.version,
+      label: version.label,
+      rationale: version.rationale,
+      publishedAt: version.published_at.toISOString(),
+    })),
+  };
+}
+
+export const itemListQuerySchema = z.object({
+  status: z.enum(itemStatuses as [ItemStatus, ...ItemStatus[]]).optional(),
+  cursor: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/**
+ * One page of a project's items, by id. Managers and clients see every item with its status;
+ * annotators see only the items they were assigned, with no status before they have submitted.
+ */
+export async function listItems(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+  query: unknown,
+) {
+  const parsed = itemListQuerySchema.safeParse(query);
+  if (!parsed.success) throw badRequest("Invalid query", parsed.error.issues);
+  const { status, cursor, limit } = parsed.data;
+  const subject = await requireProjectPermission(db, user, projectId, "project.view");
+  const audience = audienceOf(subject.isAdmin, subject.role);
+  // Annotators see statuses only once revealed; filtering by another would tell them apart.
+  if (audience === "annotator" && status !== undefined && !REVEALED_STATUSES.includes(status)) {
+    return { items: [], nextCursor: null };
+  }
+
+  const rows = await db
+    .selectFrom("items")
+    .leftJoin("item_outcomes", "item_outcomes.item_id", "items.id")
+    .select([
+      "items.id",
+      "items.external_id",
+      "items.status",
+      "items.domain",
+      "items.created_at",
+      "items.updated_at",
+      "item_outcomes.fields as outcome_fields",
+      (eb) =>
+        eb
+          .selectFrom("annotations")
+          .select((inner) => inner.fn.countAll<number>().as("count"))
+          .whereRef("annotations.item_id", "=", "items.id")
+          .where("annotations.rejected_at", "is", null)
+          .as("label_count"),
+      (eb) =>
+        eb
+          .selectFrom("annotations")
+          .select("annotations.id")
+          .whereRef("annotations.item_id", "=", "items.id")
+          .where("annotations.user_id", "=", user.id)
+          .as("own_annotation_id"),
+    ])
+    .where("items.project_id", "=", projectId)
+    .$if(status !== undefined, (q) => q.where("items.status", "=", status!))
+    .$if(cursor !== undefined, (q) => q.where("items.id", ">", cursor!))
+    .$if(audience === "annotator", (q) =>
+      q
+        .where("items.id", "in", (eb) =>
+          eb.selectFrom("assignments").select("item_id").where("user_id", "=", user.id),
+        )
+        .$if(status !== undefined, (inner) =>
+          inner.where("items.id", "in", (eb) =>
+            eb.selectFrom("annotations").select("item_id").where("user_id", "=", user.id),
+          ),
+        ),
+    )
+    .orderBy("items.id")
+    .limit(limit + 1)
+    .execute();
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map((row) => {
+      const submitted = row.own_annotation_id !== null;
+      const revealed =
+        audience !== "annotator" || (submitted && REVEALED_STATUSES.includes(row.status));
+      return {
+        id: row.id,
+        externalId: row.external_id,
+        domain: row.domain,
+        createdAt: row.created_at.toISOString(),
+        ...(revealed
+          ? {
+              status: row.status,
+              labelCount: row.label_count ?? 0,
+              disputedFields: Array.isArray(row.outcome_fields)
+                ? (row.outcome_fields as Array<{ fieldId: string; disputed: boolean }>)
+                    .filter((field) => field.disputed)
+                    .map((field) => field.fieldId)
+                : [],
+            }
+          : {}),
+        submittedByYou: submitted,
+      };
+    }),
+    nextCursor: rows.length > limit ? page[page.length - 1].id : null,
+  };
+}

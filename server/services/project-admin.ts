@@ -1,0 +1,372 @@
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import { disputePolicySchema } from "../../app/domain/disputes.ts";
+import { domainSchema } from "../../app/domain/item.ts";
+import { findPreset, presets } from "../../app/domain/presets.ts";
+import { projectSettingsSchema } from "../../app/domain/project.ts";
+import {
+  labelSchemaFor,
+  templateSchema,
+  type ResponseRef,
+  type Template,
+} from "../../app/domain/template.ts";
+import type { Database, ProjectRole, User } from "../../db/schema.ts";
+import { badRequest, conflict, fieldErrors, notFound, validationFailed } from "../errors.ts";
+import { requireProjectPermission, requireWorkspacePermission } from "../permissions.ts";
+import { recordAudit } from "./audit.ts";
+import { getVisibleProject, type ProjectSummary } from "./projects.ts";
+
+const projectFields = {
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(5_000),
+  domain: domainSchema.nullable(),
+  template: templateSchema,
+  overlap: z.number().int().min(1).max(50),
+  disputePolicy: disputePolicySchema,
+  autoPublishConsensus: z.boolean(),
+  settings: projectSettingsSchema,
+};
+
+export const newProjectSchema = z
+  .object({
+    name: projectFields.name,
+    description: projectFields.description.default(""),
+    domain: projectFields.domain.optional(),
+    template: projectFields.template.optional(),
+    /** A preset's id, instead of a template. */
+    preset: z
+      .string()
+      .refine((id) => findPreset(id) !== undefined, {
+        message: `must be one of ${presets.map((preset) => preset.id).join(", ")}`,
+      })
+      .optional(),
+    overlap: projectFields.overlap.default(3),
+    disputePolicy: projectFields.disputePolicy.default({}),
+    autoPublishConsensus: projectFields.autoPublishConsensus.default(false),
+    settings: projectFields.settings.default(projectSettingsSchema.parse({})),
+  })
+  .strict()
+  .refine((project) => (project.template === undefined) !== (project.preset === undefined), {
+    message: "give either a template or a preset",
+    path: ["template"],
+  });
+
+export const projectUpdateSchema = z
+  .object({
+    name: projectFields.name,
+    description: projectFields.description,
+    domain: projectFields.domain,
+    template: projectFields.template,
+    overlap: projectFields.overlap,
+    disputePolicy: projectFields.disputePolicy,
+    autoPublishConsensus: projectFields.autoPublishConsensus,
+    settings: projectFields.settings,
+    archived: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export type NewProjectInput = z.input<typeof newProjectSchema>;
+export type ProjectUpdateInput = z.input<typeof projectUpdateSchema>;
+
+function parseOrThrow<Schema extends z.ZodType>(schema: Schema, input: unknown, what: string) {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success)
+    throw validationFailed(`The ${what} is not valid`, fieldErrors(parsed.error.issues));
+  return parsed.data as z.output<Schema>;
+}
+
+/** Creates a project; its creator leads it. */
+export async function createProject(
+  db: Kysely<Database>,
+  user: User,
+  input: unknown,
+): Promise<ProjectSummary> {
+  await requireWorkspacePermission(db, user, "project.create");
+  const project = parseOrThrow(newProjectSchema, input, "project");
+  const preset = project.preset ? findPreset(project.preset) : undefined;
+  const template = project.template ?? preset!.template;
+  const id = await db.transaction().execute(async (trx) => {
+    const created = await trx
+      .insertInto("projects")
+      .values({
+        name: project.name,
+        description: project.description,
+        domain: project.domain ?? preset?.domain ?? null,
+        template: JSON.stringify(template),
+        overlap: project.overlap,
+        dispute_policy: JSON.stringify(project.disputePolicy),
+        auto_publish_consensus: project.autoPublishConsensus,
+        settings: JSON.stringify(project.settings),
+        created_by: user.id,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto("project_members")
+      .values({ project_id: created.id, user_id: user.id, role: "lead" })
+      .execute();
+    await recordAudit(trx, {
+      actorId: user.id,
+      action: "project.create",
+      projectId: created.id,
+      subjectType: "project",
+      subjectId: created.id,
+      details: { name: project.name, preset: project.preset ?? null },
+    });
+    return created.id;
+  });
+  return getVisibleProject(db, user, id);
+}
+
+/**
+ * Changes a project. A new template must still accept every label already given in the project
+ * (annotations, gold labels and drafts are checked against it with their items' responses);
+ * otherwise the change is refused with the labels it would break.
+ */
+export async function updateProject(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+  input: unknown,
+): Promise<ProjectSummary> {
+  await requireProjectPermission(db, user, projectId, "project.edit");
+  const update = parseOrThrow(projectUpdateSchema, input, "project update");
+  await db.transaction().execute(async (trx) => {
+    await trx.selectFrom("projects").select("id").where("id", "=", projectId).forUpdate().execute();
+    if (update.template) await assertTemplateKeepsLabels(trx, projectId, update.template);
+    await trx
+      .updateTable("projects")
+      .set({
+        ...(update.name === undefined ? {} : { name: update.name }),
+        ...(update.description === undefined ? {} : { description: update.description }),
+        ...(update.domain === undefined ? {} : { domain: update.domain }),
+        ...(update.template === undefined ? {} : { template: JSON.stringify(update.template) }),
+        ...(update.overlap === undefined ? {} : { overlap: update.overlap }),
+        ...(update.disputePolicy === undefined
+          ? {}
+          : { dispute_policy: JSON.stringify(update.disputePolicy) }),
+        ...(update.autoPublishConsensus === undefined
+          ? {}
+          : { auto_publish_consensus: update.autoPublishConsensus }),
+        ...(update.settings === undefined ? {} : { settings: JSON.stringify(update.settings) }),
+        ...(update.archived === undefined
+          ? {}
+          : { archived_at: update.archived ? new Date() : null }),
+        updated_at: new Date(),
+      })
+      .where("id", "=", projectId)
+      .execute();
+    await recordAudit(trx, {
+      actorId: user.id,
+      action: "project.update",
+      projectId,
+      subjectType: "project",
+      subjectId: projectId,
+      details: { changed: Object.keys(update) },
+    });
+  });
+  return getVisibleProject(db, user, projectId);
+}
+
+const MAX_REPORTED_BREAKS = 50;
+
+async function assertTemplateKeepsLabels(
+  trx: Kysely<Database>,
+  projectId: number,
+  template: Template,
+): Promise<void> {
+  const breaks: Array<{ item: string; source: string; field: string; message: string }> = [];
+  const check = (externalId: string, responses: ResponseRef[], source: string, label: unknown) => {
+    const result = labelSchemaFor(template, responses).safeParse(label);
+    if (result.success) return;
+    for (const error of fieldErrors(result.error.issues)) {
+      if (breaks.length < MAX_REPORTED_BREAKS) breaks.push({ item: externalId, source, ...error });
+    }
+  };
+  const items = await trx
+    .selectFrom("items")
+    .select(["id", "external_id", "responses", "gold_label"])
+    .where("project_id", "=", projectId)
+    .execute();
+  const responsesById = new Map(items.map((item) => [item.id, item.responses as ResponseRef[]]));
+  const externalIds = new Map(items.map((item) => [item.id, item.external_id]));
+  for (const item of items) {
+    if (item.gold_label !== null)
+      check(item.external_id, responsesById.get(item.id)!, "gold", item.gold_label);
+  }
+  for (const table of ["annotations", "drafts"] as const) {
+    const rows = await trx
+      .selectFrom(table)
+      .innerJoin("items", "items.id", `${table}.item_id`)
+      .select([`${table}.item_id as itemId`, `${table}.label as label`])
+      .where("items.project_id", "=", projectId)
+      .execute();
+    for (const row of rows) {
+      check(
+        externalIds.get(row.itemId)!,
+        responsesById.get(row.itemId)!,
+        table.slice(0, -1),
+        row.label,
+      );
+    }
+  }
+  if (breaks.length > 0) {
+    throw conflict(
+      "The new template would invalidate labels already given in this project",
+      breaks,
+    );
+  }
+}
+
+export const memberInputSchema = z
+  .object({
+    email: z.email().transform((email) => email.toLowerCase()),
+    role: z.enum(["lead", "annotator", "client"]),
+  })
+  .strict();
+
+export interface ProjectMember {
+  userId: number;
+  email: string;
+  name: string;
+  role: ProjectRole;
+  level: string | null;
+  domains: string[];
+}
+
+/** Adds a user to the project, or changes their role when they already belong to it. */
+export async function setProjectMember(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+  input: unknown,
+): Promise<{ member: ProjectMember; created: boolean }> {
+  await requireProjectPermission(db, user, projectId, "project.manageMembers");
+  const { email, role } = parseOrThrow(memberInputSchema, input, "member");
+  return db.transaction().execute(async (trx) => {
+    const member = await trx
+      .selectFrom("users")
+      .select(["id", "email", "name", "level", "domains"])
+      .where((eb) => eb(eb.fn("lower", ["email"]), "=", email))
+      .executeTakeFirst();
+    if (!member)
+      throw validationFailed("No user has that email", [
+        { field: "email", message: `no user ${email}` },
+      ]);
+    const existing = await trx
+      .selectFrom("project_members")
+      .select("role")
+      .where("project_id", "=", projectId)
+      .where("user_id", "=", member.id)
+      .executeTakeFirst();
+    if (existing?.role === "lead" && role !== "lead")
+      await assertAnotherLead(trx, projectId, member.id);
+    await trx
+      .insertInto("project_members")
+      .values({ project_id: projectId, user_id: member.id, role })
+      .onConflict((oc) => oc.columns(["project_id", "user_id"]).doUpdateSet({ role }))
+      .execute();
+    await recordAudit(trx, {
+      actorId: user.id,
+      action: existing ? "project.member.role" : "project.member.add",
+      projectId,
+      subjectType: "user",
+      subjectId: member.id,
+      details: { role, previousRole: existing?.role ?? null },
+    });
+    return {
+      member: {
+        userId: member.id,
+        email: member.email,
+        name: member.name,
+        role,
+        level: member.level,
+        domains: member.domains,
+      },
+      created: !existing,
+    };
+  });
+}
+
+export async function removeProjectMember(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+  memberId: number,
+): Promise<void> {
+  await requireProjectPermission(db, user, projectId, "project.manageMembers");
+  await db.transaction().execute(async (trx) => {
+    const existing = await trx
+      .selectFrom("project_members")
+      .select("role")
+      .where("project_id", "=", projectId)
+      .where("user_id", "=", memberId)
+      .executeTakeFirst();
+    if (!existing) throw notFound("That user is not a member of this project");
+    if (existing.role === "lead") await assertAnotherLead(trx, projectId, memberId);
+    await trx
+      .deleteFrom("project_members")
+      .where("project_id", "=", projectId)
+      .where("user_id", "=", memberId)
+      .execute();
+    await trx
+      .updateTable("assignments")
+      .set({ status: "expired" })
+      .where("user_id", "=", memberId)
+      .where("status", "=", "reserved")
+      .where("item_id", "in", (eb) =>
+        eb.selectFrom("items").select("id").where("project_id", "=", projectId),
+      )
+      .execute();
+    await recordAudit(trx, {
+      actorId: user.id,
+      action: "project.member.remove",
+      projectId,
+      subjectType: "user",
+      subjectId: memberId,
+    });
+  });
+}
+
+async function assertAnotherLead(trx: Kysely<Database>, projectId: number, leavingId: number) {
+  const other = await trx
+    .selectFrom("project_members")
+    .select("user_id")
+    .where("project_id", "=", projectId)
+    .where("role", "=", "lead")
+    .where("user_id", "!=", leavingId)
+    .executeTakeFirst();
+  if (!other) throw badRequest("A project needs at least one lead; add another lead first");
+}
+
+export async function listProjectMembers(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+): Promise<ProjectMember[]> {
+  await requireProjectPermission(db, user, projectId, "project.view");
+  const rows = await db
+    .selectFrom("project_members")
+    .innerJoin("users", "users.id", "project_members.user_id")
+    .select([
+      "users.id",
+      "users.email",
+      "users.name",
+      "users.level",
+      "users.domains",
+      "project_members.role",
+    ])
+    .where("project_members.project_id", "=", projectId)
+    .orderBy("project_members.role")
+    .orderBy("users.name")
+    .execute();
+  return rows.map((row) => ({
+    userId: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    level: row.level,
+    domains: row.domains,
+  }));
+}

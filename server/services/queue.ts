@@ -1,0 +1,190 @@
+import { createHash } from "node:crypto";
+import { sql, type Kysely } from "kysely";
+import type { Database, User } from "../../db/schema.ts";
+import { requireProjectPermission } from "../permissions.ts";
+import { loadProjectModel, type ProjectModel } from "./project-model.ts";
+
+export interface Assignment {
+  assignmentId: number;
+  itemId: number;
+  expiresAt: Date;
+}
+
+const MAX_CANDIDATES = 20;
+
+/**
+ * A number in [0, 1) fixed by the inputs: decisions such as "is this a gold turn" are then
+ * reproducible in tests and audits, yet spread evenly over annotators and turns.
+ */
+export function stableFraction(...parts: Array<string | number>): number {
+  const digest = createHash("sha256").update(parts.join(":")).digest();
+  return digest.readUInt32BE(0) / 2 ** 32;
+}
+
+/**
+ * The caller's next item in a project. Returns the live reservation the caller already holds,
+ * else reserves a new item for `reservationMinutes`:
+ * - a gold item, at the project's gold rate, among gold items the caller has not done;
+ * - otherwise an item that still needs labels, whose domain the caller covers, which the caller
+ *   has never labelled or skipped, with fewer than `overlap` live reservations and labels, and,
+ *   when the project requires an expert, whose last free place is kept for an expert.
+ * Items further along are served first, so that items finish rather than all creeping forward.
+ * Two annotators asking at once never overfill an item: candidate rows are locked
+ * (`for update skip locked`) and re-counted after locking.
+ */
+export async function nextAssignment(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+): Promise<Assignment | null> {
+  await requireProjectPermission(db, user, projectId, "item.annotate");
+  const project = await loadProjectModel(db, projectId);
+  return db.transaction().execute(async (trx) => {
+    const held = await trx
+      .selectFrom("assignments")
+      .innerJoin("items", "items.id", "assignments.item_id")
+      .select(["assignments.id", "assignments.item_id", "assignments.expires_at"])
+      .where("items.project_id", "=", projectId)
+      .where("assignments.user_id", "=", user.id)
+      .where("assignments.status", "=", "reserved")
+      .where("assignments.expires_at", ">", new Date())
+      .orderBy("assignments.reserved_at")
+      .limit(1)
+      .executeTakeFirst();
+    if (held) {
+      return { assignmentId: held.id, itemId: held.item_id, expiresAt: new Date(held.expires_at) };
+    }
+
+    const turn = await countAssignments(trx, user.id, projectId);
+    const goldTurn = stableFraction("gold", projectId, user.id, turn) < project.settings.goldRate;
+    const itemId =
+      (goldTurn ? await pickGoldItem(trx, user, project) : null) ??
+      (await pickItem(trx, user, project)) ??
+      (goldTurn ? null : await pickGoldItem(trx, user, project));
+    if (itemId === null) return null;
+
+    const expiresAt = new Date(Date.now() + project.settings.reservationMinutes * 60_000);
+    const assignment = await trx
+      .insertInto("assignments")
+      .values({ item_id: itemId, user_id: user.id, expires_at: expiresAt, status: "reserved" })
+      .onConflict((oc) =>
+        oc.columns(["item_id", "user_id"]).doUpdateSet({
+          status: "reserved",
+          reserved_at: new Date(),
+          expires_at: expiresAt,
+          completed_at: null,
+        }),
+      )
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable("items")
+      .set({ status: "annotating", updated_at: new Date() })
+      .where("id", "=", itemId)
+      .where("status", "=", "queued")
+      .where("gold_label", "is", null)
+      .execute();
+    return { assignmentId: assignment.id, itemId, expiresAt };
+  });
+}
+
+async function countAssignments(trx: Kysely<Database>, userId: number, projectId: number) {
+  const { count } = await trx
+    .selectFrom("assignments")
+    .innerJoin("items", "items.id", "assignments.item_id")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("assignments.user_id", "=", userId)
+    .where("items.project_id", "=", projectId)
+    .executeTakeFirstOrThrow();
+  return count;
+}
+
+/** Items the user may never be given again: labelled, skipped, or held right now. */
+function doneByUser(trx: Kysely<Database>, userId: number) {
+  return trx
+    .selectFrom("assignments")
+    .select("item_id")
+    .where("user_id", "=", userId)
+    .where((eb) =>
+      eb.or([
+        eb("status", "in", ["submitted", "skipped"]),
+        eb.and([eb("status", "=", "reserved"), eb("expires_at", ">", new Date())]),
+      ]),
+    );
+}
+
+function domainFilter(user: User, project: ProjectModel) {
+  const domains = user.domains;
+  const projectDomain = project.row.domain;
+  return sql<boolean>`(coalesce(items.domain, ${projectDomain}) is null or coalesce(items.domain, ${projectDomain}) = any(${sql.val(domains)}::text[]))`;
+}
+
+async function pickGoldItem(
+  trx: Kysely<Database>,
+  user: User,
+  project: ProjectModel,
+): Promise<number | null> {
+  const row = await trx
+    .selectFrom("items")
+    .select("id")
+    .where("project_id", "=", project.id)
+    .where("gold_label", "is not", null)
+    .where("id", "not in", doneByUser(trx, user.id))
+    .where(domainFilter(user, project))
+    .orderBy(sql`md5(items.id::text || ${String(user.id)})`)
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** Live reservations plus labels that count (not rejected in review). */
+function activeLabelCount() {
+  return sql<number>`(
+    (select count(*) from assignments a
+      where a.item_id = items.id and a.status = 'reserved' and a.expires_at > now())
+    + (select count(*) from annotations n where n.item_id = items.id and n.rejected_at is null)
+  )`;
+}
+
+async function pickItem(
+  trx: Kysely<Database>,
+  user: User,
+  project: ProjectModel,
+): Promise<number | null> {
+  const candidates = await trx
+    .selectFrom("items")
+    .select(["id", activeLabelCount().as("active")])
+    .where("project_id", "=", project.id)
+    .where("status", "in", ["queued", "annotating"])
+    .where("gold_label", "is", null)
+    .where("id", "not in", doneByUser(trx, user.id))
+    .where(domainFilter(user, project))
+    .where(activeLabelCount(), "<", project.overlap)
+    .orderBy(activeLabelCount(), "desc")
+    .orderBy("id")
+    .limit(MAX_CANDIDATES)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  for (const candidate of candidates) {
+    const { active, experts } = await trx
+      .selectFrom("items")
+      .select([
+        activeLabelCount().as("active"),
+        sql<number>`(
+          select count(*) from assignments a join users u on u.id = a.user_id
+          where a.item_id = items.id and u.level = 'expert'
+            and (a.status = 'submitted' or (a.status = 'reserved' and a.expires_at > now()))
+        )`.as("experts"),
+      ])
+      .where("id", "=", candidate.id)
+      .executeTakeFirstOrThrow();
+    if (active >= project.overlap) continue;
+    const lastPlace = active === project.overlap - 1;
+    if (project.settings.requireExpert && lastPlace && experts === 0 && user.level !== "expert") {
+      continue;
+    }
+    return candidate.id;
+  }
+  return null;
+}

@@ -1,0 +1,61 @@
+import type { Label, SpanAnnotation } from "../../../app/domain/template.ts";
+import type { ItemStatus } from "../../../db/schema.ts";
+import type { DemoUserKey } from "./demo-users.ts";
+
+export interface ConversationTurn {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface DemoResponse {
+  id: string;
+  model?: string;
+  text: string;
+}
+
+export interface DemoAnnotation {
+  annotator: DemoUserKey;
+  label: Label;
+  /** How long before seeding it was submitted. */
+  hoursAgo: number;
+  durationMs: number;
+}
+
+export interface DemoItem {
+  externalId: string;
+  prompt: string | ConversationTurn[];
+  responses: DemoResponse[];
+  domain?: string;
+  metadata?: Record<string, unknown>;
+  status: ItemStatus;
+  annotations: DemoAnnotation[];
+  /** Annotators who hold an open reservation on the item. */
+  reservedBy?: DemoUserKey[];
+}
+
+export interface DemoProject {
+  presetId: string;
+  name: string;
+  description: string;
+  domain: string | null;
+  items: DemoItem[];
+}
+
+type SpanDetails = Pick<SpanAnnotation, "category" | "severity" | "note">;
+
+/**
+ * A span over the first occurrence of `quote` in the response, so that the demo's offsets are
+ * computed from the text rather than counted by hand.
+ */
+export function mark(
+  response: DemoResponse,
+  quote: string,
+  category: string,
+  severity: string,
+  note?: string,
+): SpanAnnotation {
+  const start = response.text.indexOf(quote);
+  if (start < 0) throw new Error(`"${quote}" does not occur in response ${response.id}`);
+  const details: SpanDetails = { category, severity, ...(note ? { note } : {}) };
+  return { responseId: response.id, start, end: start + quote.length, ...details };
+}

@@ -1,0 +1,112 @@
+import type { Kysely } from "kysely";
+import { checkAgreement } from "../../app/domain/disputes.ts";
+import type { Label } from "../../app/domain/template.ts";
+import type { Database, ItemStatus } from "../../db/schema.ts";
+import type { ProjectModel } from "./project-model.ts";
+
+export interface SettleOutcome {
+  itemId: number;
+  status: ItemStatus;
+}
+
+/**
+ * Moves items forward once their labels are in: an item with all `overlap` labels gets its
+ * agreement checked field by field and becomes consensus (published at once, as version 1,
+ * when the project auto-publishes) or disputed; an item with some labels is annotating. Items
+ * already past the annotation phase are left alone. Runs inside the caller's transaction.
+ */
+export async function settleItems(
+  trx: Kysely<Database>,
+  project: ProjectModel,
+  itemIds: ReadonlyArray<number>,
+): Promise<SettleOutcome[]> {
+  if (itemIds.length === 0) return [];
+  const items = await trx
+    .selectFrom("items")
+    .select(["id", "status"])
+    .where("project_id", "=", project.id)
+    .where("id", "in", [...itemIds])
+    .where("status", "in", ["queued", "annotating"])
+    .where("gold_label", "is", null)
+    .forUpdate()
+    .execute();
+  if (items.length === 0) return [];
+  const annotations = await trx
+    .selectFrom("annotations")
+    .select(["item_id", "user_id", "label"])
+    .where(
+      "item_id",
+      "in",
+      items.map((item) => item.id),
+    )
+    .where("rejected_at", "is", null)
+    .orderBy("id")
+    .execute();
+  const labelsByItem = new Map<number, Array<{ userId: number; label: Label }>>();
+  for (const annotation of annotations) {
+    const labels = labelsByItem.get(annotation.item_id) ?? [];
+    labels.push({ userId: annotation.user_id, label: annotation.label as Label });
+    labelsByItem.set(annotation.item_id, labels);
+  }
+
+  const outcomes: SettleOutcome[] = [];
+  for (const item of items) {
+    const labels = labelsByItem.get(item.id) ?? [];
+    let status: ItemStatus = labels.length === 0 ? "queued" : "annotating";
+    if (labels.length >= project.overlap) {
+      const check = checkAgreement(
+        project.template,
+        project.disputePolicy,
+        labels.map((entry) => entry.label),
+      );
+      status = check.disputed
+        ? "disputed"
+        : project.autoPublishConsensus
+          ? "published"
+          : "consensus";
+      await trx
+        .insertInto("item_outcomes")
+        .values({
+          item_id: item.id,
+          disputed: check.disputed,
+          fields: JSON.stringify(check.fields),
+          aggregated_label: JSON.stringify(check.aggregated),
+          annotators: JSON.stringify(labels.map((entry) => entry.userId)),
+        })
+        .onConflict((conflict) =>
+          conflict.column("item_id").doUpdateSet((eb) => ({
+            disputed: eb.ref("excluded.disputed"),
+            fields: eb.ref("excluded.fields"),
+            aggregated_label: eb.ref("excluded.aggregated_label"),
+            annotators: eb.ref("excluded.annotators"),
+            checked_at: new Date(),
+          })),
+        )
+        .execute();
+      if (status === "published") {
+        await trx
+          .insertInto("adjudications")
+          .values({
+            item_id: item.id,
+            version: 1,
+            label: JSON.stringify(check.aggregated),
+            rationale: "Consensus of the independent labels, published automatically",
+            panel: JSON.stringify(labels.map((entry) => entry.userId)),
+            votes: JSON.stringify(
+              Object.fromEntries(labels.map((entry) => [entry.userId, entry.label])),
+            ),
+          })
+          .execute();
+      }
+    }
+    if (status !== item.status) {
+      await trx
+        .updateTable("items")
+        .set({ status, updated_at: new Date() })
+        .where("id", "=", item.id)
+        .execute();
+    }
+    outcomes.push({ itemId: item.id, status });
+  }
+  return outcomes;
+}

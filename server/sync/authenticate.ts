@@ -1,0 +1,96 @@
+import { STATUS_CODES, type IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { z } from "zod";
+import type { User } from "../../db/schema.ts";
+import type { QuorumContext } from "../context.ts";
+import { AppError, badRequest, forbidden, unauthorized } from "../errors.ts";
+import { authenticate, SESSION_COOKIE_NAME, type CredentialKind } from "../http/credentials.ts";
+import { parseDocumentName, type DocumentName } from "./document-name.ts";
+import { authorizeDocument, type DocumentAccess } from "./permissions.ts";
+
+/** Who is connecting to which document, with which access: settled before the upgrade. */
+export interface SyncPeer {
+  user: User;
+  via: CredentialKind;
+  document: DocumentName;
+  access: DocumentAccess;
+}
+
+const syncPath = /^\/sync\/([^/]+)$/;
+const querySchema = z.object({ token: z.string().max(512).optional() });
+
+/**
+ * The authenticate stage. It runs on the raw upgrade request, before `ws` accepts the socket,
+ * so nothing is read from or buffered for a peer that may not connect. Throws an AppError.
+ */
+export async function authenticateUpgrade(
+  context: QuorumContext,
+  request: IncomingMessage,
+): Promise<SyncPeer> {
+  const url = new URL(request.url ?? "/", "http://upgrade.invalid");
+  const match = syncPath.exec(url.pathname);
+  if (!match) throw badRequest("Connect to /sync/<docName>");
+  const document = parseDocumentName(match[1]);
+  const query = querySchema.safeParse(Object.fromEntries(url.searchParams));
+  if (!query.success) throw badRequest("The token query parameter is too long");
+
+  const cookieHeader = request.headers.cookie ?? null;
+  const authorizationHeader = request.headers.authorization ?? null;
+  const queryToken = query.data.token ?? null;
+  if (carriesSession(cookieHeader) && queryToken === null && authorizationHeader === null) {
+    requireSameOrigin(request);
+  }
+  const credentials = await authenticate(context.db, context.sessionCookie, {
+    cookieHeader,
+    authorizationHeader,
+    queryToken,
+  });
+  if (!credentials) throw unauthorized("Sign in, or pass an API token as ?token=");
+  const access = await authorizeDocument(context, credentials.user, document);
+  return { user: credentials.user, via: credentials.via, document, access };
+}
+
+function carriesSession(cookieHeader: string | null): boolean {
+  return cookieHeader?.includes(`${SESSION_COOKIE_NAME}=`) ?? false;
+}
+
+/**
+ * A browser attaches the session cookie to a WebSocket opened by any site, and WebSockets are
+ * not bound by CORS, so a cookie-authenticated upgrade must come from one of our own pages.
+ */
+function requireSameOrigin(request: IncomingMessage): void {
+  const origin = request.headers.origin;
+  let originHost: string | null = null;
+  try {
+    originHost = origin ? new URL(origin).host : null;
+  } catch {
+    originHost = null;
+  }
+  if (originHost === null || originHost !== request.headers.host) {
+    throw forbidden("Cross-origin WebSocket refused");
+  }
+}
+
+/**
+ * Answers a refused upgrade on the raw socket with the contract's error shape, then drops the
+ * connection: the peer never gets a WebSocket.
+ */
+export function refuseUpgrade(socket: Duplex, error: AppError): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify(error.toBody());
+  const headers = [
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? "Error"}`,
+    "Connection: close",
+    "Content-Type: application/json; charset=utf-8",
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...(error.status === 401 ? ['WWW-Authenticate: Bearer realm="quorum"'] : []),
+  ];
+  socket.end(`${headers.join("\r\n")}\r\n\r\n${body}`, () => socket.destroy());
+}
+
+/** Turns whatever the authenticate stage threw into the error the peer is told. */
+export function upgradeError(error: unknown): AppError {
+  return error instanceof AppError
+    ? error
+    : new AppError("internal", "The sync server could not admit the connection");
+}

@@ -1,0 +1,26 @@
+/**
+ * WebSocket close codes of the sync endpoint, shared by the server and the browser client.
+ *
+ * Codes 4000–4999 are for private use (RFC 6455). The stock y-websocket provider stops
+ * reconnecting on 4400–4499, so a code there means "this connection cannot work, retrying will
+ * not help", mirroring the HTTP 4xx statuses; every other code is transient and the provider
+ * reconnects with backoff.
+ *
+ * Refusals decided at the upgrade (400 bad document name, 401 no valid credentials, 403 not
+ * allowed, 404 no such document) are plain HTTP responses rather than close codes, so nothing is
+ * ever read from a peer that may not connect. A browser sees those as close code 1006.
+ */
+export const SyncCloseCode = {
+  /** The server is shutting down; reconnecting reaches it (or another instance) again. */
+  goingAway: 1001,
+  /** A frame exceeded the server's maxPayload (`ws` closes with this code by itself). */
+  messageTooBig: 1009,
+  /** The server failed, e.g. the document could not be loaded; reconnecting may succeed. */
+  internalError: 1011,
+  /** The connection sent more frames than the server buffers while its document loads. */
+  tryAgainLater: 1013,
+  /** A frame could not be decoded or its update does not apply; the client is broken. */
+  malformedMessage: 4400,
+} as const;
+
+export type SyncCloseCode = (typeof SyncCloseCode)[keyof typeof SyncCloseCode];

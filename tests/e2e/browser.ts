@@ -1,0 +1,73 @@
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const browserRequired = process.env.REQUIRE_BROWSER === "1";
+const browserInstalled = existsSync(chromiumPath);
+
+/**
+ * Browser tests skip on a machine without Chromium, saying so, unless REQUIRE_BROWSER=1 (as in
+ * CI), where a missing browser must fail the run rather than pass it silently.
+ */
+export const skipBrowserTests = !browserInstalled && !browserRequired;
+if (skipBrowserTests) {
+  process.stderr.write(
+    `Skipping browser tests: no Chromium at ${chromiumPath}. ` +
+      "Install it, point CHROMIUM_PATH at it, or set REQUIRE_BROWSER=1 to fail instead.\n",
+  );
+}
+
+/** Each launch gets a throwaway profile of its own, so no state leaks between runs. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!browserInstalled) {
+    throw new Error(`REQUIRE_BROWSER=1 but there is no Chromium at ${chromiumPath}`);
+  }
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+      "--disable-quic",
+    ],
+  });
+}
+
+/**
+ * Signs in through the login form, as a person would. A refusal fails at once with the message
+ * the form shows, instead of waiting for a navigation that will never come.
+ */
+export async function logInThroughForm(page: Page, email: string, password: string) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  const [response] = await Promise.all([
+    page.waitForResponse(
+      (candidate) =>
+        candidate.request().method() === "POST" &&
+        new URL(candidate.url()).pathname.startsWith("/login"),
+    ),
+    page.getByRole("button", { name: "Sign in" }).click(),
+  ]);
+  if (response.status() >= 400) {
+    const refusal = page.getByRole("alert").filter({ hasText: /\S/ });
+    await refusal.waitFor();
+    throw new Error(`Signing in as ${email} was refused: ${await refusal.textContent()}`);
+  }
+  await page.waitForURL((url) => url.pathname !== "/login");
+  // A client-side navigation changes the address before it renders the new page.
+  await page.getByRole("button", { name: "Sign in" }).waitFor({ state: "detached" });
+}
+
+/**
+ * Remix pages work before hydration, but confirm steps and copy buttons need React. Remix
+ * creates its router just before hydrating; the frame after that, the page is interactive.
+ */
+export async function waitForHydration(page: Page) {
+  await page.waitForFunction(() => "__remixRouter" in window);
+  await page.evaluate(
+    () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))),
+  );
+}

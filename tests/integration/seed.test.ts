@@ -1,0 +1,229 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { labelSchemaFor, templateSchema, type ResponseRef } from "../../app/domain/template.ts";
+import type { DatabaseHandle } from "../../db/client.ts";
+import { logIn } from "../../server/services/auth.ts";
+import {
+  DEMO_PASSWORD,
+  demoUsers,
+  itemContentHash,
+  seedDemoWorkspace,
+  seedDemoWorkspaceOnFirstStart,
+} from "../../server/services/seed.ts";
+import { createUser } from "../../server/services/users.ts";
+import { openTestDatabase } from "../setup/database.ts";
+
+let database: DatabaseHandle & { drop(): Promise<void> };
+
+beforeEach(async () => {
+  database = await openTestDatabase();
+});
+
+afterEach(async () => {
+  await database.drop();
+});
+
+async function count(table: "users" | "projects" | "items" | "annotations" | "assignments") {
+  const row = await database.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .executeTakeFirstOrThrow();
+  return row.count;
+}
+
+describe("seedDemoWorkspace", () => {
+  it("creates the contract's users, all signing in with the demo password", async () => {
+    const result = await seedDemoWorkspace(database.db);
+    expect(result.seeded).toBe(true);
+
+    const users = await database.db.selectFrom("users").selectAll().orderBy("email").execute();
+    expect(users.map((user) => user.email)).toEqual([
+      "admin@demo.quorum",
+      "client@demo.quorum",
+      "expert1@demo.quorum",
+      "expert2@demo.quorum",
+      "expert3@demo.quorum",
+      "junior1@demo.quorum",
+      "junior2@demo.quorum",
+      "lead@demo.quorum",
+    ]);
+    const byEmail = new Map(users.map((user) => [user.email, user]));
+    expect(byEmail.get("admin@demo.quorum")?.is_admin).toBe(true);
+    expect(users.filter((user) => user.is_admin)).toHaveLength(1);
+    for (const email of ["expert1", "expert2", "expert3"].map((n) => `${n}@demo.quorum`)) {
+      expect(byEmail.get(email)).toMatchObject({ level: "expert" });
+      expect(byEmail.get(email)?.domains.length).toBeGreaterThan(0);
+      expect(byEmail.get(email)?.hourly_rate_cents).toBeGreaterThan(0);
+    }
+    expect(byEmail.get("junior1@demo.quorum")?.level).toBe("junior");
+    expect(byEmail.get("junior2@demo.quorum")?.level).toBe("junior");
+
+    const policy = { maxFailures: 10, sessionTtlMs: 60_000 };
+    for (const email of [demoUsers.lead.email, demoUsers.client.email]) {
+      const { user } = await logIn(
+        database.db,
+        { email, password: DEMO_PASSWORD, ip: null, userAgent: null },
+        policy,
+      );
+      expect(user.email).toBe(email);
+    }
+  });
+
+  it("creates one project per preset, with the lead, the annotators and the client", async () => {
+    await seedDemoWorkspace(database.db);
+    const projects = await database.db.selectFrom("projects").selectAll().orderBy("id").execute();
+    expect(projects).toHaveLength(4);
+
+    for (const project of projects) {
+      expect(templateSchema.safeParse(project.template).success).toBe(true);
+      const members = await database.db
+        .selectFrom("project_members")
+        .innerJoin("users", "users.id", "project_members.user_id")
+        .select(["users.email", "project_members.role"])
+        .where("project_id", "=", project.id)
+        .execute();
+      const roleOf = new Map(members.map((member) => [member.email, member.role]));
+      expect(roleOf.get("lead@demo.quorum")).toBe("lead");
+      expect(roleOf.get("client@demo.quorum")).toBe("client");
+      expect(roleOf.get("expert1@demo.quorum")).toBe("annotator");
+      expect(roleOf.get("junior2@demo.quorum")).toBe("annotator");
+      expect(roleOf.has("admin@demo.quorum")).toBe(false);
+    }
+    const fieldTypes = projects.map((project) =>
+      templateSchema.parse(project.template).fields.map((field) => field.type),
+    );
+    expect(fieldTypes[0]).toContain("preference");
+    expect(fieldTypes.flat()).toEqual(
+      expect.arrayContaining(["rating", "preference", "choice", "spans", "text", "rewrite"]),
+    );
+  });
+
+  it("creates items in every early stage, with annotations that fit their templates", async () => {
+    await seedDemoWorkspace(database.db);
+    const items = await database.db
+      .selectFrom("items")
+      .innerJoin("projects", "projects.id", "items.project_id")
+      .select([
+        "items.id",
+        "items.status",
+        "items.prompt",
+        "items.responses",
+        "items.content_hash",
+        "items.external_id",
+        "projects.template",
+      ])
+      .execute();
+    const statuses = items.map((item) => item.status);
+    for (const status of ["queued", "annotating", "consensus", "disputed"] as const) {
+      expect(statuses.filter((s) => s === status).length).toBeGreaterThanOrEqual(3);
+    }
+    expect(items.some((item) => Array.isArray(item.prompt))).toBe(true);
+    expect(new Set(items.map((item) => item.content_hash)).size).toBe(items.length);
+
+    const annotations = await database.db.selectFrom("annotations").selectAll().execute();
+    const assignments = await database.db.selectFrom("assignments").selectAll().execute();
+    for (const item of items) {
+      expect(item.content_hash).toBe(itemContentHash(item.prompt, item.responses));
+      expect(item.external_id).not.toBe("");
+      const responses = item.responses as ResponseRef[];
+      expect(responses.length).toBeGreaterThan(0);
+
+      const own = annotations.filter((annotation) => annotation.item_id === item.id);
+      const expected = { queued: [0, 0], annotating: [1, 2], consensus: [3, 3], disputed: [3, 3] };
+      const [least, most] = expected[item.status as keyof typeof expected];
+      expect(own.length, item.external_id).toBeGreaterThanOrEqual(least);
+      expect(own.length, item.external_id).toBeLessThanOrEqual(most);
+
+      const schema = labelSchemaFor(templateSchema.parse(item.template), responses);
+      for (const annotation of own) {
+        const result = schema.safeParse(annotation.label);
+        expect(result.error?.message, `${item.external_id}`).toBeUndefined();
+        const assignment = assignments.find(
+          (a) => a.item_id === item.id && a.user_id === annotation.user_id,
+        );
+        expect(assignment?.status).toBe("submitted");
+      }
+    }
+    const reserved = assignments.filter((assignment) => assignment.status === "reserved");
+    expect(reserved.length).toBeGreaterThan(0);
+    for (const assignment of reserved) {
+      expect(
+        annotations.some(
+          (a) => a.item_id === assignment.item_id && a.user_id === assignment.user_id,
+        ),
+      ).toBe(false);
+    }
+  });
+
+  it("includes a translation into a right-to-left language and responses with code and math", async () => {
+    await seedDemoWorkspace(database.db);
+    const items = await database.db.selectFrom("items").select(["responses", "domain"]).execute();
+    const texts = items.flatMap((item) => (item.responses as ResponseRef[]).map((r) => r.text));
+    expect(items.some((item) => item.domain === "language:ar")).toBe(true);
+    expect(texts.some((text) => /[\u0600-\u06FF]/.test(text))).toBe(true);
+    expect(texts.some((text) => text.includes("```python"))).toBe(true);
+    expect(texts.some((text) => text.includes("$$"))).toBe(true);
+  });
+
+  it("does nothing the second time", async () => {
+    const first = await seedDemoWorkspace(database.db);
+    const counts = {
+      users: await count("users"),
+      projects: await count("projects"),
+      items: await count("items"),
+      annotations: await count("annotations"),
+      assignments: await count("assignments"),
+    };
+    expect(first).toEqual({
+      seeded: true,
+      summary: {
+        users: counts.users,
+        projects: 4,
+        items: counts.items,
+        annotations: counts.annotations,
+      },
+    });
+
+    const second = await seedDemoWorkspace(database.db);
+    expect(second.seeded).toBe(false);
+    expect(second.seeded === false && second.existingUsers).toContain("lead@demo.quorum");
+    expect({
+      users: await count("users"),
+      projects: await count("projects"),
+      items: await count("items"),
+      annotations: await count("annotations"),
+      assignments: await count("assignments"),
+    }).toEqual(counts);
+  });
+
+  it("refuses when one demo email is already taken, and writes nothing", async () => {
+    await createUser(database.db, {
+      email: "Expert2@demo.quorum",
+      name: "Someone else",
+      password: "a long enough password",
+    });
+    const result = await seedDemoWorkspace(database.db);
+    expect(result).toEqual({ seeded: false, existingUsers: ["expert2@demo.quorum"] });
+    expect(await count("users")).toBe(1);
+    expect(await count("projects")).toBe(0);
+  });
+});
+
+describe("seedDemoWorkspaceOnFirstStart", () => {
+  it("seeds an empty database once", async () => {
+    expect(await seedDemoWorkspaceOnFirstStart(database.db)).toBe(true);
+    const users = await count("users");
+    expect(await seedDemoWorkspaceOnFirstStart(database.db)).toBe(false);
+    expect(await count("users")).toBe(users);
+  });
+
+  it("leaves a database that already has users alone", async () => {
+    await createUser(database.db, {
+      email: "owner@example.com",
+      name: "Owner",
+      password: "a long enough password",
+    });
+    expect(await seedDemoWorkspaceOnFirstStart(database.db)).toBe(false);
+    expect(await count("users")).toBe(1);
+    expect(await count("projects")).toBe(0);
+  });
+});

@@ -1,0 +1,383 @@
+import * as encoding from "lib0/encoding";
+import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
+import * as syncProtocol from "y-protocols/sync";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import type { ProjectRole } from "../../db/schema.ts";
+import { logIn, logOut, revokeApiToken } from "../../server/services/auth.ts";
+import { SyncCloseCode } from "../../server/sync/close-codes.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
+import {
+  connectSyncClient,
+  openRawSyncSocket,
+  requestUpgrade,
+  waitFor,
+  type RawSyncSocket,
+  type SyncClient,
+} from "../setup/sync-client.ts";
+
+const clients: SyncClient[] = [];
+const rawSockets: RawSyncSocket[] = [];
+
+function track(client: SyncClient): SyncClient {
+  clients.push(client);
+  return client;
+}
+
+afterEach(() => {
+  for (const client of clients.splice(0)) client.destroy();
+  for (const raw of rawSockets.splice(0)) raw.socket.terminate();
+});
+
+/** A sync update frame carrying one text insertion, as the stock client would send it. */
+function updateFrame(text: string): Uint8Array {
+  const doc = new Y.Doc();
+  doc.getText("body").insert(0, text);
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0);
+  syncProtocol.writeUpdate(encoder, Y.encodeStateAsUpdate(doc));
+  return encoding.toUint8Array(encoder);
+}
+
+describe("sync endpoint", () => {
+  let server: TestServer;
+  let token: string;
+  let otherToken: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    ({ token } = await server.createUserWithToken({ email: "ada@example.com" }));
+    ({ token: otherToken } = await server.createUserWithToken({ email: "grace@example.com" }));
+  });
+  afterAll(() => server.stop());
+
+  async function createItemWithMembers(members: Record<string, ProjectRole>) {
+    const { db } = server.context;
+    const project = await db
+      .insertInto("projects")
+      .values({ name: "Clinical answers", template: JSON.stringify({ fields: [] }) })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const item = await db
+      .insertInto("items")
+      .values({
+        project_id: project.id,
+        external_id: `question-${project.id}`,
+        prompt: JSON.stringify("Can ibuprofen be taken with warfarin?"),
+        responses: JSON.stringify([{ id: "a", text: "Avoid it: it raises bleeding risk." }]),
+        content_hash: `hash-${project.id}`,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const tokens: Record<string, string> = {};
+    for (const [email, role] of Object.entries(members)) {
+      const { userId, token: memberToken } = await server.createUserWithToken({ email });
+      await db
+        .insertInto("project_members")
+        .values({ project_id: project.id, user_id: userId, role })
+        .execute();
+      tokens[email] = memberToken;
+    }
+    return { docName: `item:${item.id}`, tokens };
+  }
+
+  it("syncs a document both ways between two stock y-websocket clients", async () => {
+    const first = track(connectSyncClient(server.url, "scratch:both-ways", { token }));
+    const second = track(connectSyncClient(server.url, "scratch:both-ways", { token: otherToken }));
+    await Promise.all([first.synced, second.synced]);
+
+    first.doc.getText("body").insert(0, "from the first client");
+    await waitFor(
+      () => second.doc.getText("body").toString() === "from the first client",
+      "the first client's edit to reach the second",
+    );
+    second.doc.getMap("label").set("verdict", "unsafe");
+    await waitFor(
+      () => first.doc.getMap("label").get("verdict") === "unsafe",
+      "the second client's edit to reach the first",
+    );
+
+    const late = track(connectSyncClient(server.url, "scratch:both-ways", { token }));
+    await late.synced;
+    expect(late.doc.getText("body").toString()).toBe("from the first client");
+    expect(late.doc.getMap("label").get("verdict")).toBe("unsafe");
+  });
+
+  it("relays presence between clients", async () => {
+    const first = track(connectSyncClient(server.url, "scratch:presence", { token }));
+    const second = track(connectSyncClient(server.url, "scratch:presence", { token: otherToken }));
+    await Promise.all([first.synced, second.synced]);
+    first.provider.awareness.setLocalStateField("user", { name: "Ada" });
+    await waitFor(
+      () =>
+        [...second.provider.awareness.getStates().values()].some(
+          (state) => (state.user as { name?: string } | undefined)?.name === "Ada",
+        ),
+      "Ada's presence to reach the second client",
+    );
+  });
+
+  it("echoes presence to its sender, which keeps a client alone in a room connected", async () => {
+    const raw = await openRawSyncSocket(server.url, "scratch:alone", { token });
+    rawSockets.push(raw);
+    const presence = new Awareness(new Y.Doc());
+    presence.setLocalStateField("user", { name: "Ada" });
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, 1);
+    encoding.writeVarUint8Array(encoder, encodeAwarenessUpdate(presence, [presence.clientID]));
+    raw.socket.send(encoding.toUint8Array(encoder));
+    await waitFor(() => raw.received.some((frame) => frame[0] === 1), "the presence echo");
+    presence.destroy();
+  });
+
+  it("refuses an upgrade without credentials with 401 before switching protocols", async () => {
+    const answer = await requestUpgrade(server.url, "/sync/scratch:closed");
+    expect(answer.status).toBe(401);
+    expect(answer.headers["content-type"]).toMatch(/application\/json/);
+    expect(JSON.parse(answer.body)).toEqual({
+      error: { code: "unauthorized", message: expect.any(String) },
+    });
+  });
+
+  it("refuses a forged or revoked token with 401", async () => {
+    const forged = await requestUpgrade(server.url, "/sync/scratch:closed?token=qrm_forged");
+    expect(forged.status).toBe(401);
+
+    const { userId, token: doomed } = await server.createUserWithToken({
+      email: "revoked@example.com",
+    });
+    expect((await requestUpgrade(server.url, `/sync/scratch:closed?token=${doomed}`)).status).toBe(
+      101,
+    );
+    const tokenRow = await server.context.db
+      .selectFrom("api_tokens")
+      .select("id")
+      .where("user_id", "=", userId)
+      .executeTakeFirstOrThrow();
+    await revokeApiToken(server.context.db, userId, tokenRow.id);
+    const revoked = await requestUpgrade(server.url, `/sync/scratch:closed?token=${doomed}`);
+    expect(revoked.status).toBe(401);
+    expect(JSON.parse(revoked.body).error.code).toBe("unauthorized");
+  });
+
+  it("accepts a bearer token in the Authorization header", async () => {
+    const answer = await requestUpgrade(server.url, "/sync/scratch:header", {
+      Authorization: `Bearer ${token}`,
+    });
+    expect(answer.status).toBe(101);
+  });
+
+  it("refuses malformed document names with 400", async () => {
+    for (const name of [
+      "item:abc",
+      "item:0",
+      "review:1:2",
+      "a%20b",
+      ".hidden",
+      "%E0%A4%A",
+      "x".repeat(201),
+    ]) {
+      const answer = await requestUpgrade(server.url, `/sync/${name}?token=${token}`);
+      expect(answer.status, name).toBe(400);
+      expect(JSON.parse(answer.body).error.code, name).toBe("bad_request");
+    }
+    for (const path of ["/sync/", "/sync/scratch/nested"]) {
+      expect((await requestUpgrade(server.url, `${path}?token=${token}`)).status, path).toBe(400);
+    }
+  });
+
+  it("refuses an item room to outsiders with 403 and an unknown item with 404", async () => {
+    const { docName } = await createItemWithMembers({ "lead-403@example.com": "lead" });
+    const outsider = await requestUpgrade(server.url, `/sync/${docName}?token=${token}`);
+    expect(outsider.status).toBe(403);
+    expect(JSON.parse(outsider.body).error.code).toBe("forbidden");
+
+    const missing = await requestUpgrade(server.url, `/sync/item:999999?token=${token}`);
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body).error.code).toBe("not_found");
+  });
+
+  it("lets project members edit an item room and drops a client's updates", async () => {
+    const { docName, tokens } = await createItemWithMembers({
+      "lead@example.com": "lead",
+      "annotator@example.com": "annotator",
+      "client@example.com": "client",
+    });
+    const lead = track(
+      connectSyncClient(server.url, docName, { token: tokens["lead@example.com"] }),
+    );
+    await lead.synced;
+    lead.doc.getMap("label").set("verdict", "unsafe");
+
+    // The observer's edit made before connecting travels in its sync-step-2 reply, the one
+    // made after in an update frame; the server must apply neither.
+    const observerDoc = new Y.Doc();
+    observerDoc.getMap("label").set("before", "observer");
+    const observer = track(
+      connectSyncClient(server.url, docName, {
+        token: tokens["client@example.com"],
+        doc: observerDoc,
+      }),
+    );
+    await observer.synced;
+    expect(observer.doc.getMap("label").get("verdict")).toBe("unsafe");
+    observer.doc.getMap("label").set("after", "observer");
+    observer.provider.awareness.setLocalStateField("user", { name: "Client" });
+    await waitFor(
+      () =>
+        [...lead.provider.awareness.getStates().values()].some(
+          (state) => (state.user as { name?: string } | undefined)?.name === "Client",
+        ),
+      "the observer's presence to reach the lead",
+    );
+
+    const annotator = track(
+      connectSyncClient(server.url, docName, { token: tokens["annotator@example.com"] }),
+    );
+    await annotator.synced;
+    expect(annotator.doc.getMap("label").toJSON()).toEqual({ verdict: "unsafe" });
+    annotator.doc.getMap("label").set("severity", "major");
+    await waitFor(
+      () => lead.doc.getMap("label").get("severity") === "major",
+      "the annotator's edit to reach the lead",
+    );
+    await waitFor(
+      () => observer.doc.getMap("label").get("severity") === "major",
+      "the annotator's edit to reach the observer",
+    );
+    expect(lead.doc.getMap("label").toJSON()).toEqual({ verdict: "unsafe", severity: "major" });
+  });
+
+  it("closes only the connection that sends garbage or a truncated frame", async () => {
+    const first = track(connectSyncClient(server.url, "scratch:malformed", { token }));
+    const second = track(connectSyncClient(server.url, "scratch:malformed", { token: otherToken }));
+    await Promise.all([first.synced, second.synced]);
+    first.doc.getText("body").insert(0, "intact");
+    await waitFor(() => second.doc.getText("body").toString() === "intact", "the first edit");
+
+    const valid = updateFrame("should never land");
+    const badFrames = {
+      garbage: new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x42, 0x13]),
+      truncated: valid.slice(0, valid.length - 4),
+      "unknown sync type": new Uint8Array([0, 9, 0]),
+      "trailing bytes": new Uint8Array([...updateFrame("trailing"), 0]),
+    };
+    for (const [kind, frame] of Object.entries(badFrames)) {
+      const raw = await openRawSyncSocket(server.url, "scratch:malformed", { token });
+      rawSockets.push(raw);
+      raw.socket.send(frame);
+      const { code } = await raw.closed;
+      expect(code, kind).toBe(SyncCloseCode.malformedMessage);
+    }
+    const textFrame = await openRawSyncSocket(server.url, "scratch:malformed", { token });
+    rawSockets.push(textFrame);
+    textFrame.socket.send("hello");
+    expect((await textFrame.closed).code).toBe(SyncCloseCode.malformedMessage);
+
+    second.doc.getText("body").insert(6, " and still syncing");
+    await waitFor(
+      () => first.doc.getText("body").toString() === "intact and still syncing",
+      "the good clients to keep syncing",
+    );
+    const late = track(connectSyncClient(server.url, "scratch:malformed", { token }));
+    await late.synced;
+    expect(late.doc.getText("body").toString()).toBe("intact and still syncing");
+  });
+
+  describe("with the session cookie", () => {
+    let cookie: string;
+    let sessionToken: string;
+
+    beforeAll(async () => {
+      await server.createUserWithToken({ email: "browser@example.com" });
+      ({ sessionToken } = await logIn(
+        server.context.db,
+        {
+          email: "browser@example.com",
+          password: "correct horse battery staple",
+          ip: null,
+          userAgent: null,
+        },
+        { maxFailures: 10, sessionTtlMs: 60_000 },
+      ));
+      const serialized = await server.context.sessionCookie.serialize(sessionToken);
+      cookie = serialized.split(";")[0];
+    });
+
+    it("syncs a stock client authenticated by the cookie from our own origin", async () => {
+      const browser = track(
+        connectSyncClient(server.url, "scratch:cookie", {
+          headers: { Cookie: cookie, Origin: server.url },
+        }),
+      );
+      const script = track(connectSyncClient(server.url, "scratch:cookie", { token }));
+      await Promise.all([browser.synced, script.synced]);
+      browser.doc.getText("body").insert(0, "typed in the browser");
+      await waitFor(
+        () => script.doc.getText("body").toString() === "typed in the browser",
+        "the browser's edit to reach the script",
+      );
+    });
+
+    it("refuses a cookie upgrade from another origin or without one with 403", async () => {
+      const crossSite = await requestUpgrade(server.url, "/sync/scratch:cookie", {
+        Cookie: cookie,
+        Origin: "https://evil.example",
+      });
+      expect(crossSite.status).toBe(403);
+      expect(JSON.parse(crossSite.body).error.code).toBe("forbidden");
+      const noOrigin = await requestUpgrade(server.url, "/sync/scratch:cookie", { Cookie: cookie });
+      expect(noOrigin.status).toBe(403);
+      const sameOrigin = await requestUpgrade(server.url, "/sync/scratch:cookie", {
+        Cookie: cookie,
+        Origin: server.url,
+      });
+      expect(sameOrigin.status).toBe(101);
+    });
+
+    it("refuses the cookie of a session that has logged out with 401", async () => {
+      await logOut(server.context.db, sessionToken);
+      const answer = await requestUpgrade(server.url, "/sync/scratch:cookie", {
+        Cookie: cookie,
+        Origin: server.url,
+      });
+      expect(answer.status).toBe(401);
+    });
+  });
+});
+
+describe("sync endpoint limits and shutdown", () => {
+  let server: TestServer;
+  let token: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ SYNC_MAX_PAYLOAD_BYTES: "1024" });
+    ({ token } = await server.createUserWithToken({ email: "ada@example.com" }));
+  });
+  afterAll(() => server.stop());
+
+  it("closes a connection that sends a frame over maxPayload with 1009 and keeps serving", async () => {
+    const first = track(connectSyncClient(server.url, "scratch:limits", { token }));
+    const second = track(connectSyncClient(server.url, "scratch:limits", { token }));
+    await Promise.all([first.synced, second.synced]);
+
+    const raw = await openRawSyncSocket(server.url, "scratch:limits", { token });
+    rawSockets.push(raw);
+    raw.socket.send(updateFrame("x".repeat(2048)));
+    expect((await raw.closed).code).toBe(SyncCloseCode.messageTooBig);
+
+    first.doc.getText("body").insert(0, "small edits still sync");
+    await waitFor(
+      () => second.doc.getText("body").toString() === "small edits still sync",
+      "a small edit to sync after the oversized frame",
+    );
+    expect(second.doc.getText("body").toString()).not.toContain("xxx");
+  });
+
+  it("closes open connections with 1001 when the server shuts down", async () => {
+    const raw = await openRawSyncSocket(server.url, "scratch:shutdown", { token });
+    rawSockets.push(raw);
+    await server.close();
+    expect((await raw.closed).code).toBe(SyncCloseCode.goingAway);
+  });
+});
