@@ -29,6 +29,11 @@ const environmentSchema = z.object({
     .int()
     .positive()
     .default(10 * 1024 * 1024),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
   SYNC_MAX_PAYLOAD_BYTES: z.coerce
     .number()
     .int()
@@ -53,6 +58,8 @@ export interface Config {
   sessionTtlMs: number;
   logLevel: Environment["LOG_LEVEL"];
   maxBodyBytes: number;
+  /** Largest import upload (`POST /api/v1/projects/:id/items`), which reads its own body. */
+  importMaxBytes: number;
   syncMaxPayloadBytes: number;
   loginMaxFailures: number;
   trustProxy: boolean;
@@ -95,6 +102,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sessionTtlMs: environment.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000,
     logLevel: environment.LOG_LEVEL,
     maxBodyBytes: environment.MAX_BODY_BYTES,
+    importMaxBytes: environment.IMPORT_MAX_BYTES,
     syncMaxPayloadBytes: environment.SYNC_MAX_PAYLOAD_BYTES,
     loginMaxFailures: environment.LOGIN_MAX_FAILURES,
     trustProxy: environment.TRUST_PROXY,

@@ -1,12 +1,24 @@
+import { createReadStream, statSync } from "node:fs";
 import path from "node:path";
+import { createGunzip } from "node:zlib";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { openDatabase, type DatabaseHandle } from "../../db/client.ts";
 import { migrateToLatest, MigrationError } from "../../db/migrate.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { AppError, notFound } from "../errors.ts";
+import { requireProjectPermission } from "../permissions.ts";
+import {
+  formatOfFileName,
+  importFormats,
+  importItems,
+  readImport,
+  type ImportFormat,
+} from "../services/import/index.ts";
+import { loadProjectModel } from "../services/project-model.ts";
 import { createApiToken } from "../services/auth.ts";
 import { seedDemoWorkspace } from "../services/seed.ts";
 import { createUser, findUserByEmail } from "../services/users.ts";
+import { ProgressLine } from "./progress.ts";
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -52,6 +64,47 @@ function parseDomains(value: string): string[] {
     .split(",")
     .map((domain) => domain.trim())
     .filter((domain) => domain.length > 0);
+}
+
+function parseProjectId(value: string): number {
+  const id = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(id) || id <= 0) {
+    throw new InvalidArgumentError("must be a project id, a positive integer");
+  }
+  return id;
+}
+
+/** Reads a whole file as UTF-8 text, decompressing `.gz`, showing progress through the file. */
+async function readImportFile(file: string, progress: ProgressLine): Promise<string> {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw notFound(`No such file: ${file}`);
+  }
+  const source = createReadStream(file);
+  let read = 0;
+  source.on("data", (chunk) => {
+    read += chunk.length;
+    progress.update("Reading", read, size, " bytes");
+  });
+  const stream = file.toLowerCase().endsWith(".gz") ? source.pipe(createGunzip()) : source;
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+  } catch (error) {
+    throw new AppError(
+      "bad_request",
+      `Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  } finally {
+    progress.finish();
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new AppError("bad_request", `${file} is not UTF-8 text`);
+  }
 }
 
 function buildProgram(io: CliIo): Command {
@@ -162,6 +215,67 @@ function buildProgram(io: CliIo): Command {
       }),
     );
 
+  program
+    .command("import")
+    .description(
+      "Import items into a project from a JSON array, JSON Lines, CSV, Label Studio export or HH-RLHF file (.gz is decompressed). All or nothing: any invalid row is listed and nothing is stored; rows already imported are left unchanged.",
+    )
+    .argument("<file>", "the file to import")
+    .requiredOption("--project <id>", "the project to import into", parseProjectId)
+    .addOption(
+      new Option("--format <format>", "the file's format (default: from its extension)").choices(
+        importFormats,
+      ),
+    )
+    .option(
+      "--as <email>",
+      "import as this user, who must be allowed to import into the project (default: the workspace itself, as an operator with database access)",
+    )
+    .action((file: string, options: { project: number; format?: ImportFormat; as?: string }) =>
+      withDatabase(async (database) => {
+        const format = options.format ?? formatOfFileName(file);
+        if (!format) {
+          throw new AppError(
+            "bad_request",
+            `Cannot tell the format of ${file} from its name: pass --format ${importFormats.join("|")}`,
+          );
+        }
+        const actor = options.as
+          ? ((await findUserByEmail(database.db, options.as)) ?? null)
+          : null;
+        if (options.as && !actor) throw notFound(`No user with email ${options.as}`);
+        if (actor) {
+          await requireProjectPermission(database.db, actor, options.project, "project.import");
+        }
+        const project = await loadProjectModel(database.db, options.project);
+        const progress = new ProgressLine(io.stderr);
+        const text = await readImportFile(file, progress);
+        const parsed = readImport(text, format, project.template);
+        const phases = { validating: "Validating", inserting: "Inserting" } as const;
+        let phase: keyof typeof phases | undefined;
+        try {
+          const summary = await importItems(database.db, {
+            projectId: project.id,
+            actor,
+            rows: parsed.rows,
+            readErrors: parsed.errors,
+            format,
+            onProgress: (update) => {
+              if (phase !== update.phase) progress.finish();
+              phase = update.phase;
+              progress.update(phases[update.phase], update.done, update.total);
+            },
+          });
+          progress.finish();
+          io.stdout(
+            `Imported ${file} into project ${project.id} (${project.row.name}): ${summary.created} created, ${summary.unchanged} unchanged, ${summary.annotations} annotations.\n`,
+          );
+        } finally {
+          progress.finish();
+        }
+      }),
+    );
+
   return program;
 }
 
@@ -170,10 +284,15 @@ function describeError(error: unknown): string {
     const lines = [`Error: ${error.message}`];
     if (Array.isArray(error.details)) {
       for (const detail of error.details as unknown[]) {
-        const { field, message } = (detail ?? {}) as { field?: unknown; message?: unknown };
+        const { row, field, message } = (detail ?? {}) as {
+          row?: unknown;
+          field?: unknown;
+          message?: unknown;
+        };
+        const where = typeof row === "number" && row > 0 ? `row ${row}, ` : "";
         lines.push(
           typeof field === "string" && typeof message === "string"
-            ? `  - ${field}: ${message}`
+            ? `  - ${where}${field}: ${message}`
             : `  - ${JSON.stringify(detail)}`,
         );
       }

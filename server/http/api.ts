@@ -6,6 +6,7 @@ import { createApiToken, listApiTokens, revokeApiToken } from "../services/auth.
 import { publicUser } from "../services/users.ts";
 import { listVisibleProjects, getVisibleProject } from "../services/projects.ts";
 import { apiHandler, authenticatedHandler, sendError } from "./handler.ts";
+import { mountImportRoutes } from "./import-api.ts";
 import { requireSameOrigin } from "./same-origin.ts";
 
 const idParameter = z.coerce.number().int().positive();
@@ -34,6 +35,7 @@ export function createApiRouter(quorum: QuorumContext): Router {
   const router = express.Router();
 
   router.use(requireSameOrigin);
+  mountImportRoutes(router, quorum);
   router.use(requireJsonBody);
   router.use(express.json({ limit: quorum.config.maxBodyBytes, strict: false }));
 

@@ -44,7 +44,7 @@ let database: TestDatabase;
 let environment: Record<string, string>;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
+  database = await createTestDatabase({ empty: true });
   environment = {
     PORT: "0",
     HOST: "127.0.0.1",

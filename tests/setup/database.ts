@@ -16,10 +16,11 @@ export interface TestDatabase {
 }
 
 /**
- * A fresh, migrated database of its own: a clone of the template database on PostgreSQL, an
- * empty directory for PGlite (the server under test migrates it, as on a first start).
+ * A fresh database of its own: on PostgreSQL a clone of the migrated template (or, with
+ * `empty`, a database with no schema at all); for PGlite an empty directory, which the server
+ * under test migrates as on a first start.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "quorum-test-"));
   const templateUrl = inject("templateDatabaseUrl");
   if (!templateUrl) {
@@ -34,7 +35,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `${templateName}_${randomBytes(4).toString("hex")}`;
   const admin = new URL(templateUrl);
   admin.pathname = "/postgres";
-  await runAdmin(admin.toString(), `create database ${name} template ${templateName}`);
+  await runAdmin(
+    admin.toString(),
+    `create database ${name} template ${options.empty ? "template0" : templateName}`,
+  );
   const url = new URL(templateUrl);
   url.pathname = `/${name}`;
   return {
