@@ -98,6 +98,8 @@ export interface ItemsTable {
   content_hash: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Labels that count towards the overlap (not rejected in review). */
+  label_count: Generated<number>;
 }
 
 export interface AssignmentsTable {

@@ -45,6 +45,11 @@ const statements = [
   )`,
 
   `alter table annotations add column rejected_at timestamptz`,
+  // Labels that count (not rejected), kept by the code that adds or rejects them, so that routing
+  // need not count annotations for every candidate item.
+  `alter table items add column label_count integer not null default 0`,
+  `create index items_routing_idx on items (project_id, label_count desc, id)
+    where gold_label is null and status in ('queued', 'annotating')`,
   `create index assignments_item_status_idx on assignments (item_id, status)`,
   `create index items_project_gold_idx on items (project_id) where gold_label is not null`,
 ];
@@ -58,6 +63,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await sql.raw("drop index if exists items_project_gold_idx").execute(db);
   await sql.raw("drop index if exists assignments_item_status_idx").execute(db);
+  await sql.raw("drop index if exists items_routing_idx").execute(db);
+  await sql.raw("alter table items drop column if exists label_count").execute(db);
   await sql.raw("alter table annotations drop column if exists rejected_at").execute(db);
   for (const table of ["user_preferences", "drafts", "reviews", "item_outcomes"]) {
     await sql.raw(`drop table if exists ${table}`).execute(db);

@@ -1,34 +1,12 @@
 import express, { type ErrorRequestHandler, type Router } from "express";
-import { z } from "zod";
 import type { QuorumContext } from "../context.ts";
-import { AppError, badRequest, fieldErrors, validationFailed } from "../errors.ts";
-import { createApiToken, listApiTokens, revokeApiToken } from "../services/auth.ts";
-import { publicUser } from "../services/users.ts";
-import { listVisibleProjects, getVisibleProject } from "../services/projects.ts";
-import { apiHandler, authenticatedHandler, sendError } from "./handler.ts";
+import { AppError, badRequest } from "../errors.ts";
+import { apiHandler, sendError } from "./handler.ts";
+import { registerProjectRoutes } from "./routes/projects.ts";
+import { registerAccountRoutes } from "./routes/account.ts";
+import { registerWorkRoutes } from "./routes/work.ts";
 import { mountImportRoutes } from "./import-api.ts";
 import { requireSameOrigin } from "./same-origin.ts";
-
-const idParameter = z.coerce.number().int().positive();
-
-export function parseId(value: unknown, what: string): number {
-  const parsed = idParameter.safeParse(value);
-  if (!parsed.success) throw badRequest(`${what} must be a positive integer`);
-  return parsed.data;
-}
-
-export function parseBody<Schema extends z.ZodType>(
-  schema: Schema,
-  body: unknown,
-): z.output<Schema> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw validationFailed("The request body is not valid", fieldErrors(parsed.error.issues));
-  }
-  return parsed.data;
-}
-
-const newTokenSchema = z.object({ name: z.string().trim().min(1).max(100) });
 
 /** The JSON API under /api/v1. Every response, success or error, is JSON in the contract's shape. */
 export function createApiRouter(quorum: QuorumContext): Router {
@@ -39,68 +17,9 @@ export function createApiRouter(quorum: QuorumContext): Router {
   router.use(requireJsonBody);
   router.use(express.json({ limit: quorum.config.maxBodyBytes, strict: false }));
 
-  router.get(
-    "/me",
-    authenticatedHandler(quorum, async ({ user }) => ({ body: { user: publicUser(user) } })),
-  );
-
-  router.get(
-    "/tokens",
-    authenticatedHandler(quorum, async ({ quorum: { db }, user }) => ({
-      body: {
-        tokens: (await listApiTokens(db, user.id)).map((token) => ({
-          id: token.id,
-          name: token.name,
-          prefix: token.token_prefix,
-          createdAt: token.created_at.toISOString(),
-          lastUsedAt: token.last_used_at?.toISOString() ?? null,
-          revokedAt: token.revoked_at?.toISOString() ?? null,
-        })),
-      },
-    })),
-  );
-
-  router.post(
-    "/tokens",
-    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
-      const { name } = parseBody(newTokenSchema, request.body);
-      const created = await createApiToken(db, user.id, name);
-      return {
-        status: 201,
-        body: {
-          id: created.id,
-          name: created.name,
-          prefix: created.prefix,
-          token: created.token,
-          createdAt: created.createdAt.toISOString(),
-        },
-      };
-    }),
-  );
-
-  router.delete(
-    "/tokens/:id",
-    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
-      await revokeApiToken(db, user.id, parseId(request.params.id, "Token id"));
-      return undefined;
-    }),
-  );
-
-  router.get(
-    "/projects",
-    authenticatedHandler(quorum, async ({ quorum: { db }, user }) => ({
-      body: { projects: await listVisibleProjects(db, user) },
-    })),
-  );
-
-  router.get(
-    "/projects/:id",
-    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
-      body: {
-        project: await getVisibleProject(db, user, parseId(request.params.id, "Project id")),
-      },
-    })),
-  );
+  registerAccountRoutes(router, quorum);
+  registerProjectRoutes(router, quorum);
+  registerWorkRoutes(router, quorum);
 
   router.use(
     apiHandler(quorum, async ({ request }) => {

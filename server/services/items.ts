@@ -41,7 +41,7 @@ export function pseudonym(position: number): string {
   return `Expert ${name}`;
 }
 
-async function pseudonymsFor(
+export async function pseudonymsFor(
   db: Kysely<Database>,
   projectId: number,
 ): Promise<Map<number, string>> {

@@ -137,40 +137,47 @@ async function pickGoldItem(
   return row?.id ?? null;
 }
 
-/** Live reservations plus labels that count (not rejected in review). */
-function activeLabelCount() {
-  return sql<number>`(
-    (select count(*) from assignments a
-      where a.item_id = items.id and a.status = 'reserved' and a.expires_at > now())
-    + (select count(*) from annotations n where n.item_id = items.id and n.rejected_at is null)
-  )`;
-}
+/** Live reservations of an item (correlated with the outer `items` row). */
+const liveReservations = sql<number>`(
+  select count(*) from assignments a
+  where a.item_id = items.id and a.status = 'reserved' and a.expires_at > now()
+)`;
 
+/**
+ * The first item, in routing order, with a free place for this user. The routing index gives
+ * items in order; for each, live reservations are counted through the assignments index, and the
+ * scan stops at the first that fits. Only that row is locked (`skip locked` passes over rows
+ * other requests hold, so requests never queue behind each other), then counted again under the
+ * lock, which sees every reservation committed before it; if it filled up meanwhile, the next.
+ */
 async function pickItem(
   trx: Kysely<Database>,
   user: User,
   project: ProjectModel,
 ): Promise<number | null> {
-  const candidates = await trx
-    .selectFrom("items")
-    .select(["id", activeLabelCount().as("active")])
-    .where("project_id", "=", project.id)
-    .where("status", "in", ["queued", "annotating"])
-    .where("gold_label", "is", null)
-    .where("id", "not in", doneByUser(trx, user.id))
-    .where(domainFilter(user, project))
-    .where(activeLabelCount(), "<", project.overlap)
-    .orderBy(activeLabelCount(), "desc")
-    .orderBy("id")
-    .limit(MAX_CANDIDATES)
-    .forUpdate()
-    .skipLocked()
-    .execute();
-  for (const candidate of candidates) {
-    const { active, experts } = await trx
+  const passedOver: number[] = [];
+  for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
+    const candidate = await trx
+      .selectFrom("items")
+      .select("id")
+      .where("project_id", "=", project.id)
+      .where("status", "in", ["queued", "annotating"])
+      .where("gold_label", "is", null)
+      .where("id", "not in", doneByUser(trx, user.id))
+      .$if(passedOver.length > 0, (query) => query.where("id", "not in", passedOver))
+      .where(domainFilter(user, project))
+      .where((eb) => eb(eb("label_count", "+", liveReservations), "<", project.overlap))
+      .orderBy("label_count", "desc")
+      .orderBy("id")
+      .limit(1)
+      .forUpdate()
+      .skipLocked()
+      .executeTakeFirst();
+    if (!candidate) return null;
+    const { taken, experts } = await trx
       .selectFrom("items")
       .select([
-        activeLabelCount().as("active"),
+        sql<number>`label_count + ${liveReservations}`.as("taken"),
         sql<number>`(
           select count(*) from assignments a join users u on u.id = a.user_id
           where a.item_id = items.id and u.level = 'expert'
@@ -179,12 +186,11 @@ async function pickItem(
       ])
       .where("id", "=", candidate.id)
       .executeTakeFirstOrThrow();
-    if (active >= project.overlap) continue;
-    const lastPlace = active === project.overlap - 1;
-    if (project.settings.requireExpert && lastPlace && experts === 0 && user.level !== "expert") {
-      continue;
-    }
-    return candidate.id;
+    const lastPlace = taken === project.overlap - 1;
+    const keptForExpert =
+      project.settings.requireExpert && lastPlace && experts === 0 && user.level !== "expert";
+    if (taken < project.overlap && !keptForExpert) return candidate.id;
+    passedOver.push(candidate.id);
   }
   return null;
 }

@@ -6,6 +6,7 @@ import { conflict, fieldErrors, notFound, validationFailed } from "../errors.ts"
 import { requireProjectPermission } from "../permissions.ts";
 import { recordAudit } from "./audit.ts";
 import { loadProjectModel } from "./project-model.ts";
+import { settleItems } from "./settle.ts";
 
 /** A reviewer's comment, anchored to a field and optionally to a span of a response. */
 export const reviewCommentSchema = z
@@ -172,6 +173,7 @@ export async function decideReview(
         .where("id", "=", current.item_id)
         .where("status", "in", ["consensus", "disputed"])
         .execute();
+      await settleItems(trx, project, [current.item_id]);
     }
     await trx
       .updateTable("reviews")

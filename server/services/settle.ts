@@ -10,7 +10,7 @@ export interface SettleOutcome {
 }
 
 /**
- * Moves items forward once their labels are in: an item with all `overlap` labels gets its
+ * Recounts items' labels and moves them forward once their labels are in: an item with all `overlap` labels gets its
  * agreement checked field by field and becomes consensus (published at once, as version 1,
  * when the project auto-publishes) or disputed; an item with some labels is annotating. Items
  * already past the annotation phase are left alone. Runs inside the caller's transaction.
@@ -52,7 +52,7 @@ export async function settleItems(
   const outcomes: SettleOutcome[] = [];
   for (const item of items) {
     const labels = labelsByItem.get(item.id) ?? [];
-    let status: ItemStatus = labels.length === 0 ? "queued" : "annotating";
+    let status: ItemStatus = labels.length === 0 ? item.status : "annotating";
     if (labels.length >= project.overlap) {
       const check = checkAgreement(
         project.template,
@@ -99,13 +99,11 @@ export async function settleItems(
           .execute();
       }
     }
-    if (status !== item.status) {
-      await trx
-        .updateTable("items")
-        .set({ status, updated_at: new Date() })
-        .where("id", "=", item.id)
-        .execute();
-    }
+    await trx
+      .updateTable("items")
+      .set({ status, label_count: labels.length, updated_at: new Date() })
+      .where("id", "=", item.id)
+      .execute();
     outcomes.push({ itemId: item.id, status });
   }
   return outcomes;

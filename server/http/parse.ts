@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { badRequest, fieldErrors, validationFailed } from "../errors.ts";
+
+const idParameter = z.coerce.number().int().positive().max(2_147_483_647);
+
+/** A positive integer id from a path or query parameter; 400 otherwise. */
+export function parseId(value: unknown, what: string): number {
+  const parsed = idParameter.safeParse(value);
+  if (!parsed.success) throw badRequest(`${what} must be a positive integer`);
+  return parsed.data;
+}
+
+/** A request body checked against a schema; 422 with the fields in error otherwise. */
+export function parseBody<Schema extends z.ZodType>(
+  schema: Schema,
+  body: unknown,
+): z.output<Schema> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw validationFailed("The request body is not valid", fieldErrors(parsed.error.issues));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,130 @@
+import type { Router } from "express";
+import { z } from "zod";
+import type { QuorumContext } from "../../context.ts";
+import { listItems } from "../../services/items.ts";
+import {
+  createProject,
+  listProjectMembers,
+  removeProjectMember,
+  setProjectMember,
+  updateProject,
+} from "../../services/project-admin.ts";
+import { projectProgress } from "../../services/progress.ts";
+import { getVisibleProject, listVisibleProjects } from "../../services/projects.ts";
+import { listOwnAnnotations, listReviews } from "../../services/review.ts";
+import { authenticatedHandler } from "../handler.ts";
+import { parseBody, parseId } from "../parse.ts";
+
+const reviewListQuerySchema = z.object({
+  verdict: z.enum(["pending", "accepted", "corrected", "rejected", "all"]).default("pending"),
+});
+
+export function registerProjectRoutes(router: Router, quorum: QuorumContext): void {
+  router.get(
+    "/projects",
+    authenticatedHandler(quorum, async ({ quorum: { db }, user }) => ({
+      body: { projects: await listVisibleProjects(db, user) },
+    })),
+  );
+
+  router.post(
+    "/projects",
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
+      status: 201,
+      body: { project: await createProject(db, user, request.body) },
+    })),
+  );
+
+  router.get(
+    "/projects/:id",
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
+      body: {
+        project: await getVisibleProject(db, user, parseId(request.params.id, "Project id")),
+      },
+    })),
+  );
+
+  router.patch(
+    "/projects/:id",
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
+      body: {
+        project: await updateProject(
+          db,
+          user,
+          parseId(request.params.id, "Project id"),
+          request.body,
+        ),
+      },
+    })),
+  );
+
+  router.get(
+    "/projects/:id/members",
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
+      body: {
+        members: await listProjectMembers(db, user, parseId(request.params.id, "Project id")),
+      },
+    })),
+  );
+
+  router.post(
+    "/projects/:id/members",
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
+      const { member, created } = await setProjectMember(
+        db,
+        user,
+        parseId(request.params.id, "Project id"),
+        request.body,
+      );
+      return { status: created ? 201 : 200, body: { member } };
+    }),
+  );
+
+  router.delete(
+    "/projects/:id/members/:userId",
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
+      await removeProjectMember(
+        db,
+        user,
+        parseId(request.params.id, "Project id"),
+        parseId(request.params.userId, "User id"),
+      );
+      return undefined;
+    }),
+  );
+
+  router.get(
+    "/projects/:id/items",
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
+      body: await listItems(db, user, parseId(request.params.id, "Project id"), request.query),
+    })),
+  );
+
+  router.get(
+    "/projects/:id/progress",
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
+      body: await projectProgress(db, user, parseId(request.params.id, "Project id")),
+    })),
+  );
+
+  router.get(
+    "/projects/:id/reviews",
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
+      const { verdict } = parseBody(reviewListQuerySchema, request.query);
+      return {
+        body: {
+          reviews: await listReviews(db, user, parseId(request.params.id, "Project id"), verdict),
+        },
+      };
+    }),
+  );
+
+  router.get(
+    "/projects/:id/annotations/mine",
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
+      body: {
+        annotations: await listOwnAnnotations(db, user, parseId(request.params.id, "Project id")),
+      },
+    })),
+  );
+}

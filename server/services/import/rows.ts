@@ -1,0 +1,27 @@
+/** One record of an import file, numbered from 1 in file order (a CSV header is not a row). */
+export interface ImportRow {
+  row: number;
+  value: unknown;
+}
+
+/** What is wrong with one row: `field` is a dot path into the item (or the source record). */
+export interface RowError {
+  row: number;
+  field: string;
+  message: string;
+}
+
+/** The records of a file in the shape of an item, and the problems found while reading them. */
+export interface ParsedImport {
+  rows: ImportRow[];
+  errors: RowError[];
+}
+
+export function issuePath(prefix: string, path: ReadonlyArray<PropertyKey>): string {
+  const parts = [prefix, ...path.map(String)].filter((part) => part.length > 0);
+  return parts.length === 0 ? "(root)" : parts.join(".");
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
