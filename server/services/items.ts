@@ -19,6 +19,26 @@ export const itemStatuses: ReadonlyArray<ItemStatus> = [
 ];
 
 /**
+ * Whether an annotator who is not a lead may see the other labels of an item: only once they
+ * have submitted their own and the item is disputed, in adjudication or published. The API, the
+ * pages and the sync server all ask this one question.
+ */
+export async function annotatorMaySeeLabels(
+  db: Kysely<Database>,
+  userId: number,
+  item: { id: number; status: ItemStatus },
+): Promise<boolean> {
+  if (!REVEALED_STATUSES.includes(item.status)) return false;
+  const own = await db
+    .selectFrom("annotations")
+    .select("id")
+    .where("item_id", "=", item.id)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  return own !== undefined;
+}
+
+/**
  * What a viewer may see of other people's work. Leads and admins see names; clients see
  * pseudonyms unless the project says otherwise; annotators see their own label, and the others
  * (pseudonymised) only after submitting theirs and once the item is disputed or published.

@@ -2,6 +2,7 @@ import type { User } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
 import { forbidden, notFound } from "../errors.ts";
 import { can, projectRole } from "../permissions.ts";
+import { annotatorMaySeeLabels } from "../services/items.ts";
 import type { DocumentName } from "./document-name.ts";
 
 /** `edit`: the connection's document updates are applied; `observe`: they are dropped. */
@@ -34,7 +35,7 @@ async function authorizeItemRoom(
 ): Promise<DocumentAccess> {
   const item = await context.db
     .selectFrom("items")
-    .select("project_id")
+    .select(["id", "project_id", "status"])
     .where("id", "=", itemId)
     .executeTakeFirst();
   if (!item) throw notFound("No such item");
@@ -42,6 +43,14 @@ async function authorizeItemRoom(
     isAdmin: user.is_admin,
     role: await projectRole(context.db, user.id, item.project_id),
   };
+  // The room holds every annotator's label: an annotator still labelling blind may not enter.
+  if (
+    subject.role === "annotator" &&
+    !subject.isAdmin &&
+    !(await annotatorMaySeeLabels(context.db, user.id, item))
+  ) {
+    throw forbidden("This item's labels are hidden from you until you have labelled it yourself");
+  }
   if (can(subject, "room.edit")) return "edit";
   if (can(subject, "room.observe")) return "observe";
   throw forbidden("You are not a member of this item's project");

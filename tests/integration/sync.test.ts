@@ -70,15 +70,27 @@ describe("sync endpoint", () => {
       .returning("id")
       .executeTakeFirstOrThrow();
     const tokens: Record<string, string> = {};
+    const userIds: Record<string, number> = {};
     for (const [email, role] of Object.entries(members)) {
       const { userId, token: memberToken } = await server.createUserWithToken({ email });
+      userIds[email] = userId;
       await db
         .insertInto("project_members")
         .values({ project_id: project.id, user_id: userId, role })
         .execute();
       tokens[email] = memberToken;
     }
-    return { docName: `item:${item.id}`, tokens };
+    return { docName: `item:${item.id}`, itemId: item.id, tokens, userIds };
+  }
+
+  /** Puts the item in dispute with a label by the given member, who may then join its room. */
+  async function disputeWithLabelBy(itemId: number, userId: number) {
+    const { db } = server.context;
+    await db
+      .insertInto("annotations")
+      .values({ item_id: itemId, user_id: userId, label: JSON.stringify({}) })
+      .execute();
+    await db.updateTable("items").set({ status: "disputed" }).where("id", "=", itemId).execute();
   }
 
   it("syncs a document both ways between two stock y-websocket clients", async () => {
@@ -197,12 +209,31 @@ describe("sync endpoint", () => {
     expect(JSON.parse(missing.body).error.code).toBe("not_found");
   });
 
+  it("keeps an annotator who has not labelled the item out of its room", async () => {
+    const { docName, itemId, tokens, userIds } = await createItemWithMembers({
+      "blind@example.com": "annotator",
+      "other@example.com": "annotator",
+    });
+    const blind = await requestUpgrade(
+      server.url,
+      `/sync/${docName}?token=${tokens["blind@example.com"]}`,
+    );
+    expect(blind.status).toBe(403);
+    await disputeWithLabelBy(itemId, userIds["other@example.com"]);
+    const stillBlind = await requestUpgrade(
+      server.url,
+      `/sync/${docName}?token=${tokens["blind@example.com"]}`,
+    );
+    expect(stillBlind.status).toBe(403);
+  });
+
   it("lets project members edit an item room and drops a client's updates", async () => {
-    const { docName, tokens } = await createItemWithMembers({
+    const { docName, itemId, tokens, userIds } = await createItemWithMembers({
       "lead@example.com": "lead",
       "annotator@example.com": "annotator",
       "client@example.com": "client",
     });
+    await disputeWithLabelBy(itemId, userIds["annotator@example.com"]);
     const lead = track(
       connectSyncClient(server.url, docName, { token: tokens["lead@example.com"] }),
     );
