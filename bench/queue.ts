@@ -1,12 +1,13 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { performance } from "node:perf_hooks";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import pg from "pg";
-import { openDatabase, type DatabaseHandle } from "../db/client.ts";
+import { openDatabase } from "../db/client.ts";
 import { migrateToLatest } from "../db/migrate.ts";
-import type { User } from "../db/schema.ts";
-import { submitAnnotation } from "../server/services/annotate.ts";
+import { createApiToken } from "../server/services/auth.ts";
 import { createProject, setProjectMember } from "../server/services/project-admin.ts";
-import { nextAssignment } from "../server/services/queue.ts";
 import { itemContentHash } from "../server/services/seed.ts";
 import type { BenchmarkTable } from "./run.ts";
 
@@ -18,34 +19,17 @@ const ROUNDS_PER_ANNOTATOR = Number(process.env.BENCH_QUEUE_ROUNDS ?? 20);
  * per item; 0.5–1.5 s makes 50 annotators ask about a hundred times faster than real ones.
  */
 const THINK_MS = { min: 500, max: 1_500 };
+const projectRoot = path.resolve(import.meta.dirname, "..");
 
-interface LatencyResult {
-  name: string;
-  operations: number;
-  /** Operations per second over the run. */
-  throughput: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
-}
-
-function summarise(name: string, samples: number[], seconds: number): LatencyResult {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    name,
-    operations: sorted.length,
-    throughput: sorted.length / seconds,
-    p50: percentile(sorted, 0.5),
-    p95: percentile(sorted, 0.95),
-    p99: percentile(sorted, 0.99),
-    max: sorted[sorted.length - 1],
-  };
-}
+const label = {
+  preference: 1,
+  accuracy_a: 2,
+  accuracy_b: 4,
+  safety_a: 2,
+  safety_b: 4,
+  completeness: 4,
+  critique: "B flags the renal risk; A would let the injury progress.",
+};
 
 function serverUrl(): string {
   return (
@@ -65,65 +49,102 @@ async function admin(statement: string) {
   }
 }
 
-const label = {
-  preference: 1,
-  accuracy_a: 2,
-  accuracy_b: 4,
-  safety_a: 2,
-  safety_b: 4,
-  completeness: 4,
-  critique: "B flags the renal risk; A would let the injury progress.",
-};
-
-async function setUp(database: DatabaseHandle, annotators: number) {
-  const { db } = database;
-  const lead = await db
-    .insertInto("users")
-    .values({ email: "lead@bench.test", name: "Lead", is_admin: true })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const project = await createProject(db, lead, {
-    name: "Routing benchmark",
-    preset: "pairwise-clinical",
-    overlap: 3,
-    settings: { goldRate: 0 },
-  });
-  const users: User[] = [];
-  for (let index = 0; index < annotators; index++) {
-    const user = await db
+/** A fresh database with one project, `annotators` experts with API tokens, and ITEMS items. */
+async function prepare(databaseUrl: string, annotators: number) {
+  const database = await openDatabase({ databaseUrl });
+  try {
+    await migrateToLatest(database.db);
+    const { db } = database;
+    const lead = await db
       .insertInto("users")
-      .values({
-        email: `expert${index}@bench.test`,
-        name: `Expert ${index}`,
-        level: "expert",
-        domains: ["medical"],
-      })
+      .values({ email: "lead@bench.test", name: "Lead", is_admin: true })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await setProjectMember(db, lead, project.id, { email: user.email, role: "annotator" });
-    users.push(user);
-  }
-  const responses = [
-    { id: "a", text: "Stop the NSAID and check renal function within a week." },
-    { id: "b", text: "Continue the NSAID; no monitoring is needed." },
-  ];
-  for (let start = 0; start < ITEMS; start += 1_000) {
-    const rows = Array.from({ length: Math.min(1_000, ITEMS - start) }, (_, offset) => {
-      const prompt = `Case ${start + offset}: a 70-year-old on ibuprofen with CKD stage 3.`;
-      return {
-        project_id: project.id,
-        external_id: `case-${start + offset}`,
-        prompt: JSON.stringify(prompt),
-        responses: JSON.stringify(responses),
-        content_hash: itemContentHash(prompt, responses),
-      };
+    const project = await createProject(db, lead, {
+      name: "Routing benchmark",
+      preset: "pairwise-clinical",
+      overlap: 3,
+      settings: { goldRate: 0 },
     });
-    await db.insertInto("items").values(rows).execute();
+    const tokens: string[] = [];
+    for (let index = 0; index < annotators; index++) {
+      const user = await db
+        .insertInto("users")
+        .values({
+          email: `expert${index}@bench.test`,
+          name: `Expert ${index}`,
+          level: "expert",
+          domains: ["medical"],
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await setProjectMember(db, lead, project.id, { email: user.email, role: "annotator" });
+      tokens.push((await createApiToken(db, user.id, "bench")).token);
+    }
+    const responses = [
+      { id: "a", text: "Stop the NSAID and check renal function within a week." },
+      { id: "b", text: "Continue the NSAID; no monitoring is needed." },
+    ];
+    for (let start = 0; start < ITEMS; start += 1_000) {
+      const rows = Array.from({ length: Math.min(1_000, ITEMS - start) }, (_, offset) => {
+        const prompt = `Case ${start + offset}: a 70-year-old on ibuprofen with CKD stage 3.`;
+        return {
+          project_id: project.id,
+          external_id: `case-${start + offset}`,
+          prompt: JSON.stringify(prompt),
+          responses: JSON.stringify(responses),
+          content_hash: itemContentHash(prompt, responses),
+        };
+      });
+      await db.insertInto("items").values(rows).execute();
+    }
+    return { projectId: project.id, tokens };
+  } finally {
+    await database.close();
   }
-  return { projectId: project.id, users };
 }
 
-/** A small seeded generator: every run of the benchmark waits the same think times. */
+/** Quorum as its own process, as `npm start` runs it, on the given database. */
+async function startServer(databaseUrl: string) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "quorum-bench-"));
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    ["--import", "tsx", "server/index.ts"],
+    {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        QUORUM_SEED: "none",
+        QUORUM_DATA_DIR: dataDir,
+        LOG_LEVEL: "warn",
+        NODE_ENV: "production",
+      },
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
+      if (match) resolve(match[1]);
+    });
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("exit", (code) => reject(new Error(`the server exited with ${code}: ${output}`)));
+  });
+  return {
+    url,
+    async stop() {
+      const exited = new Promise((resolve) => child.on("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
@@ -134,79 +155,109 @@ function seededRandom(seed: number): () => number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One annotator's loop: ask for the next item, label it, think, again; both calls timed. */
+/** The server's own time for a request, from its Server-Timing header. */
+function serverMs(response: Response): number {
+  const match = /app;dur=([\d.]+)/.exec(response.headers.get("server-timing") ?? "");
+  if (!match) throw new Error(`no Server-Timing on a ${response.status} response`);
+  return Number(match[1]);
+}
+
+interface Samples {
+  next: number[];
+  submit: number[];
+}
+
+/** One annotator's loop over HTTP: next item, label it, think, again. */
 async function annotate(
-  database: DatabaseHandle,
+  url: string,
+  token: string,
   projectId: number,
-  user: User,
   rounds: number,
   think: boolean,
-  samples: { next: number[]; submit: number[] },
+  seed: number,
+  samples: Samples,
 ) {
-  const random = seededRandom(user.id);
+  const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+  const random = seededRandom(seed);
   for (let round = 0; round < rounds; round++) {
     if (think) await sleep(THINK_MS.min + random() * (THINK_MS.max - THINK_MS.min));
-    let start = performance.now();
-    const assignment = await nextAssignment(database.db, user, projectId);
-    samples.next.push(performance.now() - start);
-    if (!assignment) return;
-    start = performance.now();
-    await submitAnnotation(database.db, user, assignment.itemId, { label, durationMs: 30_000 });
-    samples.submit.push(performance.now() - start);
+    const next = await fetch(`${url}/api/v1/queue/next?project=${projectId}`, { headers });
+    samples.next.push(serverMs(next));
+    const body = (await next.json()) as { assignment: { itemId: number } | null };
+    if (!body.assignment) return;
+    const submitted = await fetch(`${url}/api/v1/items/${body.assignment.itemId}/annotations`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ label, durationMs: 30_000 }),
+    });
+    if (submitted.status !== 201) throw new Error(`submit failed: ${await submitted.text()}`);
+    samples.submit.push(serverMs(submitted));
   }
 }
 
-async function run(annotators: number, rounds: number, think: boolean): Promise<LatencyResult[]> {
+function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
+}
+
+async function run(annotators: number, rounds: number, think: boolean): Promise<string[][]> {
   const name = `quorum_bench_${randomBytes(4).toString("hex")}`;
   await admin(`create database ${name}`);
   const url = new URL(serverUrl());
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString() });
   try {
-    await migrateToLatest(database.db);
-    const { projectId, users } = await setUp(database, annotators);
-    const samples = { next: [] as number[], submit: [] as number[] };
-    const started = performance.now();
-    await Promise.all(
-      users.map((user) => annotate(database, projectId, user, rounds, think, samples)),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    const load = think ? "with think time" : "back to back";
-    return [
-      summarise(`queue/next, ${annotators} annotator(s) ${load}`, samples.next, seconds),
-      summarise(`submit, ${annotators} annotator(s) ${load}`, samples.submit, seconds),
-    ];
+    const { projectId, tokens } = await prepare(url.toString(), annotators);
+    const server = await startServer(url.toString());
+    try {
+      // One request each first, so that connection set-up is not measured.
+      await Promise.all(
+        tokens.map((token) =>
+          fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } }),
+        ),
+      );
+      const samples: Samples = { next: [], submit: [] };
+      const started = performance.now();
+      await Promise.all(
+        tokens.map((token, index) =>
+          annotate(server.url, token, projectId, rounds, think, index + 1, samples),
+        ),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      const load = `${annotators} annotator${annotators === 1 ? "" : "s"}, ${think ? "0.5–1.5 s think time" : "back to back"}`;
+      return (["next", "submit"] as const).map((operation) => {
+        const sorted = [...samples[operation]].sort((a, b) => a - b);
+        return [
+          `${operation === "next" ? "GET queue/next" : "POST annotations"}, ${load}`,
+          String(sorted.length),
+          (sorted.length / seconds).toFixed(1),
+          percentile(sorted, 0.5).toFixed(1),
+          percentile(sorted, 0.95).toFixed(1),
+          percentile(sorted, 0.99).toFixed(1),
+        ];
+      });
+    } finally {
+      await server.stop();
+    }
   } finally {
-    await database.close();
     await admin(`drop database if exists ${name} with (force)`);
   }
 }
 
 /**
- * `queue/next` and submit as the server runs them (the service calls behind the HTTP handlers,
- * on PostgreSQL with the default pool of 10 connections). Three runs, each on a fresh database:
- * a single annotator (the baseline: no contention); ANNOTATORS annotators at once, each thinking
- * 0.5–1.5 s per item (the target: p95 ≤ 30 ms); and the same annotators back to back with no
- * think time, which saturates the machine and shows its throughput.
+ * `queue/next` and submit over HTTP against Quorum running as its own process on PostgreSQL,
+ * timed by the server itself (Server-Timing: from the request's arrival to its response). Three
+ * runs, each on a fresh database: one annotator (the baseline, no contention); ANNOTATORS
+ * annotators at once with think time (the target: p95 ≤ 30 ms); and the same annotators back to
+ * back, which saturates the machine and shows where the limit is.
  */
 export async function benchmarkQueue(): Promise<BenchmarkTable> {
-  const results = [
+  const rows = [
     ...(await run(1, ROUNDS_PER_ANNOTATOR * 5, false)),
     ...(await run(ANNOTATORS, ROUNDS_PER_ANNOTATOR, true)),
     ...(await run(ANNOTATORS, ROUNDS_PER_ANNOTATOR, false)),
   ];
-  const ms = (value: number) => value.toFixed(1);
   return {
-    title: `queue/next and submit, server-side, PostgreSQL, ${ANNOTATORS} annotators`,
-    columns: ["operation", "count", "items/s", "p50 ms", "p95 ms", "p99 ms", "max ms"],
-    rows: results.map((result) => [
-      result.name,
-      String(result.operations),
-      result.throughput.toFixed(1),
-      ms(result.p50),
-      ms(result.p95),
-      ms(result.p99),
-      ms(result.max),
-    ]),
+    title: `queue/next and submit, server-side time, PostgreSQL, ${ITEMS.toLocaleString("en-US")} items, overlap 3`,
+    columns: ["requests", "count", "per second", "p50 ms", "p95 ms", "p99 ms"],
+    rows,
   };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -68,6 +69,10 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
+  app.use((_request, response, next) => {
+    response.locals.receivedAt = performance.now();
+    next();
+  });
   app.use(
     pinoHttp({
       logger: log,

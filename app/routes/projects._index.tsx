@@ -1,5 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
+import { AppError } from "../../server/errors.ts";
+import { requireWorkspacePermission } from "../../server/permissions.ts";
 import { listVisibleProjects } from "../../server/services/projects.ts";
 import { requireUser } from "~/session.server.ts";
 import { itemStatusLabel, itemStatusOrder } from "~/utils/format.ts";
@@ -12,8 +14,20 @@ const roleLabels = { lead: "Lead", annotator: "Annotator", client: "Client" } as
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const projects = await listVisibleProjects(context.quorum.db, user).catch(throwAsRouteError);
+  const mayCreate = await requireWorkspacePermission(
+    context.quorum.db,
+    user,
+    "project.create",
+  ).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof AppError && error.code === "forbidden") return false;
+      throw error;
+    },
+  );
   return {
     isAdmin: user.is_admin,
+    mayCreate,
     projects: projects.map((project) => ({
       id: project.id,
       name: project.name,
@@ -21,6 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       domain: project.domain,
       role: project.role ? roleLabels[project.role] : "Admin",
       archived: project.archived,
+      canLabel: !project.archived && (project.role === "annotator" || project.role === "lead"),
       itemCounts: itemStatusOrder
         .filter((status) => (project.itemCounts[status] ?? 0) > 0)
         .map((status) => ({ status, count: project.itemCounts[status] })),
@@ -30,7 +45,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Projects() {
-  const { projects, isAdmin } = useLoaderData<typeof loader>();
+  const { projects, isAdmin, mayCreate } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="page-heading">
@@ -40,13 +55,18 @@ export default function Projects() {
             {projects.length === 1 ? "1 project" : `${projects.length} projects`}
           </p>
         ) : null}
+        {mayCreate ? (
+          <Link to="/projects/new" className="button button-primary">
+            New project
+          </Link>
+        ) : null}
       </div>
       {projects.length === 0 ? (
         <div className="empty-state card">
           <h2>No projects yet</h2>
           <p>
             {isAdmin
-              ? "Create a project with POST /api/v1/projects, then add leads, annotators and clients to it."
+              ? "Create a project, then add leads, annotators and clients to it."
               : "You will see projects here once a project lead adds you to one."}
           </p>
         </div>
@@ -60,7 +80,7 @@ export default function Projects() {
             >
               <div className="project-card-head">
                 <h2 id={`project-${project.id}-name`} className="project-name">
-                  {project.name}
+                  <Link to={`/projects/${project.id}`}>{project.name}</Link>
                 </h2>
                 <div className="badges">
                   <span className="badge badge-role">{project.role}</span>
@@ -83,6 +103,15 @@ export default function Projects() {
                   </div>
                 ))}
               </dl>
+              {project.canLabel ? (
+                <Link
+                  to={`/projects/${project.id}/label`}
+                  className="button button-primary"
+                  aria-label={`Label items of ${project.name}`}
+                >
+                  Label
+                </Link>
+              ) : null}
             </li>
           ))}
         </ul>

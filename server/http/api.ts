@@ -3,6 +3,7 @@ import type { QuorumContext } from "../context.ts";
 import { AppError, badRequest } from "../errors.ts";
 import { apiHandler, sendError } from "./handler.ts";
 import { registerProjectRoutes } from "./routes/projects.ts";
+import { registerQualityRoutes } from "./routes/quality.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerWorkRoutes } from "./routes/work.ts";
 import { mountImportRoutes } from "./import-api.ts";
@@ -20,6 +21,7 @@ export function createApiRouter(quorum: QuorumContext): Router {
   registerAccountRoutes(router, quorum);
   registerProjectRoutes(router, quorum);
   registerWorkRoutes(router, quorum);
+  registerQualityRoutes(router, quorum);
 
   router.use(
     apiHandler(quorum, async ({ request }) => {

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { User } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
@@ -28,6 +29,7 @@ export function apiHandler(
   return (request, response, next: NextFunction) => {
     handle({ quorum, request, response }).then((result) => {
       if (response.headersSent) return;
+      setServerTiming(response);
       if (result === undefined) response.status(204).end();
       else response.status(result.status ?? 200).json(result.body);
     }, next);
@@ -47,6 +49,17 @@ export function authenticatedHandler(
     if (!authenticated) throw unauthorized();
     return handle({ ...context, user: authenticated.user });
   });
+}
+
+/**
+ * `Server-Timing: app;dur=<ms>`: the time from the request's arrival to its response, so that
+ * clients and benchmarks can tell the server's share of a round trip.
+ */
+function setServerTiming(response: Response): void {
+  const receivedAt = response.locals.receivedAt;
+  if (typeof receivedAt === "number") {
+    response.setHeader("Server-Timing", `app;dur=${(performance.now() - receivedAt).toFixed(2)}`);
+  }
 }
 
 export function sendError(response: Response, error: AppError): void {

@@ -6,6 +6,8 @@ import { labelSchemaFor } from "../../app/domain/template.ts";
 import type { Database } from "../../db/schema.ts";
 import { recordAudit } from "./audit.ts";
 import { hashPassword } from "./passwords.ts";
+import { loadProjectModel } from "./project-model.ts";
+import { settleItems } from "./settle.ts";
 import { clinicalProject } from "./seed/clinical.ts";
 import { codeProject } from "./seed/code.ts";
 import type { DemoItem, DemoProject } from "./seed/demo-content.ts";
@@ -186,7 +188,8 @@ async function insertDemoProject(
         responses: JSON.stringify(item.responses),
         domain: item.domain ?? null,
         metadata: JSON.stringify(item.metadata ?? {}),
-        status: item.status,
+        // Items with labels are settled below by the real dispute detection.
+        status: item.annotations.length > 0 ? "annotating" : item.status,
         content_hash: itemContentHash(item.prompt, item.responses),
         created_at: new Date(times.createdAt.getTime() + index * 60_000),
         updated_at: times.now,
@@ -227,6 +230,14 @@ async function insertDemoProject(
         })
         .execute();
       annotations += 1;
+    }
+    if (item.annotations.length > 0) {
+      const [outcome] = await settleItems(trx, await loadProjectModel(trx, projectId), [itemId]);
+      if (outcome?.status !== item.status) {
+        throw new Error(
+          `demo item ${item.externalId} is declared ${item.status} but its labels make it ${outcome?.status}`,
+        );
+      }
     }
     for (const key of item.reservedBy ?? []) {
       const reservedAt = new Date(times.now.getTime() - 10 * 60_000);

@@ -71,6 +71,11 @@ describe("GET /api/v1/me", () => {
     expect(JSON.stringify(body)).not.toMatch(/password|hash/i);
   });
 
+  it("reports the server's time in Server-Timing", async () => {
+    const response = await api("/api/v1/me", { token: admin.token });
+    expect(response.headers.get("server-timing")).toMatch(/^app;dur=\d+\.\d{2}$/);
+  });
+
   it("refuses a request without credentials", async () => {
     await expectError(await api("/api/v1/me"), 401, "unauthorized");
   });

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +16,15 @@ import type { Kysely } from "kysely";
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 const fixtures = path.join(repoRoot, "tests/fixtures/import");
 const hhRlhfFile = path.resolve(repoRoot, "../shared/data/hh-rlhf-harmless-base-test.jsonl.gz");
+/**
+ * The real HH-RLHF file sits beside a checkout in CI and on the team's machines, not in the
+ * repository; elsewhere its tests are skipped with a message, but in CI its absence is a failure.
+ */
+const hhRlhfAvailable = existsSync(hhRlhfFile);
+if (!hhRlhfAvailable) {
+  if (process.env.CI) throw new Error(`CI needs the HH-RLHF test file at ${hhRlhfFile}`);
+  process.stderr.write(`Skipping the HH-RLHF import tests: ${hhRlhfFile} is not there.\n`);
+}
 
 const pairTemplate: TemplateInput = {
   fields: [
@@ -699,7 +708,7 @@ describe("POST /api/v1/projects/:id/items", () => {
     });
   });
 
-  describe("HH-RLHF", () => {
+  describe.skipIf(!hhRlhfAvailable)("HH-RLHF", () => {
     it("imports the real harmless-base test file: 2,312 conversations with two replies each", async () => {
       const hhProject = await createProject(server.context.db, "HH-RLHF", [[lead, "lead"]]);
       const text = hhRlhfText();
@@ -925,22 +934,25 @@ describe("quorum import", { timeout: 120_000 }, () => {
     await testDatabase?.drop();
   });
 
-  it("imports a gzipped HH-RLHF file, with progress on stderr and a summary on stdout", async () => {
-    const run = await quorum(["import", hhRlhfFile, "--project", String(projectId)]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/2312 created, 0 unchanged, 0 annotations/);
-    expect(run.stderr).toMatch(/Reading.*100%/);
-    expect(run.stderr).toMatch(/Validating.*100% 2,312\/2,312/);
-    expect(run.stderr).toMatch(/Inserting.*100% 2,312\/2,312/);
-    const audit = await inDatabase(({ db }) =>
-      db
-        .selectFrom("audit_log")
-        .select(["actor_id", "details"])
-        .where("action", "=", "items.import")
-        .executeTakeFirstOrThrow(),
-    );
-    expect(audit).toMatchObject({ actor_id: null, details: { format: "jsonl", created: 2312 } });
-  });
+  it.skipIf(!hhRlhfAvailable)(
+    "imports a gzipped HH-RLHF file, with progress on stderr and a summary on stdout",
+    async () => {
+      const run = await quorum(["import", hhRlhfFile, "--project", String(projectId)]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/2312 created, 0 unchanged, 0 annotations/);
+      expect(run.stderr).toMatch(/Reading.*100%/);
+      expect(run.stderr).toMatch(/Validating.*100% 2,312\/2,312/);
+      expect(run.stderr).toMatch(/Inserting.*100% 2,312\/2,312/);
+      const audit = await inDatabase(({ db }) =>
+        db
+          .selectFrom("audit_log")
+          .select(["actor_id", "details"])
+          .where("action", "=", "items.import")
+          .executeTakeFirstOrThrow(),
+      );
+      expect(audit).toMatchObject({ actor_id: null, details: { format: "jsonl", created: 2312 } });
+    },
+  );
 
   it("lists every bad row on stderr, exits 1 and stores nothing", async () => {
     const bad = path.join(fixtures, "bad-rows.csv");

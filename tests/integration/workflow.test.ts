@@ -10,7 +10,6 @@ const experts: ApiClient[] = [];
 let junior: ApiClient;
 let legalExpert: ApiClient;
 let outsider: ApiClient;
-const ids: Record<string, number> = {};
 
 const template = {
   fields: [
@@ -545,6 +544,35 @@ describe("gold items", () => {
       .executeTakeFirstOrThrow();
     expect(goldRow.status).toBe("queued");
     expect((await next(experts[1], projectId)).assignment?.itemId).toBe(goldId);
+  });
+});
+
+describe("quality", () => {
+  it("reports gold accuracy per annotator and field, to leads and clients only", async () => {
+    const projectId = await createProject({ overlap: 1, settings: { goldRate: 1 } });
+    await addMembers(projectId);
+    const [goldId] = await addItems(projectId, 1, { gold: { preference: 2, accuracy: 5 } });
+    await next(experts[0], projectId);
+    expect((await experts[0].post(`/items/${goldId}/annotations`, label(1, 2))).status).toBe(201);
+
+    const quality = await lead.get<{
+      quality: { goldAccuracy: Array<{ annotator: { name: string }; fields: unknown }> };
+    }>(`/projects/${projectId}/quality`);
+    expect(quality.status).toBe(200);
+    // Gold: preference 2, accuracy 5; given: preference 1 (same direction), accuracy 2 (off by 3).
+    expect(quality.body.quality.goldAccuracy).toEqual([
+      expect.objectContaining({
+        annotator: expect.objectContaining({ name: "expert1" }),
+        fields: expect.arrayContaining([
+          { fieldId: "preference", accuracy: 1, count: 1 },
+          { fieldId: "accuracy", accuracy: 0, count: 1 },
+        ]),
+      }),
+    ]);
+    const clientView = await client.get(`/projects/${projectId}/quality`);
+    expect(clientView.status).toBe(200);
+    expect(JSON.stringify(clientView.body)).not.toContain("expert1");
+    expectApiError(await experts[0].get(`/projects/${projectId}/quality`), 403, "forbidden");
   });
 });
 

@@ -67,6 +67,9 @@ export default function Settings() {
           </dl>
           <p className="muted small">Ask a workspace admin to change these details.</p>
         </section>
+        <p className="card">
+          Labeling shortcuts can be remapped: <a href="/settings/shortcuts">Keyboard shortcuts</a>
+        </p>
         <ApiTokens tokens={tokens} />
       </div>
     </>

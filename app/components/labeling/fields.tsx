@@ -1,0 +1,525 @@
+import { diffWords } from "diff";
+import { useId, type ReactNode } from "react";
+import type { SpanAnnotation, TemplateField } from "~/domain/template.ts";
+import { describeChord, type Keymap } from "~/domain/shortcuts.ts";
+import {
+  numberValue,
+  spansValue,
+  stringListValue,
+  stringValue,
+  type DraftLabel,
+} from "./label-draft.ts";
+
+export type FieldOf<Type extends TemplateField["type"]> = Extract<TemplateField, { type: Type }>;
+
+export interface ResponseInfo {
+  id: string;
+  text: string;
+  /** "A", "B" …: responses are named by position, never by model, to keep labels unbiased. */
+  letter: string;
+}
+
+export function responseLetter(index: number): string {
+  return String.fromCharCode(65 + index);
+}
+
+interface FieldShellProps {
+  field: TemplateField;
+  error?: string;
+  children: (ids: { labelId: string; describedBy: string | undefined }) => ReactNode;
+  hint?: ReactNode;
+}
+
+/** A field's frame: its label, description and error, and the element focus lands on. */
+function FieldShell({ field, error, children, hint }: FieldShellProps) {
+  const id = useId();
+  const labelId = `${id}-label`;
+  const descriptionId = `${id}-description`;
+  const errorId = `${id}-error`;
+  const describedBy =
+    [field.description ? descriptionId : null, error ? errorId : null].filter(Boolean).join(" ") ||
+    undefined;
+  const focusable = field.type !== "text" && field.type !== "rewrite";
+  return (
+    <section
+      className={error ? "label-field label-field-invalid" : "label-field"}
+      data-field-id={field.id}
+      data-field-type={field.type}
+      tabIndex={focusable ? 0 : -1}
+      role="group"
+      aria-labelledby={labelId}
+      aria-describedby={describedBy}
+    >
+      <div className="label-field-head">
+        <h3 id={labelId} className="label-field-title">
+          {field.label}
+          {field.required ? (
+            <span className="required-mark" aria-label="required">
+              *
+            </span>
+          ) : null}
+        </h3>
+        {hint ? <div className="label-field-hint">{hint}</div> : null}
+      </div>
+      {field.description ? (
+        <p id={descriptionId} className="label-field-description">
+          {field.description}
+        </p>
+      ) : null}
+      {children({ labelId, describedBy })}
+      {error ? (
+        <p id={errorId} className="label-field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+export function Kbd({ keymap, action }: { keymap: Keymap; action: string }) {
+  const chord = keymap[action]?.[0];
+  return chord ? <kbd className="kbd">{describeChord(chord)}</kbd> : null;
+}
+
+interface FieldControlProps<Field extends TemplateField> {
+  field: Field;
+  label: DraftLabel;
+  keymap: Keymap;
+  error?: string;
+  onChange: (fieldId: string, value: unknown) => void;
+}
+
+export function RatingField({
+  field,
+  label,
+  keymap,
+  error,
+  onChange,
+}: FieldControlProps<FieldOf<"rating">>) {
+  const value = numberValue(label, field.id);
+  const points = Array.from({ length: field.max - field.min + 1 }, (_, index) => field.min + index);
+  return (
+    <FieldShell field={field} error={error}>
+      {({ labelId }) => (
+        <div role="radiogroup" aria-labelledby={labelId} className="choice-row">
+          {points.map((point, index) => (
+            <button
+              key={point}
+              type="button"
+              role="radio"
+              aria-checked={value === point}
+              tabIndex={-1}
+              className="choice-button"
+              onClick={() => onChange(field.id, point)}
+            >
+              <span className="choice-value">{point}</span>
+              {index < 9 ? <Kbd keymap={keymap} action={`rating${index + 1}`} /> : null}
+            </button>
+          ))}
+        </div>
+      )}
+    </FieldShell>
+  );
+}
+
+const preferenceOptions = (scale: 1 | 2) =>
+  scale === 2
+    ? [
+        { value: -2, text: "A is clearly better", action: "preferFirstClearly" },
+        { value: -1, text: "A is better", action: "preferFirst" },
+        { value: 0, text: "Tie", action: "preferTie" },
+        { value: 1, text: "B is better", action: "preferSecond" },
+        { value: 2, text: "B is clearly better", action: "preferSecondClearly" },
+      ]
+    : [
+        { value: -1, text: "A is better", action: "preferFirst" },
+        { value: 0, text: "Tie", action: "preferTie" },
+        { value: 1, text: "B is better", action: "preferSecond" },
+      ];
+
+export function preferenceValueFor(action: string, scale: 1 | 2): number | null {
+  const values: Record<string, number> = {
+    preferFirstClearly: -scale,
+    preferFirst: -1,
+    preferTie: 0,
+    preferSecond: 1,
+    preferSecondClearly: scale,
+  };
+  return values[action] ?? null;
+}
+
+export function PreferenceField({
+  field,
+  label,
+  keymap,
+  error,
+  onChange,
+}: FieldControlProps<FieldOf<"preference">>) {
+  const value = numberValue(label, field.id);
+  return (
+    <FieldShell field={field} error={error}>
+      {({ labelId }) => (
+        <div role="radiogroup" aria-labelledby={labelId} className="choice-row preference-row">
+          {preferenceOptions(field.scale).map((option) => (
+            <button
+              key={option.value}
+              type="button"
+              role="radio"
+              aria-checked={value === option.value}
+              tabIndex={-1}
+              className="choice-button"
+              onClick={() => onChange(field.id, option.value)}
+            >
+              <span className="choice-value">{option.text}</span>
+              <Kbd keymap={keymap} action={option.action} />
+            </button>
+          ))}
+        </div>
+      )}
+    </FieldShell>
+  );
+}
+
+export function RankingField({
+  field,
+  label,
+  keymap,
+  error,
+  onChange,
+  responses,
+  cursor,
+  onCursor,
+}: FieldControlProps<FieldOf<"ranking">> & {
+  responses: ResponseInfo[];
+  cursor: number;
+  onCursor: (index: number) => void;
+}) {
+  const ranking = stringListValue(label, field.id);
+  const order = ranking ?? responses.map((response) => response.id);
+  const byId = new Map(responses.map((response) => [response.id, response]));
+  const move = (index: number, by: number) => {
+    const target = index + by;
+    if (target < 0 || target >= order.length) return;
+    const next = [...order];
+    [next[index], next[target]] = [next[target], next[index]];
+    onChange(field.id, next);
+    onCursor(target);
+  };
+  return (
+    <FieldShell
+      field={field}
+      error={error}
+      hint={
+        <span className="muted small">
+          {ranking ? "Order set" : "Not ranked yet"} · <Kbd keymap={keymap} action="rankMoveUp" />{" "}
+          <Kbd keymap={keymap} action="rankMoveDown" /> move ·{" "}
+          <Kbd keymap={keymap} action="rankConfirm" /> accept
+        </span>
+      }
+    >
+      {({ labelId }) => (
+        <ol className="ranking-list" aria-labelledby={labelId}>
+          {order.map((id, index) => {
+            const response = byId.get(id);
+            return (
+              <li
+                key={id}
+                className={index === cursor ? "ranking-item ranking-item-current" : "ranking-item"}
+                aria-current={index === cursor || undefined}
+              >
+                <span className="ranking-position">{index + 1}</span>
+                <span className="ranking-name">Response {response?.letter ?? id}</span>
+                <span className="ranking-preview">{response?.text.slice(0, 90)}</span>
+                <span className="ranking-actions">
+                  <button
+                    type="button"
+                    tabIndex={-1}
+                    className="button button-quiet"
+                    aria-label={`Move response ${response?.letter ?? id} up`}
+                    onClick={() => move(index, -1)}
+                    disabled={index === 0}
+                  >
+                    ↑
+                  </button>
+                  <button
+                    type="button"
+                    tabIndex={-1}
+                    className="button button-quiet"
+                    aria-label={`Move response ${response?.letter ?? id} down`}
+                    onClick={() => move(index, 1)}
+                    disabled={index === order.length - 1}
+                  >
+                    ↓
+                  </button>
+                </span>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </FieldShell>
+  );
+}
+
+export function ChoiceField({
+  field,
+  label,
+  keymap,
+  error,
+  onChange,
+}: FieldControlProps<FieldOf<"choice">>) {
+  const selected = field.multiple
+    ? (stringListValue(label, field.id) ?? [])
+    : [stringValue(label, field.id)];
+  const toggle = (option: string) => {
+    if (!field.multiple) return onChange(field.id, option);
+    const current = stringListValue(label, field.id) ?? [];
+    onChange(
+      field.id,
+      current.includes(option) ? current.filter((entry) => entry !== option) : [...current, option],
+    );
+  };
+  return (
+    <FieldShell field={field} error={error}>
+      {({ labelId }) => (
+        <div
+          role={field.multiple ? "group" : "radiogroup"}
+          aria-labelledby={labelId}
+          className="choice-row"
+        >
+          {field.options.map((option, index) => (
+            <button
+              key={option}
+              type="button"
+              role={field.multiple ? "checkbox" : "radio"}
+              aria-checked={selected.includes(option)}
+              tabIndex={-1}
+              className="choice-button"
+              onClick={() => toggle(option)}
+            >
+              <span className="choice-value">{option}</span>
+              {index < 9 ? <Kbd keymap={keymap} action={`choice${index + 1}`} /> : null}
+            </button>
+          ))}
+        </div>
+      )}
+    </FieldShell>
+  );
+}
+
+export function SpansField({
+  field,
+  label,
+  keymap,
+  error,
+  onChange,
+  responses,
+  activeSpan,
+  onActiveSpan,
+  onMarkSelection,
+}: FieldControlProps<FieldOf<"spans">> & {
+  responses: ResponseInfo[];
+  activeSpan: number | null;
+  onActiveSpan: (index: number | null) => void;
+  onMarkSelection: (category: string) => void;
+}) {
+  const spans = spansValue(label, field.id);
+  const byId = new Map(responses.map((response) => [response.id, response]));
+  const update = (index: number, change: Partial<SpanAnnotation>) =>
+    onChange(
+      field.id,
+      spans.map((span, position) => (position === index ? { ...span, ...change } : span)),
+    );
+  const remove = (index: number) => {
+    onChange(
+      field.id,
+      spans.filter((_, position) => position !== index),
+    );
+    onActiveSpan(null);
+  };
+  return (
+    <FieldShell field={field} error={error}>
+      {() => (
+        <>
+          <p className="muted small spans-instructions">
+            Select text in a response (
+            {responses.slice(0, 2).map((response, index) => (
+              <span key={response.id}>
+                {index > 0 ? " or " : null}
+                <Kbd keymap={keymap} action={`focusResponse${index + 1}`} />
+              </span>
+            ))}{" "}
+            to read it, <Kbd keymap={keymap} action="extendWordForward" /> to select), then press a
+            category key.
+          </p>
+          <div className="category-row" aria-label="Categories">
+            {field.categories.map((category, index) => (
+              <button
+                key={category}
+                type="button"
+                tabIndex={-1}
+                className="category-button"
+                // Keeps the text selection that the click is meant to mark.
+                onMouseDown={(event) => event.preventDefault()}
+                onClick={() => onMarkSelection(category)}
+              >
+                {index < 9 ? <Kbd keymap={keymap} action={`category${index + 1}`} /> : null}
+                <span className={`category-swatch md-tone-${index % 6}`} aria-hidden="true" />
+                {category}
+              </button>
+            ))}
+          </div>
+          {spans.length === 0 ? (
+            <p className="empty-inline small">No spans marked.</p>
+          ) : (
+            <ol className="span-list" aria-label={`${field.label}: marked spans`}>
+              {spans.map((span, index) => {
+                const response = byId.get(span.responseId);
+                const quote = response?.text.slice(span.start, span.end) ?? "";
+                return (
+                  <li
+                    key={`${span.responseId}-${span.start}-${span.end}-${index}`}
+                    className={activeSpan === index ? "span-item span-item-active" : "span-item"}
+                    onFocus={() => onActiveSpan(index)}
+                    onMouseEnter={() => onActiveSpan(index)}
+                  >
+                    <div className="span-quote" dir="auto">
+                      <span className="badge">
+                        {response ? `Response ${response.letter}` : span.responseId}
+                      </span>{" "}
+                      <q>{quote.length > 160 ? `${quote.slice(0, 160)}…` : quote}</q>
+                    </div>
+                    <div className="span-controls">
+                      <label className="compact-field">
+                        <span>Category</span>
+                        <select
+                          value={span.category}
+                          onChange={(event) => update(index, { category: event.target.value })}
+                        >
+                          {field.categories.map((category) => (
+                            <option key={category}>{category}</option>
+                          ))}
+                        </select>
+                      </label>
+                      <label className="compact-field">
+                        <span>Severity</span>
+                        <select
+                          value={span.severity}
+                          onChange={(event) => update(index, { severity: event.target.value })}
+                        >
+                          {field.severities.map((severity) => (
+                            <option key={severity}>{severity}</option>
+                          ))}
+                        </select>
+                      </label>
+                      <label className="compact-field compact-field-wide">
+                        <span>Note</span>
+                        <input
+                          type="text"
+                          value={span.note ?? ""}
+                          maxLength={5_000}
+                          onChange={(event) => update(index, { note: event.target.value })}
+                        />
+                      </label>
+                      <button
+                        type="button"
+                        className="button button-quiet button-danger-quiet"
+                        onClick={() => remove(index)}
+                      >
+                        Delete<span className="visually-hidden"> span {index + 1}</span>
+                      </button>
+                    </div>
+                  </li>
+                );
+              })}
+            </ol>
+          )}
+        </>
+      )}
+    </FieldShell>
+  );
+}
+
+export function TextField({
+  field,
+  label,
+  keymap,
+  error,
+  onChange,
+}: FieldControlProps<FieldOf<"text">>) {
+  return (
+    <FieldShell field={field} error={error} hint={<Kbd keymap={keymap} action="focusText" />}>
+      {({ labelId, describedBy }) => (
+        <textarea
+          className="label-textarea"
+          aria-labelledby={labelId}
+          aria-describedby={describedBy}
+          aria-invalid={error ? true : undefined}
+          dir="auto"
+          rows={5}
+          maxLength={100_000}
+          value={stringValue(label, field.id) ?? ""}
+          onChange={(event) => onChange(field.id, event.target.value)}
+        />
+      )}
+    </FieldShell>
+  );
+}
+
+export function RewriteField({
+  field,
+  label,
+  keymap,
+  error,
+  onChange,
+  original,
+}: FieldControlProps<FieldOf<"rewrite">> & { original: ResponseInfo }) {
+  const value = stringValue(label, field.id) ?? original.text;
+  const changes = diffWords(original.text, value);
+  const changed = changes.some((change) => change.added || change.removed);
+  return (
+    <FieldShell
+      field={field}
+      error={error}
+      hint={
+        <span className="muted small">
+          Rewriting response {original.letter} <Kbd keymap={keymap} action="focusRewrite" />
+        </span>
+      }
+    >
+      {({ labelId, describedBy }) => (
+        <div className="rewrite">
+          <textarea
+            className="label-textarea rewrite-textarea"
+            aria-labelledby={labelId}
+            aria-describedby={describedBy}
+            aria-invalid={error ? true : undefined}
+            dir="auto"
+            rows={10}
+            maxLength={100_000}
+            value={value}
+            onChange={(event) => onChange(field.id, event.target.value)}
+          />
+          <div className="rewrite-diff" aria-label="Changes against the original" role="region">
+            <p className="muted small">Changes against the original</p>
+            {changed ? (
+              <p className="diff" dir="auto">
+                {changes.map((change, index) =>
+                  change.added ? (
+                    <ins key={index}>{change.value}</ins>
+                  ) : change.removed ? (
+                    <del key={index}>{change.value}</del>
+                  ) : (
+                    <span key={index}>{change.value}</span>
+                  ),
+                )}
+              </p>
+            ) : (
+              <p className="empty-inline small">No changes yet.</p>
+            )}
+          </div>
+        </div>
+      )}
+    </FieldShell>
+  );
+}

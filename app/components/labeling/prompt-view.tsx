@@ -1,0 +1,74 @@
+import { forwardRef } from "react";
+import type { Prompt } from "~/domain/item.ts";
+import { Markdown } from "~/components/markdown/markdown.tsx";
+import type { MarkdownHighlight } from "~/components/markdown/render.tsx";
+import type { ResponseInfo } from "./fields.tsx";
+
+function roleName(role: string): string {
+  const names: Record<string, string> = {
+    user: "User",
+    human: "User",
+    assistant: "Assistant",
+    system: "System",
+  };
+  return names[role.toLowerCase()] ?? role;
+}
+
+export function PromptView({ prompt }: { prompt: Prompt }) {
+  return (
+    <section className="prompt card" aria-labelledby="prompt-heading">
+      <h2 id="prompt-heading" className="section-label">
+        Prompt
+      </h2>
+      {typeof prompt === "string" ? (
+        <Markdown source={prompt} />
+      ) : (
+        <ol className="conversation">
+          {prompt.map((turn, index) => (
+            <li key={index} className={`turn turn-${turn.role.toLowerCase()}`}>
+              <p className="turn-role">{roleName(turn.role)}</p>
+              <Markdown source={turn.content} />
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+export interface ReaderProps {
+  response: ResponseInfo;
+  highlights: ReadonlyArray<MarkdownHighlight>;
+  readerKeyHint: string | null;
+}
+
+/**
+ * One response, readable and selectable from the keyboard: with focus inside, the arrow keys
+ * move a caret and Shift+arrows select, as the legend lists.
+ */
+export const ResponseReader = forwardRef<HTMLDivElement, ReaderProps>(function ResponseReader(
+  { response, highlights, readerKeyHint },
+  ref,
+) {
+  const headingId = `response-${response.id}-heading`;
+  return (
+    <section className="response card" aria-labelledby={headingId}>
+      <div className="response-head">
+        <h2 id={headingId} className="section-label">
+          Response {response.letter}
+        </h2>
+        {readerKeyHint ? <kbd className="kbd">{readerKeyHint}</kbd> : null}
+      </div>
+      <Markdown
+        ref={ref}
+        source={response.text}
+        highlights={highlights}
+        className="response-text"
+        tabIndex={0}
+        role="region"
+        aria-label={`Response ${response.letter} text: select with Shift and the arrow keys, then press a category number`}
+        data-reader={response.id}
+      />
+    </section>
+  );
+});

@@ -1,0 +1,169 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { DraftLabel } from "./label-draft.ts";
+
+export type SaveStatus = "idle" | "saving" | "saved" | "unsaved";
+
+const SAVE_DELAY_MS = 800;
+const RETRY_DELAY_MS = 5_000;
+const STORAGE_PREFIX = "quorum:draft:";
+
+interface LocalCopy {
+  label: DraftLabel;
+  elapsedMs: number;
+  updatedAt: number;
+}
+
+function storageKey(userId: number, itemId: number) {
+  return `${STORAGE_PREFIX}${userId}:${itemId}`;
+}
+
+function readLocalCopy(key: string): LocalCopy | null {
+  try {
+    const raw = window.localStorage.getItem(key);
+    if (!raw) return null;
+    const parsed = JSON.parse(raw) as Partial<LocalCopy>;
+    if (typeof parsed.label !== "object" || parsed.label === null) return null;
+    return {
+      label: parsed.label,
+      elapsedMs: typeof parsed.elapsedMs === "number" ? parsed.elapsedMs : 0,
+      updatedAt: typeof parsed.updatedAt === "number" ? parsed.updatedAt : 0,
+    };
+  } catch {
+    return null;
+  }
+}
+
+function writeLocalCopy(key: string, copy: LocalCopy) {
+  try {
+    window.localStorage.setItem(key, JSON.stringify(copy));
+  } catch {
+    // A full or disabled storage leaves the server copy as the only one; the status says so.
+  }
+}
+
+/** Only one item is held at a time, so copies of other items are leftovers of finished work. */
+function removeOtherCopies(userId: number, keep: string) {
+  const prefix = `${STORAGE_PREFIX}${userId}:`;
+  for (let index = window.localStorage.length - 1; index >= 0; index--) {
+    const key = window.localStorage.key(index);
+    if (key?.startsWith(prefix) && key !== keep) window.localStorage.removeItem(key);
+  }
+}
+
+export interface DraftAutosaveOptions {
+  draftUrl: string;
+  userId: number;
+  itemId: number;
+  label: DraftLabel;
+  readElapsed: () => number;
+  serverDraft: { savedAt: string } | null;
+  /** Called once after load when this device holds newer work than the server. */
+  onRestoreLocal: (label: DraftLabel, elapsedMs: number) => void;
+}
+
+/**
+ * Keeps the label in progress safe: every change goes to localStorage at once (so a lost
+ * connection loses nothing) and to the server after a pause in typing; failed saves are retried.
+ * The status reports what is true: "saved" only once the server has the latest change.
+ */
+export function useDraftAutosave({
+  draftUrl,
+  userId,
+  itemId,
+  label,
+  readElapsed,
+  serverDraft,
+  onRestoreLocal,
+}: DraftAutosaveOptions) {
+  const key = storageKey(userId, itemId);
+  const [status, setStatus] = useState<SaveStatus>(serverDraft ? "saved" : "idle");
+  const revision = useRef(0);
+  const savedRevision = useRef(0);
+  const inFlight = useRef(false);
+  const timer = useRef<number | undefined>(undefined);
+  const latestLabel = useRef(label);
+  latestLabel.current = label;
+  const isFirstRender = useRef(true);
+
+  const body = useCallback(
+    () => JSON.stringify({ itemId, label: latestLabel.current, elapsedMs: readElapsed() }),
+    [itemId, readElapsed],
+  );
+
+  const save = useCallback(async () => {
+    window.clearTimeout(timer.current);
+    if (inFlight.current) return;
+    const sending = revision.current;
+    inFlight.current = true;
+    setStatus("saving");
+    let stored = false;
+    try {
+      const response = await fetch(draftUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: body(),
+        credentials: "same-origin",
+      });
+      stored = response.ok;
+    } catch {
+      stored = false;
+    } finally {
+      inFlight.current = false;
+    }
+    if (stored) savedRevision.current = Math.max(savedRevision.current, sending);
+    if (savedRevision.current === revision.current) {
+      setStatus("saved");
+    } else if (stored) {
+      void save();
+    } else {
+      setStatus("unsaved");
+      timer.current = window.setTimeout(() => void save(), RETRY_DELAY_MS);
+    }
+  }, [body, draftUrl]);
+
+  useEffect(() => {
+    if (isFirstRender.current) {
+      isFirstRender.current = false;
+      return;
+    }
+    revision.current++;
+    writeLocalCopy(key, { label, elapsedMs: readElapsed(), updatedAt: Date.now() });
+    setStatus((current) => (current === "unsaved" ? current : "saving"));
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => void save(), SAVE_DELAY_MS);
+  }, [key, label, readElapsed, save]);
+
+  useEffect(() => {
+    removeOtherCopies(userId, key);
+    const local = readLocalCopy(key);
+    const serverTime = serverDraft ? Date.parse(serverDraft.savedAt) : 0;
+    if (local && local.updatedAt > serverTime) onRestoreLocal(local.label, local.elapsedMs);
+    // Restoring is a one-off on arrival at the item.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+
+  useEffect(() => {
+    const retry = () => {
+      if (savedRevision.current !== revision.current) void save();
+    };
+    // On leaving or reloading the page, the latest label and time go out even mid-pause.
+    const sendOnLeave = () => {
+      if (Object.keys(latestLabel.current).length === 0) return;
+      navigator.sendBeacon(draftUrl, new Blob([body()], { type: "text/plain" }));
+    };
+    window.addEventListener("online", retry);
+    window.addEventListener("pagehide", sendOnLeave);
+    return () => {
+      window.removeEventListener("online", retry);
+      window.removeEventListener("pagehide", sendOnLeave);
+      window.clearTimeout(timer.current);
+    };
+  }, [body, draftUrl, save]);
+
+  const discardLocalCopy = useCallback(() => {
+    window.clearTimeout(timer.current);
+    window.localStorage.removeItem(key);
+  }, [key]);
+
+  return { status, discardLocalCopy };
+}

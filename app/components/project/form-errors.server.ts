@@ -1,0 +1,64 @@
+import { AppError } from "../../../server/errors.ts";
+import type { FormErrors } from "~/utils/forms.ts";
+import { throwAsRouteError } from "~/utils/route-errors.server.ts";
+
+interface DetailError {
+  field: string;
+  message: string;
+}
+
+function isDetailList(details: unknown): details is DetailError[] {
+  return (
+    Array.isArray(details) &&
+    details.every(
+      (detail) =>
+        typeof detail === "object" &&
+        detail !== null &&
+        typeof (detail as DetailError).field === "string" &&
+        typeof (detail as DetailError).message === "string",
+    )
+  );
+}
+
+/**
+ * Brings a service's validation or request error back to the form that sent it: each detail
+ * goes to the form field its path starts with (the rest of the path prefixes the message, so
+ * "template.fields.2.max" reads "fields.2.max: min must be below max"). Other errors go to the
+ * error page as usual.
+ */
+export function appErrorToFormErrors(
+  error: unknown,
+  fieldNames: Record<string, string> = {},
+): FormErrors {
+  if (
+    !(error instanceof AppError) ||
+    !["validation_failed", "bad_request", "conflict"].includes(error.code)
+  ) {
+    throwAsRouteError(error);
+  }
+  const errors: FormErrors = { formErrors: [], fieldErrors: {} };
+  if (!isDetailList(error.details) || error.details.length === 0) {
+    errors.formErrors.push(error.message);
+    return errors;
+  }
+  for (const detail of error.details) {
+    const [head, ...rest] = detail.field.split(".");
+    const fieldName = fieldNames[head] ?? head;
+    const message = rest.length > 0 ? `${rest.join(".")}: ${detail.message}` : detail.message;
+    if (fieldName === "(root)") errors.formErrors.push(message);
+    else (errors.fieldErrors[fieldName] ??= []).push(message);
+  }
+  return errors;
+}
+
+/** Parses a JSON textarea; a syntax error becomes that field's error. */
+export function parseJsonField(text: string, fieldName: string, errors: FormErrors): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    (errors.fieldErrors[fieldName] ??= []).push(
+      `This is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return undefined;
+  }
+}

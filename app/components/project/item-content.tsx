@@ -1,0 +1,55 @@
+import { Markdown } from "~/components/markdown/markdown.tsx";
+import type { ItemResponse, Prompt } from "~/domain/item.ts";
+
+/**
+ * Pages that show item content link these stylesheets: the markdown rules live with the
+ * labeling page's, and math needs KaTeX's.
+ */
+export { default as katexStylesUrl } from "katex/dist/katex.min.css?url";
+export { default as markdownStylesUrl } from "~/styles/labeling.css?url";
+
+/** An item's prompt (a question or a conversation) and its responses, side by side. */
+export function ItemContent({ prompt, responses }: { prompt: Prompt; responses: ItemResponse[] }) {
+  return (
+    <div className="item-content">
+      <section className="item-prompt" aria-label="Prompt">
+        <h3>Prompt</h3>
+        {typeof prompt === "string" ? (
+          <Markdown source={prompt} />
+        ) : (
+          <ol className="item-conversation">
+            {prompt.map((turn, index) => (
+              <li key={index} className="item-conversation-turn">
+                <span className="item-conversation-role">{turn.role}</span>
+                <Markdown source={turn.content} />
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+      <div className={responses.length > 1 ? "item-responses side-by-side" : "item-responses"}>
+        {responses.map((response, index) => (
+          <section
+            key={response.id}
+            className="item-response"
+            aria-label={`Response ${responseName(index)}`}
+          >
+            <h3>
+              Response {responseName(index)}{" "}
+              <span className="muted small">
+                ({response.id}
+                {response.model ? `, ${response.model}` : ""})
+              </span>
+            </h3>
+            <Markdown source={response.text} />
+          </section>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** A, B, C …: how responses are named to annotators, in the order the item lists them. */
+export function responseName(index: number): string {
+  return String.fromCharCode(65 + (index % 26));
+}

@@ -1,0 +1,44 @@
+import type { AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { loadProjectModel } from "../../../server/services/project-model.ts";
+import { listOwnAnnotations } from "../../../server/services/review.ts";
+import { loadProjectPage } from "~/components/project/project-page.server.ts";
+import type { ReviewComment } from "~/components/project/review-comments.tsx";
+import { throwAsRouteError } from "~/utils/route-errors.server.ts";
+
+const labelSchema = z.record(z.string(), z.unknown());
+
+export async function loadHistory(
+  request: Request,
+  context: AppLoadContext,
+  params: LoaderFunctionArgs["params"],
+) {
+  const page = await loadProjectPage(request, context, params, "item.annotate");
+  const { db } = context.quorum;
+  const model = await loadProjectModel(db, page.projectId).catch(throwAsRouteError);
+  const annotations = await listOwnAnnotations(db, page.user, page.projectId).catch(
+    throwAsRouteError,
+  );
+  return {
+    navigation: page.navigation,
+    template: model.template,
+    annotations: annotations.map((annotation) => ({
+      id: annotation.id,
+      item: annotation.item,
+      label: labelSchema.parse(annotation.label),
+      submittedAt: annotation.submittedAt,
+      durationMs: annotation.durationMs,
+      review: annotation.review
+        ? {
+            verdict: annotation.review.verdict,
+            comments: annotation.review.comments as ReviewComment[],
+            correctedLabel:
+              annotation.review.correctedLabel === null
+                ? null
+                : labelSchema.parse(annotation.review.correctedLabel),
+            decidedAt: annotation.review.decidedAt,
+          }
+        : null,
+    })),
+  };
+}

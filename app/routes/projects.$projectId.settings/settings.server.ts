@@ -1,0 +1,182 @@
+import { data, type AppLoadContext, type LoaderFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { fieldPolicySchema } from "~/domain/disputes.ts";
+import { AppError } from "../../../server/errors.ts";
+import { updateProject } from "../../../server/services/project-admin.ts";
+import { loadProjectModel } from "../../../server/services/project-model.ts";
+import { appErrorToFormErrors, parseJsonField } from "~/components/project/form-errors.server.ts";
+import { loadProjectPage } from "~/components/project/project-page.server.ts";
+import { parseFormData, type FormErrors } from "~/utils/forms.ts";
+import { throwAsRouteError } from "~/utils/route-errors.server.ts";
+
+type Params = LoaderFunctionArgs["params"];
+
+export async function loadProjectSettings(
+  request: Request,
+  context: AppLoadContext,
+  params: Params,
+) {
+  const page = await loadProjectPage(request, context, params, "project.edit");
+  const model = await loadProjectModel(context.quorum.db, page.projectId).catch(throwAsRouteError);
+  return {
+    navigation: page.navigation,
+    details: {
+      name: page.project.name,
+      description: page.project.description,
+      domain: page.project.domain ?? "",
+      overlap: model.overlap,
+      autoPublishConsensus: model.autoPublishConsensus,
+    },
+    settings: model.settings,
+    disputePolicy: JSON.stringify(model.disputePolicy, null, 2),
+    template: JSON.stringify(model.template, null, 2),
+    fieldIds: model.template.fields.map((field) => field.id),
+    policyKeys: Object.keys(fieldPolicySchema.shape),
+  };
+}
+
+const checkbox = z
+  .literal("on")
+  .optional()
+  .transform((value) => value === "on");
+const wholeNumber = (message: string) => z.coerce.number({ error: message }).int(message);
+const share = z.coerce
+  .number({ error: "Enter a percentage from 0 to 100" })
+  .min(0, "Enter a percentage from 0 to 100")
+  .max(100, "Enter a percentage from 0 to 100")
+  .transform((percent) => percent / 100);
+
+const settingsFormSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({
+      intent: z.literal("details"),
+      name: z.string().trim().min(1, "Give the project a name"),
+      description: z.string().default(""),
+      domain: z
+        .string()
+        .trim()
+        .transform((domain) => (domain === "" ? null : domain)),
+      overlap: wholeNumber("Enter a whole number from 1 to 50"),
+      autoPublishConsensus: checkbox,
+    }),
+    z.object({
+      intent: z.literal("workflow"),
+      reservationMinutes: wholeNumber("Enter a number of minutes"),
+      requireExpert: checkbox,
+      goldRate: share,
+      goldRatingTolerance: wholeNumber("Enter a whole number"),
+      juniorReviewFirstN: wholeNumber("Enter a whole number"),
+      juniorReviewRate: share,
+      pseudonymiseForClients: checkbox,
+    }),
+    z.object({ intent: z.literal("disputePolicy"), disputePolicy: z.string() }),
+    z.object({ intent: z.literal("template"), template: z.string() }),
+    z.object({ intent: z.literal("archive") }),
+    z.object({ intent: z.literal("unarchive") }),
+  ],
+  { error: "This form sent an action the settings page does not know" },
+);
+
+export interface TemplateBreak {
+  item: string;
+  source: string;
+  field: string;
+  message: string;
+}
+
+function isTemplateBreakList(details: unknown): details is TemplateBreak[] {
+  return (
+    Array.isArray(details) &&
+    details.every((detail) => typeof detail === "object" && detail !== null && "item" in detail)
+  );
+}
+
+interface SettingsActionResult {
+  intent: string | null;
+  errors: FormErrors | null;
+  templateBreaks: TemplateBreak[] | null;
+  saved: boolean;
+}
+
+export async function saveProjectSettings(
+  request: Request,
+  context: AppLoadContext,
+  params: Params,
+) {
+  const page = await loadProjectPage(request, context, params, "project.edit");
+  const formData = await request.formData();
+  const submittedIntent = formData.get("intent");
+  const intent = typeof submittedIntent === "string" ? submittedIntent : null;
+  const reply = (result: Partial<SettingsActionResult>, status = 200) =>
+    data<SettingsActionResult>(
+      { intent, errors: null, templateBreaks: null, saved: false, ...result },
+      { status },
+    );
+  const parsed = parseFormData(settingsFormSchema, formData);
+  if (!parsed.success) return reply({ errors: parsed.errors }, 422);
+
+  const form = parsed.data;
+  const errors: FormErrors = { formErrors: [], fieldErrors: {} };
+  let update: Record<string, unknown>;
+  switch (form.intent) {
+    case "details":
+      update = {
+        name: form.name,
+        description: form.description,
+        domain: form.domain,
+        overlap: form.overlap,
+        autoPublishConsensus: form.autoPublishConsensus,
+      };
+      break;
+    case "workflow":
+      update = {
+        settings: {
+          reservationMinutes: form.reservationMinutes,
+          requireExpert: form.requireExpert,
+          goldRate: form.goldRate,
+          goldRatingTolerance: form.goldRatingTolerance,
+          juniorReview: { firstN: form.juniorReviewFirstN, rate: form.juniorReviewRate },
+          pseudonymiseForClients: form.pseudonymiseForClients,
+        },
+      };
+      break;
+    case "disputePolicy":
+      update = { disputePolicy: parseJsonField(form.disputePolicy, "disputePolicy", errors) };
+      break;
+    case "template":
+      update = { template: parseJsonField(form.template, "template", errors) };
+      break;
+    case "archive":
+    case "unarchive":
+      update = { archived: form.intent === "archive" };
+      break;
+  }
+  if (Object.keys(errors.fieldErrors).length > 0) return reply({ errors }, 422);
+
+  try {
+    await updateProject(context.quorum.db, page.user, page.projectId, update);
+  } catch (error) {
+    if (
+      error instanceof AppError &&
+      error.code === "conflict" &&
+      isTemplateBreakList(error.details)
+    ) {
+      return reply(
+        { errors: { formErrors: [error.message], fieldErrors: {} }, templateBreaks: error.details },
+        409,
+      );
+    }
+    // Workflow settings are one nested object; its errors belong to the inputs, by key.
+    return reply(
+      {
+        errors: appErrorToFormErrors(
+          error,
+          form.intent === "workflow" ? { settings: "settings" } : {},
+        ),
+      },
+      422,
+    );
+  }
+  return reply({ saved: true });
+}

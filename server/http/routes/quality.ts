@@ -1,0 +1,17 @@
+import type { Router } from "express";
+import type { QuorumContext } from "../../context.ts";
+import { projectQuality } from "../../services/quality.ts";
+import { parseId } from "../parse.ts";
+import { authenticatedHandler } from "../handler.ts";
+
+/** `GET /projects/:id/quality`: gold accuracy, junior review record and agreement per field. */
+export function registerQualityRoutes(router: Router, quorum: QuorumContext): void {
+  router.get(
+    "/projects/:id/quality",
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
+      body: {
+        quality: await projectQuality(db, user, parseId(request.params.id, "Project id")),
+      },
+    })),
+  );
+}

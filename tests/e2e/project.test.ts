@@ -1,0 +1,234 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import type { Template } from "../../app/domain/template.ts";
+import { listVisibleProjects } from "../../server/services/projects.ts";
+import { findUserByEmail } from "../../server/services/users.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
+import { launchBrowser, logInThroughForm, skipBrowserTests, waitForHydration } from "./browser.ts";
+
+const DEMO_PASSWORD = "quorum-demo";
+const LEAD = "lead@demo.quorum";
+const ANNOTATOR = "expert1@demo.quorum";
+const CLIENT = "client@demo.quorum";
+
+const itemsJsonl = [
+  {
+    externalId: "cardio-001",
+    prompt: "Can a patient on warfarin take ibuprofen for back pain?",
+    responses: [{ id: "a", text: "Avoid NSAIDs with warfarin: the bleeding risk rises." }],
+    domain: "medical",
+  },
+  {
+    externalId: "cardio-002",
+    prompt: "What is a normal resting heart rate for an adult?",
+    responses: [{ id: "a", text: "Usually 60 to 100 beats per minute." }],
+    domain: "medical",
+  },
+]
+  .map((item) => JSON.stringify(item))
+  .join("\n");
+
+describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([
+      startTestServer({ QUORUM_SEED: "demo" }),
+      launchBrowser(),
+    ]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext({ baseURL: server.url });
+    page = await context.newPage();
+  });
+
+  afterEach(async () => {
+    await context.close();
+  });
+
+  async function signIn(email: string, path = "/projects") {
+    await page.goto(path);
+    await logInThroughForm(page, email, DEMO_PASSWORD);
+    await waitForHydration(page);
+  }
+
+  async function demoProjectId(name: RegExp): Promise<number> {
+    const lead = await findUserByEmail(server.context.db, LEAD);
+    const projects = await listVisibleProjects(server.context.db, lead!);
+    const project = projects.find((candidate) => name.test(candidate.name));
+    expect(project, `a demo project matching ${name}`).toBeDefined();
+    return project!.id;
+  }
+
+  test("a lead creates a project from a preset, adds an annotator and imports items", async () => {
+    await signIn(LEAD);
+    await page.getByRole("link", { name: "New project" }).click();
+    await page.getByRole("heading", { level: 1, name: "New project" }).waitFor();
+    await waitForHydration(page);
+
+    await page.getByLabel("Name").fill("Cardiology answers");
+    await page
+      .getByLabel("Description")
+      .fill("Answers on anticoagulation, reviewed by cardiologists.");
+    await page.getByRole("radio", { name: /Single-response rubric with error spans/ }).check();
+    await page.getByLabel("Overlap").fill("2");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.waitForURL(/\/projects\/\d+$/);
+    await page.getByRole("heading", { level: 1, name: "Cardiology answers" }).waitFor();
+    const projectId = Number(new URL(page.url()).pathname.split("/")[2]);
+    const created = await server.context.db
+      .selectFrom("projects")
+      .select(["name", "overlap", "template"])
+      .where("id", "=", projectId)
+      .executeTakeFirstOrThrow();
+    expect(created.overlap).toBe(2);
+    expect((created.template as Template).fields.map((field) => field.id)).toContain("overall");
+
+    await page
+      .getByRole("navigation", { name: "Project" })
+      .getByRole("link", { name: "Members" })
+      .click();
+    await page.getByRole("heading", { level: 1, name: "Members" }).waitFor();
+    await waitForHydration(page);
+    await page.getByLabel("Email").fill("nobody@demo.quorum");
+    await page.getByRole("button", { name: "Add member" }).click();
+    await page.getByText("no user nobody@demo.quorum").waitFor();
+    await page.getByLabel("Email").fill(ANNOTATOR);
+    await page.getByLabel("Role", { exact: true }).selectOption("annotator");
+    await page.getByRole("button", { name: "Add member" }).click();
+    await page.getByRole("status").filter({ hasText: "added as annotator" }).waitFor();
+    const row = page.getByRole("row", { name: /Dr\. Amara Okafor/ });
+    await expect(row.getByLabel("Role of Dr. Amara Okafor").inputValue()).resolves.toBe(
+      "annotator",
+    );
+
+    await page
+      .getByRole("navigation", { name: "Project" })
+      .getByRole("link", { name: "Import" })
+      .click();
+    await page.getByRole("heading", { level: 1, name: "Import items" }).waitFor();
+    await waitForHydration(page);
+
+    // A file with a bad row is refused whole, with the row named.
+    await page.getByLabel("File", { exact: true }).setInputFiles({
+      name: "broken.jsonl",
+      mimeType: "application/x-ndjson",
+      buffer: Buffer.from(
+        `${itemsJsonl}\n{"externalId": "cardio-003", "prompt": "No responses"}\n`,
+      ),
+    });
+    await page.getByRole("button", { name: "Upload and import" }).click();
+    const problems = page.getByRole("table", { name: "Problems by row" });
+    await problems.waitFor();
+    await expect(problems.getByRole("row").nth(1).textContent()).resolves.toMatch(/^3responses/);
+    const countItems = async () =>
+      (
+        await server.context.db
+          .selectFrom("items")
+          .select((eb) => eb.fn.countAll<number>().as("count"))
+          .where("project_id", "=", projectId)
+          .executeTakeFirstOrThrow()
+      ).count;
+    await expect(countItems()).resolves.toBe(0);
+
+    await page.getByLabel("File", { exact: true }).setInputFiles({
+      name: "cardio.jsonl",
+      mimeType: "application/x-ndjson",
+      buffer: Buffer.from(itemsJsonl),
+    });
+    await expect(page.getByLabel("Format", { exact: true }).inputValue()).resolves.toBe("jsonl");
+    await page.getByRole("button", { name: "Upload and import" }).click();
+    await page.getByText("Import finished").waitFor();
+    const summary = page.locator(".import-summary");
+    await expect(summary.getByText("New items").locator("xpath=..").textContent()).resolves.toBe(
+      "New items2",
+    );
+    await expect(countItems()).resolves.toBe(2);
+
+    await page.getByRole("link", { name: "See the items" }).click();
+    await page.getByRole("link", { name: "cardio-001" }).waitFor();
+  });
+
+  test("a template change that would break existing labels is refused with the list", async () => {
+    const projectId = await demoProjectId(/clinical/i);
+    const before = await server.context.db
+      .selectFrom("projects")
+      .select("template")
+      .where("id", "=", projectId)
+      .executeTakeFirstOrThrow();
+    const template = before.template as Template;
+    const narrowed = {
+      fields: template.fields.map((field) =>
+        field.type === "rating" && field.id === "accuracy_a" ? { ...field, max: 2 } : field,
+      ),
+    };
+
+    await signIn(LEAD, `/projects/${projectId}/settings`);
+    const editor = page.getByLabel("Template (JSON)");
+    await editor.fill(JSON.stringify(narrowed, null, 2));
+    await page.getByRole("button", { name: "Save template" }).click();
+    const breaks = page.getByRole("table", { name: "Labels the new template would break" });
+    await breaks.waitFor();
+    const rows = await breaks.getByRole("row").allTextContents();
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.slice(1).every((row) => row.includes("accuracy_a"))).toBe(true);
+    await page
+      .getByRole("alert")
+      .filter({ hasText: "would invalidate labels already given" })
+      .waitFor();
+
+    const after = await server.context.db
+      .selectFrom("projects")
+      .select("template")
+      .where("id", "=", projectId)
+      .executeTakeFirstOrThrow();
+    expect(after.template).toEqual(before.template);
+  });
+
+  test("an annotator cannot open settings, members or reviews", async () => {
+    const projectId = await demoProjectId(/clinical/i);
+    await signIn(ANNOTATOR, `/projects/${projectId}`);
+    const projectNav = page.getByRole("navigation", { name: "Project" });
+    await expect(projectNav.getByRole("link").allTextContents()).resolves.toEqual([
+      "Overview",
+      "Items",
+      "Label",
+      "My history",
+    ]);
+    for (const section of ["settings", "members", "reviews"]) {
+      const response = await page.goto(`/projects/${projectId}/${section}`);
+      expect(response?.status(), section).toBe(403);
+      await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe(
+        "You do not have access to this",
+      );
+    }
+  });
+
+  test("a client reads the quality page, with annotators pseudonymised and nothing to change", async () => {
+    const projectId = await demoProjectId(/clinical/i);
+    await signIn(CLIENT, `/projects/${projectId}/quality`);
+    await page.getByRole("heading", { level: 1, name: "Quality" }).waitFor();
+    await page.getByText("Annotators are shown under pseudonyms.").waitFor();
+    await page.getByRole("heading", { name: "Agreement between annotators" }).waitFor();
+    const agreement = page.getByRole("table", { name: "Agreement per field" });
+    await expect(agreement.getByRole("row").count()).resolves.toBeGreaterThan(1);
+
+    const main = page.locator("main");
+    await expect(main.locator("form, button, input, textarea, select").count()).resolves.toBe(0);
+    const text = (await main.textContent()) ?? "";
+    for (const name of ["Amara Okafor", "Lukas Brandt", "Sam Rivera"]) {
+      expect(text).not.toContain(name);
+    }
+    const response = await page.goto(`/projects/${projectId}/settings`);
+    expect(response?.status()).toBe(403);
+  });
+});
