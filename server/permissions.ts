@@ -64,9 +64,21 @@ export async function projectRole(
 }
 
 /**
- * Throws unless the user may perform the action in the project. Outsiders get a 404 rather
- * than a 403, so that project ids do not leak what exists.
+ * Throws unless the subject may perform the action in a project; `exists` is false when there is
+ * no such project. Outsiders get a 404 rather than a 403, so that project ids do not leak what
+ * exists.
  */
+export function assertProjectPermission(
+  subject: Subject,
+  exists: boolean,
+  action: Action,
+): Subject {
+  if (!exists || !can(subject, "project.view")) throw notFound("No such project");
+  if (!can(subject, action)) throw forbidden();
+  return subject;
+}
+
+/** Throws unless the user may perform the action in the project; one query. */
 export async function requireProjectPermission(
   db: Kysely<Database>,
   user: User,
@@ -75,16 +87,19 @@ export async function requireProjectPermission(
 ): Promise<Subject> {
   const project = await db
     .selectFrom("projects")
-    .select("id")
-    .where("id", "=", projectId)
+    .leftJoin("project_members", (join) =>
+      join
+        .onRef("project_members.project_id", "=", "projects.id")
+        .on("project_members.user_id", "=", user.id),
+    )
+    .select(["projects.id", "project_members.role"])
+    .where("projects.id", "=", projectId)
     .executeTakeFirst();
-  const subject: Subject = {
-    isAdmin: user.is_admin,
-    role: project ? await projectRole(db, user.id, projectId) : null,
-  };
-  if (!project || !can(subject, "project.view")) throw notFound("No such project");
-  if (!can(subject, action)) throw forbidden();
-  return subject;
+  return assertProjectPermission(
+    { isAdmin: user.is_admin, role: project?.role ?? null },
+    project !== undefined,
+    action,
+  );
 }
 
 /**

@@ -3,8 +3,7 @@ import { z } from "zod";
 import { labelSchemaFor, type Label, type ResponseRef } from "../../app/domain/template.ts";
 import type { Database, User } from "../../db/schema.ts";
 import { conflict, fieldErrors, forbidden, notFound, validationFailed } from "../errors.ts";
-import { requireProjectPermission } from "../permissions.ts";
-import { loadProjectModel, type ProjectModel } from "./project-model.ts";
+import { loadProjectFor, type ProjectModel } from "./project-model.ts";
 import { stableFraction } from "./queue.ts";
 import { settleItems } from "./settle.ts";
 
@@ -50,8 +49,7 @@ async function loadItemForWork(db: Kysely<Database>, user: User, itemId: number)
     .where("id", "=", itemId)
     .executeTakeFirst();
   if (!item) throw notFound("No such item");
-  await requireProjectPermission(db, user, item.project_id, "item.annotate");
-  return loadProjectModel(db, item.project_id);
+  return (await loadProjectFor(db, user, item.project_id, "item.annotate")).project;
 }
 
 export interface SubmittedAnnotation {

@@ -1,10 +1,10 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { Database, ItemStatus, ProjectRole, User } from "../../db/schema.ts";
-import { badRequest, notFound } from "../errors.ts";
-import { can, projectRole, requireProjectPermission } from "../permissions.ts";
+import { AppError, badRequest, notFound } from "../errors.ts";
+import { requireProjectPermission } from "../permissions.ts";
 import { getDraft } from "./annotate.ts";
-import { loadProjectModel } from "./project-model.ts";
+import { loadProjectFor } from "./project-model.ts";
 
 /** Stages after which an annotator who has labelled an item may see the other labels. */
 const REVEALED_STATUSES: ReadonlyArray<ItemStatus> = ["disputed", "adjudicating", "published"];
@@ -94,10 +94,17 @@ export interface VisibleAnnotation {
 export async function getItemForUser(db: Kysely<Database>, user: User, itemId: number) {
   const item = await db.selectFrom("items").selectAll().where("id", "=", itemId).executeTakeFirst();
   if (!item) throw notFound("No such item");
-  const role = await projectRole(db, user.id, item.project_id);
-  if (!can({ isAdmin: user.is_admin, role }, "project.view")) throw notFound("No such item");
-  const audience = audienceOf(user.is_admin, role);
-  const project = await loadProjectModel(db, item.project_id);
+  const { project, subject } = await loadProjectFor(
+    db,
+    user,
+    item.project_id,
+    "project.view",
+  ).catch((error: unknown) => {
+    throw error instanceof AppError && error.code === "not_found"
+      ? notFound("No such item")
+      : error;
+  });
+  const audience = audienceOf(subject.isAdmin, subject.role);
 
   const assignment = await db
     .selectFrom("assignments")

@@ -1,16 +1,14 @@
 import type { Kysely } from "kysely";
 import type { Database, ItemStatus, User } from "../../db/schema.ts";
-import { requireProjectPermission } from "../permissions.ts";
 import { itemStatuses, pseudonym } from "./items.ts";
-import { loadProjectModel } from "./project-model.ts";
+import { loadProjectFor } from "./project-model.ts";
 
 /**
  * Where a project stands: items by status, labels given against labels needed, and each
  * annotator's output and pace. Gold items are counted apart: they are never "done".
  */
 export async function projectProgress(db: Kysely<Database>, user: User, projectId: number) {
-  const subject = await requireProjectPermission(db, user, projectId, "project.viewQuality");
-  const project = await loadProjectModel(db, projectId);
+  const { project, subject } = await loadProjectFor(db, user, projectId, "project.viewQuality");
   const byStatusRows = await db
     .selectFrom("items")
     .select(["status", (eb) => eb.fn.countAll<number>().as("count")])

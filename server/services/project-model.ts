@@ -2,8 +2,9 @@ import type { Kysely } from "kysely";
 import { disputePolicySchema, type DisputePolicy } from "../../app/domain/disputes.ts";
 import { projectSettingsSchema, type ProjectSettings } from "../../app/domain/project.ts";
 import { templateSchema, type Template } from "../../app/domain/template.ts";
-import type { Database, Project } from "../../db/schema.ts";
+import type { Database, Project, User } from "../../db/schema.ts";
 import { notFound } from "../errors.ts";
+import { assertProjectPermission, type Action, type Subject } from "../permissions.ts";
 
 /** A project row with its JSON columns parsed into their domain types. */
 export interface ProjectModel {
@@ -39,4 +40,34 @@ export async function loadProjectModel(
     .executeTakeFirst();
   if (!row) throw notFound("No such project");
   return projectModel(row);
+}
+
+/**
+ * The project with the user's standing in it, in one query, after checking that the user may
+ * perform the action (404 for outsiders, 403 for members without the right).
+ */
+export async function loadProjectFor(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+  action: Action,
+): Promise<{ project: ProjectModel; subject: Subject }> {
+  const row = await db
+    .selectFrom("projects")
+    .leftJoin("project_members", (join) =>
+      join
+        .onRef("project_members.project_id", "=", "projects.id")
+        .on("project_members.user_id", "=", user.id),
+    )
+    .selectAll("projects")
+    .select("project_members.role")
+    .where("projects.id", "=", projectId)
+    .executeTakeFirst();
+  const subject = assertProjectPermission(
+    { isAdmin: user.is_admin, role: row?.role ?? null },
+    row !== undefined,
+    action,
+  );
+  const { role: _role, ...project } = row!;
+  return { project: projectModel(project), subject };
 }

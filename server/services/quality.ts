@@ -3,9 +3,8 @@ import { krippendorffAlpha, type AlphaLevel } from "../../app/domain/agreement.t
 import { scoreLabelAgainstGold } from "../../app/domain/gold.ts";
 import type { Label, TemplateField } from "../../app/domain/template.ts";
 import type { AnnotatorLevel, Database, User } from "../../db/schema.ts";
-import { requireProjectPermission } from "../permissions.ts";
 import { pseudonym, pseudonymsFor } from "./items.ts";
-import { loadProjectModel } from "./project-model.ts";
+import { loadProjectFor } from "./project-model.ts";
 
 export interface QualityAnnotator {
   /** null when the viewer sees pseudonyms. */
@@ -83,8 +82,7 @@ export async function projectQuality(
   user: User,
   projectId: number,
 ): Promise<ProjectQuality> {
-  const subject = await requireProjectPermission(db, user, projectId, "project.viewQuality");
-  const project = await loadProjectModel(db, projectId);
+  const { project, subject } = await loadProjectFor(db, user, projectId, "project.viewQuality");
   const pseudonymised =
     !subject.isAdmin && subject.role === "client" && project.settings.pseudonymiseForClients;
 

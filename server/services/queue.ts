@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { sql, type Kysely } from "kysely";
 import type { Database, User } from "../../db/schema.ts";
-import { requireProjectPermission } from "../permissions.ts";
-import { loadProjectModel, type ProjectModel } from "./project-model.ts";
+import { loadProjectFor, type ProjectModel } from "./project-model.ts";
 
 export interface Assignment {
   assignmentId: number;
@@ -37,8 +36,7 @@ export async function nextAssignment(
   user: User,
   projectId: number,
 ): Promise<Assignment | null> {
-  await requireProjectPermission(db, user, projectId, "item.annotate");
-  const project = await loadProjectModel(db, projectId);
+  const { project } = await loadProjectFor(db, user, projectId, "item.annotate");
   return db.transaction().execute(async (trx) => {
     const held = await trx
       .selectFrom("assignments")
@@ -55,8 +53,10 @@ export async function nextAssignment(
       return { assignmentId: held.id, itemId: held.item_id, expiresAt: new Date(held.expires_at) };
     }
 
-    const turn = await countAssignments(trx, user.id, projectId);
-    const goldTurn = stableFraction("gold", projectId, user.id, turn) < project.settings.goldRate;
+    const goldTurn =
+      project.settings.goldRate > 0 &&
+      stableFraction("gold", projectId, user.id, await countAssignments(trx, user.id, projectId)) <
+        project.settings.goldRate;
     const itemId =
       (goldTurn ? await pickGoldItem(trx, user, project) : null) ??
       (await pickItem(trx, user, project)) ??

@@ -5,7 +5,7 @@ import type { Database, ReviewVerdict, User } from "../../db/schema.ts";
 import { conflict, fieldErrors, notFound, validationFailed } from "../errors.ts";
 import { requireProjectPermission } from "../permissions.ts";
 import { recordAudit } from "./audit.ts";
-import { loadProjectModel } from "./project-model.ts";
+import { loadProjectFor } from "./project-model.ts";
 import { settleItems } from "./settle.ts";
 
 /** A reviewer's comment, anchored to a field and optionally to a span of a response. */
@@ -125,8 +125,7 @@ export async function decideReview(
     .where("id", "=", reviewId)
     .executeTakeFirst();
   if (!review) throw notFound("No such review");
-  await requireProjectPermission(db, user, review.project_id, "item.review");
-  const project = await loadProjectModel(db, review.project_id);
+  const { project } = await loadProjectFor(db, user, review.project_id, "item.review");
 
   return db.transaction().execute(async (trx) => {
     const current = await trx
