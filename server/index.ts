@@ -220,20 +220,40 @@ export async function main() {
   }
   const dev = process.argv.includes("--dev");
   if (dev) config = { ...config, env: "development" };
-  const server = await startQuorum({ config, dev });
-  const log = server.context.log;
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => {
-      log.info({ signal }, "signal received");
-      server.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          log.error({ err: error }, "shutdown failed");
-          process.exit(1);
-        },
-      );
-    });
+  const log = createLogger(config.logLevel);
+
+  // Signals are handled from the start: one that arrives while Quorum is still starting stops it
+  // as soon as it is up, rather than killing it halfway through a migration.
+  const signals = ["SIGTERM", "SIGINT"] as const;
+  let stopRequested: NodeJS.Signals | undefined;
+  let stop: ((signal: NodeJS.Signals) => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopRequested) return;
+    stopRequested = signal;
+    stop?.(signal);
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+
+  const server = await startQuorum({ config, dev, log });
+  // The process's signals are ours: in dev mode Vite's helper servers add a SIGTERM handler that
+  // exits at once, which would cut the graceful shutdown short. Ours stays registered throughout,
+  // so that no signal arriving meanwhile is lost.
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (listener !== onSignal) process.off(signal, listener);
+    }
   }
+  stop = (signal) => {
+    log.info({ signal }, "signal received");
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  if (stopRequested) stop(stopRequested);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

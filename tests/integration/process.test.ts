@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../db/client.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
@@ -13,8 +14,11 @@ interface RunningQuorum {
 }
 
 /** Starts `server/index.ts` as its own process, as `npm start` does after building. */
-function startProcess(environment: Record<string, string>): Promise<RunningQuorum> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+function startProcess(
+  environment: Record<string, string>,
+  flags: string[] = [],
+): Promise<RunningQuorum> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts", ...flags], {
     cwd: projectRoot,
     env: { ...process.env, ...environment },
   });
@@ -79,9 +83,35 @@ describe("the Quorum process", () => {
   });
 
   it("keeps its data across restarts and does not migrate twice", async () => {
-    const quorum = await startProcess(environment);
-    expect(quorum.logLines.map((line) => line.msg)).not.toContain("database migrated");
-    quorum.child.kill("SIGINT");
+    const withDemo = { ...environment, QUORUM_SEED: "demo" };
+    const first = await startProcess(withDemo);
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(0);
+
+    const second = await startProcess(withDemo);
+    const messages = second.logLines.map((line) => line.msg);
+    expect(messages).not.toContain("database migrated");
+    expect(messages.some((message) => String(message).startsWith("seeded"))).toBe(false);
+    second.child.kill("SIGINT");
+    expect(await second.exited).toBe(0);
+
+    const database = await openDatabase({
+      databaseUrl: environment.DATABASE_URL,
+      pgliteDataDir: path.join(environment.QUORUM_DATA_DIR, "pgdata"),
+    });
+    const users = await database.db.selectFrom("users").select("email").execute();
+    await database.close();
+    expect(users.map((user) => user.email)).toContain("lead@demo.quorum");
+  });
+
+  it("serves the app through Vite with hot module replacement in dev mode", async () => {
+    const hmrPort = String(20_000 + Math.floor(Math.random() * 10_000));
+    const quorum = await startProcess({ ...environment, HMR_PORT: hmrPort }, ["--dev"]);
+    const page = await fetch(`${quorum.url}/login`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("inject-hmr-runtime");
+    expect(quorum.logLines).toContainEqual(expect.objectContaining({ dev: true }));
+    quorum.child.kill("SIGTERM");
     expect(await quorum.exited).toBe(0);
   });
 
