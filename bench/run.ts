@@ -1,6 +1,7 @@
 import os from "node:os";
 import { benchmarkImport } from "./import.ts";
 import { benchmarkQueue } from "./queue.ts";
+import { benchmarkSync } from "./sync.ts";
 
 /** What a benchmark reports: one Markdown table. */
 export interface BenchmarkTable {
@@ -12,6 +13,7 @@ export interface BenchmarkTable {
 const benchmarks: Record<string, () => Promise<BenchmarkTable>> = {
   import: benchmarkImport,
   queue: benchmarkQueue,
+  sync: benchmarkSync,
 };
 
 function markdown(table: BenchmarkTable): string {

@@ -39,6 +39,18 @@ const environmentSchema = z.object({
     .int()
     .positive()
     .default(2 * 1024 * 1024),
+  SYNC_MAX_DOCUMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+  SYNC_COMPACT_AFTER_UPDATES: z.coerce.number().int().positive().default(500),
+  SYNC_COMPACT_AFTER_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  SYNC_AWARENESS_PER_SECOND: z.coerce.number().int().positive().default(20),
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
   TRUST_PROXY: booleanFlag.default(false),
   SECURE_COOKIES: booleanFlag.default(false),
@@ -61,6 +73,14 @@ export interface Config {
   /** Largest import upload (`POST /api/v1/projects/:id/items`), which reads its own body. */
   importMaxBytes: number;
   syncMaxPayloadBytes: number;
+  /** A room document whose stored size would pass this refuses further client updates. */
+  syncMaxDocumentBytes: number;
+  /** A room's update log is merged into its snapshot once it holds this many updates … */
+  syncCompactAfterUpdates: number;
+  /** … or this many bytes, whichever comes first. */
+  syncCompactAfterBytes: number;
+  /** Presence updates a connection may send per second; the excess is dropped. */
+  syncAwarenessPerSecond: number;
   loginMaxFailures: number;
   trustProxy: boolean;
   /** Mark the session cookie `Secure`: set it when Quorum is served over HTTPS. */
@@ -104,6 +124,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     maxBodyBytes: environment.MAX_BODY_BYTES,
     importMaxBytes: environment.IMPORT_MAX_BYTES,
     syncMaxPayloadBytes: environment.SYNC_MAX_PAYLOAD_BYTES,
+    syncMaxDocumentBytes: environment.SYNC_MAX_DOCUMENT_BYTES,
+    syncCompactAfterUpdates: environment.SYNC_COMPACT_AFTER_UPDATES,
+    syncCompactAfterBytes: environment.SYNC_COMPACT_AFTER_BYTES,
+    syncAwarenessPerSecond: environment.SYNC_AWARENESS_PER_SECOND,
     loginMaxFailures: environment.LOGIN_MAX_FAILURES,
     trustProxy: environment.TRUST_PROXY,
     secureCookies: environment.SECURE_COOKIES,

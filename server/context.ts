@@ -4,6 +4,7 @@ import type { DatabaseKind } from "../db/client.ts";
 import type { Database } from "../db/schema.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
+import type { RoomDocuments } from "./sync/room-documents.ts";
 
 /** What every request handler, route loader and sync connection is given: no globals. */
 export interface QuorumContext {
@@ -13,6 +14,8 @@ export interface QuorumContext {
   log: Logger;
   sessionCookie: Cookie;
   version: string;
+  /** The sync server's room documents, for services that read or write them as the server. */
+  rooms: RoomDocuments;
 }
 
 declare module "@remix-run/node" {

@@ -18,6 +18,7 @@ import { createSessionCookie } from "./http/credentials.ts";
 import { requireSameOrigin } from "./http/same-origin.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { seedDemoWorkspaceOnFirstStart } from "./services/seed.ts";
+import { createRooms } from "./sync/rooms.ts";
 import { createSyncServer } from "./sync/server.ts";
 
 const projectRoot = path.resolve(import.meta.dirname, "..");
@@ -54,6 +55,7 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ migrations: applied }, "database migrated");
 
+  const rooms = createRooms({ db: database.db, config, log });
   const context: QuorumContext = {
     db: database.db,
     dbKind: database.kind,
@@ -61,6 +63,7 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
     log,
     sessionCookie: createSessionCookie(config.sessionSecret, config.secureCookies),
     version: packageVersion,
+    rooms,
   };
   if (config.seed === "demo" && (await seedDemoWorkspaceOnFirstStart(database.db))) {
     log.info("seeded the demo workspace (log in as lead@demo.quorum / quorum-demo)");
@@ -148,7 +151,7 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
   );
 
   const httpServer = createServer(app);
-  const sync = createSyncServer(context);
+  const sync = createSyncServer(context, rooms);
   httpServer.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", (error) => log.debug({ err: error }, "upgrade socket error"));
     if (request.url?.startsWith("/sync/") || request.url === "/sync") {
@@ -225,16 +228,26 @@ export async function main() {
   // Signals are handled from the start: one that arrives while Quorum is still starting stops it
   // as soon as it is up, rather than killing it halfway through a migration.
   const signals = ["SIGTERM", "SIGINT"] as const;
+  const started: { server?: QuorumServer } = {};
   let stopRequested: NodeJS.Signals | undefined;
-  let stop: ((signal: NodeJS.Signals) => void) | undefined;
+  const stop = (running: QuorumServer, signal: NodeJS.Signals) => {
+    log.info({ signal }, "signal received");
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopRequested) return;
     stopRequested = signal;
-    stop?.(signal);
+    if (started.server) stop(started.server, signal);
   };
   for (const signal of signals) process.on(signal, onSignal);
 
-  const server = await startQuorum({ config, dev, log });
+  started.server = await startQuorum({ config, dev, log });
   // The process's signals are ours: in dev mode Vite's helper servers add a SIGTERM handler that
   // exits at once, which would cut the graceful shutdown short. Ours stays registered throughout,
   // so that no signal arriving meanwhile is lost.
@@ -243,17 +256,7 @@ export async function main() {
       if (listener !== onSignal) process.off(signal, listener);
     }
   }
-  stop = (signal) => {
-    log.info({ signal }, "signal received");
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  if (stopRequested) stop(stopRequested);
+  if (stopRequested) stop(started.server, stopRequested);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

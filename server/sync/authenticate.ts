@@ -6,18 +6,23 @@ import type { QuorumContext } from "../context.ts";
 import { AppError, badRequest, forbidden, unauthorized } from "../errors.ts";
 import { authenticate, SESSION_COOKIE_NAME, type CredentialKind } from "../http/credentials.ts";
 import { parseDocumentName, type DocumentName } from "./document-name.ts";
-import { authorizeDocument, type DocumentAccess } from "./permissions.ts";
+import { authorizeDocument, type DocumentGrant } from "./permissions.ts";
 
 /** Who is connecting to which document, with which access: settled before the upgrade. */
 export interface SyncPeer {
   user: User;
   via: CredentialKind;
   document: DocumentName;
-  access: DocumentAccess;
+  grant: DocumentGrant;
+  /** The client asked for `persisted` acknowledgements (protocol.ts) with `?persisted=1`. */
+  wantsPersisted: boolean;
 }
 
 const syncPath = /^\/sync\/([^/]+)$/;
-const querySchema = z.object({ token: z.string().max(512).optional() });
+const querySchema = z.object({
+  token: z.string().max(512).optional(),
+  persisted: z.enum(["0", "1"]).optional(),
+});
 
 /**
  * The authenticate stage. It runs on the raw upgrade request, before `ws` accepts the socket,
@@ -32,7 +37,9 @@ export async function authenticateUpgrade(
   if (!match) throw badRequest("Connect to /sync/<docName>");
   const document = parseDocumentName(match[1]);
   const query = querySchema.safeParse(Object.fromEntries(url.searchParams));
-  if (!query.success) throw badRequest("The token query parameter is too long");
+  if (!query.success) {
+    throw badRequest("The token is at most 512 characters and persisted is 0 or 1");
+  }
 
   const cookieHeader = request.headers.cookie ?? null;
   const authorizationHeader = request.headers.authorization ?? null;
@@ -46,8 +53,14 @@ export async function authenticateUpgrade(
     queryToken,
   });
   if (!credentials) throw unauthorized("Sign in, or pass an API token as ?token=");
-  const access = await authorizeDocument(context, credentials.user, document);
-  return { user: credentials.user, via: credentials.via, document, access };
+  const grant = await authorizeDocument(context, credentials.user, document);
+  return {
+    user: credentials.user,
+    via: credentials.via,
+    document,
+    grant,
+    wantsPersisted: query.data.persisted === "1",
+  };
 }
 
 function carriesSession(cookieHeader: string | null): boolean {

@@ -9,6 +9,10 @@
  * Refusals decided at the upgrade (400 bad document name, 401 no valid credentials, 403 not
  * allowed, 404 no such document) are plain HTTP responses rather than close codes, so nothing is
  * ever read from a peer that may not connect. A browser sees those as close code 1006.
+ *
+ * An editor's update that the server refuses closes its connection with a 44xx code, since the
+ * stock client would otherwise resend the refused change on every reconnect; an observer's
+ * updates are dropped silently instead, and its connection stays open.
  */
 export const SyncCloseCode = {
   /** The server is shutting down; reconnecting reaches it (or another instance) again. */
@@ -19,8 +23,17 @@ export const SyncCloseCode = {
   internalError: 1011,
   /** The connection sent more frames than the server buffers while its document loads. */
   tryAgainLater: 1013,
-  /** A frame could not be decoded or its update does not apply; the client is broken. */
+  /**
+   * A frame could not be decoded, or its update does not apply cleanly: it fails to integrate,
+   * or it depends on changes the server does not have. The client is broken.
+   */
   malformedMessage: 4400,
+  /** The update changes `meta`, which only the server writes. Nothing of it was stored. */
+  serverOnlyChange: 4403,
+  /** The update would take the stored document past its size cap. Nothing of it was stored. */
+  documentTooLarge: 4413,
+  /** The document is published and read-only until it is reopened. Nothing was stored. */
+  documentPublished: 4423,
 } as const;
 
 export type SyncCloseCode = (typeof SyncCloseCode)[keyof typeof SyncCloseCode];

@@ -2,10 +2,12 @@ import { randomUUID } from "node:crypto";
 import WebSocket, { type RawData } from "ws";
 import type { Logger } from "../logger.ts";
 import type { SyncPeer } from "./authenticate.ts";
+import { participantIdentity, RateLimiter, type ParticipantIdentity } from "./awareness.ts";
 import { SyncCloseCode } from "./close-codes.ts";
 import type { DocumentAccess } from "./permissions.ts";
 import { decodeClientMessage, MalformedMessageError } from "./protocol.ts";
-import type { Room, RoomParticipant, Rooms } from "./room.ts";
+import type { Room, RoomParticipant } from "./room.ts";
+import type { Rooms } from "./rooms.ts";
 
 /** Frames a client may send before its room has loaded; the stock client sends two or three. */
 const maxFramesWhileLoading = 64;
@@ -17,13 +19,19 @@ const maxFramesWhileLoading = 64;
 export class SyncConnection implements RoomParticipant {
   readonly id = randomUUID();
   readonly access: DocumentAccess;
+  readonly identity: ParticipantIdentity;
+  readonly seesPseudonyms: boolean;
+  readonly wantsPersisted: boolean;
   readonly awarenessClients = new Set<number>();
   /** Resolves when the socket has closed, however that happened. */
   readonly closed: Promise<void>;
   private readonly log: Logger;
+  private readonly awarenessLimit: RateLimiter;
   private room: Room | null = null;
+  /** Binary frames received so far: the number of the latest, as acknowledgements count them. */
+  private framesReceived = 0;
   /** Frames that arrived while the room was loading; null once they have been handled. */
-  private backlog: Uint8Array[] | null = [];
+  private backlog: Array<{ frame: Uint8Array; number: number }> | null = [];
   private answeredPing = true;
 
   constructor(
@@ -31,13 +39,18 @@ export class SyncConnection implements RoomParticipant {
     peer: SyncPeer,
     private readonly rooms: Rooms,
     log: Logger,
+    awarenessPerSecond: number,
   ) {
-    this.access = peer.access;
+    this.access = peer.grant.access;
+    this.identity = participantIdentity(peer.user, peer.grant.role, peer.grant.pseudonym);
+    this.seesPseudonyms = peer.grant.seesPseudonyms;
+    this.wantsPersisted = peer.wantsPersisted;
+    this.awarenessLimit = new RateLimiter(awarenessPerSecond);
     this.log = log.child({
       connectionId: this.id,
       docName: peer.document.name,
       userId: peer.user.id,
-      access: peer.access,
+      access: peer.grant.access,
     });
     this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
     socket.on("message", (data, isBinary) => this.onFrame(data, isBinary));
@@ -71,7 +84,7 @@ export class SyncConnection implements RoomParticipant {
     this.room = room;
     const backlog = this.backlog ?? [];
     this.backlog = null;
-    for (const frame of backlog) this.handle(frame);
+    for (const { frame, number } of backlog) this.handle(frame, number);
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
@@ -80,19 +93,20 @@ export class SyncConnection implements RoomParticipant {
       return;
     }
     const frame = toBytes(data);
+    this.framesReceived += 1;
     if (this.backlog === null) {
-      this.handle(frame);
+      this.handle(frame, this.framesReceived);
     } else if (this.backlog.length < maxFramesWhileLoading) {
-      this.backlog.push(frame);
+      this.backlog.push({ frame, number: this.framesReceived });
     } else {
       this.close(SyncCloseCode.tryAgainLater, "Too many messages while the document loads");
     }
   }
 
-  private handle(frame: Uint8Array): void {
+  private handle(frame: Uint8Array, number: number): void {
     if (!this.room || this.socket.readyState !== WebSocket.OPEN) return;
     try {
-      this.room.receive(this, decodeClientMessage(frame));
+      this.room.receive(this, decodeClientMessage(frame), number);
     } catch (error) {
       if (error instanceof MalformedMessageError) {
         this.refuseMalformed(error);
@@ -106,6 +120,15 @@ export class SyncConnection implements RoomParticipant {
   private refuseMalformed(error: MalformedMessageError): void {
     this.log.info({ reason: error.message }, "closing a connection that sent a malformed message");
     this.close(SyncCloseCode.malformedMessage, "Malformed message");
+  }
+
+  takeAwarenessAllowance(): boolean {
+    return this.awarenessLimit.tryTake();
+  }
+
+  refuse(code: SyncCloseCode, reason: string): void {
+    this.log.info({ code, reason }, "closing a connection whose update was refused");
+    this.close(code, reason);
   }
 
   send(frame: Uint8Array): void {

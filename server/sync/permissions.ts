@@ -1,22 +1,37 @@
 import type { User } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
 import { forbidden, notFound } from "../errors.ts";
-import { can, projectRole } from "../permissions.ts";
-import { annotatorMaySeeLabels } from "../services/items.ts";
+import { can, projectRole, type Subject } from "../permissions.ts";
+import { projectSettingsSchema } from "../../app/domain/project.ts";
+import { annotatorMaySeeLabels, pseudonymsFor } from "../services/items.ts";
+import type { ParticipantRole } from "./awareness.ts";
 import type { DocumentName } from "./document-name.ts";
 
-/** `edit`: the connection's document updates are applied; `observe`: they are dropped. */
+/** `edit`: the connection's document updates are stored; `observe`: they are dropped. */
 export type DocumentAccess = "edit" | "observe";
+
+export interface DocumentGrant {
+  access: DocumentAccess;
+  /** What the participant is shown as to the others. */
+  role: ParticipantRole | null;
+  /** The participant's pseudonym, for those who see annotators pseudonymised. */
+  pseudonym: string | null;
+  /** Whether the participant sees the other annotators under their pseudonyms. */
+  seesPseudonyms: boolean;
+}
 
 /**
  * Decided once per connection, at the upgrade, from the same permission module the API uses.
  * Throws a 404 when the document's subject does not exist and a 403 when the user may not see it.
+ *
+ * Editing a room is a right of a project role; an admin who holds none may watch every room but
+ * edit none ("clients and admins observe"), so the admin's bypass in `can` is not used for it.
  */
 export async function authorizeDocument(
   context: QuorumContext,
   user: User,
   document: DocumentName,
-): Promise<DocumentAccess> {
+): Promise<DocumentGrant> {
   switch (document.kind) {
     case "item":
       return authorizeItemRoom(context, user, document.itemId);
@@ -24,47 +39,71 @@ export async function authorizeDocument(
       return authorizeReview(context, user, document.annotationId);
     case "generic":
       // Free-form documents belong to no project: any signed-in user may edit them.
-      return "edit";
+      return {
+        access: "edit",
+        role: user.is_admin ? "admin" : null,
+        pseudonym: null,
+        seesPseudonyms: false,
+      };
   }
 }
 
+/**
+ * Leads edit an item's room, and so do its annotators once they may see the other labels (the
+ * panel); clients and admins observe. An annotator who has not labelled the item, or is still
+ * labelling it blind, may not enter: the room holds every annotator's label. In the room, as in
+ * the API, annotators appear under pseudonyms to the other annotators, and to clients unless the
+ * project says otherwise.
+ */
 async function authorizeItemRoom(
   context: QuorumContext,
   user: User,
   itemId: number,
-): Promise<DocumentAccess> {
+): Promise<DocumentGrant> {
   const item = await context.db
     .selectFrom("items")
-    .select(["id", "project_id", "status"])
-    .where("id", "=", itemId)
+    .innerJoin("projects", "projects.id", "items.project_id")
+    .select(["items.id", "items.project_id", "items.status", "projects.settings"])
+    .where("items.id", "=", itemId)
     .executeTakeFirst();
   if (!item) throw notFound("No such item");
-  const subject = {
-    isAdmin: user.is_admin,
-    role: await projectRole(context.db, user.id, item.project_id),
+  const role = await projectRole(context.db, user.id, item.project_id);
+  const grant = async (access: DocumentAccess): Promise<DocumentGrant> => {
+    const settings = projectSettingsSchema.parse(item.settings ?? {});
+    const pseudonyms =
+      role === "annotator" ? await pseudonymsFor(context.db, item.project_id) : null;
+    return {
+      access,
+      role: role ?? (user.is_admin ? "admin" : null),
+      pseudonym: pseudonyms?.get(user.id) ?? null,
+      seesPseudonyms:
+        !user.is_admin &&
+        (role === "annotator" || (role === "client" && settings.pseudonymiseForClients)),
+    };
   };
-  // The room holds every annotator's label: an annotator still labelling blind may not enter.
-  if (
-    subject.role === "annotator" &&
-    !subject.isAdmin &&
-    !(await annotatorMaySeeLabels(context.db, user.id, item))
-  ) {
-    throw forbidden("This item's labels are hidden from you until you have labelled it yourself");
+  const member: Subject = { isAdmin: false, role };
+  if (role === "annotator") {
+    if (await annotatorMaySeeLabels(context.db, user.id, item)) return grant("edit");
+    if (!user.is_admin) {
+      throw forbidden("This item's labels are hidden from you until you have labelled it yourself");
+    }
+  } else if (can(member, "room.edit")) {
+    return grant("edit");
   }
-  if (can(subject, "room.edit")) return "edit";
-  if (can(subject, "room.observe")) return "observe";
+  if (can({ isAdmin: user.is_admin, role }, "room.observe")) return grant("observe");
   throw forbidden("You are not a member of this item's project");
 }
 
 /**
- * A review is the lead's correction of one annotation: reviewers edit it and its author watches
- * it. Nobody else sees it, since another annotator of the item must stay blind to this label.
+ * A review is the lead's correction of one annotation, which the lead and the annotation's
+ * author discuss live: both edit it, admins observe. Nobody else sees it, since another
+ * annotator of the item must stay blind to this label.
  */
 async function authorizeReview(
   context: QuorumContext,
   user: User,
   annotationId: number,
-): Promise<DocumentAccess> {
+): Promise<DocumentGrant> {
   const annotation = await context.db
     .selectFrom("annotations")
     .innerJoin("items", "items.id", "annotations.item_id")
@@ -72,11 +111,16 @@ async function authorizeReview(
     .where("annotations.id", "=", annotationId)
     .executeTakeFirst();
   if (!annotation) throw notFound("No such annotation");
-  const subject = {
-    isAdmin: user.is_admin,
-    role: await projectRole(context.db, user.id, annotation.project_id),
-  };
-  if (can(subject, "item.review")) return "edit";
-  if (annotation.user_id === user.id) return "observe";
+  const role = await projectRole(context.db, user.id, annotation.project_id);
+  const grant = (access: DocumentAccess): DocumentGrant => ({
+    access,
+    role: role ?? (user.is_admin ? "admin" : null),
+    pseudonym: null,
+    seesPseudonyms: false,
+  });
+  if (can({ isAdmin: false, role }, "item.review") || annotation.user_id === user.id) {
+    return grant("edit");
+  }
+  if (user.is_admin) return grant("observe");
   throw forbidden("Only the project's leads and the annotation's author may open its review");
 }

@@ -1,6 +1,5 @@
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
-import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 
@@ -8,10 +7,20 @@ import * as Y from "yjs";
  * The y-websocket wire protocol: each binary frame is a varUint message type followed by its
  * payload. Frames are decoded and validated completely here, before anything touches a room,
  * so a malformed frame can be refused without a half-applied effect.
+ *
+ * One message is ours: `persisted` (type 100), `[100][varUint n]`, tells a client that the
+ * document changes in the first `n` binary frames it sent on this connection (counting every
+ * frame it sent, from 1) are stored durably, or needed storing not at all. It is sent after each
+ * commit that held changes of that client, and after a frame whose changes the server already
+ * had. A client that counts its frames can show saved / saving / not saved truthfully. The stock
+ * provider logs an error for message types it does not know, so the server sends `persisted`
+ * only to connections that ask for it with the query parameter `persisted=1`, and never to
+ * observers, whose changes are not stored.
  */
 export const messageSync = 0;
 export const messageAwareness = 1;
 export const messageQueryAwareness = 3;
+export const messagePersisted = 100;
 
 export type ClientMessage =
   | { type: "sync-step-1"; stateVector: Uint8Array }
@@ -22,6 +31,7 @@ export type ClientMessage =
 
 export interface AwarenessChange {
   clientId: number;
+  clock: number;
   /** null when the client announces it has left. */
   state: unknown;
 }
@@ -53,7 +63,7 @@ function readMessage(decoder: decoding.Decoder): ClientMessage {
       return readSyncMessage(decoder);
     case messageAwareness: {
       const update = decoding.readVarUint8Array(decoder);
-      return { type: "awareness", update, changes: readAwarenessChanges(update) };
+      return { type: "awareness", update, changes: decodeAwarenessUpdate(update) };
     }
     case messageQueryAwareness:
       return { type: "query-awareness" };
@@ -81,15 +91,15 @@ function readSyncMessage(decoder: decoding.Decoder): ClientMessage {
 }
 
 /** The layout of y-protocols' awareness update: count, then (clientID, clock, JSON state). */
-function readAwarenessChanges(update: Uint8Array): AwarenessChange[] {
+export function decodeAwarenessUpdate(update: Uint8Array): AwarenessChange[] {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
   const changes: AwarenessChange[] = [];
   for (let index = 0; index < count; index++) {
     const clientId = decoding.readVarUint(decoder);
-    decoding.readVarUint(decoder);
+    const clock = decoding.readVarUint(decoder);
     const state: unknown = JSON.parse(decoding.readVarString(decoder));
-    changes.push({ clientId, state });
+    changes.push({ clientId, clock, state });
   }
   if (decoding.hasContent(decoder)) throw new MalformedMessageError("Trailing bytes in awareness");
   return changes;
@@ -116,15 +126,29 @@ export function encodeUpdate(update: Uint8Array): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
-export function encodeAwareness(
-  awareness: awarenessProtocol.Awareness,
-  clientIds: number[],
-): Uint8Array {
+/** An awareness update in y-protocols' layout, from changes the server has checked. */
+export function encodeAwarenessChanges(changes: AwarenessChange[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, changes.length);
+  for (const change of changes) {
+    encoding.writeVarUint(encoder, change.clientId);
+    encoding.writeVarUint(encoder, change.clock);
+    encoding.writeVarString(encoder, JSON.stringify(change.state));
+  }
+  return encoding.toUint8Array(encoder);
+}
+
+/** Wraps an awareness update (as y-protocols encodes it) in an awareness message. */
+export function encodeAwarenessMessage(update: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, messageAwareness);
-  encoding.writeVarUint8Array(
-    encoder,
-    awarenessProtocol.encodeAwarenessUpdate(awareness, clientIds),
-  );
+  encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
+export function encodePersisted(frameCount: number): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, messagePersisted);
+  encoding.writeVarUint(encoder, frameCount);
   return encoding.toUint8Array(encoder);
 }

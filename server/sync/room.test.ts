@@ -1,83 +1,391 @@
+import { sql } from "kysely";
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { openTestDatabase } from "../../tests/setup/database.ts";
+import { RateLimiter } from "./awareness.ts";
+import { RoomLogWriter } from "./persistence.ts";
+import { SyncCloseCode } from "./close-codes.ts";
 import type { DocumentAccess } from "./permissions.ts";
-import { decodeClientMessage, encodeUpdate, MalformedMessageError } from "./protocol.ts";
-import { Rooms, type RoomParticipant } from "./room.ts";
+import {
+  decodeClientMessage,
+  encodeAwarenessChanges,
+  encodeAwarenessMessage,
+  encodeUpdate,
+  MalformedMessageError,
+  messagePersisted,
+  messageSync,
+} from "./protocol.ts";
+import type { RoomLimits, RoomParticipant } from "./room.ts";
+import { Rooms } from "./rooms.ts";
 
 const log = pino({ level: "silent" });
 
-function participant(access: DocumentAccess): RoomParticipant & { frames: Uint8Array[] } {
-  const frames: Uint8Array[] = [];
-  return { access, awarenessClients: new Set(), frames, send: (frame) => frames.push(frame) };
+interface TestParticipant extends RoomParticipant {
+  frames: Uint8Array[];
+  refusals: Array<{ code: number; reason: string }>;
 }
 
-function textUpdate(text: string): Uint8Array {
-  const doc = new Y.Doc();
-  doc.getText("body").insert(0, text);
-  return Y.encodeStateAsUpdate(doc);
+let nextParticipant = 0;
+
+function participant(access: DocumentAccess, wantsPersisted = false): TestParticipant {
+  nextParticipant += 1;
+  const frames: Uint8Array[] = [];
+  const refusals: Array<{ code: number; reason: string }> = [];
+  return {
+    id: `participant-${nextParticipant}`,
+    access,
+    identity: {
+      id: nextParticipant,
+      name: `User ${nextParticipant}`,
+      role: "annotator",
+      colour: "#000",
+      pseudonym: `Expert ${nextParticipant}`,
+    },
+    seesPseudonyms: false,
+    wantsPersisted,
+    awarenessClients: new Set(),
+    takeAwarenessAllowance: () => true,
+    frames,
+    refusals,
+    send: (frame) => frames.push(frame),
+    refuse: (code, reason) => refusals.push({ code, reason }),
+  };
 }
+
+/** The document updates among the frames a participant was sent. */
+function updatesIn(frames: Uint8Array[]): Uint8Array[] {
+  return frames.flatMap((frame) => {
+    if (frame[0] !== messageSync) return [];
+    try {
+      const message = decodeClientMessage(frame);
+      return message.type === "update" ? [message.update] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+function textUpdate(text: string, doc = new Y.Doc()): Uint8Array {
+  const before = Y.encodeStateVector(doc);
+  doc.getText("body").insert(doc.getText("body").length, text);
+  return Y.encodeStateAsUpdate(doc, before);
+}
+
+function updateMessage(update: Uint8Array) {
+  return decodeClientMessage(encodeUpdate(update));
+}
+
+const defaultLimits: RoomLimits = {
+  maxDocumentBytes: 1024 * 1024,
+  compactAfterUpdates: 500,
+  compactAfterBytes: 1024 * 1024,
+};
 
 describe("Rooms", () => {
-  it("shares one room per name and unloads it once the last participant has left", async () => {
-    const rooms = new Rooms({ log });
+  let database: Awaited<ReturnType<typeof openTestDatabase>>;
+  const rooms = (limits: Partial<RoomLimits> = {}) =>
+    new Rooms({
+      db: database.db,
+      writer: new RoomLogWriter(database.db),
+      log,
+      limits: { ...defaultLimits, ...limits },
+      fanOut: null,
+    });
+
+  beforeAll(async () => {
+    database = await openTestDatabase();
+  });
+  afterAll(() => database.drop());
+
+  async function storedRows(docName: string): Promise<number> {
+    const row = await database.db
+      .selectFrom("room_updates")
+      .select((eb) => eb.fn.countAll<number>().as("count"))
+      .where("doc_name", "=", docName)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  it("stores an update before relaying it, and loads it again after unloading", async () => {
+    const registry = rooms();
     const editor = participant("edit");
     const other = participant("edit");
-    const room = await rooms.join("scratch:unload", editor);
-    expect(await rooms.join("scratch:unload", other)).toBe(room);
+    const room = await registry.join("scratch:store", editor);
+    expect(await registry.join("scratch:store", other)).toBe(room);
 
-    room.receive(editor, decodeClientMessage(encodeUpdate(textUpdate("kept while open"))));
-    rooms.leave(room, editor);
+    room.receive(editor, updateMessage(textUpdate("kept")), 1);
+    expect(updatesIn(other.frames)).toHaveLength(0);
     await room.settled();
-    expect(room.destroyed).toBe(false);
-    expect(other.frames.length).toBeGreaterThan(1);
+    expect(await storedRows("scratch:store")).toBe(1);
+    expect(updatesIn(other.frames)).toHaveLength(1);
+    expect(updatesIn(editor.frames)).toHaveLength(0);
 
-    rooms.leave(room, other);
+    registry.leave(room, editor);
+    registry.leave(room, other);
+    expect(room.destroyed).toBe(true);
+    expect(registry.size).toBe(0);
+    const reopened = await registry.join("scratch:store", participant("edit"));
+    expect(reopened).not.toBe(room);
+    expect(reopened.doc.getText("body").toString()).toBe("kept");
+  });
+
+  it("retries a failed write, relays nothing meanwhile, and stays loaded until it is stored", async () => {
+    const registry = rooms();
+    const editor = participant("edit");
+    const other = participant("observe");
+    const room = await registry.join("scratch:retry", editor);
+    await registry.join("scratch:retry", other);
+    await sql`alter table room_updates rename to room_updates_away`.execute(database.db);
+    try {
+      room.receive(editor, updateMessage(textUpdate("held back")), 1);
+      registry.leave(room, editor);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(updatesIn(other.frames)).toHaveLength(0);
+      expect(room.doc.getText("body").toString()).toBe("");
+      registry.leave(room, other);
+      expect(room.destroyed).toBe(false);
+    } finally {
+      await sql`alter table room_updates_away rename to room_updates`.execute(database.db);
+    }
     await room.settled();
     expect(room.destroyed).toBe(true);
-    expect(rooms.size).toBe(0);
-
-    const reopened = await rooms.join("scratch:unload", participant("edit"));
-    expect(reopened).not.toBe(room);
-    expect(reopened.doc.getText("body").toString()).toBe("");
+    expect(await storedRows("scratch:retry")).toBe(1);
   });
 
-  it("relays an editor's update to the others, not back to its sender", async () => {
-    const rooms = new Rooms({ log });
-    const sender = participant("edit");
-    const receiver = participant("observe");
-    const room = await rooms.join("scratch:relay", sender);
-    await rooms.join("scratch:relay", receiver);
-    const sentBefore = sender.frames.length;
-    const receivedBefore = receiver.frames.length;
-
-    room.receive(sender, decodeClientMessage(encodeUpdate(textUpdate("hello"))));
-    await room.settled();
-    expect(room.doc.getText("body").toString()).toBe("hello");
-    expect(sender.frames.length).toBe(sentBefore);
-    expect(receiver.frames.length).toBe(receivedBefore + 1);
-  });
-
-  it("drops an observer's update without applying or relaying it", async () => {
-    const rooms = new Rooms({ log });
-    const observer = participant("observe");
+  it("groups the updates that arrive during a write into the next insert", async () => {
+    const registry = rooms();
     const editor = participant("edit");
-    const room = await rooms.join("scratch:observer", observer);
-    await rooms.join("scratch:observer", editor);
-    const editorFrames = editor.frames.length;
+    const room = await registry.join("scratch:group", editor);
+    const doc = new Y.Doc();
+    for (let index = 1; index <= 20; index++) {
+      room.receive(editor, updateMessage(textUpdate(`${index} `, doc)), index);
+    }
+    await room.settled();
+    expect(await storedRows("scratch:group")).toBe(20);
+    const inserts = await database.db
+      .selectFrom("room_updates")
+      .select((eb) => eb.fn.count<number>(sql`distinct xmin::text`).as("commits"))
+      .where("doc_name", "=", "scratch:group")
+      .executeTakeFirstOrThrow();
+    // The first update is written alone; the 19 queued behind it go in one statement.
+    expect(Number(inserts.commits)).toBe(2);
+    expect(room.doc.getText("body").toString()).toBe(doc.getText("body").toString());
+  });
 
-    room.receive(observer, decodeClientMessage(encodeUpdate(textUpdate("not allowed"))));
+  it("acknowledges each sender's frames once their changes are stored", async () => {
+    const registry = rooms();
+    const editor = participant("edit", true);
+    const room = await registry.join("scratch:acks", editor);
+    const doc = new Y.Doc();
+    room.receive(editor, updateMessage(textUpdate("a", doc)), 3);
+    room.receive(editor, updateMessage(textUpdate("b", doc)), 4);
+    // A frame with nothing new is acknowledged in its turn, after the two before it.
+    room.receive(editor, updateMessage(Y.encodeStateAsUpdate(doc)), 5);
+    const acknowledgements = () =>
+      editor.frames.filter((frame) => frame[0] === messagePersisted).map((frame) => frame[1]);
+    expect(acknowledgements()).toEqual([]);
+    await room.settled();
+    // Frame 3 is written alone; 4 and 5 wait for it and are acknowledged together.
+    expect(acknowledgements()).toEqual([3, 5]);
+  });
+
+  it("drops an observer's update without storing or relaying it", async () => {
+    const registry = rooms();
+    const observer = participant("observe", true);
+    const editor = participant("edit");
+    const room = await registry.join("scratch:observer", observer);
+    await registry.join("scratch:observer", editor);
+    room.receive(observer, updateMessage(textUpdate("not allowed")), 1);
     await room.settled();
     expect(room.doc.getText("body").toString()).toBe("");
-    expect(editor.frames.length).toBe(editorFrames);
+    expect(updatesIn(editor.frames)).toHaveLength(0);
+    expect(observer.frames.some((frame) => frame[0] === messagePersisted)).toBe(false);
+    expect(await storedRows("scratch:observer")).toBe(0);
   });
 
-  it("refuses frames that do not decode", () => {
-    const update = encodeUpdate(textUpdate("cut short"));
-    expect(() => decodeClientMessage(update.slice(0, -3))).toThrow(MalformedMessageError);
-    expect(() => decodeClientMessage(new Uint8Array([7]))).toThrow(MalformedMessageError);
-    expect(() => decodeClientMessage(new Uint8Array([1, 3, 1, 1, 1]))).toThrow(
-      MalformedMessageError,
+  it("refuses an update whose dependencies the server lacks, leaving the room unchanged", async () => {
+    const registry = rooms();
+    const editor = participant("edit");
+    const room = await registry.join("scratch:gap", editor);
+    const doc = new Y.Doc();
+    textUpdate("first", doc);
+    const second = textUpdate(" second", doc);
+    expect(() => room.receive(editor, updateMessage(second), 1)).toThrow(MalformedMessageError);
+    room.receive(editor, updateMessage(textUpdate("unrelated")), 2);
+    await room.settled();
+    expect(room.doc.getText("body").toString()).toBe("unrelated");
+    expect(await storedRows("scratch:gap")).toBe(1);
+  });
+
+  it("refuses a client's change to meta, and every change once the server has published", async () => {
+    const registry = rooms();
+    const editor = participant("edit");
+    const room = await registry.join("scratch:publish", editor);
+    const doc = new Y.Doc();
+    doc.getMap("meta").set("status", "published");
+    room.receive(editor, updateMessage(Y.encodeStateAsUpdate(doc)), 1);
+    expect(editor.refusals).toEqual([
+      { code: SyncCloseCode.serverOnlyChange, reason: expect.any(String) },
+    ]);
+
+    const draft = new Y.Doc();
+    room.receive(editor, updateMessage(textUpdate("draft", draft)), 2);
+    await registry.applyServerUpdate("scratch:publish", (shared) => {
+      shared.getMap("meta").set("status", "published");
+    });
+    expect(room.doc.getMap("meta").get("status")).toBe("published");
+    room.receive(editor, updateMessage(textUpdate(" after publishing", draft)), 3);
+    expect(editor.refusals.at(-1)?.code).toBe(SyncCloseCode.documentPublished);
+    // A reconnecting client's sync reply that carries nothing new is not a change.
+    room.receive(editor, updateMessage(Y.encodeStateAsUpdate(room.doc)), 4);
+    expect(editor.refusals).toHaveLength(2);
+    await room.settled();
+    expect(room.doc.getText("body").toString()).toBe("draft");
+    const reread = await registry.read("scratch:publish");
+    expect(reread.getText("body").toString()).toBe("draft");
+    expect(reread.getMap("meta").toJSON()).toEqual({ status: "published" });
+  });
+
+  it("refuses an update that would take the document past its size cap", async () => {
+    const registry = rooms({ maxDocumentBytes: 2_000 });
+    const editor = participant("edit");
+    const room = await registry.join("scratch:cap", editor);
+    const doc = new Y.Doc();
+    room.receive(editor, updateMessage(textUpdate("x".repeat(1_000), doc)), 1);
+    room.receive(editor, updateMessage(textUpdate("y".repeat(1_500), doc)), 2);
+    expect(editor.refusals.map((refusal) => refusal.code)).toEqual([
+      SyncCloseCode.documentTooLarge,
+    ]);
+    await room.settled();
+    expect(room.doc.getText("body").toString()).toBe("x".repeat(1_000));
+    expect(await storedRows("scratch:cap")).toBe(1);
+  });
+
+  it("writes a server change durably whether or not the room is loaded", async () => {
+    const registry = rooms();
+    await registry.applyServerUpdate("scratch:server", (doc) => {
+      doc.getMap("label").set("verdict", "unsafe");
+    });
+    expect(registry.size).toBe(0);
+    expect(await storedRows("scratch:server")).toBe(1);
+    await registry.applyServerUpdate("scratch:server", () => {});
+    expect(await storedRows("scratch:server")).toBe(1);
+    await expect(
+      registry.applyServerUpdate("scratch:server", (doc) => {
+        doc.getMap("label").set("verdict", "half-written");
+        throw new Error("mutation failed");
+      }),
+    ).rejects.toThrow("mutation failed");
+    const watcher = participant("observe");
+    const room = await registry.join("scratch:server", watcher);
+    expect(room.doc.getMap("label").toJSON()).toEqual({ verdict: "unsafe" });
+    await registry.applyServerUpdate("scratch:server", (doc) => {
+      doc.getMap("label").set("severity", "major");
+    });
+    expect(updatesIn(watcher.frames)).toHaveLength(1);
+  });
+
+  it("compacts the log into one snapshot once it passes the threshold", async () => {
+    const registry = rooms({ compactAfterUpdates: 10 });
+    const editor = participant("edit");
+    const room = await registry.join("scratch:compact", editor);
+    const doc = new Y.Doc();
+    for (let index = 1; index <= 25; index++) {
+      room.receive(editor, updateMessage(textUpdate(`${index},`, doc)), index);
+      await room.settled();
+    }
+    expect(await storedRows("scratch:compact")).toBeLessThan(10);
+    const snapshots = await database.db
+      .selectFrom("room_snapshots")
+      .select(["state", "last_update_id"])
+      .where("doc_name", "=", "scratch:compact")
+      .execute();
+    expect(snapshots).toHaveLength(1);
+    expect(snapshots[0].last_update_id).toBeGreaterThan(0);
+    const reread = await rooms().read("scratch:compact");
+    expect(reread.getText("body").toString()).toBe(doc.getText("body").toString());
+  });
+
+  it("stamps presence with the server's identity and drops claims on another's client id", async () => {
+    const registry = rooms();
+    const first = participant("edit");
+    const second = participant("observe");
+    const room = await registry.join("scratch:presence", first);
+    await registry.join("scratch:presence", second);
+    const present = (state: unknown, clientId: number, clock: number) =>
+      decodeClientMessage(
+        encodeAwarenessMessage(encodeAwarenessChanges([{ clientId, clock, state }])),
+      );
+    room.receive(first, present({ user: { name: "Someone else" }, cursor: 3 }, 1001, 1), 1);
+    expect(room.awareness.getStates().get(1001)).toEqual({
+      user: first.identity,
+      cursor: 3,
+    });
+    room.receive(second, present({ user: { name: "Me" } }, 1001, 2), 1);
+    room.receive(second, present(null, 1001, 3), 2);
+    expect(room.awareness.getStates().get(1001)).toEqual({ user: first.identity, cursor: 3 });
+    room.receive(second, present("not an object", 2002, 1), 3);
+    expect(room.awareness.getStates().get(2002)).toEqual({ user: second.identity });
+
+    registry.leave(room, first);
+    expect(room.awareness.getStates().has(1001)).toBe(false);
+  });
+});
+
+describe("RoomLogWriter", () => {
+  let database: Awaited<ReturnType<typeof openTestDatabase>>;
+  beforeAll(async () => {
+    database = await openTestDatabase();
+  });
+  afterAll(() => database.drop());
+
+  async function commitsOf(prefix: string) {
+    // xmin is the id of the transaction that inserted the row.
+    const rows = await database.db
+      .selectFrom("room_updates")
+      .select(sql<string>`xmin::text`.as("transaction"))
+      .where("doc_name", "like", `${prefix}%`)
+      .execute();
+    return { rows: rows.length, commits: new Set(rows.map((row) => row.transaction)).size };
+  }
+
+  it("writes the appends of rooms waiting at the same moment in one INSERT", async () => {
+    const writer = new RoomLogWriter(database.db, 1);
+    const first = writer.append("batch:first", [textUpdate("a")]);
+    const waiting = Array.from({ length: 10 }, (_, index) =>
+      writer.append(`batch:${index}`, [textUpdate("b"), textUpdate("c")]),
     );
+    await Promise.all([first, ...waiting]);
+    expect(await commitsOf("batch:")).toEqual({ rows: 21, commits: 2 });
+  });
+
+  it("retries a failed combined INSERT room by room, so one room's failure is its own", async () => {
+    await sql`alter table room_updates add constraint refuse_poison check (doc_name <> 'isolated:poison')`.execute(
+      database.db,
+    );
+    try {
+      const writer = new RoomLogWriter(database.db, 1);
+      const blocker = writer.append("isolated:first", [textUpdate("a")]);
+      const poisoned = writer.append("isolated:poison", [textUpdate("x")]);
+      const healthy = writer.append("isolated:healthy", [textUpdate("y")]);
+      await blocker;
+      await expect(poisoned).rejects.toThrow();
+      await healthy;
+      expect((await commitsOf("isolated:")).rows).toBe(2);
+    } finally {
+      await sql`alter table room_updates drop constraint refuse_poison`.execute(database.db);
+    }
+  });
+});
+
+describe("RateLimiter", () => {
+  it("allows a second's worth at once, then refills at the rate", () => {
+    let now = 0;
+    const limiter = new RateLimiter(20, () => now);
+    const burst = Array.from({ length: 30 }, () => limiter.tryTake());
+    expect(burst.filter(Boolean)).toHaveLength(20);
+    now += 100;
+    expect([limiter.tryTake(), limiter.tryTake(), limiter.tryTake()]).toEqual([true, true, false]);
   });
 });

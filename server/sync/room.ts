@@ -1,56 +1,141 @@
+import { setTimeout as delay } from "node:timers/promises";
+import type { Kysely } from "kysely";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
+import type { Database } from "../../db/schema.ts";
 import type { Logger } from "../logger.ts";
+import { presentState, stampIdentity, type ParticipantIdentity } from "./awareness.ts";
+import { SyncCloseCode } from "./close-codes.ts";
+import type { FanOutMessage, RoomFanOut } from "./fan-out.ts";
+import {
+  compactRoomLog,
+  loadStoredRoom,
+  type RoomLogWriter,
+  type StoredRoom,
+} from "./persistence.ts";
 import type { DocumentAccess } from "./permissions.ts";
 import {
-  encodeAwareness,
+  decodeAwarenessUpdate,
+  encodeAwarenessChanges,
+  encodeAwarenessMessage,
+  encodePersisted,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeUpdate,
   MalformedMessageError,
+  type AwarenessChange,
   type ClientMessage,
 } from "./protocol.ts";
+import { isPublished } from "./room-documents.ts";
 
 /** One end of a room: a WebSocket connection, seen by the room only through this. */
 export interface RoomParticipant {
+  /** Unique across instances: presence states belong to the participant that announced them. */
+  readonly id: string;
   readonly access: DocumentAccess;
-  /** The awareness client ids this participant announced; cleared from the room when it leaves. */
+  readonly identity: ParticipantIdentity;
+  /** Whether the participant sees annotators under their pseudonyms (awareness.ts). */
+  readonly seesPseudonyms: boolean;
+  /** Whether to send this participant `persisted` acknowledgements (protocol.ts). */
+  readonly wantsPersisted: boolean;
+  /** The presence client ids this participant announced; cleared from the room when it leaves. */
   readonly awarenessClients: Set<number>;
+  /** False when the participant has sent more presence updates than its rate allows. */
+  takeAwarenessAllowance(): boolean;
   send(frame: Uint8Array): void;
+  /** Closes the participant's connection because the room refused what it sent. */
+  refuse(code: SyncCloseCode, reason: string): void;
+}
+
+export interface RoomLimits {
+  maxDocumentBytes: number;
+  compactAfterUpdates: number;
+  compactAfterBytes: number;
+}
+
+export interface RoomDependencies {
+  db: Kysely<Database>;
+  /** Appends rooms' updates to their logs, several rooms to an INSERT. */
+  writer: RoomLogWriter;
+  log: Logger;
+  limits: RoomLimits;
+  /** Redis fan-out to the other instances; null when this instance is alone. */
+  fanOut: RoomFanOut | null;
+}
+
+/** A change waiting in the room's write queue, in the order it was staged. */
+interface PendingChange {
+  /** What the change added to the document; null for a frame that added nothing. */
+  update: Uint8Array | null;
+  /** The participant that sent it; null for a server write. */
+  origin: RoomParticipant | null;
+  /** The number of the origin's frame that carried it, for its acknowledgement. */
+  frame: number;
+  /** Settles a server write once it is stored (or abandoned at shutdown). */
+  stored?: { resolve(): void; reject(error: Error): void };
+}
+
+const fromStore = Symbol("stored");
+const fromOtherInstance = Symbol("other instance");
+const fromServer = Symbol("server");
+
+/** Changes per INSERT; a backlog larger than this (after an outage) is written in several. */
+const maxBatch = 500;
+const retryBaseMs = 100;
+const retryMaxMs = 5_000;
+
+interface Refusal {
+  code: SyncCloseCode;
+  reason: string;
 }
 
 /**
- * Where a room's updates are kept beyond its life in memory. No store is wired in yet, so a
- * room lives only while someone is connected to it and only in this process: its content is
- * gone once the last connection leaves or the server stops. The PostgreSQL store (room_updates
- * and room_snapshots) implements this interface; `append` already runs before an update is
- * relayed, which is what makes an update that anyone has seen durable.
+ * One shared document, its presence, and the connections editing or watching it.
+ *
+ * Durable before relay: an editor's update is applied first to `staged` (the stored document
+ * plus the changes still being written), which validates it and yields exactly what it adds;
+ * that is queued, appended to the room's log (one INSERT for everything queued meanwhile, shared
+ * with other rooms' appends: group commit), and only after the commit applied to `doc`, relayed
+ * to the other participants, published to other instances and acknowledged to its sender. `doc`
+ * holds nothing that is not stored, and every sync reply is made from it.
  */
-export interface RoomStore {
-  load(docName: string): Promise<Uint8Array | null>;
-  append(docName: string, update: Uint8Array): Promise<void>;
-}
-
-const loadedFromStore = Symbol("loaded from store");
-
-/** One shared document and its presence, with the connections editing or watching it. */
 export class Room {
+  /** The stored document: sync replies and relays are made from it alone. */
   readonly doc = new Y.Doc();
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   readonly ready: Promise<void>;
+  /** Called whenever the room may have become idle (see `idle`). */
+  onIdle: () => void = () => {};
+  /** The stored document plus the queued changes: incoming updates are checked against it. */
+  private staged = new Y.Doc();
   private readonly participants = new Set<RoomParticipant>();
-  /** Updates are appended and relayed one after another, in the order they were applied. */
-  private pipeline: Promise<void> = Promise.resolve();
+  /** Everyone who ever joined, to tell a participant's presence change from another origin. */
+  private readonly members = new WeakSet<object>();
+  /** Presence client id → the participant (here or on another instance) that announced it. */
+  private readonly awarenessOwners = new Map<number, string>();
+  private readonly queue: PendingChange[] = [];
+  private writing: Promise<void> | null = null;
+  private compacting: Promise<void> | null = null;
+  private holds = 0;
+  /** Messages from other instances that arrived while the room was loading. */
+  private remoteBacklog: FanOutMessage[] | null = [];
+  /** Size of the stored snapshot plus log: an upper bound of the stored document's size. */
+  private storedBytes = 0;
+  private queuedBytes = 0;
+  private logRows = 0;
+  private logBytes = 0;
   private destroyedFlag = false;
+  private abandoned = false;
+  private readonly log: Logger;
 
   constructor(
     readonly name: string,
-    private readonly store: RoomStore | undefined,
-    private readonly log: Logger,
+    private readonly deps: RoomDependencies,
   ) {
+    this.log = deps.log.child({ docName: name });
     this.awareness.setLocalState(null);
-    this.doc.on("update", this.onDocumentUpdate);
     this.awareness.on("update", this.onAwarenessUpdate);
+    this.staged.getMap("meta");
     this.ready = this.load();
   }
 
@@ -62,161 +147,518 @@ export class Room {
     return this.destroyedFlag;
   }
 
-  /** The load stage: the room's state from the store, when there is one. */
+  /** Nobody is in the room, no server write holds it, and everything is stored. */
+  get idle(): boolean {
+    return (
+      this.participants.size === 0 &&
+      this.holds === 0 &&
+      this.queue.length === 0 &&
+      this.writing === null &&
+      this.compacting === null
+    );
+  }
+
+  /**
+   * The load stage. The room subscribes to other instances' traffic before it reads the
+   * database, so an update committed elsewhere meanwhile arrives one way or the other.
+   */
   private async load(): Promise<void> {
-    const state = await this.store?.load(this.name);
-    if (state) Y.applyUpdate(this.doc, state, loadedFromStore);
+    await this.deps.fanOut?.subscribe(this.name, this.receiveFromOtherInstance);
+    const stored = await loadStoredRoom(this.deps.db, this.name);
+    this.doc.transact(() => {
+      for (const update of stored.updates) Y.applyUpdate(this.doc, update);
+    }, fromStore);
+    this.restage();
+    this.countStored(stored);
+    const backlog = this.remoteBacklog ?? [];
+    this.remoteBacklog = null;
+    for (const message of backlog) this.receiveFromOtherInstance(message);
+    this.compactIfDue();
   }
 
   /** The server opens the sync handshake too, so that the client sends what the room lacks. */
   join(participant: RoomParticipant): void {
     this.participants.add(participant);
+    this.members.add(participant);
     participant.send(encodeSyncStep1(this.doc));
     const present = [...this.awareness.getStates().keys()];
-    if (present.length > 0) participant.send(encodeAwareness(this.awareness, present));
+    if (present.length > 0) {
+      participant.send(this.presenceFrame(present, participant.seesPseudonyms));
+    }
   }
 
   leave(participant: RoomParticipant): void {
     if (!this.participants.delete(participant)) return;
-    awarenessProtocol.removeAwarenessStates(
-      this.awareness,
-      [...participant.awarenessClients],
-      null,
+    const owned = [...participant.awarenessClients].filter(
+      (clientId) => this.awarenessOwners.get(clientId) === participant.id,
     );
+    for (const clientId of owned) this.awarenessOwners.delete(clientId);
+    awarenessProtocol.removeAwarenessStates(this.awareness, owned, participant);
+    this.settle();
   }
 
-  /** Throws MalformedMessageError when an update does not apply; the room is then unchanged. */
-  receive(participant: RoomParticipant, message: ClientMessage): void {
+  /** Keeps the room loaded while a server write uses it. */
+  hold(): void {
+    this.holds += 1;
+  }
+
+  release(): void {
+    this.holds -= 1;
+    this.settle();
+  }
+
+  /**
+   * Handles one decoded frame of a participant; `frame` is its number on the connection.
+   * Throws MalformedMessageError when an update does not apply; the room is then unchanged.
+   */
+  receive(participant: RoomParticipant, message: ClientMessage, frame: number): void {
     switch (message.type) {
       case "sync-step-1":
         participant.send(encodeSyncStep2(this.doc, message.stateVector));
         return;
       case "sync-step-2":
       case "update":
-        this.apply(participant, message.update);
+        this.receiveUpdate(participant, message.update, frame);
         return;
       case "awareness":
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, participant);
-        for (const change of message.changes) {
-          if (change.state === null) participant.awarenessClients.delete(change.clientId);
-          else participant.awarenessClients.add(change.clientId);
-        }
+        this.receiveAwareness(participant, message.changes);
         return;
       case "query-awareness":
-        participant.send(encodeAwareness(this.awareness, [...this.awareness.getStates().keys()]));
+        participant.send(
+          this.presenceFrame([...this.awareness.getStates().keys()], participant.seesPseudonyms),
+        );
         return;
     }
   }
 
-  /** The apply stage: only editors change the document; observers' updates are dropped. */
-  private apply(participant: RoomParticipant, update: Uint8Array): void {
+  /** The apply stage: only editors' updates are staged; observers' are dropped unseen. */
+  private receiveUpdate(participant: RoomParticipant, update: Uint8Array, frame: number): void {
     if (participant.access !== "edit") {
-      this.log.debug({ docName: this.name, bytes: update.length }, "dropped an observer's update");
+      this.log.debug({ bytes: update.length }, "dropped an observer's update");
       return;
     }
+    const wasPublished = isPublished(this.staged);
+    const hadPending = hasPendingChanges(this.staged);
+    const meta = this.staged.getMap("meta");
+    let changesMeta = false;
+    const watchMeta = (transaction: Y.Transaction) => {
+      changesMeta ||= [...transaction.changed.keys()].some((type) => isWithin(type, meta));
+    };
+    this.staged.on("afterTransaction", watchMeta);
+    let added: Uint8Array | null;
     try {
-      Y.applyUpdate(this.doc, update, participant);
+      added = applyCapturing(this.staged, participant, () => Y.applyUpdate(this.staged, update));
     } catch (error) {
+      this.restage();
       throw new MalformedMessageError(
         `The update does not apply: ${error instanceof Error ? error.message : String(error)}`,
       );
+    } finally {
+      this.staged.off("afterTransaction", watchMeta);
+    }
+    if (!hadPending && hasPendingChanges(this.staged)) {
+      this.restage();
+      throw new MalformedMessageError("The update depends on changes the server does not have");
+    }
+    if (added === null) {
+      this.acknowledgeWhenStored(participant, frame);
+      return;
+    }
+    const refusal = this.refusalOf(added, wasPublished, changesMeta);
+    if (refusal) {
+      this.restage();
+      this.log.info({ reason: refusal.reason, bytes: update.length }, "refused an update");
+      participant.refuse(refusal.code, refusal.reason);
+      return;
+    }
+    this.enqueue({ update: added, origin: participant, frame });
+  }
+
+  private refusalOf(
+    added: Uint8Array,
+    wasPublished: boolean,
+    changesMeta: boolean,
+  ): Refusal | null {
+    if (wasPublished) {
+      return {
+        code: SyncCloseCode.documentPublished,
+        reason: "The document is published and read-only",
+      };
+    }
+    if (changesMeta) {
+      return { code: SyncCloseCode.serverOnlyChange, reason: "Only the server writes meta" };
+    }
+    if (this.storedBytes + this.queuedBytes + added.length > this.deps.limits.maxDocumentBytes) {
+      return {
+        code: SyncCloseCode.documentTooLarge,
+        reason: "The document would exceed its size limit",
+      };
+    }
+    return null;
+  }
+
+  /**
+   * A server write: `mutate` runs on the staged document, and what it changed is queued like a
+   * participant's update. Resolves once the change is stored.
+   */
+  async applyServerChange(mutate: (doc: Y.Doc) => void): Promise<void> {
+    let added: Uint8Array | null;
+    try {
+      added = applyCapturing(this.staged, fromServer, () => mutate(this.staged));
+    } catch (error) {
+      this.restage();
+      throw error;
+    }
+    const update = added;
+    if (update === null) return;
+    await new Promise<void>((resolve, reject) =>
+      this.enqueue({ update, origin: null, frame: 0, stored: { resolve, reject } }),
+    );
+  }
+
+  /**
+   * Rebuilds the staged document from the stored one and the queue, after an update that was
+   * refused or failed half-way left it with changes that will not be stored.
+   */
+  private restage(): void {
+    const staged = new Y.Doc();
+    staged.getMap("meta");
+    staged.transact(() => {
+      Y.applyUpdate(staged, Y.encodeStateAsUpdate(this.doc));
+      for (const change of this.queue) {
+        if (change.update !== null) Y.applyUpdate(staged, change.update);
+      }
+    });
+    this.staged.destroy();
+    this.staged = staged;
+  }
+
+  private enqueue(change: PendingChange): void {
+    this.queue.push(change);
+    if (change.update !== null) this.queuedBytes += change.update.length;
+    this.writeQueue();
+  }
+
+  /** A frame that added nothing is acknowledged once everything its sender sent before is. */
+  private acknowledgeWhenStored(participant: RoomParticipant, frame: number): void {
+    if (this.queue.length === 0 && this.writing === null) this.acknowledge(participant, frame);
+    else this.enqueue({ update: null, origin: participant, frame });
+  }
+
+  private acknowledge(participant: RoomParticipant, frame: number): void {
+    if (participant.wantsPersisted && participant.access === "edit") {
+      participant.send(encodePersisted(frame));
     }
   }
 
-  private readonly onDocumentUpdate = (update: Uint8Array, origin: unknown) => {
-    if (origin === loadedFromStore) return;
-    this.pipeline = this.pipeline.then(() => this.storeAndRelay(update, origin));
-  };
+  private writeQueue(): void {
+    if (this.writing !== null || this.abandoned) return;
+    this.writing = this.writeUntilEmpty().finally(() => {
+      this.writing = null;
+      if (this.queue.length > 0 && !this.abandoned) this.writeQueue();
+      else this.settle();
+    });
+  }
 
-  private async storeAndRelay(update: Uint8Array, origin: unknown): Promise<void> {
+  /** The persist stage: a failed write is retried, with backoff, until it succeeds. */
+  private async writeUntilEmpty(): Promise<void> {
+    let failures = 0;
+    while (this.queue.length > 0 && !this.abandoned) {
+      const batch = this.queue.slice(0, maxBatch);
+      const updates = batch.flatMap((change) => (change.update === null ? [] : [change.update]));
+      if (updates.length > 0) {
+        try {
+          await this.deps.writer.append(this.name, updates);
+        } catch (error) {
+          failures += 1;
+          this.log.error(
+            { err: error, queued: this.queue.length, failures },
+            "could not store room updates; retrying",
+          );
+          await delay(Math.min(retryMaxMs, retryBaseMs * 2 ** (failures - 1)));
+          continue;
+        }
+      }
+      failures = 0;
+      this.queue.splice(0, batch.length);
+      this.commit(batch, updates);
+    }
+  }
+
+  /** The relay stage, for changes that have just been stored. */
+  private commit(batch: PendingChange[], updates: Uint8Array[]): void {
+    const bytes = updates.reduce((total, update) => total + update.length, 0);
+    this.queuedBytes -= bytes;
+    this.storedBytes += bytes;
+    this.logRows += updates.length;
+    this.logBytes += bytes;
+    const acknowledged = new Map<RoomParticipant, number>();
+    for (const change of batch) {
+      if (change.update !== null) {
+        try {
+          Y.applyUpdate(this.doc, change.update, fromStore);
+        } catch (error) {
+          // Cannot happen for what `staged` accepted; should it, the update is stored anyway
+          // and every reload applies it, so the room carries on rather than stop relaying.
+          this.log.error({ err: error }, "a stored update did not apply to the room");
+        }
+        this.relay(encodeUpdate(change.update), change.origin);
+      }
+      if (change.origin !== null) acknowledged.set(change.origin, change.frame);
+      change.stored?.resolve();
+    }
+    if (updates.length > 0) {
+      this.deps.fanOut?.publish(this.name, {
+        kind: "update",
+        rows: updates.length,
+        update: updates.length === 1 ? updates[0] : Y.mergeUpdates(updates),
+      });
+    }
+    for (const [participant, frame] of acknowledged) this.acknowledge(participant, frame);
+    this.compactIfDue();
+  }
+
+  /** The compaction stage: runs beside writes; the database keeps the two consistent. */
+  private compactIfDue(): void {
+    const { compactAfterUpdates, compactAfterBytes } = this.deps.limits;
+    if (this.compacting !== null || this.abandoned || this.destroyedFlag) return;
+    if (this.logRows < compactAfterUpdates && this.logBytes < compactAfterBytes) return;
+    this.compacting = compactRoomLog(this.deps.db, this.name)
+      .then(
+        (compaction) => {
+          this.logRows = Math.max(0, this.logRows - (compaction?.mergedRows ?? this.logRows));
+          this.logBytes = Math.max(0, this.logBytes - (compaction?.mergedBytes ?? this.logBytes));
+          if (compaction) {
+            this.storedBytes = compaction.snapshotBytes + this.logBytes;
+            this.log.debug(compaction, "compacted the room's log");
+          }
+        },
+        (error: unknown) => this.log.warn({ err: error }, "could not compact the room's log"),
+      )
+      .finally(() => {
+        this.compacting = null;
+        this.settle();
+      });
+  }
+
+  /** Brings updates stored by another instance into both documents; relays what was new. */
+  private applyStoredElsewhere(updates: Uint8Array[]): void {
+    const added = applyCapturing(this.doc, fromOtherInstance, () => {
+      for (const update of updates) Y.applyUpdate(this.doc, update);
+    });
+    if (added === null) return;
     try {
-      await this.store?.append(this.name, update);
-    } catch (error) {
-      this.log.error({ err: error, docName: this.name }, "could not store a room update");
+      Y.applyUpdate(this.staged, added, fromOtherInstance);
+    } catch {
+      this.restage();
+    }
+    this.relay(encodeUpdate(added), null);
+  }
+
+  private readonly receiveFromOtherInstance = (message: FanOutMessage): void => {
+    if (this.destroyedFlag) return;
+    if (this.remoteBacklog !== null) {
+      this.remoteBacklog.push(message);
       return;
     }
-    this.relay(encodeUpdate(update), origin);
+    try {
+      if (message.kind === "update") {
+        this.applyStoredElsewhere([message.update]);
+        this.logRows += message.rows;
+        this.logBytes += message.update.length;
+        this.storedBytes += message.update.length;
+        this.compactIfDue();
+      } else {
+        this.receiveRemoteAwareness(message.owner, message.update);
+      }
+    } catch (error) {
+      this.log.error({ err: error }, "could not apply a message from another instance");
+    }
+  };
+
+  /**
+   * After the connection to the other instances was interrupted, whatever they stored meanwhile
+   * is read back from the database, which holds every update that was ever relayed.
+   */
+  async catchUp(): Promise<void> {
+    await this.ready;
+    if (this.destroyedFlag) return;
+    const stored = await loadStoredRoom(this.deps.db, this.name);
+    if (this.destroyedFlag) return;
+    this.applyStoredElsewhere(stored.updates);
+    this.countStored(stored);
+  }
+
+  private countStored(stored: StoredRoom): void {
+    this.logRows = stored.logRows;
+    this.logBytes = stored.logBytes;
+    this.storedBytes = stored.snapshotBytes + stored.logBytes;
+  }
+
+  /**
+   * Presence, rate-limited per connection. Each state's `user` is replaced by the identity the
+   * server stamped, and a state for a client id that another connection announced is dropped.
+   */
+  private receiveAwareness(participant: RoomParticipant, changes: AwarenessChange[]): void {
+    if (!participant.takeAwarenessAllowance()) {
+      this.log.debug({ connectionId: participant.id }, "dropped presence over the rate limit");
+      return;
+    }
+    const accepted: AwarenessChange[] = [];
+    for (const change of changes) {
+      const owner = this.awarenessOwners.get(change.clientId);
+      if (owner !== undefined && owner !== participant.id) {
+        this.log.info(
+          { connectionId: participant.id, clientId: change.clientId },
+          "dropped presence for a client id that another connection owns",
+        );
+        continue;
+      }
+      if (change.state === null) {
+        accepted.push(change);
+        continue;
+      }
+      this.awarenessOwners.set(change.clientId, participant.id);
+      participant.awarenessClients.add(change.clientId);
+      accepted.push({ ...change, state: stampIdentity(change.state, participant.identity) });
+    }
+    if (accepted.length === 0) return;
+    awarenessProtocol.applyAwarenessUpdate(
+      this.awareness,
+      encodeAwarenessChanges(accepted),
+      participant,
+    );
+  }
+
+  private receiveRemoteAwareness(owner: string, update: Uint8Array): void {
+    const accepted = decodeAwarenessUpdate(update).filter((change) => {
+      const current = this.awarenessOwners.get(change.clientId);
+      return current === undefined || current === owner;
+    });
+    for (const change of accepted) {
+      if (change.state !== null) this.awarenessOwners.set(change.clientId, owner);
+    }
+    if (accepted.length === 0) return;
+    awarenessProtocol.applyAwarenessUpdate(
+      this.awareness,
+      encodeAwarenessChanges(accepted),
+      fromOtherInstance,
+    );
   }
 
   /**
    * Presence goes back to its sender too: the stock client drops a connection on which it has
    * heard nothing for 30 seconds, and its own presence renewals (every 15) are what a client
-   * alone in a room hears.
+   * alone in a room hears. Changes made here are published to the other instances as stored.
    */
-  private readonly onAwarenessUpdate = (changes: {
-    added: number[];
-    updated: number[];
-    removed: number[];
-  }) => {
+  private readonly onAwarenessUpdate = (
+    changes: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ) => {
+    for (const clientId of changes.removed) this.awarenessOwners.delete(clientId);
     const changed = [...changes.added, ...changes.updated, ...changes.removed];
-    this.relay(encodeAwareness(this.awareness, changed), null);
+    const frames = new Map<boolean, Uint8Array>();
+    for (const participant of this.participants) {
+      const view = participant.seesPseudonyms;
+      let frame = frames.get(view);
+      if (frame === undefined) {
+        frame = this.presenceFrame(changed, view);
+        frames.set(view, frame);
+      }
+      participant.send(frame);
+    }
+    if (typeof origin === "object" && origin !== null && this.members.has(origin)) {
+      const owner = (origin as RoomParticipant).id;
+      const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
+      this.deps.fanOut?.publish(this.name, { kind: "awareness", owner, update });
+    }
   };
 
-  /** The relay stage: to every participant but the one the change came from, if any. */
-  private relay(frame: Uint8Array, origin: unknown): void {
+  /** The presence of the given client ids, as a participant with that view may see it. */
+  private presenceFrame(clientIds: number[], pseudonymised: boolean): Uint8Array {
+    const states = this.awareness.getStates();
+    const changes = clientIds.map((clientId) => {
+      const state = states.get(clientId);
+      return {
+        clientId,
+        clock: this.awareness.meta.get(clientId)?.clock ?? 0,
+        state: state === undefined ? null : presentState(state, pseudonymised),
+      };
+    });
+    return encodeAwarenessMessage(encodeAwarenessChanges(changes));
+  }
+
+  /** To every participant but the one the change came from, if any. */
+  private relay(frame: Uint8Array, origin: RoomParticipant | null): void {
     for (const participant of this.participants) {
       if (participant !== origin) participant.send(frame);
     }
   }
 
-  /** Resolves once every update applied so far has been stored and relayed. */
-  settled(): Promise<void> {
-    return this.pipeline;
+  private settle(): void {
+    if (this.idle) this.onIdle();
+  }
+
+  /** Resolves once every change queued so far has been stored and relayed. */
+  async settled(): Promise<void> {
+    while (this.writing !== null || this.compacting !== null) {
+      await Promise.all([this.writing, this.compacting]);
+    }
+  }
+
+  /**
+   * Gives up on writes still failing at shutdown. Nobody has seen those changes (they were
+   * never relayed) and their senders were never told they are saved, so a client resends them
+   * when it reconnects.
+   */
+  abandon(): void {
+    if (this.queue.length > 0) {
+      this.log.error({ queued: this.queue.length }, "shut down with room updates not stored");
+    }
+    this.abandoned = true;
+    for (const change of this.queue.splice(0)) {
+      change.stored?.reject(new Error("The server shut down before the change was stored"));
+    }
   }
 
   destroy(): void {
     this.destroyedFlag = true;
-    this.doc.off("update", this.onDocumentUpdate);
     this.awareness.off("update", this.onAwarenessUpdate);
     this.awareness.destroy();
     this.doc.destroy();
+    this.staged.destroy();
+    this.deps.fanOut?.unsubscribe(this.name, this.receiveFromOtherInstance).catch((error) => {
+      this.log.warn({ err: error }, "could not unsubscribe from the room's channel");
+    });
   }
 }
 
-/** Every room this process holds, by document name. */
-export class Rooms {
-  private readonly rooms = new Map<string, Room>();
-
-  constructor(private readonly options: { log: Logger; store?: RoomStore }) {}
-
-  get size(): number {
-    return this.rooms.size;
+/** Runs `apply` in one transaction and returns what it added to the document, if anything. */
+function applyCapturing(doc: Y.Doc, origin: unknown, apply: () => void): Uint8Array | null {
+  let added: Uint8Array | null = null;
+  const capture = (update: Uint8Array) => {
+    added = added === null ? update : Y.mergeUpdates([added, update]);
+  };
+  doc.on("update", capture);
+  try {
+    doc.transact(apply, origin);
+  } finally {
+    doc.off("update", capture);
   }
+  return added;
+}
 
-  /** Joins the room, loading it first when nobody holds it; concurrent joins share one load. */
-  async join(name: string, participant: RoomParticipant): Promise<Room> {
-    for (;;) {
-      const room = this.roomNamed(name);
-      await room.ready;
-      // A room may be unloaded while this join waited for it; then a fresh one is loaded.
-      if (!room.destroyed) {
-        room.join(participant);
-        return room;
-      }
-    }
-  }
+/** Whether the document holds changes it could not integrate for want of their dependencies. */
+function hasPendingChanges(doc: Y.Doc): boolean {
+  return doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
+}
 
-  private roomNamed(name: string): Room {
-    const existing = this.rooms.get(name);
-    if (existing) return existing;
-    const room = new Room(name, this.options.store, this.options.log);
-    this.rooms.set(name, room);
-    room.ready.catch(() => this.unload(room));
-    return room;
+/** Whether a shared type is `ancestor` or nested in it. */
+function isWithin(type: object, ancestor: object): boolean {
+  let current: object | null = type;
+  while (current instanceof Y.AbstractType) {
+    if (current === ancestor) return true;
+    current = current._item?.parent ?? null;
   }
-
-  /** The unload stage: a room nobody is in leaves memory once its updates are settled. */
-  leave(room: Room, participant: RoomParticipant): void {
-    room.leave(participant);
-    if (room.size > 0) return;
-    void room.settled().then(() => {
-      if (room.size === 0) this.unload(room);
-    });
-  }
-
-  private unload(room: Room): void {
-    if (room.destroyed) return;
-    if (this.rooms.get(room.name) === room) this.rooms.delete(room.name);
-    room.destroy();
-  }
+  return false;
 }

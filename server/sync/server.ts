@@ -7,7 +7,7 @@ import { AppError } from "../errors.ts";
 import { authenticateUpgrade, refuseUpgrade, upgradeError, type SyncPeer } from "./authenticate.ts";
 import { SyncCloseCode } from "./close-codes.ts";
 import { SyncConnection } from "./connection.ts";
-import { Rooms } from "./room.ts";
+import type { Rooms } from "./rooms.ts";
 
 /** How often peers are pinged; one that has not answered by the next ping is dropped. */
 const keepaliveIntervalMs = 30_000;
@@ -17,12 +17,13 @@ const closeGraceMs = 2_000;
 /**
  * The sync endpoint, `/sync/<docName>`, speaking the y-websocket protocol (protocol.ts). Its
  * stages: authenticate, at the upgrade (authenticate.ts, permissions.ts); then, in room.ts, load
- * the room, apply editors' updates only, relay them to the room's other connections, and unload
- * the room when its last connection leaves. connection.ts ties one socket to its room.
+ * the room (persistence.ts), apply editors' updates only, persist them, relay them to the room's
+ * other connections and instances (fan-out.ts), compact the room's log, and unload the room
+ * once it is idle (rooms.ts). connection.ts ties one socket to its room. Closing the server
+ * closes the rooms too.
  */
-export function createSyncServer(context: QuorumContext) {
+export function createSyncServer(context: QuorumContext, rooms: Rooms) {
   const log = context.log.child({ component: "sync" });
-  const rooms = new Rooms({ log });
   const webSockets = new WebSocketServer({
     noServer: true,
     maxPayload: context.config.syncMaxPayloadBytes,
@@ -53,7 +54,13 @@ export function createSyncServer(context: QuorumContext) {
     }
     if (socket.destroyed) return;
     webSockets.handleUpgrade(request, socket, head, (webSocket) => {
-      const connection = new SyncConnection(webSocket, peer, rooms, log);
+      const connection = new SyncConnection(
+        webSocket,
+        peer,
+        rooms,
+        log,
+        context.config.syncAwarenessPerSecond,
+      );
       connections.add(connection);
       void connection.closed.then(() => connections.delete(connection));
     });
@@ -84,6 +91,7 @@ export function createSyncServer(context: QuorumContext) {
       ]);
       for (const connection of connections) connection.terminate();
       await new Promise<void>((resolve) => webSockets.close(() => resolve()));
+      await rooms.close();
     },
   };
 }

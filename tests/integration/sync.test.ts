@@ -119,13 +119,14 @@ describe("sync endpoint", () => {
     const first = track(connectSyncClient(server.url, "scratch:presence", { token }));
     const second = track(connectSyncClient(server.url, "scratch:presence", { token: otherToken }));
     await Promise.all([first.synced, second.synced]);
-    first.provider.awareness.setLocalStateField("user", { name: "Ada" });
+    first.provider.awareness.setLocalStateField("cursor", 7);
     await waitFor(
       () =>
         [...second.provider.awareness.getStates().values()].some(
-          (state) => (state.user as { name?: string } | undefined)?.name === "Ada",
+          (state) =>
+            state.cursor === 7 && (state.user as { name?: string } | undefined)?.name === "ada",
         ),
-      "Ada's presence to reach the second client",
+      "Ada's presence, with the name the server stamped, to reach the second client",
     );
   });
 
@@ -253,11 +254,11 @@ describe("sync endpoint", () => {
     await observer.synced;
     expect(observer.doc.getMap("label").get("verdict")).toBe("unsafe");
     observer.doc.getMap("label").set("after", "observer");
-    observer.provider.awareness.setLocalStateField("user", { name: "Client" });
+    observer.provider.awareness.setLocalStateField("cursor", 1);
     await waitFor(
       () =>
         [...lead.provider.awareness.getStates().values()].some(
-          (state) => (state.user as { name?: string } | undefined)?.name === "Client",
+          (state) => (state.user as { role?: string } | undefined)?.role === "client",
         ),
       "the observer's presence to reach the lead",
     );

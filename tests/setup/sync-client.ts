@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
+import * as decoding from "lib0/decoding";
 import WebSocket from "ws";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
+import { messagePersisted, messageSync } from "../../server/sync/protocol.ts";
 
 /** The base URL a WebsocketProvider is given: the document name is appended to it. */
 export function syncBaseUrl(serverUrl: string): string {
@@ -14,41 +16,89 @@ export interface SyncClient {
   provider: WebsocketProvider;
   /** Resolves once the provider has completed its first sync with the server. */
   synced: Promise<void>;
+  /** Resolves with the close the server ended the connection with for good (4400–4499). */
+  refused: Promise<{ code: number; reason: string }>;
+  /**
+   * With `persisted: true`: whether every document change sent on the current connection has
+   * been acknowledged as stored, as a browser client would tell it from `persisted` messages.
+   */
+  saved(): boolean;
   destroy(): void;
 }
 
 /**
+ * Counts the frames the provider sends, as the `persisted` acknowledgement numbers them, and
+ * remembers the last one that carried document changes (sync step 2 or an update).
+ */
+class FrameCountingWebSocket extends WebSocket {
+  framesSent = 0;
+  lastChangeFrame = 0;
+  persistedUpTo = 0;
+
+  override send(data: unknown, ...rest: unknown[]): void {
+    if (data instanceof Uint8Array || data instanceof ArrayBuffer) {
+      const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+      this.framesSent += 1;
+      if (bytes[0] === messageSync && (bytes[1] === 1 || bytes[1] === 2)) {
+        this.lastChangeFrame = this.framesSent;
+      }
+    }
+    (super.send as (...args: unknown[]) => void)(data, ...rest);
+  }
+}
+
+/**
  * A stock y-websocket client, as a script would use it. BroadcastChannel is off: in Node it
- * would let two providers of one process sync with each other without the server.
+ * would let two providers of one process sync with each other without the server. With
+ * `persisted`, it asks for `persisted` acknowledgements and handles them as a browser would.
  */
 export function connectSyncClient(
   serverUrl: string,
   docName: string,
-  options: { token?: string; headers?: Record<string, string>; doc?: Y.Doc } = {},
+  options: {
+    token?: string;
+    headers?: Record<string, string>;
+    doc?: Y.Doc;
+    persisted?: boolean;
+  } = {},
 ): SyncClient {
   const doc = options.doc ?? new Y.Doc();
   const headers = options.headers;
-  const WebSocketPolyfill = headers
-    ? class extends WebSocket {
-        constructor(url: string, protocols?: string | string[]) {
-          super(url, protocols, { headers });
-        }
-      }
-    : WebSocket;
+  const WebSocketPolyfill = class extends FrameCountingWebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, headers ? { headers } : {});
+    }
+  };
+  const params: Record<string, string> = {};
+  if (options.token) params.token = options.token;
+  if (options.persisted) params.persisted = "1";
   const provider = new WebsocketProvider(syncBaseUrl(serverUrl), docName, doc, {
     connect: true,
     disableBc: true,
-    params: options.token ? { token: options.token } : {},
+    params,
     WebSocketPolyfill: WebSocketPolyfill as unknown as typeof globalThis.WebSocket,
   });
+  const currentSocket = () => provider.ws as unknown as FrameCountingWebSocket | null;
+  provider.messageHandlers[messagePersisted] = (_encoder, decoder) => {
+    const socket = currentSocket();
+    if (socket) socket.persistedUpTo = decoding.readVarUint(decoder);
+  };
   const synced = new Promise<void>((resolve) => {
     if (provider.synced) resolve();
     else provider.once("sync", () => resolve());
   });
+  const refused = new Promise<{ code: number; reason: string }>((resolve) =>
+    provider.once("closed", (close) => resolve(close)),
+  );
   return {
     doc,
     provider,
     synced,
+    refused,
+    saved() {
+      const socket = currentSocket();
+      return socket !== null && socket.persistedUpTo >= socket.lastChangeFrame;
+    },
     destroy() {
       provider.destroy();
       doc.destroy();
@@ -58,14 +108,31 @@ export function connectSyncClient(
 
 /** Polls until the condition holds; fails with the description after the timeout. */
 export async function waitFor(
-  condition: () => boolean,
+  condition: () => boolean | Promise<boolean>,
   description: string,
   timeoutMs = 5_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${description}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Resolves as the promise does; fails with the description after the timeout. */
+export async function within<T>(
+  promise: Promise<T>,
+  description: string,
+  timeoutMs = 5_000,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out waiting for ${description}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -119,9 +186,12 @@ export interface RawSyncSocket {
 export async function openRawSyncSocket(
   serverUrl: string,
   docName: string,
-  options: { token?: string; headers?: Record<string, string> } = {},
+  options: { token?: string; headers?: Record<string, string>; persisted?: boolean } = {},
 ): Promise<RawSyncSocket> {
-  const query = options.token ? `?token=${encodeURIComponent(options.token)}` : "";
+  const params = new URLSearchParams();
+  if (options.token) params.set("token", options.token);
+  if (options.persisted) params.set("persisted", "1");
+  const query = params.size > 0 ? `?${params}` : "";
   const socket = new WebSocket(`${syncBaseUrl(serverUrl)}/${docName}${query}`, {
     headers: options.headers,
   });

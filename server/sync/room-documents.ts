@@ -1,0 +1,31 @@
+import type * as Y from "yjs";
+
+/**
+ * What the rest of the server may do with a room's document: read it, and write to it as the
+ * server (publishing sets `meta.status`, opening a room pre-fills it). Both go through the live
+ * room when this instance holds it, so server writes are ordered with the participants' edits
+ * and reach them, here and on other instances, like any other durable update.
+ */
+export interface RoomDocuments {
+  /**
+   * A copy of the document's durable state (what every participant has been or will be sent),
+   * from the live room when this instance holds it, else from the database. The caller owns the
+   * copy and should destroy it when done.
+   */
+  read(docName: string): Promise<Y.Doc>;
+
+  /**
+   * Runs `mutate` on the document as the server, appends the change it made to the room's log,
+   * and once that is committed relays it to the room's participants and other instances.
+   * Resolves when the change is durable. A `mutate` that throws stores nothing and the promise
+   * rejects with its error; one that changes nothing stores nothing. Server writes may touch
+   * `meta` and are exempt from the published lock and the size cap: they are how a room is
+   * published and reopened.
+   */
+  applyServerUpdate(docName: string, mutate: (doc: Y.Doc) => void): Promise<void>;
+}
+
+/** `meta.status` of a published room: from then on the sync server refuses clients' updates. */
+export function isPublished(doc: Y.Doc): boolean {
+  return doc.getMap("meta").get("status") === "published";
+}

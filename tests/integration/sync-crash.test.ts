@@ -1,0 +1,198 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../db/client.ts";
+import { migrateToLatest } from "../../db/migrate.ts";
+import { createApiToken } from "../../server/services/auth.ts";
+import { createUser } from "../../server/services/users.ts";
+import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import { connectSyncClient, waitFor, type SyncClient } from "../setup/sync-client.ts";
+
+const projectRoot = path.resolve(import.meta.dirname, "../..");
+
+interface RunningQuorum {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  exited: Promise<void>;
+}
+
+/** Starts `server/index.ts` as its own process and resolves once it is listening. */
+function startProcess(environment: Record<string, string>): Promise<RunningQuorum> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+    cwd: projectRoot,
+    env: { ...process.env, LOG_LEVEL: "info", ...environment },
+  });
+  let stderr = "";
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  return new Promise((resolve, reject) => {
+    let buffered = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      for (const line of lines) {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === "Quorum is listening") resolve({ child, url: String(entry.url), exited });
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    void exited.then(() => reject(new Error(`Quorum exited before listening: ${stderr}`)));
+  });
+}
+
+async function kill(quorum: RunningQuorum): Promise<void> {
+  quorum.child.kill("SIGKILL");
+  await quorum.exited;
+}
+
+/**
+ * Kills the server the moment the reader has received more than `length` characters, from
+ * within the update handler, so that the update it has just received is the freshest there is.
+ * Resolves with the text the reader had then.
+ */
+function killWhenReceived(
+  reader: SyncClient,
+  server: RunningQuorum,
+  length: number,
+): Promise<string> {
+  return new Promise((resolve) => {
+    const onUpdate = () => {
+      const text = reader.doc.getText("body").toString();
+      if (text.length <= length) return;
+      server.child.kill("SIGKILL");
+      reader.doc.off("update", onUpdate);
+      resolve(text);
+    };
+    reader.doc.on("update", onUpdate);
+  });
+}
+
+/**
+ * Types a numbered token at the end of the document every few milliseconds, as fast as a
+ * server may relay it, until stopped. The text is then always a prefix of "0;1;2;…".
+ */
+function keepTyping(client: SyncClient): { stop(): void } {
+  let next = 0;
+  const timer = setInterval(() => {
+    const body = client.doc.getText("body");
+    body.insert(body.length, `${next};`);
+    next += 1;
+  }, 2);
+  return { stop: () => clearInterval(timer) };
+}
+
+const clients: SyncClient[] = [];
+function track(client: SyncClient): SyncClient {
+  clients.push(client);
+  return client;
+}
+const processes: RunningQuorum[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy();
+  await Promise.all(processes.splice(0).map(kill));
+});
+
+let database: TestDatabase;
+let environment: Record<string, string>;
+let token: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  environment = {
+    PORT: "0",
+    HOST: "127.0.0.1",
+    QUORUM_DATA_DIR: database.dataDir,
+    QUORUM_SEED: "none",
+    SESSION_SECRET: "test-secret-test-secret-test-secret-0123",
+    ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+  };
+  // PGlite is one process's: the token is made before any server opens the data directory.
+  const handle = await openDatabase({
+    databaseUrl: database.databaseUrl,
+    pgliteDataDir: path.join(database.dataDir, "pgdata"),
+  });
+  await migrateToLatest(handle.db);
+  const user = await createUser(handle.db, {
+    email: "typist@example.com",
+    name: "Typist",
+    password: "correct horse battery staple",
+  });
+  ({ token } = await createApiToken(handle.db, user.id, "crash test"));
+  await handle.close();
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+async function launch(extra: Record<string, string> = {}): Promise<RunningQuorum> {
+  const quorum = await startProcess({ ...environment, ...extra });
+  processes.push(quorum);
+  return quorum;
+}
+
+describe("a server killed mid-edit", () => {
+  it("keeps every edit another client had received, after SIGKILL and a restart", async () => {
+    const docName = "scratch:crash";
+    const first = await launch();
+    const writer = track(connectSyncClient(first.url, docName, { token }));
+    const reader = track(connectSyncClient(first.url, docName, { token }));
+    await Promise.all([writer.synced, reader.synced]);
+
+    const typing = keepTyping(writer);
+    const relayed = await killWhenReceived(reader, first, 600);
+    typing.stop();
+    // Neither client may bring its copy to the restarted server: only the database counts.
+    writer.destroy();
+    reader.destroy();
+    await first.exited;
+
+    const second = await launch();
+    const fresh = track(connectSyncClient(second.url, docName, { token }));
+    await fresh.synced;
+    const recovered = fresh.doc.getText("body").toString();
+    expect(recovered.length).toBeGreaterThanOrEqual(relayed.length);
+    expect(recovered.startsWith(relayed)).toBe(true);
+  });
+
+  const redisUrl = process.env.REDIS_URL;
+  const sharedDatabase = process.env.DATABASE_URL !== undefined;
+  describe.skipIf(!redisUrl || !sharedDatabase)(
+    "with two instances over Redis (needs REDIS_URL and DATABASE_URL; skipped otherwise)",
+    () => {
+      it("loses nothing a client of the other instance had received when one is killed", async () => {
+        const docName = "scratch:two-instances";
+        const [doomed, survivor] = await Promise.all([
+          launch({ REDIS_URL: redisUrl ?? "" }),
+          launch({ REDIS_URL: redisUrl ?? "" }),
+        ]);
+        const writer = track(connectSyncClient(doomed.url, docName, { token }));
+        const reader = track(connectSyncClient(survivor.url, docName, { token }));
+        await Promise.all([writer.synced, reader.synced]);
+
+        const typing = keepTyping(writer);
+        const relayed = await killWhenReceived(reader, doomed, 600);
+        typing.stop();
+        await doomed.exited;
+
+        const fresh = track(connectSyncClient(survivor.url, docName, { token }));
+        await fresh.synced;
+        const recovered = fresh.doc.getText("body").toString();
+        expect(recovered.startsWith(relayed)).toBe(true);
+
+        // The writer reconnects to the survivor and brings what never reached the database.
+        const written = writer.doc.getText("body").toString();
+        writer.provider.destroy();
+        const reconnected = track(
+          connectSyncClient(survivor.url, docName, { token, doc: writer.doc }),
+        );
+        await reconnected.synced;
+        await waitFor(
+          () => fresh.doc.getText("body").toString() === written,
+          "the writer's unsaved typing to reach the survivor",
+        );
+        expect(reader.doc.getText("body").toString()).toBe(written);
+      });
+    },
+  );
+});

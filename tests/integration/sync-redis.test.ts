@@ -1,0 +1,157 @@
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { loadStoredRoom } from "../../server/sync/persistence.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
+import { connectSyncClient, waitFor, type SyncClient } from "../setup/sync-client.ts";
+
+const redisUrl = process.env.REDIS_URL;
+const postgres = process.env.DATABASE_URL !== undefined;
+
+const clients: SyncClient[] = [];
+function track(client: SyncClient): SyncClient {
+  clients.push(client);
+  return client;
+}
+afterEach(() => {
+  for (const client of clients.splice(0)) client.destroy();
+});
+
+/** Two instances share one database only on PostgreSQL (a PGlite directory is one process's). */
+describe.skipIf(!redisUrl || !postgres)(
+  "two instances over Redis (needs REDIS_URL and DATABASE_URL; skipped otherwise)",
+  () => {
+    const compactAfterUpdates = 10;
+    let first: TestServer;
+    let second: TestServer;
+    let redis: Redis;
+    let token: string;
+    let otherToken: string;
+
+    beforeAll(async () => {
+      const settings = {
+        REDIS_URL: redisUrl ?? "",
+        SYNC_COMPACT_AFTER_UPDATES: String(compactAfterUpdates),
+      };
+      first = await startTestServer(settings);
+      second = await startTestServer({
+        ...settings,
+        DATABASE_URL: first.context.config.databaseUrl ?? "",
+      });
+      ({ token } = await first.createUserWithToken({ email: "ada@example.com" }));
+      ({ token: otherToken } = await first.createUserWithToken({ email: "grace@example.com" }));
+      redis = new Redis(redisUrl ?? "");
+    });
+    afterAll(async () => {
+      redis?.disconnect();
+      await second?.stop();
+      await first?.stop();
+    });
+
+    async function storedDocument(docName: string): Promise<Y.Doc> {
+      const stored = await loadStoredRoom(first.context.db, docName);
+      const doc = new Y.Doc();
+      for (const update of stored.updates) Y.applyUpdate(doc, update);
+      return doc;
+    }
+
+    it("converges clients of different instances, presence included, while both compact", async () => {
+      const docName = "scratch:across";
+      const onFirst = track(connectSyncClient(first.url, docName, { token }));
+      const onSecond = track(connectSyncClient(second.url, docName, { token: otherToken }));
+      await Promise.all([onFirst.synced, onSecond.synced]);
+
+      for (let index = 0; index < compactAfterUpdates * 4; index++) {
+        onFirst.doc.getArray("comments").push([`first ${index}`]);
+        onSecond.doc.getArray("comments").push([`second ${index}`]);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      const all = compactAfterUpdates * 8;
+      await waitFor(
+        () =>
+          onFirst.doc.getArray("comments").length === all &&
+          onSecond.doc.getArray("comments").length === all,
+        "both clients to have every comment",
+      );
+      expect(onSecond.doc.getArray("comments").toJSON()).toEqual(
+        onFirst.doc.getArray("comments").toJSON(),
+      );
+      await waitFor(
+        async () => (await storedDocument(docName)).getArray("comments").length === all,
+        "every comment to be stored",
+      );
+
+      onFirst.provider.awareness.setLocalStateField("cursor", 42);
+      await waitFor(
+        () => onSecond.provider.awareness.getStates().get(onFirst.doc.clientID)?.cursor === 42,
+        "the first client's presence to reach the other instance",
+      );
+      expect(onSecond.provider.awareness.getStates().get(onFirst.doc.clientID)?.user).toMatchObject(
+        { name: "ada" },
+      );
+      onFirst.provider.disconnect();
+      await waitFor(
+        () => !onSecond.provider.awareness.getStates().has(onFirst.doc.clientID),
+        "the first client's presence to leave the other instance with it",
+      );
+    });
+
+    it("catches up from the database after its Redis subscription was interrupted", async () => {
+      const docName = "scratch:gap";
+      const onFirst = track(connectSyncClient(first.url, docName, { token }));
+      await onFirst.synced;
+      onFirst.doc.getMap("label").set("before", "the gap");
+      await waitFor(
+        async () => (await storedDocument(docName)).getMap("label").get("before") === "the gap",
+        "the first edit to be stored",
+      );
+
+      // An update another instance stored while this one was not listening: its message is lost.
+      const elsewhere = new Y.Doc();
+      Y.applyUpdate(elsewhere, Y.encodeStateAsUpdate(onFirst.doc));
+      const stateBefore = Y.encodeStateVector(elsewhere);
+      elsewhere.getMap("label").set("during", "the gap");
+      await first.context.db
+        .insertInto("room_updates")
+        .values({ doc_name: docName, update: Y.encodeStateAsUpdate(elsewhere, stateBefore) })
+        .execute();
+      const subscribers = (await redis.call("CLIENT", "LIST", "TYPE", "pubsub")) as string;
+      for (const line of subscribers.split("\n")) {
+        const id = /\bid=(\d+)\b/.exec(line)?.[1];
+        if (id && line.includes("name=quorum-sync-subscriber")) {
+          await redis.call("CLIENT", "KILL", "ID", id);
+        }
+      }
+      await waitFor(
+        () => onFirst.doc.getMap("label").get("during") === "the gap",
+        "the update stored during the gap to reach the client",
+      );
+    });
+
+    // Runs last: it stops the second instance. (sync-crash.test.ts kills a process instead.)
+    it("hands its clients over to the other instance when one stops, losing nothing", async () => {
+      const docName = "scratch:handover";
+      const writer = track(connectSyncClient(second.url, docName, { token }));
+      const reader = track(connectSyncClient(first.url, docName, { token: otherToken }));
+      await Promise.all([writer.synced, reader.synced]);
+      writer.doc.getText("body").insert(0, "written on the second instance");
+      await waitFor(
+        () => reader.doc.getText("body").toString() === "written on the second instance",
+        "the edit to cross instances",
+      );
+      await second.stop();
+      writer.provider.destroy();
+      writer.doc.getText("body").insert(0, "Offline, then ");
+      const reconnected = track(connectSyncClient(first.url, docName, { token, doc: writer.doc }));
+      await reconnected.synced;
+      await waitFor(
+        () =>
+          reader.doc.getText("body").toString() === "Offline, then written on the second instance",
+        "the writer's offline edit to reach the reader through the remaining instance",
+      );
+      const fresh = track(connectSyncClient(first.url, docName, { token }));
+      await fresh.synced;
+      expect(fresh.doc.getText("body").toString()).toBe(reader.doc.getText("body").toString());
+    });
+  },
+);
