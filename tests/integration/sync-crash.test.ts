@@ -6,7 +6,12 @@ import { migrateToLatest } from "../../db/migrate.ts";
 import { createApiToken } from "../../server/services/auth.ts";
 import { createUser } from "../../server/services/users.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
-import { connectSyncClient, waitFor, type SyncClient } from "../setup/sync-client.ts";
+import {
+  closeSyncClientsAfterEach,
+  connectSyncClient,
+  waitFor,
+  type SyncClient,
+} from "../setup/sync-client.ts";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
 
@@ -81,14 +86,9 @@ function keepTyping(client: SyncClient): { stop(): void } {
   return { stop: () => clearInterval(timer) };
 }
 
-const clients: SyncClient[] = [];
-function track(client: SyncClient): SyncClient {
-  clients.push(client);
-  return client;
-}
+const { track } = closeSyncClientsAfterEach();
 const processes: RunningQuorum[] = [];
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.destroy();
   await Promise.all(processes.splice(0).map(kill));
 });
 

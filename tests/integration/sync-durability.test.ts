@@ -1,33 +1,22 @@
 import * as encoding from "lib0/encoding";
 import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import type { ProjectRole } from "../../db/schema.ts";
 import { SyncCloseCode } from "../../server/sync/close-codes.ts";
 import { loadStoredRoom } from "../../server/sync/persistence.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import {
+  closeSyncClientsAfterEach,
   connectSyncClient,
   openRawSyncSocket,
   requestUpgrade,
   waitFor,
   within,
-  type RawSyncSocket,
   type SyncClient,
 } from "../setup/sync-client.ts";
 
-const clients: SyncClient[] = [];
-const rawSockets: RawSyncSocket[] = [];
-
-function track(client: SyncClient): SyncClient {
-  clients.push(client);
-  return client;
-}
-
-afterEach(() => {
-  for (const client of clients.splice(0)) client.destroy();
-  for (const raw of rawSockets.splice(0)) raw.socket.terminate();
-});
+const { track, trackRaw } = closeSyncClientsAfterEach();
 
 const compactAfterUpdates = 20;
 const maxDocumentBytes = 64 * 1024;
@@ -387,7 +376,7 @@ describe("presence", () => {
     );
 
     const spoofer = await openRawSyncSocket(server.url, docName, { token: mallory.token });
-    rawSockets.push(spoofer);
+    trackRaw(spoofer);
     // Tries to overwrite Ada's state, then claims to be Ada in a state of its own. Frames are
     // handled and relayed in order, so once the second arrives the first would have too.
     spoofer.socket.send(
@@ -446,7 +435,7 @@ describe("presence", () => {
     const watcher = track(connectSyncClient(server.url, docName, { token: grace.token }));
     await watcher.synced;
     const chatty = await openRawSyncSocket(server.url, docName, { token: ada.token });
-    rawSockets.push(chatty);
+    trackRaw(chatty);
     for (let clock = 1; clock <= 100; clock++) {
       chatty.socket.send(presenceFrame(5151, clock, { cursor: clock }));
     }

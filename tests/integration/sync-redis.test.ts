@@ -1,21 +1,14 @@
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { loadStoredRoom } from "../../server/sync/persistence.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
-import { connectSyncClient, waitFor, type SyncClient } from "../setup/sync-client.ts";
+import { closeSyncClientsAfterEach, connectSyncClient, waitFor } from "../setup/sync-client.ts";
 
 const redisUrl = process.env.REDIS_URL;
 const postgres = process.env.DATABASE_URL !== undefined;
 
-const clients: SyncClient[] = [];
-function track(client: SyncClient): SyncClient {
-  clients.push(client);
-  return client;
-}
-afterEach(() => {
-  for (const client of clients.splice(0)) client.destroy();
-});
+const { track } = closeSyncClientsAfterEach();
 
 /** Two instances share one database only on PostgreSQL (a PGlite directory is one process's). */
 describe.skipIf(!redisUrl || !postgres)(

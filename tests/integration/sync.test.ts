@@ -1,33 +1,21 @@
 import * as encoding from "lib0/encoding";
 import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import type { ProjectRole } from "../../db/schema.ts";
 import { logIn, logOut, revokeApiToken } from "../../server/services/auth.ts";
 import { SyncCloseCode } from "../../server/sync/close-codes.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import {
+  closeSyncClientsAfterEach,
   connectSyncClient,
   openRawSyncSocket,
   requestUpgrade,
   waitFor,
-  type RawSyncSocket,
-  type SyncClient,
 } from "../setup/sync-client.ts";
 
-const clients: SyncClient[] = [];
-const rawSockets: RawSyncSocket[] = [];
-
-function track(client: SyncClient): SyncClient {
-  clients.push(client);
-  return client;
-}
-
-afterEach(() => {
-  for (const client of clients.splice(0)) client.destroy();
-  for (const raw of rawSockets.splice(0)) raw.socket.terminate();
-});
+const { track, trackRaw } = closeSyncClientsAfterEach();
 
 /** A sync update frame carrying one text insertion, as the stock client would send it. */
 function updateFrame(text: string): Uint8Array {
@@ -132,7 +120,7 @@ describe("sync endpoint", () => {
 
   it("echoes presence to its sender, which keeps a client alone in a room connected", async () => {
     const raw = await openRawSyncSocket(server.url, "scratch:alone", { token });
-    rawSockets.push(raw);
+    trackRaw(raw);
     const presence = new Awareness(new Y.Doc());
     presence.setLocalStateField("user", { name: "Ada" });
     const encoder = encoding.createEncoder();
@@ -296,13 +284,13 @@ describe("sync endpoint", () => {
     };
     for (const [kind, frame] of Object.entries(badFrames)) {
       const raw = await openRawSyncSocket(server.url, "scratch:malformed", { token });
-      rawSockets.push(raw);
+      trackRaw(raw);
       raw.socket.send(frame);
       const { code } = await raw.closed;
       expect(code, kind).toBe(SyncCloseCode.malformedMessage);
     }
     const textFrame = await openRawSyncSocket(server.url, "scratch:malformed", { token });
-    rawSockets.push(textFrame);
+    trackRaw(textFrame);
     textFrame.socket.send("hello");
     expect((await textFrame.closed).code).toBe(SyncCloseCode.malformedMessage);
 
@@ -394,7 +382,7 @@ describe("sync endpoint limits and shutdown", () => {
     await Promise.all([first.synced, second.synced]);
 
     const raw = await openRawSyncSocket(server.url, "scratch:limits", { token });
-    rawSockets.push(raw);
+    trackRaw(raw);
     raw.socket.send(updateFrame("x".repeat(2048)));
     expect((await raw.closed).code).toBe(SyncCloseCode.messageTooBig);
 
@@ -408,7 +396,7 @@ describe("sync endpoint limits and shutdown", () => {
 
   it("closes open connections with 1001 when the server shuts down", async () => {
     const raw = await openRawSyncSocket(server.url, "scratch:shutdown", { token });
-    rawSockets.push(raw);
+    trackRaw(raw);
     await server.close();
     expect((await raw.closed).code).toBe(SyncCloseCode.goingAway);
   });

@@ -1,3 +1,4 @@
+import { afterEach } from "vitest";
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import * as decoding from "lib0/decoding";
@@ -206,4 +207,27 @@ export async function openRawSyncSocket(
   });
   socket.on("error", () => {});
   return { socket, received, closed };
+}
+
+/**
+ * Clients a test file opens, closed after each test so that one test's sockets never reach the
+ * next. Call once at the top level of the file.
+ */
+export function closeSyncClientsAfterEach() {
+  const clients: SyncClient[] = [];
+  const rawSockets: RawSyncSocket[] = [];
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.destroy();
+    for (const raw of rawSockets.splice(0)) raw.socket.terminate();
+  });
+  return {
+    track(client: SyncClient): SyncClient {
+      clients.push(client);
+      return client;
+    },
+    trackRaw(raw: RawSyncSocket): RawSyncSocket {
+      rawSockets.push(raw);
+      return raw;
+    },
+  };
 }
