@@ -1,12 +1,8 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type DatabaseHandle } from "../../db/client.ts";
+import type { DatabaseHandle } from "../../db/client.ts";
 import { userFromApiToken } from "../../server/services/auth.ts";
-import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
-
-const projectRoot = path.resolve(import.meta.dirname, "../..");
-const bin = path.join(projectRoot, "bin", "quorum.js");
+import { runQuorumCli, type CliRun } from "../setup/cli.ts";
+import { createTestDatabase, inTestDatabase, type TestDatabase } from "../setup/database.ts";
 
 let testDatabase: TestDatabase;
 
@@ -18,48 +14,11 @@ afterAll(async () => {
   await testDatabase.drop();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const quorum = (args: string[], environment: Record<string, string> = {}): Promise<CliRun> =>
+  runQuorumCli(testDatabase, args, environment);
 
-/** Runs `quorum` as a user would, as its own process, against the test database. */
-function quorum(args: string[], environment: Record<string, string> = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {
-    NODE_ENV: "test",
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "",
-    QUORUM_SEED: "none",
-    QUORUM_DATA_DIR: testDatabase.dataDir,
-    ...(testDatabase.databaseUrl ? { DATABASE_URL: testDatabase.databaseUrl } : {}),
-    ...environment,
-  };
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { env, cwd: projectRoot },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-/** Opens the database the CLI wrote to; PGlite allows one process at a time, so close it after. */
-async function inDatabase<T>(task: (database: DatabaseHandle) => Promise<T>): Promise<T> {
-  const database = await openDatabase({
-    databaseUrl: testDatabase.databaseUrl,
-    pgliteDataDir: path.join(testDatabase.dataDir, "pgdata"),
-  });
-  try {
-    return await task(database);
-  } finally {
-    await database.close();
-  }
-}
+const inDatabase = <T>(task: (database: DatabaseHandle) => Promise<T>) =>
+  inTestDatabase(testDatabase, task);
 
 const countUsers = () =>
   inDatabase(async ({ db }) => {

@@ -1,15 +1,15 @@
-import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { templateSchema, type TemplateInput } from "../../app/domain/template.ts";
-import { openDatabase, type DatabaseHandle } from "../../db/client.ts";
+import type { DatabaseHandle } from "../../db/client.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
 import type { Database } from "../../db/schema.ts";
 import { itemContentHash } from "../../server/services/seed.ts";
 import { createUser } from "../../server/services/users.ts";
-import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import { runQuorumCli } from "../setup/cli.ts";
+import { createTestDatabase, inTestDatabase, type TestDatabase } from "../setup/database.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import type { Kysely } from "kysely";
 
@@ -881,41 +881,10 @@ describe("upload limit", () => {
 describe("quorum import", { timeout: 120_000 }, () => {
   let testDatabase: TestDatabase;
   let projectId: number;
-  const bin = path.join(repoRoot, "bin", "quorum.js");
 
-  async function inDatabase<T>(task: (database: DatabaseHandle) => Promise<T>): Promise<T> {
-    const database = await openDatabase({
-      databaseUrl: testDatabase.databaseUrl,
-      pgliteDataDir: path.join(testDatabase.dataDir, "pgdata"),
-    });
-    try {
-      return await task(database);
-    } finally {
-      await database.close();
-    }
-  }
-
-  function quorum(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env: NodeJS.ProcessEnv = {
-      NODE_ENV: "test",
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      QUORUM_SEED: "none",
-      QUORUM_DATA_DIR: testDatabase.dataDir,
-      ...(testDatabase.databaseUrl ? { DATABASE_URL: testDatabase.databaseUrl } : {}),
-    };
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [bin, ...args],
-        { env, cwd: repoRoot },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
-  }
+  const inDatabase = <T>(task: (database: DatabaseHandle) => Promise<T>) =>
+    inTestDatabase(testDatabase, task);
+  const quorum = (args: string[]) => runQuorumCli(testDatabase, args);
 
   beforeAll(async () => {
     testDatabase = await createTestDatabase();

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../db/client.ts";
-import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import { createTestDatabase, inTestDatabase, type TestDatabase } from "../setup/database.ts";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
 
@@ -62,7 +61,8 @@ afterAll(async () => {
   await database?.drop();
 });
 
-describe("the Quorum process", () => {
+// Each test starts real processes, which take longer on a busy machine.
+describe("the Quorum process", { timeout: 90_000 }, () => {
   it("migrates, logs JSON with request ids, and shuts down cleanly on SIGTERM", async () => {
     const quorum = await startProcess(environment);
     const response = await fetch(`${quorum.url}/healthz`, {
@@ -95,12 +95,9 @@ describe("the Quorum process", () => {
     second.child.kill("SIGINT");
     expect(await second.exited).toBe(0);
 
-    const database = await openDatabase({
-      databaseUrl: environment.DATABASE_URL,
-      pgliteDataDir: path.join(environment.QUORUM_DATA_DIR, "pgdata"),
-    });
-    const users = await database.db.selectFrom("users").select("email").execute();
-    await database.close();
+    const users = await inTestDatabase(database, ({ db }) =>
+      db.selectFrom("users").select("email").execute(),
+    );
     expect(users.map((user) => user.email)).toContain("lead@demo.quorum");
   });
 

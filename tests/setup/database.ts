@@ -77,3 +77,22 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { drop(): Pro
     },
   };
 }
+
+/**
+ * Opens the database that a Quorum process (server or CLI) used for `testDatabase`, as that
+ * process opens it, runs `task`, and closes it again: PGlite allows one process at a time.
+ */
+export async function inTestDatabase<T>(
+  testDatabase: TestDatabase,
+  task: (database: DatabaseHandle) => Promise<T>,
+): Promise<T> {
+  const database = await openDatabase({
+    databaseUrl: testDatabase.databaseUrl,
+    pgliteDataDir: path.join(testDatabase.dataDir, "pgdata"),
+  });
+  try {
+    return await task(database);
+  } finally {
+    await database.close();
+  }
+}
