@@ -218,7 +218,7 @@ async function insertDemoProject(
           completed_at: submittedAt,
         })
         .execute();
-      await trx
+      const { id: annotationId } = await trx
         .insertInto("annotations")
         .values({
           item_id: itemId,
@@ -228,7 +228,15 @@ async function insertDemoProject(
           submitted_at: submittedAt,
           created_at: submittedAt,
         })
-        .execute();
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      // Juniors are new to the project: all their first annotations await the lead's review.
+      if (demoUsers[annotation.annotator].level === "junior") {
+        await trx
+          .insertInto("reviews")
+          .values({ annotation_id: annotationId, project_id: projectId, created_at: submittedAt })
+          .execute();
+      }
       annotations += 1;
     }
     if (item.annotations.length > 0) {

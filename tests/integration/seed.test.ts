@@ -154,6 +154,28 @@ describe("seedDemoWorkspace", () => {
     }
   });
 
+  it("puts the juniors' annotations in the leads' review queues, and records dispute outcomes", async () => {
+    await seedDemoWorkspace(database.db);
+    const juniorAnnotations = await database.db
+      .selectFrom("annotations")
+      .innerJoin("users", "users.id", "annotations.user_id")
+      .leftJoin("reviews", "reviews.annotation_id", "annotations.id")
+      .select(["annotations.id", "reviews.verdict"])
+      .where("users.level", "=", "junior")
+      .execute();
+    expect(juniorAnnotations.length).toBeGreaterThan(0);
+    expect(juniorAnnotations.every((annotation) => annotation.verdict === "pending")).toBe(true);
+
+    const disputed = await database.db
+      .selectFrom("items")
+      .leftJoin("item_outcomes", "item_outcomes.item_id", "items.id")
+      .select(["items.external_id", "item_outcomes.disputed"])
+      .where("items.status", "=", "disputed")
+      .execute();
+    expect(disputed.length).toBeGreaterThan(0);
+    expect(disputed.every((item) => item.disputed === true)).toBe(true);
+  });
+
   it("includes a translation into a right-to-left language and responses with code and math", async () => {
     await seedDemoWorkspace(database.db);
     const items = await database.db.selectFrom("items").select(["responses", "domain"]).execute();
