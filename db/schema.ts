@@ -100,6 +100,8 @@ export interface ItemsTable {
   updated_at: Timestamp;
   /** Labels that count towards the overlap (not rejected in review). */
   label_count: Generated<number>;
+  /** When the current round of adjudication began: the room's first opening, or a reopening. */
+  adjudication_started_at: NullableTimestamp;
 }
 
 export interface AssignmentsTable {
@@ -203,6 +205,21 @@ export interface UserPreferencesTable {
   updated_at: Timestamp;
 }
 
+export interface PanelMembersTable {
+  item_id: number;
+  user_id: number;
+  added_by: number | null;
+  created_at: Timestamp;
+}
+
+export interface PublishApprovalsTable {
+  item_id: number;
+  version: number;
+  user_id: number;
+  label: Json<unknown>;
+  created_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -221,6 +238,8 @@ export interface Database {
   reviews: ReviewsTable;
   drafts: DraftsTable;
   user_preferences: UserPreferencesTable;
+  panel_members: PanelMembersTable;
+  publish_approvals: PublishApprovalsTable;
 }
 
 export type User = Selectable<UsersTable>;

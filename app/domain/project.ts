@@ -1,5 +1,12 @@
 import { z } from "zod";
 
+export const publishRuleSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("lead") }).strict(),
+  z.object({ kind: z.literal("quorum"), approvals: z.number().int().min(1).max(100) }).strict(),
+]);
+
+export type PublishRule = z.infer<typeof publishRuleSchema>;
+
 /** A project's workflow settings; every key has a default so that `{}` is a valid project. */
 export const projectSettingsSchema = z
   .object({
@@ -26,6 +33,11 @@ export const projectSettingsSchema = z
       .default({ firstN: 20, rate: 0.2 }),
     /** Clients see annotators as "Expert A", "Expert B" … unless this is false. */
     pseudonymiseForClients: z.boolean().default(true),
+    /**
+     * Who publishes an adjudicated label: a lead (`lead`), or any panel member or lead once
+     * `approvals` panel members have approved the very draft being published (`quorum`).
+     */
+    publishRule: publishRuleSchema.default({ kind: "lead" }),
   })
   .strict();
 

@@ -4,6 +4,7 @@ import { AppError, badRequest } from "../errors.ts";
 import { apiHandler, sendError } from "./handler.ts";
 import { registerProjectRoutes } from "./routes/projects.ts";
 import { registerQualityRoutes } from "./routes/quality.ts";
+import { registerAdjudicationRoutes } from "./routes/adjudication.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerWorkRoutes } from "./routes/work.ts";
 import { mountImportRoutes } from "./import-api.ts";
@@ -22,6 +23,7 @@ export function createApiRouter(quorum: QuorumContext): Router {
   registerProjectRoutes(router, quorum);
   registerWorkRoutes(router, quorum);
   registerQualityRoutes(router, quorum);
+  registerAdjudicationRoutes(router, quorum);
 
   router.use(
     apiHandler(quorum, async ({ request }) => {

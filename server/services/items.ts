@@ -4,6 +4,7 @@ import type { Database, ItemStatus, ProjectRole, User } from "../../db/schema.ts
 import { AppError, badRequest, notFound } from "../errors.ts";
 import { requireProjectPermission } from "../permissions.ts";
 import { getDraft } from "./annotate.ts";
+import { isPanelMember } from "./panel.ts";
 import { loadProjectFor } from "./project-model.ts";
 
 /** Stages after which an annotator who has labelled an item may see the other labels. */
@@ -112,7 +113,10 @@ export async function getItemForUser(db: Kysely<Database>, user: User, itemId: n
     .where("item_id", "=", itemId)
     .where("user_id", "=", user.id)
     .executeTakeFirst();
-  if (audience === "annotator" && !assignment) throw notFound("No such item");
+  // An expert a lead invited to the item's panel was never assigned it, yet sees it all.
+  const invitedToPanel =
+    audience === "annotator" && !assignment && (await isPanelMember(db, user.id, itemId));
+  if (audience === "annotator" && !assignment && !invitedToPanel) throw notFound("No such item");
 
   const base = {
     id: item.id,
@@ -131,6 +135,7 @@ export async function getItemForUser(db: Kysely<Database>, user: User, itemId: n
     .executeTakeFirst();
   const revealed =
     audience !== "annotator" ||
+    invitedToPanel ||
     (ownAnnotation !== undefined && REVEALED_STATUSES.includes(item.status));
 
   const rows = await db
@@ -175,11 +180,23 @@ export async function getItemForUser(db: Kysely<Database>, user: User, itemId: n
   const versions = revealed
     ? await db
         .selectFrom("adjudications")
-        .select(["version", "label", "rationale", "published_at"])
+        .select([
+          "version",
+          "label",
+          "rationale",
+          "published_at",
+          "published_by",
+          "panel",
+          "votes",
+          "minority",
+          "time_spent_ms",
+        ])
         .where("item_id", "=", itemId)
         .orderBy("version")
         .execute()
     : [];
+  const provenance =
+    audience === "annotator" ? null : await provenanceNames(db, versions, hideNames, pseudonyms);
   const outcome = revealed
     ? await db
         .selectFrom("item_outcomes")
@@ -214,6 +231,7 @@ export async function getItemForUser(db: Kysely<Database>, user: User, itemId: n
       label: version.label,
       rationale: version.rationale,
       publishedAt: version.published_at.toISOString(),
+      ...(provenance ? versionProvenance(version, provenance) : {}),
     })),
   };
 }
@@ -313,5 +331,70 @@ export async function listItems(
       };
     }),
     nextCursor: rows.length > limit ? page[page.length - 1].id : null,
+  };
+}
+
+interface PublishedVersionRow {
+  published_by: number | null;
+  panel: unknown;
+  votes: unknown;
+  minority: unknown;
+  time_spent_ms: number | null;
+}
+
+type PersonView = { id: number | null; name: string };
+
+/**
+ * Names everyone a version's provenance mentions, as the viewer may see them: annotators under
+ * pseudonyms where names are hidden (clients, unless the project says otherwise), others by name.
+ */
+async function provenanceNames(
+  db: Kysely<Database>,
+  versions: ReadonlyArray<PublishedVersionRow>,
+  hideNames: boolean,
+  pseudonyms: Map<number, string>,
+): Promise<(userId: number) => PersonView> {
+  const ids = new Set<number>();
+  for (const version of versions) {
+    if (version.published_by !== null) ids.add(version.published_by);
+    for (const id of version.panel as number[]) ids.add(Number(id));
+    for (const id of Object.keys(version.votes as object)) ids.add(Number(id));
+  }
+  const users =
+    ids.size === 0
+      ? []
+      : await db
+          .selectFrom("users")
+          .select(["id", "name"])
+          .where("id", "in", [...ids])
+          .execute();
+  const names = new Map(users.map((user) => [user.id, user.name]));
+  return (userId) => {
+    const pseudonym = hideNames ? pseudonyms.get(userId) : undefined;
+    if (pseudonym) return { id: null, name: pseudonym };
+    return { id: userId, name: names.get(userId) ?? "Former member" };
+  };
+}
+
+/** Who published a version, its panel, each member's final vote and the minority positions. */
+function versionProvenance(version: PublishedVersionRow, person: (userId: number) => PersonView) {
+  const minority = version.minority as Record<string, Array<{ member: string; value: unknown }>>;
+  return {
+    publishedBy: version.published_by === null ? null : person(version.published_by),
+    panel: (version.panel as number[]).map((id) => person(Number(id))),
+    votes: Object.entries(version.votes as Record<string, unknown>).map(([id, label]) => ({
+      member: person(Number(id)),
+      label,
+    })),
+    minority: Object.fromEntries(
+      Object.entries(minority).map(([fieldId, positions]) => [
+        fieldId,
+        positions.map((position) => ({
+          member: person(Number(position.member)),
+          value: position.value,
+        })),
+      ]),
+    ),
+    timeSpentMs: version.time_spent_ms,
   };
 }

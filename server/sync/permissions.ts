@@ -3,6 +3,7 @@ import type { QuorumContext } from "../context.ts";
 import { forbidden, notFound } from "../errors.ts";
 import { can, projectRole, type Subject } from "../permissions.ts";
 import { projectSettingsSchema } from "../../app/domain/project.ts";
+import { isPanelMember } from "../services/panel.ts";
 import { annotatorMaySeeLabels, pseudonymsFor } from "../services/items.ts";
 import type { ParticipantRole } from "./awareness.ts";
 import type { DocumentName } from "./document-name.ts";
@@ -83,7 +84,10 @@ async function authorizeItemRoom(
   };
   const member: Subject = { isAdmin: false, role };
   if (role === "annotator") {
-    if (await annotatorMaySeeLabels(context.db, user.id, item)) return grant("edit");
+    const onPanel =
+      (await annotatorMaySeeLabels(context.db, user.id, item)) ||
+      (await isPanelMember(context.db, user.id, item.id));
+    if (onPanel) return grant("edit");
     if (!user.is_admin) {
       throw forbidden("This item's labels are hidden from you until you have labelled it yourself");
     }

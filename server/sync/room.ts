@@ -310,7 +310,9 @@ export class Room {
       throw error;
     }
     const update = added;
-    if (update === null) return;
+    // A write that changed nothing still resolves only once the writes queued before it are
+    // stored: its caller may go on to read what it believes is already there.
+    if (update === null && this.queue.length === 0 && this.writing === null) return;
     await new Promise<void>((resolve, reject) =>
       this.enqueue({ update, origin: null, frame: 0, stored: { resolve, reject } }),
     );

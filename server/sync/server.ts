@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import { WebSocketServer } from "ws";
 import type { QuorumContext } from "../context.ts";
+import { prepareItemRoom, prepareReviewRoom } from "../services/room.ts";
 import { AppError } from "../errors.ts";
 import { authenticateUpgrade, refuseUpgrade, upgradeError, type SyncPeer } from "./authenticate.ts";
 import { SyncCloseCode } from "./close-codes.ts";
@@ -22,6 +23,20 @@ const closeGraceMs = 2_000;
  * once it is idle (rooms.ts). connection.ts ties one socket to its room. Closing the server
  * closes the rooms too.
  */
+/**
+ * The prepare stage, between authentication and the first sync: an adjudication room opened by
+ * an editor is pre-filled (the aggregated suggestion and every annotator's vote) and its item
+ * moves to adjudication; a review room gets the junior's label and the lead's comments. Both are
+ * idempotent, durable server writes, so every participant starts from the same stored state.
+ */
+async function prepareDocument(context: QuorumContext, peer: SyncPeer): Promise<void> {
+  if (peer.document.kind === "item" && peer.grant.access === "edit") {
+    await prepareItemRoom(context, peer.document.itemId);
+  } else if (peer.document.kind === "review") {
+    await prepareReviewRoom(context, peer.document.annotationId);
+  }
+}
+
 export function createSyncServer(context: QuorumContext, rooms: Rooms) {
   const log = context.log.child({ component: "sync" });
   const webSockets = new WebSocketServer({
@@ -50,6 +65,13 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
         log.info({ status: refusal.status, reason: refusal.message }, "sync upgrade refused");
       }
       refuseUpgrade(socket, refusal);
+      return;
+    }
+    try {
+      await prepareDocument(context, peer);
+    } catch (error) {
+      log.error({ err: error, docName: peer.document.name }, "could not prepare the room");
+      refuseUpgrade(socket, new AppError("unavailable", "The room could not be opened; try again"));
       return;
     }
     if (socket.destroyed) return;

@@ -192,6 +192,22 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
       .where("id", "=", projectId)
       .executeTakeFirstOrThrow();
     expect(after.template).toEqual(before.template);
+
+    const workflow = page
+      .locator("form")
+      .filter({ has: page.getByLabel("Panel approvals needed to publish") });
+    await workflow.getByLabel("Panel approvals needed to publish").fill("2");
+    await workflow.getByRole("button").click();
+    await expect
+      .poll(async () => {
+        const row = await server.context.db
+          .selectFrom("projects")
+          .select("settings")
+          .where("id", "=", projectId)
+          .executeTakeFirstOrThrow();
+        return (row.settings as { publishRule?: unknown }).publishRule;
+      })
+      .toEqual({ kind: "quorum", approvals: 2 });
   });
 
   test("an annotator cannot open settings, members or reviews", async () => {

@@ -217,6 +217,18 @@ export default function ProjectSettings() {
               Show annotators to clients as “Expert A”, “Expert B” …
             </label>
           </div>
+          <Field
+            label="Panel approvals needed to publish"
+            name="publishQuorum"
+            type="number"
+            min={1}
+            max={100}
+            defaultValue={
+              settings.publishRule.kind === "quorum" ? String(settings.publishRule.approvals) : ""
+            }
+            hint="Leave empty for leads alone to publish; otherwise a panel member may publish once this many panel members approved the draft."
+            errors={errorsFor("workflow")?.publishQuorum}
+          />
         </SettingsForm>
 
         <SettingsForm

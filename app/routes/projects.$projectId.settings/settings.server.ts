@@ -69,6 +69,17 @@ const settingsFormSchema = z.discriminatedUnion(
       juniorReviewFirstN: wholeNumber("Enter a whole number"),
       juniorReviewRate: share,
       pseudonymiseForClients: checkbox,
+      publishQuorum: z
+        .string()
+        .trim()
+        .transform((value) => (value === "" ? null : Number(value)))
+        .pipe(
+          z
+            .number({ error: "Enter a whole number of approvals" })
+            .int("Enter a whole number of approvals")
+            .min(1, "At least one approval")
+            .nullable(),
+        ),
     }),
     z.object({ intent: z.literal("disputePolicy"), disputePolicy: z.string() }),
     z.object({ intent: z.literal("template"), template: z.string() }),
@@ -138,6 +149,10 @@ export async function saveProjectSettings(
           goldRatingTolerance: form.goldRatingTolerance,
           juniorReview: { firstN: form.juniorReviewFirstN, rate: form.juniorReviewRate },
           pseudonymiseForClients: form.pseudonymiseForClients,
+          publishRule:
+            form.publishQuorum === null
+              ? { kind: "lead" }
+              : { kind: "quorum", approvals: form.publishQuorum },
         },
       };
       break;

@@ -1,0 +1,458 @@
+import type { Kysely } from "kysely";
+import * as Y from "yjs";
+import { z } from "zod";
+import { canonicalJson } from "../../app/domain/canonical-json.ts";
+import type { PublishRule } from "../../app/domain/project.ts";
+import {
+  itemRoomName,
+  labelToJson,
+  memberId,
+  minorityPositions,
+  votesToJson,
+} from "../../app/domain/room.ts";
+import { labelSchemaFor, type Label, type ResponseRef } from "../../app/domain/template.ts";
+import type { Database, ItemStatus, User } from "../../db/schema.ts";
+import type { QuorumContext } from "../context.ts";
+import {
+  AppError,
+  conflict,
+  fieldErrors,
+  forbidden,
+  notFound,
+  validationFailed,
+} from "../errors.ts";
+import { can, type Subject } from "../permissions.ts";
+import { recordAudit } from "./audit.ts";
+import { pseudonymsFor } from "./items.ts";
+import { addPanelMemberSchema, insertPanelMember, isPanelMember, listPanel } from "./panel.ts";
+import { loadProjectFor, type ProjectModel } from "./project-model.ts";
+import { prepareItemRoom } from "./room.ts";
+
+export type PublishContext = Pick<QuorumContext, "db" | "rooms" | "log">;
+
+/** Items whose draft may be published: a lead may also publish a consensus item by hand. */
+const PUBLISHABLE_STATUSES: ReadonlyArray<ItemStatus> = ["consensus", "disputed", "adjudicating"];
+
+/** `time_spent_ms` is an `integer`: a room left open for more than 24 days records that much. */
+const MAX_TIME_SPENT_MS = 2_147_483_647;
+
+export const publishInputSchema = z
+  .object({
+    /** The version the caller means to create (the room's `meta.version`); 409 if another won. */
+    expectedVersion: z.number().int().min(1).optional(),
+    rationale: z.string().trim().max(20_000).optional(),
+  })
+  .strict();
+
+interface ItemInProject {
+  id: number;
+  projectId: number;
+  status: ItemStatus;
+  responses: ResponseRef[];
+  project: ProjectModel;
+  subject: Subject;
+}
+
+/** The item with the caller's standing in its project; outsiders get a 404 for the item. */
+async function loadItem(db: Kysely<Database>, user: User, itemId: number): Promise<ItemInProject> {
+  const item = await db
+    .selectFrom("items")
+    .select(["id", "project_id", "status", "responses"])
+    .where("id", "=", itemId)
+    .executeTakeFirst();
+  if (!item) throw notFound("No such item");
+  const { project, subject } = await loadProjectFor(
+    db,
+    user,
+    item.project_id,
+    "project.view",
+  ).catch((error: unknown) => {
+    throw error instanceof AppError && error.code === "not_found"
+      ? notFound("No such item")
+      : error;
+  });
+  return {
+    id: item.id,
+    projectId: item.project_id,
+    status: item.status,
+    responses: item.responses as ResponseRef[],
+    project,
+    subject,
+  };
+}
+
+function refuseUnpublishable(status: ItemStatus): void {
+  if (status === "published") {
+    throw conflict("This item is already published; reopen it to publish a new version");
+  }
+  if (!PUBLISHABLE_STATUSES.includes(status)) {
+    throw conflict(`This item is still being labelled (${status}); there is nothing to publish`);
+  }
+}
+
+/** The draft as the room holds it durably: the label, every member's vote and the state. */
+async function readDraft(context: PublishContext, itemId: number) {
+  const doc = await context.rooms.read(itemRoomName(itemId));
+  try {
+    return {
+      label: labelToJson(doc),
+      votes: votesToJson(doc),
+      snapshot: Y.encodeStateAsUpdate(doc),
+    };
+  } finally {
+    doc.destroy();
+  }
+}
+
+function validateDraft(item: ItemInProject, label: Label): Label {
+  const parsed = labelSchemaFor(item.project.template, item.responses).safeParse(label);
+  if (!parsed.success) {
+    throw validationFailed(
+      "The draft label is not valid yet; fix the fields listed",
+      fieldErrors(parsed.error.issues),
+    );
+  }
+  return parsed.data;
+}
+
+async function latestVersion(db: Kysely<Database>, itemId: number): Promise<number> {
+  const row = await db
+    .selectFrom("adjudications")
+    .select((eb) => eb.fn.max<number | null>("version").as("version"))
+    .where("item_id", "=", itemId)
+    .executeTakeFirst();
+  return row?.version ?? 0;
+}
+
+/**
+ * After a commit, brings the room in line with the database (status, version, approvals). The
+ * commit is what counts: should this write fail, the room is brought in line on its next
+ * preparation, which every join performs.
+ */
+async function updateRoom(context: PublishContext, itemId: number): Promise<void> {
+  try {
+    await prepareItemRoom(context, itemId);
+  } catch (error) {
+    context.log.error({ err: error, itemId }, "could not bring the room in line after a commit");
+  }
+}
+
+/**
+ * Who may publish under the project's rule: leads (and admins) under `lead`; under `quorum`
+ * also panel members, once enough of the panel has approved (checked in the transaction).
+ */
+async function requirePublisher(
+  db: Kysely<Database>,
+  user: User,
+  item: ItemInProject,
+  rule: PublishRule,
+): Promise<void> {
+  if (can(item.subject, "item.publish")) return;
+  if (rule.kind === "quorum" && (await isPanelMember(db, user.id, item.id))) return;
+  throw forbidden(
+    rule.kind === "lead"
+      ? "Only a lead of this project may publish"
+      : "Only a lead or a member of this item's panel may publish",
+  );
+}
+
+/**
+ * Publishes the room's draft as the item's next immutable version. The draft is read from the
+ * durable room and validated first (422 with the fields in error; nothing is stored). Then, in
+ * one transaction holding the item's row lock: the item must still be publishable and the
+ * version the one expected (409 otherwise, which is what the loser of two concurrent publishes
+ * gets), the quorum rule must be met, and the version is written with its label, rationale,
+ * panel, every member's final vote, the minority positions, the room's state and the time spent
+ * since the room opened; the item becomes published. After the commit the room's `meta` says
+ * so, and from then on the sync server refuses participants' updates.
+ */
+export async function publishItem(
+  context: PublishContext,
+  user: User,
+  itemId: number,
+  input: unknown,
+): Promise<{ version: number; label: Label }> {
+  const parsedInput = publishInputSchema.safeParse(input);
+  if (!parsedInput.success) {
+    throw validationFailed("The request body is not valid", fieldErrors(parsedInput.error.issues));
+  }
+  const { expectedVersion, rationale } = parsedInput.data;
+  const { db } = context;
+  const item = await loadItem(db, user, itemId);
+  const rule = item.project.settings.publishRule;
+  await requirePublisher(db, user, item, rule);
+  refuseUnpublishable(item.status);
+
+  await prepareItemRoom(context, itemId);
+  const draft = await readDraft(context, itemId);
+  const label = validateDraft(item, draft.label);
+
+  const version = await db.transaction().execute(async (trx) => {
+    const locked = await trx
+      .selectFrom("items")
+      .select(["status", "adjudication_started_at"])
+      .where("id", "=", itemId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    refuseUnpublishable(locked.status);
+    const next = (await latestVersion(trx, itemId)) + 1;
+    if (expectedVersion !== undefined && expectedVersion !== next) {
+      throw conflict(
+        `Version ${expectedVersion} cannot be published: the next version is ${next}`,
+        {
+          expectedVersion,
+          nextVersion: next,
+        },
+      );
+    }
+    const panel = (await listPanel(trx, itemId)).map((member) => member.userId);
+    if (rule.kind === "quorum")
+      await requireQuorum(trx, itemId, next, panel, label, rule.approvals);
+
+    await trx
+      .insertInto("adjudications")
+      .values({
+        item_id: itemId,
+        version: next,
+        label: JSON.stringify(label),
+        rationale: rationale || null,
+        published_by: user.id,
+        panel: JSON.stringify(panel),
+        votes: JSON.stringify(draft.votes),
+        minority: JSON.stringify(minorityPositions(item.project.template, label, draft.votes)),
+        room_snapshot: draft.snapshot,
+        time_spent_ms:
+          locked.adjudication_started_at === null
+            ? null
+            : Math.min(
+                MAX_TIME_SPENT_MS,
+                Math.max(0, Date.now() - locked.adjudication_started_at.getTime()),
+              ),
+      })
+      .execute();
+    await trx
+      .updateTable("items")
+      .set({ status: "published", updated_at: new Date() })
+      .where("id", "=", itemId)
+      .execute();
+    await recordAudit(trx, {
+      actorId: user.id,
+      action: "item.publish",
+      projectId: item.projectId,
+      subjectType: "item",
+      subjectId: itemId,
+      details: { version: next, rule: rule.kind },
+    });
+    return next;
+  });
+  await updateRoom(context, itemId);
+  return { version, label };
+}
+
+/** Approvals of this very label by panel members must reach the rule's number. */
+async function requireQuorum(
+  trx: Kysely<Database>,
+  itemId: number,
+  version: number,
+  panel: ReadonlyArray<number>,
+  label: Label,
+  required: number,
+): Promise<void> {
+  const approvals = await trx
+    .selectFrom("publish_approvals")
+    .select(["user_id", "label"])
+    .where("item_id", "=", itemId)
+    .where("version", "=", version)
+    .execute();
+  const draft = canonicalJson(label);
+  const counted = approvals.filter(
+    (approval) => panel.includes(approval.user_id) && canonicalJson(approval.label) === draft,
+  ).length;
+  if (counted < required) {
+    throw conflict(
+      `Publishing needs ${required} panel approvals of the current draft; it has ${counted}. ` +
+        "Approvals of an earlier state of the draft do not count.",
+      { required, approvals: counted },
+    );
+  }
+}
+
+/**
+ * A panel member approves the room's current draft for publication under a quorum rule. The
+ * approval holds for the draft version and for the label as it is now: if the label changes,
+ * the member approves again. The draft must be valid. `meta.approvals` lists who approved.
+ */
+export async function approveDraft(context: PublishContext, user: User, itemId: number) {
+  const { db } = context;
+  const item = await loadItem(db, user, itemId);
+  if (!(await isPanelMember(db, user.id, itemId))) {
+    throw forbidden("Only members of this item's panel may approve its draft");
+  }
+  refuseUnpublishable(item.status);
+  await prepareItemRoom(context, itemId);
+  const label = validateDraft(item, (await readDraft(context, itemId)).label);
+  const version = await db.transaction().execute(async (trx) => {
+    const locked = await trx
+      .selectFrom("items")
+      .select("status")
+      .where("id", "=", itemId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    refuseUnpublishable(locked.status);
+    const next = (await latestVersion(trx, itemId)) + 1;
+    await trx
+      .insertInto("publish_approvals")
+      .values({ item_id: itemId, version: next, user_id: user.id, label: JSON.stringify(label) })
+      .onConflict((onConflict) =>
+        onConflict.columns(["item_id", "version", "user_id"]).doUpdateSet({
+          label: JSON.stringify(label),
+          created_at: new Date(),
+        }),
+      )
+      .execute();
+    await recordAudit(trx, {
+      actorId: user.id,
+      action: "item.approve",
+      projectId: item.projectId,
+      subjectType: "item",
+      subjectId: itemId,
+      details: { version: next },
+    });
+    return next;
+  });
+  await updateRoom(context, itemId);
+  const rule = item.project.settings.publishRule;
+  return {
+    version,
+    required: rule.kind === "quorum" ? rule.approvals : null,
+    approvals: await approvalsOf(db, itemId, version),
+  };
+}
+
+async function approvalsOf(db: Kysely<Database>, itemId: number, version: number) {
+  const rows = await db
+    .selectFrom("publish_approvals")
+    .select("user_id")
+    .where("item_id", "=", itemId)
+    .where("version", "=", version)
+    .orderBy("created_at")
+    .orderBy("user_id")
+    .execute();
+  return rows.map((row) => memberId(row.user_id));
+}
+
+/**
+ * Reopens a published item (leads): it goes back to adjudication, and its room opens for the
+ * next version, starting from the published label. Published versions stay as they are.
+ */
+export async function reopenItem(context: PublishContext, user: User, itemId: number) {
+  const { db } = context;
+  const item = await loadItem(db, user, itemId);
+  if (!can(item.subject, "item.publish")) throw forbidden("Only a lead of this project may reopen");
+  if (item.status !== "published") throw conflict("Only a published item can be reopened");
+  // A room that was never opened (a consensus published automatically) first shows what was
+  // published, so that the next version starts from it.
+  await prepareItemRoom(context, itemId);
+  const nextVersion = await db.transaction().execute(async (trx) => {
+    const locked = await trx
+      .selectFrom("items")
+      .select("status")
+      .where("id", "=", itemId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (locked.status !== "published") throw conflict("Only a published item can be reopened");
+    const latest = await latestVersion(trx, itemId);
+    await trx
+      .updateTable("items")
+      .set({ status: "adjudicating", adjudication_started_at: new Date(), updated_at: new Date() })
+      .where("id", "=", itemId)
+      .execute();
+    await recordAudit(trx, {
+      actorId: user.id,
+      action: "item.reopen",
+      projectId: item.projectId,
+      subjectType: "item",
+      subjectId: itemId,
+      details: { publishedVersion: latest },
+    });
+    return latest + 1;
+  });
+  await updateRoom(context, itemId);
+  return { status: "adjudicating" as const, draftVersion: nextVersion };
+}
+
+/** A lead adds an expert of the project to the item's panel; the room opens for them. */
+export async function addPanelMember(
+  context: PublishContext,
+  user: User,
+  itemId: number,
+  input: unknown,
+) {
+  const parsed = addPanelMemberSchema.safeParse(input);
+  if (!parsed.success) {
+    throw validationFailed("The request body is not valid", fieldErrors(parsed.error.issues));
+  }
+  const { db } = context;
+  const item = await loadItem(db, user, itemId);
+  if (!can(item.subject, "item.publish")) {
+    throw forbidden("Only a lead of this project may add panel members");
+  }
+  const added = await insertPanelMember(db, item, parsed.data.email, user.id);
+  await recordAudit(db, {
+    actorId: user.id,
+    action: "panel.add",
+    projectId: item.projectId,
+    subjectType: "item",
+    subjectId: itemId,
+    details: { userId: added },
+  });
+  // The panel now sees the labels: the item is in adjudication from here on, so that no review
+  // can send it back to the blind queue.
+  await prepareItemRoom(context, itemId);
+  return listPanel(db, itemId);
+}
+
+/**
+ * What the room page and its scripts need besides the document: the panel, the rule, the draft
+ * version, who approved it, and what the caller may do. Annotators see the other members under
+ * pseudonyms, clients too unless the project says otherwise.
+ */
+export async function getAdjudication(db: Kysely<Database>, user: User, itemId: number) {
+  const item = await loadItem(db, user, itemId);
+  const onPanel = await isPanelMember(db, user.id, itemId);
+  const manager = can(item.subject, "item.publish");
+  if (!manager && !onPanel && item.subject.role !== "client" && !item.subject.isAdmin) {
+    throw notFound("No such item");
+  }
+  const hideNames =
+    !manager &&
+    (item.subject.role === "annotator" ||
+      (item.subject.role === "client" && item.project.settings.pseudonymiseForClients));
+  const names = hideNames ? await pseudonymsFor(db, item.projectId) : new Map<number, string>();
+  const latest = await latestVersion(db, itemId);
+  const draftVersion = item.status === "published" ? null : latest + 1;
+  const rule = item.project.settings.publishRule;
+  return {
+    itemId,
+    status: item.status,
+    publishRule: rule,
+    latestVersion: latest === 0 ? null : latest,
+    draftVersion,
+    panel: (await listPanel(db, itemId)).map((member) => ({
+      memberId: memberId(member.userId),
+      name:
+        hideNames && member.userId !== user.id
+          ? (names.get(member.userId) ?? member.name)
+          : member.name,
+      source: member.source,
+      own: member.userId === user.id,
+    })),
+    approvals: draftVersion === null ? [] : await approvalsOf(db, itemId, draftVersion),
+    may: {
+      publish: item.status !== "published" && (manager || (rule.kind === "quorum" && onPanel)),
+      approve: item.status !== "published" && onPanel,
+      reopen: item.status === "published" && manager,
+      managePanel: manager,
+    },
+  };
+}

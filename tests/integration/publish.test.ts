@@ -1,0 +1,342 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import {
+  itemRoomName,
+  labelText,
+  labelToJson,
+  memberId,
+  readMeta,
+  setLabelValue,
+  setVote,
+  votesToJson,
+} from "../../app/domain/room.ts";
+import { SyncCloseCode } from "../../server/sync/close-codes.ts";
+import { prepareItemRoom } from "../../server/services/room.ts";
+import { createCast, disputedItem, disputedLabels, type Cast } from "../setup/adjudication.ts";
+import { expectApiError, type ApiClient } from "../setup/api-client.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
+import {
+  closeSyncClientsAfterEach,
+  connectSyncClient,
+  waitFor,
+  within,
+  type SyncClient,
+} from "../setup/sync-client.ts";
+
+let server: TestServer;
+let cast: Cast;
+const clients = closeSyncClientsAfterEach();
+
+beforeAll(async () => {
+  server = await startTestServer();
+  cast = await createCast(server);
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+interface Published {
+  version: number;
+  label: Record<string, unknown>;
+}
+
+function join(itemId: number, token: string): SyncClient {
+  return clients.track(
+    connectSyncClient(server.url, itemRoomName(itemId), { token, persisted: true }),
+  );
+}
+
+/** Changes the room as a participant would, through a stock client, and waits until stored. */
+async function editAs(token: string, itemId: number, edit: (doc: Y.Doc) => void): Promise<void> {
+  const client = join(itemId, token);
+  await within(client.synced, "the client to sync");
+  edit(client.doc);
+  await waitFor(() => client.saved(), "the edit to be stored");
+}
+
+async function storedRoom(itemId: number): Promise<Y.Doc> {
+  return server.context.rooms.read(itemRoomName(itemId));
+}
+
+async function versionsOf(itemId: number) {
+  return server.context.db
+    .selectFrom("adjudications")
+    .selectAll()
+    .where("item_id", "=", itemId)
+    .orderBy("version")
+    .execute();
+}
+
+async function statusOf(itemId: number) {
+  const row = await server.context.db
+    .selectFrom("items")
+    .select("status")
+    .where("id", "=", itemId)
+    .executeTakeFirstOrThrow();
+  return row.status;
+}
+
+const publish = (api: ApiClient, itemId: number, body: Record<string, unknown> = {}) =>
+  api.post<Published>(`/items/${itemId}/publish`, body);
+
+describe("publishing", () => {
+  it("stores an immutable version with its provenance and locks the room", async () => {
+    const { itemId } = await disputedItem(cast);
+    await prepareItemRoom(server.context, itemId);
+    const [first, second] = cast.experts;
+    await editAs(first.token, itemId, (doc) => {
+      setLabelValue(doc, "accuracy", 3);
+      labelText(doc, "critique")!.insert(0, "Dose must follow the INR.");
+      setVote(doc, memberId(first.id), "accuracy", 3);
+    });
+
+    const published = await publish(cast.lead.api, itemId, {
+      expectedVersion: 1,
+      rationale: "The INR check decides it.",
+    });
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+    expect(published.body.version).toBe(1);
+    expect(published.body.label).toMatchObject({
+      preference: 1,
+      accuracy: 3,
+      critique: "Dose must follow the INR.",
+    });
+
+    const [version] = await versionsOf(itemId);
+    expect(version).toMatchObject({
+      version: 1,
+      label: published.body.label,
+      rationale: "The INR check decides it.",
+      published_by: cast.lead.id,
+    });
+    expect(version.panel).toEqual(cast.experts.map((expert) => expert.id));
+    expect(version.votes).toEqual({
+      [memberId(first.id)]: { ...disputedLabels[0], accuracy: 3 },
+      [memberId(second.id)]: disputedLabels[1],
+      [memberId(cast.experts[2].id)]: disputedLabels[2],
+    });
+    // Published preference 1 and accuracy 3: the first expert preferred the other response, the
+    // other two rated 4.
+    expect(version.minority).toEqual({
+      preference: [
+        { member: memberId(first.id), value: -1 },
+        { member: memberId(cast.experts[2].id), value: 2 },
+      ],
+      accuracy: [
+        { member: memberId(second.id), value: 4 },
+        { member: memberId(cast.experts[2].id), value: 4 },
+      ],
+      errors: [{ member: memberId(cast.experts[2].id), value: [] }],
+    });
+    const snapshot = new Y.Doc();
+    Y.applyUpdate(snapshot, version.room_snapshot!);
+    expect(labelToJson(snapshot)).toEqual(published.body.label);
+    expect(version.time_spent_ms).toBeGreaterThanOrEqual(0);
+    expect(await statusOf(itemId)).toBe("published");
+    const audit = await server.context.db
+      .selectFrom("audit_log")
+      .select(["actor_id", "details"])
+      .where("action", "=", "item.publish")
+      .where("subject_id", "=", String(itemId))
+      .executeTakeFirst();
+    expect(audit).toEqual({ actor_id: cast.lead.id, details: { version: 1, rule: "lead" } });
+
+    const stored = await storedRoom(itemId);
+    expect(readMeta(stored)).toMatchObject({
+      status: "published",
+      version: 1,
+      publishedBy: memberId(cast.lead.id),
+    });
+    stored.destroy();
+
+    // A participant's later edit is refused and never stored.
+    const late = join(itemId, second.token);
+    await within(late.synced, "the late client to sync");
+    expect(readMeta(late.doc).status).toBe("published");
+    setLabelValue(late.doc, "accuracy", 5);
+    expect((await within(late.refused, "the edit to be refused")).code).toBe(
+      SyncCloseCode.documentPublished,
+    );
+    const after = await storedRoom(itemId);
+    expect(labelToJson(after)).toEqual(published.body.label);
+    after.destroy();
+  });
+
+  it("refuses an invalid draft with the fields in error and stores nothing", async () => {
+    const { itemId } = await disputedItem(cast);
+    await prepareItemRoom(server.context, itemId);
+    await editAs(cast.experts[0].token, itemId, (doc) => {
+      setLabelValue(doc, "accuracy", 9);
+      setLabelValue(doc, "preference", undefined);
+    });
+
+    const details = expectApiError(await publish(cast.lead.api, itemId), 422, "validation_failed");
+    expect(details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: "accuracy" }),
+        expect.objectContaining({ field: "preference" }),
+      ]),
+    );
+    expect(await versionsOf(itemId)).toEqual([]);
+    expect(await statusOf(itemId)).toBe("adjudicating");
+    const stored = await storedRoom(itemId);
+    expect(readMeta(stored).status).toBe("open");
+    // The draft itself may be invalid: it stays as the panel left it.
+    expect(labelToJson(stored).accuracy).toBe(9);
+    stored.destroy();
+
+    expectApiError(
+      await publish(cast.lead.api, itemId, { expectedVersion: 0 }),
+      422,
+      "validation_failed",
+    );
+  });
+
+  it("lets exactly one of two concurrent publishes win", async () => {
+    const { itemId } = await disputedItem(cast);
+    await prepareItemRoom(server.context, itemId);
+    const results = await Promise.all([
+      publish(cast.lead.api, itemId, { expectedVersion: 1 }),
+      publish(cast.admin.api, itemId, { expectedVersion: 1 }),
+    ]);
+    expect(results.map((result) => result.status).sort()).toEqual([201, 409]);
+    const loser = results.find((result) => result.status === 409)!;
+    expectApiError(loser, 409, "conflict");
+    expect(await versionsOf(itemId)).toHaveLength(1);
+
+    // Without an expected version the second publish is refused as well.
+    const { itemId: other } = await disputedItem(cast);
+    const racing = await Promise.all([
+      publish(cast.lead.api, other),
+      publish(cast.lead.api, other),
+    ]);
+    expect(racing.map((result) => result.status).sort()).toEqual([201, 409]);
+    expect(await versionsOf(other)).toHaveLength(1);
+  });
+
+  it("reopens a published item for the next version and keeps the earlier one", async () => {
+    const { itemId } = await disputedItem(cast);
+    expect((await publish(cast.lead.api, itemId)).status).toBe(201);
+    const [firstVersion] = await versionsOf(itemId);
+
+    expectApiError(await cast.experts[0].api.post(`/items/${itemId}/reopen`), 403, "forbidden");
+    const reopened = await cast.lead.api.post<{ status: string; draftVersion: number }>(
+      `/items/${itemId}/reopen`,
+    );
+    expect(reopened.status, JSON.stringify(reopened.body)).toBe(200);
+    expect(reopened.body).toEqual({ status: "adjudicating", draftVersion: 2 });
+    expectApiError(await cast.lead.api.post(`/items/${itemId}/reopen`), 409, "conflict");
+    expect(await statusOf(itemId)).toBe("adjudicating");
+    let stored = await storedRoom(itemId);
+    expect(readMeta(stored)).toMatchObject({ status: "open", version: 2, publishedBy: null });
+    stored.destroy();
+
+    await editAs(cast.experts[1].token, itemId, (doc) => setLabelValue(doc, "accuracy", 5));
+    expectApiError(await publish(cast.lead.api, itemId, { expectedVersion: 1 }), 409, "conflict");
+    const second = await publish(cast.lead.api, itemId, { expectedVersion: 2 });
+    expect(second.status, JSON.stringify(second.body)).toBe(201);
+    expect(second.body).toMatchObject({ version: 2, label: { accuracy: 5 } });
+
+    const versions = await versionsOf(itemId);
+    expect(versions.map((version) => version.version)).toEqual([1, 2]);
+    expect(versions[0]).toEqual(firstVersion);
+    await expect(
+      server.context.db
+        .updateTable("adjudications")
+        .set({ rationale: "rewritten" })
+        .where("id", "=", firstVersion.id)
+        .execute(),
+    ).rejects.toThrow(/immutable/);
+    stored = await storedRoom(itemId);
+    expect(readMeta(stored)).toMatchObject({ status: "published", version: 2 });
+    stored.destroy();
+  });
+
+  it("shows the versions to those who may see them, pseudonymised for clients", async () => {
+    const { itemId } = await disputedItem(cast);
+    expect((await publish(cast.lead.api, itemId, { rationale: "Settled." })).status).toBe(201);
+
+    type Person = { id: number | null; name: string };
+    type View = {
+      versions: Array<{
+        version: number;
+        rationale: string;
+        publishedBy?: Person;
+        panel?: Person[];
+        votes?: Array<{ member: Person; label: unknown }>;
+        minority?: Record<string, Array<{ member: Person; value: unknown }>>;
+      }>;
+    };
+    const asLead = await cast.lead.api.get<View>(`/items/${itemId}`);
+    expect(asLead.status).toBe(200);
+    const [leadView] = asLead.body.versions;
+    expect(leadView).toMatchObject({ version: 1, rationale: "Settled." });
+    expect(leadView.publishedBy).toEqual({ id: cast.lead.id, name: "lead" });
+    expect(leadView.panel).toEqual(
+      cast.experts.map((expert) => ({ id: expert.id, name: expert.email.split("@")[0] })),
+    );
+    expect(leadView.votes).toHaveLength(3);
+    expect(leadView.minority?.accuracy).toEqual([
+      { member: { id: cast.experts[0].id, name: "expert1" }, value: 2 },
+    ]);
+
+    const asClient = await cast.client.api.get<View>(`/items/${itemId}`);
+    const [clientView] = asClient.body.versions;
+    expect(clientView.panel?.every((member) => member.id === null)).toBe(true);
+    expect(clientView.panel?.map((member) => member.name)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Expert [A-Z]$/)]),
+    );
+    expect(JSON.stringify(clientView)).not.toContain("expert1");
+
+    const asAnnotator = await cast.experts[0].api.get<View>(`/items/${itemId}`);
+    expect(asAnnotator.body.versions).toEqual([
+      expect.objectContaining({ version: 1, rationale: "Settled." }),
+    ]);
+    expect(asAnnotator.body.versions[0]).not.toHaveProperty("votes");
+    expectApiError(await cast.invited.api.get(`/items/${itemId}`), 404, "not_found");
+    expectApiError(await cast.outsider.api.get(`/items/${itemId}`), 404, "not_found");
+  });
+});
+
+describe("who may publish", () => {
+  it("is a lead under the default rule", async () => {
+    const { itemId } = await disputedItem(cast);
+    expectApiError(await publish(cast.experts[0].api, itemId), 403, "forbidden");
+    expectApiError(await publish(cast.client.api, itemId), 403, "forbidden");
+    expectApiError(await publish(cast.outsider.api, itemId), 404, "not_found");
+    expectApiError(await publish(cast.lead.api, 2_000_000), 404, "not_found");
+    expect(await versionsOf(itemId)).toEqual([]);
+  });
+
+  it("is a panel member once enough of the panel approved the very draft", async () => {
+    const { itemId } = await disputedItem(cast, { publishRule: { kind: "quorum", approvals: 2 } });
+    const [first, second, third] = cast.experts;
+    const refusal = expectApiError(await publish(first.api, itemId), 409, "conflict");
+    expect(refusal).toEqual({ required: 2, approvals: 0 });
+    expectApiError(await publish(cast.client.api, itemId), 403, "forbidden");
+    expectApiError(await cast.client.api.post(`/items/${itemId}/approve`), 403, "forbidden");
+    expectApiError(await cast.invited.api.post(`/items/${itemId}/approve`), 403, "forbidden");
+
+    const approved = await first.api.post<{ approval: { version: number; approvals: string[] } }>(
+      `/items/${itemId}/approve`,
+    );
+    expect(approved.status, JSON.stringify(approved.body)).toBe(201);
+    expect(approved.body.approval).toMatchObject({ version: 1, approvals: [memberId(first.id)] });
+    expect(await publish(first.api, itemId).then((result) => result.status)).toBe(409);
+    expect((await second.api.post(`/items/${itemId}/approve`)).status).toBe(201);
+    const stored = await storedRoom(itemId);
+    expect(readMeta(stored).approvals).toEqual([memberId(first.id), memberId(second.id)]);
+    stored.destroy();
+
+    // A change to the draft after the approvals voids them until the panel approves again.
+    await editAs(third.token, itemId, (doc) => setLabelValue(doc, "accuracy", 3));
+    expectApiError(await publish(third.api, itemId), 409, "conflict");
+    expect((await first.api.post(`/items/${itemId}/approve`)).status).toBe(201);
+    expect((await second.api.post(`/items/${itemId}/approve`)).status).toBe(201);
+    const published = await publish(third.api, itemId);
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+    expect(published.body).toMatchObject({ version: 1, label: { accuracy: 3 } });
+    expect(votesToJson(await storedRoom(itemId))).toHaveProperty(memberId(third.id));
+  });
+});
