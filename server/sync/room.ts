@@ -499,32 +499,32 @@ export class Room {
 
   /**
    * Presence, rate-limited per connection. Each state's `user` is replaced by the identity the
-   * server stamped, and a state for a client id that another connection announced is dropped.
+   * server stamped, and a state for a client id that another connection announced is dropped:
+   * the stock client sends back every presence change it receives, so such echoes are routine and
+   * are left out before the rate limit counts the frame.
    */
   private receiveAwareness(participant: RoomParticipant, changes: AwarenessChange[]): void {
+    const own = changes.filter((change) => {
+      const owner = this.awarenessOwners.get(change.clientId);
+      return owner === undefined || owner === participant.id;
+    });
+    if (own.length < changes.length) {
+      this.log.debug(
+        { connectionId: participant.id, dropped: changes.length - own.length },
+        "dropped presence for client ids that other connections own",
+      );
+    }
+    if (own.length === 0) return;
     if (!participant.takeAwarenessAllowance()) {
       this.log.debug({ connectionId: participant.id }, "dropped presence over the rate limit");
       return;
     }
-    const accepted: AwarenessChange[] = [];
-    for (const change of changes) {
-      const owner = this.awarenessOwners.get(change.clientId);
-      if (owner !== undefined && owner !== participant.id) {
-        this.log.info(
-          { connectionId: participant.id, clientId: change.clientId },
-          "dropped presence for a client id that another connection owns",
-        );
-        continue;
-      }
-      if (change.state === null) {
-        accepted.push(change);
-        continue;
-      }
+    const accepted = own.map((change): AwarenessChange => {
+      if (change.state === null) return change;
       this.awarenessOwners.set(change.clientId, participant.id);
       participant.awarenessClients.add(change.clientId);
-      accepted.push({ ...change, state: stampIdentity(change.state, participant.identity) });
-    }
-    if (accepted.length === 0) return;
+      return { ...change, state: stampIdentity(change.state, participant.identity) };
+    });
     awarenessProtocol.applyAwarenessUpdate(
       this.awareness,
       encodeAwarenessChanges(accepted),

@@ -249,8 +249,22 @@ describe("projects", () => {
     const [visible, hidden] = await db
       .insertInto("projects")
       .values([
-        { name: "Visible", template: JSON.stringify({ fields: [] }) },
-        { name: "Hidden", template: JSON.stringify({ fields: [] }) },
+        {
+          name: "Visible",
+          template: JSON.stringify({
+            fields: [
+              { id: "verdict", type: "choice", label: "Verdict", options: ["safe", "unsafe"] },
+            ],
+          }),
+        },
+        {
+          name: "Hidden",
+          template: JSON.stringify({
+            fields: [
+              { id: "verdict", type: "choice", label: "Verdict", options: ["safe", "unsafe"] },
+            ],
+          }),
+        },
       ])
       .returning("id")
       .execute();

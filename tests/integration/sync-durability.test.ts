@@ -77,7 +77,12 @@ async function disputedItem(members: Record<string, ProjectRole>, labelledBy: st
   const { db } = server.context;
   const project = await db
     .insertInto("projects")
-    .values({ name: "Clinical answers", template: JSON.stringify({ fields: [] }) })
+    .values({
+      name: "Clinical answers",
+      template: JSON.stringify({
+        fields: [{ id: "verdict", type: "choice", label: "Verdict", options: ["safe", "unsafe"] }],
+      }),
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   const item = await db

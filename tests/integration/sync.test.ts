@@ -43,7 +43,14 @@ describe("sync endpoint", () => {
     const { db } = server.context;
     const project = await db
       .insertInto("projects")
-      .values({ name: "Clinical answers", template: JSON.stringify({ fields: [] }) })
+      .values({
+        name: "Clinical answers",
+        template: JSON.stringify({
+          fields: [
+            { id: "verdict", type: "choice", label: "Verdict", options: ["safe", "unsafe"] },
+          ],
+        }),
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     const item = await db

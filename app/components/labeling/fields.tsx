@@ -31,7 +31,7 @@ interface FieldShellProps {
 }
 
 /** A field's frame: its label, description and error, and the element focus lands on. */
-function FieldShell({ field, error, children, hint }: FieldShellProps) {
+export function FieldShell({ field, error, children, hint }: FieldShellProps) {
   const id = useId();
   const labelId = `${id}-label`;
   const descriptionId = `${id}-description`;
@@ -317,24 +317,40 @@ export function SpansField({
   activeSpan,
   onActiveSpan,
   onMarkSelection,
+  onUpdateSpan,
+  onRemoveSpan,
+  spanActions,
 }: FieldControlProps<FieldOf<"spans">> & {
   responses: ResponseInfo[];
   activeSpan: number | null;
   onActiveSpan: (index: number | null) => void;
   onMarkSelection: (category: string) => void;
+  /**
+   * Where spans are shared with others (the adjudication room), each span is changed or
+   * removed on its own, so that concurrent edits of other spans survive; without these the
+   * whole list is replaced through `onChange`.
+   */
+  onUpdateSpan?: (index: number, change: Partial<SpanAnnotation>) => void;
+  onRemoveSpan?: (index: number) => void;
+  /** Extra controls shown with each span. */
+  spanActions?: (span: SpanAnnotation, index: number) => ReactNode;
 }) {
   const spans = spansValue(label, field.id);
   const byId = new Map(responses.map((response) => [response.id, response]));
   const update = (index: number, change: Partial<SpanAnnotation>) =>
-    onChange(
-      field.id,
-      spans.map((span, position) => (position === index ? { ...span, ...change } : span)),
-    );
+    onUpdateSpan
+      ? onUpdateSpan(index, change)
+      : onChange(
+          field.id,
+          spans.map((span, position) => (position === index ? { ...span, ...change } : span)),
+        );
   const remove = (index: number) => {
-    onChange(
-      field.id,
-      spans.filter((_, position) => position !== index),
-    );
+    if (onRemoveSpan) onRemoveSpan(index);
+    else
+      onChange(
+        field.id,
+        spans.filter((_, position) => position !== index),
+      );
     onActiveSpan(null);
   };
   return (
@@ -428,6 +444,7 @@ export function SpansField({
                       >
                         Delete<span className="visually-hidden"> span {index + 1}</span>
                       </button>
+                      {spanActions?.(span, index)}
                     </div>
                   </li>
                 );
@@ -475,8 +492,6 @@ export function RewriteField({
   original,
 }: FieldControlProps<FieldOf<"rewrite">> & { original: ResponseInfo }) {
   const value = stringValue(label, field.id) ?? original.text;
-  const changes = diffWords(original.text, value);
-  const changed = changes.some((change) => change.added || change.removed);
   return (
     <FieldShell
       field={field}
@@ -500,26 +515,35 @@ export function RewriteField({
             value={value}
             onChange={(event) => onChange(field.id, event.target.value)}
           />
-          <div className="rewrite-diff" aria-label="Changes against the original" role="region">
-            <p className="muted small">Changes against the original</p>
-            {changed ? (
-              <p className="diff" dir="auto">
-                {changes.map((change, index) =>
-                  change.added ? (
-                    <ins key={index}>{change.value}</ins>
-                  ) : change.removed ? (
-                    <del key={index}>{change.value}</del>
-                  ) : (
-                    <span key={index}>{change.value}</span>
-                  ),
-                )}
-              </p>
-            ) : (
-              <p className="empty-inline small">No changes yet.</p>
-            )}
-          </div>
+          <RewriteDiff original={original.text} rewritten={value} />
         </div>
       )}
     </FieldShell>
+  );
+}
+
+/** A rewrite's word-level changes against the response it corrects. */
+export function RewriteDiff({ original, rewritten }: { original: string; rewritten: string }) {
+  const changes = diffWords(original, rewritten);
+  const changed = changes.some((change) => change.added || change.removed);
+  return (
+    <div className="rewrite-diff" aria-label="Changes against the original" role="region">
+      <p className="muted small">Changes against the original</p>
+      {changed ? (
+        <p className="diff" dir="auto">
+          {changes.map((change, index) =>
+            change.added ? (
+              <ins key={index}>{change.value}</ins>
+            ) : change.removed ? (
+              <del key={index}>{change.value}</del>
+            ) : (
+              <span key={index}>{change.value}</span>
+            ),
+          )}
+        </p>
+      ) : (
+        <p className="empty-inline small">No changes yet.</p>
+      )}
+    </div>
   );
 }

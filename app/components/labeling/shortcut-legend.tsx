@@ -4,6 +4,7 @@ import {
   type Keymap,
   type ShortcutScope,
 } from "~/domain/shortcuts.ts";
+import type { ReactNode } from "react";
 import type { TemplateField } from "~/domain/template.ts";
 
 const scopeTitles: Record<ShortcutScope, string> = {
@@ -31,10 +32,15 @@ export function ShortcutLegend({
   keymap,
   fields,
   responseCount,
+  descriptions = {},
+  note,
 }: {
   keymap: Keymap;
   fields: ReadonlyArray<TemplateField>;
   responseCount: number;
+  /** Pages other than labeling word some actions their own way; null leaves an action out. */
+  descriptions?: Partial<Record<string, string | null>>;
+  note?: ReactNode;
 }) {
   const types = new Set(fields.map((field) => field.type));
   const scopes: ShortcutScope[] = ["global"];
@@ -46,7 +52,7 @@ export function ShortcutLegend({
     if (id === "focusText") return types.has("text");
     if (id === "focusRewrite") return types.has("rewrite");
     if (id === "focusResponse2") return responseCount > 1;
-    return true;
+    return descriptions[id] !== null;
   };
   return (
     <aside className="shortcut-legend card" aria-labelledby="legend-heading">
@@ -74,7 +80,7 @@ export function ShortcutLegend({
           rows.push({
             key: action.id,
             chords: keymap[action.id] ?? [],
-            description: action.description,
+            description: descriptions[action.id] ?? action.description,
           });
         }
         return (
@@ -102,8 +108,12 @@ export function ShortcutLegend({
         );
       })}
       <p className="muted small legend-note">
-        In a text box, hold Alt with a key (Alt+J for the next field); Esc leaves the text box.
-        Ctrl+Enter submits from anywhere.
+        {note ?? (
+          <>
+            In a text box, hold Alt with a key (Alt+J for the next field); Esc leaves the text box.
+            Ctrl+Enter submits from anywhere.
+          </>
+        )}
       </p>
     </aside>
   );

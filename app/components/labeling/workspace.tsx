@@ -79,13 +79,14 @@ const saveStatusText: Record<SaveStatus, string> = {
   unsaved: "Not saved: kept on this device, retrying",
 };
 
-type SelectionMove = [
+export type SelectionMove = [
   alter: "move" | "extend",
   direction: "forward" | "backward",
   granularity: string,
 ];
 
-const caretMoves: Record<string, SelectionMove> = {
+/** Reader shortcuts that move the caret or the selection, as Selection.modify takes them. */
+export const caretMoves: Record<string, SelectionMove> = {
   caretWordForward: ["move", "forward", "word"],
   caretWordBackward: ["move", "backward", "word"],
   caretLineDown: ["move", "forward", "line"],
@@ -98,7 +99,7 @@ const caretMoves: Record<string, SelectionMove> = {
   extendLineUp: ["extend", "backward", "line"],
 };
 
-function isTextInput(element: Element): boolean {
+export function isTextInput(element: Element): boolean {
   return element.matches("input, textarea, select, [contenteditable=''], [contenteditable='true']");
 }
 

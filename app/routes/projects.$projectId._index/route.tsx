@@ -114,6 +114,7 @@ export default function ProjectOverview() {
                         <span className="muted small">Fields not recorded</span>
                       )}
                     </span>
+                    <Link to={`/items/${item.id}/room`}>Open the room</Link>
                   </li>
                 ))}
               </ul>

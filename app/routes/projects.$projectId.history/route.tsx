@@ -62,6 +62,9 @@ export default function History() {
                   ) : (
                     <span className="badge badge-muted">Not reviewed</span>
                   )}
+                  {annotation.review ? (
+                    <Link to={`/reviews/${annotation.id}/room`}>Discuss with the lead</Link>
+                  ) : null}
                 </header>
                 <p className="muted small">
                   Submitted {formatDateTime(annotation.submittedAt)}

@@ -1,5 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import {
   ItemContent,
   katexStylesUrl,
@@ -41,6 +41,11 @@ export default function ItemDetail() {
           {item.domain ? <span className="badge">{item.domain}</span> : null}
           {item.goldLabel ? <span className="badge badge-gold">Gold item</span> : null}
         </span>
+        {item.status && ["disputed", "adjudicating", "published"].includes(item.status) ? (
+          <Link to={`/items/${item.id}/room`} className="button button-small">
+            Adjudication room
+          </Link>
+        ) : null}
       </div>
       <div className="stack-large">
         <section className="card" aria-labelledby="content-heading">

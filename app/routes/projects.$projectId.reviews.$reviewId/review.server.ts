@@ -41,6 +41,7 @@ export async function loadReview(request: Request, context: AppLoadContext, para
     navigation: page.navigation,
     review: {
       id: review.id,
+      annotationId: review.annotation.id,
       verdict: review.verdict,
       comments: review.comments as ReviewComment[],
       correctedLabel:

@@ -79,6 +79,9 @@ export default function ReviewPage() {
         <p className="muted">
           {review.annotator}, submitted {formatDateTime(review.submittedAt)}
         </p>
+        <Link to={`/reviews/${review.annotationId}/room`}>
+          Discuss live with {review.annotator}
+        </Link>
       </div>
       <div className="stack-large">
         <section className="card" aria-labelledby="item-heading">

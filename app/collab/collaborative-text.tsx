@@ -1,0 +1,122 @@
+import { standardKeymap } from "@codemirror/commands";
+import { Compartment, EditorState } from "@codemirror/state";
+import { EditorView, keymap, placeholder as placeholderText } from "@codemirror/view";
+import { useEffect, useRef } from "react";
+import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
+import type { Awareness } from "y-protocols/awareness";
+import * as Y from "yjs";
+import { cursorAwareness } from "./presence.ts";
+
+export interface CollaborativeTextProps {
+  text: Y.Text;
+  awareness: Awareness;
+  readOnly: boolean;
+  labelledBy: string;
+  describedBy?: string;
+  placeholder?: string;
+  invalid?: boolean;
+  onFocus?: () => void;
+}
+
+const theme = EditorView.theme({
+  "&": { fontSize: "0.95rem" },
+  // Room above the first line for the name tags of the others' carets.
+  ".cm-content": {
+    fontFamily: "var(--font-sans)",
+    padding: "1.1rem 0 var(--space-2)",
+    minHeight: "6rem",
+  },
+  ".cm-line": { padding: "0 var(--space-3)" },
+  "&.cm-focused": { outline: "none" },
+  ".cm-ySelectionInfo": {
+    fontFamily: "var(--font-sans)",
+    fontSize: "0.72rem",
+    padding: "1px 4px",
+    borderRadius: "3px",
+    opacity: "1",
+    top: "-1.35em",
+  },
+});
+
+/**
+ * A CodeMirror 6 editor bound to a shared Y.Text: every participant's keystrokes merge, and the
+ * others' carets and selections show in their colours with their names. Undo undoes only one's
+ * own changes. Mod+Enter is left to the page (it publishes), so it is not bound here.
+ */
+export function CollaborativeText({
+  text,
+  awareness,
+  readOnly,
+  labelledBy,
+  describedBy,
+  placeholder,
+  invalid,
+  onFocus,
+}: CollaborativeTextProps) {
+  const parent = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const editable = useRef(new Compartment());
+  const latestReadOnly = useRef(readOnly);
+  latestReadOnly.current = readOnly;
+
+  useEffect(() => {
+    if (!parent.current) return;
+    const undoManager = new Y.UndoManager(text);
+    const readOnlyNow = latestReadOnly.current;
+    const created = new EditorView({
+      parent: parent.current,
+      state: EditorState.create({
+        doc: text.toString(),
+        extensions: [
+          keymap.of([...yUndoManagerKeymap, ...standardKeymap]),
+          EditorView.lineWrapping,
+          theme,
+          yCollab(text, cursorAwareness(awareness), { undoManager }),
+          editable.current.of([
+            EditorState.readOnly.of(readOnlyNow),
+            EditorView.editable.of(!readOnlyNow),
+          ]),
+          EditorView.contentAttributes.of({
+            "aria-multiline": "true",
+            role: "textbox",
+            dir: "auto",
+          }),
+          ...(placeholder ? [placeholderText(placeholder)] : []),
+        ],
+      }),
+    });
+    view.current = created;
+    return () => {
+      created.destroy();
+      undoManager.destroy();
+      view.current = null;
+    };
+  }, [text, awareness, placeholder]);
+
+  useEffect(() => {
+    view.current?.dispatch({
+      effects: editable.current.reconfigure([
+        EditorState.readOnly.of(readOnly),
+        EditorView.editable.of(!readOnly),
+      ]),
+    });
+  }, [readOnly]);
+
+  useEffect(() => {
+    const content = view.current?.contentDOM;
+    if (!content) return;
+    content.setAttribute("aria-labelledby", labelledBy);
+    if (describedBy) content.setAttribute("aria-describedby", describedBy);
+    else content.removeAttribute("aria-describedby");
+    if (invalid) content.setAttribute("aria-invalid", "true");
+    else content.removeAttribute("aria-invalid");
+  }, [labelledBy, describedBy, invalid, text]);
+
+  return (
+    <div
+      ref={parent}
+      className={readOnly ? "collab-text collab-text-readonly" : "collab-text"}
+      onFocus={onFocus}
+    />
+  );
+}

@@ -1,0 +1,147 @@
+import { useCallback, useRef, useSyncExternalStore } from "react";
+import type { Awareness } from "y-protocols/awareness";
+import { z } from "zod";
+
+/**
+ * Presence in a room. Every state a browser receives carries the `user` the server stamped on
+ * it (name, role, colour; the id is null when the name is a pseudonym); a browser sets only its
+ * own fields: `field`, the template field it is working on, and `cursor`, which the text editors
+ * maintain.
+ */
+const stampedUserSchema = z.object({
+  id: z.number().nullable(),
+  name: z.string(),
+  role: z.string().nullable(),
+  colour: z.string(),
+});
+
+const presenceStateSchema = z.object({
+  user: stampedUserSchema,
+  field: z.string().nullable().optional(),
+});
+
+export interface Participant {
+  /** Stable per person: their id, or their shown name when the id is withheld. */
+  key: string;
+  name: string;
+  role: string | null;
+  colour: string;
+  /** The fields they are on, in any of their tabs. */
+  fields: string[];
+  self: boolean;
+}
+
+export interface SelfIdentity {
+  id: number;
+  name: string;
+  role: string | null;
+  colour: string;
+}
+
+function participantsOf(awareness: Awareness, self: SelfIdentity): Participant[] {
+  const byKey = new Map<string, Participant>();
+  const ownFields: string[] = [];
+  const ownField = awareness.getLocalState()?.field;
+  if (typeof ownField === "string") ownFields.push(ownField);
+  byKey.set(`user:${self.id}`, {
+    key: `user:${self.id}`,
+    name: self.name,
+    role: self.role,
+    colour: self.colour,
+    fields: ownFields,
+    self: true,
+  });
+  awareness.getStates().forEach((raw, clientId) => {
+    if (clientId === awareness.clientID) return;
+    const parsed = presenceStateSchema.safeParse(raw);
+    if (!parsed.success) return;
+    const { user, field } = parsed.data;
+    const key = user.id === null ? `name:${user.name}` : `user:${user.id}`;
+    const entry = byKey.get(key) ?? {
+      key,
+      name: user.name,
+      role: user.role,
+      colour: user.colour,
+      fields: [],
+      self: false,
+    };
+    if (field && !entry.fields.includes(field)) entry.fields.push(field);
+    byKey.set(key, entry);
+  });
+  return [...byKey.values()];
+}
+
+/** Who is in the room now, the viewer first, one entry per person however many tabs they have. */
+export function usePresence(awareness: Awareness | undefined, self: SelfIdentity): Participant[] {
+  const cache = useRef<{ key: string; value: Participant[] }>({ key: "", value: [] });
+  const subscribe = useCallback(
+    (listener: () => void) => {
+      if (!awareness) return () => undefined;
+      awareness.on("change", listener);
+      return () => awareness.off("change", listener);
+    },
+    [awareness],
+  );
+  const getSnapshot = () => {
+    const value = awareness ? participantsOf(awareness, self) : [];
+    const key = JSON.stringify(value);
+    if (key !== cache.current.key) cache.current = { key, value };
+    return cache.current.value;
+  };
+  return useSyncExternalStore(subscribe, getSnapshot, () => cache.current.value);
+}
+
+/** Tells the others which field this browser is working on (null: none). */
+export function announceField(awareness: Awareness | undefined, fieldId: string | null): void {
+  if (!awareness) return;
+  if ((awareness.getLocalState()?.field ?? null) === fieldId) return;
+  awareness.setLocalStateField("field", fieldId);
+}
+
+/** Initials for an avatar: "Dr Ada Lovelace" → "AL", "Expert B" → "EB". */
+export function initials(name: string): string {
+  const words = name
+    .replace(/^(dr|prof|mr|mrs|ms)\.?\s+/i, "")
+    .split(/\s+/)
+    .filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
+  return letters
+    .map((word) => [...word][0]?.toUpperCase() ?? "")
+    .join("")
+    .slice(0, 2);
+}
+
+/**
+ * The awareness as y-codemirror.next reads it, which looks for `user.color` and
+ * `user.colorLight`; the server stamps `user.colour`. Everything else passes through.
+ */
+export function cursorAwareness(awareness: Awareness) {
+  return {
+    doc: awareness.doc,
+    on: awareness.on.bind(awareness),
+    off: awareness.off.bind(awareness),
+    getLocalState: () => awareness.getLocalState(),
+    setLocalStateField: (field: string, value: unknown) =>
+      awareness.setLocalStateField(field, value),
+    getStates: () => {
+      const states = new Map<number, Record<string, unknown>>();
+      awareness.getStates().forEach((state, clientId) => {
+        const parsed = stampedUserSchema.safeParse(state.user);
+        states.set(
+          clientId,
+          parsed.success
+            ? {
+                ...state,
+                user: {
+                  name: parsed.data.name,
+                  color: parsed.data.colour,
+                  colorLight: `${parsed.data.colour}33`,
+                },
+              }
+            : state,
+        );
+      });
+      return states;
+    },
+  };
+}
