@@ -34,6 +34,7 @@ import {
   stringListValue,
   type DraftLabel,
 } from "./label-draft.ts";
+import { isNumberedAction, resolveNumberedShortcut } from "./numbered-shortcut.ts";
 import { PromptView, ResponseReader } from "./prompt-view.tsx";
 import { ShortcutLegend } from "./shortcut-legend.tsx";
 import { SkipDialog } from "./skip-dialog.tsx";
@@ -286,33 +287,13 @@ export function LabelingWorkspace({
       event.preventDefault();
 
       const advance = () => focusField(fieldIndex + 1);
-      const numbered = /^(rating|choice|category)([1-9])$/.exec(action);
-      if (numbered) {
-        const position = Number(numbered[2]);
-        if (numbered[1] === "rating" && field?.type === "rating") {
-          const value = field.min + position - 1;
-          if (value <= field.max) {
-            setValue(field.id, value);
-            advance();
-          }
-        } else if (numbered[1] === "choice" && field?.type === "choice") {
-          const option = field.options[position - 1];
-          if (option === undefined) return;
-          if (field.multiple) {
-            const current = stringListValue(label, field.id) ?? [];
-            setValue(
-              field.id,
-              current.includes(option)
-                ? current.filter((entry) => entry !== option)
-                : [...current, option],
-            );
-          } else {
-            setValue(field.id, option);
-            advance();
-          }
-        } else if (numbered[1] === "category" && spansField) {
-          const category = spansField.categories[position - 1];
-          if (category !== undefined) markSelection(category);
+      if (isNumberedAction(action)) {
+        const outcome = resolveNumberedShortcut(action, field, spansField, label);
+        if (outcome?.kind === "value") {
+          setValue(outcome.fieldId, outcome.value);
+          if (outcome.advance) advance();
+        } else if (outcome?.kind === "category") {
+          markSelection(outcome.category);
         }
         return;
       }

@@ -5,6 +5,10 @@ import {
   stringListValue,
   type DraftLabel,
 } from "~/components/labeling/label-draft.ts";
+import {
+  isNumberedAction,
+  resolveNumberedShortcut,
+} from "~/components/labeling/numbered-shortcut.ts";
 import { caretMoves, isTextInput } from "~/components/labeling/workspace.tsx";
 import { placeCaretInside } from "~/components/markdown/selection.ts";
 import {
@@ -108,36 +112,15 @@ export function useRoomShortcuts(options: RoomShortcuts): void {
       event.preventDefault();
       const advance = () => focusField(fieldIndex + 1);
 
-      const numbered = /^(rating|choice|category)([1-9])$/.exec(action);
-      if (numbered) {
+      if (isNumberedAction(action)) {
         if (!editable) return;
-        const position = Number(numbered[2]);
-        if (numbered[1] === "rating" && field?.type === "rating") {
-          const value = field.min + position - 1;
-          if (value <= field.max) {
-            setValue(field.id, value);
-            advance();
-          }
-        } else if (numbered[1] === "choice" && field?.type === "choice") {
-          const option = field.options[position - 1];
-          if (option === undefined) return;
-          if (field.multiple) {
-            const current = stringListValue(label, field.id) ?? [];
-            setValue(
-              field.id,
-              current.includes(option)
-                ? current.filter((entry) => entry !== option)
-                : [...current, option],
-            );
-          } else {
-            setValue(field.id, option);
-            advance();
-          }
-        } else if (numbered[1] === "category") {
-          const spansField = template.fields.find((candidate) => candidate.type === "spans");
-          const category =
-            spansField?.type === "spans" ? spansField.categories[position - 1] : undefined;
-          if (category !== undefined) markSelection(category);
+        const spansField = template.fields.find((candidate) => candidate.type === "spans");
+        const outcome = resolveNumberedShortcut(action, field, spansField, label);
+        if (outcome?.kind === "value") {
+          setValue(outcome.fieldId, outcome.value);
+          if (outcome.advance) advance();
+        } else if (outcome?.kind === "category") {
+          markSelection(outcome.category);
         }
         return;
       }
