@@ -20,7 +20,6 @@ import {
   RewriteField,
   SpansField,
   TextField,
-  preferenceValueFor,
   responseLetter,
   type ResponseInfo,
 } from "./fields.tsx";
@@ -28,13 +27,15 @@ import {
   fieldOfError,
   labelForSubmission,
   missingAnswers,
-  numberValue,
   readableError,
   spansValue,
-  stringListValue,
   type DraftLabel,
 } from "./label-draft.ts";
-import { isNumberedAction, resolveNumberedShortcut } from "./numbered-shortcut.ts";
+import {
+  isNumberedAction,
+  resolveFieldShortcut,
+  resolveNumberedShortcut,
+} from "./field-shortcuts.ts";
 import { PromptView, ResponseReader } from "./prompt-view.tsx";
 import { ShortcutLegend } from "./shortcut-legend.tsx";
 import { SkipDialog } from "./skip-dialog.tsx";
@@ -102,6 +103,27 @@ export const caretMoves: Record<string, SelectionMove> = {
 
 export function isTextInput(element: Element): boolean {
   return element.matches("input, textarea, select, [contenteditable=''], [contenteditable='true']");
+}
+
+/**
+ * Caret and selection moves inside a response being read (`reader`): word and line steps,
+ * extending the selection, and selecting the sentence around the caret. Returns whether the
+ * action was one of them.
+ */
+export function moveInReader(action: string, reader: HTMLElement | null): boolean {
+  if (action !== "selectSentence" && !(action in caretMoves)) return false;
+  const selection = window.getSelection();
+  if (!reader || !selection) return true;
+  placeCaretInside(reader);
+  if (action === "selectSentence") {
+    selection.collapseToStart();
+    selection.modify("move", "backward", "sentenceboundary");
+    selection.modify("extend", "forward", "sentenceboundary");
+  } else {
+    const [alter, direction, granularity] = caretMoves[action];
+    selection.modify(alter, direction, granularity);
+  }
+  return true;
 }
 
 /**
@@ -298,14 +320,7 @@ export function LabelingWorkspace({
         return;
       }
 
-      if (action in caretMoves) {
-        const selection = window.getSelection();
-        if (!reader || !selection) return;
-        placeCaretInside(reader);
-        const [alter, direction, granularity] = caretMoves[action];
-        selection.modify(alter, direction, granularity);
-        return;
-      }
+      if (moveInReader(action, reader)) return;
 
       switch (action) {
         case "submit":
@@ -344,59 +359,22 @@ export function LabelingWorkspace({
           else focusField(0);
           return;
         }
-        case "selectSentence": {
-          const selection = window.getSelection();
-          if (!reader || !selection) return;
-          placeCaretInside(reader);
-          selection.collapseToStart();
-          selection.modify("move", "backward", "sentenceboundary");
-          selection.modify("extend", "forward", "sentenceboundary");
-          return;
-        }
       }
 
-      if (field?.type === "rating" && (action === "ratingUp" || action === "ratingDown")) {
-        const current = numberValue(label, field.id);
-        const next =
-          current === undefined
-            ? action === "ratingUp"
-              ? field.min
-              : field.max
-            : current + (action === "ratingUp" ? 1 : -1);
-        setValue(field.id, Math.min(field.max, Math.max(field.min, next)));
-        return;
+      const change = resolveFieldShortcut(
+        action,
+        field,
+        label,
+        responses.map((response) => response.id),
+        field ? rankCursor[field.id] : undefined,
+      );
+      if (!change) return;
+      if (change.value !== undefined) setValue(change.fieldId, change.value);
+      if (change.cursor !== undefined) {
+        const cursor = change.cursor;
+        setRankCursor((current) => ({ ...current, [change.fieldId]: cursor }));
       }
-      if (field?.type === "preference") {
-        const value = preferenceValueFor(action, field.scale);
-        if (value !== null) {
-          setValue(field.id, value);
-          advance();
-        }
-        return;
-      }
-      if (field?.type === "ranking") {
-        const order = stringListValue(label, field.id) ?? responses.map((response) => response.id);
-        const cursor = Math.min(rankCursor[field.id] ?? 0, order.length - 1);
-        const setCursor = (index: number) =>
-          setRankCursor((current) => ({
-            ...current,
-            [field.id]: Math.max(0, Math.min(order.length - 1, index)),
-          }));
-        if (action === "rankCursorUp") setCursor(cursor - 1);
-        if (action === "rankCursorDown") setCursor(cursor + 1);
-        if (action === "rankConfirm") {
-          setValue(field.id, order);
-          advance();
-        }
-        if (action === "rankMoveUp" || action === "rankMoveDown") {
-          const target = cursor + (action === "rankMoveUp" ? -1 : 1);
-          if (target < 0 || target >= order.length) return;
-          const next = [...order];
-          [next[cursor], next[target]] = [next[target], next[cursor]];
-          setValue(field.id, next);
-          setCursor(target);
-        }
-      }
+      if (change.advance) advance();
     },
     [
       fieldElements,

@@ -1,15 +1,12 @@
 import { useEffect, useRef, type RefObject } from "react";
-import { preferenceValueFor, type ResponseInfo } from "~/components/labeling/fields.tsx";
-import {
-  numberValue,
-  stringListValue,
-  type DraftLabel,
-} from "~/components/labeling/label-draft.ts";
 import {
   isNumberedAction,
+  resolveFieldShortcut,
   resolveNumberedShortcut,
-} from "~/components/labeling/numbered-shortcut.ts";
-import { caretMoves, isTextInput } from "~/components/labeling/workspace.tsx";
+} from "~/components/labeling/field-shortcuts.ts";
+import type { ResponseInfo } from "~/components/labeling/fields.tsx";
+import type { DraftLabel } from "~/components/labeling/label-draft.ts";
+import { isTextInput, moveInReader } from "~/components/labeling/workspace.tsx";
 import { placeCaretInside } from "~/components/markdown/selection.ts";
 import {
   chordFromKeyPress,
@@ -125,14 +122,7 @@ export function useRoomShortcuts(options: RoomShortcuts): void {
         return;
       }
 
-      if (action in caretMoves) {
-        const selection = window.getSelection();
-        if (!reader || !selection) return;
-        placeCaretInside(reader);
-        const [alter, direction, granularity] = caretMoves[action];
-        selection.modify(alter, direction, granularity);
-        return;
-      }
+      if (moveInReader(action, reader)) return;
 
       switch (action) {
         case "submit":
@@ -167,57 +157,20 @@ export function useRoomShortcuts(options: RoomShortcuts): void {
           focusField(Math.max(0, spansIndex));
           return;
         }
-        case "selectSentence": {
-          const selection = window.getSelection();
-          if (!reader || !selection) return;
-          placeCaretInside(reader);
-          selection.collapseToStart();
-          selection.modify("move", "backward", "sentenceboundary");
-          selection.modify("extend", "forward", "sentenceboundary");
-          return;
-        }
       }
       if (!editable || !field) return;
 
-      if (field.type === "rating" && (action === "ratingUp" || action === "ratingDown")) {
-        const current = numberValue(label, field.id);
-        const next =
-          current === undefined
-            ? action === "ratingUp"
-              ? field.min
-              : field.max
-            : current + (action === "ratingUp" ? 1 : -1);
-        setValue(field.id, Math.min(field.max, Math.max(field.min, next)));
-        return;
-      }
-      if (field.type === "preference") {
-        const value = preferenceValueFor(action, field.scale);
-        if (value !== null) {
-          setValue(field.id, value);
-          advance();
-        }
-        return;
-      }
-      if (field.type === "ranking") {
-        const order = stringListValue(label, field.id) ?? responses.map((response) => response.id);
-        const cursor = Math.min(rankCursor[field.id] ?? 0, order.length - 1);
-        const setCursor = (index: number) =>
-          setRankCursor(field.id, Math.max(0, Math.min(order.length - 1, index)));
-        if (action === "rankCursorUp") setCursor(cursor - 1);
-        if (action === "rankCursorDown") setCursor(cursor + 1);
-        if (action === "rankConfirm") {
-          setValue(field.id, order);
-          advance();
-        }
-        if (action === "rankMoveUp" || action === "rankMoveDown") {
-          const moved = cursor + (action === "rankMoveUp" ? -1 : 1);
-          if (moved < 0 || moved >= order.length) return;
-          const next = [...order];
-          [next[cursor], next[moved]] = [next[moved], next[cursor]];
-          setValue(field.id, next);
-          setCursor(moved);
-        }
-      }
+      const change = resolveFieldShortcut(
+        action,
+        field,
+        label,
+        responses.map((response) => response.id),
+        rankCursor[field.id],
+      );
+      if (!change) return;
+      if (change.value !== undefined) setValue(change.fieldId, change.value);
+      if (change.cursor !== undefined) setRankCursor(change.fieldId, change.cursor);
+      if (change.advance) advance();
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);

@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { templateSchema } from "~/domain/template.ts";
-import { resolveNumberedShortcut } from "./numbered-shortcut.ts";
+import { resolveFieldShortcut, resolveNumberedShortcut } from "./field-shortcuts.ts";
 
-const [rating, single, multiple, spans] = templateSchema.parse({
+const [rating, single, multiple, spans, preference, ranking] = templateSchema.parse({
   fields: [
     { id: "accuracy", type: "rating", label: "Accuracy", min: 0, max: 3 },
     { id: "verdict", type: "choice", label: "Verdict", options: ["safe", "unsafe"] },
     { id: "flags", type: "choice", label: "Flags", options: ["a", "b", "c"], multiple: true },
     { id: "errors", type: "spans", label: "Errors", categories: ["dosage", "interaction"] },
+    { id: "preference", type: "preference", label: "Preference", scale: 2 },
+    { id: "order", type: "ranking", label: "Order" },
   ],
 }).fields;
 
@@ -47,5 +49,51 @@ describe("resolveNumberedShortcut", () => {
     });
     expect(resolveNumberedShortcut("rating1", single, spans, {})).toBeNull();
     expect(resolveNumberedShortcut("submit", rating, spans, {})).toBeNull();
+  });
+});
+
+describe("resolveFieldShortcut", () => {
+  it("steps a rating, starting from the end of the scale it moves away from, within range", () => {
+    expect(resolveFieldShortcut("ratingUp", rating, {}, [], undefined)).toEqual({
+      fieldId: "accuracy",
+      value: 0,
+      advance: false,
+    });
+    expect(resolveFieldShortcut("ratingDown", rating, {}, [], undefined)).toMatchObject({
+      value: 3,
+    });
+    expect(resolveFieldShortcut("ratingUp", rating, { accuracy: 3 }, [], undefined)).toMatchObject({
+      value: 3,
+    });
+  });
+
+  it("sets a preference by side and strength and moves on", () => {
+    expect(resolveFieldShortcut("preferFirstClearly", preference, {}, [], undefined)).toEqual({
+      fieldId: "preference",
+      value: -2,
+      advance: true,
+    });
+    expect(resolveFieldShortcut("ratingUp", preference, {}, [], undefined)).toBeNull();
+  });
+
+  it("moves the ranking cursor, moves the item under it, and confirms the order", () => {
+    const ids = ["a", "b", "c"];
+    expect(resolveFieldShortcut("rankCursorDown", ranking, {}, ids, 2)).toMatchObject({
+      cursor: 2,
+    });
+    expect(resolveFieldShortcut("rankMoveUp", ranking, {}, ids, 1)).toEqual({
+      fieldId: "order",
+      value: ["b", "a", "c"],
+      cursor: 0,
+      advance: false,
+    });
+    expect(resolveFieldShortcut("rankMoveUp", ranking, {}, ids, 0)).toBeNull();
+    expect(
+      resolveFieldShortcut("rankConfirm", ranking, { order: ["c", "b", "a"] }, ids, 0),
+    ).toEqual({
+      fieldId: "order",
+      value: ["c", "b", "a"],
+      advance: true,
+    });
   });
 });
