@@ -4,7 +4,7 @@ import type { Database, ItemStatus, ProjectRole, User } from "../../db/schema.ts
 import { AppError, badRequest, notFound } from "../errors.ts";
 import { requireProjectPermission } from "../permissions.ts";
 import { getDraft } from "./annotate.ts";
-import { isPanelMember } from "./panel.ts";
+import { isPanelMember, panelItemIds } from "./panel.ts";
 import { loadProjectFor } from "./project-model.ts";
 
 /** Stages after which an annotator who has labelled an item may see the other labels. */
@@ -244,7 +244,9 @@ export const itemListQuerySchema = z.object({
 
 /**
  * One page of a project's items, by id. Managers and clients see every item with its status;
- * annotators see only the items they were assigned, with no status before they have submitted.
+ * annotators see the items they were assigned, with no status before they have submitted, and
+ * the items whose panel they sit on without having been assigned them, as `getItemForUser`
+ * shows them: with everything.
  */
 export async function listItems(
   db: Kysely<Database>,
@@ -261,6 +263,10 @@ export async function listItems(
   if (audience === "annotator" && status !== undefined && !REVEALED_STATUSES.includes(status)) {
     return { items: [], nextCursor: null };
   }
+  const assignedItemIds = db
+    .selectFrom("assignments")
+    .select("assignments.item_id")
+    .where("assignments.user_id", "=", user.id);
 
   const rows = await db
     .selectFrom("items")
@@ -287,18 +293,39 @@ export async function listItems(
           .whereRef("annotations.item_id", "=", "items.id")
           .where("annotations.user_id", "=", user.id)
           .as("own_annotation_id"),
+      (eb) =>
+        eb
+          .selectFrom("assignments")
+          .select("assignments.id")
+          .whereRef("assignments.item_id", "=", "items.id")
+          .where("assignments.user_id", "=", user.id)
+          .as("assignment_id"),
     ])
     .where("items.project_id", "=", projectId)
     .$if(status !== undefined, (q) => q.where("items.status", "=", status!))
     .$if(cursor !== undefined, (q) => q.where("items.id", ">", cursor!))
     .$if(audience === "annotator", (q) =>
       q
-        .where("items.id", "in", (eb) =>
-          eb.selectFrom("assignments").select("item_id").where("user_id", "=", user.id),
+        .where((eb) =>
+          eb.or([
+            eb("items.id", "in", assignedItemIds),
+            eb(
+              "items.id",
+              "in",
+              panelItemIds(db, user.id).where("items.project_id", "=", projectId),
+            ),
+          ]),
         )
+        // Of the items assigned, only those labelled show their status, so only they may match
+        // a status; an item the annotator only sits on the panel of shows it from the start.
         .$if(status !== undefined, (inner) =>
-          inner.where("items.id", "in", (eb) =>
-            eb.selectFrom("annotations").select("item_id").where("user_id", "=", user.id),
+          inner.where((eb) =>
+            eb.or([
+              eb("items.id", "in", (sub) =>
+                sub.selectFrom("annotations").select("item_id").where("user_id", "=", user.id),
+              ),
+              eb("items.id", "not in", assignedItemIds),
+            ]),
           ),
         ),
     )
@@ -309,8 +336,12 @@ export async function listItems(
   return {
     items: page.map((row) => {
       const submitted = row.own_annotation_id !== null;
+      // An annotator's unassigned item is listed only because they sit on its panel.
+      const invitedToPanel = audience === "annotator" && row.assignment_id === null;
       const revealed =
-        audience !== "annotator" || (submitted && REVEALED_STATUSES.includes(row.status));
+        audience !== "annotator" ||
+        invitedToPanel ||
+        (submitted && REVEALED_STATUSES.includes(row.status));
       return {
         id: row.id,
         externalId: row.external_id,
@@ -328,6 +359,7 @@ export async function listItems(
             }
           : {}),
         submittedByYou: submitted,
+        invitedToPanel,
       };
     }),
     nextCursor: rows.length > limit ? page[page.length - 1].id : null,

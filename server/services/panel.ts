@@ -14,10 +14,11 @@ export interface PanelMember {
 }
 
 /**
- * The project's annotators and leads with what ties them to the item's panel: a label of theirs
- * that counts (not rejected in review), or a lead's invitation. A user labels an item at most once.
+ * Items with the project's annotators and leads and what ties them to the item's panel: a label
+ * of theirs that counts (not rejected in review), or a lead's invitation. A user labels an item
+ * at most once.
  */
-function panelCandidates(db: Kysely<Database>, itemId: number) {
+function panelSeats(db: Kysely<Database>) {
   return db
     .selectFrom("items")
     .innerJoin("project_members", "project_members.project_id", "items.project_id")
@@ -33,7 +34,6 @@ function panelCandidates(db: Kysely<Database>, itemId: number) {
         .onRef("panel_members.item_id", "=", "items.id")
         .onRef("panel_members.user_id", "=", "users.id"),
     )
-    .where("items.id", "=", itemId)
     .where("project_members.role", "in", ["annotator", "lead"])
     .where((eb) =>
       eb.or([eb("annotations.id", "is not", null), eb("panel_members.user_id", "is not", null)]),
@@ -45,7 +45,8 @@ function panelCandidates(db: Kysely<Database>, itemId: number) {
  * added, while they are still annotators or leads of the project.
  */
 export async function listPanel(db: Kysely<Database>, itemId: number): Promise<PanelMember[]> {
-  const rows = await panelCandidates(db, itemId)
+  const rows = await panelSeats(db)
+    .where("items.id", "=", itemId)
     .select(["users.id", "users.name", "annotations.id as annotation_id"])
     .orderBy("users.id")
     .execute();
@@ -66,12 +67,19 @@ export async function isPanelMember(
   userId: number,
   itemId: number,
 ): Promise<boolean> {
-  const row = await panelCandidates(db, itemId)
-    .select("users.id")
-    .where("users.id", "=", userId)
-    .where("items.status", "in", PANEL_STATUSES)
-    .executeTakeFirst();
+  const row = await panelItemIds(db, userId).where("items.id", "=", itemId).executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * The ids of the items whose panel the user sits on now (see `isPanelMember`). It stays a query
+ * so that the item list can take it in as a subquery instead of asking item by item.
+ */
+export function panelItemIds(db: Kysely<Database>, userId: number) {
+  return panelSeats(db)
+    .select("items.id")
+    .where("project_members.user_id", "=", userId)
+    .where("items.status", "in", PANEL_STATUSES);
 }
 
 export const addPanelMemberSchema = z

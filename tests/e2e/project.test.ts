@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Template } from "../../app/domain/template.ts";
 import { listVisibleProjects } from "../../server/services/projects.ts";
+import { addPanelMember } from "../../server/services/publish.ts";
 import { findUserByEmail } from "../../server/services/users.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import { launchBrowser, logInThroughForm, skipBrowserTests, waitForHydration } from "./browser.ts";
@@ -10,6 +11,8 @@ const DEMO_PASSWORD = "quorum-demo";
 const LEAD = "lead@demo.quorum";
 const ANNOTATOR = "expert1@demo.quorum";
 const CLIENT = "client@demo.quorum";
+/** An annotator of every demo project who labelled nothing in the clinical one. */
+const OTHER_ANNOTATOR = "expert2@demo.quorum";
 
 const itemsJsonl = [
   {
@@ -227,6 +230,40 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
         "You do not have access to this",
       );
     }
+  });
+
+  test("an annotator a lead invited to an item's panel finds the item in the list", async () => {
+    const projectId = await demoProjectId(/clinical/i);
+    const itemId = async (externalId: string) =>
+      (
+        await server.context.db
+          .selectFrom("items")
+          .select("id")
+          .where("project_id", "=", projectId)
+          .where("external_id", "=", externalId)
+          .executeTakeFirstOrThrow()
+      ).id;
+    const lead = await findUserByEmail(server.context.db, LEAD);
+    await addPanelMember(server.context, lead!, await itemId("clin-0001"), {
+      email: OTHER_ANNOTATOR,
+    });
+
+    await signIn(OTHER_ANNOTATOR, `/projects/${projectId}/items`);
+    const table = page.getByRole("table", { name: "Items" });
+    await table.waitFor();
+    const rows = table.getByRole("row");
+    await expect(rows.count()).resolves.toBe(2);
+    const row = rows.filter({ has: page.getByRole("link", { name: "clin-0001" }) });
+    await expect(row.textContent()).resolves.toContain("invited to its panel");
+    await expect(row.locator(".status-badge").textContent()).resolves.toBe("Adjudicating");
+    // The other disputed item has a panel too, but not this annotator on it.
+    await expect(page.getByRole("link", { name: "clin-0006" }).count()).resolves.toBe(0);
+
+    await page.getByLabel("Status").selectOption("adjudicating");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForURL((url) => url.searchParams.get("status") === "adjudicating");
+    await page.getByRole("link", { name: "clin-0001" }).click();
+    await page.getByRole("heading", { level: 1, name: "clin-0001" }).waitFor();
   });
 
   test("a client reads the quality page, with annotators pseudonymised and nothing to change", async () => {

@@ -35,6 +35,7 @@ export async function loadItemList(
       status: item.status ?? null,
       labelCount: item.labelCount ?? null,
       submittedByYou: item.submittedByYou,
+      invitedToPanel: item.invitedToPanel,
       disputedFields: (item.disputedFields ?? []).map((id) => fieldLabels.get(id) ?? id),
     })),
     nextCursor: result.nextCursor,

@@ -74,6 +74,9 @@ export default function ItemList() {
                       {item.submittedByYou ? (
                         <span className="muted small"> · labelled by you</span>
                       ) : null}
+                      {item.invitedToPanel ? (
+                        <span className="muted small"> · invited to its panel</span>
+                      ) : null}
                     </th>
                     <td>{item.status ? <StatusBadge status={item.status} /> : "—"}</td>
                     <td>{item.labelCount ?? "—"}</td>
