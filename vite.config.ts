@@ -7,7 +7,16 @@ declare module "@remix-run/node" {
   }
 }
 
-export default defineConfig({
+/**
+ * KaTeX gets a chunk of its own, which keeps the chunk of the markdown renderer under Vite's size
+ * warning. Only the pages that render item content load either; see
+ * docs/decisions/009-client-bundle.md for why no other library is split off this way.
+ */
+function manualChunks(id: string): string | undefined {
+  return /\/node_modules\/katex\/[^?]*\.m?js$/.test(id) ? "katex" : undefined;
+}
+
+export default defineConfig(({ isSsrBuild }) => ({
   plugins: [
     remix({
       future: {
@@ -20,8 +29,9 @@ export default defineConfig({
       },
     }),
   ],
+  build: isSsrBuild ? {} : { rollupOptions: { output: { manualChunks } } },
   resolve: {
     alias: { "~": new URL("./app", import.meta.url).pathname },
   },
   server: { hmr: { port: Number(process.env.HMR_PORT ?? 24678) } },
-});
+}));

@@ -1,5 +1,6 @@
 import { Markdown } from "~/components/markdown/markdown.tsx";
 import type { ItemResponse, Prompt } from "~/domain/item.ts";
+import { responseName } from "./response-name.ts";
 
 /**
  * Pages that show item content link these stylesheets: the markdown rules live with the
@@ -47,9 +48,4 @@ export function ItemContent({ prompt, responses }: { prompt: Prompt; responses: 
       </div>
     </div>
   );
-}
-
-/** A, B, C …: how responses are named to annotators, in the order the item lists them. */
-export function responseName(index: number): string {
-  return String.fromCharCode(65 + (index % 26));
 }

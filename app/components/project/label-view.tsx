@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import type { ItemResponse } from "~/domain/item.ts";
 import type { SpanAnnotation, Template, TemplateField } from "~/domain/template.ts";
-import { responseName } from "./item-content.tsx";
+import { responseName } from "./response-name.ts";
 
 export type LabelRecord = Record<string, unknown>;
 

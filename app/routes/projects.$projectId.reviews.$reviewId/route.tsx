@@ -11,10 +11,10 @@ import {
   ItemContent,
   katexStylesUrl,
   markdownStylesUrl,
-  responseName,
 } from "~/components/project/item-content.tsx";
 import { LabelView } from "~/components/project/label-view.tsx";
 import { ProjectHeader } from "~/components/project/project-header.tsx";
+import { responseName } from "~/components/project/response-name.ts";
 import { ReviewComments } from "~/components/project/review-comments.tsx";
 import { VerdictBadge } from "~/components/project/status-badge.tsx";
 import { TextAreaField } from "~/components/project/text-area-field.tsx";
