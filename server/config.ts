@@ -51,6 +51,7 @@ const environmentSchema = z.object({
     .positive()
     .default(1024 * 1024),
   SYNC_AWARENESS_PER_SECOND: z.coerce.number().int().positive().default(20),
+  SYNC_ACCESS_RECHECK_SECONDS: z.coerce.number().positive().default(30),
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
   TRUST_PROXY: booleanFlag.default(false),
   SECURE_COOKIES: booleanFlag.default(false),
@@ -81,6 +82,8 @@ export interface Config {
   syncCompactAfterBytes: number;
   /** Presence updates a connection may send per second; the excess is dropped. */
   syncAwarenessPerSecond: number;
+  /** How often open sync connections' credentials and project memberships are checked again. */
+  syncAccessRecheckMs: number;
   loginMaxFailures: number;
   trustProxy: boolean;
   /** Mark the session cookie `Secure`: set it when Quorum is served over HTTPS. */
@@ -128,6 +131,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     syncCompactAfterUpdates: environment.SYNC_COMPACT_AFTER_UPDATES,
     syncCompactAfterBytes: environment.SYNC_COMPACT_AFTER_BYTES,
     syncAwarenessPerSecond: environment.SYNC_AWARENESS_PER_SECOND,
+    syncAccessRecheckMs: environment.SYNC_ACCESS_RECHECK_SECONDS * 1000,
     loginMaxFailures: environment.LOGIN_MAX_FAILURES,
     trustProxy: environment.TRUST_PROXY,
     secureCookies: environment.SECURE_COOKIES,

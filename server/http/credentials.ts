@@ -2,7 +2,7 @@ import { createCookie, type Cookie } from "@remix-run/node";
 import type { Kysely } from "kysely";
 import type { Database, User } from "../../db/schema.ts";
 import { unauthorized } from "../errors.ts";
-import { userFromApiToken, userFromSession } from "../services/auth.ts";
+import { apiTokenUser, sessionUser, type CredentialRef } from "../services/auth.ts";
 
 export const SESSION_COOKIE_NAME = "quorum_session";
 
@@ -39,17 +39,17 @@ export async function authenticate(
   db: Kysely<Database>,
   sessionCookie: Cookie,
   credentials: Credentials,
-): Promise<{ user: User; via: CredentialKind } | null> {
+): Promise<{ user: User; via: CredentialKind; credential: CredentialRef } | null> {
   const bearer = parseBearer(credentials.authorizationHeader) ?? credentials.queryToken ?? null;
   if (bearer !== null) {
-    const user = await userFromApiToken(db, bearer);
-    if (!user) throw unauthorized("The API token is invalid or has been revoked");
-    return { user, via: "token" };
+    const found = await apiTokenUser(db, bearer);
+    if (!found) throw unauthorized("The API token is invalid or has been revoked");
+    return { ...found, via: "token" };
   }
   const sessionToken = await readSessionToken(sessionCookie, credentials.cookieHeader);
   if (!sessionToken) return null;
-  const user = await userFromSession(db, sessionToken);
-  return user ? { user, via: "session" } : null;
+  const found = await sessionUser(db, sessionToken);
+  return found ? { ...found, via: "session" } : null;
 }
 
 export async function readSessionToken(

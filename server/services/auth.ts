@@ -84,11 +84,25 @@ export async function logOut(db: Kysely<Database>, sessionToken: string): Promis
   await db.deleteFrom("sessions").where("id", "=", hashSecret(sessionToken)).execute();
 }
 
+/**
+ * A credential a request or connection was authenticated with, by its stored id: a session's
+ * hash or an API token's id. Enough to find out later whether it still holds.
+ */
+export type CredentialRef = { kind: "session"; id: string } | { kind: "token"; id: number };
+
 /** The user behind a live session, or null when it is unknown, expired or the user disabled. */
 export async function userFromSession(
   db: Kysely<Database>,
   sessionToken: string,
 ): Promise<User | null> {
+  return (await sessionUser(db, sessionToken))?.user ?? null;
+}
+
+/** As userFromSession, with the session's stored id. */
+export async function sessionUser(
+  db: Kysely<Database>,
+  sessionToken: string,
+): Promise<{ user: User; credential: CredentialRef } | null> {
   const row = await db
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
@@ -107,7 +121,7 @@ export async function userFromSession(
       .where("id", "=", sessionId)
       .execute();
   }
-  return user;
+  return { user, credential: { kind: "session", id: sessionId } };
 }
 
 export async function createApiToken(
@@ -168,6 +182,14 @@ export async function revokeApiToken(
 
 /** The user an API token belongs to, or null when it is unknown, revoked or the user disabled. */
 export async function userFromApiToken(db: Kysely<Database>, token: string): Promise<User | null> {
+  return (await apiTokenUser(db, token))?.user ?? null;
+}
+
+/** As userFromApiToken, with the token's id. */
+export async function apiTokenUser(
+  db: Kysely<Database>,
+  token: string,
+): Promise<{ user: User; credential: CredentialRef } | null> {
   if (!token.startsWith(API_TOKEN_PREFIX)) return null;
   const row = await db
     .selectFrom("api_tokens")
@@ -187,5 +209,51 @@ export async function userFromApiToken(db: Kysely<Database>, token: string): Pro
       .where("id", "=", tokenId)
       .execute();
   }
-  return user;
+  return { user, credential: { kind: "token", id: tokenId } };
+}
+
+/**
+ * Which of the given credentials still hold: sessions not logged out or expired, tokens not
+ * revoked, of users not disabled. Two queries, however many credentials are asked about.
+ */
+export async function validCredentials(
+  db: Kysely<Database>,
+  credentials: CredentialRef[],
+): Promise<{ sessions: Set<string>; tokens: Set<number> }> {
+  const sessionIds = [
+    ...new Set(
+      credentials.flatMap((credential) => (credential.kind === "session" ? [credential.id] : [])),
+    ),
+  ];
+  const tokenIds = [
+    ...new Set(
+      credentials.flatMap((credential) => (credential.kind === "token" ? [credential.id] : [])),
+    ),
+  ];
+  const [sessions, tokens] = await Promise.all([
+    sessionIds.length === 0
+      ? []
+      : db
+          .selectFrom("sessions")
+          .innerJoin("users", "users.id", "sessions.user_id")
+          .select("sessions.id")
+          .where("sessions.id", "in", sessionIds)
+          .where("sessions.expires_at", ">", new Date())
+          .where("users.disabled_at", "is", null)
+          .execute(),
+    tokenIds.length === 0
+      ? []
+      : db
+          .selectFrom("api_tokens")
+          .innerJoin("users", "users.id", "api_tokens.user_id")
+          .select("api_tokens.id")
+          .where("api_tokens.id", "in", tokenIds)
+          .where("api_tokens.revoked_at", "is", null)
+          .where("users.disabled_at", "is", null)
+          .execute(),
+  ]);
+  return {
+    sessions: new Set(sessions.map((row) => row.id)),
+    tokens: new Set(tokens.map((row) => row.id)),
+  };
 }

@@ -5,6 +5,7 @@ import type { User } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
 import { AppError, badRequest, forbidden, unauthorized } from "../errors.ts";
 import { authenticate, SESSION_COOKIE_NAME, type CredentialKind } from "../http/credentials.ts";
+import type { CredentialRef } from "../services/auth.ts";
 import { parseDocumentName, type DocumentName } from "./document-name.ts";
 import { authorizeDocument, type DocumentGrant } from "./permissions.ts";
 
@@ -12,6 +13,8 @@ import { authorizeDocument, type DocumentGrant } from "./permissions.ts";
 export interface SyncPeer {
   user: User;
   via: CredentialKind;
+  /** What the connection was opened with; the server checks now and then that it still holds. */
+  credential: CredentialRef;
   document: DocumentName;
   grant: DocumentGrant;
   /** The client asked for `persisted` acknowledgements (protocol.ts) with `?persisted=1`. */
@@ -57,6 +60,7 @@ export async function authenticateUpgrade(
   return {
     user: credentials.user,
     via: credentials.via,
+    credential: credentials.credential,
     document,
     grant,
     wantsPersisted: query.data.persisted === "1",

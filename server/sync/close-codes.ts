@@ -28,6 +28,11 @@ export const SyncCloseCode = {
    * or it depends on changes the server does not have. The client is broken.
    */
   malformedMessage: 4400,
+  /**
+   * The session or API token the connection was opened with has ended (logged out, expired,
+   * revoked, user disabled), or the user has left the document's project. Sign in again.
+   */
+  accessRevoked: 4401,
   /** The update changes `meta`, which only the server writes. Nothing of it was stored. */
   serverOnlyChange: 4403,
   /** The update would take the stored document past its size cap. Nothing of it was stored. */

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import WebSocket, { type RawData } from "ws";
 import type { Logger } from "../logger.ts";
+import type { CredentialRef } from "../services/auth.ts";
+import type { AccessHolder } from "./access.ts";
 import type { SyncPeer } from "./authenticate.ts";
 import { participantIdentity, RateLimiter, type ParticipantIdentity } from "./awareness.ts";
 import { SyncCloseCode } from "./close-codes.ts";
@@ -16,9 +18,12 @@ const maxFramesWhileLoading = 64;
  * One accepted WebSocket: it joins its room, feeds the room decoded frames in order, and leaves
  * the room when the socket closes. A malformed frame closes this connection only.
  */
-export class SyncConnection implements RoomParticipant {
+export class SyncConnection implements RoomParticipant, AccessHolder {
   readonly id = randomUUID();
   readonly access: DocumentAccess;
+  readonly credential: CredentialRef;
+  readonly userId: number;
+  readonly membershipOf: number | null;
   readonly identity: ParticipantIdentity;
   readonly seesPseudonyms: boolean;
   readonly wantsPersisted: boolean;
@@ -42,6 +47,10 @@ export class SyncConnection implements RoomParticipant {
     awarenessPerSecond: number,
   ) {
     this.access = peer.grant.access;
+    this.credential = peer.credential;
+    this.userId = peer.user.id;
+    // An admin's access to rooms does not come from a project membership.
+    this.membershipOf = peer.user.is_admin ? null : peer.grant.projectId;
     this.identity = participantIdentity(peer.user, peer.grant.role, peer.grant.pseudonym);
     this.seesPseudonyms = peer.grant.seesPseudonyms;
     this.wantsPersisted = peer.wantsPersisted;
@@ -129,6 +138,11 @@ export class SyncConnection implements RoomParticipant {
   refuse(code: SyncCloseCode, reason: string): void {
     this.log.info({ code, reason }, "closing a connection whose update was refused");
     this.close(code, reason);
+  }
+
+  revokeAccess(reason: string): void {
+    this.log.info({ reason }, "closing a connection whose access has ended");
+    this.close(SyncCloseCode.accessRevoked, reason);
   }
 
   send(frame: Uint8Array): void {

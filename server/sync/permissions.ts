@@ -13,6 +13,8 @@ export type DocumentAccess = "edit" | "observe";
 
 export interface DocumentGrant {
   access: DocumentAccess;
+  /** The project whose membership the access rests on; null for a document of no project. */
+  projectId: number | null;
   /** What the participant is shown as to the others. */
   role: ParticipantRole | null;
   /** The participant's pseudonym, for those who see annotators pseudonymised. */
@@ -42,6 +44,7 @@ export async function authorizeDocument(
       // Free-form documents belong to no project: any signed-in user may edit them.
       return {
         access: "edit",
+        projectId: null,
         role: user.is_admin ? "admin" : null,
         pseudonym: null,
         seesPseudonyms: false,
@@ -75,6 +78,7 @@ async function authorizeItemRoom(
       role === "annotator" ? await pseudonymsFor(context.db, item.project_id) : null;
     return {
       access,
+      projectId: item.project_id,
       role: role ?? (user.is_admin ? "admin" : null),
       pseudonym: pseudonyms?.get(user.id) ?? null,
       seesPseudonyms:
@@ -118,6 +122,7 @@ async function authorizeReview(
   const role = await projectRole(context.db, user.id, annotation.project_id);
   const grant = (access: DocumentAccess): DocumentGrant => ({
     access,
+    projectId: annotation.project_id,
     role: role ?? (user.is_admin ? "admin" : null),
     pseudonym: null,
     seesPseudonyms: false,

@@ -7,6 +7,7 @@ import { prepareItemRoom, prepareReviewRoom } from "../services/room.ts";
 import { AppError } from "../errors.ts";
 import { authenticateUpgrade, refuseUpgrade, upgradeError, type SyncPeer } from "./authenticate.ts";
 import { SyncCloseCode } from "./close-codes.ts";
+import { recheckAccess } from "./access.ts";
 import { SyncConnection } from "./connection.ts";
 import type { Rooms } from "./rooms.ts";
 
@@ -51,6 +52,21 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
     for (const connection of connections) connection.checkAlive();
   }, keepaliveIntervalMs);
   keepalive.unref();
+
+  let rechecking = false;
+  const accessRecheck = setInterval(() => {
+    if (rechecking || connections.size === 0) return;
+    rechecking = true;
+    recheckAccess(context.db, [...connections])
+      .then((closed) => {
+        if (closed > 0) log.info({ closed }, "closed connections whose access has ended");
+      })
+      .catch((error: unknown) => log.warn({ err: error }, "could not recheck sync access"))
+      .finally(() => {
+        rechecking = false;
+      });
+  }, context.config.syncAccessRecheckMs);
+  accessRecheck.unref();
 
   async function admit(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     let peer: SyncPeer;
@@ -102,6 +118,7 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
     async close(): Promise<void> {
       closing = true;
       clearInterval(keepalive);
+      clearInterval(accessRecheck);
       await Promise.all(admitting);
       const open = [...connections];
       for (const connection of open) {

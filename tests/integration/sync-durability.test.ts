@@ -15,6 +15,7 @@ import {
   within,
   type SyncClient,
 } from "../setup/sync-client.ts";
+import { insertRoomItem, type RoomMember } from "../setup/room-item.ts";
 
 const { track, trackRaw } = closeSyncClientsAfterEach();
 
@@ -75,46 +76,20 @@ async function user(options: { admin?: boolean } = {}) {
 /** A disputed item whose labelled annotators may take part in its room, and its members. */
 async function disputedItem(members: Record<string, ProjectRole>, labelledBy: string[]) {
   const { db } = server.context;
-  const project = await db
-    .insertInto("projects")
-    .values({
-      name: "Clinical answers",
-      template: JSON.stringify({
-        fields: [{ id: "verdict", type: "choice", label: "Verdict", options: ["safe", "unsafe"] }],
-      }),
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  const item = await db
-    .insertInto("items")
-    .values({
-      project_id: project.id,
-      external_id: `question-${project.id}`,
-      prompt: JSON.stringify("Can ibuprofen be taken with warfarin?"),
-      responses: JSON.stringify([{ id: "a", text: "Avoid it: it raises bleeding risk." }]),
-      content_hash: `hash-${project.id}`,
-      status: "disputed",
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  const people: Record<string, { userId: number; token: string; annotationId?: number }> = {};
-  for (const [key, role] of Object.entries(members)) {
-    const member = await user();
-    await db
-      .insertInto("project_members")
-      .values({ project_id: project.id, user_id: member.userId, role })
-      .execute();
-    people[key] = member;
-  }
+  const { itemId, docName, projectId, people } = await insertRoomItem(server, members, {
+    status: "disputed",
+    createMember: () => user(),
+  });
+  const labelled: Record<string, RoomMember & { annotationId?: number }> = people;
   for (const key of labelledBy) {
     const annotation = await db
       .insertInto("annotations")
-      .values({ item_id: item.id, user_id: people[key].userId, label: JSON.stringify({}) })
+      .values({ item_id: itemId, user_id: people[key].userId, label: JSON.stringify({}) })
       .returning("id")
       .executeTakeFirstOrThrow();
-    people[key].annotationId = annotation.id;
+    labelled[key].annotationId = annotation.id;
   }
-  return { docName: `item:${item.id}`, projectId: project.id, people };
+  return { docName, projectId, people: labelled };
 }
 
 describe("durable sync", () => {

@@ -14,6 +14,7 @@ import {
   requestUpgrade,
   waitFor,
 } from "../setup/sync-client.ts";
+import { insertRoomItem } from "../setup/room-item.ts";
 
 const { track, trackRaw } = closeSyncClientsAfterEach();
 
@@ -40,42 +41,12 @@ describe("sync endpoint", () => {
   afterAll(() => server.stop());
 
   async function createItemWithMembers(members: Record<string, ProjectRole>) {
-    const { db } = server.context;
-    const project = await db
-      .insertInto("projects")
-      .values({
-        name: "Clinical answers",
-        template: JSON.stringify({
-          fields: [
-            { id: "verdict", type: "choice", label: "Verdict", options: ["safe", "unsafe"] },
-          ],
-        }),
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    const item = await db
-      .insertInto("items")
-      .values({
-        project_id: project.id,
-        external_id: `question-${project.id}`,
-        prompt: JSON.stringify("Can ibuprofen be taken with warfarin?"),
-        responses: JSON.stringify([{ id: "a", text: "Avoid it: it raises bleeding risk." }]),
-        content_hash: `hash-${project.id}`,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    const tokens: Record<string, string> = {};
-    const userIds: Record<string, number> = {};
-    for (const [email, role] of Object.entries(members)) {
-      const { userId, token: memberToken } = await server.createUserWithToken({ email });
-      userIds[email] = userId;
-      await db
-        .insertInto("project_members")
-        .values({ project_id: project.id, user_id: userId, role })
-        .execute();
-      tokens[email] = memberToken;
-    }
-    return { docName: `item:${item.id}`, itemId: item.id, tokens, userIds };
+    const { docName, itemId, people } = await insertRoomItem(server, members);
+    const tokens = Object.fromEntries(Object.entries(people).map(([email, p]) => [email, p.token]));
+    const userIds = Object.fromEntries(
+      Object.entries(people).map(([email, p]) => [email, p.userId]),
+    );
+    return { docName, itemId, tokens, userIds };
   }
 
   /** Puts the item in dispute with a label by the given member, who may then join its room. */

@@ -1,6 +1,8 @@
+import { useLocation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { initials, type Participant } from "~/collab/presence.ts";
 import type { SaveSnapshot } from "~/collab/save-tracker.ts";
+import { SyncCloseCode } from "../../../server/sync/close-codes.ts";
 
 const saveText: Record<SaveSnapshot["state"], string> = {
   connecting: "Connecting…",
@@ -159,7 +161,12 @@ export function ConnectionNotices({
           {lostChange}
         </p>
       ) : null}
-      {refusal ? (
+      {refusal?.code === SyncCloseCode.accessRevoked ? (
+        <div className="notice notice-warn" role="alert">
+          <p>Your access to this room has ended: {refusal.reason}</p>
+          <SignInAgain />
+        </div>
+      ) : refusal ? (
         <div className="notice notice-warn" role="alert">
           <p>
             The server refused a change and closed this connection
@@ -172,5 +179,15 @@ export function ConnectionNotices({
         </div>
       ) : null}
     </>
+  );
+}
+
+/** Back to this very room once signed in. */
+function SignInAgain() {
+  const { pathname } = useLocation();
+  return (
+    <a className="button button-small" href={`/login?redirectTo=${encodeURIComponent(pathname)}`}>
+      Sign in again
+    </a>
   );
 }
