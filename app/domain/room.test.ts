@@ -3,8 +3,11 @@ import * as Y from "yjs";
 import {
   addComment,
   addSpan,
+  approvalsHolding,
   commentsToJson,
   disputedFieldIds,
+  draftDigest,
+  labelDigest,
   labelMap,
   labelSpans,
   labelText,
@@ -191,6 +194,7 @@ describe("comments and meta", () => {
       publishedBy: null,
       publishedAt: null,
       approvals: [],
+      approvedLabels: {},
     });
     writeMeta(doc, {
       status: "published",
@@ -198,6 +202,7 @@ describe("comments and meta", () => {
       publishedBy: "5",
       publishedAt: "t",
       approvals: ["5"],
+      approvedLabels: { "5": "d1" },
     });
     expect(readMeta(doc)).toEqual({
       status: "published",
@@ -205,8 +210,32 @@ describe("comments and meta", () => {
       publishedBy: "5",
       publishedAt: "t",
       approvals: ["5"],
+      approvedLabels: { "5": "d1" },
     });
     writeMeta(doc, { status: "open", publishedBy: null, publishedAt: null, approvals: [] });
     expect(readMeta(doc)).toMatchObject({ status: "open", version: 2, publishedBy: null });
+  });
+
+  it("counts only the approvals of the label the draft has now", () => {
+    const responses = [{ id: "r1", text: "Take 50 mg." }];
+    const approved = { accuracy: 4, errors: [{ ...span, id: "s1" }], critique: "" };
+    const digest = draftDigest(template, responses, approved);
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    // What the server stores for an approval is the label as parsed, in whatever key order.
+    expect(labelDigest({ critique: "", errors: [{ ...span, id: "s1" }], accuracy: 4 })).toBe(
+      digest,
+    );
+    const meta = {
+      ...readMeta(new Y.Doc()),
+      approvals: ["7", "8", "9"],
+      approvedLabels: { "7": digest!, "8": labelDigest({ ...approved, accuracy: 3 }) },
+    };
+    expect(approvalsHolding(meta, digest)).toEqual(["7"]);
+    expect(
+      approvalsHolding(meta, draftDigest(template, responses, { ...approved, accuracy: 3 })),
+    ).toEqual(["8"]);
+    // No approval holds for a draft that may not be published.
+    expect(draftDigest(template, responses, { critique: "" })).toBeNull();
+    expect(approvalsHolding(meta, null)).toEqual([]);
   });
 });

@@ -1,7 +1,16 @@
+import { digest } from "lib0/hash/sha256";
 import * as Y from "yjs";
 import { canonicalJson } from "./canonical-json.ts";
 import { checkAgreement, type DisputePolicy, type FieldAgreement } from "./disputes.ts";
-import type { Label, LabelValue, SpanAnnotation, Template, TemplateField } from "./template.ts";
+import {
+  labelSchemaFor,
+  type Label,
+  type LabelValue,
+  type ResponseRef,
+  type SpanAnnotation,
+  type Template,
+  type TemplateField,
+} from "./template.ts";
 
 /**
  * Accessors for a room document (DESIGN.md "The room document"). Every reader and writer of a
@@ -13,7 +22,7 @@ import type { Label, LabelValue, SpanAnnotation, Template, TemplateField } from 
  * - `votes`: Y.Map, member id → Y.Map of field id → that member's position (plain JSON).
  * - `comments`: Y.Array of Y.Map `{ id, author, text, createdAt, fieldId?, spanId?, resolved }`.
  * - `meta`: Y.Map written by the server: `status`, `version`, `publishedBy`, `publishedAt`,
- *   `approvals`.
+ *   `approvals`, `approvedLabels`.
  */
 
 export const itemRoomName = (itemId: number): string => `item:${itemId}`;
@@ -35,6 +44,11 @@ export interface RoomMeta {
   publishedAt: string | null;
   /** Member ids that approved the current draft version (projects with a quorum publish rule). */
   approvals: string[];
+  /**
+   * Member id → `labelDigest` of the label that member approved. An approval counts only while
+   * the draft still has that label, which the room's readers check against the live draft.
+   */
+  approvedLabels: Record<string, string>;
 }
 
 export interface RoomComment {
@@ -319,6 +333,7 @@ export function readMeta(doc: Y.Doc): RoomMeta {
   };
   const version = meta.get("version");
   const approvals = meta.get("approvals");
+  const approvedLabels = meta.get("approvedLabels");
   return {
     status: meta.get("status") === "published" ? "published" : "open",
     version: typeof version === "number" ? version : null,
@@ -327,7 +342,48 @@ export function readMeta(doc: Y.Doc): RoomMeta {
     approvals: Array.isArray(approvals)
       ? approvals.filter((id): id is string => typeof id === "string")
       : [],
+    approvedLabels:
+      approvedLabels !== null &&
+      typeof approvedLabels === "object" &&
+      !Array.isArray(approvedLabels)
+        ? Object.fromEntries(
+            Object.entries(approvedLabels).filter(
+              (entry): entry is [string, string] => typeof entry[1] === "string",
+            ),
+          )
+        : {},
   };
+}
+
+/**
+ * What an approval is of: a digest of the label as publishing validates and compares it, short
+ * enough to keep one per panel member in `meta` and to recompute in the browser on every change.
+ */
+export function labelDigest(label: Label): string {
+  const bytes = digest(new TextEncoder().encode(canonicalJson(label)));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The digest an approval of the draft would get now: of the label as the server validates it
+ * before storing an approval. Null while the draft is not valid, when no approval can hold.
+ */
+export function draftDigest(
+  template: Template,
+  responses: ReadonlyArray<ResponseRef>,
+  label: Label,
+): string | null {
+  const parsed = labelSchemaFor(template, responses).safeParse(label);
+  return parsed.success ? labelDigest(parsed.data) : null;
+}
+
+/**
+ * The approvals that still hold for the draft whose digest is `draft`, in the order given: those
+ * of this very label. The others were of an earlier state of the draft and no longer count.
+ */
+export function approvalsHolding(meta: RoomMeta, draft: string | null): string[] {
+  if (draft === null) return [];
+  return meta.approvals.filter((member) => meta.approvedLabels[member] === draft);
 }
 
 /** Server-side: sets the given meta keys; `null` removes one. */

@@ -6,6 +6,7 @@ import {
   addComment,
   commentsToJson,
   itemRoomName,
+  labelDigest,
   labelToJson,
   memberId,
   metaMap,
@@ -91,8 +92,8 @@ interface ItemRoomSource {
  *   disputed item moves to `adjudicating`, and the adjudication's clock starts.
  * - A room already pre-filled gets the `meta` the database implies, when it differs (after a
  *   publish, a reopen or an approval, or when a process died between the commit and the room
- *   write): `status`, `version`, `publishedBy`, `publishedAt` and `approvals`; a room that becomes
- *   published also shows the label exactly as published.
+ *   write): `status`, `version`, `publishedBy`, `publishedAt`, `approvals` and `approvedLabels`;
+ *   a room that becomes published also shows the label exactly as published.
  * - Items still being labelled blind are left alone: "not ready".
  *
  * Resolves once the room, as this call leaves it, is stored. Calls for one room run in turn on
@@ -207,7 +208,7 @@ async function itemRoomSource(
     ? []
     : await db
         .selectFrom("publish_approvals")
-        .select("user_id")
+        .select(["user_id", "label"])
         .where("item_id", "=", itemId)
         .where("version", "=", draftVersion)
         .orderBy("created_at")
@@ -227,6 +228,7 @@ async function itemRoomSource(
           publishedBy: latest.published_by === null ? null : memberId(latest.published_by),
           publishedAt: latest.published_at.toISOString(),
           approvals: [],
+          approvedLabels: {},
         }
       : {
           status: "open",
@@ -234,6 +236,12 @@ async function itemRoomSource(
           publishedBy: null,
           publishedAt: null,
           approvals: approvals.map((approval) => memberId(approval.user_id)),
+          approvedLabels: Object.fromEntries(
+            approvals.map((approval) => [
+              memberId(approval.user_id),
+              labelDigest(approval.label as Label),
+            ]),
+          ),
         },
     publishedLabel: published ? publishedLabel : null,
   };

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const browserRequired = process.env.REQUIRE_BROWSER === "1";
@@ -71,3 +71,51 @@ export async function waitForHydration(page: Page) {
     () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))),
   );
 }
+
+export interface SignIn {
+  /** The server's address, without a trailing slash. */
+  baseUrl: string;
+  email: string;
+  password: string;
+}
+
+/**
+ * One person at their own screen: a new browser context (so nobody shares another's session
+ * cookie), signed in through the form, on `path` once it is interactive. `prepare` runs on the
+ * context before its first page loads, for routes that must see every request. The page's
+ * context is `page.context()`; closing the browser closes it too.
+ */
+export async function openSignedIn(
+  browser: Browser,
+  who: SignIn,
+  path: string,
+  prepare?: (context: BrowserContext) => Promise<void>,
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  try {
+    await prepare?.(context);
+    const page = await context.newPage();
+    await page.goto(`${who.baseUrl}/login`);
+    await logInThroughForm(page, who.email, who.password);
+    await page.goto(`${who.baseUrl}${path}`);
+    await waitForHydration(page);
+    return page;
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
+}
+
+/** The collaborative text editor of a room's field. */
+export const roomEditor = (page: Page, fieldId: string) =>
+  page.locator(`[data-room-field="${fieldId}"] .cm-content`);
+
+/** The text in a room field's editor, without the others' carets and name tags drawn inside it. */
+export const roomEditorText = (page: Page, fieldId: string) =>
+  roomEditor(page, fieldId).evaluate((editor) => {
+    const copy = editor.cloneNode(true) as HTMLElement;
+    copy
+      .querySelectorAll(".cm-ySelectionCaret, .cm-placeholder")
+      .forEach((widget) => widget.remove());
+    return copy.textContent;
+  });

@@ -7,7 +7,13 @@ import { createProject, setProjectMember } from "../../server/services/project-a
 import { nextAssignment } from "../../server/services/queue.ts";
 import { findUserByEmail } from "../../server/services/users.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
-import { launchBrowser, logInThroughForm, skipBrowserTests, waitForHydration } from "./browser.ts";
+import {
+  launchBrowser,
+  openSignedIn,
+  roomEditor,
+  roomEditorText,
+  skipBrowserTests,
+} from "./browser.ts";
 
 const DEMO_PASSWORD = "quorum-demo";
 const LEAD = { email: "lead@demo.quorum", name: "Dr. Hannah Keller" };
@@ -31,13 +37,12 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 async function signedIn(email: string, path: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${server.url}/login`);
-  await logInThroughForm(page, email, DEMO_PASSWORD);
-  await page.goto(`${server.url}${path}`);
-  await waitForHydration(page);
+  const page = await openSignedIn(
+    browser,
+    { baseUrl: server.url, email, password: DEMO_PASSWORD },
+    path,
+  );
+  contexts.push(page.context());
   return page;
 }
 
@@ -70,16 +75,8 @@ describe.skipIf(skipBrowserTests)("rooms in Chromium", () => {
     let panelist: Page;
 
     const itemRoom = (email: string) => openRoom(email, `/items/${itemId}/room`);
-    const critiqueEditor = (page: Page) => page.locator('[data-room-field="critique"] .cm-content');
-    /** The text of the critique, without the others' carets and name tags drawn inside it. */
-    const critiqueText = (page: Page) =>
-      critiqueEditor(page).evaluate((editor) => {
-        const copy = editor.cloneNode(true) as HTMLElement;
-        copy
-          .querySelectorAll(".cm-ySelectionCaret, .cm-placeholder")
-          .forEach((widget) => widget.remove());
-        return copy.textContent;
-      });
+    const critiqueEditor = (page: Page) => roomEditor(page, "critique");
+    const critiqueText = (page: Page) => roomEditorText(page, "critique");
     /** Every control of the draft is disabled, as a disabled fieldset makes them. */
     const draftDisabled = async (page: Page) =>
       (await page.locator(".room-fields").getAttribute("disabled")) !== null &&

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import {
+  approvalsHolding,
+  draftDigest,
   itemRoomName,
   labelText,
   labelToJson,
@@ -10,9 +12,17 @@ import {
   setVote,
   votesToJson,
 } from "../../app/domain/room.ts";
+import { templateSchema } from "../../app/domain/template.ts";
 import { SyncCloseCode } from "../../server/sync/close-codes.ts";
 import { prepareItemRoom } from "../../server/services/room.ts";
-import { createCast, disputedItem, disputedLabels, type Cast } from "../setup/adjudication.ts";
+import {
+  createCast,
+  disputedItem,
+  disputedLabels,
+  responses,
+  template,
+  type Cast,
+} from "../setup/adjudication.ts";
 import { expectApiError, type ApiClient } from "../setup/api-client.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import {
@@ -325,12 +335,27 @@ describe("who may publish", () => {
     expect(approved.body.approval).toMatchObject({ version: 1, approvals: [memberId(first.id)] });
     expect(await publish(first.api, itemId).then((result) => result.status)).toBe(409);
     expect((await second.api.post(`/items/${itemId}/approve`)).status).toBe(201);
+    // The room tells its readers which label each approval was of, so that they count as
+    // publishing does: the approvals hold for the draft until it changes.
+    const holding = async () => {
+      const room = await storedRoom(itemId);
+      try {
+        return approvalsHolding(
+          readMeta(room),
+          draftDigest(templateSchema.parse(template), responses, labelToJson(room)),
+        );
+      } finally {
+        room.destroy();
+      }
+    };
     const stored = await storedRoom(itemId);
     expect(readMeta(stored).approvals).toEqual([memberId(first.id), memberId(second.id)]);
     stored.destroy();
+    expect(await holding()).toEqual([memberId(first.id), memberId(second.id)]);
 
     // A change to the draft after the approvals voids them until the panel approves again.
     await editAs(third.token, itemId, (doc) => setLabelValue(doc, "accuracy", 3));
+    expect(await holding()).toEqual([]);
     expectApiError(await publish(third.api, itemId), 409, "conflict");
     expect((await first.api.post(`/items/${itemId}/approve`)).status).toBe(201);
     expect((await second.api.post(`/items/${itemId}/approve`)).status).toBe(201);

@@ -97,6 +97,7 @@ describe("an item's room", () => {
       publishedBy: null,
       publishedAt: null,
       approvals: [],
+      approvedLabels: {},
     });
     doc.destroy();
 

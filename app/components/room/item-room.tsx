@@ -15,6 +15,7 @@ import type { PublishRule } from "~/domain/project.ts";
 import {
   addSpan,
   commentsToJson,
+  draftDigest,
   labelToJson,
   readMeta,
   setLabelValue,
@@ -69,7 +70,14 @@ const emptyState: RoomState = {
   label: {},
   votes: {},
   comments: [],
-  meta: { status: "open", version: null, publishedBy: null, publishedAt: null, approvals: [] },
+  meta: {
+    status: "open",
+    version: null,
+    publishedBy: null,
+    publishedAt: null,
+    approvals: [],
+    approvedLabels: {},
+  },
   prepared: false,
 };
 
@@ -272,6 +280,14 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
     [template, data.disputePolicy, state.votes],
   );
   const tallies = useMemo(() => voteTallies(template, state.votes), [template, state.votes]);
+  // Only a quorum rule counts approvals, and only of the label as it is now.
+  const digest = useMemo(
+    () =>
+      data.publishRule.kind === "quorum"
+        ? draftDigest(template, item.responses, state.label)
+        : null,
+    [data.publishRule.kind, template, item.responses, state.label],
+  );
 
   const anchors: AnchorChoice[] = useMemo(() => {
     const choices: AnchorChoice[] = [{ key: "general", label: "The item as a whole" }];
@@ -452,6 +468,7 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
             members={members}
             viewer={viewer}
             allSaved={room.save.state === "saved"}
+            draftDigest={digest}
             onFieldErrors={onApiFieldErrors}
           />
           <Discussion

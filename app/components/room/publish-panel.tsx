@@ -1,6 +1,6 @@
 import { forwardRef, useId, useState, type FormEvent } from "react";
 import type { PublishRule } from "~/domain/project.ts";
-import type { RoomMeta } from "~/domain/room.ts";
+import { approvalsHolding, type RoomMeta } from "~/domain/room.ts";
 import { formatDateTime } from "~/utils/format.ts";
 import {
   memberName,
@@ -22,7 +22,7 @@ interface ApiErrorBody {
 type Outcome =
   | { kind: "idle" }
   | { kind: "busy"; action: "publish" | "approve" | "reopen" }
-  | { kind: "done"; message: string }
+  | { kind: "done"; action: "approve" | "reopen"; message: string }
   | { kind: "invalid"; message: string }
   | { kind: "conflict"; message: string }
   | { kind: "failed"; message: string };
@@ -58,6 +58,21 @@ function errorOf(body: unknown): { message: string; details: ApiFieldError[] } {
   return { message: error?.message ?? "The server did not answer as expected.", details };
 }
 
+/**
+ * A 409 that is not a lost race but the quorum rule: the draft on the server lacks approvals,
+ * e.g. because a change reached it after the approvals this page counted.
+ */
+function isQuorumRefusal(body: unknown): boolean {
+  const details = (body as ApiErrorBody | null)?.error?.details;
+  return typeof details === "object" && details !== null && "required" in details;
+}
+
+function joinNames(names: ReadonlyArray<string>): string {
+  return names.length < 2
+    ? names.join("")
+    : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
 interface PublishPanelProps {
   itemId: number;
   meta: RoomMeta;
@@ -67,6 +82,8 @@ interface PublishPanelProps {
   viewer: RoomViewer;
   /** Whether everything this browser changed is stored, so that publishing includes it. */
   allSaved: boolean;
+  /** `draftDigest` of the draft as this page has it: which approvals still hold for it. */
+  draftDigest: string | null;
   onFieldErrors: (errors: ApiFieldError[]) => void;
 }
 
@@ -76,7 +93,7 @@ interface PublishPanelProps {
  * what only the one who clicked needs: the fields to fix, or that someone else published first.
  */
 export const PublishPanel = forwardRef<HTMLButtonElement, PublishPanelProps>(function PublishPanel(
-  { itemId, meta, may, rule, members, viewer, allSaved, onFieldErrors },
+  { itemId, meta, may, rule, members, viewer, allSaved, draftDigest, onFieldErrors },
   publishRef,
 ) {
   const id = useId();
@@ -85,8 +102,14 @@ export const PublishPanel = forwardRef<HTMLButtonElement, PublishPanelProps>(fun
   const busy = outcome.kind === "busy";
   const published = meta.status === "published";
   const base = `/api/v1/items/${itemId}`;
-  const approvals = meta.approvals;
   const required = rule.kind === "quorum" ? rule.approvals : null;
+  // Publishing counts only approvals of the label being published: one given before the draft
+  // last changed shows as outdated, and its member may approve again.
+  const approvals = approvalsHolding(meta, draftDigest);
+  const outdated = meta.approvals.filter((member) => !approvals.includes(member));
+  const approvedByViewer = approvals.includes(viewer.memberId);
+  const quorumMissing = required !== null && approvals.length < required;
+  const nameOf = (member: string) => memberName(members, member, viewer);
 
   const publish = async (event: FormEvent) => {
     event.preventDefault();
@@ -111,7 +134,7 @@ export const PublishPanel = forwardRef<HTMLButtonElement, PublishPanelProps>(fun
       onFieldErrors(details);
       setOutcome({ kind: "invalid", message });
     } else if (result.status === 409) {
-      setOutcome({ kind: "conflict", message });
+      setOutcome({ kind: isQuorumRefusal(result.body) ? "invalid" : "conflict", message });
     } else {
       setOutcome({ kind: "failed", message });
     }
@@ -124,7 +147,11 @@ export const PublishPanel = forwardRef<HTMLButtonElement, PublishPanelProps>(fun
       setOutcome({ kind: "failed", message: "Could not reach the server. Try again." });
     } else if (result.status === 201) {
       onFieldErrors([]);
-      setOutcome({ kind: "done", message: "You approved the draft as it is now." });
+      setOutcome({
+        kind: "done",
+        action: "approve",
+        message: "You approved the draft as it is now.",
+      });
     } else {
       const { message, details } = errorOf(result.body);
       if (result.status === 422) onFieldErrors(details);
@@ -136,7 +163,7 @@ export const PublishPanel = forwardRef<HTMLButtonElement, PublishPanelProps>(fun
     setOutcome({ kind: "busy", action: "reopen" });
     const result = await post(`${base}/reopen`, {}).catch(() => null);
     if (result && result.status < 300) {
-      setOutcome({ kind: "done", message: "Reopened for the next version." });
+      setOutcome({ kind: "done", action: "reopen", message: "Reopened for the next version." });
     } else {
       setOutcome({
         kind: "failed",
@@ -145,11 +172,13 @@ export const PublishPanel = forwardRef<HTMLButtonElement, PublishPanelProps>(fun
     }
   };
 
+  // "You approved the draft as it is now" stops being true once the draft changes.
+  const stale = outcome.kind === "done" && outcome.action === "approve" && !approvedByViewer;
   const feedback =
     outcome.kind === "invalid" ||
     outcome.kind === "conflict" ||
     outcome.kind === "failed" ||
-    outcome.kind === "done" ? (
+    (outcome.kind === "done" && !stale) ? (
       <p
         role={outcome.kind === "done" ? "status" : "alert"}
         className={
@@ -196,7 +225,7 @@ export const PublishPanel = forwardRef<HTMLButtonElement, PublishPanelProps>(fun
         <p className="muted small">
           {required === null
             ? "A lead publishes this draft as version " + (meta.version ?? "?") + "."
-            : `Publishing needs ${required} panel approvals; ${approvals.length} so far.`}
+            : `Publishing needs ${required} panel approvals of the draft as it is now; ${approvals.length} so far.`}
         </p>
       </section>
     );
@@ -208,24 +237,31 @@ export const PublishPanel = forwardRef<HTMLButtonElement, PublishPanelProps>(fun
         Publish version {meta.version ?? "?"}
       </h2>
       {required !== null ? (
-        <p className="approvals small">
-          <strong>
-            {approvals.length} of {required}
-          </strong>{" "}
-          approvals
-          {approvals.length > 0
-            ? `: ${approvals.map((member) => memberName(members, member, viewer)).join(", ")}`
-            : ""}
-        </p>
+        <>
+          <p className="approvals small">
+            <strong>
+              {approvals.length} of {required}
+            </strong>{" "}
+            approvals
+            {approvals.length > 0 ? `: ${approvals.map(nameOf).join(", ")}` : ""}
+          </p>
+          {outdated.length > 0 ? (
+            <p className="approvals-outdated muted small">
+              {outdated.length === 1 ? "The approval" : "The approvals"} of{" "}
+              {joinNames(outdated.map(nameOf))} no longer{" "}
+              {outdated.length === 1 ? "counts" : "count"}: the draft changed since.
+            </p>
+          ) : null}
+        </>
       ) : null}
       {may.approve ? (
         <button
           type="button"
           className="button"
-          disabled={busy || !allSaved || approvals.includes(viewer.memberId)}
+          disabled={busy || !allSaved || approvedByViewer}
           onClick={approve}
         >
-          {approvals.includes(viewer.memberId) ? "You approved this draft" : "Approve this draft"}
+          {approvedByViewer ? "You approved this draft" : "Approve this draft"}
         </button>
       ) : null}
       {may.publish ? (
@@ -246,12 +282,18 @@ export const PublishPanel = forwardRef<HTMLButtonElement, PublishPanelProps>(fun
             ref={publishRef}
             type="submit"
             className="button button-primary"
-            disabled={busy || !allSaved}
+            disabled={busy || !allSaved || quorumMissing}
           >
             {outcome.kind === "busy" && outcome.action === "publish"
               ? "Publishing…"
               : `Publish version ${meta.version ?? ""}`.trim()}
           </button>
+          {quorumMissing ? (
+            <p className="muted small">
+              Publishing needs {required} approvals of the draft as it is now; it has{" "}
+              {approvals.length === 0 ? "none" : approvals.length}.
+            </p>
+          ) : null}
           {!allSaved ? <p className="muted small">Waiting until your changes are saved.</p> : null}
         </form>
       ) : null}
