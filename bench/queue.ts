@@ -10,6 +10,7 @@ import { createApiToken } from "../server/services/auth.ts";
 import { createProject, setProjectMember } from "../server/services/project-admin.ts";
 import { itemContentHash } from "../server/services/seed.ts";
 import type { BenchmarkTable } from "./run.ts";
+import { startScriptArguments } from "./start-script.ts";
 
 const ANNOTATORS = Number(process.env.BENCH_ANNOTATORS ?? 50);
 const ITEMS = Number(process.env.BENCH_QUEUE_ITEMS ?? 2_000);
@@ -109,23 +110,19 @@ async function prepare(databaseUrl: string, annotators: number) {
 /** Quorum as its own process, as `npm start` runs it, on the given database. */
 async function startServer(databaseUrl: string) {
   const dataDir = mkdtempSync(path.join(tmpdir(), "quorum-bench-"));
-  const child: ChildProcessWithoutNullStreams = spawn(
-    process.execPath,
-    ["--import", "tsx", "server/index.ts"],
-    {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        QUORUM_SEED: "none",
-        QUORUM_DATA_DIR: dataDir,
-        LOG_LEVEL: "info",
-        NODE_ENV: "production",
-      },
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, startScriptArguments(), {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      QUORUM_SEED: "none",
+      QUORUM_DATA_DIR: dataDir,
+      LOG_LEVEL: "info",
+      NODE_ENV: "production",
     },
-  );
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const timeout = setTimeout(
       () => reject(new Error(`the server did not start: ${output}`)),

@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
@@ -17,10 +17,17 @@ import { ensureBuild } from "../server/build.ts";
 import { createApiToken } from "../server/services/auth.ts";
 import { createUser } from "../server/services/users.ts";
 import type { BenchmarkTable } from "./run.ts";
+import { startScriptArguments } from "./start-script.ts";
 
 const ROOMS = Number(process.env.BENCH_SYNC_ROOMS ?? 500);
 const CLIENTS_PER_ROOM = 4;
-const MEASURE_SECONDS = Number(process.env.BENCH_SYNC_SECONDS ?? 30);
+const MEASURE_SECONDS = Number(process.env.BENCH_SYNC_SECONDS ?? 20);
+/**
+ * Each server is measured this many times, the servers taking turns, and each figure reported
+ * is the median of its runs: a run's p99 rests on its few slowest moments, which vary from run
+ * to run on a shared 2-core machine.
+ */
+const ROUNDS = Number(process.env.BENCH_SYNC_ROUNDS ?? 3);
 const WARM_UP_SECONDS = 5;
 /** Updates still in flight when sending stops are waited for this long. */
 const DRAIN_SECONDS = 2;
@@ -122,8 +129,11 @@ function postgresPids(): number[] {
     .map(Number);
 }
 
-/** Quorum on a fresh PostgreSQL database of its own, every update stored before it is relayed. */
-async function startQuorum(): Promise<RunningServer> {
+/**
+ * Quorum on a fresh PostgreSQL database of its own, every update stored before it is relayed,
+ * started as `npm start` starts it or, with `nodeDefaults`, with Node's default heap settings.
+ */
+async function startQuorum(nodeDefaults: boolean): Promise<RunningServer> {
   ensureBuild((message) => process.stderr.write(`${message}\n`));
   const databaseName = `quorum_bench_sync_${randomBytes(4).toString("hex")}`;
   await adminQuery(`create database ${databaseName}`);
@@ -141,7 +151,7 @@ async function startQuorum(): Promise<RunningServer> {
 
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "quorum-bench-sync-"));
-  const child = spawnServer(["--import", "tsx", "server/index.ts"], {
+  const child = spawnServer(startScriptArguments(nodeDefaults), {
     NODE_ENV: "production",
     PORT: String(port),
     HOST: "127.0.0.1",
@@ -153,7 +163,9 @@ async function startQuorum(): Promise<RunningServer> {
   });
   await waitUntilServing(`http://127.0.0.1:${port}/healthz`, child);
   return {
-    name: "Quorum (PostgreSQL, durable before relay)",
+    name: nodeDefaults
+      ? "Quorum, Node's default young generation"
+      : "Quorum (PostgreSQL, durable before relay)",
     pid: child.pid ?? 0,
     dialect: "y-websocket",
     helperPids: postgresPids,
@@ -226,12 +238,6 @@ function residentBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kilobytes = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
   return Number(kilobytes ?? 0) * 1024;
-}
-
-interface Delivery {
-  sentAt: number;
-  /** Receipt times, by receiving client. */
-  receivedBy: Map<number, number>;
 }
 
 /**
@@ -362,11 +368,13 @@ interface Measurement {
   p50: number;
   p99: number;
   samples: number;
-  delivered: number;
+  expected: number;
   serverCpu: number;
   helperCpu: number;
   rssPerRoom: number;
   rss: number;
+  /** The load generator's longest event-loop stall while measuring, in ms. */
+  generatorStall: number;
 }
 
 async function measure(start: () => Promise<RunningServer>): Promise<Measurement> {
@@ -374,12 +382,20 @@ async function measure(start: () => Promise<RunningServer>): Promise<Measurement
   const clients: BenchClient[] = [];
   try {
     const idleRss = residentBytes(server.pid);
-    const deliveries = new Map<string, Delivery>();
+    // Flat maps and one array of numbers: the load generator's own garbage collection pauses
+    // would otherwise show up as everyone's latency.
+    const sentAt = new Map<string, number>();
+    /** Which of the room's clients have received a marker, one bit each. */
+    const receivedBy = new Map<string, number>();
+    const latencies: number[] = [];
     const onMarker = (marker: string, receiver: number) => {
-      const delivery = deliveries.get(marker);
-      if (delivery && !delivery.receivedBy.has(receiver)) {
-        delivery.receivedBy.set(receiver, performance.now());
-      }
+      const sent = sentAt.get(marker);
+      if (sent === undefined) return;
+      const bit = 1 << (receiver % CLIENTS_PER_ROOM);
+      const seen = receivedBy.get(marker) ?? 0;
+      if ((seen & bit) !== 0) return;
+      receivedBy.set(marker, seen | bit);
+      latencies.push(performance.now() - sent);
     };
     const total = ROOMS * CLIENTS_PER_ROOM;
     for (let first = 0; first < total; first += CONNECT_CONCURRENCY) {
@@ -398,7 +414,7 @@ async function measure(start: () => Promise<RunningServer>): Promise<Measurement
     const timers = clients.map((client) => {
       const send = () => {
         const marker = client.edit();
-        if (measuring) deliveries.set(marker, { sentAt: performance.now(), receivedBy: new Map() });
+        if (measuring) sentAt.set(marker, performance.now());
       };
       // Spread over the second so that the load is even, as independent people typing are.
       return setTimeout(() => {
@@ -408,6 +424,8 @@ async function measure(start: () => Promise<RunningServer>): Promise<Measurement
     });
 
     await delay(WARM_UP_SECONDS * 1000);
+    const generatorDelay = monitorEventLoopDelay({ resolution: 1 });
+    generatorDelay.enable();
     measuring = true;
     const pids = () => [server.pid];
     const cpuBefore = cpuSeconds(pids());
@@ -415,6 +433,7 @@ async function measure(start: () => Promise<RunningServer>): Promise<Measurement
     const startedAt = performance.now();
     await delay(MEASURE_SECONDS * 1000);
     measuring = false;
+    generatorDelay.disable();
     const elapsed = (performance.now() - startedAt) / 1000;
     const serverCpu = (cpuSeconds(pids()) - cpuBefore) / elapsed;
     const helperCpu = (cpuSeconds(server.helperPids()) - helperCpuBefore) / elapsed;
@@ -422,14 +441,6 @@ async function measure(start: () => Promise<RunningServer>): Promise<Measurement
     await delay(DRAIN_SECONDS * 1000);
     for (const timer of timers) clearTimeout(timer);
 
-    const latencies: number[] = [];
-    let expected = 0;
-    for (const delivery of deliveries.values()) {
-      expected += CLIENTS_PER_ROOM - 1;
-      for (const receivedAt of delivery.receivedBy.values()) {
-        latencies.push(receivedAt - delivery.sentAt);
-      }
-    }
     latencies.sort((a, b) => a - b);
     if (clients.some((client) => client.closedEarly)) {
       throw new Error(`${server.name}: clients were disconnected during the run`);
@@ -439,11 +450,12 @@ async function measure(start: () => Promise<RunningServer>): Promise<Measurement
       p50: percentile(latencies, 0.5),
       p99: percentile(latencies, 0.99),
       samples: latencies.length,
-      delivered: latencies.length / expected,
+      expected: sentAt.size * (CLIENTS_PER_ROOM - 1),
       serverCpu,
       helperCpu,
       rss,
       rssPerRoom: (rss - idleRss) / ROOMS,
+      generatorStall: generatorDelay.max / 1e6,
     };
   } finally {
     for (const client of clients) client.close();
@@ -451,41 +463,75 @@ async function measure(start: () => Promise<RunningServer>): Promise<Measurement
   }
 }
 
+const servers: Record<string, () => Promise<RunningServer>> = {
+  quorum: () => startQuorum(false),
+  "quorum-node-defaults": () => startQuorum(true),
+  hocuspocus: startHocuspocus,
+  "y-websocket": startYWebsocket,
+};
+
+/** `BENCH_SYNC_SERVERS=quorum,y-websocket` runs only those; by default all of them run. */
+const selectedServers = process.env.BENCH_SYNC_SERVERS?.split(",").map((name) => name.trim());
+
 /**
  * ROOMS rooms × 4 clients, each sending one small update a second, against Quorum (PostgreSQL,
- * durable before relay) and, in the same run, the two in-memory baselines. Relay latency is the
+ * durable before relay; as `npm start` runs it, and with Node's default heap settings to show what
+ * those are worth) and, in the same run, the two in-memory baselines. Relay latency is the
  * time from a client's send to another client's receipt, over every (update, receiver) pair
  * sent in the measured window; CPU is the server process's share of one core (and PostgreSQL's,
  * for Quorum); RSS per room is the server's growth over its idle size, divided by the rooms.
  */
 export async function benchmarkSync(): Promise<BenchmarkTable> {
-  const results: Measurement[] = [];
-  for (const start of [startQuorum, startHocuspocus, startYWebsocket]) {
-    results.push(await measure(start));
+  const chosen = Object.entries(servers).filter(
+    ([name]) => selectedServers === undefined || selectedServers.includes(name),
+  );
+  const runs = new Map<string, Measurement[]>(chosen.map(([name]) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, start] of chosen) {
+      const result = await measure(start);
+      runs.get(name)?.push(result);
+      process.stderr.write(
+        `sync round ${round + 1}/${ROUNDS}, ${result.name}: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, load generator stalled at most ${result.generatorStall.toFixed(0)} ms\n`,
+      );
+    }
   }
   const milliseconds = (value: number) => value.toFixed(1);
   const percent = (value: number) => `${(value * 100).toFixed(0)} %`;
   return {
-    title: `Sync relay, ${ROOMS} rooms × ${CLIENTS_PER_ROOM} clients, 1 update/s each, ${MEASURE_SECONDS} s measured`,
+    title: `Sync relay, ${ROOMS} rooms × ${CLIENTS_PER_ROOM} clients, 1 update/s each, ${ROUNDS} runs of ${MEASURE_SECONDS} s per server, medians`,
     columns: [
       "server",
       "p50 ms",
       "p99 ms",
+      "p99 of each run",
       "deliveries",
       "server CPU",
       "PostgreSQL CPU",
       "RSS",
       "RSS per room",
     ],
-    rows: results.map((result) => [
-      result.name,
-      milliseconds(result.p50),
-      milliseconds(result.p99),
-      `${result.samples.toLocaleString("en-US")} (${(result.delivered * 100).toFixed(2)} %)`,
-      percent(result.serverCpu),
-      result.helperCpu > 0 ? percent(result.helperCpu) : "—",
-      `${(result.rss / 2 ** 20).toFixed(0)} MB`,
-      `${(result.rssPerRoom / 1024).toFixed(0)} KB`,
-    ]),
+    rows: [...runs.values()].map((results) => {
+      const middle = (value: (result: Measurement) => number) => median(results.map(value));
+      const samples = results.reduce((total, result) => total + result.samples, 0);
+      const expected = results.reduce((total, result) => total + result.expected, 0);
+      const helperCpu = middle((result) => result.helperCpu);
+      return [
+        results[0].name,
+        milliseconds(middle((result) => result.p50)),
+        milliseconds(middle((result) => result.p99)),
+        results.map((result) => milliseconds(result.p99)).join(", "),
+        `${samples.toLocaleString("en-US")} (${((samples / expected) * 100).toFixed(2)} %)`,
+        percent(middle((result) => result.serverCpu)),
+        helperCpu > 0 ? percent(helperCpu) : "—",
+        `${(middle((result) => result.rss) / 2 ** 20).toFixed(0)} MB`,
+        `${(middle((result) => result.rssPerRoom) / 1024).toFixed(0)} KB`,
+      ];
+    }),
   };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const half = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
 }

@@ -218,6 +218,25 @@ describe("Rooms", () => {
     expect(await storedRows("scratch:gap")).toBe(1);
   });
 
+  it("refuses a client's deletion in meta as it refuses a write", async () => {
+    const registry = rooms();
+    const editor = participant("edit");
+    const room = await registry.join("scratch:meta-delete", editor);
+    await registry.applyServerUpdate("scratch:meta-delete", (shared) => {
+      shared.getMap("meta").set("status", "open");
+    });
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(room.doc));
+    const before = Y.encodeStateVector(doc);
+    doc.getMap("meta").delete("status");
+    room.receive(editor, updateMessage(Y.encodeStateAsUpdate(doc, before)), 1);
+    expect(editor.refusals).toEqual([
+      { code: SyncCloseCode.serverOnlyChange, reason: expect.any(String) },
+    ]);
+    await room.settled();
+    expect(room.doc.getMap("meta").get("status")).toBe("open");
+  });
+
   it("refuses a client's change to meta, and every change once the server has published", async () => {
     const registry = rooms();
     const editor = participant("edit");

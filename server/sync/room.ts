@@ -81,6 +81,8 @@ const fromServer = Symbol("server");
 
 /** Changes per INSERT; a backlog larger than this (after an outage) is written in several. */
 const maxBatch = 500;
+/** Stored updates kept aside before they are integrated into the stored document anyway. */
+const maxStoredBacklog = 256;
 const retryBaseMs = 100;
 const retryMaxMs = 5_000;
 
@@ -95,14 +97,19 @@ interface Refusal {
  * Durable before relay: an editor's update is applied first to `staged` (the stored document
  * plus the changes still being written), which validates it and yields exactly what it adds;
  * that is queued, appended to the room's log (one INSERT for everything queued meanwhile, shared
- * with other rooms' appends: group commit), and only after the commit applied to `doc`, relayed
- * to the other participants, published to other instances and acknowledged to its sender. `doc`
- * holds nothing that is not stored, and every sync reply is made from it.
+ * with other rooms' appends: group commit), and only after the commit relayed to the other
+ * participants, published to other instances, acknowledged to its sender and added to `doc`.
+ * `doc` holds nothing that is not stored, and every sync reply is made from it.
+ *
+ * Relaying needs only the update itself, so stored updates reach `doc` lazily, in one
+ * transaction, when something reads it (a joining client's sync, a rollback of `staged`) or
+ * once enough have gathered: a busy room integrates each edit once on its hot path, not twice.
  */
 export class Room {
-  /** The stored document: sync replies and relays are made from it alone. */
-  readonly doc = new Y.Doc();
-  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  private readonly storedDoc = new Y.Doc();
+  /** Stored updates not yet applied to `storedDoc`, oldest first. */
+  private storedBacklog: Uint8Array[] = [];
+  readonly awareness = new awarenessProtocol.Awareness(this.storedDoc);
   readonly ready: Promise<void>;
   /** Called whenever the room may have become idle (see `idle`). */
   onIdle: () => void = () => {};
@@ -137,6 +144,29 @@ export class Room {
     this.awareness.on("update", this.onAwarenessUpdate);
     this.staged.getMap("meta");
     this.ready = this.load();
+  }
+
+  /** The stored document: sync replies are made from it alone. */
+  get doc(): Y.Doc {
+    this.applyStoredBacklog();
+    return this.storedDoc;
+  }
+
+  private applyStoredBacklog(): void {
+    if (this.storedBacklog.length === 0) return;
+    const updates = this.storedBacklog;
+    this.storedBacklog = [];
+    this.storedDoc.transact(() => {
+      for (const update of updates) {
+        try {
+          Y.applyUpdate(this.storedDoc, update);
+        } catch (error) {
+          // Cannot happen for what `staged` accepted; should it, the update is stored anyway
+          // and every reload applies it, so the room carries on rather than stop relaying.
+          this.log.error({ err: error }, "a stored update did not apply to the room");
+        }
+      }
+    }, fromStore);
   }
 
   get size(): number {
@@ -241,20 +271,18 @@ export class Room {
     const hadPending = hasPendingChanges(this.staged);
     const meta = this.staged.getMap("meta");
     let changesMeta = false;
-    const watchMeta = (transaction: Y.Transaction) => {
-      changesMeta ||= [...transaction.changed.keys()].some((type) => isWithin(type, meta));
-    };
-    this.staged.on("afterTransaction", watchMeta);
     let added: Uint8Array | null;
     try {
-      added = applyCapturing(this.staged, participant, () => Y.applyUpdate(this.staged, update));
+      added = applyCapturing(this.staged, participant, (transaction) => {
+        Y.applyUpdate(this.staged, update);
+        // Integration records every type it changed in the transaction, deletions included.
+        for (const type of transaction.changed.keys()) changesMeta ||= isWithin(type, meta);
+      });
     } catch (error) {
       this.restage();
       throw new MalformedMessageError(
         `The update does not apply: ${error instanceof Error ? error.message : String(error)}`,
       );
-    } finally {
-      this.staged.off("afterTransaction", watchMeta);
     }
     if (!hadPending && hasPendingChanges(this.staged)) {
       this.restage();
@@ -394,18 +422,11 @@ export class Room {
     this.storedBytes += bytes;
     this.logRows += updates.length;
     this.logBytes += bytes;
+    this.storedBacklog.push(...updates);
+    if (this.storedBacklog.length >= maxStoredBacklog) this.applyStoredBacklog();
     const acknowledged = new Map<RoomParticipant, number>();
     for (const change of batch) {
-      if (change.update !== null) {
-        try {
-          Y.applyUpdate(this.doc, change.update, fromStore);
-        } catch (error) {
-          // Cannot happen for what `staged` accepted; should it, the update is stored anyway
-          // and every reload applies it, so the room carries on rather than stop relaying.
-          this.log.error({ err: error }, "a stored update did not apply to the room");
-        }
-        this.relay(encodeUpdate(change.update), change.origin);
-      }
+      if (change.update !== null) this.relay(encodeUpdate(change.update), change.origin);
       if (change.origin !== null) acknowledged.set(change.origin, change.frame);
       change.stored?.resolve();
     }
@@ -627,7 +648,8 @@ export class Room {
     this.destroyedFlag = true;
     this.awareness.off("update", this.onAwarenessUpdate);
     this.awareness.destroy();
-    this.doc.destroy();
+    this.storedBacklog = [];
+    this.storedDoc.destroy();
     this.staged.destroy();
     this.deps.fanOut?.unsubscribe(this.name, this.receiveFromOtherInstance).catch((error) => {
       this.log.warn({ err: error }, "could not unsubscribe from the room's channel");
@@ -636,7 +658,11 @@ export class Room {
 }
 
 /** Runs `apply` in one transaction and returns what it added to the document, if anything. */
-function applyCapturing(doc: Y.Doc, origin: unknown, apply: () => void): Uint8Array | null {
+function applyCapturing(
+  doc: Y.Doc,
+  origin: unknown,
+  apply: (transaction: Y.Transaction) => void,
+): Uint8Array | null {
   let added: Uint8Array | null = null;
   const capture = (update: Uint8Array) => {
     added = added === null ? update : Y.mergeUpdates([added, update]);
