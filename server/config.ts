@@ -52,6 +52,7 @@ const environmentSchema = z.object({
     .default(1024 * 1024),
   SYNC_AWARENESS_PER_SECOND: z.coerce.number().int().positive().default(20),
   SYNC_ACCESS_RECHECK_SECONDS: z.coerce.number().positive().default(30),
+  EVENTS_POLL_SECONDS: z.coerce.number().positive().default(2),
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
   TRUST_PROXY: booleanFlag.default(false),
   SECURE_COOKIES: booleanFlag.default(false),
@@ -84,6 +85,8 @@ export interface Config {
   syncAwarenessPerSecond: number;
   /** How often open sync connections' credentials and project memberships are checked again. */
   syncAccessRecheckMs: number;
+  /** How often a project's event stream reads its progress again. */
+  eventsPollMs: number;
   loginMaxFailures: number;
   trustProxy: boolean;
   /** Mark the session cookie `Secure`: set it when Quorum is served over HTTPS. */
@@ -132,6 +135,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     syncCompactAfterBytes: environment.SYNC_COMPACT_AFTER_BYTES,
     syncAwarenessPerSecond: environment.SYNC_AWARENESS_PER_SECOND,
     syncAccessRecheckMs: environment.SYNC_ACCESS_RECHECK_SECONDS * 1000,
+    eventsPollMs: environment.EVENTS_POLL_SECONDS * 1000,
     loginMaxFailures: environment.LOGIN_MAX_FAILURES,
     trustProxy: environment.TRUST_PROXY,
     secureCookies: environment.SECURE_COOKIES,

@@ -16,6 +16,8 @@ export interface QuorumContext {
   version: string;
   /** The sync server's room documents, for services that read or write them as the server. */
   rooms: RoomDocuments;
+  /** Aborted when the server starts shutting down: long-lived responses (event streams) end. */
+  closing: AbortSignal;
 }
 
 declare module "@remix-run/node" {

@@ -56,6 +56,7 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
   if (applied.length > 0) log.info({ migrations: applied }, "database migrated");
 
   const rooms = createRooms({ db: database.db, config, log });
+  const shuttingDown = new AbortController();
   const context: QuorumContext = {
     db: database.db,
     dbKind: database.kind,
@@ -64,6 +65,7 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
     sessionCookie: createSessionCookie(config.sessionSecret, config.secureCookies),
     version: packageVersion,
     rooms,
+    closing: shuttingDown.signal,
   };
   if (config.seed === "demo" && (await seedDemoWorkspaceOnFirstStart(database.db))) {
     log.info("seeded the demo workspace (log in as lead@demo.quorum / quorum-demo)");
@@ -181,6 +183,7 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
   const close = () => {
     closing ??= (async () => {
       log.info("shutting down");
+      shuttingDown.abort();
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await sync.close();
       httpServer.closeIdleConnections();

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Template } from "../../app/domain/template.ts";
+import { createApiToken } from "../../server/services/auth.ts";
 import { listVisibleProjects } from "../../server/services/projects.ts";
 import { addPanelMember } from "../../server/services/publish.ts";
 import { findUserByEmail } from "../../server/services/users.ts";
@@ -39,7 +40,8 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([
-      startTestServer({ QUORUM_SEED: "demo" }),
+      // The project's event stream reads progress ten times a second instead of every two.
+      startTestServer({ QUORUM_SEED: "demo", EVENTS_POLL_SECONDS: "0.1" }),
       launchBrowser(),
     ]);
   });
@@ -283,5 +285,42 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
     }
     const response = await page.goto(`/projects/${projectId}/settings`);
     expect(response?.status()).toBe(403);
+  });
+
+  test("a client's overview follows the project's progress live, without reloading", async () => {
+    const projectId = await demoProjectId(/clinical/i);
+    await signIn(CLIENT, `/projects/${projectId}`);
+    const summary = page.locator('[aria-labelledby="progress-heading"] p.muted');
+    const before = (await summary.textContent()) ?? "";
+    const total = Number(/ of (\d+) items/.exec(before)?.[1]);
+    expect(total).toBeGreaterThan(0);
+    const navigationsBefore = await page.evaluate(
+      () => performance.getEntriesByType("navigation").length,
+    );
+
+    const lead = await findUserByEmail(server.context.db, LEAD);
+    const { token } = await createApiToken(server.context.db, lead!.id, "live progress test");
+    const imported = await fetch(`${server.url}/api/v1/projects/${projectId}/items`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify([
+        {
+          externalId: "live-1",
+          prompt: "Is grapefruit safe with simvastatin?",
+          responses: [
+            { id: "a", text: "No." },
+            { id: "b", text: "Yes." },
+          ],
+        },
+      ]),
+    });
+    expect(imported.status).toBe(201);
+
+    await expect
+      .poll(() => summary.textContent(), { timeout: 5_000 })
+      .toContain(` of ${total + 1} items`);
+    expect(await page.evaluate(() => performance.getEntriesByType("navigation").length)).toBe(
+      navigationsBefore,
+    );
   });
 });

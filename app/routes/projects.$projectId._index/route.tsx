@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ProjectHeader } from "~/components/project/project-header.tsx";
+import { useLiveProgress } from "~/components/project/use-live-progress.ts";
 import projectStylesUrl from "~/styles/project.css?url";
 import { formatDateTime, itemStatusLabel } from "~/utils/format.ts";
 import { loadOverview } from "./overview.server.ts";
@@ -24,6 +25,7 @@ export default function ProjectOverview() {
     useLoaderData<typeof loader>();
   const published = statusCounts.find((entry) => entry.status === "published")?.count ?? 0;
   const base = `/projects/${navigation.id}`;
+  useLiveProgress(navigation.id, navigation.may.viewQuality);
   return (
     <>
       <ProjectHeader project={navigation} />
