@@ -52,15 +52,20 @@ export async function loadStoredRoom(db: Kysely<Database>, docName: string): Pro
     });
 }
 
-/** The INSERT for a given number of rows; the statement text depends on nothing else. */
+/**
+ * The INSERT for a given number of rows; the statement text depends on nothing else. Batches of
+ * up to `cachedStatementRows` rows, nearly all of them, reuse a statement built once; the rare
+ * larger backlog builds its own.
+ */
 const appendStatements = new Map<number, string>();
+const cachedStatementRows = 64;
 
 function appendStatement(rows: number): string {
   let statement = appendStatements.get(rows);
   if (statement === undefined) {
     const values = Array.from({ length: rows }, (_, row) => `($${2 * row + 1}, $${2 * row + 2})`);
     statement = `insert into room_updates (doc_name, update) values ${values.join(", ")}`;
-    if (rows <= 64) appendStatements.set(rows, statement);
+    if (rows <= cachedStatementRows) appendStatements.set(rows, statement);
   }
   return statement;
 }

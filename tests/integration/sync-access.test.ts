@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logIn, logOut, revokeApiToken } from "../../server/services/auth.ts";
 import { SyncCloseCode } from "../../server/sync/close-codes.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
-import { closeSyncClientsAfterEach, connectSyncClient, within } from "../setup/sync-client.ts";
+import {
+  closeSyncClientsAfterEach,
+  connectSyncClient,
+  waitFor,
+  within,
+} from "../setup/sync-client.ts";
 import { insertRoomItem } from "../setup/room-item.ts";
 
 const { track } = closeSyncClientsAfterEach();
@@ -50,7 +55,10 @@ describe("sync access of open connections", () => {
       connectSyncClient(server.url, docName, { token: people["kept-lead@example.com"].token }),
     );
     await witness.synced;
-    expect(witness.doc.getText("critique").toString()).toBe("still here");
+    await waitFor(
+      () => witness.doc.getText("critique").toString() === "still here",
+      "the kept lead's edit to reach another client",
+    );
   });
 
   it("closes a connection whose session logs out", async () => {
