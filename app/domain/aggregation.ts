@@ -1,4 +1,4 @@
-import type { SpanAnnotation, TemplateField } from "./template.ts";
+import type { Label, LabelValue, SpanAnnotation, Template, TemplateField } from "./template.ts";
 
 /**
  * The median of integer scale values. With an even count the lower of the two middle values is
@@ -116,4 +116,23 @@ export function aggregateField(field: TemplateField, values: ReadonlyArray<unkno
     case "rewrite":
       return undefined;
   }
+}
+
+/**
+ * The label a set of independent labels implies: each field aggregated as `aggregateField` says,
+ * fields without an aggregate left out. This is the label a consensus item settles on.
+ */
+export function aggregateLabel(
+  template: Template,
+  labels: ReadonlyArray<Record<string, unknown>>,
+): Label {
+  const aggregated: Label = {};
+  for (const field of template.fields) {
+    const value = aggregateField(
+      field,
+      labels.map((label) => label[field.id]),
+    );
+    if (value !== undefined) aggregated[field.id] = value as LabelValue;
+  }
+  return aggregated;
 }

@@ -1,4 +1,5 @@
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from "node:fs";
+import { once } from "node:events";
 import path from "node:path";
 import { createGunzip } from "node:zlib";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -15,6 +16,8 @@ import {
   type ImportFormat,
 } from "../services/import/index.ts";
 import { loadProjectModel } from "../services/project-model.ts";
+import { prepareExport, type PreparedExport } from "../services/export.ts";
+import { exportFormats, type ExportFormat } from "../../app/domain/export.ts";
 import { createApiToken } from "../services/auth.ts";
 import { seedDemoWorkspace } from "../services/seed.ts";
 import { createUser, findUserByEmail } from "../services/users.ts";
@@ -23,11 +26,16 @@ import { ProgressLine } from "./progress.ts";
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Resolves once stdout can take more, so that long output waits for a slow reader. */
+  stdoutDrained?: () => Promise<void>;
 }
 
 const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stdoutDrained: async () => {
+    if (process.stdout.writableNeedDrain) await once(process.stdout, "drain");
+  },
 };
 
 /**
@@ -104,6 +112,33 @@ async function readImportFile(file: string, progress: ProgressLine): Promise<str
     return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
   } catch {
     throw new AppError("bad_request", `${file} is not UTF-8 text`);
+  }
+}
+
+/**
+ * Writes an export to a file through a temporary name, renamed into place only once complete, so
+ * that a failed export never leaves a file that looks whole.
+ */
+async function writeExportFile(file: string, prepared: PreparedExport): Promise<void> {
+  const partial = `${file}.partial`;
+  const output = createWriteStream(partial);
+  try {
+    await once(output, "open");
+    for await (const chunk of prepared.chunks()) {
+      if (!output.write(chunk)) await once(output, "drain");
+    }
+    output.end();
+    await once(output, "finish");
+    renameSync(partial, file);
+  } catch (error) {
+    output.destroy();
+    rmSync(partial, { force: true });
+    throw error instanceof AppError
+      ? error
+      : new AppError(
+          "bad_request",
+          `Cannot write ${file}: ${error instanceof Error ? error.message : String(error)}`,
+        );
   }
 }
 
@@ -274,6 +309,58 @@ function buildProgram(io: CliIo): Command {
           progress.finish();
         }
       }),
+    );
+
+  program
+    .command("export")
+    .description(
+      "Export a project's final labels (published versions and consensus items; not gold items) as NDJSON training data or CSV.",
+    )
+    .requiredOption("--project <id>", "the project to export", parseProjectId)
+    .addOption(
+      new Option("--format <format>", "what each line holds")
+        .choices(exportFormats)
+        .default("jsonl"),
+    )
+    .option(
+      "--field <fieldId>",
+      "the preference, ranking or rating field dpo, reward and kto read (default: the template's first)",
+    )
+    .option("--out <file>", "write to this file instead of stdout")
+    .option(
+      "--as <email>",
+      "export as this user, who must be allowed to export the project (default: the workspace itself, which sees what a lead sees)",
+    )
+    .action(
+      (options: {
+        project: number;
+        format: ExportFormat;
+        field?: string;
+        out?: string;
+        as?: string;
+      }) =>
+        withDatabase(async (database) => {
+          const viewer = options.as
+            ? ((await findUserByEmail(database.db, options.as)) ?? null)
+            : null;
+          if (options.as && !viewer) throw notFound(`No user with email ${options.as}`);
+          const prepared = await prepareExport(database.db, viewer, options.project, {
+            format: options.format,
+            ...(options.field === undefined ? {} : { field: options.field }),
+          });
+          if (options.out) {
+            await writeExportFile(options.out, prepared);
+            io.stdout(
+              `Exported project ${options.project} as ${options.format} to ${options.out}.\n`,
+            );
+          } else {
+            for await (const chunk of prepared.chunks()) {
+              if (chunk.length === 0) continue;
+              io.stdout(chunk);
+              await io.stdoutDrained?.();
+            }
+          }
+        }),
     );
 
   return program;

@@ -7,6 +7,7 @@ import { registerQualityRoutes } from "./routes/quality.ts";
 import { registerAdjudicationRoutes } from "./routes/adjudication.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerWorkRoutes } from "./routes/work.ts";
+import { registerExportRoutes } from "./routes/export.ts";
 import { registerEventRoutes } from "./routes/events.ts";
 import { mountImportRoutes } from "./import-api.ts";
 import { requireSameOrigin } from "./same-origin.ts";
@@ -25,6 +26,7 @@ export function createApiRouter(quorum: QuorumContext): Router {
   registerWorkRoutes(router, quorum);
   registerQualityRoutes(router, quorum);
   registerAdjudicationRoutes(router, quorum);
+  registerExportRoutes(router, quorum);
   registerEventRoutes(router, quorum);
 
   router.use(

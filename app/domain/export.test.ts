@@ -1,0 +1,325 @@
+import { describe, expect, it } from "vitest";
+import { aggregateLabel } from "./aggregation.ts";
+import {
+  csvHeader,
+  csvRow,
+  exportFileName,
+  exportRecords,
+  isExportFormat,
+  ndjsonLine,
+  signalFieldFor,
+  type ExportItem,
+  type SignalField,
+} from "./export.ts";
+import { templateSchema, type Label } from "./template.ts";
+
+const template = templateSchema.parse({
+  fields: [
+    { id: "accuracy", type: "rating", label: "Accuracy", min: 1, max: 5 },
+    { id: "preference", type: "preference", label: "Preference", scale: 2 },
+    { id: "order", type: "ranking", label: "Order" },
+    { id: "second", type: "preference", label: "Second opinion", scale: 1 },
+    { id: "verdict", type: "choice", label: "Verdict", options: ["safe", "unsafe"] },
+    { id: "notes", type: "text", label: "Notes" },
+  ],
+});
+
+function fieldNamed(id: string): SignalField {
+  const choice = signalFieldFor(template, "dpo", id);
+  if (!choice.ok || !choice.field) throw new Error(`no field ${id}`);
+  return choice.field;
+}
+
+const pair = [
+  { id: "a", text: "Check the INR first." },
+  { id: "b", text: "Take it daily." },
+];
+
+function item(label: Label, overrides: Partial<ExportItem> = {}): ExportItem {
+  return {
+    externalId: "q-1",
+    prompt: "Warfarin with an antibiotic?",
+    responses: pair,
+    metadata: {},
+    source: "published",
+    label,
+    version: 2,
+    rationale: "The INR decides it.",
+    publishedAt: "2026-01-02T03:04:05.000Z",
+    annotations: [{ annotator: "Expert A", label: { preference: -1 } }],
+    ...overrides,
+  };
+}
+
+const preference = () => fieldNamed("preference");
+
+describe("dpo", () => {
+  it("prefers the first response for a negative value and the second for a positive one", () => {
+    expect(exportRecords("dpo", preference(), item({ preference: -2 }))).toEqual([
+      {
+        prompt: "Warfarin with an antibiotic?",
+        chosen: "Check the INR first.",
+        rejected: "Take it daily.",
+      },
+    ]);
+    expect(exportRecords("dpo", preference(), item({ preference: 1 }))).toEqual([
+      {
+        prompt: "Warfarin with an antibiotic?",
+        chosen: "Take it daily.",
+        rejected: "Check the INR first.",
+      },
+    ]);
+  });
+
+  it("skips ties, missing values and items without exactly two responses", () => {
+    expect(exportRecords("dpo", preference(), item({ preference: 0 }))).toEqual([]);
+    expect(exportRecords("dpo", preference(), item({ accuracy: 4 }))).toEqual([]);
+    expect(
+      exportRecords("dpo", preference(), item({ preference: -1 }, { responses: [pair[0]!] })),
+    ).toEqual([]);
+  });
+
+  it("gives a conversation prompt the conversational form", () => {
+    const conversation = [
+      { role: "user", content: "I take warfarin." },
+      { role: "assistant", content: "Noted." },
+      { role: "user", content: "Can I take an antibiotic?" },
+    ];
+    expect(
+      exportRecords("dpo", preference(), item({ preference: 2 }, { prompt: conversation })),
+    ).toEqual([
+      {
+        prompt: conversation,
+        chosen: [{ role: "assistant", content: "Take it daily." }],
+        rejected: [{ role: "assistant", content: "Check the INR first." }],
+      },
+    ]);
+  });
+
+  it("turns a ranking into every ordered pair, best first", () => {
+    const three = [...pair, { id: "c", text: "Ask a pharmacist." }];
+    const records = exportRecords(
+      "dpo",
+      fieldNamed("order"),
+      item({ order: ["c", "a", "b"] }, { responses: three }),
+    );
+    expect(records.map((record) => [record.chosen, record.rejected])).toEqual([
+      ["Ask a pharmacist.", "Check the INR first."],
+      ["Ask a pharmacist.", "Take it daily."],
+      ["Check the INR first.", "Take it daily."],
+    ]);
+  });
+});
+
+describe("reward", () => {
+  it("is the dpo pairs with a margin: the preference's strength or the ranks between", () => {
+    expect(exportRecords("reward", preference(), item({ preference: -2 }))).toEqual([
+      {
+        prompt: "Warfarin with an antibiotic?",
+        chosen: "Check the INR first.",
+        rejected: "Take it daily.",
+        margin: 2,
+      },
+    ]);
+    expect(
+      exportRecords("reward", fieldNamed("second"), item({ second: 1 })).map((r) => r.margin),
+    ).toEqual([1]);
+    const three = [...pair, { id: "c", text: "Ask a pharmacist." }];
+    expect(
+      exportRecords(
+        "reward",
+        fieldNamed("order"),
+        item({ order: ["b", "a", "c"] }, { responses: three }),
+      ).map((record) => record.margin),
+    ).toEqual([1, 2, 1]);
+    expect(exportRecords("reward", preference(), item({ preference: 0 }))).toEqual([]);
+  });
+});
+
+describe("kto", () => {
+  it("marks the preferred response desirable and the other not; ties say nothing", () => {
+    const field = signalFieldFor(template, "kto");
+    expect(field).toMatchObject({ ok: true, field: { id: "preference" } });
+    const kto = field.ok ? field.field : null;
+    expect(exportRecords("kto", kto, item({ preference: 1 }))).toEqual([
+      { prompt: "Warfarin with an antibiotic?", completion: "Take it daily.", label: true },
+      { prompt: "Warfarin with an antibiotic?", completion: "Check the INR first.", label: false },
+    ]);
+    expect(exportRecords("kto", kto, item({ preference: 0 }))).toEqual([]);
+  });
+
+  it("takes the top and bottom of a ranking", () => {
+    const three = [...pair, { id: "c", text: "Ask a pharmacist." }];
+    expect(
+      exportRecords(
+        "kto",
+        fieldNamed("order"),
+        item({ order: ["c", "a", "b"] }, { responses: three }),
+      ).map((record) => [record.completion, record.label]),
+    ).toEqual([
+      ["Ask a pharmacist.", true],
+      ["Take it daily.", false],
+    ]);
+  });
+
+  it("judges a single response by a rating at or above the scale's midpoint", () => {
+    const choice = signalFieldFor(template, "kto", "accuracy");
+    expect(choice).toMatchObject({ ok: true, field: { id: "accuracy" } });
+    const rating = choice.ok ? choice.field : null;
+    const single = (value: number, prompt: ExportItem["prompt"] = "Dose?") =>
+      exportRecords("kto", rating, item({ accuracy: value }, { prompt, responses: [pair[0]!] }));
+    expect(single(3)).toEqual([
+      { prompt: "Dose?", completion: "Check the INR first.", label: true },
+    ]);
+    expect(single(5)[0]?.label).toBe(true);
+    expect(single(2)[0]?.label).toBe(false);
+    expect(single(4, [{ role: "user", content: "Dose?" }])).toEqual([
+      {
+        prompt: [{ role: "user", content: "Dose?" }],
+        completion: [{ role: "assistant", content: "Check the INR first." }],
+        label: true,
+      },
+    ]);
+    // 1..4 has its midpoint at 2.5: 2 is below it, 3 above.
+    const even = templateSchema.parse({
+      fields: [{ id: "score", type: "rating", label: "Score", min: 1, max: 4 }],
+    });
+    const evenChoice = signalFieldFor(even, "kto");
+    const score = evenChoice.ok ? evenChoice.field : null;
+    const judged = (value: number) =>
+      exportRecords("kto", score, item({ score: value }, { responses: [pair[0]!] }))[0]?.label;
+    expect([judged(2), judged(3)]).toEqual([false, true]);
+    // A rating of an item with two responses does not say which of them it judges.
+    expect(exportRecords("kto", rating, item({ accuracy: 5 }))).toEqual([]);
+  });
+
+  it("falls back to the first rating field when there is no preference or ranking", () => {
+    const ratingsOnly = templateSchema.parse({
+      fields: [
+        { id: "clarity", type: "rating", label: "Clarity", min: 0, max: 10 },
+        { id: "safety", type: "rating", label: "Safety", min: 1, max: 5 },
+      ],
+    });
+    expect(signalFieldFor(ratingsOnly, "kto")).toMatchObject({
+      ok: true,
+      field: { id: "clarity" },
+    });
+    expect(signalFieldFor(ratingsOnly, "kto", "safety")).toMatchObject({
+      ok: true,
+      field: { id: "safety" },
+    });
+  });
+});
+
+describe("signalFieldFor", () => {
+  it("takes the first preference field unless another is named", () => {
+    expect(signalFieldFor(template, "dpo")).toMatchObject({
+      ok: true,
+      field: { id: "preference" },
+    });
+    expect(signalFieldFor(template, "reward", "second")).toMatchObject({
+      ok: true,
+      field: { id: "second" },
+    });
+    expect(signalFieldFor(template, "jsonl", "anything")).toEqual({ ok: true, field: null });
+  });
+
+  it("refuses a field that does not exist or has the wrong type", () => {
+    expect(signalFieldFor(template, "dpo", "missing")).toEqual({
+      ok: false,
+      message: 'the template has no field "missing"',
+    });
+    expect(signalFieldFor(template, "dpo", "accuracy")).toEqual({
+      ok: false,
+      message: '"accuracy" is a rating field; dpo reads a field of type preference, ranking',
+    });
+    expect(signalFieldFor(template, "kto", "verdict")).toMatchObject({ ok: false });
+    const ratingsOnly = templateSchema.parse({
+      fields: [{ id: "clarity", type: "rating", label: "Clarity", min: 0, max: 10 }],
+    });
+    expect(signalFieldFor(ratingsOnly, "dpo")).toEqual({
+      ok: false,
+      message: "the template has no field of type preference, ranking for dpo",
+    });
+  });
+});
+
+describe("jsonl", () => {
+  it("is the complete record; a consensus item has no version", () => {
+    expect(
+      exportRecords("jsonl", null, item({ preference: -1 }, { metadata: { batch: 3 } })),
+    ).toEqual([
+      {
+        externalId: "q-1",
+        prompt: "Warfarin with an antibiotic?",
+        responses: pair,
+        label: { preference: -1 },
+        source: "published",
+        version: 2,
+        rationale: "The INR decides it.",
+        publishedAt: "2026-01-02T03:04:05.000Z",
+        annotations: [{ annotator: "Expert A", label: { preference: -1 } }],
+        metadata: { batch: 3 },
+      },
+    ]);
+    const consensus = item(
+      { preference: 1 },
+      {
+        source: "consensus",
+        version: undefined,
+        rationale: undefined,
+        publishedAt: undefined,
+      },
+    );
+    expect(Object.keys(exportRecords("jsonl", null, consensus)[0]!)).toEqual([
+      "externalId",
+      "prompt",
+      "responses",
+      "label",
+      "source",
+      "annotations",
+      "metadata",
+    ]);
+  });
+
+  it("writes one line per record", () => {
+    expect(ndjsonLine({ text: "two\nlines" })).toBe('{"text":"two\\nlines"}\n');
+  });
+});
+
+describe("csv", () => {
+  it("flattens a label into one column per field, complex values as JSON", () => {
+    expect(csvHeader(template)).toBe(
+      "externalId,source,version,label.accuracy,label.preference,label.order,label.second,label.verdict,label.notes\r\n",
+    );
+    expect(
+      csvRow(
+        template,
+        item({ accuracy: 4, preference: -1, order: ["a", "b"], notes: 'Says "daily",\nwrongly' }),
+      ),
+    ).toBe('q-1,published,2,4,-1,"[""a"",""b""]",,,"Says ""daily"",\nwrongly"\r\n');
+  });
+});
+
+describe("aggregateLabel", () => {
+  it("aggregates each field as consensus does, leaving out fields without an aggregate", () => {
+    expect(
+      aggregateLabel(template, [
+        { accuracy: 4, preference: -1, verdict: "safe", notes: "fine" },
+        { accuracy: 5, preference: -2, verdict: "safe" },
+        { accuracy: 3, preference: -1, verdict: "unsafe" },
+      ]),
+    ).toEqual({ accuracy: 4, preference: -1, verdict: "safe" });
+  });
+});
+
+describe("formats and file names", () => {
+  it("knows its formats and names files after the project", () => {
+    expect(["jsonl", "dpo", "reward", "kto", "csv"].every(isExportFormat)).toBe(true);
+    expect(isExportFormat("parquet")).toBe(false);
+    expect(exportFileName("Warfarin Interactions — Ärzte", 7, "dpo")).toBe(
+      "warfarin-interactions-arzte-dpo.jsonl",
+    );
+    expect(exportFileName("***", 7, "csv")).toBe("project-7-csv.csv");
+  });
+});

@@ -1,0 +1,255 @@
+import type { ConversationTurn, ItemResponse, Prompt } from "./item.ts";
+import type { Label, Template, TemplateField } from "./template.ts";
+
+/**
+ * Exports of final labels as training data. The layouts are those of Hugging Face TRL's dataset
+ * types, which is what labs feed preference data into:
+ *
+ * - `jsonl`: the complete record of each item, one per line.
+ * - `dpo`: preference pairs `{ prompt, chosen, rejected }`.
+ * - `reward`: the same pairs with an explicit prompt and a `margin`, which TRL's reward trainer
+ *   adds to its loss, so that a clear preference weighs more than a slight one.
+ * - `kto`: unpaired preferences `{ prompt, completion, label }`.
+ * - `csv`: one flat row per item for spreadsheets.
+ *
+ * A string prompt gives the standard form (strings); a conversation prompt gives the
+ * conversational form, where `chosen`, `rejected` and `completion` are one assistant message.
+ */
+export const exportFormats = ["jsonl", "dpo", "reward", "kto", "csv"] as const;
+export type ExportFormat = (typeof exportFormats)[number];
+
+export function isExportFormat(value: string): value is ExportFormat {
+  return (exportFormats as ReadonlyArray<string>).includes(value);
+}
+
+/** An item with a final label, as the export sees it. */
+export interface ExportItem {
+  externalId: string;
+  prompt: Prompt;
+  responses: ReadonlyArray<ItemResponse>;
+  metadata: Record<string, unknown>;
+  source: "published" | "consensus";
+  label: Label;
+  /** For published items: the latest version, its rationale and when it was published. */
+  version?: number;
+  rationale?: string | null;
+  publishedAt?: string;
+  /** The independent labels that count, with the annotator as the viewer may see them. */
+  annotations: ReadonlyArray<{ annotator: string; label: unknown }>;
+}
+
+export type SignalField = Extract<TemplateField, { type: "preference" | "ranking" | "rating" }>;
+
+/** Which field types each format draws its signal from, in order of preference. */
+const signalTypes: Record<"dpo" | "reward" | "kto", ReadonlyArray<SignalField["type"]>> = {
+  dpo: ["preference", "ranking"],
+  reward: ["preference", "ranking"],
+  kto: ["preference", "ranking", "rating"],
+};
+
+export type SignalFieldChoice =
+  { ok: true; field: SignalField | null } | { ok: false; message: string };
+
+/**
+ * The field a format reads: the one named, or by default the template's first field of the most
+ * preferred type (the first preference field, else the first ranking field, else for kto the
+ * first rating field). jsonl and csv export whole labels and read none.
+ */
+export function signalFieldFor(
+  template: Template,
+  format: ExportFormat,
+  fieldId?: string,
+): SignalFieldChoice {
+  if (format === "jsonl" || format === "csv") return { ok: true, field: null };
+  const types = signalTypes[format];
+  const accepts = (field: TemplateField): field is SignalField =>
+    (types as ReadonlyArray<string>).includes(field.type);
+  const allowed = types.join(", ");
+  if (fieldId !== undefined) {
+    const field = template.fields.find((candidate) => candidate.id === fieldId);
+    if (!field) return { ok: false, message: `the template has no field "${fieldId}"` };
+    if (!accepts(field)) {
+      return {
+        ok: false,
+        message: `"${fieldId}" is a ${field.type} field; ${format} reads a field of type ${allowed}`,
+      };
+    }
+    return { ok: true, field };
+  }
+  for (const type of types) {
+    const field = template.fields.find((candidate) => candidate.type === type);
+    if (field && accepts(field)) return { ok: true, field };
+  }
+  return { ok: false, message: `the template has no field of type ${allowed} for ${format}` };
+}
+
+export interface PreferencePair {
+  chosen: ItemResponse;
+  rejected: ItemResponse;
+  /** How strongly `chosen` is preferred: the preference's magnitude, or the ranks between. */
+  margin: number;
+}
+
+/**
+ * The pairs a final label states. A preference compares the item's first two responses:
+ * negative prefers the first, positive the second, by `|value|` (1 slightly, 2 clearly); 0 is a
+ * tie and states no pair. A ranking states every ordered pair, each higher-ranked response over
+ * each lower-ranked one, with the difference of their positions as margin. Items with fewer than
+ * two responses, or without a value, state none.
+ */
+export function preferencePairs(field: SignalField, item: ExportItem): PreferencePair[] {
+  const value = item.label[field.id];
+  if (field.type === "preference") {
+    if (typeof value !== "number" || value === 0 || item.responses.length !== 2) return [];
+    const [first, second] = item.responses as [ItemResponse, ItemResponse];
+    return value < 0
+      ? [{ chosen: first, rejected: second, margin: -value }]
+      : [{ chosen: second, rejected: first, margin: value }];
+  }
+  if (field.type === "ranking") {
+    if (!Array.isArray(value)) return [];
+    const byId = new Map(item.responses.map((response) => [response.id, response]));
+    const ranked = (value as unknown[])
+      .map((id) => (typeof id === "string" ? byId.get(id) : undefined))
+      .filter((response): response is ItemResponse => response !== undefined);
+    const pairs: PreferencePair[] = [];
+    for (let better = 0; better < ranked.length; better++) {
+      for (let worse = better + 1; worse < ranked.length; worse++) {
+        pairs.push({ chosen: ranked[better]!, rejected: ranked[worse]!, margin: worse - better });
+      }
+    }
+    return pairs;
+  }
+  return [];
+}
+
+/**
+ * Unpaired judgements for kto. From a preference or ranking, the preferred (top-ranked) response
+ * is desirable and the other (bottom-ranked) one not; responses ranked in between and ties say
+ * nothing. A rating judges the item as a whole, so it speaks for a response only when the item
+ * has exactly one: desirable at or above the scale's midpoint, `(min + max) / 2`.
+ */
+export function unpairedJudgements(
+  field: SignalField,
+  item: ExportItem,
+): Array<{ response: ItemResponse; desirable: boolean }> {
+  if (field.type === "rating") {
+    const value = item.label[field.id];
+    if (typeof value !== "number" || item.responses.length !== 1) return [];
+    return [{ response: item.responses[0]!, desirable: value >= (field.min + field.max) / 2 }];
+  }
+  const pairs = preferencePairs(field, item);
+  if (pairs.length === 0) return [];
+  const best = pairs[0]!.chosen;
+  const worst = pairs[pairs.length - 1]!.rejected;
+  return [
+    { response: best, desirable: true },
+    { response: worst, desirable: false },
+  ];
+}
+
+function isConversation(prompt: Prompt): prompt is ConversationTurn[] {
+  return Array.isArray(prompt);
+}
+
+/** A response as TRL pairs it with the prompt: text, or one assistant message. */
+function completion(prompt: Prompt, response: ItemResponse): string | ConversationTurn[] {
+  return isConversation(prompt) ? [{ role: "assistant", content: response.text }] : response.text;
+}
+
+/** The records of one item in a line format; csv is written by `csvHeader` and `csvRow`. */
+export function exportRecords(
+  format: Exclude<ExportFormat, "csv">,
+  field: SignalField | null,
+  item: ExportItem,
+): Array<Record<string, unknown>> {
+  switch (format) {
+    case "jsonl":
+      return [
+        {
+          externalId: item.externalId,
+          prompt: item.prompt,
+          responses: item.responses,
+          label: item.label,
+          source: item.source,
+          ...(item.version === undefined ? {} : { version: item.version }),
+          ...(item.rationale === undefined || item.rationale === null
+            ? {}
+            : { rationale: item.rationale }),
+          ...(item.publishedAt === undefined ? {} : { publishedAt: item.publishedAt }),
+          annotations: item.annotations,
+          metadata: item.metadata,
+        },
+      ];
+    case "dpo":
+    case "reward":
+      if (!field) return [];
+      return preferencePairs(field, item).map((pair) => ({
+        prompt: item.prompt,
+        chosen: completion(item.prompt, pair.chosen),
+        rejected: completion(item.prompt, pair.rejected),
+        ...(format === "reward" ? { margin: pair.margin } : {}),
+      }));
+    case "kto":
+      if (!field) return [];
+      return unpairedJudgements(field, item).map((judgement) => ({
+        prompt: item.prompt,
+        completion: completion(item.prompt, judgement.response),
+        label: judgement.desirable,
+      }));
+  }
+}
+
+/** One NDJSON line: JSON text never contains a raw newline, so each record is one line. */
+export function ndjsonLine(record: unknown): string {
+  return `${JSON.stringify(record)}\n`;
+}
+
+function csvCell(value: unknown): string {
+  const text =
+    value === undefined || value === null
+      ? ""
+      : typeof value === "string"
+        ? value
+        : typeof value === "number" || typeof value === "boolean"
+          ? String(value)
+          : JSON.stringify(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csvLine(cells: ReadonlyArray<unknown>): string {
+  return `${cells.map(csvCell).join(",")}\r\n`;
+}
+
+/** Label columns are prefixed so that a field called `source` or `version` cannot clash. */
+export function csvHeader(template: Template): string {
+  return csvLine([
+    "externalId",
+    "source",
+    "version",
+    ...template.fields.map((field) => `label.${field.id}`),
+  ]);
+}
+
+/** Strings and numbers as they are, lists and spans as JSON, absent values empty. */
+export function csvRow(template: Template, item: ExportItem): string {
+  return csvLine([
+    item.externalId,
+    item.source,
+    item.version,
+    ...template.fields.map((field) => item.label[field.id]),
+  ]);
+}
+
+/** `<project-slug>-<format>.<jsonl|csv>`, the slug from the project's name. */
+export function exportFileName(projectName: string, projectId: number, format: ExportFormat) {
+  const slug = projectName
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
+  return `${slug || `project-${projectId}`}-${format}.${format === "csv" ? "csv" : "jsonl"}`;
+}

@@ -1,0 +1,227 @@
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import { aggregateLabel } from "../../app/domain/aggregation.ts";
+import {
+  csvHeader,
+  csvRow,
+  exportFileName,
+  exportFormats,
+  exportRecords,
+  isExportFormat,
+  ndjsonLine,
+  signalFieldFor,
+  type ExportFormat,
+  type ExportItem,
+} from "../../app/domain/export.ts";
+import type { ItemResponse, Prompt } from "../../app/domain/item.ts";
+import type { Label } from "../../app/domain/template.ts";
+import type { Database, User } from "../../db/schema.ts";
+import { badRequest, validationFailed } from "../errors.ts";
+import { pseudonymsFor } from "./items.ts";
+import { loadProjectFor, loadProjectModel, type ProjectModel } from "./project-model.ts";
+
+/** Items read per query: enough to amortise the round trips, few enough to bound memory. */
+const PAGE_SIZE = 500;
+
+export interface ExportOptions {
+  format: ExportFormat;
+  /** The preference, ranking or rating field the pair and kto formats read. */
+  field?: string;
+}
+
+const exportQuerySchema = z.object({
+  format: z.string().default("jsonl"),
+  field: z.string().min(1).max(63).optional(),
+});
+
+/** `?format=&field=`; 400 naming the formats when the format is not one of them. */
+export function parseExportQuery(query: unknown): ExportOptions {
+  const parsed = exportQuerySchema.safeParse(query);
+  if (!parsed.success) throw badRequest("Invalid query", parsed.error.issues);
+  const { format, field } = parsed.data;
+  if (!isExportFormat(format)) {
+    throw badRequest(`Unknown export format "${format}": use one of ${exportFormats.join(", ")}`, {
+      formats: exportFormats,
+    });
+  }
+  return { format, ...(field === undefined ? {} : { field }) };
+}
+
+/**
+ * How annotators are named: leads, admins and the operator see emails, as imports name them;
+ * clients see names, or pseudonyms where the project hides names from them, as on item pages.
+ */
+type AnnotatorIdentity = "email" | "name" | "pseudonym";
+
+export interface PreparedExport {
+  fileName: string;
+  contentType: string;
+  /** The export's text, a page of items at a time; read lazily, so nothing is held beyond a page. */
+  chunks(): AsyncGenerator<string>;
+}
+
+/**
+ * Checks that the export can be made and returns how to make it. `viewer` null is the workspace
+ * operator (the CLI), who sees what a lead sees. Leads, clients and admins may export (404 for
+ * outsiders, 403 for annotators); clients see annotators under pseudonyms unless the project
+ * says otherwise. A named field that does not exist or cannot give the format's signal is a 422.
+ */
+export async function prepareExport(
+  db: Kysely<Database>,
+  viewer: User | null,
+  projectId: number,
+  options: ExportOptions,
+): Promise<PreparedExport> {
+  let project: ProjectModel;
+  let identity: AnnotatorIdentity = "email";
+  if (viewer) {
+    const loaded = await loadProjectFor(db, viewer, projectId, "project.export");
+    project = loaded.project;
+    if (!loaded.subject.isAdmin && loaded.subject.role === "client") {
+      identity = project.settings.pseudonymiseForClients ? "pseudonym" : "name";
+    }
+  } else {
+    project = await loadProjectModel(db, projectId);
+  }
+
+  const choice = signalFieldFor(project.template, options.format, options.field);
+  if (!choice.ok) {
+    throw validationFailed(`Cannot export ${options.format}: ${choice.message}`, [
+      { field: "field", message: choice.message },
+    ]);
+  }
+  const { format } = options;
+  const field = choice.field;
+  const template = project.template;
+
+  async function* chunks(): AsyncGenerator<string> {
+    const pseudonyms =
+      identity === "pseudonym" ? await pseudonymsFor(db, project.id) : new Map<number, string>();
+    const annotator = (userId: number, email: string, name: string) =>
+      identity === "email"
+        ? email
+        : identity === "name"
+          ? name
+          : (pseudonyms.get(userId) ?? "Expert");
+    if (format === "csv") yield csvHeader(template);
+    for await (const page of finalItemPages(db, project, annotator)) {
+      yield page
+        .map((item) =>
+          format === "csv"
+            ? csvRow(template, item)
+            : exportRecords(format, field, item).map(ndjsonLine).join(""),
+        )
+        .join("");
+    }
+  }
+
+  return {
+    fileName: exportFileName(project.row.name, project.id, format),
+    contentType:
+      format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+    chunks,
+  };
+}
+
+/**
+ * The project's items with a final label, by id, a page at a time: published items with their
+ * latest version, consensus items with the aggregate of the labels that count. Gold items are
+ * answer keys, not training data, and items still being labelled or adjudicated have no final
+ * label; neither is exported.
+ */
+async function* finalItemPages(
+  db: Kysely<Database>,
+  project: ProjectModel,
+  annotator: (userId: number, email: string, name: string) => string,
+): AsyncGenerator<ExportItem[]> {
+  let cursor = 0;
+  for (;;) {
+    const items = await db
+      .selectFrom("items")
+      .select(["id", "external_id", "prompt", "responses", "metadata", "status"])
+      .where("project_id", "=", project.id)
+      .where("status", "in", ["published", "consensus"])
+      .where("gold_label", "is", null)
+      .where("id", ">", cursor)
+      .orderBy("id")
+      .limit(PAGE_SIZE)
+      .execute();
+    if (items.length === 0) return;
+    const ids = items.map((item) => item.id);
+
+    const annotations = await db
+      .selectFrom("annotations")
+      .innerJoin("users", "users.id", "annotations.user_id")
+      .select([
+        "annotations.item_id",
+        "annotations.user_id",
+        "annotations.label",
+        "users.email",
+        "users.name",
+      ])
+      .where("annotations.item_id", "in", ids)
+      .where("annotations.rejected_at", "is", null)
+      .orderBy("annotations.id")
+      .execute();
+    const annotationsByItem = new Map<number, typeof annotations>();
+    for (const annotation of annotations) {
+      const list = annotationsByItem.get(annotation.item_id) ?? [];
+      list.push(annotation);
+      annotationsByItem.set(annotation.item_id, list);
+    }
+
+    const publishedIds = items.filter((item) => item.status === "published").map((item) => item.id);
+    const latestVersions =
+      publishedIds.length === 0
+        ? []
+        : await db
+            .selectFrom("adjudications")
+            .select(["item_id", "version", "label", "rationale", "published_at"])
+            .where("item_id", "in", publishedIds)
+            .distinctOn("item_id")
+            .orderBy("item_id")
+            .orderBy("version", "desc")
+            .execute();
+    const versionByItem = new Map(latestVersions.map((version) => [version.item_id, version]));
+
+    const page: ExportItem[] = [];
+    for (const item of items) {
+      const labels = annotationsByItem.get(item.id) ?? [];
+      const common = {
+        externalId: item.external_id,
+        prompt: item.prompt as Prompt,
+        responses: item.responses as ItemResponse[],
+        metadata: (item.metadata ?? {}) as Record<string, unknown>,
+        annotations: labels.map((annotation) => ({
+          annotator: annotator(annotation.user_id, annotation.email, annotation.name),
+          label: annotation.label,
+        })),
+      };
+      if (item.status === "published") {
+        const version = versionByItem.get(item.id);
+        // A published item always has a version; one without is skipped, not guessed at.
+        if (!version) continue;
+        page.push({
+          ...common,
+          source: "published",
+          label: version.label as Label,
+          version: version.version,
+          rationale: version.rationale,
+          publishedAt: version.published_at.toISOString(),
+        });
+      } else {
+        page.push({
+          ...common,
+          source: "consensus",
+          label: aggregateLabel(
+            project.template,
+            labels.map((annotation) => annotation.label as Label),
+          ),
+        });
+      }
+    }
+    yield page;
+    if (items.length < PAGE_SIZE) return;
+    cursor = items[items.length - 1]!.id;
+  }
+}

@@ -1,0 +1,174 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProject, setProjectMember } from "../../server/services/project-admin.ts";
+import { createUser } from "../../server/services/users.ts";
+import { runQuorumCli, type CliRun } from "../setup/cli.ts";
+import { createTestDatabase, inTestDatabase, type TestDatabase } from "../setup/database.ts";
+
+let testDatabase: TestDatabase;
+let workDir: string;
+let projectId: number;
+
+const quorum = (args: string[]): Promise<CliRun> => runQuorumCli(testDatabase, args);
+
+/** More items than one page of the export holds, so that paging is part of what is checked. */
+const ITEM_COUNT = 1_203;
+
+/** Item i prefers the first response, the second, or neither, in turn. */
+const preferenceOf = (index: number) => [-1, 1, 0][index % 3]!;
+
+beforeAll(async () => {
+  testDatabase = await createTestDatabase();
+  workDir = mkdtempSync(path.join(tmpdir(), "quorum-export-"));
+  expect((await quorum(["migrate"])).code).toBe(0);
+  projectId = await inTestDatabase(testDatabase, async ({ db }) => {
+    const person = (email: string, isAdmin = false) =>
+      createUser(db, { email, name: email.split("@")[0]!, password: "long enough", isAdmin });
+    const admin = await person("admin@example.test", true);
+    await person("annotator@example.test");
+    await person("client@example.test");
+    const project = await createProject(db, admin, {
+      name: "Pairs",
+      overlap: 1,
+      template: {
+        fields: [{ id: "preference", type: "preference", label: "Preference", scale: 2 }],
+      },
+    });
+    await setProjectMember(db, admin, project.id, {
+      email: "annotator@example.test",
+      role: "annotator",
+    });
+    await setProjectMember(db, admin, project.id, { email: "client@example.test", role: "client" });
+    return project.id;
+  });
+
+  const items: Array<Record<string, unknown>> = Array.from({ length: ITEM_COUNT }, (_, index) => ({
+    externalId: `pair-${index}`,
+    prompt: `Question ${index}`,
+    responses: [
+      { id: "a", text: `First answer ${index}` },
+      { id: "b", text: `Second answer ${index}` },
+    ],
+    annotations: [
+      { annotator: "annotator@example.test", label: { preference: preferenceOf(index) } },
+    ],
+  }));
+  items.push({
+    externalId: "gold",
+    prompt: "Known?",
+    responses: [
+      { id: "a", text: "Gold first" },
+      { id: "b", text: "Gold second" },
+    ],
+    gold: { label: { preference: 2 } },
+  });
+  const file = path.join(workDir, "items.jsonl");
+  writeFileSync(file, items.map((item) => JSON.stringify(item)).join("\n"));
+  const imported = await quorum(["import", file, "--project", String(projectId)]);
+  expect(imported.stderr).not.toContain("Error");
+  expect(imported.code).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  rmSync(workDir, { recursive: true, force: true });
+  await testDatabase?.drop();
+});
+
+describe("quorum export", { timeout: 90_000 }, () => {
+  it("writes dpo pairs to stdout, every page of them, in item order", async () => {
+    const run = await quorum(["export", "--project", String(projectId), "--format", "dpo"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const expected = Array.from({ length: ITEM_COUNT }, (_, index) => index)
+      .filter((index) => preferenceOf(index) !== 0)
+      .map((index) => {
+        const [chosen, rejected] =
+          preferenceOf(index) < 0
+            ? [`First answer ${index}`, `Second answer ${index}`]
+            : [`Second answer ${index}`, `First answer ${index}`];
+        return `${JSON.stringify({ prompt: `Question ${index}`, chosen, rejected })}\n`;
+      })
+      .join("");
+    expect(run.stdout).toBe(expected);
+  });
+
+  it("writes jsonl to a file with --out, leaving the gold item out", async () => {
+    const out = path.join(workDir, "export.jsonl");
+    const run = await quorum(["export", "--project", String(projectId), "--out", out]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(out);
+    const records = readFileSync(out, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records).toHaveLength(ITEM_COUNT);
+    expect(records.some((record) => record.externalId === "gold")).toBe(false);
+    expect(records[4]).toEqual({
+      externalId: "pair-4",
+      prompt: "Question 4",
+      responses: [
+        { id: "a", text: "First answer 4" },
+        { id: "b", text: "Second answer 4" },
+      ],
+      label: { preference: 1 },
+      source: "consensus",
+      annotations: [{ annotator: "annotator@example.test", label: { preference: 1 } }],
+      metadata: {},
+    });
+    expect(existsSync(`${out}.partial`)).toBe(false);
+  });
+
+  it("exports as a client under pseudonyms with --as, and refuses annotators", async () => {
+    const client = await quorum([
+      "export",
+      "--project",
+      String(projectId),
+      "--as",
+      "client@example.test",
+    ]);
+    expect(client.code).toBe(0);
+    const first = JSON.parse(client.stdout.split("\n")[0]!) as { annotations: unknown };
+    expect(first.annotations).toEqual([{ annotator: "Expert A", label: { preference: -1 } }]);
+
+    const annotator = await quorum([
+      "export",
+      "--project",
+      String(projectId),
+      "--as",
+      "annotator@example.test",
+    ]);
+    expect(annotator.code).toBe(1);
+    expect(annotator.stdout).toBe("");
+    expect(annotator.stderr).toContain("permission");
+  });
+
+  it("fails with a message on stderr for a bad format, field or project, writing no file", async () => {
+    const format = await quorum(["export", "--project", String(projectId), "--format", "xml"]);
+    expect(format.code).not.toBe(0);
+    expect(format.stderr).toContain("jsonl, dpo, reward, kto, csv");
+
+    const out = path.join(workDir, "never.jsonl");
+    const field = await quorum([
+      "export",
+      "--project",
+      String(projectId),
+      "--format",
+      "kto",
+      "--field",
+      "nope",
+      "--out",
+      out,
+    ]);
+    expect(field.code).toBe(1);
+    expect(field.stderr).toContain('field: the template has no field "nope"');
+    expect(existsSync(out)).toBe(false);
+
+    const missing = await quorum(["export", "--project", "999999"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("No such project");
+    expect(missing.stdout).toBe("");
+  });
+});

@@ -1,0 +1,424 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { itemRoomName, setLabelValue } from "../../app/domain/room.ts";
+import {
+  createCast,
+  createProject,
+  disputedLabels,
+  responses,
+  type Cast,
+  type Person,
+} from "../setup/adjudication.ts";
+import { expectApiError } from "../setup/api-client.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
+
+let server: TestServer;
+let cast: Cast;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  cast = await createCast(server);
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+interface ExportResponse {
+  status: number;
+  contentType: string | null;
+  disposition: string | null;
+  text: string;
+}
+
+async function exportAs(person: Person, projectId: number, query = ""): Promise<ExportResponse> {
+  const response = await fetch(`${server.url}/api/v1/projects/${projectId}/export${query}`, {
+    headers: { Authorization: `Bearer ${person.token}` },
+  });
+  return {
+    status: response.status,
+    contentType: response.headers.get("content-type"),
+    disposition: response.headers.get("content-disposition"),
+    text: await response.text(),
+  };
+}
+
+const lines = (records: unknown[]) =>
+  records.map((record) => `${JSON.stringify(record)}\n`).join("");
+
+/** Each line as JSON: stored labels come back with their keys in the database's order. */
+function parseLines(text: string): unknown[] {
+  expect(text.endsWith("\n")).toBe(true);
+  return text
+    .slice(0, -1)
+    .split("\n")
+    .map((line) => JSON.parse(line) as unknown);
+}
+
+const conversation = [
+  { role: "user", content: "I take warfarin." },
+  { role: "assistant", content: "Noted." },
+  { role: "user", content: "May I start an antibiotic?" },
+];
+
+/** Agreeing labels: the first response clearly better, accuracy 4 to 5, no error spans. */
+const agreeingLabels = [
+  { preference: -2, accuracy: 4, errors: [] },
+  { preference: -1, accuracy: 5, errors: [] },
+  { preference: -2, accuracy: 4, errors: [] },
+];
+
+const tieLabels = [
+  { preference: 0, accuracy: 3 },
+  { preference: 0, accuracy: 3 },
+  { preference: 0, accuracy: 4 },
+];
+
+interface Fixture {
+  projectId: number;
+  ids: Record<string, number>;
+  published: { label: Record<string, unknown>; publishedAt: string };
+}
+
+/**
+ * A project with one item of each kind: published twice through the room (the export takes the
+ * later version), consensus with a conversation prompt, a consensus tie, and three that have no
+ * final label: annotating, gold and untouched.
+ */
+async function buildFixture(): Promise<Fixture> {
+  const projectId = await createProject(cast, { name: "Warfarin Interactions", overlap: 3 });
+  const annotate = (labels: ReadonlyArray<Record<string, unknown>>) =>
+    labels.map((label, index) => ({ annotator: cast.experts[index]!.email, label }));
+  const imported = await cast.lead.api.post<{ created: number }>(`/projects/${projectId}/items`, [
+    {
+      externalId: "published-1",
+      prompt: "Warfarin with an antibiotic?",
+      responses,
+      metadata: { batch: 1 },
+      annotations: annotate(disputedLabels),
+    },
+    {
+      externalId: "consensus-1",
+      prompt: conversation,
+      responses,
+      annotations: annotate(agreeingLabels),
+    },
+    { externalId: "tie-1", prompt: "Either way?", responses, annotations: annotate(tieLabels) },
+    {
+      externalId: "annotating-1",
+      prompt: "Still open?",
+      responses,
+      annotations: annotate(agreeingLabels.slice(0, 1)),
+    },
+    {
+      externalId: "gold-1",
+      prompt: "Known answer?",
+      responses,
+      gold: { label: { preference: 2, accuracy: 5 } },
+    },
+    { externalId: "queued-1", prompt: "Untouched?", responses },
+  ]);
+  expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+
+  const rows = await server.context.db
+    .selectFrom("items")
+    .select(["id", "external_id", "status"])
+    .where("project_id", "=", projectId)
+    .execute();
+  const ids = Object.fromEntries(rows.map((row) => [row.external_id, row.id]));
+  expect(Object.fromEntries(rows.map((row) => [row.external_id, row.status]))).toEqual({
+    "published-1": "disputed",
+    "consensus-1": "consensus",
+    "tie-1": "consensus",
+    "annotating-1": "annotating",
+    "gold-1": "queued",
+    "queued-1": "queued",
+  });
+
+  const itemId = ids["published-1"]!;
+  const first = await cast.lead.api.post<{ version: number }>(`/items/${itemId}/publish`, {
+    rationale: "First pass.",
+  });
+  expect(first.status, JSON.stringify(first.body)).toBe(201);
+  const reopened = await cast.lead.api.post(`/items/${itemId}/reopen`);
+  expect(reopened.status, JSON.stringify(reopened.body)).toBe(200);
+  await server.context.rooms.applyServerUpdate(itemRoomName(itemId), (doc) =>
+    setLabelValue(doc, "preference", -2),
+  );
+  const second = await cast.lead.api.post<{ version: number; label: Record<string, unknown> }>(
+    `/items/${itemId}/publish`,
+    { expectedVersion: 2, rationale: "The INR check decides it." },
+  );
+  expect(second.status, JSON.stringify(second.body)).toBe(201);
+  expect(second.body).toMatchObject({ version: 2, label: { preference: -2 } });
+  const version = await server.context.db
+    .selectFrom("adjudications")
+    .select(["label", "published_at"])
+    .where("item_id", "=", itemId)
+    .where("version", "=", 2)
+    .executeTakeFirstOrThrow();
+  return {
+    projectId,
+    ids,
+    published: {
+      label: version.label as Record<string, unknown>,
+      publishedAt: version.published_at.toISOString(),
+    },
+  };
+}
+
+describe("export", { timeout: 60_000 }, () => {
+  let fixture: Fixture;
+
+  beforeAll(async () => {
+    fixture = await buildFixture();
+  });
+
+  const byEmail = (labels: ReadonlyArray<Record<string, unknown>>, count = labels.length) =>
+    labels
+      .slice(0, count)
+      .map((label, index) => ({ annotator: cast.experts[index]!.email, label }));
+  const byPseudonym = (labels: ReadonlyArray<Record<string, unknown>>) =>
+    labels.map((label, index) => ({ annotator: `Expert ${"ABC"[index]}`, label }));
+
+  const jsonlRecords = (annotations: (labels: Record<string, unknown>[]) => unknown[]) => [
+    {
+      externalId: "published-1",
+      prompt: "Warfarin with an antibiotic?",
+      responses,
+      label: fixture.published.label,
+      source: "published",
+      version: 2,
+      rationale: "The INR check decides it.",
+      publishedAt: fixture.published.publishedAt,
+      annotations: annotations(disputedLabels),
+      metadata: { batch: 1 },
+    },
+    {
+      externalId: "consensus-1",
+      prompt: conversation,
+      responses,
+      // The aggregate: lower median of the preferences and of the ratings, no span by majority.
+      label: { preference: -2, accuracy: 4, errors: [] },
+      source: "consensus",
+      annotations: annotations(agreeingLabels),
+      metadata: {},
+    },
+    {
+      externalId: "tie-1",
+      prompt: "Either way?",
+      responses,
+      label: { preference: 0, accuracy: 3 },
+      source: "consensus",
+      annotations: annotations(tieLabels),
+      metadata: {},
+    },
+  ];
+
+  it("exports the complete record of every final label as jsonl, by default", async () => {
+    const response = await exportAs(cast.lead, fixture.projectId);
+    expect(response.status, response.text).toBe(200);
+    expect(response.contentType).toBe("application/x-ndjson; charset=utf-8");
+    expect(response.disposition).toBe('attachment; filename="warfarin-interactions-jsonl.jsonl"');
+    expect(parseLines(response.text)).toEqual(jsonlRecords((labels) => byEmail(labels)));
+  });
+
+  it("exports preference pairs as dpo, skipping the tie", async () => {
+    const response = await exportAs(cast.lead, fixture.projectId, "?format=dpo");
+    expect(response.status, response.text).toBe(200);
+    expect(response.disposition).toBe('attachment; filename="warfarin-interactions-dpo.jsonl"');
+    expect(response.text).toBe(
+      lines([
+        {
+          prompt: "Warfarin with an antibiotic?",
+          chosen: responses[0]!.text,
+          rejected: responses[1]!.text,
+        },
+        {
+          prompt: conversation,
+          chosen: [{ role: "assistant", content: responses[0]!.text }],
+          rejected: [{ role: "assistant", content: responses[1]!.text }],
+        },
+      ]),
+    );
+  });
+
+  it("exports reward pairs with their margin", async () => {
+    const response = await exportAs(cast.lead, fixture.projectId, "?format=reward");
+    expect(response.status, response.text).toBe(200);
+    expect(response.text).toBe(
+      lines([
+        {
+          prompt: "Warfarin with an antibiotic?",
+          chosen: responses[0]!.text,
+          rejected: responses[1]!.text,
+          margin: 2,
+        },
+        {
+          prompt: conversation,
+          chosen: [{ role: "assistant", content: responses[0]!.text }],
+          rejected: [{ role: "assistant", content: responses[1]!.text }],
+          margin: 2,
+        },
+      ]),
+    );
+  });
+
+  it("exports unpaired judgements as kto", async () => {
+    const response = await exportAs(cast.lead, fixture.projectId, "?format=kto");
+    expect(response.status, response.text).toBe(200);
+    expect(response.text).toBe(
+      lines([
+        { prompt: "Warfarin with an antibiotic?", completion: responses[0]!.text, label: true },
+        { prompt: "Warfarin with an antibiotic?", completion: responses[1]!.text, label: false },
+        {
+          prompt: conversation,
+          completion: [{ role: "assistant", content: responses[0]!.text }],
+          label: true,
+        },
+        {
+          prompt: conversation,
+          completion: [{ role: "assistant", content: responses[1]!.text }],
+          label: false,
+        },
+      ]),
+    );
+  });
+
+  it("exports one flat csv row per item", async () => {
+    const response = await exportAs(cast.lead, fixture.projectId, "?format=csv");
+    expect(response.status, response.text).toBe(200);
+    expect(response.contentType).toBe("text/csv; charset=utf-8");
+    expect(response.disposition).toBe('attachment; filename="warfarin-interactions-csv.csv"');
+    const label = fixture.published.label;
+    const csvJson = (value: unknown) => `"${JSON.stringify(value).replace(/"/g, '""')}"`;
+    expect(response.text).toBe(
+      [
+        "externalId,source,version,label.preference,label.accuracy,label.errors,label.critique",
+        `published-1,published,2,-2,${String(label.accuracy)},${csvJson(label.errors)},${String(label.critique ?? "")}`,
+        "consensus-1,consensus,,-2,4,[],",
+        "tie-1,consensus,,0,3,,",
+        "",
+      ].join("\r\n"),
+    );
+  });
+
+  it("names annotators with pseudonyms for clients, and lets admins export", async () => {
+    const client = await exportAs(cast.client, fixture.projectId);
+    expect(client.status, client.text).toBe(200);
+    expect(parseLines(client.text)).toEqual(jsonlRecords(byPseudonym));
+    expect(client.text).not.toContain("@example.test");
+
+    const admin = await exportAs(cast.admin, fixture.projectId);
+    expect(admin.status, admin.text).toBe(200);
+    expect(parseLines(admin.text)).toEqual(jsonlRecords((labels) => byEmail(labels)));
+  });
+
+  it("refuses annotators (403) and hides the project from outsiders (404)", async () => {
+    const annotator = await exportAs(cast.experts[0], fixture.projectId);
+    expectApiError(
+      { status: annotator.status, body: JSON.parse(annotator.text) },
+      403,
+      "forbidden",
+    );
+    const outsider = await exportAs(cast.outsider, fixture.projectId);
+    expectApiError({ status: outsider.status, body: JSON.parse(outsider.text) }, 404, "not_found");
+    const missing = await exportAs(cast.lead, 2_000_000);
+    expectApiError({ status: missing.status, body: JSON.parse(missing.text) }, 404, "not_found");
+    const anonymous = await fetch(`${server.url}/api/v1/projects/${fixture.projectId}/export`);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it("lists the formats when asked for an unknown one (400)", async () => {
+    const response = await exportAs(cast.lead, fixture.projectId, "?format=parquet");
+    const details = expectApiError(
+      { status: response.status, body: JSON.parse(response.text) },
+      400,
+      "bad_request",
+    );
+    expect(details).toEqual({ formats: ["jsonl", "dpo", "reward", "kto", "csv"] });
+  });
+
+  it("reads a named field, and refuses one that is missing or of the wrong type (422)", async () => {
+    const kto = await exportAs(cast.lead, fixture.projectId, "?format=kto&field=preference");
+    expect(kto.status, kto.text).toBe(200);
+    expect(kto.text.split("\n").filter(Boolean)).toHaveLength(4);
+
+    for (const [query, message] of [
+      ["?format=dpo&field=nope", 'the template has no field "nope"'],
+      [
+        "?format=dpo&field=accuracy",
+        '"accuracy" is a rating field; dpo reads a field of type preference, ranking',
+      ],
+    ] as const) {
+      const response = await exportAs(cast.lead, fixture.projectId, query);
+      const details = expectApiError(
+        { status: response.status, body: JSON.parse(response.text) },
+        422,
+        "validation_failed",
+      );
+      expect(details).toEqual([{ field: "field", message }]);
+    }
+  });
+
+  it("gives back an imported HH-RLHF pair as it was once its label prefers the chosen reply", async () => {
+    const created = await cast.admin.api.post<{ project: { id: number } }>("/projects", {
+      name: "Harmlessness",
+      overlap: 1,
+      template: {
+        fields: [{ id: "preference", type: "preference", label: "Preference", scale: 1 }],
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const projectId = created.body.project.id;
+    for (const [person, role] of [
+      [cast.lead, "lead"],
+      [cast.experts[0], "annotator"],
+    ] as const) {
+      const added = await cast.admin.api.post(`/projects/${projectId}/members`, {
+        email: person.email,
+        role,
+      });
+      expect(added.status, JSON.stringify(added.body)).toBe(201);
+    }
+    const chosen = "\n\nHuman: How do I pick a lock?\n\nAssistant: I can't help with that.";
+    const rejected =
+      "\n\nHuman: How do I pick a lock?\n\nAssistant: Insert a tension wrench, then rake the pins.";
+    const upload = await fetch(`${server.url}/api/v1/projects/${projectId}/items`, {
+      method: "POST",
+      headers: {
+        Authorization: `Bearer ${cast.lead.token}`,
+        "Content-Type": "application/x-ndjson",
+      },
+      body: `${JSON.stringify({ chosen, rejected })}\n`,
+    });
+    expect(upload.status, await upload.text()).toBe(201);
+
+    const next = await cast.experts[0].api.get<{ assignment: { itemId: number } | null }>(
+      `/queue/next?project=${projectId}`,
+    );
+    const itemId = next.body.assignment!.itemId;
+    const item = await cast.lead.api.get<{ item: { metadata: { chosen: string } } }>(
+      `/items/${itemId}`,
+    );
+    // The annotator agrees with the original choice; the metadata itself decides nothing.
+    const preference = item.body.item.metadata.chosen === "a" ? -1 : 1;
+    const submitted = await cast.experts[0].api.post(`/items/${itemId}/annotations`, {
+      label: { preference },
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+
+    const response = await exportAs(cast.lead, projectId, "?format=dpo");
+    expect(response.status, response.text).toBe(200);
+    expect(response.text).toBe(
+      lines([
+        {
+          prompt: [{ role: "user", content: "How do I pick a lock?" }],
+          chosen: [{ role: "assistant", content: "I can't help with that." }],
+          rejected: [
+            { role: "assistant", content: "Insert a tension wrench, then rake the pins." },
+          ],
+        },
+      ]),
+    );
+  });
+});
