@@ -323,4 +323,34 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
       navigationsBefore,
     );
   });
+
+  test("a client downloads the preference pairs from the overview; an annotator is offered none", async () => {
+    const projectId = await demoProjectId(/clinical/i);
+    await signIn(CLIENT, `/projects/${projectId}`);
+    const exportCard = page.getByRole("region", { name: "Export" });
+    await exportCard.getByLabel("Format").selectOption({ label: "Preference pairs for DPO" });
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      exportCard.getByRole("button", { name: "Download" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/-dpo\.jsonl$/);
+    const stream = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    const lines = Buffer.concat(chunks).toString("utf8").trim().split("\n");
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(Object.keys(JSON.parse(line) as object).sort()).toEqual([
+        "chosen",
+        "prompt",
+        "rejected",
+      ]);
+    }
+    expect(new URL(page.url()).pathname).toBe(`/projects/${projectId}`);
+
+    await context.clearCookies();
+    await signIn(ANNOTATOR, `/projects/${projectId}`);
+    await page.getByRole("heading", { name: "Progress" }).waitFor();
+    expect(await page.getByRole("region", { name: "Export" }).count()).toBe(0);
+  });
 });

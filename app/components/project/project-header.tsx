@@ -13,6 +13,7 @@ export interface ProjectNavigation {
     manageMembers: boolean;
     import: boolean;
     edit: boolean;
+    export: boolean;
   };
 }
 

@@ -71,6 +71,7 @@ export async function loadProjectPage(
         manageMembers: can(subject, "project.manageMembers"),
         import: can(subject, "project.import"),
         edit: can(subject, "project.edit"),
+        export: can(subject, "project.export"),
       },
     },
   };

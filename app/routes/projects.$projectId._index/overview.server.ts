@@ -1,6 +1,7 @@
 import type { AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
 import { listItems } from "../../../server/services/items.ts";
 import { loadProjectModel } from "../../../server/services/project-model.ts";
+import { exportFormats, signalFieldFor } from "~/domain/export.ts";
 import { loadProjectPage } from "~/components/project/project-page.server.ts";
 import { itemStatusOrder } from "~/utils/format.ts";
 import { throwAsRouteError } from "~/utils/route-errors.server.ts";
@@ -30,6 +31,10 @@ export async function loadOverview(
       createdAt: page.project.createdAt,
       fieldCount: model.template.fields.length,
     },
+    /** The formats this project's template gives data for: pairs need a preference or ranking. */
+    exportFormats: page.navigation.may.export
+      ? exportFormats.filter((format) => signalFieldFor(model.template, format).ok)
+      : [],
     statusCounts: itemStatusOrder.map((status) => ({ status, count: counts[status] ?? 0 })),
     totalItems: Object.values(counts).reduce((sum, count) => sum + count, 0),
     disputed: {

@@ -2,6 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Link, useLoaderData } from "@remix-run/react";
 import { ProjectHeader } from "~/components/project/project-header.tsx";
 import { useLiveProgress } from "~/components/project/use-live-progress.ts";
+import type { ExportFormat } from "~/domain/export.ts";
 import projectStylesUrl from "~/styles/project.css?url";
 import { formatDateTime, itemStatusLabel } from "~/utils/format.ts";
 import { loadOverview } from "./overview.server.ts";
@@ -16,12 +17,20 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return loadOverview(request, context, params);
 }
 
+const exportFormatNames: Record<ExportFormat, string> = {
+  jsonl: "Full records (JSONL)",
+  dpo: "Preference pairs for DPO",
+  reward: "Preference pairs with margins, for reward models",
+  kto: "Desirable / undesirable responses for KTO",
+  csv: "Spreadsheet (CSV)",
+};
+
 function percent(count: number, total: number): number {
   return total === 0 ? 0 : (count / total) * 100;
 }
 
 export default function ProjectOverview() {
-  const { navigation, project, statusCounts, totalItems, disputed } =
+  const { navigation, project, statusCounts, totalItems, disputed, exportFormats } =
     useLoaderData<typeof loader>();
   const published = statusCounts.find((entry) => entry.status === "published")?.count ?? 0;
   const base = `/projects/${navigation.id}`;
@@ -128,6 +137,31 @@ export default function ProjectOverview() {
             </>
           )}
         </section>
+
+        {exportFormats.length > 0 ? (
+          <section className="card" aria-labelledby="export-heading">
+            <h2 id="export-heading">Export</h2>
+            <p className="muted">
+              Every published or consensus item with its final label, one JSON object per line.
+            </p>
+            {/* A plain form: the browser downloads the attachment and stays on this page. */}
+            <form method="get" action={`/api/v1/projects/${navigation.id}/export`}>
+              <label>
+                Format{" "}
+                <select name="format" defaultValue="jsonl">
+                  {exportFormats.map((format) => (
+                    <option key={format} value={format}>
+                      {exportFormatNames[format]}
+                    </option>
+                  ))}
+                </select>
+              </label>{" "}
+              <button type="submit" className="button">
+                Download
+              </button>
+            </form>
+          </section>
+        ) : null}
 
         <section className="card" aria-labelledby="about-heading">
           <h2 id="about-heading">About this project</h2>
