@@ -1,5 +1,6 @@
-import { forwardRef } from "react";
+import { forwardRef, type MutableRefObject } from "react";
 import type { Prompt } from "~/domain/item.ts";
+import { describeChord, type Keymap } from "~/domain/shortcuts.ts";
 import { Markdown } from "~/components/markdown/markdown.tsx";
 import type { MarkdownHighlight } from "~/components/markdown/render.tsx";
 import type { ResponseInfo } from "./fields.tsx";
@@ -72,3 +73,42 @@ export const ResponseReader = forwardRef<HTMLDivElement, ReaderProps>(function R
     </section>
   );
 });
+
+const noHighlights: MarkdownHighlight[] = [];
+
+/**
+ * The item's responses, side by side when there are two, each with the key that focuses it; the
+ * readers' elements go to `readerRefs`, where the focus shortcuts find them. Shared by the
+ * labeling page and the adjudication room.
+ */
+export function ResponseReaders({
+  responses,
+  highlightsByResponse,
+  readerRefs,
+  keymap,
+}: {
+  responses: ReadonlyArray<ResponseInfo>;
+  highlightsByResponse: ReadonlyMap<string, ReadonlyArray<MarkdownHighlight>>;
+  readerRefs: MutableRefObject<Array<HTMLDivElement | null>>;
+  keymap: Keymap;
+}) {
+  const readerHint = (index: number) => {
+    const chord = index < 2 ? keymap[`focusResponse${index + 1}`]?.[0] : undefined;
+    return chord ? describeChord(chord) : null;
+  };
+  return (
+    <div className={responses.length === 2 ? "responses responses-pair" : "responses"}>
+      {responses.map((response, index) => (
+        <ResponseReader
+          key={response.id}
+          ref={(element) => {
+            readerRefs.current[index] = element;
+          }}
+          response={response}
+          highlights={highlightsByResponse.get(response.id) ?? noHighlights}
+          readerKeyHint={readerHint(index)}
+        />
+      ))}
+    </div>
+  );
+}

@@ -36,7 +36,7 @@ import {
   resolveFieldShortcut,
   resolveNumberedShortcut,
 } from "./field-shortcuts.ts";
-import { PromptView, ResponseReader } from "./prompt-view.tsx";
+import { PromptView, ResponseReaders } from "./prompt-view.tsx";
 import { ShortcutLegend } from "./shortcut-legend.tsx";
 import { SkipDialog } from "./skip-dialog.tsx";
 import { formatDuration, useActiveTime } from "./use-active-time.ts";
@@ -421,12 +421,7 @@ export function LabelingWorkspace({
     submit();
   };
 
-  const readerHint = (index: number) => {
-    const chord = index < 2 ? keymap[`focusResponse${index + 1}`]?.[0] : undefined;
-    return chord ? describeChord(chord) : null;
-  };
   const errorFor = (fieldId: string) => clientErrors[fieldId] ?? serverErrors.byField[fieldId];
-  const noHighlights: MarkdownHighlight[] = [];
   const formErrors = [
     ...(problem && (problem.fieldErrors.length === 0 || serverErrors.general.length > 0)
       ? [problem.message]
@@ -466,19 +461,12 @@ export function LabelingWorkspace({
       <div className={legendOpen ? "labeling-body with-legend" : "labeling-body"}>
         <div className="labeling-main">
           <PromptView prompt={task.prompt} />
-          <div className={responses.length === 2 ? "responses responses-pair" : "responses"}>
-            {responses.map((response, index) => (
-              <ResponseReader
-                key={response.id}
-                ref={(element) => {
-                  readerRefs.current[index] = element;
-                }}
-                response={response}
-                highlights={highlightsByResponse.get(response.id) ?? noHighlights}
-                readerKeyHint={readerHint(index)}
-              />
-            ))}
-          </div>
+          <ResponseReaders
+            responses={responses}
+            highlightsByResponse={highlightsByResponse}
+            readerRefs={readerRefs}
+            keymap={keymap}
+          />
 
           <form
             className="label-form card"

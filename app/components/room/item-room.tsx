@@ -5,7 +5,7 @@ import { announceField, usePresence } from "~/collab/presence.ts";
 import { useDocValue, useRoom } from "~/collab/use-room.ts";
 import { responseLetter, type ResponseInfo } from "~/components/labeling/fields.tsx";
 import { fieldOfError, readableError } from "~/components/labeling/label-draft.ts";
-import { PromptView, ResponseReader } from "~/components/labeling/prompt-view.tsx";
+import { PromptView, ResponseReaders } from "~/components/labeling/prompt-view.tsx";
 import { ShortcutLegend } from "~/components/labeling/shortcut-legend.tsx";
 import type { MarkdownHighlight } from "~/components/markdown/render.tsx";
 import { sourceRangeOfSelection } from "~/components/markdown/selection.ts";
@@ -91,8 +91,6 @@ function readRoomState(doc: Y.Doc): RoomState {
     prepared: meta.version !== null,
   };
 }
-
-const noHighlights: MarkdownHighlight[] = [];
 
 /** The API's validation messages ("must not be empty") as they read next to a field. */
 function sentence(message: string): string {
@@ -314,11 +312,6 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
   }, [template.fields, state.label, responses]);
   const openComments = useMemo(() => openCommentCounts(state.comments), [state.comments]);
 
-  const readerHint = (index: number) => {
-    const chord = index < 2 ? keymap[`focusResponse${index + 1}`]?.[0] : undefined;
-    return chord ? describeChord(chord) : null;
-  };
-
   return (
     <div className="room" data-room-status={state.meta.status} data-room-loaded={room.loaded}>
       <RoomBar
@@ -377,19 +370,12 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
       <div className={legendOpen ? "room-body with-legend" : "room-body"}>
         <div className="room-main">
           <PromptView prompt={item.prompt} />
-          <div className={responses.length === 2 ? "responses responses-pair" : "responses"}>
-            {responses.map((response, index) => (
-              <ResponseReader
-                key={response.id}
-                ref={(element) => {
-                  readerRefs.current[index] = element;
-                }}
-                response={response}
-                highlights={highlightsByResponse.get(response.id) ?? noHighlights}
-                readerKeyHint={readerHint(index)}
-              />
-            ))}
-          </div>
+          <ResponseReaders
+            responses={responses}
+            highlightsByResponse={highlightsByResponse}
+            readerRefs={readerRefs}
+            keymap={keymap}
+          />
 
           <VoteBoard
             template={template}
