@@ -1,11 +1,21 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
 const projectRoot = path.resolve(import.meta.dirname, "..");
 const serverBuild = path.join(projectRoot, "build", "server", "index.js");
 const buildInputs = ["app", "vite.config.ts", "package-lock.json"];
+/** Held while one process builds, so that two starting at once do not write one build together. */
+const buildLock = path.join(projectRoot, ".cache", "build.lock");
 
 function newestModification(entry: string): number {
   if (!existsSync(entry)) return 0;
@@ -24,14 +34,66 @@ export function isBuildCurrent(): boolean {
   return buildInputs.every((input) => newestModification(path.join(projectRoot, input)) <= builtAt);
 }
 
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Takes the build lock, waiting while another live process holds it. A lock left by a process
+ * that died is taken over. `mkdir` is atomic, so two processes never both get it.
+ */
+function acquireBuildLock(log: (message: string) => void): () => void {
+  mkdirSync(path.dirname(buildLock), { recursive: true });
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(buildLock);
+      writeFileSync(path.join(buildLock, "pid"), String(process.pid));
+      return () => rmSync(buildLock, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = Number(readFileIfPresent(path.join(buildLock, "pid")));
+    if (holder > 0 && !processIsAlive(holder)) {
+      rmSync(buildLock, { recursive: true, force: true });
+      continue;
+    }
+    if (!announced) {
+      log(`Waiting for another process (pid ${holder || "unknown"}) to finish building…`);
+      announced = true;
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  }
+}
+
+function readFileIfPresent(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 /** Builds the Remix app unless the build on disk is current. */
 export function ensureBuild(log: (message: string) => void = () => {}): void {
   if (isBuildCurrent()) return;
-  log("Building the web app (first start, or the sources changed)…");
-  const remixCli = createRequire(import.meta.url).resolve("@remix-run/dev/dist/cli.js");
-  execFileSync(process.execPath, [remixCli, "vite:build"], {
-    cwd: projectRoot,
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, NODE_ENV: "production" },
-  });
+  const release = acquireBuildLock(log);
+  try {
+    // Another process may have built it while this one waited for the lock.
+    if (isBuildCurrent()) return;
+    log("Building the web app (first start, or the sources changed)…");
+    const remixCli = createRequire(import.meta.url).resolve("@remix-run/dev/dist/cli.js");
+    execFileSync(process.execPath, [remixCli, "vite:build"], {
+      cwd: projectRoot,
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, NODE_ENV: "production" },
+    });
+  } finally {
+    release();
+  }
 }
