@@ -8,12 +8,16 @@ import {
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { PreparedContentContext } from "~/components/markdown/content-context.tsx";
+import { NonceContext } from "~/utils/nonce.ts";
 
 const ABORT_DELAY_MS = 5_000;
 
 /**
  * Remix's own entry, except that errors go to the request's pino logger with its request id
- * (the id the error page shows) instead of to the console.
+ * (the id the error page shows) instead of to the console, every inline script carries the
+ * request's Content-Security-Policy nonce, and item content comes formatted from the markdown
+ * workers (the request's preparedContent) instead of being parsed here.
  */
 export default function handleRequest(
   request: Request,
@@ -38,9 +42,20 @@ export default function handleRequest(
       );
       pipe(body);
     };
+    const nonce = loadContext.cspNonce;
     const { pipe, abort } = renderToPipeableStream(
-      <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY_MS} />,
+      <NonceContext.Provider value={nonce}>
+        <PreparedContentContext.Provider value={loadContext.preparedContent}>
+          <RemixServer
+            context={remixContext}
+            url={request.url}
+            abortDelay={ABORT_DELAY_MS}
+            nonce={nonce}
+          />
+        </PreparedContentContext.Provider>
+      </NonceContext.Provider>,
       {
+        nonce,
         onAllReady: waitForAll ? respond : undefined,
         onShellReady: waitForAll ? undefined : respond,
         onShellError(error: unknown) {

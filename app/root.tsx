@@ -1,3 +1,4 @@
+import "~/utils/zod-browser.ts";
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import {
   isRouteErrorResponse,
@@ -14,9 +15,14 @@ import {
 import type { ReactNode } from "react";
 import { SiteHeader } from "~/components/site-header.tsx";
 import { getUser } from "~/session.server.ts";
+import { useNonce } from "~/utils/nonce.ts";
 import appStylesUrl from "~/styles/app.css?url";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: appStylesUrl }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: appStylesUrl },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+  { rel: "icon", href: "/favicon.ico", sizes: "32x32" },
+];
 
 export const meta: MetaFunction = () => [
   { title: "Quorum" },
@@ -29,7 +35,7 @@ export const meta: MetaFunction = () => [
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getUser(request, context);
   return {
-    user: user ? { name: user.name, email: user.email } : null,
+    user: user ? { name: user.name, email: user.email, isAdmin: user.is_admin } : null,
     requestId: context.requestId,
   };
 }
@@ -43,6 +49,7 @@ export const shouldRevalidate: ShouldRevalidateFunction = () => true;
 
 export function Layout({ children }: { children: ReactNode }) {
   const rootData = useRouteLoaderData<typeof loader>("root");
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -60,8 +67,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <main id="main" tabIndex={-1} className="page">
           {children}
         </main>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

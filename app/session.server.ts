@@ -43,7 +43,11 @@ export async function startSession(
       ip: context.clientIp,
       userAgent: request.headers.get("User-Agent"),
     },
-    { maxFailures: config.loginMaxFailures, sessionTtlMs: config.sessionTtlMs },
+    {
+      maxFailures: config.loginMaxFailures,
+      maxFailuresPerIp: config.loginMaxFailuresPerIp,
+      sessionTtlMs: config.sessionTtlMs,
+    },
   );
   const headers = new Headers({
     "Set-Cookie": await sessionCookie.serialize(sessionToken, { expires: expiresAt }),

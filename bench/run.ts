@@ -1,6 +1,8 @@
 import os from "node:os";
 import { benchmarkImport } from "./import.ts";
+import { benchmarkMetrics } from "./metrics.ts";
 import { benchmarkQueue } from "./queue.ts";
+import { benchmarkSoak } from "./soak.ts";
 import { benchmarkSync } from "./sync.ts";
 
 /** What a benchmark reports: one Markdown table. */
@@ -12,9 +14,14 @@ export interface BenchmarkTable {
 
 const benchmarks: Record<string, () => Promise<BenchmarkTable>> = {
   import: benchmarkImport,
+  metrics: benchmarkMetrics,
   queue: benchmarkQueue,
   sync: benchmarkSync,
+  soak: benchmarkSoak,
 };
+
+/** Benchmarks that take too long for a plain `npm run bench`: they run only when named. */
+const onlyWhenNamed = new Set(["soak"]);
 
 function markdown(table: BenchmarkTable): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
@@ -34,8 +41,8 @@ function markdown(table: BenchmarkTable): string {
  */
 async function main(): Promise<void> {
   const filter = process.argv[2];
-  const selected = Object.entries(benchmarks).filter(
-    ([name]) => filter === undefined || name.includes(filter),
+  const selected = Object.entries(benchmarks).filter(([name]) =>
+    filter === undefined ? !onlyWhenNamed.has(name) : name.includes(filter),
   );
   if (selected.length === 0) {
     process.stderr.write(

@@ -11,7 +11,10 @@ export function startScriptArguments(nodeDefaults = false): string[] {
   const packageJson = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
     scripts: { start: string };
   };
-  const [command, ...rest] = packageJson.scripts.start.split(/\s+/);
-  if (command !== "node") throw new Error(`npm start should run node, not ${command}`);
+  // `NODE_ENV=production exec node …`: the environment and the shell's `exec` precede node.
+  const words = packageJson.scripts.start.split(/\s+/);
+  const node = words.indexOf("node");
+  if (node === -1) throw new Error(`npm start should run node: ${packageJson.scripts.start}`);
+  const rest = words.slice(node + 1);
   return nodeDefaults ? rest.filter((argument) => !argument.startsWith("--max-")) : rest;
 }

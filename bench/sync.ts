@@ -20,7 +20,7 @@ import type { BenchmarkTable } from "./run.ts";
 import { startScriptArguments } from "./start-script.ts";
 
 const ROOMS = Number(process.env.BENCH_SYNC_ROOMS ?? 500);
-const CLIENTS_PER_ROOM = 4;
+export const CLIENTS_PER_ROOM = 4;
 const MEASURE_SECONDS = Number(process.env.BENCH_SYNC_SECONDS ?? 20);
 /**
  * Each server is measured this many times, the servers taking turns, and each figure reported
@@ -43,12 +43,14 @@ const clockTicksPerSecond = 100;
  */
 type Dialect = "y-websocket" | "hocuspocus";
 
-interface RunningServer {
+export interface RunningServer {
   name: string;
   pid: number;
   dialect: Dialect;
   /** Extra processes whose CPU counts towards the server's (PostgreSQL for Quorum). */
   helperPids: () => number[];
+  /** The server's own database, where it has one. */
+  databaseUrl?: string;
   urlFor(docName: string): string;
   stop(): Promise<void>;
 }
@@ -133,7 +135,7 @@ function postgresPids(): number[] {
  * Quorum on a fresh PostgreSQL database of its own, every update stored before it is relayed,
  * started as `npm start` starts it or, with `nodeDefaults`, with Node's default heap settings.
  */
-async function startQuorum(nodeDefaults: boolean): Promise<RunningServer> {
+export async function startQuorum(nodeDefaults: boolean): Promise<RunningServer> {
   ensureBuild((message) => process.stderr.write(`${message}\n`));
   const databaseName = `quorum_bench_sync_${randomBytes(4).toString("hex")}`;
   await adminQuery(`create database ${databaseName}`);
@@ -147,6 +149,33 @@ async function startQuorum(nodeDefaults: boolean): Promise<RunningServer> {
     password: "correct horse battery staple",
   });
   const { token } = await createApiToken(handle.db, user.id, "bench");
+  // Quorum's documents are item rooms: the bench user leads a project with one item per room.
+  const project = await handle.db
+    .insertInto("projects")
+    .values({
+      name: "Sync bench",
+      template: JSON.stringify({ fields: [{ id: "notes", type: "text", label: "Notes" }] }),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await handle.db
+    .insertInto("project_members")
+    .values({ project_id: project.id, user_id: user.id, role: "lead" })
+    .execute();
+  const items = await handle.db
+    .insertInto("items")
+    .values(
+      Array.from({ length: ROOMS }, (_, room) => ({
+        project_id: project.id,
+        external_id: `bench-room-${room}`,
+        prompt: JSON.stringify("Bench"),
+        responses: JSON.stringify([{ id: "a", text: "…" }]),
+        content_hash: `bench-room-${room}`,
+      })),
+    )
+    .returning(["id", "external_id"])
+    .execute();
+  const itemRooms = new Map(items.map((item) => [item.external_id, `item:${item.id}`]));
   await handle.close();
 
   const port = await freePort();
@@ -160,6 +189,8 @@ async function startQuorum(nodeDefaults: boolean): Promise<RunningServer> {
     QUORUM_SEED: "none",
     SESSION_SECRET: "bench-secret-bench-secret-bench-secret-0",
     LOG_LEVEL: "warn",
+    // One bench user holds every client's connection.
+    SYNC_MAX_CONNECTIONS_PER_USER: String(ROOMS * CLIENTS_PER_ROOM),
   });
   await waitUntilServing(`http://127.0.0.1:${port}/healthz`, child);
   return {
@@ -169,7 +200,9 @@ async function startQuorum(nodeDefaults: boolean): Promise<RunningServer> {
     pid: child.pid ?? 0,
     dialect: "y-websocket",
     helperPids: postgresPids,
-    urlFor: (docName) => `ws://127.0.0.1:${port}/sync/${docName}?token=${token}`,
+    databaseUrl: databaseUrl.toString(),
+    urlFor: (docName) =>
+      `ws://127.0.0.1:${port}/sync/${itemRooms.get(docName) ?? docName}?token=${token}`,
     async stop() {
       await stopChild(child);
       rmSync(dataDir, { recursive: true, force: true });
@@ -202,7 +235,7 @@ async function startHocuspocus(): Promise<RunningServer> {
 }
 
 /** The y-websocket reference server (y-websocket@2's bin/server.cjs), in memory by default. */
-async function startYWebsocket(): Promise<RunningServer> {
+export async function startYWebsocket(): Promise<RunningServer> {
   const port = await freePort();
   const child = spawnServer(["node_modules/y-websocket-v2/bin/server.cjs"], {
     HOST: "127.0.0.1",
@@ -234,7 +267,7 @@ function cpuSeconds(pids: number[]): number {
   return ticks / clockTicksPerSecond;
 }
 
-function residentBytes(pid: number): number {
+export function residentBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kilobytes = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
   return Number(kilobytes ?? 0) * 1024;
@@ -245,7 +278,7 @@ function residentBytes(pid: number): number {
  * to a shared text once a second, and finds the markers of the others in what it receives (a
  * Yjs update carries inserted text verbatim), so no client applies anyone else's updates.
  */
-class BenchClient {
+export class BenchClient {
   private readonly doc = new Y.Doc();
   private readonly socket: WebSocket;
   private sequence = 0;
@@ -345,8 +378,15 @@ class BenchClient {
     this.sequence += 1;
     const marker = `${this.index}.${this.sequence}`;
     const before = Y.encodeStateVector(this.doc);
-    const text = this.doc.getText("body");
-    text.insert(text.length, `~${marker}~`);
+    // Each client types into a text field of the room's draft label of its own (in Quorum only
+    // label, votes, comments and meta may be written); the same on every server.
+    const label = this.doc.getMap("label");
+    const field = `client-${this.index}`;
+    this.doc.transact(() => {
+      if (!label.has(field)) label.set(field, new Y.Text());
+      const text = label.get(field) as Y.Text;
+      text.insert(text.length, `~${marker}~`);
+    });
     this.sendSync(2, Y.encodeStateAsUpdate(this.doc, before));
     return marker;
   }
@@ -358,7 +398,7 @@ class BenchClient {
   }
 }
 
-function percentile(sorted: number[], fraction: number): number {
+export function percentile(sorted: number[], fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
 }

@@ -31,6 +31,23 @@ export interface UsersTable {
   hourly_rate_cents: number | null;
   created_at: Timestamp;
   disabled_at: NullableTimestamp;
+  /** The latest sign-in (docs/decisions/022); live sessions and tokens may be more recent. */
+  last_seen_at: NullableTimestamp;
+}
+
+export type PasswordLinkPurpose = "invite" | "password_reset";
+
+/** A one-time link by which a person sets their password; only its token's hash is kept. */
+export interface PasswordLinksTable {
+  id: Generated<number>;
+  user_id: number;
+  purpose: PasswordLinkPurpose;
+  token_hash: string;
+  created_by: number | null;
+  created_at: Timestamp;
+  expires_at: Date;
+  used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
 }
 
 export interface SessionsTable {
@@ -113,6 +130,10 @@ export interface AssignmentsTable {
   expires_at: Date | string;
   completed_at: NullableTimestamp;
   skip_reason: string | null;
+  /** Working time measured so far from the activity instants (docs/decisions/021). */
+  active_ms: Generated<number>;
+  /** The latest activity instant; null, or before `reserved_at`, means none yet. */
+  last_active_at: NullableTimestamp;
 }
 
 export interface AnnotationsTable {
@@ -120,7 +141,10 @@ export interface AnnotationsTable {
   item_id: number;
   user_id: number;
   label: Json<unknown>;
+  /** The client's claimed working time, bounded by what the server measured (decision 021). */
   duration_ms: number | null;
+  /** The working time the server measured; null where none was (imports). */
+  active_ms: ColumnType<number | null, number | null | undefined, number | null>;
   source: ColumnType<"quorum" | "import", "quorum" | "import" | undefined, never>;
   submitted_at: Timestamp;
   created_at: Timestamp;
@@ -140,7 +164,38 @@ export interface AdjudicationsTable {
   votes: JsonWithDefault<unknown>;
   minority: JsonWithDefault<unknown>;
   room_snapshot: Uint8Array | null;
+  /** The panel's person-time on the room; see `time_spent_kind`. */
   time_spent_ms: number | null;
+  /**
+   * `person_time`: the sum of each person's measured time on the room (`adjudication_time`);
+   * `wall_clock`: a version published before that, which recorded the time since the room opened.
+   */
+  time_spent_kind: Generated<TimeSpentKind>;
+}
+
+export type TimeSpentKind = "wall_clock" | "person_time";
+
+/** Each person's measured time on the room of a published version (decision 021). */
+export interface AdjudicationTimeTable {
+  item_id: number;
+  version: number;
+  user_id: number;
+  active_ms: number;
+}
+
+/** Time people spent on a room (item or review) not yet settled on a version or decision. */
+export interface RoomTimeTable {
+  doc_name: string;
+  user_id: number;
+  active_ms: Generated<number>;
+  last_active_at: NullableTimestamp;
+}
+
+/** Each person's measured time on a review until its decision (decision 021). */
+export interface ReviewTimeTable {
+  review_id: number;
+  user_id: number;
+  active_ms: number;
 }
 
 export interface RoomUpdatesTable {
@@ -189,6 +244,8 @@ export interface ReviewsTable {
   comments: JsonWithDefault<unknown>;
   created_at: Timestamp;
   decided_at: NullableTimestamp;
+  /** Everyone's measured time on the review until its decision (`review_time`); null before. */
+  time_spent_ms: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface DraftsTable {
@@ -212,6 +269,14 @@ export interface PanelMembersTable {
   created_at: Timestamp;
 }
 
+/** A person's opaque key in a project: how room documents name them (docs/decisions/016). */
+export interface ProjectParticipantsTable {
+  project_id: number;
+  user_id: number;
+  key: Generated<string>;
+  created_at: Timestamp;
+}
+
 export interface PublishApprovalsTable {
   item_id: number;
   version: number;
@@ -220,10 +285,38 @@ export interface PublishApprovalsTable {
   created_at: Timestamp;
 }
 
+/** The one row naming this deployment: a random id, made once by a migration. */
+export interface DeploymentTable {
+  singleton: Generated<boolean>;
+  id: string;
+  created_at: Timestamp;
+}
+
+/** Work a migration asked the server to do once with the application's rules (decision 018). */
+export interface DataStepsTable {
+  name: string;
+  requested_at: Timestamp;
+  done_at: NullableTimestamp;
+  outcome: ColumnType<unknown, string | null | undefined, string | null>;
+}
+
+export type VersionFlagReason = "invalid" | "consensus_changed";
+
+/** A published version the current rules would not have let through: for a lead to reopen. */
+export interface VersionFlagsTable {
+  item_id: number;
+  version: number;
+  reason: VersionFlagReason;
+  details: JsonWithDefault<unknown>;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  deployment: DeploymentTable;
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  password_links: PasswordLinksTable;
   login_attempts: LoginAttemptsTable;
   projects: ProjectsTable;
   project_members: ProjectMembersTable;
@@ -240,6 +333,12 @@ export interface Database {
   user_preferences: UserPreferencesTable;
   panel_members: PanelMembersTable;
   publish_approvals: PublishApprovalsTable;
+  data_steps: DataStepsTable;
+  version_flags: VersionFlagsTable;
+  project_participants: ProjectParticipantsTable;
+  room_time: RoomTimeTable;
+  adjudication_time: AdjudicationTimeTable;
+  review_time: ReviewTimeTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,7 +1,9 @@
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import {
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
   readdirSync,
   rmSync,
@@ -13,9 +15,49 @@ import path from "node:path";
 
 const projectRoot = path.resolve(import.meta.dirname, "..");
 const serverBuild = path.join(projectRoot, "build", "server", "index.js");
-const buildInputs = ["app", "vite.config.ts", "package-lock.json"];
+const buildInputs = ["app", "public", "vite.config.ts", "package-lock.json"];
 /** Held while one process builds, so that two starting at once do not write one build together. */
 const buildLock = path.join(projectRoot, ".cache", "build.lock");
+/** Where the build's own output goes: read it when a build fails, or to see its warnings. */
+export const buildLogFile = path.join(projectRoot, ".cache", "build.log");
+
+export class CommandFailedError extends Error {}
+
+/**
+ * Runs a command with its output (stdout and stderr, interleaved as written) in `logFile`
+ * rather than on the terminal. A failure throws with the end of that output in the message, so
+ * that what went wrong is shown where the command was started.
+ */
+export function runLogged(
+  command: string,
+  args: ReadonlyArray<string>,
+  options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string },
+): void {
+  mkdirSync(path.dirname(options.logFile), { recursive: true });
+  const log = openSync(options.logFile, "w");
+  let result: ReturnType<typeof spawnSync>;
+  try {
+    result = spawnSync(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ["ignore", log, log],
+    });
+  } finally {
+    closeSync(log);
+  }
+  if (result.status === 0) return;
+  const output = readFileIfPresent(options.logFile).trimEnd().split("\n");
+  const tail = output.slice(-60).join("\n");
+  const reason = result.error
+    ? result.error.message
+    : result.signal
+      ? `stopped by ${result.signal}`
+      : `exit code ${result.status}`;
+  throw new CommandFailedError(
+    `${path.basename(command)} ${args.join(" ")} failed (${reason}). ` +
+      `The last lines of ${options.logFile}:\n${tail}`,
+  );
+}
 
 function newestModification(entry: string): number {
   if (!existsSync(entry)) return 0;
@@ -86,12 +128,14 @@ export function ensureBuild(log: (message: string) => void = () => {}): void {
   try {
     // Another process may have built it while this one waited for the lock.
     if (isBuildCurrent()) return;
-    log("Building the web app (first start, or the sources changed)…");
+    log(
+      `Building the web app (first start, or the sources changed); its output goes to ${path.relative(projectRoot, buildLogFile)}…`,
+    );
     const remixCli = createRequire(import.meta.url).resolve("@remix-run/dev/dist/cli.js");
-    execFileSync(process.execPath, [remixCli, "vite:build"], {
+    runLogged(process.execPath, [remixCli, "vite:build"], {
       cwd: projectRoot,
-      stdio: ["ignore", "inherit", "inherit"],
       env: { ...process.env, NODE_ENV: "production" },
+      logFile: buildLogFile,
     });
   } finally {
     release();

@@ -38,6 +38,27 @@ describe("loadConfig", () => {
     ).toBeUndefined();
   });
 
+  it("seeds the demo only on the embedded database unless QUORUM_SEED says otherwise", () => {
+    const seedOf = (environment: Record<string, string>) =>
+      loadConfig({ QUORUM_DATA_DIR: dataDir(), ...environment }).seed;
+    const databaseUrl = "postgres://quorum@db.internal:5432/quorum";
+    expect(seedOf({})).toBe("demo");
+    expect(seedOf({ QUORUM_SEED: "none" })).toBe("none");
+    expect(seedOf({ DATABASE_URL: databaseUrl })).toBe("none");
+    expect(seedOf({ DATABASE_URL: databaseUrl, QUORUM_SEED: "" })).toBe("none");
+    expect(seedOf({ DATABASE_URL: databaseUrl, QUORUM_SEED: "demo" })).toBe("demo");
+  });
+
+  it("takes a Redis namespace of plain characters, derived from the database when unset", () => {
+    expect(loadConfig({ QUORUM_DATA_DIR: dataDir() }).redisNamespace).toBeUndefined();
+    expect(
+      loadConfig({ QUORUM_DATA_DIR: dataDir(), REDIS_NAMESPACE: "staging-eu.2" }).redisNamespace,
+    ).toBe("staging-eu.2");
+    for (const wrong of ["a b", "room:*", "x".repeat(65)]) {
+      expect(problemsOf({ REDIS_NAMESPACE: wrong })[0]).toMatch(/^REDIS_NAMESPACE:/);
+    }
+  });
+
   it("names every wrong setting", () => {
     const problems = problemsOf({
       PORT: "eighty",

@@ -20,7 +20,11 @@ const environmentSchema = z.object({
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
     .optional(),
   QUORUM_DATA_DIR: z.string().min(1).default(".quorum"),
-  QUORUM_SEED: z.enum(["demo", "none"]).default("demo"),
+  QUORUM_SEED: z.enum(["demo", "none"]).optional(),
+  REDIS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1 to 64 letters, digits, '.', '_' or '-'")
+    .optional(),
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SESSION_TTL_DAYS: z.coerce.number().positive().default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -51,11 +55,41 @@ const environmentSchema = z.object({
     .positive()
     .default(1024 * 1024),
   SYNC_AWARENESS_PER_SECOND: z.coerce.number().int().positive().default(20),
+  SYNC_AWARENESS_BYTES_PER_SECOND: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(128 * 1024),
+  SYNC_AWARENESS_MAX_STATE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
+  SYNC_AWARENESS_MAX_CLIENTS: z.coerce.number().int().positive().default(4),
+  SYNC_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(50),
+  SYNC_RECEIVE_BYTES_PER_SECOND: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 * 1024),
   SYNC_ACCESS_RECHECK_SECONDS: z.coerce.number().positive().default(30),
+  SYNC_ACTIVITY_FLUSH_SECONDS: z.coerce.number().positive().max(3_600).default(10),
   EVENTS_POLL_SECONDS: z.coerce.number().positive().default(2),
+  EVENTS_MAX_STREAMS_PER_USER: z.coerce.number().int().positive().default(20),
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(100),
   TRUST_PROXY: booleanFlag.default(false),
   SECURE_COOKIES: booleanFlag.default(false),
+  INVITE_TTL_HOURS: z.coerce.number().positive().max(8760).default(72),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+    .transform((url) => url.replace(/\/+$/, ""))
+    .optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  SMTP_FROM: z.string().min(3).max(320).optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -66,8 +100,17 @@ export interface Config {
   host: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /**
+   * Keeps this deployment's Redis channels apart from other deployments' on the same Redis;
+   * unset, it is derived from the database (server/sync/fan-out.ts).
+   */
+  redisNamespace: string | undefined;
   dataDir: string;
-  seed: Environment["QUORUM_SEED"];
+  /**
+   * Whether the demo workspace is seeded on the first start: QUORUM_SEED when set; unset, only
+   * on the embedded database, never on a DATABASE_URL server, which may be anyone's.
+   */
+  seed: "demo" | "none";
   sessionSecret: string;
   sessionTtlMs: number;
   logLevel: Environment["LOG_LEVEL"];
@@ -83,14 +126,40 @@ export interface Config {
   syncCompactAfterBytes: number;
   /** Presence updates a connection may send per second; the excess is dropped. */
   syncAwarenessPerSecond: number;
+  /** Bytes of presence states a connection may send per second; the excess is dropped. */
+  syncAwarenessBytesPerSecond: number;
+  /** Largest presence state accepted, as JSON; larger ones are dropped unread. */
+  syncAwarenessMaxStateBytes: number;
+  /** Presence client ids one connection may announce; states for more are dropped. */
+  syncAwarenessMaxClients: number;
+  /** Open sync connections per user on this instance; more are refused with 429. */
+  syncMaxConnectionsPerUser: number;
+  /** Bytes a second read from one sync connection, past a burst; the rest waits in TCP. */
+  syncReceiveBytesPerSecond: number;
   /** How often open sync connections' credentials and project memberships are checked again. */
   syncAccessRecheckMs: number;
+  /** How often the time people spent in rooms is stored; a crash loses at most this much. */
+  syncActivityFlushMs: number;
   /** How often a project's event stream reads its progress again. */
   eventsPollMs: number;
+  /** Open event streams per user on this instance; more are refused with 429. */
+  eventsMaxStreamsPerUser: number;
+  /** Failed sign-ins per account in 15 minutes before its logins are refused. */
   loginMaxFailures: number;
+  /** Failed sign-ins from one client address in 15 minutes, across accounts, likewise. */
+  loginMaxFailuresPerIp: number;
   trustProxy: boolean;
   /** Mark the session cookie `Secure`: set it when Quorum is served over HTTPS. */
   secureCookies: boolean;
+  /** How long an invite or password-reset link works (docs/decisions/022). */
+  inviteTtlMs: number;
+  /**
+   * The address people reach Quorum at, for the links it hands out (without a trailing slash);
+   * unset, the address of the request that made the link.
+   */
+  publicUrl: string | undefined;
+  /** Where invite and reset links are emailed from; unset, nothing is sent. */
+  smtp: { url: string; from: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -115,6 +184,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     );
   }
   const environment = parsed.data;
+  if (environment.SMTP_URL && !environment.SMTP_FROM) {
+    throw new ConfigError(["SMTP_FROM: must be set with SMTP_URL: the address mail is sent from"]);
+  }
   const dataDir = path.resolve(environment.QUORUM_DATA_DIR);
   return {
     env: environment.NODE_ENV,
@@ -122,8 +194,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: environment.HOST,
     databaseUrl: environment.DATABASE_URL,
     redisUrl: environment.REDIS_URL,
+    redisNamespace: environment.REDIS_NAMESPACE,
     dataDir,
-    seed: environment.QUORUM_SEED,
+    seed: environment.QUORUM_SEED ?? (environment.DATABASE_URL ? "none" : "demo"),
     sessionSecret: environment.SESSION_SECRET ?? persistedSessionSecret(dataDir),
     sessionTtlMs: environment.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000,
     logLevel: environment.LOG_LEVEL,
@@ -134,11 +207,24 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     syncCompactAfterUpdates: environment.SYNC_COMPACT_AFTER_UPDATES,
     syncCompactAfterBytes: environment.SYNC_COMPACT_AFTER_BYTES,
     syncAwarenessPerSecond: environment.SYNC_AWARENESS_PER_SECOND,
+    syncAwarenessBytesPerSecond: environment.SYNC_AWARENESS_BYTES_PER_SECOND,
+    syncAwarenessMaxStateBytes: environment.SYNC_AWARENESS_MAX_STATE_BYTES,
+    syncAwarenessMaxClients: environment.SYNC_AWARENESS_MAX_CLIENTS,
+    syncMaxConnectionsPerUser: environment.SYNC_MAX_CONNECTIONS_PER_USER,
+    syncReceiveBytesPerSecond: environment.SYNC_RECEIVE_BYTES_PER_SECOND,
     syncAccessRecheckMs: environment.SYNC_ACCESS_RECHECK_SECONDS * 1000,
+    syncActivityFlushMs: environment.SYNC_ACTIVITY_FLUSH_SECONDS * 1000,
     eventsPollMs: environment.EVENTS_POLL_SECONDS * 1000,
+    eventsMaxStreamsPerUser: environment.EVENTS_MAX_STREAMS_PER_USER,
     loginMaxFailures: environment.LOGIN_MAX_FAILURES,
+    loginMaxFailuresPerIp: environment.LOGIN_MAX_FAILURES_PER_IP,
     trustProxy: environment.TRUST_PROXY,
     secureCookies: environment.SECURE_COOKIES,
+    inviteTtlMs: environment.INVITE_TTL_HOURS * 60 * 60 * 1000,
+    publicUrl: environment.PUBLIC_URL,
+    smtp: environment.SMTP_URL
+      ? { url: environment.SMTP_URL, from: environment.SMTP_FROM! }
+      : undefined,
   };
 }
 

@@ -1,3 +1,6 @@
+import { findInvalidText, formatTextPath } from "../app/domain/clean-text.ts";
+import { classifyDatabaseError } from "../db/errors.ts";
+
 /**
  * The one error shape of Quorum: every failure that reaches a client is an AppError, serialised
  * as `{ error: { code, message, details? } }` with the status that goes with its code.
@@ -60,6 +63,27 @@ export const conflict = (message: string, details?: unknown) =>
 export const validationFailed = (message: string, details?: unknown) =>
   new AppError("validation_failed", message, details);
 
+/** How long a client is asked to wait (`Retry-After`, in seconds) after a 503 `unavailable`. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The AppError a failed database call stands for, or null when the failure is not the client's
+ * concern (a bug, which stays a 500): 503 while the database is out of reach, 422 when it
+ * refused text that input checks should already have refused.
+ */
+export function databaseAppError(error: unknown): AppError | null {
+  switch (classifyDatabaseError(error)) {
+    case "unavailable":
+      return new AppError("unavailable", "The database is unavailable; try again shortly");
+    case "untranslatable_text":
+      return validationFailed(
+        "The request contains text that cannot be stored: no U+0000, other control characters than tab, line feed and carriage return, or unpaired surrogates",
+      );
+    default:
+      return null;
+  }
+}
+
 export interface FieldError {
   field: string;
   message: string;
@@ -71,4 +95,20 @@ export function fieldErrors(issues: ReadonlyArray<{ path: PropertyKey[]; message
     field: issue.path.map(String).join(".") || "(root)",
     message: issue.message,
   }));
+}
+
+/** The clean-text rule (app/domain/clean-text.ts) as error details: one per string, by path. */
+export function cleanTextErrors(value: unknown, prefix = ""): FieldError[] {
+  return findInvalidText(value).map((problem) => ({
+    field: formatTextPath(problem.path, prefix),
+    message: problem.message,
+  }));
+}
+
+/** Throws a 422 naming every field of `value` that holds text Quorum does not accept. */
+export function assertCleanText(value: unknown, what = "request"): void {
+  const details = cleanTextErrors(value);
+  if (details.length > 0) {
+    throw validationFailed(`The ${what} contains text that cannot be accepted`, details);
+  }
 }

@@ -6,17 +6,24 @@ import { pathToFileURL } from "node:url";
 import { readFileSync } from "node:fs";
 import type { Duplex } from "node:stream";
 import { createRequestHandler } from "@remix-run/express";
+import compression from "compression";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { pinoHttp } from "pino-http";
-import { openDatabase } from "../db/client.ts";
+import { openDatabase, type DatabaseHandle } from "../db/client.ts";
+import { DataDirInUseError } from "../db/data-dir-lock.ts";
 import { migrateToLatest } from "../db/migrate.ts";
+import { AccessChanges } from "./access-changes.ts";
 import { loadConfig, ConfigError, type Config } from "./config.ts";
 import type { QuorumContext } from "./context.ts";
 import { createApiRouter } from "./http/api.ts";
 import { createSessionCookie } from "./http/credentials.ts";
 import { requireSameOrigin } from "./http/same-origin.ts";
+import { securityHeaders } from "./http/security-headers.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { createMarkdownRenderer } from "./rendering/markdown-pool.ts";
+import { runDataSteps } from "./services/data-steps.ts";
+import { createMailer } from "./services/mail.ts";
 import { seedDemoWorkspaceOnFirstStart } from "./services/seed.ts";
 import { createRooms } from "./sync/rooms.ts";
 import { createSyncServer } from "./sync/server.ts";
@@ -25,6 +32,9 @@ const projectRoot = path.resolve(import.meta.dirname, "..");
 const packageVersion = (
   JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { version: string }
 ).version;
+
+/** How long start-up waits for a markdown worker, which pages need to show formatted content. */
+const MARKDOWN_STARTUP_WAIT_MS = 30_000;
 
 export interface StartOptions {
   config: Config;
@@ -46,14 +56,45 @@ export interface QuorumServer {
  * WebSocket sync endpoint, over one database.
  */
 export async function startQuorum(options: StartOptions): Promise<QuorumServer> {
-  const { config } = options;
-  const log = options.log ?? createLogger(config.logLevel);
+  const log = options.log ?? createLogger(options.config.logLevel);
   const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    pgliteDataDir: path.join(config.dataDir, "pgdata"),
+    databaseUrl: options.config.databaseUrl,
+    pgliteDataDir: path.join(options.config.dataDir, "pgdata"),
+    pgliteAccess: "owner",
+    onWait: (command) =>
+      log.info({ pid: command.pid }, "waiting for a quorum command to finish with the database"),
   });
+  try {
+    return await serveOver(database, options, log);
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function serveOver(
+  database: DatabaseHandle,
+  options: StartOptions,
+  log: Logger,
+): Promise<QuorumServer> {
+  const { config } = options;
+  if (database.replacedStaleLock) {
+    log.warn(
+      { pid: database.replacedStaleLock.pid, since: database.replacedStaleLock.since },
+      "took over the database lock of a process that is no longer running",
+    );
+  }
+  // The markdown workers load while the database migrates; the server listens once one is ready.
+  const markdown = createMarkdownRenderer({ log });
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ migrations: applied }, "database migrated");
+  const dataSteps = await runDataSteps(database.db);
+  if (dataSteps.length > 0) {
+    log.info(
+      { steps: dataSteps.map((run) => ({ step: run.name, outcome: run.outcome })) },
+      "data steps done",
+    );
+  }
 
   const rooms = createRooms({ db: database.db, config, log });
   const shuttingDown = new AbortController();
@@ -66,6 +107,9 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
     version: packageVersion,
     rooms,
     closing: shuttingDown.signal,
+    markdown,
+    accessChanges: new AccessChanges(),
+    mailer: createMailer(config.smtp, log),
   };
   if (config.seed === "demo" && (await seedDemoWorkspaceOnFirstStart(database.db))) {
     log.info("seeded the demo workspace (log in as lead@demo.quorum / quorum-demo)");
@@ -73,7 +117,11 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
 
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", config.trustProxy);
+  app.use(securityHeaders({ development: Boolean(options.dev) }));
+  app.use(compressResponses());
+  // One hop: the address the reverse proxy saw. Trusting every hop would take the left-most
+  // X-Forwarded-For entry, which the client writes itself, and so dodge per-address limits.
+  app.set("trust proxy", config.trustProxy ? 1 : false);
   app.use((_request, response, next) => {
     response.locals.receivedAt = performance.now();
     next();
@@ -91,7 +139,7 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
       serializers: {
         req: (request: { method: string; url: string }) => ({
           method: request.method,
-          url: request.url,
+          url: withoutLinkTokens(request.url),
         }),
         res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
       },
@@ -109,6 +157,7 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
   });
   app.use("/api/v1", createApiRouter(context));
   app.use("/api", (request, response) => {
+    response.setHeader("Cache-Control", "no-store");
     response.status(404).json({
       error: {
         code: "not_found",
@@ -144,10 +193,12 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
     createRequestHandler({
       build,
       mode: vite ? "development" : "production",
-      getLoadContext: (request) => ({
+      getLoadContext: (request, response) => ({
         quorum: context,
         requestId: String(request.id),
         clientIp: request.ip ?? null,
+        cspNonce: String(response.locals.cspNonce),
+        preparedContent: new Map(),
       }),
     }),
   );
@@ -167,6 +218,9 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
   });
 
+  if (!(await markdown.ready(MARKDOWN_STARTUP_WAIT_MS))) {
+    log.error("no markdown worker is ready: item content shows as plain text until one is");
+  }
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
     httpServer.listen(config.port, config.host, () => {
@@ -177,7 +231,28 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
   const address = httpServer.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
-  log.info({ url, db: database.kind, dev: Boolean(vite) }, "Quorum is listening");
+  // Shared only once Quorum serves, so that a command run meanwhile waits for it: what the
+  // command then writes is at once visible to the API, the demo workspace included.
+  const socket = await database
+    .share?.({
+      onConnectionError: (error) => log.debug({ err: error }, "database socket connection error"),
+    })
+    .catch(async (error: unknown) => {
+      await sync.close();
+      httpServer.close();
+      throw error;
+    });
+  // One line for the whole stage; `socket` is where the quorum CLI reaches the database.
+  log.info(
+    {
+      url,
+      db: database.kind,
+      dev: Boolean(vite),
+      nodeEnv: process.env.NODE_ENV ?? null,
+      ...(socket ? { socket } : {}),
+    },
+    "Quorum is listening",
+  );
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -191,6 +266,8 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
       await stopped;
       clearTimeout(forceAfter);
       await vite?.close();
+      await markdown.close();
+      context.mailer.close();
       await database.close();
       log.info("stopped");
       log.flush();
@@ -199,6 +276,29 @@ export async function startQuorum(options: StartOptions): Promise<QuorumServer> 
   };
 
   return { url, context, httpServer, close };
+}
+
+/**
+ * A request's path with the token of an invite or password-reset link blanked out: anyone who
+ * reads the logs could otherwise set the password of an account whose link is still unused.
+ */
+export function withoutLinkTokens(url: string): string {
+  return url.replace(/(\/|%2F)invite(\/|%2F)[A-Za-z0-9_-]+/gi, "$1invite$2[token]");
+}
+
+/**
+ * gzip or brotli, as the browser accepts, for pages, scripts, styles and JSON (the labeling page
+ * loads about 1 MB of script, a fifth of that compressed). Event streams are left alone: a
+ * compressor holds bytes back until it has enough, and a progress event must leave at once.
+ */
+function compressResponses(): express.RequestHandler {
+  return compression({
+    filter: (request, response) => {
+      const type = String(response.getHeader("Content-Type") ?? "");
+      if (type.startsWith("text/event-stream")) return false;
+      return compression.filter(request, response);
+    },
+  });
 }
 
 /** Remix reads page bodies itself; refuse oversized ones before it does. */
@@ -214,6 +314,9 @@ function limitPageBodies(maxBytes: number): express.RequestHandler {
 
 /** Runs Quorum as a process: configuration from the environment, shutdown on signals. */
 export async function main() {
+  // React picks its production or development build by NODE_ENV when first loaded: a server
+  // started without it would render pages with the slow development build.
+  if (!process.argv.includes("--dev")) process.env.NODE_ENV ??= "production";
   let config: Config;
   try {
     config = loadConfig();
@@ -264,9 +367,13 @@ export async function main() {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   main().catch((error: unknown) => {
-    process.stderr.write(
-      `Quorum failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
-    );
+    const reason =
+      error instanceof DataDirInUseError
+        ? error.message
+        : error instanceof Error
+          ? error.stack
+          : String(error);
+    process.stderr.write(`Quorum failed to start: ${reason}\n`);
     process.exit(1);
   });
 }

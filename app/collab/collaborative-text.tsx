@@ -63,6 +63,7 @@ export function CollaborativeText({
     if (!parent.current) return;
     const undoManager = new Y.UndoManager(text);
     const readOnlyNow = latestReadOnly.current;
+    const sharedAwareness = cursorAwareness(awareness);
     const created = new EditorView({
       parent: parent.current,
       state: EditorState.create({
@@ -71,7 +72,7 @@ export function CollaborativeText({
           keymap.of([...yUndoManagerKeymap, ...standardKeymap]),
           EditorView.lineWrapping,
           theme,
-          yCollab(text, cursorAwareness(awareness), { undoManager }),
+          yCollab(text, sharedAwareness, { undoManager }),
           editable.current.of([
             EditorState.readOnly.of(readOnlyNow),
             EditorView.editable.of(!readOnlyNow),
@@ -86,8 +87,22 @@ export function CollaborativeText({
       }),
     });
     view.current = created;
+    // y-codemirror clears this browser's caret only while the editor has focus; leaving the
+    // editor (for a button, another field or another tab) would leave it drawn for the others.
+    const clearOwnCaret = () => {
+      if (awareness.getLocalState()?.cursor != null) awareness.setLocalStateField("cursor", null);
+    };
+    const onVisibility = () => {
+      if (document.visibilityState === "hidden") clearOwnCaret();
+    };
+    created.contentDOM.addEventListener("blur", clearOwnCaret);
+    document.addEventListener("visibilitychange", onVisibility);
     return () => {
+      created.contentDOM.removeEventListener("blur", clearOwnCaret);
+      document.removeEventListener("visibilitychange", onVisibility);
+      clearOwnCaret();
       created.destroy();
+      sharedAwareness.destroy();
       undoManager.destroy();
       view.current = null;
     };

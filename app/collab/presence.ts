@@ -98,7 +98,7 @@ export function announceField(awareness: Awareness | undefined, fieldId: string 
   awareness.setLocalStateField("field", fieldId);
 }
 
-/** Initials for an avatar: "Dr Ada Lovelace" → "AL", "Expert B" → "EB". */
+/** Initials for an avatar: "Dr Ada Lovelace" → "AL", "Annotator B" → "AB". */
 export function initials(name: string): string {
   const words = name
     .replace(/^(dr|prof|mr|mrs|ms)\.?\s+/i, "")
@@ -111,37 +111,102 @@ export function initials(name: string): string {
     .slice(0, 2);
 }
 
+/** A remote caret that has not moved for this long is no longer drawn. */
+export const CURSOR_IDLE_MS = 60_000;
+const IDLE_CHECK_MS = 5_000;
+
+/**
+ * When each remote client's caret last moved, by what it announced: the awareness renewal every
+ * 15 s repeats the same caret and does not count as a move.
+ */
+export class CursorActivity {
+  private readonly moves = new Map<number, { cursor: string; at: number }>();
+
+  constructor(private readonly idleMs: number = CURSOR_IDLE_MS) {}
+
+  /** Whether the caret in this state is live at `now`, remembering it as seen. */
+  isLive(clientId: number, cursor: unknown, now: number): boolean {
+    if (cursor === null || cursor === undefined) {
+      this.moves.delete(clientId);
+      return false;
+    }
+    const key = JSON.stringify(cursor);
+    const seen = this.moves.get(clientId);
+    if (!seen || seen.cursor !== key) {
+      this.moves.set(clientId, { cursor: key, at: now });
+      return true;
+    }
+    return now - seen.at < this.idleMs;
+  }
+
+  /** Clients whose caret is drawn but has gone idle by `now`. */
+  newlyIdle(now: number, drawnBefore: ReadonlySet<number>): number[] {
+    return [...this.moves.entries()]
+      .filter(([clientId, seen]) => drawnBefore.has(clientId) && now - seen.at >= this.idleMs)
+      .map(([clientId]) => clientId);
+  }
+}
+
+type AwarenessListener = (
+  changes: { added: number[]; updated: number[]; removed: number[] },
+  origin: unknown,
+) => void;
+
 /**
  * The awareness as y-codemirror.next reads it, which looks for `user.color` and
- * `user.colorLight`; the server stamps `user.colour`. Everything else passes through.
+ * `user.colorLight`; the server stamps `user.colour`. A caret is drawn only while its owner is
+ * here and moving it: y-codemirror keeps drawing one whose owner clicked elsewhere in the page,
+ * so a caret left still for `CURSOR_IDLE_MS` is dropped (and the editors clear their own caret
+ * when they lose focus). `destroy` stops the idle check.
  */
-export function cursorAwareness(awareness: Awareness) {
+export function cursorAwareness(awareness: Awareness, activity = new CursorActivity()) {
+  const listeners = new Set<AwarenessListener>();
+  const drawn = new Set<number>();
+  const idleCheck = setInterval(() => {
+    const idle = activity.newlyIdle(Date.now(), drawn);
+    if (idle.length === 0) return;
+    for (const clientId of idle) drawn.delete(clientId);
+    for (const listener of listeners) listener({ added: [], updated: idle, removed: [] }, "idle");
+  }, IDLE_CHECK_MS);
   return {
     doc: awareness.doc,
-    on: awareness.on.bind(awareness),
-    off: awareness.off.bind(awareness),
+    on: (event: "change", listener: AwarenessListener) => {
+      listeners.add(listener);
+      awareness.on(event, listener);
+    },
+    off: (event: "change", listener: AwarenessListener) => {
+      listeners.delete(listener);
+      awareness.off(event, listener);
+    },
     getLocalState: () => awareness.getLocalState(),
     setLocalStateField: (field: string, value: unknown) =>
       awareness.setLocalStateField(field, value),
     getStates: () => {
+      const now = Date.now();
       const states = new Map<number, Record<string, unknown>>();
       awareness.getStates().forEach((state, clientId) => {
         const parsed = stampedUserSchema.safeParse(state.user);
-        states.set(
-          clientId,
-          parsed.success
+        const live =
+          clientId !== awareness.clientID && activity.isLive(clientId, state.cursor, now);
+        if (live) drawn.add(clientId);
+        else drawn.delete(clientId);
+        const { cursor, ...rest } = state;
+        states.set(clientId, {
+          ...rest,
+          ...(live || clientId === awareness.clientID ? { cursor } : {}),
+          ...(parsed.success
             ? {
-                ...state,
                 user: {
                   name: parsed.data.name,
                   color: parsed.data.colour,
                   colorLight: `${parsed.data.colour}33`,
                 },
               }
-            : state,
-        );
+            : {}),
+        });
       });
       return states;
     },
+    destroy: () => clearInterval(idleCheck),
   };
 }

@@ -1,6 +1,7 @@
 import type * as decoding from "lib0/decoding";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
+import { watchActivity } from "~/utils/activity.ts";
 import { SaveTracker, messagePersisted, readPersistedCount } from "./save-tracker.ts";
 
 /**
@@ -64,12 +65,37 @@ export function openRoomSession(docName: string): RoomSession {
     if (origin !== provider) save.localChangeWhileDisconnected();
   };
   doc.on("update", onUpdate);
+  // A socket whose network is gone stays open until the provider hears nothing for 30 s. The
+  // browser knows sooner: the page says so at once, and the provider starts a new connection,
+  // which fails until the network is back and then carries the unsaved changes.
+  const onOffline = () => {
+    save.networkChanged(false);
+    provider.disconnect();
+    provider.connect();
+  };
+  const onOnline = () => {
+    save.networkChanged(true);
+    provider.connect();
+  };
+  window.addEventListener("offline", onOffline);
+  window.addEventListener("online", onOnline);
+  // The server counts a changed presence state as activity in the room, and a renewal with
+  // nothing changed as none: the `activity` counter changes while the person is at the page.
+  let activity = 0;
+  const stopWatchingActivity = watchActivity(() => {
+    activity += 1;
+    provider.awareness.setLocalStateField("activity", activity);
+  });
   return {
     doc,
     provider,
     save,
     destroy() {
+      stopWatchingActivity();
+      window.removeEventListener("offline", onOffline);
+      window.removeEventListener("online", onOnline);
       doc.off("update", onUpdate);
+      save.stop();
       provider.destroy();
       doc.destroy();
     },

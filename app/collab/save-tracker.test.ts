@@ -3,7 +3,33 @@ import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import { describe, expect, test } from "vitest";
 import * as Y from "yjs";
-import { SaveTracker, carriesChanges } from "./save-tracker.ts";
+import {
+  ACKNOWLEDGEMENT_DEADLINE_MS,
+  SaveTracker,
+  carriesChanges,
+  type DeadlineTimer,
+} from "./save-tracker.ts";
+
+/** A timer the test fires by hand. */
+function manualTimer() {
+  const pending = new Map<number, { callback: () => void; ms: number }>();
+  let next = 0;
+  const timer: DeadlineTimer = {
+    start: (callback, ms) => {
+      next += 1;
+      pending.set(next, { callback, ms });
+      return next;
+    },
+    cancel: (handle) => void pending.delete(handle as number),
+  };
+  const fire = () => {
+    const due = [...pending.values()];
+    pending.clear();
+    for (const entry of due) entry.callback();
+    return due.map((entry) => entry.ms);
+  };
+  return { timer, fire, pending };
+}
 
 /** Frames exactly as the stock y-websocket provider writes them. */
 function syncFrame(write: (encoder: encoding.Encoder) => void): Uint8Array {
@@ -148,5 +174,51 @@ describe("saved, saving, not saved", () => {
     tracker.persisted(3);
     // Connected, then the reply to the server is on its way, then synced, then stored.
     expect(states).toEqual(["connecting", "saving", "saving", "saved"]);
+  });
+
+  test("a change the server does not acknowledge within the deadline is not saved", () => {
+    const { timer, fire } = manualTimer();
+    const tracker = new SaveTracker(timer);
+    connect(tracker);
+    tracker.persisted(3);
+    tracker.frameSent(update); // frame 4
+    expect(tracker.read().state).toBe("saving");
+    expect(fire()).toEqual([ACKNOWLEDGEMENT_DEADLINE_MS]);
+    expect(tracker.read()).toMatchObject({ state: "unsaved", connection: "connected" });
+    // The acknowledgement arrives after all: saved.
+    tracker.persisted(4);
+    expect(tracker.read().state).toBe("saved");
+    expect(fire()).toEqual([]);
+  });
+
+  test("an acknowledged change leaves no deadline behind", () => {
+    const { timer, fire } = manualTimer();
+    const tracker = new SaveTracker(timer);
+    connect(tracker);
+    tracker.persisted(3);
+    tracker.frameSent(update);
+    tracker.persisted(4);
+    fire();
+    expect(tracker.read().state).toBe("saved");
+  });
+
+  test("the browser's offline event counts at once, and a socket that opens ends it", () => {
+    const { timer } = manualTimer();
+    const tracker = new SaveTracker(timer);
+    connect(tracker);
+    tracker.persisted(3);
+    tracker.networkChanged(false);
+    expect(tracker.read()).toMatchObject({ state: "offline", connection: "disconnected" });
+    tracker.localChangeWhileDisconnected();
+    expect(tracker.read().state).toBe("unsaved");
+    tracker.networkChanged(true);
+    expect(tracker.read().state).toBe("saving");
+    connect(tracker);
+    tracker.persisted(3);
+    expect(tracker.read().state).toBe("saved");
+    tracker.networkChanged(false);
+    tracker.socketOpening();
+    tracker.socketOpened();
+    expect(tracker.read().connection).toBe("connected");
   });
 });

@@ -36,6 +36,24 @@ export function readPersistedCount(decoder: decoding.Decoder): number {
 
 export type ConnectionStatus = "connecting" | "connected" | "disconnected";
 
+/**
+ * How long a change may wait for the server's acknowledgement before the page says it is not
+ * saved. The server stores within milliseconds; a connection that stays silent this long has most
+ * likely lost its network, which the browser would only notice some 30 s later.
+ */
+export const ACKNOWLEDGEMENT_DEADLINE_MS = 3_000;
+
+/** The timer the tracker uses for the deadline (tests pass their own). */
+export interface DeadlineTimer {
+  start(callback: () => void, ms: number): unknown;
+  cancel(handle: unknown): void;
+}
+
+const browserTimer: DeadlineTimer = {
+  start: (callback, ms) => setTimeout(callback, ms),
+  cancel: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
 /** What the status line says; `refused` when the server closed the room to this client. */
 export type SaveState = "connecting" | "saved" | "saving" | "unsaved" | "offline" | "refused";
 
@@ -57,11 +75,22 @@ export class SaveTracker {
   /** Local changes that no acknowledgement has covered, carried over a lost connection. */
   private unsavedFromEarlier = false;
   private refusal: SaveSnapshot["refusal"] = null;
+  /** The browser says it has no network (its `offline` event), whatever the socket says. */
+  private browserOffline = false;
+  /** A change has waited past the deadline for its acknowledgement. */
+  private overdue = false;
+  private deadline: unknown = null;
   private snapshot: SaveSnapshot;
   private readonly listeners = new Set<() => void>();
 
-  constructor() {
+  constructor(private readonly timer: DeadlineTimer = browserTimer) {
     this.snapshot = this.compute();
+  }
+
+  /** The browser's `online` and `offline` events. */
+  networkChanged(online: boolean): void {
+    this.browserOffline = !online;
+    this.changed();
   }
 
   /** A new socket: frames are counted from 1 again. */
@@ -77,6 +106,8 @@ export class SaveTracker {
 
   socketOpened(): void {
     this.connection = "connected";
+    // A socket that opens reaches the server, whatever the browser said about its network.
+    this.browserOffline = false;
     this.changed();
   }
 
@@ -91,6 +122,7 @@ export class SaveTracker {
     this.framesSent += 1;
     if (carriesChanges(frame)) {
       this.lastChangeFrame = this.framesSent;
+      this.startDeadline();
       this.changed();
     }
   }
@@ -100,8 +132,32 @@ export class SaveTracker {
     if (this.acknowledged >= this.lastChangeFrame && this.lastChangeFrame > 0) {
       // This connection's sync step 2 carried whatever earlier connections left unsaved.
       this.unsavedFromEarlier = false;
+      this.stopDeadline();
+    } else if (this.acknowledged < this.lastChangeFrame) {
+      // Progress: the connection is alive; the rest gets the full deadline again.
+      this.startDeadline();
     }
     this.changed();
+  }
+
+  /** Disposes of the timer. */
+  stop(): void {
+    this.stopDeadline();
+  }
+
+  private startDeadline(): void {
+    this.stopDeadline();
+    this.deadline = this.timer.start(() => {
+      this.deadline = null;
+      this.overdue = true;
+      this.changed();
+    }, ACKNOWLEDGEMENT_DEADLINE_MS);
+  }
+
+  private stopDeadline(): void {
+    if (this.deadline !== null) this.timer.cancel(this.deadline);
+    this.deadline = null;
+    this.overdue = false;
   }
 
   syncedChanged(synced: boolean): void {
@@ -111,7 +167,7 @@ export class SaveTracker {
 
   /** A local change made while no connection can carry it. */
   localChangeWhileDisconnected(): void {
-    if (this.connection === "connected") return;
+    if (this.connection === "connected" && !this.browserOffline) return;
     this.unsavedFromEarlier = true;
     this.changed();
   }
@@ -132,17 +188,19 @@ export class SaveTracker {
 
   private carryOver(): void {
     if (this.acknowledged < this.lastChangeFrame) this.unsavedFromEarlier = true;
+    this.stopDeadline();
   }
 
   private compute(): SaveSnapshot {
     const pending = this.unsavedFromEarlier || this.acknowledged < this.lastChangeFrame;
+    const connection = this.browserOffline ? "disconnected" : this.connection;
     let state: SaveState;
     if (this.refusal) state = "refused";
-    else if (this.connection !== "connected") {
-      state = pending ? "unsaved" : this.connection === "disconnected" ? "offline" : "connecting";
-    } else if (pending) state = "saving";
+    else if (connection !== "connected") {
+      state = pending ? "unsaved" : connection === "disconnected" ? "offline" : "connecting";
+    } else if (pending) state = this.overdue ? "unsaved" : "saving";
     else state = this.synced ? "saved" : "connecting";
-    return { state, connection: this.connection, synced: this.synced, refusal: this.refusal };
+    return { state, connection, synced: this.synced, refusal: this.refusal };
   }
 
   private changed(): void {

@@ -3,6 +3,7 @@ import { Form, Link, NavLink } from "@remix-run/react";
 export interface HeaderUser {
   name: string;
   email: string;
+  isAdmin: boolean;
 }
 
 export function SiteHeader({ user }: { user: HeaderUser | null }) {
@@ -17,6 +18,7 @@ export function SiteHeader({ user }: { user: HeaderUser | null }) {
             <nav aria-label="Main" className="site-nav">
               <NavLink to="/projects">Projects</NavLink>
               <NavLink to="/settings">Settings</NavLink>
+              {user.isAdmin ? <NavLink to="/admin/users">Admin</NavLink> : null}
             </nav>
             <div className="site-user">
               <span className="site-user-name" title={user.email}>

@@ -1,40 +1,69 @@
-import type { Label, LabelValue, SpanAnnotation, Template, TemplateField } from "./template.ts";
-
 /**
- * The median of integer scale values. With an even count the lower of the two middle values is
- * taken: the result must be a point of the scale, and the lower median is the conservative one
- * for quality ratings.
+ * The median of integer scale values whose middle is `centre` (0 for a preference, the midpoint
+ * of a rating scale). An odd count has one. Of an even count whose two middle values differ, the
+ * mean is taken when it is a point of the scale; a half point is rounded toward the centre. So
+ * the result depends on no annotator's or response's position, and mirroring the scale about its
+ * centre (swapping the responses of a preference) mirrors the result exactly. A half point that
+ * is the centre itself (the middle ratings 2 and 3 on 1–4) has no median: undefined.
  */
-export function lowerMedian(values: ReadonlyArray<number>): number | undefined {
+export function centralMedian(values: ReadonlyArray<number>, centre: number): number | undefined {
   if (values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
+  const upper = sorted.length >> 1;
+  if (sorted.length % 2 === 1) return sorted[upper];
+  const mean = (sorted[upper - 1]! + sorted[upper]!) / 2;
+  if (Number.isInteger(mean)) return mean;
+  if (mean === centre) return undefined;
+  const rounded = mean < centre ? Math.ceil(mean) : Math.floor(mean);
+  // Math.ceil(−0.5) is −0, which JSON writes as 0 but Object.is tells apart.
+  return rounded === 0 ? 0 : rounded;
 }
 
-/** The value a strict majority chose, or undefined when no value has more than half. */
-export function strictMajority<Value extends string | number>(
+/** The value chosen most often and how often, or undefined when several share the top count. */
+export function uniqueMostChosen<Value extends string | number>(
   values: ReadonlyArray<Value>,
-): Value | undefined {
+): { value: Value; count: number } | undefined {
   const counts = new Map<Value, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
-  for (const [value, count] of counts) if (count * 2 > values.length) return value;
-  return undefined;
+  let best: { value: Value; count: number } | undefined;
+  let tied = false;
+  for (const [value, count] of counts) {
+    if (best === undefined || count > best.count) {
+      best = { value, count };
+      tied = false;
+    } else if (count === best.count) {
+      tied = true;
+    }
+  }
+  return tied ? undefined : best;
 }
 
 /**
- * Borda count: in a ranking of n responses the best gets n−1 points, the worst 0. Ties in points
- * are broken by the response id so that the result does not depend on input order.
+ * Borda count: in a ranking of n responses the best gets n−1 points, the worst 0; the aggregate
+ * orders the responses by points. Equal points are a tie that no id or position may break:
+ * `tied` names the responses that share points, and `ranking` is undefined.
  */
-export function bordaRanking(rankings: ReadonlyArray<ReadonlyArray<string>>): string[] {
+export function bordaRanking(rankings: ReadonlyArray<ReadonlyArray<string>>): {
+  ranking: string[] | undefined;
+  tied: string[];
+} {
   const points = new Map<string, number>();
   for (const ranking of rankings) {
     ranking.forEach((id, position) =>
       points.set(id, (points.get(id) ?? 0) + ranking.length - 1 - position),
     );
   }
-  return [...points.entries()]
-    .sort(([idA, a], [idB, b]) => b - a || (idA < idB ? -1 : idA > idB ? 1 : 0))
-    .map(([id]) => id);
+  const byPoints = new Map<number, string[]>();
+  for (const [id, score] of points) byPoints.set(score, [...(byPoints.get(score) ?? []), id]);
+  const tied = [...byPoints.values()]
+    .filter((ids) => ids.length > 1)
+    .flat()
+    .sort();
+  if (tied.length > 0) return { ranking: undefined, tied };
+  return {
+    ranking: [...points.entries()].sort(([, a], [, b]) => b - a).map(([id]) => id),
+    tied,
+  };
 }
 
 /**
@@ -53,86 +82,4 @@ export function kendallTau(first: ReadonlyArray<string>, second: ReadonlyArray<s
     }
   }
   return score / pairs;
-}
-
-/** Spans that a strict majority of annotators marked identically (response, offsets, category). */
-export function majoritySpans(
-  spanSets: ReadonlyArray<ReadonlyArray<SpanAnnotation>>,
-): SpanAnnotation[] {
-  const byKey = new Map<
-    string,
-    { span: SpanAnnotation; annotators: number; severities: string[] }
-  >();
-  for (const spans of spanSets) {
-    const seen = new Set<string>();
-    for (const span of spans) {
-      const key = `${span.responseId}\u0000${span.start}\u0000${span.end}\u0000${span.category}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const entry = byKey.get(key) ?? { span, annotators: 0, severities: [] };
-      entry.annotators++;
-      entry.severities.push(span.severity);
-      byKey.set(key, entry);
-    }
-  }
-  return [...byKey.values()]
-    .filter((entry) => entry.annotators * 2 > spanSets.length)
-    .map(({ span, severities }) => ({
-      responseId: span.responseId,
-      start: span.start,
-      end: span.end,
-      category: span.category,
-      severity: strictMajority(severities) ?? span.severity,
-    }))
-    .sort((a, b) =>
-      a.responseId < b.responseId ? -1 : a.responseId > b.responseId ? 1 : a.start - b.start,
-    );
-}
-
-/**
- * The aggregated value of one field from the annotators' values (absent values left out), as
- * DESIGN.md's template table says: median, majority, Borda; span and free-text fields are the
- * panel's to settle, so only spans a majority marked identically are suggested and text is not.
- */
-export function aggregateField(field: TemplateField, values: ReadonlyArray<unknown>): unknown {
-  const present = values.filter((value) => value !== undefined && value !== null);
-  if (present.length === 0) return undefined;
-  switch (field.type) {
-    case "rating":
-    case "preference":
-      return lowerMedian(present as number[]);
-    case "ranking":
-      return bordaRanking(present as string[][]);
-    case "choice":
-      if (!field.multiple) return strictMajority(present as string[]);
-      return field.options.filter(
-        (option) =>
-          (present as string[][]).filter((chosen) => chosen.includes(option)).length * 2 >
-          present.length,
-      );
-    case "spans":
-      return majoritySpans(present as SpanAnnotation[][]);
-    case "text":
-    case "rewrite":
-      return undefined;
-  }
-}
-
-/**
- * The label a set of independent labels implies: each field aggregated as `aggregateField` says,
- * fields without an aggregate left out. This is the label a consensus item settles on.
- */
-export function aggregateLabel(
-  template: Template,
-  labels: ReadonlyArray<Record<string, unknown>>,
-): Label {
-  const aggregated: Label = {};
-  for (const field of template.fields) {
-    const value = aggregateField(
-      field,
-      labels.map((label) => label[field.id]),
-    );
-    if (value !== undefined) aggregated[field.id] = value as LabelValue;
-  }
-  return aggregated;
 }

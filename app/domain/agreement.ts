@@ -1,105 +1,438 @@
 /**
  * Inter-annotator agreement, computed as the published references define it. Pure functions:
- * data in, numbers out; every one is tested against a worked example from its source.
+ * data in, an {@link Estimate} out; every one is tested against a worked example from its source.
  */
+import { z } from "zod";
+import { estimated, notEstimable, type Estimate, type UndefinedReason } from "./estimate.ts";
+import { SeededRandom } from "./random.ts";
 
 export type AlphaLevel = "nominal" | "ordinal" | "interval" | "ratio";
 
-/** One unit (item) per row: the values its coders gave, `null` where a coder gave none. */
+/**
+ * One unit (item) per row and one coder (annotator) per column: the value that coder gave the
+ * unit, `null` where they gave none.
+ */
 export type ReliabilityData<Value> = ReadonlyArray<ReadonlyArray<Value | null>>;
 
-/**
- * Krippendorff's alpha by the coincidence-matrix method of Krippendorff (2011), "Computing
- * Krippendorff's Alpha-Reliability". Units with fewer than two values are not pairable and are
- * left out. Returns null when alpha is undefined: fewer than two pairable values, or no variation
- * at all (expected disagreement 0).
- */
-export function krippendorffAlpha<Value extends string | number>(
-  units: ReliabilityData<Value>,
-  level: AlphaLevel,
-): number | null {
-  const pairable = units
-    .map((unit) => unit.filter((value): value is Value => value !== null))
-    .filter((values) => values.length >= 2);
-  const categories = [...new Set(pairable.flat())];
-  if (level !== "nominal" && categories.some((value) => typeof value !== "number")) {
-    throw new TypeError(`${level} alpha needs numeric values`);
-  }
-  categories.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const index = new Map(categories.map((value, position) => [value, position]));
-  const size = categories.length;
+type Category = string | number;
 
-  const coincidences = Array.from({ length: size }, () => new Float64Array(size));
-  for (const values of pairable) {
-    const weight = 1 / (values.length - 1);
-    for (let first = 0; first < values.length; first++) {
-      for (let second = 0; second < values.length; second++) {
-        if (first === second) continue;
-        coincidences[index.get(values[first])!][index.get(values[second])!] += weight;
+/** Up to this many distinct values the coincidences live in a dense matrix, above in a map. */
+const DENSE_COINCIDENCE_LIMIT = 512;
+
+/**
+ * Krippendorff's coincidences, stored by unordered cell: for c < k the cell holds o_ck + o_kc,
+ * for c = k it holds o_cc, so that the cells sum to n.. and each cell's share of n.. is the
+ * probability with which Krippendorff's bootstrap draws a pair of values from it.
+ */
+class Coincidences {
+  private readonly dense: Float64Array | null;
+  private readonly sparse: Map<number, number> | null;
+
+  constructor(readonly size: number) {
+    this.dense = size <= DENSE_COINCIDENCE_LIMIT ? new Float64Array(size * size) : null;
+    this.sparse = this.dense ? null : new Map();
+  }
+
+  add(first: number, second: number, weight: number): void {
+    const key = first <= second ? first * this.size + second : second * this.size + first;
+    if (this.dense) this.dense[key] += weight;
+    else this.sparse!.set(key, (this.sparse!.get(key) ?? 0) + weight);
+  }
+
+  forEach(visit: (first: number, second: number, weight: number) => void): void {
+    if (this.dense) {
+      for (let key = 0; key < this.dense.length; key++) {
+        if (this.dense[key] !== 0)
+          visit(Math.floor(key / this.size), key % this.size, this.dense[key]);
+      }
+    } else {
+      for (const [key, weight] of this.sparse!) {
+        visit(Math.floor(key / this.size), key % this.size, weight);
       }
     }
   }
-  const marginals = coincidences.map((row) => row.reduce((sum, count) => sum + count, 0));
-  const total = marginals.reduce((sum, count) => sum + count, 0);
-  if (total < 2) return null;
-
-  const distance = differenceFunction(level, categories as number[], marginals);
-  let observed = 0;
-  let expected = 0;
-  for (let c = 0; c < size; c++) {
-    for (let k = 0; k < size; k++) {
-      if (c === k) continue;
-      const delta = distance(c, k);
-      observed += coincidences[c][k] * delta;
-      expected += marginals[c] * marginals[k] * delta;
-    }
-  }
-  observed /= total;
-  expected /= total * (total - 1);
-  return expected === 0 ? null : 1 - observed / expected;
 }
 
-/** The squared difference δ² between categories c and k (positions in sorted order). */
-function differenceFunction(
-  level: AlphaLevel,
-  values: number[],
-  marginals: number[],
-): (c: number, k: number) => number {
-  switch (level) {
-    case "nominal":
-      return (c, k) => (c === k ? 0 : 1);
-    case "interval":
-      return (c, k) => (values[c] - values[k]) ** 2;
-    case "ratio":
-      return (c, k) => {
-        const sum = values[c] + values[k];
-        return sum === 0 ? 0 : ((values[c] - values[k]) / sum) ** 2;
-      };
-    case "ordinal":
-      return (c, k) => {
-        const [low, high] = c < k ? [c, k] : [k, c];
-        let between = 0;
-        for (let g = low; g <= high; g++) between += marginals[g];
-        return (between - (marginals[c] + marginals[k]) / 2) ** 2;
-      };
+/** The pairable values of reliability data (those in units with at least two values). */
+interface PairableValues<Value> {
+  /** The distinct pairable values, in the order `compare` gives. */
+  values: Value[];
+  /** n_c: how often each distinct value occurs among the pairable values. */
+  marginals: Float64Array;
+  /** n..: the number of pairable values. */
+  total: number;
+  /** Σ m_u (m_u − 1) / 2: the pairs of values within units. */
+  pairs: number;
+  /** Units with at least two values. */
+  units: number;
+  coincidences: Coincidences;
+}
+
+/**
+ * Tabulates the pairable values of reliability data in one pass over the units: O(values + pairs
+ * within units), plus sorting the distinct values.
+ */
+function tabulate<Value>(
+  units: ReliabilityData<Value>,
+  keyOf: (value: Value) => Category,
+  compare: (a: Value, b: Value) => number,
+): PairableValues<Value> | UndefinedReason {
+  const provisional = new Map<Category, number>();
+  const representatives: Value[] = [];
+  let width = 0;
+  let capacity = 0;
+  for (const unit of units) {
+    width = Math.max(width, unit.length);
+    capacity += unit.length;
   }
+  const coderSeen = new Uint8Array(width);
+  const flat = new Int32Array(capacity);
+  const offsets: number[] = [0];
+  let filled = 0;
+  let values = 0;
+  for (const unit of units) {
+    const start = filled;
+    for (let coder = 0; coder < unit.length; coder++) {
+      const value = unit[coder];
+      if (value === null || value === undefined) continue;
+      values++;
+      coderSeen[coder] = 1;
+      const key = keyOf(value);
+      let index = provisional.get(key);
+      if (index === undefined) {
+        index = representatives.length;
+        provisional.set(key, index);
+        representatives.push(value);
+      }
+      flat[filled++] = index;
+    }
+    if (filled - start >= 2) offsets.push(filled);
+    else filled = start;
+  }
+  if (values === 0) return "no-data";
+  if (offsets.length === 1) {
+    return coderSeen.reduce((sum, seen) => sum + seen, 0) === 1 ? "single-annotator" : "no-overlap";
+  }
+
+  const counts = new Float64Array(representatives.length);
+  for (let position = 0; position < filled; position++) counts[flat[position]]++;
+  const present = representatives
+    .map((value, index) => ({ value, index }))
+    .filter(({ index }) => counts[index] > 0)
+    .sort((a, b) => compare(a.value, b.value));
+  const remap = new Int32Array(representatives.length);
+  present.forEach(({ index }, position) => (remap[index] = position));
+  const marginals = Float64Array.from(present, ({ index }) => counts[index]);
+  for (let position = 0; position < filled; position++) flat[position] = remap[flat[position]];
+
+  const coincidences = new Coincidences(present.length);
+  let pairs = 0;
+  for (let unit = 0; unit + 1 < offsets.length; unit++) {
+    const from = offsets[unit];
+    const to = offsets[unit + 1];
+    const size = to - from;
+    // Each unordered pair of the unit's values adds 1/(m_u − 1) to o_ck and to o_kc.
+    const weight = 2 / (size - 1);
+    pairs += (size * (size - 1)) / 2;
+    for (let first = from; first < to; first++) {
+      for (let second = first + 1; second < to; second++) {
+        coincidences.add(flat[first], flat[second], weight);
+      }
+    }
+  }
+  return {
+    values: present.map(({ value }) => value),
+    marginals,
+    total: filled,
+    pairs,
+    units: offsets.length - 1,
+    coincidences,
+  };
+}
+
+/** Everything alpha and its bootstrap need: the tabulation, δ², and both disagreements. */
+interface AlphaComponents {
+  pairable: PairableValues<unknown>;
+  /** The squared difference δ²_ck between distinct values c and k. */
+  delta: (c: number, k: number) => number;
+  observed: number;
+  expected: number;
+}
+
+function compareCategories(a: Category, b: Category): number {
+  if (typeof a === typeof b) return a < b ? -1 : a > b ? 1 : 0;
+  return typeof a === "number" ? -1 : 1;
+}
+
+function alphaComponents(
+  units: ReliabilityData<Category>,
+  level: AlphaLevel,
+): AlphaComponents | UndefinedReason {
+  if (level !== "nominal") {
+    for (const unit of units) {
+      for (let coder = 0; coder < unit.length; coder++) {
+        const value = unit[coder];
+        if (value === null || value === undefined) continue;
+        if (typeof value !== "number" || !Number.isFinite(value)) return "non-numeric-values";
+        if (level === "ratio" && value < 0) return "negative-values";
+      }
+    }
+  }
+  const pairable = tabulate(units, (value) => value, compareCategories);
+  if (typeof pairable === "string") return pairable;
+  const { marginals, total } = pairable;
+  if (marginals.length < 2) return "no-variation";
+
+  const numbers = pairable.values as number[];
+  let delta: (c: number, k: number) => number;
+  let expectedSum: number;
+  if (level === "nominal") {
+    delta = (c, k) => (c === k ? 0 : 1);
+    expectedSum = total * total - marginals.reduce((sum, count) => sum + count * count, 0);
+  } else if (level === "ratio") {
+    delta = (c, k) => (c === k ? 0 : ((numbers[c] - numbers[k]) / (numbers[c] + numbers[k])) ** 2);
+    expectedSum = expectedByPairs(marginals, delta);
+  } else {
+    // Krippendorff's ordinal difference, (Σ_{g=c..k} n_g − (n_c + n_k)/2)², is the interval
+    // difference between the values' mid-ranks among the pairable values.
+    const positions = level === "interval" ? scaledToUnit(numbers) : midRanks(marginals);
+    delta = (c, k) => (positions[c] - positions[k]) ** 2;
+    let mean = 0;
+    for (let c = 0; c < positions.length; c++) mean += marginals[c] * positions[c];
+    mean /= total;
+    let squares = 0;
+    for (let c = 0; c < positions.length; c++) squares += marginals[c] * (positions[c] - mean) ** 2;
+    // Σ_c Σ_k n_c n_k (y_c − y_k)² = 2 n.. Σ_c n_c (y_c − ȳ)².
+    expectedSum = 2 * total * squares;
+  }
+  let observedSum = 0;
+  pairable.coincidences.forEach((c, k, weight) => (observedSum += weight * delta(c, k)));
+  return {
+    pairable,
+    delta,
+    observed: observedSum / total,
+    expected: expectedSum / (total * (total - 1)),
+  };
+}
+
+/** Σ_c Σ_k n_c n_k δ²_ck over the distinct values, for differences without a closed form. */
+function expectedByPairs(marginals: Float64Array, delta: (c: number, k: number) => number): number {
+  let sum = 0;
+  for (let c = 0; c < marginals.length; c++) {
+    for (let k = c + 1; k < marginals.length; k++)
+      sum += 2 * marginals[c] * marginals[k] * delta(c, k);
+  }
+  return sum;
+}
+
+/**
+ * Interval values divided by the largest magnitude: alpha does not change with the unit of
+ * measurement, and squares of values near 10¹⁵⁴ would overflow to Infinity.
+ */
+function scaledToUnit(values: number[]): Float64Array {
+  const largest = values.reduce((most, value) => Math.max(most, Math.abs(value)), 0);
+  return Float64Array.from(values, (value) => (largest > 0 ? value / largest : value));
+}
+
+function midRanks(marginals: Float64Array): Float64Array {
+  const ranks = new Float64Array(marginals.length);
+  let below = 0;
+  for (let c = 0; c < marginals.length; c++) {
+    ranks[c] = below + marginals[c] / 2;
+    below += marginals[c];
+  }
+  return ranks;
+}
+
+function alphaFrom(components: AlphaComponents): Estimate<number> {
+  if (!(components.expected > 0)) return notEstimable("no-variation");
+  return estimated(1 - components.observed / components.expected);
+}
+
+/**
+ * Krippendorff's alpha by the coincidence-matrix method of Krippendorff (2011), "Computing
+ * Krippendorff's Alpha-Reliability", at the nominal, ordinal, interval or ratio level. Units with
+ * fewer than two values are not pairable and are left out. Alpha lies in (−1, 1] at every level
+ * (docs/decisions/019). Cost: O(values + pairs within units); the ratio level adds O(distinct
+ * values²), having no closed form for the expected disagreement.
+ */
+export function krippendorffAlpha(
+  units: ReliabilityData<Category>,
+  level: AlphaLevel,
+): Estimate<number> {
+  const components = alphaComponents(units, level);
+  return typeof components === "string" ? notEstimable(components) : alphaFrom(components);
+}
+
+/**
+ * Krippendorff's alpha for values compared by any difference function δ² (Krippendorff 2011
+ * lets the metric vary): `keyOf` says when two values are the same value. The expected
+ * disagreement costs O(distinct values²).
+ */
+export function krippendorffAlphaByDifference<Value>(
+  units: ReliabilityData<Value>,
+  keyOf: (value: Value) => Category,
+  difference: (a: Value, b: Value) => number,
+): Estimate<number> {
+  const pairable = tabulate(units, keyOf, (a, b) => compareCategories(keyOf(a), keyOf(b)));
+  if (typeof pairable === "string") return notEstimable(pairable);
+  if (pairable.values.length < 2) return notEstimable("no-variation");
+  const delta = (c: number, k: number) =>
+    c === k ? 0 : difference(pairable.values[c], pairable.values[k]);
+  let observedSum = 0;
+  pairable.coincidences.forEach((c, k, weight) => (observedSum += weight * delta(c, k)));
+  const { total } = pairable;
+  return alphaFrom({
+    pairable,
+    delta,
+    observed: observedSum / total,
+    expected: expectedByPairs(pairable.marginals, delta) / (total * (total - 1)),
+  });
+}
+
+const alphaIntervalOptions = z.object({
+  confidence: z.number().gt(0.5).lt(1).default(0.95),
+  samples: z.number().int().min(100).max(100_000).default(1000),
+  seed: z.number().int().min(0).max(0xffffffff).default(1),
+  minimums: z.array(z.number().gt(-1).lte(1)).max(20).default([0.667, 0.8]),
+});
+
+export type AlphaIntervalOptions = z.input<typeof alphaIntervalOptions>;
+
+export interface AlphaInterval {
+  alpha: number;
+  lower: number;
+  upper: number;
+  confidence: number;
+  /** Bootstrap samples drawn. */
+  samples: number;
+  /** Pairs of values drawn per sample: every pair of values within a unit, Σ m_u(m_u − 1)/2. */
+  pairs: number;
+  /** Units with at least two values. */
+  units: number;
+  /** For each minimum, the share of samples below it: q(α < α_min) of Hayes & Krippendorff. */
+  belowMinimum: Array<{ minimum: number; probability: number }>;
+}
+
+/**
+ * Krippendorff's alpha with a bootstrap confidence interval by the algorithm of Hayes &
+ * Krippendorff (2007) and Krippendorff's "Algorithm for bootstrapping a distribution of α"
+ * (2006, rev. 2011): each sample draws as many pairs of values as the data have, with
+ * replacement, from the coincidence matrix (cell c–k with probability o_ck/n..), and takes
+ * α* = 1 − mean δ² / D_e with D_e held at the data's; α* below −1 counts as −1, and a sample
+ * whose pairs all fall into one diagonal cell has no variation and counts as 0. The interval is
+ * the percentile interval at KALPHA's positions.
+ *
+ * A sample's α* depends only on how many of its pairs fall into each cell, which is one
+ * multinomial draw; drawing it as a chain of binomials over the distinct differences makes
+ * each sample cost O(distinct differences) instead of O(pairs). A seed gives the same interval
+ * on every platform.
+ */
+export function krippendorffAlphaInterval(
+  units: ReliabilityData<Category>,
+  level: AlphaLevel,
+  options: AlphaIntervalOptions = {},
+): Estimate<AlphaInterval> {
+  const parsedOptions = alphaIntervalOptions.safeParse(options);
+  if (!parsedOptions.success) return notEstimable("invalid-options");
+  const { confidence, samples, seed, minimums } = parsedOptions.data;
+  const components = alphaComponents(units, level);
+  if (typeof components === "string") return notEstimable(components);
+  const alpha = alphaFrom(components);
+  if (alpha.value === null) return notEstimable(alpha.reason);
+
+  const { pairable, delta, expected } = components;
+  const massByDifference = new Map<number, number>();
+  const diagonal: number[] = [];
+  pairable.coincidences.forEach((c, k, weight) => {
+    const mass = weight / pairable.total;
+    const difference = delta(c, k);
+    massByDifference.set(difference, (massByDifference.get(difference) ?? 0) + mass);
+    if (c === k) diagonal.push(mass);
+  });
+  // The largest masses first, so that the chain ends early when a sample has few pairs.
+  const differences = [...massByDifference].sort((a, b) => b[1] - a[1]);
+  const draws = pairable.pairs;
+  const random = new SeededRandom(seed);
+
+  const replicates = new Float64Array(samples);
+  for (let sample = 0; sample < samples; sample++) {
+    let remaining = draws;
+    let massLeft = 1;
+    let differenceSum = 0;
+    for (let group = 0; group < differences.length && remaining > 0; group++) {
+      const [difference, mass] = differences[group];
+      const drawn =
+        group === differences.length - 1
+          ? remaining
+          : random.binomial(remaining, Math.min(1, mass / massLeft));
+      differenceSum += drawn * difference;
+      remaining -= drawn;
+      massLeft -= mass;
+    }
+    replicates[sample] =
+      differenceSum === 0
+        ? allInOneCell(random, diagonal, draws)
+          ? 0
+          : 1
+        : Math.max(-1, 1 - differenceSum / (draws * expected));
+  }
+  replicates.sort();
+  const tail = (1 - confidence) / 2;
+  const lowerPosition = Math.max(0, Math.floor(tail * samples + 1e-9) - 1);
+  const upperPosition = Math.min(samples - 1, Math.floor((1 - tail) * samples + 1e-9));
+  return estimated({
+    alpha: alpha.value,
+    lower: replicates[lowerPosition],
+    upper: replicates[upperPosition],
+    confidence,
+    samples,
+    pairs: draws,
+    units: pairable.units,
+    belowMinimum: minimums.map((minimum) => ({
+      minimum,
+      probability: replicates.filter((value) => value < minimum).length / samples,
+    })),
+  });
+}
+
+/** Whether `draws` pairs, spread over the diagonal cells by their masses, all land in one. */
+function allInOneCell(random: SeededRandom, masses: number[], draws: number): boolean {
+  let remaining = draws;
+  let massLeft = masses.reduce((sum, mass) => sum + mass, 0);
+  for (let cell = 0; cell < masses.length; cell++) {
+    const drawn =
+      cell === masses.length - 1
+        ? remaining
+        : random.binomial(remaining, Math.min(1, masses[cell] / massLeft));
+    if (drawn === draws) return true;
+    if (drawn > 0) return false;
+    remaining -= drawn;
+    massLeft -= masses[cell];
+  }
+  return false;
 }
 
 /**
  * Fleiss' kappa (Fleiss 1971) from a subjects × categories table of how many raters put each
  * subject in each category; every subject must have the same number of raters.
  */
-export function fleissKappa(counts: ReadonlyArray<ReadonlyArray<number>>): number | null {
-  if (counts.length === 0) return null;
+export function fleissKappa(counts: ReadonlyArray<ReadonlyArray<number>>): Estimate<number> {
+  if (counts.length === 0) return notEstimable("no-data");
   const raters = counts[0].reduce((sum, count) => sum + count, 0);
-  if (raters < 2) return null;
+  if (raters === 0) return notEstimable("no-data");
+  if (raters < 2) return notEstimable("single-annotator");
   for (const row of counts) {
-    if (row.reduce((sum, count) => sum + count, 0) !== raters) {
-      throw new RangeError("Fleiss' kappa needs the same number of ratings for every subject");
+    if (
+      row.length !== counts[0].length ||
+      row.some((count) => !Number.isInteger(count) || count < 0)
+    ) {
+      return notEstimable("invalid-options");
     }
+    if (row.reduce((sum, count) => sum + count, 0) !== raters)
+      return notEstimable("incomplete-data");
   }
   const subjects = counts.length;
-  const categoryCount = counts[0].length;
   const meanAgreement =
     counts.reduce(
       (sum, row) =>
@@ -108,32 +441,237 @@ export function fleissKappa(counts: ReadonlyArray<ReadonlyArray<number>>): numbe
       0,
     ) / subjects;
   let chanceAgreement = 0;
-  for (let category = 0; category < categoryCount; category++) {
+  for (let category = 0; category < counts[0].length; category++) {
     const share = counts.reduce((sum, row) => sum + row[category], 0) / (subjects * raters);
     chanceAgreement += share * share;
   }
-  return chanceAgreement === 1 ? null : (meanAgreement - chanceAgreement) / (1 - chanceAgreement);
+  return chanceAgreement >= 1
+    ? notEstimable("no-variation")
+    : estimated((meanAgreement - chanceAgreement) / (1 - chanceAgreement));
 }
 
-/** Cohen's kappa (Cohen 1960) for two raters who each rated the same items. */
-export function cohenKappa<Value extends string | number>(
-  first: ReadonlyArray<Value>,
-  second: ReadonlyArray<Value>,
-): number | null {
-  if (first.length !== second.length) throw new RangeError("both raters must rate the same items");
-  const items = first.length;
-  if (items === 0) return null;
-  const categories = new Set([...first, ...second]);
-  let agreements = 0;
-  for (let position = 0; position < items; position++) {
-    if (first[position] === second[position]) agreements++;
+/**
+ * Disagreement weights of Cohen's (1968) weighted kappa: none (every disagreement counts 1),
+ * linear |a − b| or quadratic (a − b)² in the values themselves, so a rating scale's gaps count
+ * even where no rater used the values in between.
+ */
+export type KappaWeights = "unweighted" | "linear" | "quadratic";
+
+/**
+ * Cohen's kappa (Cohen 1960), or weighted kappa (Cohen 1968), for two raters over the items both
+ * rated: κ_w = 1 − Σ w·p_observed / Σ w·p_chance with chance from each rater's own marginals.
+ * Unweighted kappa is the special case w = 1 off the diagonal.
+ */
+export function cohenKappa<Value extends Category>(
+  first: ReadonlyArray<Value | null>,
+  second: ReadonlyArray<Value | null>,
+  weights: KappaWeights = "unweighted",
+): Estimate<number> {
+  if (first.length !== second.length) return notEstimable("invalid-options");
+  const firstRated = first.some((value) => value !== null);
+  const secondRated = second.some((value) => value !== null);
+  if (!firstRated && !secondRated) return notEstimable("no-data");
+  if (!firstRated || !secondRated) return notEstimable("single-annotator");
+  if (
+    weights !== "unweighted" &&
+    [...first, ...second].some(
+      (value) => value !== null && (typeof value !== "number" || !Number.isFinite(value)),
+    )
+  ) {
+    return notEstimable("non-numeric-values");
   }
-  const observed = agreements / items;
+
+  const index = new Map<Category, number>();
+  const categories: Category[] = [];
+  const pairs: Array<[number, number]> = [];
+  const indexOf = (value: Category) => {
+    let position = index.get(value);
+    if (position === undefined) {
+      position = categories.length;
+      index.set(value, position);
+      categories.push(value);
+    }
+    return position;
+  };
+  for (let item = 0; item < first.length; item++) {
+    const a = first[item];
+    const b = second[item];
+    if (a !== null && b !== null) pairs.push([indexOf(a), indexOf(b)]);
+  }
+  if (pairs.length === 0) return notEstimable("no-overlap");
+
+  const size = categories.length;
+  // Kappa does not change when every weight is multiplied by one number; dividing the values by
+  // the largest keeps squares of huge values finite.
+  const largest = categories.reduce<number>(
+    (most, value) => (typeof value === "number" ? Math.max(most, Math.abs(value)) : most),
+    0,
+  );
+  const weight = (c: number, k: number) => {
+    if (c === k) return 0;
+    if (weights === "unweighted") return 1;
+    const gap = Math.abs((categories[c] as number) / largest - (categories[k] as number) / largest);
+    return weights === "linear" ? gap : gap * gap;
+  };
+  const firstMarginals = new Float64Array(size);
+  const secondMarginals = new Float64Array(size);
+  let observed = 0;
+  for (const [a, b] of pairs) {
+    firstMarginals[a]++;
+    secondMarginals[b]++;
+    observed += weight(a, b);
+  }
   let chance = 0;
-  for (const category of categories) {
-    const firstShare = first.filter((value) => value === category).length / items;
-    const secondShare = second.filter((value) => value === category).length / items;
-    chance += firstShare * secondShare;
+  for (let c = 0; c < size; c++) {
+    for (let k = 0; k < size; k++) chance += firstMarginals[c] * secondMarginals[k] * weight(c, k);
   }
-  return chance === 1 ? null : (observed - chance) / (1 - chance);
+  observed /= pairs.length;
+  chance /= pairs.length * pairs.length;
+  return chance > 0 ? estimated(1 - observed / chance) : notEstimable("no-variation");
+}
+
+export interface PairwiseKappa {
+  /** Column (coder) indexes of the pair, first < second. */
+  first: number;
+  second: number;
+  /** Units both coders rated. */
+  items: number;
+  kappa: Estimate<number>;
+}
+
+/** Cohen's kappa for every pair of coders (columns) of reliability data. */
+export function pairwiseCohenKappa<Value extends Category>(
+  units: ReliabilityData<Value>,
+  weights: KappaWeights = "unweighted",
+): PairwiseKappa[] {
+  const coders = units.reduce((most, unit) => Math.max(most, unit.length), 0);
+  const column = (coder: number) => units.map((unit) => unit[coder] ?? null);
+  const results: PairwiseKappa[] = [];
+  for (let first = 0; first < coders; first++) {
+    for (let second = first + 1; second < coders; second++) {
+      const a = column(first);
+      const b = column(second);
+      results.push({
+        first,
+        second,
+        items: a.filter((value, item) => value !== null && b[item] !== null).length,
+        kappa: cohenKappa(a, b, weights),
+      });
+    }
+  }
+  return results;
+}
+
+/**
+ * The MASI distance of Passonneau (2006) between two sets of options: 1 − J·M, J the Jaccard
+ * index and M the monotonicity weight, 1 for identical sets, 2/3 when one contains the other,
+ * 1/3 when they overlap otherwise, 0 when disjoint. Two empty sets are identical.
+ */
+export function masiDistance(
+  first: ReadonlyArray<Category>,
+  second: ReadonlyArray<Category>,
+): number {
+  const a = new Set(first);
+  const b = new Set(second);
+  let shared = 0;
+  for (const option of a) if (b.has(option)) shared++;
+  const union = a.size + b.size - shared;
+  if (shared === a.size && shared === b.size) return 0;
+  const monotonicity = shared === a.size || shared === b.size ? 2 / 3 : shared > 0 ? 1 / 3 : 0;
+  return 1 - (shared / union) * monotonicity;
+}
+
+/**
+ * Krippendorff's alpha for multiple-choice answers (sets of options) with the MASI distance as
+ * δ² (Passonneau 2006): partial overlap is partial agreement. The order of options within an
+ * answer does not matter.
+ */
+export function masiAlpha(units: ReliabilityData<ReadonlyArray<Category>>): Estimate<number> {
+  const canonical = units.map((unit) =>
+    unit.map((answer) => (answer === null ? null : [...new Set(answer)].sort(compareCategories))),
+  );
+  return krippendorffAlphaByDifference(canonical, (answer) => JSON.stringify(answer), masiDistance);
+}
+
+export interface Concordance {
+  /** Kendall's W, from 0 (no agreement) to 1 (identical rankings). */
+  w: number;
+  /** Friedman's χ² = m (n − 1) W, with n − 1 degrees of freedom. */
+  chiSquared: number;
+  degreesOfFreedom: number;
+  /** Objects ranked (rows with every rater's score) and raters. */
+  objects: number;
+  raters: number;
+}
+
+/**
+ * Kendall's coefficient of concordance W (Kendall & Babington Smith 1939) for raters who each
+ * score or rank the same objects: rows are objects, columns raters. Each rater's scores become
+ * mid-ranks; with `correctTies` the denominator loses m·Σ(t³ − t) over each rater's groups of t
+ * tied objects (Kendall 1948; Siegel & Castellan 1988). Objects missing a rater's score are left
+ * out.
+ */
+export function kendallW(
+  scores: ReadonlyArray<ReadonlyArray<number | null>>,
+  { correctTies = true }: { correctTies?: boolean } = {},
+): Estimate<Concordance> {
+  if (scores.every((row) => row.every((score) => score === null))) return notEstimable("no-data");
+  const raters = scores.reduce((most, row) => Math.max(most, row.length), 0);
+  const complete = scores.filter(
+    (row) => row.length === raters && row.every((score) => score !== null),
+  ) as number[][];
+  if (complete.some((row) => row.some((score) => !Number.isFinite(score)))) {
+    return notEstimable("non-numeric-values");
+  }
+  if (raters < 2) return notEstimable("single-annotator");
+  const objects = complete.length;
+  if (objects < 2) return notEstimable("incomplete-data");
+
+  const rankSums = new Float64Array(objects);
+  let ties = 0;
+  for (let rater = 0; rater < raters; rater++) {
+    const order = complete.map((row, object) => ({ score: row[rater], object }));
+    order.sort((a, b) => a.score - b.score);
+    for (let start = 0; start < objects;) {
+      let end = start + 1;
+      while (end < objects && order[end].score === order[start].score) end++;
+      const midRank = (start + 1 + end) / 2;
+      for (let position = start; position < end; position++) {
+        rankSums[order[position].object] += midRank;
+      }
+      const tied = end - start;
+      ties += tied * tied * tied - tied;
+      start = end;
+    }
+  }
+  const meanRankSum = (raters * (objects + 1)) / 2;
+  let deviations = 0;
+  for (const sum of rankSums) deviations += (sum - meanRankSum) ** 2;
+  const denominator =
+    raters * raters * (objects ** 3 - objects) - (correctTies ? raters * ties : 0);
+  if (!(denominator > 0)) return notEstimable("no-variation");
+  const w = (12 * deviations) / denominator;
+  return estimated({
+    w,
+    chiSquared: raters * (objects - 1) * w,
+    degreesOfFreedom: objects - 1,
+    objects,
+    raters,
+  });
+}
+
+/**
+ * Scores for {@link kendallW} from rankings given as lists of ids, best first: one row per id,
+ * one column per ranking, the id's position (1 = best) or null where a ranking lacks it.
+ */
+export function rankingScores(
+  rankings: ReadonlyArray<ReadonlyArray<string> | null>,
+): Array<Array<number | null>> {
+  const ids = [...new Set(rankings.flatMap((ranking) => ranking ?? []))].sort();
+  return ids.map((id) =>
+    rankings.map((ranking) => {
+      const position = ranking?.indexOf(id) ?? -1;
+      return position === -1 ? null : position + 1;
+    }),
+  );
 }

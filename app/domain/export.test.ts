@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { aggregateLabel } from "./aggregation.ts";
 import {
   csvHeader,
   csvRow,
@@ -46,7 +45,7 @@ function item(label: Label, overrides: Partial<ExportItem> = {}): ExportItem {
     version: 2,
     rationale: "The INR decides it.",
     publishedAt: "2026-01-02T03:04:05.000Z",
-    annotations: [{ annotator: "Expert A", label: { preference: -1 } }],
+    annotations: [{ annotator: "Annotator A", label: { preference: -1 } }],
     ...overrides,
   };
 }
@@ -258,7 +257,7 @@ describe("jsonl", () => {
         version: 2,
         rationale: "The INR decides it.",
         publishedAt: "2026-01-02T03:04:05.000Z",
-        annotations: [{ annotator: "Expert A", label: { preference: -1 } }],
+        annotations: [{ annotator: "Annotator A", label: { preference: -1 } }],
         metadata: { batch: 3 },
       },
     ]);
@@ -298,18 +297,6 @@ describe("csv", () => {
         item({ accuracy: 4, preference: -1, order: ["a", "b"], notes: 'Says "daily",\nwrongly' }),
       ),
     ).toBe('q-1,published,2,4,-1,"[""a"",""b""]",,,"Says ""daily"",\nwrongly"\r\n');
-  });
-});
-
-describe("aggregateLabel", () => {
-  it("aggregates each field as consensus does, leaving out fields without an aggregate", () => {
-    expect(
-      aggregateLabel(template, [
-        { accuracy: 4, preference: -1, verdict: "safe", notes: "fine" },
-        { accuracy: 5, preference: -2, verdict: "safe" },
-        { accuracy: 3, preference: -1, verdict: "unsafe" },
-      ]),
-    ).toEqual({ accuracy: 4, preference: -1, verdict: "safe" });
   });
 });
 

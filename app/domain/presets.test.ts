@@ -3,12 +3,13 @@ import { findPreset, presets } from "./presets.ts";
 import { labelSchemaFor, templateSchema, type Template } from "./template.ts";
 
 describe("presets", () => {
-  it("offers the four presets of the design", () => {
+  it("offers the four presets of the design and pairwise preference alone", () => {
     expect(presets.map((preset) => preset.name)).toEqual([
       "Pairwise preference with a clinical rubric",
       "Single-response rubric with error spans",
       "Code correctness review",
       "Translation quality (MQM-style spans)",
+      "Pairwise preference",
     ]);
     expect(new Set(presets.map((preset) => preset.id)).size).toBe(presets.length);
   });
@@ -48,6 +49,12 @@ describe("presets", () => {
     expect(ratingIds).toEqual(
       expect.arrayContaining(["accuracy_a", "accuracy_b", "safety_a", "safety_b"]),
     );
+  });
+
+  it("asks nothing but a preference between two responses in the pairwise preset", () => {
+    const template = findPreset("pairwise-preference")?.template;
+    expect(template?.fields.map((field) => field.type)).toEqual(["preference"]);
+    expect(fieldOf(template, "preference")).toMatchObject({ required: true, scale: 2 });
   });
 
   it("gives code reviews a verdict, bug spans and a rewrite", () => {

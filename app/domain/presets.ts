@@ -285,6 +285,20 @@ const translationMqm: TemplateInput = {
   ],
 };
 
+const pairwisePreference: TemplateInput = {
+  fields: [
+    {
+      id: "preference",
+      type: "preference",
+      label: "Which response is better?",
+      description:
+        "Negative prefers response A, positive response B; 0 when neither is better. Exports as DPO, reward or KTO pairs.",
+      required: true,
+      scale: 2,
+    },
+  ],
+};
+
 export const presets: readonly TemplatePreset[] = [
   {
     id: "pairwise-clinical",
@@ -315,6 +329,13 @@ export const presets: readonly TemplatePreset[] = [
     description:
       "Translation errors marked by MQM category and severity, an overall score and a post-edited translation.",
     template: templateSchema.parse(translationMqm),
+  },
+  {
+    id: "pairwise-preference",
+    name: "Pairwise preference",
+    description:
+      "Two responses to one prompt and a single question: which is better, and how clearly. Nothing else to fill in.",
+    template: templateSchema.parse(pairwisePreference),
   },
 ];
 

@@ -31,7 +31,7 @@ export const projectSettingsSchema = z
       })
       .strict()
       .default({ firstN: 20, rate: 0.2 }),
-    /** Clients see annotators as "Expert A", "Expert B" … unless this is false. */
+    /** Clients see annotators as "Annotator A", "Annotator B" … unless this is false. */
     pseudonymiseForClients: z.boolean().default(true),
     /**
      * Who publishes an adjudicated label: a lead (`lead`), or any panel member or lead once

@@ -221,14 +221,17 @@ describe("comments and meta", () => {
     const approved = { accuracy: 4, errors: [{ ...span, id: "s1" }], critique: "" };
     const digest = draftDigest(template, responses, approved);
     expect(digest).toMatch(/^[0-9a-f]{64}$/);
-    // What the server stores for an approval is the label as parsed, in whatever key order.
-    expect(labelDigest({ critique: "", errors: [{ ...span, id: "s1" }], accuracy: 4 })).toBe(
-      digest,
-    );
+    // What the server stores for an approval is the label as parsed (spans quoted), in whatever
+    // key order.
+    const quoted = { ...span, id: "s1", text: "Take " };
+    expect(labelDigest({ critique: "", errors: [quoted], accuracy: 4 })).toBe(digest);
     const meta = {
       ...readMeta(new Y.Doc()),
       approvals: ["7", "8", "9"],
-      approvedLabels: { "7": digest!, "8": labelDigest({ ...approved, accuracy: 3 }) },
+      approvedLabels: {
+        "7": digest!,
+        "8": labelDigest({ ...approved, errors: [quoted], accuracy: 3 }),
+      },
     };
     expect(approvalsHolding(meta, digest)).toEqual(["7"]);
     expect(

@@ -2,6 +2,7 @@ import { digest } from "lib0/hash/sha256";
 import * as Y from "yjs";
 import { canonicalJson } from "./canonical-json.ts";
 import { checkAgreement, type DisputePolicy, type FieldAgreement } from "./disputes.ts";
+import { stripInvalidText } from "./strip-invalid-text.ts";
 import {
   labelSchemaFor,
   type Label,
@@ -23,13 +24,15 @@ import {
  * - `comments`: Y.Array of Y.Map `{ id, author, text, createdAt, fieldId?, spanId?, resolved }`.
  * - `meta`: Y.Map written by the server: `status`, `version`, `publishedBy`, `publishedAt`,
  *   `approvals`, `approvedLabels`.
+ *
+ * A member id is the person's participant key in the project: an opaque string that only the
+ * server maps to a user (docs/decisions/016-participant-keys.md), so that a room names nobody to
+ * those who see the panel under pseudonyms. What each participant may write is checked by the
+ * sync server (server/sync/write-rules.ts).
  */
 
 export const itemRoomName = (itemId: number): string => `item:${itemId}`;
 export const reviewRoomName = (annotationId: number): string => `review:${annotationId}`;
-
-/** Votes, comments and meta name people by their user id, as a string (Y.Map keys are strings). */
-export const memberId = (userId: number): string => String(userId);
 
 export type Votes = Record<string, Label>;
 export type RoomStatus = "open" | "published";
@@ -110,6 +113,7 @@ function spanFromMap(span: SpanMap): SpanAnnotation {
     category: json.category,
     severity: json.severity,
   };
+  if (typeof json.text === "string") result.text = json.text;
   if (typeof json.note === "string") result.note = json.note;
   return result;
 }
@@ -122,6 +126,7 @@ function spanToMap(span: NewSpan): SpanMap {
   map.set("end", span.end);
   map.set("category", span.category);
   map.set("severity", span.severity);
+  if (span.text !== undefined) map.set("text", span.text);
   if (span.note !== undefined) map.set("note", span.note);
   return map;
 }
@@ -227,7 +232,10 @@ function findSpan(doc: Y.Doc, fieldId: string, spanId: string) {
   return spans && index >= 0 ? { spans, index, span: spans.get(index) } : undefined;
 }
 
-/** Changes a span in place (other participants' concurrent edits to other keys survive). */
+/**
+ * Changes a span in place (other participants' concurrent edits to other keys survive). New
+ * offsets drop the quoted text, which publishing quotes again from them.
+ */
 export function updateSpan(
   doc: Y.Doc,
   fieldId: string,
@@ -237,6 +245,7 @@ export function updateSpan(
   const found = findSpan(doc, fieldId, spanId);
   if (!found) return false;
   doc.transact(() => {
+    if (changes.start !== undefined || changes.end !== undefined) found.span.delete("text");
     for (const [key, value] of Object.entries(changes)) {
       if (value === undefined) continue;
       if (value === null) found.span.delete(key);
@@ -366,14 +375,15 @@ export function labelDigest(label: Label): string {
 
 /**
  * The digest an approval of the draft would get now: of the label as the server validates it
- * before storing an approval. Null while the draft is not valid, when no approval can hold.
+ * before storing an approval (with the characters no text may hold removed). Null while the
+ * draft is not valid, when no approval can hold.
  */
 export function draftDigest(
   template: Template,
   responses: ReadonlyArray<ResponseRef>,
   label: Label,
 ): string | null {
-  const parsed = labelSchemaFor(template, responses).safeParse(label);
+  const parsed = labelSchemaFor(template, responses).safeParse(stripInvalidText(label));
   return parsed.success ? labelDigest(parsed.data) : null;
 }
 
@@ -402,12 +412,16 @@ export function writeMeta(doc: Y.Doc, changes: Partial<RoomMeta>): void {
 const comparableTypes = new Set(["rating", "preference", "ranking", "choice", "spans"]);
 
 /**
- * A value reduced to what makes two positions the same: spans without their ids and in a fixed
- * order, multiple choices as a set.
+ * A value reduced to what makes two positions the same: spans without their ids and quoted text
+ * (which the offsets determine) and in a fixed order, multiple choices as a set.
  */
 function positionKey(field: TemplateField, value: LabelValue): string {
   if (field.type === "spans" && Array.isArray(value)) {
-    const spans = (value as SpanAnnotation[]).map((span) => ({ ...span, id: undefined }));
+    const spans = (value as SpanAnnotation[]).map((span) => ({
+      ...span,
+      id: undefined,
+      text: undefined,
+    }));
     return canonicalJson(spans.map((span) => canonicalJson(span)).sort());
   }
   if (field.type === "choice" && Array.isArray(value)) {

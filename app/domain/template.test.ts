@@ -140,8 +140,15 @@ const validLabel = {
 describe("labelSchemaFor", () => {
   const schema = labelSchemaFor(template, responses);
 
-  it("accepts a complete, valid label", () => {
-    expect(schema.parse(validLabel)).toEqual(validLabel);
+  it("accepts a complete, valid label, and quotes its spans", () => {
+    const [dose, omission] = validLabel.errors;
+    expect(schema.parse(validLabel)).toEqual({
+      ...validLabel,
+      errors: [
+        { ...dose, text: "5 g" },
+        { ...omission, text: "Take 500 mg twice daily." },
+      ],
+    });
   });
 
   it("accepts a label with only the required fields, and an empty span list", () => {

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { withCleanText } from "./clean-text.ts";
+import { CodePointOffsets, spanOffsetProblems } from "./span-offsets.ts";
 
 /**
  * A project's label template: the fields an annotator fills in for every item. A label is a
@@ -121,14 +123,16 @@ export interface ResponseRef {
 }
 
 /**
- * An error span. Offsets index the response text as JavaScript strings do (UTF-16 code units),
- * which is what browser selections report; `end` is exclusive.
+ * An error span: `[start, end)` in UTF-16 code units of the response text, and `text` the quoted
+ * span, `responseText.slice(start, end)` (span-offsets.ts says what offsets are). A label
+ * validated with its item's responses always has `text`; a client may leave it out.
  */
 export interface SpanAnnotation {
   id?: string;
   responseId: string;
   start: number;
   end: number;
+  text?: string;
   category: string;
   severity: string;
   note?: string;
@@ -141,37 +145,64 @@ function spanSchema(
   field: z.infer<typeof spansFieldSchema>,
   responses: ReadonlyArray<ResponseRef> | undefined,
 ) {
-  const textLengths = responses && new Map(responses.map((r) => [r.id, r.text.length]));
+  const texts = responses && new Map(responses.map((r) => [r.id, r.text]));
+  const codePoints = new Map<string, CodePointOffsets>();
+  const codePointsOf = (responseId: string, text: string) => () => {
+    let offsets = codePoints.get(responseId);
+    if (!offsets) codePoints.set(responseId, (offsets = new CodePointOffsets(text)));
+    return offsets;
+  };
   return z
     .object({
       id: z.string().min(1).max(100).optional(),
       responseId: z.string().min(1),
       start: z.number().int().min(0),
       end: z.number().int().min(1),
+      text: z.string().max(MAX_TEXT_LENGTH).optional(),
       category: z.enum(field.categories as [string, ...string[]]),
       severity: z.enum(field.severities as [string, ...string[]]),
       note: z.string().max(5_000).optional(),
     })
     .strict()
     .superRefine((span, context) => {
-      if (span.start >= span.end) {
-        context.addIssue({ code: "custom", message: "start must be below end", path: ["end"] });
+      // An offset that is not a count at all has been reported by its own schema already.
+      const counts = [span.start, span.end].every(
+        (offset) => Number.isInteger(offset) && offset >= 0,
+      );
+      if (!counts) return;
+      if (!texts) {
+        if (span.start >= span.end) {
+          context.addIssue({ code: "custom", message: "start must be below end", path: ["end"] });
+        }
+        return;
       }
-      if (!textLengths) return;
-      const length = textLengths.get(span.responseId);
-      if (length === undefined) {
+      const text = texts.get(span.responseId);
+      if (text === undefined) {
         context.addIssue({
           code: "custom",
           message: `no response with id "${span.responseId}"`,
           path: ["responseId"],
         });
-      } else if (span.end > length) {
-        context.addIssue({
-          code: "custom",
-          message: `end must not exceed the response length (${length})`,
-          path: ["end"],
-        });
+        return;
       }
+      for (const problem of spanOffsetProblems(text, span, codePointsOf(span.responseId, text))) {
+        context.addIssue({ code: "custom", message: problem.message, path: [problem.field] });
+      }
+    })
+    .transform((span): SpanAnnotation => {
+      const text = texts?.get(span.responseId);
+      if (text === undefined) return span;
+      const { id, responseId, start, end, category, severity, note } = span;
+      return {
+        ...(id === undefined ? {} : { id }),
+        responseId,
+        start,
+        end,
+        text: text.slice(start, end),
+        category,
+        severity,
+        ...(note === undefined ? {} : { note }),
+      };
     });
 }
 
@@ -232,7 +263,9 @@ function valueSchemaFor(
 /**
  * The schema a label must satisfy under a template. With the item's responses it also checks
  * what depends on them: rankings are permutations of the response ids, spans point inside an
- * existing response. Unknown field ids are refused so that typos do not pass silently.
+ * existing response without splitting a character and quote it (`text`, filled in when left
+ * out: the parsed label always has it). Unknown field ids are refused so that typos do not pass
+ * silently.
  */
 export function labelSchemaFor(
   template: Template,
@@ -243,5 +276,5 @@ export function labelSchemaFor(
     const value = valueSchemaFor(field, responses);
     shape[field.id] = field.required ? value : value.optional();
   }
-  return z.strictObject(shape) as z.ZodType<Label>;
+  return withCleanText(z.strictObject(shape)) as z.ZodType<Label>;
 }

@@ -1,6 +1,12 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { AppError, badRequest, unauthorized } from "../../server/errors.ts";
+import {
+  AppError,
+  badRequest,
+  cleanTextErrors,
+  unauthorized,
+  validationFailed,
+} from "../../server/errors.ts";
 import { saveDraft } from "../../server/services/annotate.ts";
 import { getUser } from "~/session.server.ts";
 
@@ -29,6 +35,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     body = JSON.parse(await request.text());
   } catch {
     return errorResponse(badRequest("The draft is not JSON"));
+  }
+  const invalidText = cleanTextErrors(body);
+  if (invalidText.length > 0) {
+    return errorResponse(
+      validationFailed("The draft contains text that cannot be saved", invalidText),
+    );
   }
   const parsed = draftRequestSchema.safeParse(body);
   if (!parsed.success) return errorResponse(badRequest("The draft is not valid"));

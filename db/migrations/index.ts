@@ -2,10 +2,24 @@ import type { Migration } from "kysely";
 import * as initial from "./20261127000000_initial.ts";
 import * as annotationWorkflow from "./20261127010000_annotation_workflow.ts";
 import * as adjudication from "./20261127020000_adjudication.ts";
+import * as loginAttemptsByIp from "./20261205010000_login_attempts_by_ip.ts";
+import * as participantKeys from "./20261205020000_participant_keys.ts";
+import * as deployment from "./20261205030000_deployment.ts";
+import * as labelTruth from "./20261205040000_label_truth.ts";
+import * as spanText from "./20261205050000_span_text.ts";
+import * as workingTime from "./20261205060000_working_time.ts";
+import * as passwordLinks from "./20261205070000_password_links.ts";
 
 /** Every migration, listed statically so that no bundler or packager can lose one. */
 export const migrations: Record<string, Migration> = {
   "20261127000000_initial": initial,
   "20261127010000_annotation_workflow": annotationWorkflow,
   "20261127020000_adjudication": adjudication,
+  "20261205010000_login_attempts_by_ip": loginAttemptsByIp,
+  "20261205020000_participant_keys": participantKeys,
+  "20261205030000_deployment": deployment,
+  "20261205040000_label_truth": labelTruth,
+  "20261205050000_span_text": spanText,
+  "20261205060000_working_time": workingTime,
+  "20261205070000_password_links": passwordLinks,
 };

@@ -4,6 +4,7 @@ import path from "node:path";
 import { createGunzip } from "node:zlib";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { openDatabase, type DatabaseHandle } from "../../db/client.ts";
+import { DataDirInUseError } from "../../db/data-dir-lock.ts";
 import { migrateToLatest, MigrationError } from "../../db/migrate.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { AppError, notFound } from "../errors.ts";
@@ -19,8 +20,9 @@ import { loadProjectModel } from "../services/project-model.ts";
 import { prepareExport, type PreparedExport } from "../services/export.ts";
 import { exportFormats, type ExportFormat } from "../../app/domain/export.ts";
 import { createApiToken } from "../services/auth.ts";
+import { runDataSteps } from "../services/data-steps.ts";
 import { seedDemoWorkspace } from "../services/seed.ts";
-import { createUser, findUserByEmail } from "../services/users.ts";
+import { createUser, findUserByEmail, MIN_PASSWORD_CHARACTERS } from "../services/users.ts";
 import { ProgressLine } from "./progress.ts";
 
 export interface CliIo {
@@ -39,10 +41,12 @@ const processIo: CliIo = {
 };
 
 /**
- * Opens the database the server would use (DATABASE_URL, or PGlite under QUORUM_DATA_DIR),
- * brings its schema up to date, runs `task`, and closes the database whatever happens.
+ * Opens the database the server would use (DATABASE_URL, or PGlite under QUORUM_DATA_DIR: through
+ * the running server's socket, or directly under the lock when no server runs), brings its schema
+ * up to date, runs `task`, and closes the database whatever happens.
  */
 async function withDatabase<T>(
+  io: CliIo,
   task: (database: DatabaseHandle, migrations: string[]) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig();
@@ -50,9 +54,12 @@ async function withDatabase<T>(
     databaseUrl: config.databaseUrl,
     pgliteDataDir: path.join(config.dataDir, "pgdata"),
     maxConnections: 2,
+    onWait: (server) =>
+      io.stderr(`Waiting for the Quorum server (pid ${server.pid}) to finish starting…\n`),
   });
   try {
     const migrations = await migrateToLatest(database.db);
+    await runDataSteps(database.db);
     return await task(database, migrations);
   } finally {
     await database.close();
@@ -155,7 +162,7 @@ function buildProgram(io: CliIo): Command {
     .command("migrate")
     .description("Bring the database schema up to date.")
     .action(() =>
-      withDatabase(async (database, migrations) => {
+      withDatabase(io, async (database, migrations) => {
         io.stdout(
           migrations.length === 0
             ? `The ${database.kind} database is up to date.\n`
@@ -170,7 +177,7 @@ function buildProgram(io: CliIo): Command {
       "Create the demo workspace (demo users with password quorum-demo, one project per template preset). Does nothing if the demo users exist.",
     )
     .action(() =>
-      withDatabase(async (database) => {
+      withDatabase(io, async (database) => {
         const result = await seedDemoWorkspace(database.db);
         if (result.seeded) {
           const { users, projects, items, annotations } = result.summary;
@@ -191,7 +198,7 @@ function buildProgram(io: CliIo): Command {
     .description("Create a user who signs in with email and password.")
     .requiredOption("--email <email>", "the sign-in email")
     .requiredOption("--name <name>", "the name shown to others")
-    .requiredOption("--password <password>", "at least 8 characters")
+    .requiredOption("--password <password>", `at least ${MIN_PASSWORD_CHARACTERS} characters`)
     .option("--admin", "make the user a workspace admin", false)
     .addOption(
       new Option("--level <level>", "annotator level").choices(["junior", "expert"] as const),
@@ -212,7 +219,7 @@ function buildProgram(io: CliIo): Command {
         domains?: string[];
         rate?: number;
       }) =>
-        withDatabase(async (database) => {
+        withDatabase(io, async (database) => {
           const created = await createUser(database.db, {
             email: options.email,
             name: options.name,
@@ -237,7 +244,7 @@ function buildProgram(io: CliIo): Command {
     .requiredOption("--email <email>", "the user the token acts as")
     .option("--name <name>", "what the token is for", "cli")
     .action((options: { email: string; name: string }) =>
-      withDatabase(async (database) => {
+      withDatabase(io, async (database) => {
         const owner = await findUserByEmail(database.db, options.email);
         if (!owner) throw notFound(`No user with email ${options.email}`);
         if (owner.disabled_at) throw new AppError("forbidden", `${owner.email} is disabled`);
@@ -267,7 +274,7 @@ function buildProgram(io: CliIo): Command {
       "import as this user, who must be allowed to import into the project (default: the workspace itself, as an operator with database access)",
     )
     .action((file: string, options: { project: number; format?: ImportFormat; as?: string }) =>
-      withDatabase(async (database) => {
+      withDatabase(io, async (database) => {
         const format = options.format ?? formatOfFileName(file);
         if (!format) {
           throw new AppError(
@@ -339,7 +346,7 @@ function buildProgram(io: CliIo): Command {
         out?: string;
         as?: string;
       }) =>
-        withDatabase(async (database) => {
+        withDatabase(io, async (database) => {
           const viewer = options.as
             ? ((await findUserByEmail(database.db, options.as)) ?? null)
             : null;
@@ -388,7 +395,13 @@ function describeError(error: unknown): string {
     }
     return lines.join("\n");
   }
-  if (error instanceof ConfigError || error instanceof MigrationError) return error.message;
+  if (
+    error instanceof ConfigError ||
+    error instanceof MigrationError ||
+    error instanceof DataDirInUseError
+  ) {
+    return error.message;
+  }
   if (error instanceof Error) return `Error: ${error.message}`;
   return `Error: ${String(error)}`;
 }

@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Router } from "express";
 import type { QuorumContext } from "../context.ts";
-import { AppError, badRequest } from "../errors.ts";
+import { AppError, badRequest, databaseAppError } from "../errors.ts";
+import { requireCleanText } from "./clean-text.ts";
 import { apiHandler, sendError } from "./handler.ts";
 import { registerProjectRoutes } from "./routes/projects.ts";
 import { registerQualityRoutes } from "./routes/quality.ts";
@@ -9,6 +10,7 @@ import { registerAccountRoutes } from "./routes/account.ts";
 import { registerWorkRoutes } from "./routes/work.ts";
 import { registerExportRoutes } from "./routes/export.ts";
 import { registerEventRoutes } from "./routes/events.ts";
+import { registerUserRoutes } from "./routes/users.ts";
 import { mountImportRoutes } from "./import-api.ts";
 import { requireSameOrigin } from "./same-origin.ts";
 
@@ -16,10 +18,13 @@ import { requireSameOrigin } from "./same-origin.ts";
 export function createApiRouter(quorum: QuorumContext): Router {
   const router = express.Router();
 
+  router.use(noStore);
   router.use(requireSameOrigin);
+  router.use(requireCleanText);
   mountImportRoutes(router, quorum);
   router.use(requireJsonBody);
   router.use(express.json({ limit: quorum.config.maxBodyBytes, strict: false }));
+  router.use(requireCleanText);
 
   registerAccountRoutes(router, quorum);
   registerProjectRoutes(router, quorum);
@@ -28,6 +33,7 @@ export function createApiRouter(quorum: QuorumContext): Router {
   registerAdjudicationRoutes(router, quorum);
   registerExportRoutes(router, quorum);
   registerEventRoutes(router, quorum);
+  registerUserRoutes(router, quorum);
 
   router.use(
     apiHandler(quorum, async ({ request }) => {
@@ -37,6 +43,12 @@ export function createApiRouter(quorum: QuorumContext): Router {
   router.use(apiErrorHandler(quorum));
   return router;
 }
+
+/** API answers are personal and current: no browser or proxy may keep a copy. */
+const noStore: express.RequestHandler = (_request, response, next) => {
+  response.setHeader("Cache-Control", "no-store");
+  next();
+};
 
 const bodyMethods = new Set(["POST", "PUT", "PATCH"]);
 
@@ -98,6 +110,12 @@ function apiErrorHandler(quorum: QuorumContext): ErrorRequestHandler {
         sendError(response, new AppError("unsupported_media_type", "Unsupported body encoding"));
         return;
       }
+    }
+    const fromDatabase = databaseAppError(error);
+    if (fromDatabase) {
+      request.log.warn({ err: error }, `API request failed: ${fromDatabase.message}`);
+      sendError(response, fromDatabase);
+      return;
     }
     request.log.error({ err: error }, "unhandled API error");
     sendError(response, new AppError("internal", "Something went wrong on our side"));

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { User } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
-import { type AppError, unauthorized } from "../errors.ts";
+import { type AppError, RETRY_AFTER_SECONDS, unauthorized } from "../errors.ts";
 import { authenticate } from "./credentials.ts";
 
 export interface ApiRequestContext {
@@ -63,5 +63,6 @@ function setServerTiming(response: Response): void {
 }
 
 export function sendError(response: Response, error: AppError): void {
+  if (error.code === "unavailable") response.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
   response.status(error.status).json(error.toBody());
 }

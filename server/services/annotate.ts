@@ -1,21 +1,19 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { labelSchemaFor, type Label, type ResponseRef } from "../../app/domain/template.ts";
+import { boundClaim, MAX_CLAIMED_DURATION_MS } from "../../app/domain/work-time.ts";
 import type { Database, User } from "../../db/schema.ts";
 import { conflict, fieldErrors, forbidden, notFound, validationFailed } from "../errors.ts";
 import { loadProjectFor, type ProjectModel } from "./project-model.ts";
 import { stableFraction } from "./queue.ts";
 import { settleItems } from "./settle.ts";
+import { measureSubmission, recordAssignmentActivity } from "./work-time.ts";
 
 export const annotationInputSchema = z
   .object({
     label: z.record(z.string(), z.unknown()),
-    durationMs: z
-      .number()
-      .int()
-      .min(0)
-      .max(7 * 24 * 3_600_000)
-      .optional(),
+    /** The client's claim: refused when it cannot be a time, bounded by what was measured. */
+    durationMs: z.number().int().min(0).max(MAX_CLAIMED_DURATION_MS).optional(),
   })
   .strict();
 
@@ -56,7 +54,10 @@ export interface SubmittedAnnotation {
   id: number;
   itemId: number;
   label: Label;
+  /** The client's claim as stored: at most what the server measured allows (decision 021). */
   durationMs: number | null;
+  /** The working time the server measured, from the reservation to the submission. */
+  activeMs: number;
   submittedAt: string;
   sampledForReview: boolean;
 }
@@ -65,7 +66,8 @@ export interface SubmittedAnnotation {
  * Stores the caller's label for an item they hold. The label must fit the template (with the
  * item's responses, so spans and rankings are checked too). A late submission after the
  * reservation expired is still taken while the item has room for it. The item's agreement is
- * checked as soon as its last label arrives.
+ * checked as soon as its last label arrives. The label's working time is measured from the
+ * reservation's activity instants; the client's `durationMs` is kept only within its bound.
  */
 export async function submitAnnotation(
   db: Kysely<Database>,
@@ -84,9 +86,10 @@ export async function submitAnnotation(
       .executeTakeFirstOrThrow();
     const assignment = await trx
       .selectFrom("assignments")
-      .select(["id", "status", "expires_at"])
+      .select(["id", "status", "reserved_at", "expires_at", "active_ms", "last_active_at"])
       .where("item_id", "=", itemId)
       .where("user_id", "=", user.id)
+      .forUpdate()
       .executeTakeFirst();
     if (!assignment) throw forbidden("This item is not assigned to you");
     if (assignment.status === "submitted") throw conflict("You have already labelled this item");
@@ -111,19 +114,29 @@ export async function submitAnnotation(
         fieldErrors(parsed.error.issues),
       );
     }
+    const submittedAt = new Date();
+    const measured = measureSubmission(assignment, submittedAt);
+    const claimed = boundClaim(durationMs, measured);
     const annotation = await trx
       .insertInto("annotations")
       .values({
         item_id: itemId,
         user_id: user.id,
         label: JSON.stringify(parsed.data),
-        duration_ms: durationMs ?? null,
+        duration_ms: claimed,
+        active_ms: measured.activeMs,
+        submitted_at: submittedAt,
       })
       .returning(["id", "submitted_at"])
       .executeTakeFirstOrThrow();
     await trx
       .updateTable("assignments")
-      .set({ status: "submitted", completed_at: new Date() })
+      .set({
+        status: "submitted",
+        completed_at: submittedAt,
+        active_ms: measured.activeMs,
+        last_active_at: submittedAt,
+      })
       .where("id", "=", assignment.id)
       .execute();
     await trx
@@ -137,7 +150,8 @@ export async function submitAnnotation(
       id: annotation.id,
       itemId,
       label: parsed.data,
-      durationMs: durationMs ?? null,
+      durationMs: claimed,
+      activeMs: measured.activeMs,
       submittedAt: annotation.submitted_at.toISOString(),
       sampledForReview,
     };
@@ -218,7 +232,11 @@ export async function skipItem(
     .execute();
 }
 
-/** Saves work in progress as it is typed; drafts need not be complete or valid yet. */
+/**
+ * Saves work in progress as it is typed; drafts need not be complete or valid yet. Each save is
+ * an activity instant of the reservation (decision 021); `elapsedMs` is the page's own count,
+ * kept for the page only.
+ */
 export async function saveDraft(
   db: Kysely<Database>,
   user: User,
@@ -254,6 +272,7 @@ export async function saveDraft(
         .doUpdateSet({ label: serialised, elapsed_ms: elapsedMs, updated_at: savedAt }),
     )
     .execute();
+  await recordAssignmentActivity(db, user.id, itemId, savedAt);
   return { savedAt: savedAt.toISOString() };
 }
 

@@ -23,14 +23,19 @@ export interface LoginRequest {
 }
 
 export interface LoginPolicy {
+  /** Failed attempts per account in the window before its logins are refused. */
   maxFailures: number;
+  /** Failed attempts per client address in the window, across accounts, likewise. */
+  maxFailuresPerIp: number;
   sessionTtlMs: number;
 }
 
 /**
- * Checks the password and opens a session. Failed attempts per email are counted in the
- * database (so the limit holds across instances); past the limit the account's logins are
- * refused for the rest of the window, whatever the password.
+ * Checks the password and opens a session. Failed attempts are counted in the database (so the
+ * limits hold across instances), per email and per client address; past either limit, logins
+ * are refused for the rest of the window, whatever the password. Counting and recording are one
+ * step (see `admitLoginAttempt`), so parallel attempts cannot all pass the count before any is
+ * recorded: at most the limit's number of passwords is ever checked.
  */
 export async function logIn(
   db: Kysely<Database>,
@@ -38,20 +43,7 @@ export async function logIn(
   policy: LoginPolicy,
 ): Promise<{ user: User; sessionToken: string; expiresAt: Date }> {
   const email = request.email.trim().toLowerCase();
-  const since = new Date(Date.now() - LOGIN_WINDOW_MS);
-  const { failures } = await db
-    .selectFrom("login_attempts")
-    .select((eb) => eb.fn.countAll<number>().as("failures"))
-    .where((eb) => eb(eb.fn("lower", ["email"]), "=", email))
-    .where("succeeded", "=", false)
-    .where("created_at", ">", since)
-    .executeTakeFirstOrThrow();
-  if (failures >= policy.maxFailures) {
-    throw new AppError(
-      "rate_limited",
-      "Too many failed sign-in attempts for this account; try again in 15 minutes",
-    );
-  }
+  const attemptId = await admitLoginAttempt(db, email, request.ip, policy);
 
   const user = await findUserByEmail(db, email);
   const passwordMatches =
@@ -59,25 +51,114 @@ export async function logIn(
       ? await verifyPassword(user.password_hash, request.password)
       : (await spendPasswordCheck(request.password), false);
 
-  await db
-    .insertInto("login_attempts")
-    .values({ email, ip: request.ip, succeeded: passwordMatches })
-    .execute();
+  if (passwordMatches) {
+    await db
+      .updateTable("login_attempts")
+      .set({ succeeded: true })
+      .where("id", "=", attemptId)
+      .execute();
+  }
   if (!user || !passwordMatches) throw unauthorized("Email or password is incorrect");
 
+  const { sessionToken, expiresAt } = await openSession(db, user.id, request, policy.sessionTtlMs);
+  return { user, sessionToken, expiresAt };
+}
+
+/**
+ * Opens a session for a user whose identity is settled (a password checked, a one-time link
+ * redeemed) and records the sign-in as the user's latest.
+ */
+export async function openSession(
+  db: Kysely<Database>,
+  userId: number,
+  client: { ip: string | null; userAgent: string | null },
+  sessionTtlMs: number,
+): Promise<{ sessionToken: string; expiresAt: Date }> {
   const sessionToken = randomBytes(32).toString("base64url");
-  const expiresAt = new Date(Date.now() + policy.sessionTtlMs);
+  const expiresAt = new Date(Date.now() + sessionTtlMs);
   await db
     .insertInto("sessions")
     .values({
       id: hashSecret(sessionToken),
-      user_id: user.id,
+      user_id: userId,
       expires_at: expiresAt,
-      ip: request.ip,
-      user_agent: request.userAgent?.slice(0, 500) ?? null,
+      ip: client.ip,
+      user_agent: client.userAgent?.slice(0, 500) ?? null,
     })
     .execute();
-  return { user, sessionToken, expiresAt };
+  await db
+    .updateTable("users")
+    .set({ last_seen_at: new Date() })
+    .where("id", "=", userId)
+    .execute();
+  return { sessionToken, expiresAt };
+}
+
+/**
+ * Counts the failed attempts on the account and from the address within the window and, when
+ * both are under their limits, records this attempt as failed, all in one transaction holding
+ * an advisory lock per account and per address: a parallel attempt waits until this one is
+ * recorded, then counts it. The attempt is marked succeeded only once its password matched, so
+ * attempts still being checked count against the limits too. Returns the attempt's id; throws
+ * `rate_limited` when a limit is reached, recording nothing.
+ */
+async function admitLoginAttempt(
+  db: Kysely<Database>,
+  email: string,
+  ip: string | null,
+  policy: LoginPolicy,
+): Promise<number> {
+  const since = new Date(Date.now() - LOGIN_WINDOW_MS);
+  return db.transaction().execute(async (trx) => {
+    // Always the account's lock first, then the address's: no two attempts wait on each other
+    // in opposite orders.
+    await sql`select pg_advisory_xact_lock(hashtext('quorum:login:account'), hashtext(${email}))`.execute(
+      trx,
+    );
+    if (ip !== null) {
+      await sql`select pg_advisory_xact_lock(hashtext('quorum:login:ip'), hashtext(${ip}))`.execute(
+        trx,
+      );
+    }
+    const counts = await trx
+      .selectFrom("login_attempts")
+      .select((eb) => [
+        eb.fn
+          .countAll<number>()
+          .filterWhere(eb(eb.fn("lower", ["email"]), "=", email))
+          .as("accountFailures"),
+        eb.fn
+          .countAll<number>()
+          .filterWhere("ip", "=", ip ?? "")
+          .as("ipFailures"),
+      ])
+      .where("succeeded", "=", false)
+      .where("created_at", ">", since)
+      .where((eb) =>
+        ip === null
+          ? eb(eb.fn("lower", ["email"]), "=", email)
+          : eb.or([eb(eb.fn("lower", ["email"]), "=", email), eb("ip", "=", ip)]),
+      )
+      .executeTakeFirstOrThrow();
+    if (Number(counts.accountFailures) >= policy.maxFailures) {
+      throw new AppError(
+        "rate_limited",
+        "Too many failed sign-in attempts for this account; try again in 15 minutes",
+      );
+    }
+    if (ip !== null && Number(counts.ipFailures) >= policy.maxFailuresPerIp) {
+      throw new AppError(
+        "rate_limited",
+        "Too many failed sign-in attempts from this address; try again in 15 minutes",
+      );
+    }
+    const attempt = await trx
+      .insertInto("login_attempts")
+      .values({ email, ip, succeeded: false })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return attempt.id;
+  });
 }
 
 export async function logOut(db: Kysely<Database>, sessionToken: string): Promise<void> {

@@ -1,6 +1,5 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import { aggregateLabel } from "../../app/domain/aggregation.ts";
 import {
   csvHeader,
   csvRow,
@@ -17,7 +16,7 @@ import type { ItemResponse, Prompt } from "../../app/domain/item.ts";
 import type { Label } from "../../app/domain/template.ts";
 import type { Database, User } from "../../db/schema.ts";
 import { badRequest, validationFailed } from "../errors.ts";
-import { pseudonymsFor } from "./items.ts";
+import { pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { loadProjectFor, loadProjectModel, type ProjectModel } from "./project-model.ts";
 
 /** Items read per query: enough to amortise the round trips, few enough to bound memory. */
@@ -97,12 +96,12 @@ export async function prepareExport(
   async function* chunks(): AsyncGenerator<string> {
     const pseudonyms =
       identity === "pseudonym" ? await pseudonymsFor(db, project.id) : new Map<number, string>();
-    const annotator = (userId: number, email: string, name: string) =>
+    const annotator = (userId: number, email: string, name: string, role: string | null) =>
       identity === "email"
         ? email
         : identity === "name"
           ? name
-          : (pseudonyms.get(userId) ?? "Expert");
+          : (pseudonyms.get(userId) ?? (role === "lead" ? name : UNNAMED_ANNOTATOR));
     if (format === "csv") yield csvHeader(template);
     for await (const page of finalItemPages(db, project, annotator)) {
       yield page
@@ -125,14 +124,15 @@ export async function prepareExport(
 
 /**
  * The project's items with a final label, by id, a page at a time: published items with their
- * latest version, consensus items with the aggregate of the labels that count. Gold items are
+ * latest version, consensus items with the label they settled on (their outcome's aggregate,
+ * which the dispute check validated; see `checkAgreement`). Gold items are
  * answer keys, not training data, and items still being labelled or adjudicated have no final
  * label; neither is exported.
  */
 async function* finalItemPages(
   db: Kysely<Database>,
   project: ProjectModel,
-  annotator: (userId: number, email: string, name: string) => string,
+  annotator: (userId: number, email: string, name: string, role: string | null) => string,
 ): AsyncGenerator<ExportItem[]> {
   let cursor = 0;
   for (;;) {
@@ -152,12 +152,18 @@ async function* finalItemPages(
     const annotations = await db
       .selectFrom("annotations")
       .innerJoin("users", "users.id", "annotations.user_id")
+      .leftJoin("project_members", (join) =>
+        join
+          .onRef("project_members.user_id", "=", "annotations.user_id")
+          .on("project_members.project_id", "=", project.id),
+      )
       .select([
         "annotations.item_id",
         "annotations.user_id",
         "annotations.label",
         "users.email",
         "users.name",
+        "project_members.role",
       ])
       .where("annotations.item_id", "in", ids)
       .where("annotations.rejected_at", "is", null)
@@ -183,6 +189,19 @@ async function* finalItemPages(
             .orderBy("version", "desc")
             .execute();
     const versionByItem = new Map(latestVersions.map((version) => [version.item_id, version]));
+    const consensusIds = items.filter((item) => item.status === "consensus").map((item) => item.id);
+    const outcomes =
+      consensusIds.length === 0
+        ? []
+        : await db
+            .selectFrom("item_outcomes")
+            .select(["item_id", "aggregated_label"])
+            .where("item_id", "in", consensusIds)
+            .where("disputed", "=", false)
+            .execute();
+    const settledLabelByItem = new Map(
+      outcomes.map((outcome) => [outcome.item_id, outcome.aggregated_label as Label]),
+    );
 
     const page: ExportItem[] = [];
     for (const item of items) {
@@ -193,7 +212,12 @@ async function* finalItemPages(
         responses: item.responses as ItemResponse[],
         metadata: (item.metadata ?? {}) as Record<string, unknown>,
         annotations: labels.map((annotation) => ({
-          annotator: annotator(annotation.user_id, annotation.email, annotation.name),
+          annotator: annotator(
+            annotation.user_id,
+            annotation.email,
+            annotation.name,
+            annotation.role,
+          ),
           label: annotation.label,
         })),
       };
@@ -210,14 +234,10 @@ async function* finalItemPages(
           publishedAt: version.published_at.toISOString(),
         });
       } else {
-        page.push({
-          ...common,
-          source: "consensus",
-          label: aggregateLabel(
-            project.template,
-            labels.map((annotation) => annotation.label as Label),
-          ),
-        });
+        const label = settledLabelByItem.get(item.id);
+        // A consensus item always has its outcome; one without is skipped, not guessed at.
+        if (!label) continue;
+        page.push({ ...common, source: "consensus", label });
       }
     }
     yield page;

@@ -6,9 +6,14 @@ import { requireProjectPermission } from "../permissions.ts";
 import { getDraft } from "./annotate.ts";
 import { isPanelMember, panelItemIds } from "./panel.ts";
 import { loadProjectFor } from "./project-model.ts";
+import { adjudicationTimes, type PersonTime } from "./work-time.ts";
 
 /** Stages after which an annotator who has labelled an item may see the other labels. */
-const REVEALED_STATUSES: ReadonlyArray<ItemStatus> = ["disputed", "adjudicating", "published"];
+export const REVEALED_STATUSES: ReadonlyArray<ItemStatus> = [
+  "disputed",
+  "adjudicating",
+  "published",
+];
 
 export const itemStatuses: ReadonlyArray<ItemStatus> = [
   "queued",
@@ -51,7 +56,10 @@ function audienceOf(isAdmin: boolean, role: ProjectRole | null): Audience {
   return role === "client" ? "client" : "annotator";
 }
 
-/** "Expert A", "Expert B" … "Expert AA": stable per project, by the order annotators joined it. */
+/**
+ * "Annotator A", "Annotator B" … "Annotator AA": the same for juniors and experts, since a
+ * pseudonym that told the level would narrow down who is behind it.
+ */
 export function pseudonym(position: number): string {
   let name = "";
   let rest = position;
@@ -59,29 +67,60 @@ export function pseudonym(position: number): string {
     name = String.fromCharCode(65 + (rest % 26)) + name;
     rest = Math.floor(rest / 26) - 1;
   } while (rest >= 0);
-  return `Expert ${name}`;
+  return `Annotator ${name}`;
 }
 
+/**
+ * The pseudonyms of a project: its annotators in the order they joined it, then its former
+ * members in the order they first joined (their participant keys outlive the membership), so
+ * that the labels of someone who left stay pseudonymised. Leads and clients have none: leads
+ * chair rooms and publish by name. Someone who labelled without ever being a member (an admin)
+ * has none either and is shown as plain "Annotator".
+ */
 export async function pseudonymsFor(
   db: Kysely<Database>,
   projectId: number,
 ): Promise<Map<number, string>> {
-  const members = await db
-    .selectFrom("project_members")
-    .select("user_id")
-    .where("project_id", "=", projectId)
-    .where("role", "=", "annotator")
-    .orderBy("created_at")
-    .orderBy("user_id")
-    .execute();
-  return new Map(members.map((member, position) => [member.user_id, pseudonym(position)]));
+  const [annotators, former] = await Promise.all([
+    db
+      .selectFrom("project_members")
+      .select("user_id")
+      .where("project_id", "=", projectId)
+      .where("role", "=", "annotator")
+      .orderBy("created_at")
+      .orderBy("user_id")
+      .execute(),
+    db
+      .selectFrom("project_participants")
+      .select("user_id")
+      .where("project_id", "=", projectId)
+      .where("user_id", "not in", (eb) =>
+        eb.selectFrom("project_members").select("user_id").where("project_id", "=", projectId),
+      )
+      .orderBy("created_at")
+      .orderBy("user_id")
+      .execute(),
+  ]);
+  const order = [...annotators, ...former].map((row) => row.user_id);
+  return new Map(order.map((userId, position) => [userId, pseudonym(position)]));
 }
+
+/** What a page calls an item: its external id, or where that is withheld, its number. */
+export function itemReference(item: { id: number; externalId: string | null }): string {
+  return item.externalId ?? `Item ${item.id}`;
+}
+
+/** How someone without a pseudonym who is not a lead appears where names are hidden. */
+export const UNNAMED_ANNOTATOR = "Annotator";
 
 export interface VisibleAnnotation {
   id: number;
   annotator: { id: number | null; name: string; own: boolean };
   label: unknown;
+  /** The client's claimed working time, bounded by the server's measure (decision 021). */
   durationMs: number | null;
+  /** The working time the server measured; null where none was (imports). */
+  activeMs: number | null;
   submittedAt: string;
   source: "quorum" | "import";
   rejected: boolean;
@@ -118,15 +157,6 @@ export async function getItemForUser(db: Kysely<Database>, user: User, itemId: n
     audience === "annotator" && !assignment && (await isPanelMember(db, user.id, itemId));
   if (audience === "annotator" && !assignment && !invitedToPanel) throw notFound("No such item");
 
-  const base = {
-    id: item.id,
-    projectId: item.project_id,
-    externalId: item.external_id,
-    prompt: item.prompt,
-    responses: item.responses,
-    domain: item.domain,
-    template: project.template,
-  };
   const ownAnnotation = await db
     .selectFrom("annotations")
     .select("id")
@@ -137,16 +167,34 @@ export async function getItemForUser(db: Kysely<Database>, user: User, itemId: n
     audience !== "annotator" ||
     invitedToPanel ||
     (ownAnnotation !== undefined && REVEALED_STATUSES.includes(item.status));
+  const base = {
+    id: item.id,
+    projectId: item.project_id,
+    // The client's own identifiers may tell gold items apart (a batch of their own, a naming
+    // scheme): annotators see them only once the item is revealed, which no gold item ever is.
+    externalId: revealed ? item.external_id : null,
+    prompt: item.prompt,
+    responses: item.responses,
+    domain: item.domain,
+    template: project.template,
+  };
 
   const rows = await db
     .selectFrom("annotations")
     .innerJoin("users", "users.id", "annotations.user_id")
+    .leftJoin("project_members", (join) =>
+      join
+        .onRef("project_members.user_id", "=", "annotations.user_id")
+        .on("project_members.project_id", "=", item.project_id),
+    )
     .select([
       "annotations.id",
       "annotations.user_id",
       "users.name",
+      "project_members.role",
       "annotations.label",
       "annotations.duration_ms",
+      "annotations.active_ms",
       "annotations.submitted_at",
       "annotations.source",
       "annotations.rejected_at",
@@ -166,18 +214,22 @@ export async function getItemForUser(db: Kysely<Database>, user: User, itemId: n
       id: row.id,
       annotator: {
         id: hideNames && !own ? null : row.user_id,
-        name: hideNames && !own ? (pseudonyms.get(row.user_id) ?? "Expert") : row.name,
+        name:
+          hideNames && !own
+            ? (pseudonyms.get(row.user_id) ?? (row.role === "lead" ? row.name : UNNAMED_ANNOTATOR))
+            : row.name,
         own,
       },
       label: row.label,
       durationMs: row.duration_ms,
+      activeMs: row.active_ms,
       submittedAt: row.submitted_at.toISOString(),
       source: row.source,
       rejected: row.rejected_at !== null,
     };
   });
 
-  const versions = revealed
+  const storedVersions = revealed
     ? await db
         .selectFrom("adjudications")
         .select([
@@ -190,13 +242,37 @@ export async function getItemForUser(db: Kysely<Database>, user: User, itemId: n
           "votes",
           "minority",
           "time_spent_ms",
+          "time_spent_kind",
         ])
         .where("item_id", "=", itemId)
         .orderBy("version")
         .execute()
     : [];
+  // Each person's measured time on a version's room (decision 021); versions published before
+  // it was measured have none.
+  const personTimes =
+    audience !== "annotator" && storedVersions.length > 0
+      ? await adjudicationTimes(db, itemId)
+      : new Map<number, PersonTime[]>();
+  const versions = storedVersions.map((version) => ({
+    ...version,
+    person_time:
+      version.time_spent_kind === "person_time" ? (personTimes.get(version.version) ?? []) : null,
+  }));
   const provenance =
-    audience === "annotator" ? null : await provenanceNames(db, versions, hideNames, pseudonyms);
+    audience === "annotator"
+      ? null
+      : await provenanceNames(db, item.project_id, versions, hideNames, pseudonyms);
+  // A version the current rules would not let through, for a lead to reopen (decision 018).
+  const flags =
+    audience === "manager" && versions.length > 0
+      ? await db
+          .selectFrom("version_flags")
+          .select(["version", "reason", "details"])
+          .where("item_id", "=", itemId)
+          .orderBy("reason")
+          .execute()
+      : [];
   const outcome = revealed
     ? await db
         .selectFrom("item_outcomes")
@@ -232,6 +308,13 @@ export async function getItemForUser(db: Kysely<Database>, user: User, itemId: n
       rationale: version.rationale,
       publishedAt: version.published_at.toISOString(),
       ...(provenance ? versionProvenance(version, provenance) : {}),
+      ...(audience === "manager"
+        ? {
+            flags: flags
+              .filter((flag) => flag.version === version.version)
+              .map((flag) => ({ reason: flag.reason, details: flag.details })),
+          }
+        : {}),
     })),
   };
 }
@@ -300,6 +383,21 @@ export async function listItems(
           .whereRef("assignments.item_id", "=", "items.id")
           .where("assignments.user_id", "=", user.id)
           .as("assignment_id"),
+      (eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom("version_flags")
+              .select("version_flags.item_id")
+              .whereRef("version_flags.item_id", "=", "items.id")
+              .where("version_flags.version", "=", (inner) =>
+                inner
+                  .selectFrom("adjudications")
+                  .select((max) => max.fn.max("adjudications.version").as("latest"))
+                  .whereRef("adjudications.item_id", "=", "items.id"),
+              ),
+          )
+          .as("flagged"),
     ])
     .where("items.project_id", "=", projectId)
     .$if(status !== undefined, (q) => q.where("items.status", "=", status!))
@@ -344,9 +442,11 @@ export async function listItems(
         (submitted && REVEALED_STATUSES.includes(row.status));
       return {
         id: row.id,
-        externalId: row.external_id,
+        // As on `getItemForUser`: an annotator sees neither the client's id of an item nor when
+        // it was imported (gold items often come in a batch of their own) until it is revealed.
+        externalId: revealed ? row.external_id : null,
         domain: row.domain,
-        createdAt: row.created_at.toISOString(),
+        createdAt: revealed ? row.created_at.toISOString() : null,
         ...(revealed
           ? {
               status: row.status,
@@ -360,6 +460,9 @@ export async function listItems(
           : {}),
         submittedByYou: submitted,
         invitedToPanel,
+        // Leads see which items' latest published version the current rules would not let
+        // through, to reopen them.
+        ...(audience === "manager" ? { flagged: row.flagged === true } : {}),
       };
     }),
     nextCursor: rows.length > limit ? page[page.length - 1].id : null,
@@ -372,16 +475,20 @@ interface PublishedVersionRow {
   votes: unknown;
   minority: unknown;
   time_spent_ms: number | null;
+  /** Each person's measured time on the room; null for a version from before it was measured. */
+  person_time: PersonTime[] | null;
 }
 
 type PersonView = { id: number | null; name: string };
 
 /**
- * Names everyone a version's provenance mentions, as the viewer may see them: annotators under
- * pseudonyms where names are hidden (clients, unless the project says otherwise), others by name.
+ * Names everyone a version's provenance mentions, as the viewer may see them. Where names are
+ * hidden (clients, unless the project says otherwise) nobody's user id is given, annotators
+ * appear under their pseudonyms and only the project's leads by name.
  */
 async function provenanceNames(
   db: Kysely<Database>,
+  projectId: number,
   versions: ReadonlyArray<PublishedVersionRow>,
   hideNames: boolean,
   pseudonyms: Map<number, string>,
@@ -391,20 +498,28 @@ async function provenanceNames(
     if (version.published_by !== null) ids.add(version.published_by);
     for (const id of version.panel as number[]) ids.add(Number(id));
     for (const id of Object.keys(version.votes as object)) ids.add(Number(id));
+    for (const time of version.person_time ?? []) ids.add(time.userId);
   }
   const users =
     ids.size === 0
       ? []
       : await db
           .selectFrom("users")
-          .select(["id", "name"])
-          .where("id", "in", [...ids])
+          .leftJoin("project_members", (join) =>
+            join
+              .onRef("project_members.user_id", "=", "users.id")
+              .on("project_members.project_id", "=", projectId),
+          )
+          .select(["users.id", "users.name", "project_members.role"])
+          .where("users.id", "in", [...ids])
           .execute();
-  const names = new Map(users.map((user) => [user.id, user.name]));
+  const people = new Map(users.map((user) => [user.id, user]));
   return (userId) => {
-    const pseudonym = hideNames ? pseudonyms.get(userId) : undefined;
+    const person = people.get(userId);
+    if (!hideNames) return { id: userId, name: person?.name ?? "Former member" };
+    const pseudonym = pseudonyms.get(userId);
     if (pseudonym) return { id: null, name: pseudonym };
-    return { id: userId, name: names.get(userId) ?? "Former member" };
+    return { id: null, name: person?.role === "lead" ? person.name : "Former member" };
   };
 }
 
@@ -428,5 +543,10 @@ function versionProvenance(version: PublishedVersionRow, person: (userId: number
       ]),
     ),
     timeSpentMs: version.time_spent_ms,
+    personTime:
+      version.person_time?.map((time) => ({
+        member: person(time.userId),
+        activeMs: time.activeMs,
+      })) ?? null,
   };
 }

@@ -1,7 +1,8 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database, ItemStatus, User } from "../../db/schema.ts";
-import { itemStatuses, pseudonym } from "./items.ts";
-import { loadProjectFor } from "./project-model.ts";
+import type { Subject } from "../permissions.ts";
+import { itemStatuses, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
+import { loadProjectFor, type ProjectModel } from "./project-model.ts";
 
 /**
  * Where a project stands: items by status, labels given against labels needed, and each
@@ -9,6 +10,29 @@ import { loadProjectFor } from "./project-model.ts";
  */
 export async function projectProgress(db: Kysely<Database>, user: User, projectId: number) {
   const { project, subject } = await loadProjectFor(db, user, projectId, "project.viewQuality");
+  const pseudonymised = seesPseudonymisedProgress(subject, project);
+  const progressAs = await readProjectProgress(db, project, { pseudonyms: pseudonymised });
+  return progressAs(pseudonymised);
+}
+
+export type ProjectProgress = Awaited<ReturnType<typeof projectProgress>>;
+
+/** Whether the subject sees the project's annotators under pseudonyms in its progress. */
+export function seesPseudonymisedProgress(subject: Subject, project: ProjectModel): boolean {
+  return subject.role === "client" && !subject.isAdmin && project.settings.pseudonymiseForClients;
+}
+
+/**
+ * The database side of a project's progress, the same whoever asks: one read that every
+ * audience's view is then made from (the event streams of a project share it). The pseudonyms
+ * are read only when `pseudonyms` says a pseudonymised view will be asked for.
+ */
+export async function readProjectProgress(
+  db: Kysely<Database>,
+  project: ProjectModel,
+  options: { pseudonyms: boolean },
+) {
+  const projectId = project.id;
   const byStatusRows = await db
     .selectFrom("items")
     .select(["status", (eb) => eb.fn.countAll<number>().as("count")])
@@ -33,16 +57,36 @@ export async function projectProgress(db: Kysely<Database>, user: User, projectI
     .selectFrom("annotations")
     .innerJoin("items", "items.id", "annotations.item_id")
     .innerJoin("users", "users.id", "annotations.user_id")
+    .leftJoin("project_members", (join) =>
+      join
+        .onRef("project_members.user_id", "=", "users.id")
+        .on("project_members.project_id", "=", projectId),
+    )
     .select([
       "users.id",
       "users.name",
       "users.level",
-      (eb) => eb.fn.countAll<number>().as("labels"),
-      (eb) => eb.fn.sum<number>("annotations.duration_ms").as("totalDurationMs"),
+      "project_members.role",
+      // Working time is the server's measure (decision 021). A label without one (an import)
+      // is left out of the mean rather than counted as zero; gold answers are counted apart.
+      sql<number>`count(*) filter (where items.gold_label is null)`.as("labels"),
+      sql<number>`count(annotations.active_ms) filter (where items.gold_label is null)`.as(
+        "timedLabels",
+      ),
+      sql<string | null>`sum(annotations.active_ms) filter (where items.gold_label is null)`.as(
+        "totalActiveMs",
+      ),
+      sql<number>`count(*) filter (where items.gold_label is not null)`.as("goldAnswers"),
+      sql<number>`count(annotations.active_ms) filter (where items.gold_label is not null)`.as(
+        "timedGoldAnswers",
+      ),
+      sql<string | null>`sum(annotations.active_ms) filter (where items.gold_label is not null)`.as(
+        "totalGoldActiveMs",
+      ),
     ])
     .where("items.project_id", "=", projectId)
     .where("annotations.rejected_at", "is", null)
-    .groupBy(["users.id", "users.name", "users.level"])
+    .groupBy(["users.id", "users.name", "users.level", "project_members.role"])
     .orderBy("users.id")
     .execute();
   const labelsGiven = await db
@@ -54,32 +98,36 @@ export async function projectProgress(db: Kysely<Database>, user: User, projectI
     .where("annotations.rejected_at", "is", null)
     .executeTakeFirstOrThrow();
 
-  const hideNames =
-    subject.role === "client" && !subject.isAdmin && project.settings.pseudonymiseForClients;
-  const members = hideNames
-    ? await db
-        .selectFrom("project_members")
-        .select("user_id")
-        .where("project_id", "=", projectId)
-        .where("role", "=", "annotator")
-        .orderBy("created_at")
-        .orderBy("user_id")
-        .execute()
-    : [];
-  const position = new Map(members.map((member, index) => [member.user_id, index]));
-  return {
+  const pseudonyms = options.pseudonyms
+    ? await pseudonymsFor(db, projectId)
+    : new Map<number, string>();
+  // Under pseudonyms, annotators are listed by pseudonym, not by user id, and without their
+  // level: next to the member list, either would narrow down who is behind a pseudonym.
+  const nameUnderPseudonyms = (row: { id: number; name: string; role: string | null }) =>
+    pseudonyms.get(row.id) ?? (row.role === "lead" ? row.name : UNNAMED_ANNOTATOR);
+  const byPseudonym = [...perAnnotator].sort((a, b) =>
+    nameUnderPseudonyms(a).localeCompare(nameUnderPseudonyms(b)),
+  );
+  /** The progress as an audience sees it: with names, or (`hideNames`) under pseudonyms. */
+  return (hideNames: boolean) => ({
     items,
     goldItems,
     byStatus,
     done: byStatus.consensus + byStatus.published,
     labels: { given: labelsGiven.count, needed: items * project.overlap },
-    annotators: perAnnotator.map((row) => ({
+    annotators: (hideNames ? byPseudonym : perAnnotator).map((row) => ({
       id: hideNames ? null : row.id,
-      name: hideNames ? pseudonym(position.get(row.id) ?? 0) : row.name,
-      level: row.level,
-      labels: row.labels,
-      meanDurationMs:
-        row.totalDurationMs === null ? null : Math.round(Number(row.totalDurationMs) / row.labels),
+      name: hideNames ? nameUnderPseudonyms(row) : row.name,
+      level: hideNames ? null : row.level,
+      labels: Number(row.labels),
+      goldAnswers: Number(row.goldAnswers),
+      meanDurationMs: meanMs(row.totalActiveMs, row.timedLabels),
+      meanGoldDurationMs: meanMs(row.totalGoldActiveMs, row.timedGoldAnswers),
     })),
-  };
+  });
+}
+
+/** A mean of measured times; null when no label had one. */
+function meanMs(total: string | number | null, count: string | number): number | null {
+  return Number(count) === 0 ? null : Math.round(Number(total) / Number(count));
 }

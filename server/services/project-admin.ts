@@ -14,6 +14,7 @@ import type { Database, ProjectRole, User } from "../../db/schema.ts";
 import { badRequest, conflict, fieldErrors, notFound, validationFailed } from "../errors.ts";
 import { requireProjectPermission, requireWorkspacePermission } from "../permissions.ts";
 import { recordAudit } from "./audit.ts";
+import { pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { getVisibleProject, type ProjectSummary } from "./projects.ts";
 
 const projectFields = {
@@ -340,12 +341,17 @@ async function assertAnotherLead(trx: Kysely<Database>, projectId: number, leavi
   if (!other) throw badRequest("A project needs at least one lead; add another lead first");
 }
 
+/** Every member with their email, level and domains: for those who manage the members. */
 export async function listProjectMembers(
   db: Kysely<Database>,
   user: User,
   projectId: number,
 ): Promise<ProjectMember[]> {
-  await requireProjectPermission(db, user, projectId, "project.view");
+  await requireProjectPermission(db, user, projectId, "project.manageMembers");
+  return memberRows(db, projectId);
+}
+
+async function memberRows(db: Kysely<Database>, projectId: number): Promise<ProjectMember[]> {
   const rows = await db
     .selectFrom("project_members")
     .innerJoin("users", "users.id", "project_members.user_id")
@@ -369,4 +375,56 @@ export async function listProjectMembers(
     level: row.level,
     domains: row.domains,
   }));
+}
+
+/** A member as someone who sees annotators under pseudonyms sees another annotator. */
+export interface PseudonymousMember {
+  userId: null;
+  email: null;
+  name: string;
+  role: "annotator";
+  level: null;
+  domains: [];
+}
+
+/**
+ * The members as the caller may see them (`GET /projects/:id/members`). Those who see
+ * annotators under pseudonyms (annotators, and clients unless the project says otherwise) get
+ * the other annotators as their pseudonyms alone, ordered by pseudonym: a user id, email, name,
+ * level or even the order of names would tell them who is behind "Annotator B".
+ */
+export async function listVisibleProjectMembers(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+): Promise<Array<ProjectMember | PseudonymousMember>> {
+  const subject = await requireProjectPermission(db, user, projectId, "project.view");
+  const members = await memberRows(db, projectId);
+  const { settings } = await db
+    .selectFrom("projects")
+    .select("settings")
+    .where("id", "=", projectId)
+    .executeTakeFirstOrThrow();
+  const hideNames =
+    !subject.isAdmin &&
+    (subject.role === "annotator" ||
+      (subject.role === "client" &&
+        projectSettingsSchema.parse(settings ?? {}).pseudonymiseForClients));
+  if (!hideNames) return members;
+  const pseudonyms = await pseudonymsFor(db, projectId);
+  const hidden: PseudonymousMember[] = members
+    .filter((member) => member.role === "annotator" && member.userId !== user.id)
+    .map((member) => ({
+      userId: null,
+      email: null,
+      name: pseudonyms.get(member.userId) ?? UNNAMED_ANNOTATOR,
+      role: "annotator",
+      level: null,
+      domains: [],
+    }));
+  hidden.sort((a, b) => a.name.localeCompare(b.name));
+  return [
+    ...members.filter((member) => member.role !== "annotator" || member.userId === user.id),
+    ...hidden,
+  ];
 }

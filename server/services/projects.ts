@@ -38,21 +38,46 @@ function summarise(
   };
 }
 
-async function itemCountsByProject(db: Kysely<Database>, projectIds: number[]) {
+/**
+ * Items per status of each project. Gold items are never settled, so counted by status they
+ * would stand apart (the only items still queued once the rest are done): projects where the
+ * viewer is an annotator are counted without them. Gold items are mixed into every queue
+ * precisely so that annotators cannot tell them apart.
+ */
+async function itemCountsByProject(
+  db: Kysely<Database>,
+  projectIds: number[],
+  withoutGold: ReadonlySet<number>,
+) {
   const counts = new Map<number, Record<string, number>>();
   if (projectIds.length === 0) return counts;
   const rows = await db
     .selectFrom("items")
-    .select(["project_id", "status", (eb) => eb.fn.countAll<number>().as("count")])
+    .select([
+      "project_id",
+      "status",
+      (eb) => eb("gold_label", "is not", null).as("gold"),
+      (eb) => eb.fn.countAll<number>().as("count"),
+    ])
     .where("project_id", "in", projectIds)
-    .groupBy(["project_id", "status"])
+    .groupBy(["project_id", "status", "gold"])
     .execute();
   for (const row of rows) {
+    if (row.gold && withoutGold.has(row.project_id)) continue;
     const projectCounts = counts.get(row.project_id) ?? {};
-    projectCounts[row.status] = row.count;
+    projectCounts[row.status] = (projectCounts[row.status] ?? 0) + row.count;
     counts.set(row.project_id, projectCounts);
   }
   return counts;
+}
+
+/** Where the viewer sees the items as an annotator does: without telling gold ones apart. */
+function annotatorProjects(
+  user: User,
+  projects: ReadonlyArray<{ id: number; role: ProjectRole | null }>,
+): Set<number> {
+  if (user.is_admin) return new Set();
+  return new Set(projects.filter((project) => project.role === "annotator").map((p) => p.id));
 }
 
 /** Projects the user belongs to (every project for an admin), newest first. */
@@ -76,6 +101,7 @@ export async function listVisibleProjects(
   const counts = await itemCountsByProject(
     db,
     rows.map((row) => row.id),
+    annotatorProjects(user, rows),
   );
   return rows.map(({ role, ...project }) => summarise(project, role, counts.get(project.id) ?? {}));
 }
@@ -91,6 +117,10 @@ export async function getVisibleProject(
     .selectAll()
     .where("id", "=", projectId)
     .executeTakeFirstOrThrow();
-  const counts = await itemCountsByProject(db, [projectId]);
+  const counts = await itemCountsByProject(
+    db,
+    [projectId],
+    annotatorProjects(user, [{ id: projectId, role: subject.role }]),
+  );
   return summarise(project, subject.role, counts.get(projectId) ?? {});
 }

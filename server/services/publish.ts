@@ -6,11 +6,15 @@ import type { PublishRule } from "../../app/domain/project.ts";
 import {
   itemRoomName,
   labelToJson,
-  memberId,
   minorityPositions,
   votesToJson,
+  type Votes,
 } from "../../app/domain/room.ts";
-import { labelSchemaFor, type Label, type ResponseRef } from "../../app/domain/template.ts";
+import { quoteLabelSpans } from "../../app/domain/span-offsets.ts";
+import { stripInvalidText } from "../../app/domain/strip-invalid-text.ts";
+import { validateFinalLabel } from "../../app/domain/final-label.ts";
+import { totalTime } from "../../app/domain/work-time.ts";
+import type { Label, ResponseRef } from "../../app/domain/template.ts";
 import type { Database, ItemStatus, User } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
 import {
@@ -25,16 +29,20 @@ import { can, type Subject } from "../permissions.ts";
 import { recordAudit } from "./audit.ts";
 import { pseudonymsFor } from "./items.ts";
 import { addPanelMemberSchema, insertPanelMember, isPanelMember, listPanel } from "./panel.ts";
+import { participantKeys, participantUsers } from "./participants.ts";
 import { loadProjectFor, type ProjectModel } from "./project-model.ts";
 import { prepareItemRoom } from "./room.ts";
+import {
+  discardRoomTime,
+  settleRoomTime,
+  storeAdjudicationTime,
+  type PersonTime,
+} from "./work-time.ts";
 
 export type PublishContext = Pick<QuorumContext, "db" | "rooms" | "log">;
 
 /** Items whose draft may be published: a lead may also publish a consensus item by hand. */
 const PUBLISHABLE_STATUSES: ReadonlyArray<ItemStatus> = ["consensus", "disputed", "adjudicating"];
-
-/** `time_spent_ms` is an `integer`: a room left open for more than 24 days records that much. */
-const MAX_TIME_SPENT_MS = 2_147_483_647;
 
 export const publishInputSchema = z
   .object({
@@ -90,13 +98,17 @@ function refuseUnpublishable(status: ItemStatus): void {
   }
 }
 
-/** The draft as the room holds it durably: the label, every member's vote and the state. */
+/**
+ * The draft as the room holds it durably: the label, every member's vote (by participant key)
+ * and the state. The text is as a `text` or `jsonb` column can hold it: characters no text may
+ * hold are removed (strip-invalid-text.ts), so that publishing never fails on what was typed.
+ */
 async function readDraft(context: PublishContext, itemId: number) {
   const doc = await context.rooms.read(itemRoomName(itemId));
   try {
     return {
-      label: labelToJson(doc),
-      votes: votesToJson(doc),
+      label: stripInvalidText(labelToJson(doc)),
+      votes: stripInvalidText(votesToJson(doc)),
       snapshot: Y.encodeStateAsUpdate(doc),
     };
   } finally {
@@ -105,14 +117,38 @@ async function readDraft(context: PublishContext, itemId: number) {
 }
 
 function validateDraft(item: ItemInProject, label: Label): Label {
-  const parsed = labelSchemaFor(item.project.template, item.responses).safeParse(label);
-  if (!parsed.success) {
+  const check = validateFinalLabel(item.project.template, item.responses, label);
+  if (!check.valid) {
     throw validationFailed(
       "The draft label is not valid yet; fix the fields listed",
-      fieldErrors(parsed.error.issues),
+      fieldErrors(check.issues),
     );
   }
-  return parsed.data;
+  return check.label;
+}
+
+/**
+ * The room's votes keyed by user id, as published versions record them. A key of nobody in the
+ * project (the vote of a user who no longer exists) is left out.
+ */
+async function votesByUser(db: Kysely<Database>, projectId: number, votes: Votes): Promise<Votes> {
+  const users = await participantUsers(db, projectId);
+  return Object.fromEntries(
+    Object.entries(votes).flatMap(([key, label]) => {
+      const userId = users.get(key);
+      return userId === undefined ? [] : [[String(userId), label]];
+    }),
+  );
+}
+
+/** The members' votes with their spans quoted, as a version keeps them beside its label. */
+function quoteVotes(item: ItemInProject, votes: Votes): Votes {
+  return Object.fromEntries(
+    Object.entries(votes).map(([member, vote]) => [
+      member,
+      quoteLabelSpans(item.project.template, vote, item.responses, { widen: false }).label,
+    ]),
+  );
 }
 
 async function latestVersion(db: Kysely<Database>, itemId: number): Promise<number> {
@@ -162,8 +198,8 @@ async function requirePublisher(
  * one transaction holding the item's row lock: the item must still be publishable and the
  * version the one expected (409 otherwise, which is what the loser of two concurrent publishes
  * gets), the quorum rule must be met, and the version is written with its label, rationale,
- * panel, every member's final vote, the minority positions, the room's state and the time spent
- * since the room opened; the item becomes published. After the commit the room's `meta` says
+ * panel, every member's final vote, the minority positions, the room's state and the time each
+ * person spent working in the room (decision 021); the item becomes published. After the commit the room's `meta` says
  * so, and from then on the sync server refuses participants' updates.
  */
 export async function publishItem(
@@ -186,11 +222,13 @@ export async function publishItem(
   await prepareItemRoom(context, itemId);
   const draft = await readDraft(context, itemId);
   const label = validateDraft(item, draft.label);
+  const votes = quoteVotes(item, await votesByUser(db, item.projectId, draft.votes));
+  await context.rooms.flushRoomTime(itemRoomName(itemId));
 
   const version = await db.transaction().execute(async (trx) => {
     const locked = await trx
       .selectFrom("items")
-      .select(["status", "adjudication_started_at"])
+      .select("status")
       .where("id", "=", itemId)
       .forUpdate()
       .executeTakeFirstOrThrow();
@@ -208,6 +246,10 @@ export async function publishItem(
     const panel = (await listPanel(trx, itemId)).map((member) => member.userId);
     if (rule.kind === "quorum")
       await requireQuorum(trx, itemId, next, panel, label, rule.approvals);
+    const personTime: PersonTime[] = await settleRoomTime(trx, itemRoomName(itemId), {
+      userId: user.id,
+      at: new Date(),
+    });
 
     await trx
       .insertInto("adjudications")
@@ -218,18 +260,13 @@ export async function publishItem(
         rationale: rationale || null,
         published_by: user.id,
         panel: JSON.stringify(panel),
-        votes: JSON.stringify(draft.votes),
-        minority: JSON.stringify(minorityPositions(item.project.template, label, draft.votes)),
+        votes: JSON.stringify(votes),
+        minority: JSON.stringify(minorityPositions(item.project.template, label, votes)),
         room_snapshot: draft.snapshot,
-        time_spent_ms:
-          locked.adjudication_started_at === null
-            ? null
-            : Math.min(
-                MAX_TIME_SPENT_MS,
-                Math.max(0, Date.now() - locked.adjudication_started_at.getTime()),
-              ),
+        time_spent_ms: totalTime(personTime),
       })
       .execute();
+    await storeAdjudicationTime(trx, itemId, next, personTime);
     await trx
       .updateTable("items")
       .set({ status: "published", updated_at: new Date() })
@@ -325,11 +362,17 @@ export async function approveDraft(context: PublishContext, user: User, itemId: 
   return {
     version,
     required: rule.kind === "quorum" ? rule.approvals : null,
-    approvals: await approvalsOf(db, itemId, version),
+    approvals: await approvalsOf(db, item.projectId, itemId, version),
   };
 }
 
-async function approvalsOf(db: Kysely<Database>, itemId: number, version: number) {
+/** Who approved the draft version, by participant key as the room names them. */
+async function approvalsOf(
+  db: Kysely<Database>,
+  projectId: number,
+  itemId: number,
+  version: number,
+) {
   const rows = await db
     .selectFrom("publish_approvals")
     .select("user_id")
@@ -338,7 +381,12 @@ async function approvalsOf(db: Kysely<Database>, itemId: number, version: number
     .orderBy("created_at")
     .orderBy("user_id")
     .execute();
-  return rows.map((row) => memberId(row.user_id));
+  const keys = await participantKeys(
+    db,
+    projectId,
+    rows.map((row) => row.user_id),
+  );
+  return rows.flatMap((row) => keys.get(row.user_id) ?? []);
 }
 
 /**
@@ -353,6 +401,7 @@ export async function reopenItem(context: PublishContext, user: User, itemId: nu
   // A room that was never opened (a consensus published automatically) first shows what was
   // published, so that the next version starts from it.
   await prepareItemRoom(context, itemId);
+  await context.rooms.flushRoomTime(itemRoomName(itemId));
   const nextVersion = await db.transaction().execute(async (trx) => {
     const locked = await trx
       .selectFrom("items")
@@ -367,6 +416,8 @@ export async function reopenItem(context: PublishContext, user: User, itemId: nu
       .set({ status: "adjudicating", adjudication_started_at: new Date(), updated_at: new Date() })
       .where("id", "=", itemId)
       .execute();
+    // Time spent reading the published room is not work on the next version.
+    await discardRoomTime(trx, itemRoomName(itemId));
     await recordAudit(trx, {
       actorId: user.id,
       action: "item.reopen",
@@ -415,7 +466,8 @@ export async function addPanelMember(
 /**
  * What the room page and its scripts need besides the document: the panel, the rule, the draft
  * version, who approved it, and what the caller may do. Annotators see the other members under
- * pseudonyms, clients too unless the project says otherwise.
+ * pseudonyms, clients too unless the project says otherwise; members are named by participant
+ * key (docs/decisions/016-participant-keys.md).
  */
 export async function getAdjudication(db: Kysely<Database>, user: User, itemId: number) {
   const item = await loadItem(db, user, itemId);
@@ -432,14 +484,22 @@ export async function getAdjudication(db: Kysely<Database>, user: User, itemId: 
   const latest = await latestVersion(db, itemId);
   const draftVersion = item.status === "published" ? null : latest + 1;
   const rule = item.project.settings.publishRule;
+  const panel = await listPanel(db, itemId);
+  const keys = await participantKeys(
+    db,
+    item.projectId,
+    panel.map((member) => member.userId),
+  );
   return {
     itemId,
     status: item.status,
     publishRule: rule,
     latestVersion: latest === 0 ? null : latest,
     draftVersion,
-    panel: (await listPanel(db, itemId)).map((member) => ({
-      memberId: memberId(member.userId),
+    // Members by participant key, as the room names them: a user id would tell anyone who can
+    // read the project's member list who is behind each pseudonym.
+    panel: panel.map((member) => ({
+      memberId: keys.get(member.userId)!,
       name:
         hideNames && member.userId !== user.id
           ? (names.get(member.userId) ?? member.name)
@@ -447,7 +507,8 @@ export async function getAdjudication(db: Kysely<Database>, user: User, itemId: 
       source: member.source,
       own: member.userId === user.id,
     })),
-    approvals: draftVersion === null ? [] : await approvalsOf(db, itemId, draftVersion),
+    approvals:
+      draftVersion === null ? [] : await approvalsOf(db, item.projectId, itemId, draftVersion),
     may: {
       publish: item.status !== "published" && (manager || (rule.kind === "quorum" && onPanel)),
       approve: item.status !== "published" && onPanel,

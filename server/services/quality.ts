@@ -3,13 +3,14 @@ import { krippendorffAlpha, type AlphaLevel } from "../../app/domain/agreement.t
 import { scoreLabelAgainstGold } from "../../app/domain/gold.ts";
 import type { Label, TemplateField } from "../../app/domain/template.ts";
 import type { AnnotatorLevel, Database, User } from "../../db/schema.ts";
-import { pseudonym, pseudonymsFor } from "./items.ts";
+import { pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { loadProjectFor } from "./project-model.ts";
 
 export interface QualityAnnotator {
   /** null when the viewer sees pseudonyms. */
   id: number | null;
   name: string;
+  /** null when the viewer sees pseudonyms: next to the member list it would narrow them down. */
   level: AnnotatorLevel | null;
 }
 
@@ -115,16 +116,23 @@ export async function projectQuality(
     people.set(row.user_id, { name: row.name, level: row.level });
   }
   const pseudonyms = pseudonymised ? await pseudonymsFor(db, projectId) : new Map();
-  // Former members and admins who labelled have no pseudonym yet: they get the next free ones.
-  for (const userId of [...people.keys()].sort((a, b) => a - b)) {
-    if (pseudonymised && !pseudonyms.has(userId))
-      pseudonyms.set(userId, pseudonym(pseudonyms.size));
-  }
+  const leads = pseudonymised
+    ? new Set(
+        (
+          await db
+            .selectFrom("project_members")
+            .select("user_id")
+            .where("project_id", "=", projectId)
+            .where("role", "=", "lead")
+            .execute()
+        ).map((row) => row.user_id),
+      )
+    : new Set<number>();
   const annotatorOf = (userId: number): QualityAnnotator => {
     const person = people.get(userId)!;
-    return pseudonymised
-      ? { id: null, name: pseudonyms.get(userId)!, level: person.level }
-      : { id: userId, name: person.name, level: person.level };
+    if (!pseudonymised) return { id: userId, name: person.name, level: person.level };
+    const name = pseudonyms.get(userId) ?? (leads.has(userId) ? person.name : UNNAMED_ANNOTATOR);
+    return { id: null, name, level: null };
   };
   const byName = (a: { annotator: QualityAnnotator }, b: { annotator: QualityAnnotator }) =>
     a.annotator.name.localeCompare(b.annotator.name);
@@ -207,7 +215,7 @@ export async function projectQuality(
     agreement.push({
       fieldId: field.id,
       level,
-      alpha: krippendorffAlpha(units, level),
+      alpha: krippendorffAlpha(units, level).value,
       items: units.length,
     });
   }

@@ -38,20 +38,8 @@ export async function nextAssignment(
 ): Promise<Assignment | null> {
   const { project } = await loadProjectFor(db, user, projectId, "item.annotate");
   return db.transaction().execute(async (trx) => {
-    const held = await trx
-      .selectFrom("assignments")
-      .innerJoin("items", "items.id", "assignments.item_id")
-      .select(["assignments.id", "assignments.item_id", "assignments.expires_at"])
-      .where("items.project_id", "=", projectId)
-      .where("assignments.user_id", "=", user.id)
-      .where("assignments.status", "=", "reserved")
-      .where("assignments.expires_at", ">", new Date())
-      .orderBy("assignments.reserved_at")
-      .limit(1)
-      .executeTakeFirst();
-    if (held) {
-      return { assignmentId: held.id, itemId: held.item_id, expiresAt: new Date(held.expires_at) };
-    }
+    const held = await heldAssignment(trx, user.id, projectId);
+    if (held) return held;
 
     const goldTurn =
       project.settings.goldRate > 0 &&
@@ -86,6 +74,40 @@ export async function nextAssignment(
       .execute();
     return { assignmentId: assignment.id, itemId, expiresAt };
   });
+}
+
+/**
+ * The live reservation the caller holds in a project, or null: it reads and never reserves, for
+ * pages that show the current item on GET (reserving is `nextAssignment`, on POST).
+ */
+export async function currentAssignment(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+): Promise<Assignment | null> {
+  await loadProjectFor(db, user, projectId, "item.annotate");
+  return heldAssignment(db, user.id, projectId);
+}
+
+async function heldAssignment(
+  db: Kysely<Database>,
+  userId: number,
+  projectId: number,
+): Promise<Assignment | null> {
+  const held = await db
+    .selectFrom("assignments")
+    .innerJoin("items", "items.id", "assignments.item_id")
+    .select(["assignments.id", "assignments.item_id", "assignments.expires_at"])
+    .where("items.project_id", "=", projectId)
+    .where("assignments.user_id", "=", userId)
+    .where("assignments.status", "=", "reserved")
+    .where("assignments.expires_at", ">", new Date())
+    .orderBy("assignments.reserved_at")
+    .limit(1)
+    .executeTakeFirst();
+  return held
+    ? { assignmentId: held.id, itemId: held.item_id, expiresAt: new Date(held.expires_at) }
+    : null;
 }
 
 async function countAssignments(trx: Kysely<Database>, userId: number, projectId: number) {

@@ -1,12 +1,20 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
+import { reviewRoomName } from "../../app/domain/room.ts";
+import { spanOffsetProblems } from "../../app/domain/span-offsets.ts";
 import { labelSchemaFor, type ResponseRef } from "../../app/domain/template.ts";
 import type { Database, ReviewVerdict, User } from "../../db/schema.ts";
+import type { QuorumContext } from "../context.ts";
 import { conflict, fieldErrors, notFound, validationFailed } from "../errors.ts";
 import { requireProjectPermission } from "../permissions.ts";
 import { recordAudit } from "./audit.ts";
+import { REVEALED_STATUSES } from "./items.ts";
 import { loadProjectFor } from "./project-model.ts";
 import { settleItems } from "./settle.ts";
+import { settleRoomTime, storeReviewTime } from "./work-time.ts";
+
+/** What deciding a review needs: the database, and the rooms whose time it settles. */
+export type ReviewContext = Pick<QuorumContext, "db" | "rooms">;
 
 /** A reviewer's comment, anchored to a field and optionally to a span of a response. */
 export const reviewCommentSchema = z
@@ -17,6 +25,7 @@ export const reviewCommentSchema = z
         responseId: z.string().min(1),
         start: z.number().int().min(0),
         end: z.number().int().min(1),
+        text: z.string().max(10_000).optional(),
       })
       .strict()
       .refine((span) => span.start < span.end, {
@@ -49,6 +58,43 @@ export const reviewDecisionSchema = z.discriminatedUnion("verdict", [
     })
     .strict(),
 ]);
+
+type ReviewComment = z.infer<typeof reviewCommentSchema>;
+
+/**
+ * Review comments with the span each is anchored to checked against the item's responses as a
+ * label's spans are (inside the text, not splitting a character, `text` the slice when given)
+ * and quoted; 422 naming every comment in error.
+ */
+function anchoredComments(
+  comments: ReadonlyArray<ReviewComment>,
+  responses: ReadonlyArray<ResponseRef>,
+): ReviewComment[] {
+  const errors: Array<{ field: string; message: string }> = [];
+  const anchored = comments.map((comment, index) => {
+    const { span } = comment;
+    if (!span) return comment;
+    const field = `comments.${index}.span`;
+    const text = responses.find((response) => response.id === span.responseId)?.text;
+    if (text === undefined) {
+      errors.push({
+        field: `${field}.responseId`,
+        message: `no response with id "${span.responseId}"`,
+      });
+      return comment;
+    }
+    const problems = spanOffsetProblems(text, span);
+    for (const problem of problems) {
+      errors.push({ field: `${field}.${problem.field}`, message: problem.message });
+    }
+    if (problems.length > 0) return comment;
+    return { ...comment, span: { ...span, text: text.slice(span.start, span.end) } };
+  });
+  if (errors.length > 0) {
+    throw validationFailed("A comment's span does not fit the response", errors);
+  }
+  return anchored;
+}
 
 const verdictOf = { accept: "accepted", correct: "corrected", reject: "rejected" } as const;
 
@@ -107,9 +153,11 @@ export async function listReviews(
  * A lead's verdict on a junior's annotation. Accept keeps it; correct keeps the corrected label
  * beside the junior's (the junior sees both, with the comments); reject takes the annotation
  * out of the item's labels, and the item goes back to the queue for another annotator.
+ * The time people spent on the review (its page and its room) until now is stored with the
+ * decision (decision 021).
  */
 export async function decideReview(
-  db: Kysely<Database>,
+  context: ReviewContext,
   user: User,
   reviewId: number,
   input: unknown,
@@ -119,6 +167,7 @@ export async function decideReview(
     throw validationFailed("The review is not valid", fieldErrors(parsedInput.error.issues));
   }
   const decision = parsedInput.data;
+  const { db } = context;
   const review = await db
     .selectFrom("reviews")
     .select(["id", "project_id", "annotation_id"])
@@ -126,6 +175,8 @@ export async function decideReview(
     .executeTakeFirst();
   if (!review) throw notFound("No such review");
   const { project } = await loadProjectFor(db, user, review.project_id, "item.review");
+  const roomName = reviewRoomName(review.annotation_id);
+  await context.rooms.flushRoomTime(roomName);
 
   return db.transaction().execute(async (trx) => {
     const current = await trx
@@ -139,6 +190,7 @@ export async function decideReview(
     if (current.verdict !== "pending")
       throw conflict(`This review was already decided (${current.verdict})`);
 
+    const comments = anchoredComments(decision.comments, current.responses as ResponseRef[]);
     let correctedLabel: string | null = null;
     if (decision.verdict === "correct") {
       const parsed = labelSchemaFor(project.template, current.responses as ResponseRef[]).safeParse(
@@ -174,17 +226,23 @@ export async function decideReview(
         .execute();
       await settleItems(trx, project, [current.item_id]);
     }
+    const decidedAt = new Date();
     await trx
       .updateTable("reviews")
       .set({
         verdict,
         reviewer_id: user.id,
         corrected_label: correctedLabel,
-        comments: JSON.stringify(decision.comments),
-        decided_at: new Date(),
+        comments: JSON.stringify(comments),
+        decided_at: decidedAt,
       })
       .where("id", "=", reviewId)
       .execute();
+    await storeReviewTime(
+      trx,
+      reviewId,
+      await settleRoomTime(trx, roomName, { userId: user.id, at: decidedAt }),
+    );
     await recordAudit(trx, {
       actorId: user.id,
       action: `review.${decision.verdict}`,
@@ -198,7 +256,10 @@ export async function decideReview(
 
 /** The caller's own annotations in a project, with any review verdict and comments. */
 export async function listOwnAnnotations(db: Kysely<Database>, user: User, projectId: number) {
-  await requireProjectPermission(db, user, projectId, "project.view");
+  const subject = await requireProjectPermission(db, user, projectId, "project.view");
+  // As on the item pages: an annotator sees an item's external id only once it is revealed,
+  // which a gold item never is (server/services/items.ts).
+  const annotator = !subject.isAdmin && subject.role === "annotator";
   const rows = await db
     .selectFrom("annotations")
     .innerJoin("items", "items.id", "annotations.item_id")
@@ -208,8 +269,10 @@ export async function listOwnAnnotations(db: Kysely<Database>, user: User, proje
       "annotations.label",
       "annotations.submitted_at",
       "annotations.duration_ms",
+      "annotations.active_ms",
       "items.id as item_id",
       "items.external_id",
+      "items.status",
       "reviews.verdict",
       "reviews.comments",
       "reviews.corrected_label",
@@ -222,10 +285,14 @@ export async function listOwnAnnotations(db: Kysely<Database>, user: User, proje
     .execute();
   return rows.map((row) => ({
     id: row.id,
-    item: { id: row.item_id, externalId: row.external_id },
+    item: {
+      id: row.item_id,
+      externalId: !annotator || REVEALED_STATUSES.includes(row.status) ? row.external_id : null,
+    },
     label: row.label,
     submittedAt: row.submitted_at.toISOString(),
     durationMs: row.duration_ms,
+    activeMs: row.active_ms,
     // Undecided reviews stay invisible: the junior learns of the review when it is decided.
     review:
       row.verdict && row.verdict !== "pending"

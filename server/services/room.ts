@@ -8,7 +8,6 @@ import {
   itemRoomName,
   labelDigest,
   labelToJson,
-  memberId,
   metaMap,
   readMeta,
   reviewRoomName,
@@ -23,6 +22,7 @@ import { templateSchema, type Label, type Template } from "../../app/domain/temp
 import type { Database, ItemStatus } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
 import { notFound } from "../errors.ts";
+import { ensureParticipantKeys } from "./participants.ts";
 
 /** What the room services need: the database and the sync server's documents. */
 export type RoomContext = Pick<QuorumContext, "db" | "rooms">;
@@ -88,7 +88,8 @@ interface ItemRoomSource {
  *   disputed, adjudicating or published) is filled as DESIGN.md says: `label` ← the aggregated
  *   suggestion (the latest published label once there is one), with spans as a Y.Array of
  *   Y.Maps with ids and text fields as Y.Text; `votes` ← each annotator's independent label
- *   whose label counts, keyed by user id; `meta` ← status and the version the draft becomes. A
+ *   whose label counts, keyed by their participant key; `meta` ← status and the version the
+ *   draft becomes (people in it by participant key too). A
  *   disputed item moves to `adjudicating`, and the adjudication's clock starts.
  * - A room already pre-filled gets the `meta` the database implies, when it differs (after a
  *   publish, a reopen or an approval, or when a process died between the commit and the room
@@ -109,7 +110,7 @@ async function prepare(context: RoomContext, itemId: number): Promise<ItemRoomSt
   const item = await db
     .selectFrom("items")
     .innerJoin("projects", "projects.id", "items.project_id")
-    .select(["items.status", "projects.template"])
+    .select(["items.status", "items.project_id", "projects.template"])
     .where("items.id", "=", itemId)
     .executeTakeFirst();
   if (!item) throw notFound("No such item");
@@ -136,7 +137,7 @@ async function prepare(context: RoomContext, itemId: number): Promise<ItemRoomSt
     )
     .execute();
 
-  const source = await itemRoomSource(db, itemId, item.template);
+  const source = await itemRoomSource(db, itemId, item.project_id, item.template);
   let state: ItemRoomState = "up to date";
   await context.rooms.applyServerUpdate(itemRoomName(itemId), (doc) => {
     if (readMeta(doc).version === null) {
@@ -178,6 +179,7 @@ function reconcileMeta(doc: Y.Doc, source: ItemRoomSource): boolean {
 async function itemRoomSource(
   db: Kysely<Database>,
   itemId: number,
+  projectId: number,
   template: unknown,
 ): Promise<ItemRoomSource> {
   const [item, latest, outcome, annotations] = await Promise.all([
@@ -215,6 +217,12 @@ async function itemRoomSource(
         .orderBy("user_id")
         .execute();
   const publishedLabel = latest ? (latest.label as Label) : null;
+  const keys = await ensureParticipantKeys(db, projectId, [
+    ...annotations.map((annotation) => annotation.user_id),
+    ...approvals.map((approval) => approval.user_id),
+    ...(published && latest.published_by !== null ? [latest.published_by] : []),
+  ]);
+  const memberId = (userId: number) => keys.get(userId)!;
   return {
     template: templateSchema.parse(template),
     label: publishedLabel ?? (outcome?.aggregated_label as Label | undefined) ?? {},
@@ -255,7 +263,8 @@ interface StoredReviewComment {
 
 /**
  * Prepares the room `review:<annotationId>`, where a lead and the junior discuss a reviewed
- * label: `label` ← the junior's label; `comments` ← the lead's review comments, each anchored to
+ * label: `label` ← the junior's label; `comments` ← the lead's review comments (authored by the
+ * lead's participant key), each anchored to
  * its field and, when the label has a span at those offsets, to that span. Comments of a review
  * decided after the room was first opened are added on the next call; each is added once (its
  * room id derives from the review). The lead's verdict (decideReview) stays the source of truth:
@@ -284,6 +293,7 @@ async function prepareReview(
     .leftJoin("reviews", "reviews.annotation_id", "annotations.id")
     .select([
       "annotations.label",
+      "items.project_id",
       "projects.template",
       "reviews.id as review_id",
       "reviews.reviewer_id",
@@ -294,10 +304,13 @@ async function prepareReview(
     .executeTakeFirst();
   if (!annotation) throw notFound("No such annotation");
   const template = templateSchema.parse(annotation.template);
+  const reviewer = annotation.review_id !== null ? annotation.reviewer_id : null;
   const reviewComments =
-    annotation.review_id !== null && annotation.reviewer_id !== null
-      ? ((annotation.comments ?? []) as StoredReviewComment[])
-      : [];
+    reviewer !== null ? ((annotation.comments ?? []) as StoredReviewComment[]) : [];
+  const reviewerKey =
+    reviewer !== null
+      ? (await ensureParticipantKeys(db, annotation.project_id, [reviewer])).get(reviewer)!
+      : null;
 
   let state: "updated" | "up to date" = "up to date";
   await context.rooms.applyServerUpdate(reviewRoomName(annotationId), (doc) => {
@@ -325,7 +338,7 @@ async function prepareReview(
         : undefined;
       addComment(doc, {
         id,
-        author: memberId(annotation.reviewer_id!),
+        author: reviewerKey!,
         text: comment.text,
         createdAt: (annotation.decided_at ?? new Date()).toISOString(),
         ...(comment.fieldId === undefined ? {} : { fieldId: comment.fieldId }),

@@ -1,13 +1,17 @@
 import { createHash } from "node:crypto";
 import { sql, type Kysely, type Transaction } from "kysely";
 import { canonicalJson } from "../../app/domain/canonical-json.ts";
+import { validateFinalLabel } from "../../app/domain/final-label.ts";
 import { findPreset } from "../../app/domain/presets.ts";
-import { labelSchemaFor } from "../../app/domain/template.ts";
+import { minorityPositions, type Votes } from "../../app/domain/room.ts";
+import { quoteLabelSpans } from "../../app/domain/span-offsets.ts";
+import { labelSchemaFor, type Label } from "../../app/domain/template.ts";
 import type { Database } from "../../db/schema.ts";
 import { recordAudit } from "./audit.ts";
+import { listPanel } from "./panel.ts";
 import { hashPassword } from "./passwords.ts";
-import { loadProjectModel } from "./project-model.ts";
-import { settleItems } from "./settle.ts";
+import { loadProjectModel, type ProjectModel } from "./project-model.ts";
+import { countedLabels, settleItems } from "./settle.ts";
 import { clinicalProject } from "./seed/clinical.ts";
 import { codeProject } from "./seed/code.ts";
 import type { DemoItem, DemoProject } from "./seed/demo-content.ts";
@@ -83,28 +87,32 @@ async function seedUnderLock(
   db: Kysely<Database>,
   blockers: (trx: Transaction<Database>) => Promise<string[] | null>,
 ): Promise<SeedResult> {
-  // Hashed once, outside the transaction: argon2 is deliberately slow.
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  // Outside the transaction, since argon2 is deliberately slow; one hash per user, each with a
+  // salt of its own, so that equal passwords do not give equal hashes.
+  const passwordHashes = await Promise.all(
+    Object.values(demoUsers).map(() => hashPassword(DEMO_PASSWORD)),
+  );
   return db.transaction().execute(async (trx): Promise<SeedResult> => {
     await sql`select pg_advisory_xact_lock(hashtext('quorum:seed-demo'))`.execute(trx);
     const existingUsers = await blockers(trx);
     if (existingUsers) return { seeded: false, existingUsers };
-    return { seeded: true, summary: await insertDemoWorkspace(trx, passwordHash, new Date()) };
+    return { seeded: true, summary: await insertDemoWorkspace(trx, passwordHashes, new Date()) };
   });
 }
 
 async function insertDemoWorkspace(
   trx: Transaction<Database>,
-  passwordHash: string,
+  /** One per demo user, in the order of `demoUsers`. */
+  passwordHashes: readonly string[],
   now: Date,
 ): Promise<DemoSummary> {
   const userRows = await trx
     .insertInto("users")
     .values(
-      Object.values(demoUsers).map((user) => ({
+      Object.values(demoUsers).map((user, index) => ({
         email: user.email,
         name: user.name,
-        password_hash: passwordHash,
+        password_hash: passwordHashes[index],
         is_admin: user.isAdmin,
         level: user.level,
         domains: user.domains,
@@ -225,6 +233,8 @@ async function insertDemoProject(
           user_id: userId(annotation.annotator),
           label: JSON.stringify(parsed.data),
           duration_ms: annotation.durationMs,
+          // The demo's labels were made in Quorum: their time is what the server measured.
+          active_ms: annotation.durationMs,
           submitted_at: submittedAt,
           created_at: submittedAt,
         })
@@ -240,11 +250,23 @@ async function insertDemoProject(
       annotations += 1;
     }
     if (item.annotations.length > 0) {
-      const [outcome] = await settleItems(trx, await loadProjectModel(trx, projectId), [itemId]);
-      if (outcome?.status !== item.status) {
+      const model = await loadProjectModel(trx, projectId);
+      const [outcome] = await settleItems(trx, model, [itemId]);
+      // A published item went through the state its labels gave it, from which a lead publishes.
+      const settled =
+        item.status === "published"
+          ? outcome?.status === "disputed" || outcome?.status === "consensus"
+          : outcome?.status === item.status;
+      if (!settled) {
         throw new Error(
           `demo item ${item.externalId} is declared ${item.status} but its labels make it ${outcome?.status}`,
         );
+      }
+      if (item.status === "published") {
+        await publishDemoItem(trx, model, itemId, item, {
+          publisherId: userId("lead"),
+          now: times.now,
+        });
       }
     }
     for (const key of item.reservedBy ?? []) {
@@ -262,4 +284,62 @@ async function insertDemoProject(
     }
   }
   return { items: project.items.length, annotations };
+}
+
+/**
+ * Publishes a demo item as its version 1, as a lead publishes a panel's draft: the aggregate of
+ * the independent labels with what the panel settled over it, validated as every final label
+ * is, with the panel, each member's label as their vote and the minority positions.
+ */
+async function publishDemoItem(
+  trx: Transaction<Database>,
+  project: ProjectModel,
+  itemId: number,
+  item: DemoItem,
+  by: { publisherId: number; now: Date },
+): Promise<void> {
+  const { publication } = item;
+  if (!publication) throw new Error(`demo item ${item.externalId} is published but says not how`);
+  const outcome = await trx
+    .selectFrom("item_outcomes")
+    .select("aggregated_label")
+    .where("item_id", "=", itemId)
+    .executeTakeFirstOrThrow();
+  const check = validateFinalLabel(project.template, item.responses, {
+    ...(outcome.aggregated_label as Label),
+    ...publication.label,
+  });
+  if (!check.valid) {
+    throw new Error(
+      `the published label of demo item ${item.externalId} does not fit the template: ${JSON.stringify(check.issues)}`,
+    );
+  }
+  const labels = (await countedLabels(trx, [itemId])).get(itemId) ?? [];
+  const votes: Votes = Object.fromEntries(
+    labels.map(({ userId, label }) => [
+      String(userId),
+      quoteLabelSpans(project.template, label, item.responses, { widen: false }).label,
+    ]),
+  );
+  const panel = await listPanel(trx, itemId);
+  const publishedAt = new Date(by.now.getTime() - publication.hoursAgo * HOUR_MS);
+  await trx
+    .insertInto("adjudications")
+    .values({
+      item_id: itemId,
+      version: 1,
+      label: JSON.stringify(check.label),
+      rationale: publication.rationale,
+      published_by: by.publisherId,
+      published_at: publishedAt,
+      panel: JSON.stringify(panel.map((member) => member.userId)),
+      votes: JSON.stringify(votes),
+      minority: JSON.stringify(minorityPositions(project.template, check.label, votes)),
+    })
+    .execute();
+  await trx
+    .updateTable("items")
+    .set({ status: "published", updated_at: publishedAt })
+    .where("id", "=", itemId)
+    .execute();
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import { checkAgreement } from "../../app/domain/disputes.ts";
-import type { Label } from "../../app/domain/template.ts";
+import { checkAgreement, type AgreementCheck } from "../../app/domain/disputes.ts";
+import type { Label, ResponseRef } from "../../app/domain/template.ts";
 import type { Database, ItemStatus } from "../../db/schema.ts";
 import type { ProjectModel } from "./project-model.ts";
 
@@ -9,11 +9,75 @@ export interface SettleOutcome {
   status: ItemStatus;
 }
 
+/** The rationale of a version that `settleItems` published because the annotators agreed. */
+export const AUTOMATIC_CONSENSUS_RATIONALE =
+  "Consensus of the independent labels, published automatically";
+
+export interface CountedLabel {
+  userId: number;
+  label: Label;
+}
+
+/** The labels that count (not rejected in review) of each item, in the order they were given. */
+export async function countedLabels(
+  trx: Kysely<Database>,
+  itemIds: ReadonlyArray<number>,
+): Promise<Map<number, CountedLabel[]>> {
+  const byItem = new Map<number, CountedLabel[]>();
+  if (itemIds.length === 0) return byItem;
+  const annotations = await trx
+    .selectFrom("annotations")
+    .select(["item_id", "user_id", "label"])
+    .where("item_id", "in", [...itemIds])
+    .where("rejected_at", "is", null)
+    .orderBy("id")
+    .execute();
+  for (const annotation of annotations) {
+    const labels = byItem.get(annotation.item_id) ?? [];
+    labels.push({ userId: annotation.user_id, label: annotation.label as Label });
+    byItem.set(annotation.item_id, labels);
+  }
+  return byItem;
+}
+
+/** Stores an item's agreement check: what the item list, the item page and the room read. */
+export async function saveOutcome(
+  trx: Kysely<Database>,
+  itemId: number,
+  check: AgreementCheck,
+  labels: ReadonlyArray<CountedLabel>,
+): Promise<void> {
+  await trx
+    .insertInto("item_outcomes")
+    .values({
+      item_id: itemId,
+      disputed: check.disputed,
+      fields: JSON.stringify(check.fields),
+      aggregated_label: JSON.stringify(check.aggregated),
+      annotators: JSON.stringify(labels.map((entry) => entry.userId)),
+    })
+    .onConflict((conflict) =>
+      conflict.column("item_id").doUpdateSet((eb) => ({
+        disputed: eb.ref("excluded.disputed"),
+        fields: eb.ref("excluded.fields"),
+        aggregated_label: eb.ref("excluded.aggregated_label"),
+        annotators: eb.ref("excluded.annotators"),
+        checked_at: new Date(),
+      })),
+    )
+    .execute();
+}
+
 /**
- * Recounts items' labels and moves them forward once their labels are in: an item with all `overlap` labels gets its
- * agreement checked field by field and becomes consensus (published at once, as version 1,
- * when the project auto-publishes) or disputed; an item with some labels is annotating. Items
- * already past the annotation phase are left alone. Runs inside the caller's transaction.
+ * Recounts items' labels and moves them forward once their labels are in: an item with all
+ * `overlap` labels gets its agreement checked field by field and becomes consensus (published at
+ * once, as version 1, when the project auto-publishes) or disputed; an item with some labels is
+ * annotating. Items already past the annotation phase are left alone. Runs inside the caller's
+ * transaction.
+ *
+ * A consensus label is what `checkAgreement` settled on: complete, and valid under
+ * `validateFinalLabel` with the item's responses, the same check a lead's publish runs, so an
+ * automatic version can never lack what a manual one must have.
  */
 export async function settleItems(
   trx: Kysely<Database>,
@@ -23,7 +87,7 @@ export async function settleItems(
   if (itemIds.length === 0) return [];
   const items = await trx
     .selectFrom("items")
-    .select(["id", "status"])
+    .select(["id", "status", "responses"])
     .where("project_id", "=", project.id)
     .where("id", "in", [...itemIds])
     .where("status", "in", ["queued", "annotating"])
@@ -31,23 +95,10 @@ export async function settleItems(
     .forUpdate()
     .execute();
   if (items.length === 0) return [];
-  const annotations = await trx
-    .selectFrom("annotations")
-    .select(["item_id", "user_id", "label"])
-    .where(
-      "item_id",
-      "in",
-      items.map((item) => item.id),
-    )
-    .where("rejected_at", "is", null)
-    .orderBy("id")
-    .execute();
-  const labelsByItem = new Map<number, Array<{ userId: number; label: Label }>>();
-  for (const annotation of annotations) {
-    const labels = labelsByItem.get(annotation.item_id) ?? [];
-    labels.push({ userId: annotation.user_id, label: annotation.label as Label });
-    labelsByItem.set(annotation.item_id, labels);
-  }
+  const labelsByItem = await countedLabels(
+    trx,
+    items.map((item) => item.id),
+  );
 
   const outcomes: SettleOutcome[] = [];
   for (const item of items) {
@@ -58,31 +109,14 @@ export async function settleItems(
         project.template,
         project.disputePolicy,
         labels.map((entry) => entry.label),
+        item.responses as ResponseRef[],
       );
       status = check.disputed
         ? "disputed"
         : project.autoPublishConsensus
           ? "published"
           : "consensus";
-      await trx
-        .insertInto("item_outcomes")
-        .values({
-          item_id: item.id,
-          disputed: check.disputed,
-          fields: JSON.stringify(check.fields),
-          aggregated_label: JSON.stringify(check.aggregated),
-          annotators: JSON.stringify(labels.map((entry) => entry.userId)),
-        })
-        .onConflict((conflict) =>
-          conflict.column("item_id").doUpdateSet((eb) => ({
-            disputed: eb.ref("excluded.disputed"),
-            fields: eb.ref("excluded.fields"),
-            aggregated_label: eb.ref("excluded.aggregated_label"),
-            annotators: eb.ref("excluded.annotators"),
-            checked_at: new Date(),
-          })),
-        )
-        .execute();
+      await saveOutcome(trx, item.id, check, labels);
       if (status === "published") {
         await trx
           .insertInto("adjudications")
@@ -90,7 +124,7 @@ export async function settleItems(
             item_id: item.id,
             version: 1,
             label: JSON.stringify(check.aggregated),
-            rationale: "Consensus of the independent labels, published automatically",
+            rationale: AUTOMATIC_CONSENSUS_RATIONALE,
             panel: JSON.stringify(labels.map((entry) => entry.userId)),
             votes: JSON.stringify(
               Object.fromEntries(labels.map((entry) => [entry.userId, entry.label])),

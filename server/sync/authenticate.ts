@@ -3,7 +3,14 @@ import type { Duplex } from "node:stream";
 import { z } from "zod";
 import type { User } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
-import { AppError, badRequest, forbidden, unauthorized } from "../errors.ts";
+import {
+  AppError,
+  badRequest,
+  databaseAppError,
+  forbidden,
+  RETRY_AFTER_SECONDS,
+  unauthorized,
+} from "../errors.ts";
 import { authenticate, SESSION_COOKIE_NAME, type CredentialKind } from "../http/credentials.ts";
 import type { CredentialRef } from "../services/auth.ts";
 import { parseDocumentName, type DocumentName } from "./document-name.ts";
@@ -101,13 +108,19 @@ export function refuseUpgrade(socket: Duplex, error: AppError): void {
     "Content-Type: application/json; charset=utf-8",
     `Content-Length: ${Buffer.byteLength(body)}`,
     ...(error.status === 401 ? ['WWW-Authenticate: Bearer realm="quorum"'] : []),
+    ...(error.code === "unavailable" ? [`Retry-After: ${RETRY_AFTER_SECONDS}`] : []),
   ];
   socket.end(`${headers.join("\r\n")}\r\n\r\n${body}`, () => socket.destroy());
 }
 
-/** Turns whatever the authenticate stage threw into the error the peer is told. */
+/**
+ * Turns whatever the authenticate stage threw into the error the peer is told: a database out
+ * of reach is a 503 the client may retry, anything else unexpected a 500.
+ */
 export function upgradeError(error: unknown): AppError {
-  return error instanceof AppError
-    ? error
-    : new AppError("internal", "The sync server could not admit the connection");
+  if (error instanceof AppError) return error;
+  return (
+    databaseAppError(error) ??
+    new AppError("internal", "The sync server could not admit the connection")
+  );
 }

@@ -84,8 +84,9 @@ export function presentState(state: unknown, pseudonymised: boolean): unknown {
 }
 
 /**
- * A token bucket: `perSecond` tokens a second, holding at most one second's worth, so a client
- * may send a short burst but no more than `perSecond` on average.
+ * A token bucket: `perSecond` tokens a second, holding at most `capacity` (one second's worth
+ * unless told otherwise), so a client may send a short burst but no more than `perSecond` on
+ * average.
  */
 export class RateLimiter {
   private tokens: number;
@@ -94,20 +95,126 @@ export class RateLimiter {
   constructor(
     private readonly perSecond: number,
     private readonly now: () => number = () => performance.now(),
+    private readonly capacity: number = perSecond,
   ) {
-    this.tokens = perSecond;
+    this.tokens = capacity;
     this.refilledAt = now();
   }
 
-  tryTake(): boolean {
+  tryTake(amount = 1): boolean {
     const now = this.now();
     this.tokens = Math.min(
-      this.perSecond,
+      this.capacity,
       this.tokens + ((now - this.refilledAt) / 1000) * this.perSecond,
     );
     this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < amount) return false;
+    this.tokens -= amount;
     return true;
+  }
+}
+
+/** What one connection may announce as presence (README: configuration, sync). */
+export interface PresenceLimits {
+  /** Frames carrying the connection's own presence, per second. */
+  updatesPerSecond: number;
+  /** Bytes of the connection's own presence states, per second. */
+  bytesPerSecond: number;
+  /** Largest state, as the JSON the client sent. */
+  maxStateBytes: number;
+  /** Client ids one connection may announce over its life. */
+  maxClientIds: number;
+}
+
+export type PresenceDropReason = "rate" | "bytes" | "stateSize" | "clientIds";
+
+/** A presence change as it arrived, with its state still the JSON bytes the client sent. */
+export interface UncheckedPresence {
+  clientId: number;
+  stateJson: Uint8Array;
+  /** Whether the change announces that the client left (its state is JSON `null`). */
+  removes: boolean;
+}
+
+/**
+ * The presence a connection may still announce. The room keeps every admitted state until the
+ * connection leaves (or 30 seconds pass without a renewal), so what a connection can make it
+ * hold is bounded by `maxClientIds × maxStateBytes`, and what it can make it relay by the
+ * rates. Oversized states are refused by their length, before anything parses them. What is
+ * dropped is counted by reason, for the connection's log.
+ */
+export class PresenceAllowance {
+  /** The client ids this connection announced; cleared from the room when it leaves. */
+  readonly clientIds = new Set<number>();
+  readonly dropped: Record<PresenceDropReason, number> = {
+    rate: 0,
+    bytes: 0,
+    stateSize: 0,
+    clientIds: 0,
+  };
+  private readonly frames: RateLimiter;
+  private readonly bytes: RateLimiter;
+
+  constructor(
+    private readonly limits: PresenceLimits,
+    private readonly onFirstDrop: (reason: PresenceDropReason) => void = () => {},
+    now: () => number = () => performance.now(),
+  ) {
+    this.frames = new RateLimiter(limits.updatesPerSecond, now);
+    this.bytes = new RateLimiter(
+      limits.bytesPerSecond,
+      now,
+      Math.max(limits.bytesPerSecond, limits.maxStateBytes),
+    );
+  }
+
+  /**
+   * The changes of one frame (all for client ids this connection may claim) that are within
+   * the limits; the client ids of admitted states are recorded as the connection's.
+   */
+  admit<Change extends UncheckedPresence>(changes: readonly Change[]): Change[] {
+    const newClientIds = new Set<number>();
+    const withinShape = changes.filter((change) => {
+      if (change.stateJson.length > this.limits.maxStateBytes) {
+        this.drop("stateSize", 1);
+        return false;
+      }
+      if (this.clientIds.has(change.clientId) || newClientIds.has(change.clientId)) return true;
+      // A removal for a client id this connection never announced removes nothing of its own.
+      if (change.removes || this.clientIds.size + newClientIds.size >= this.limits.maxClientIds) {
+        this.drop("clientIds", 1);
+        return false;
+      }
+      newClientIds.add(change.clientId);
+      return true;
+    });
+    if (withinShape.length === 0) return [];
+    if (!this.frames.tryTake()) {
+      this.drop("rate", withinShape.length);
+      return [];
+    }
+    const bytes = withinShape.reduce((total, change) => total + change.stateJson.length, 0);
+    if (!this.bytes.tryTake(bytes)) {
+      this.drop("bytes", withinShape.length);
+      return [];
+    }
+    for (const clientId of newClientIds) this.clientIds.add(clientId);
+    return withinShape;
+  }
+
+  /** A request for everyone's presence costs a frame of the connection's allowance. */
+  admitQuery(): boolean {
+    if (this.frames.tryTake()) return true;
+    this.drop("rate", 1);
+    return false;
+  }
+
+  get droppedTotal(): number {
+    return Object.values(this.dropped).reduce((total, count) => total + count, 0);
+  }
+
+  private drop(reason: PresenceDropReason, count: number): void {
+    if (this.dropped[reason] === 0) this.onFirstDrop(reason);
+    this.dropped[reason] += count;
   }
 }

@@ -33,8 +33,12 @@ export const SyncCloseCode = {
    * revoked, user disabled), or the user has left the document's project. Sign in again.
    */
   accessRevoked: 4401,
-  /** The update changes `meta`, which only the server writes. Nothing of it was stored. */
-  serverOnlyChange: 4403,
+  /**
+   * The update changes a part of the document the participant may not write (write-rules.ts):
+   * `meta`, which only the server writes, another member's vote, another's comment, or a shared
+   * type a room does not have. Nothing of it was stored.
+   */
+  forbiddenChange: 4403,
   /** The update would take the stored document past its size cap. Nothing of it was stored. */
   documentTooLarge: 4413,
   /** The document is published and read-only until it is reopened. Nothing was stored. */

@@ -4,39 +4,85 @@ import type { Logger } from "../logger.ts";
 import type { CredentialRef } from "../services/auth.ts";
 import type { AccessHolder } from "./access.ts";
 import type { SyncPeer } from "./authenticate.ts";
-import { participantIdentity, RateLimiter, type ParticipantIdentity } from "./awareness.ts";
+import {
+  participantIdentity,
+  PresenceAllowance,
+  type ParticipantIdentity,
+  type PresenceLimits,
+} from "./awareness.ts";
 import { SyncCloseCode } from "./close-codes.ts";
 import type { DocumentAccess } from "./permissions.ts";
-import { decodeClientMessage, MalformedMessageError } from "./protocol.ts";
+import { decodeClientMessage, MalformedMessageError, type RawAwarenessChange } from "./protocol.ts";
 import type { Room, RoomParticipant } from "./room.ts";
 import type { Rooms } from "./rooms.ts";
+import type { RoomWrites } from "./write-rules.ts";
 
 /** Frames a client may send before its room has loaded; the stock client sends two or three. */
 const maxFramesWhileLoading = 64;
+/** How long frames are handled at a stretch before other work gets the event loop. */
+const sliceMs = 4;
+/** Waiting frames (or bytes) at which the socket stops reading, until they have been handled. */
+const pauseAtFrames = 256;
+const pauseAtBytes = 4 * 1024 * 1024;
+/** Frames of this connection the room may hold unstored before it is handed more. */
+const maxQueuedInRoom = 128;
+/** How soon to look again whether the room has stored enough to take more. */
+const roomBusyRetryMs = 5;
+
+/** What one connection may cost the server, whoever it is. */
+export interface ConnectionLimits {
+  presence: PresenceLimits;
+  /** Bytes a second the server reads from the socket, past a burst of two of the largest frames. */
+  receiveBytesPerSecond: number;
+  /** The largest frame accepted (`SYNC_MAX_PAYLOAD_BYTES`). */
+  maxFrameBytes: number;
+}
 
 /**
  * One accepted WebSocket: it joins its room, feeds the room decoded frames in order, and leaves
  * the room when the socket closes. A malformed frame closes this connection only.
+ *
+ * Backpressure: frames are queued as they arrive and handled in slices of a few milliseconds,
+ * and only while the room holds fewer than `maxQueuedInRoom` of this connection's changes still
+ * to be stored; so a client sending thousands of small updates back to back can neither hold the
+ * event loop nor pile up changes in the room faster than the database stores them. While many
+ * frames wait, the socket stops reading and TCP holds the sender back. It stops reading too while
+ * the connection has sent more than `receiveBytesPerSecond` allows: receiving a frame (copying
+ * and unmasking it) costs the server before anyone looks at what it holds.
  */
 export class SyncConnection implements RoomParticipant, AccessHolder {
   readonly id = randomUUID();
   readonly access: DocumentAccess;
+  readonly writes: RoomWrites;
   readonly credential: CredentialRef;
   readonly userId: number;
   readonly membershipOf: number | null;
   readonly identity: ParticipantIdentity;
   readonly seesPseudonyms: boolean;
   readonly wantsPersisted: boolean;
-  readonly awarenessClients = new Set<number>();
   /** Resolves when the socket has closed, however that happened. */
   readonly closed: Promise<void>;
   private readonly log: Logger;
-  private readonly awarenessLimit: RateLimiter;
+  private readonly presence: PresenceAllowance;
   private room: Room | null = null;
   /** Binary frames received so far: the number of the latest, as acknowledgements count them. */
   private framesReceived = 0;
-  /** Frames that arrived while the room was loading; null once they have been handled. */
-  private backlog: Array<{ frame: Uint8Array; number: number }> | null = [];
+  /** Frames received and not yet handled, oldest first. */
+  private readonly waiting: Array<{ frame: Uint8Array; number: number }> = [];
+  private waitingBytes = 0;
+  private sliceScheduled: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  private readingPaused = false;
+  /** Too many frames wait to be handled: reading stops until most of them are. */
+  private tooManyWaiting = false;
+  /** Bytes the connection may still send at once; negative while it has sent too much. */
+  private receiveAllowance: number;
+  private receiveRefilledAt = performance.now();
+  /** Set while reading stops because the connection sent more bytes than its rate. */
+  private receiveResume: NodeJS.Timeout | null = null;
+  private readonly receiveBytesPerSecond: number;
+  private readonly receiveBurstBytes: number;
+  /** Set once the server closes the connection: nothing more it sent is handled. */
+  private stopped = false;
   private answeredPing = true;
 
   constructor(
@@ -44,9 +90,10 @@ export class SyncConnection implements RoomParticipant, AccessHolder {
     peer: SyncPeer,
     private readonly rooms: Rooms,
     log: Logger,
-    awarenessPerSecond: number,
+    limits: ConnectionLimits,
   ) {
     this.access = peer.grant.access;
+    this.writes = peer.grant.writes;
     this.credential = peer.credential;
     this.userId = peer.user.id;
     // An admin's access to rooms does not come from a project membership.
@@ -54,13 +101,18 @@ export class SyncConnection implements RoomParticipant, AccessHolder {
     this.identity = participantIdentity(peer.user, peer.grant.role, peer.grant.pseudonym);
     this.seesPseudonyms = peer.grant.seesPseudonyms;
     this.wantsPersisted = peer.wantsPersisted;
-    this.awarenessLimit = new RateLimiter(awarenessPerSecond);
     this.log = log.child({
       connectionId: this.id,
       docName: peer.document.name,
       userId: peer.user.id,
       access: peer.grant.access,
     });
+    this.receiveBytesPerSecond = limits.receiveBytesPerSecond;
+    this.receiveBurstBytes = Math.max(limits.receiveBytesPerSecond, 2 * limits.maxFrameBytes);
+    this.receiveAllowance = this.receiveBurstBytes;
+    this.presence = new PresenceAllowance(limits.presence, (reason) =>
+      this.log.warn({ reason }, "dropping presence beyond the connection's limits"),
+    );
     this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
     socket.on("message", (data, isBinary) => this.onFrame(data, isBinary));
     socket.on("pong", () => {
@@ -91,9 +143,11 @@ export class SyncConnection implements RoomParticipant, AccessHolder {
       return;
     }
     this.room = room;
-    const backlog = this.backlog ?? [];
-    this.backlog = null;
-    for (const { frame, number } of backlog) this.handle(frame, number);
+    this.handleWaiting();
+  }
+
+  get awarenessClients(): ReadonlySet<number> {
+    return this.presence.clientIds;
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
@@ -103,17 +157,102 @@ export class SyncConnection implements RoomParticipant, AccessHolder {
     }
     const frame = toBytes(data);
     this.framesReceived += 1;
-    if (this.backlog === null) {
-      this.handle(frame, this.framesReceived);
-    } else if (this.backlog.length < maxFramesWhileLoading) {
-      this.backlog.push({ frame, number: this.framesReceived });
-    } else {
+    if (this.room === null && this.waiting.length >= maxFramesWhileLoading) {
       this.close(SyncCloseCode.tryAgainLater, "Too many messages while the document loads");
+      return;
     }
+    this.waiting.push({ frame, number: this.framesReceived });
+    this.waitingBytes += frame.length;
+    if (this.waiting.length >= pauseAtFrames || this.waitingBytes >= pauseAtBytes) {
+      this.tooManyWaiting = true;
+    }
+    this.chargeReceived(frame.length);
+    this.updateReading();
+    if (this.room !== null) this.scheduleSlice();
   }
 
+  /**
+   * Counts received bytes against the rate; past it, reading stops until the debt is repaid.
+   * Frames `ws` had already read when reading stopped still arrive, and add to the debt.
+   */
+  private chargeReceived(bytes: number): void {
+    const now = performance.now();
+    this.receiveAllowance = Math.min(
+      this.receiveBurstBytes,
+      this.receiveAllowance + ((now - this.receiveRefilledAt) / 1000) * this.receiveBytesPerSecond,
+    );
+    this.receiveRefilledAt = now;
+    this.receiveAllowance -= bytes;
+    if (this.receiveAllowance >= 0 || this.receiveResume !== null || this.stopped) return;
+    const repaidInMs = Math.ceil((-this.receiveAllowance / this.receiveBytesPerSecond) * 1000);
+    this.receiveResume = setTimeout(() => {
+      this.receiveResume = null;
+      this.chargeReceived(0);
+      this.updateReading();
+    }, repaidInMs);
+  }
+
+  /** Reads from the socket unless too many frames wait or the connection is over its rate. */
+  private updateReading(): void {
+    const shouldRead = !this.tooManyWaiting && this.receiveResume === null;
+    if (shouldRead === !this.readingPaused) return;
+    this.readingPaused = !shouldRead;
+    if (shouldRead) this.socket.resume();
+    else this.socket.pause();
+  }
+
+  private scheduleSlice(afterMs = 0): void {
+    if (this.sliceScheduled !== null) return;
+    const handleNext = () => {
+      this.sliceScheduled = null;
+      this.handleWaiting();
+    };
+    this.sliceScheduled = afterMs > 0 ? setTimeout(handleNext, afterMs) : setImmediate(handleNext);
+  }
+
+  /**
+   * Handles waiting frames in order, for one slice (or, with `all`, every one of them), and
+   * schedules the next slice while any remain: at once, or shortly when the room holds as many
+   * of this connection's changes as it may.
+   */
+  private handleWaiting(options: { all?: boolean } = {}): void {
+    const room = this.room;
+    if (room === null) return;
+    const started = performance.now();
+    // A frame adds at most one change to the room's queue.
+    let allowance = options.all
+      ? Number.POSITIVE_INFINITY
+      : maxQueuedInRoom - room.queuedFrom(this);
+    while (this.waiting.length > 0 && !this.stopped && allowance > 0) {
+      const next = this.waiting.shift();
+      if (next === undefined) break;
+      allowance -= 1;
+      this.waitingBytes -= next.frame.length;
+      this.handle(next.frame, next.number);
+      if (!options.all && performance.now() - started >= sliceMs) break;
+    }
+    if (this.stopped) {
+      this.waiting.length = 0;
+      this.waitingBytes = 0;
+      return;
+    }
+    if (
+      this.tooManyWaiting &&
+      this.waiting.length < pauseAtFrames / 4 &&
+      this.waitingBytes < pauseAtBytes / 4
+    ) {
+      this.tooManyWaiting = false;
+      this.updateReading();
+    }
+    if (this.waiting.length > 0) this.scheduleSlice(allowance > 0 ? 0 : roomBusyRetryMs);
+  }
+
+  /**
+   * A frame that arrived before the peer closed is still handled once the socket is closing:
+   * the changes a client sent just before it left are stored like any others.
+   */
   private handle(frame: Uint8Array, number: number): void {
-    if (!this.room || this.socket.readyState !== WebSocket.OPEN) return;
+    if (!this.room || this.stopped) return;
     try {
       this.room.receive(this, decodeClientMessage(frame), number);
     } catch (error) {
@@ -131,8 +270,12 @@ export class SyncConnection implements RoomParticipant, AccessHolder {
     this.close(SyncCloseCode.malformedMessage, "Malformed message");
   }
 
-  takeAwarenessAllowance(): boolean {
-    return this.awarenessLimit.tryTake();
+  admitPresence(changes: readonly RawAwarenessChange[]): RawAwarenessChange[] {
+    return this.presence.admit(changes);
+  }
+
+  admitPresenceQuery(): boolean {
+    return this.presence.admitQuery();
   }
 
   refuse(code: SyncCloseCode, reason: string): void {
@@ -153,6 +296,7 @@ export class SyncConnection implements RoomParticipant, AccessHolder {
   }
 
   close(code: SyncCloseCode, reason: string): void {
+    this.stopped = true;
     if (this.socket.readyState === WebSocket.OPEN) this.socket.close(code, reason);
   }
 
@@ -173,10 +317,17 @@ export class SyncConnection implements RoomParticipant, AccessHolder {
   }
 
   private onClose(code: number, reason: string): void {
-    this.backlog = null;
+    // What is still waiting (at most what arrived while reading was paused) is handled now, in
+    // order, before the connection leaves the room.
+    this.handleWaiting({ all: true });
+    this.stopped = true;
+    if (this.receiveResume !== null) clearTimeout(this.receiveResume);
+    this.waiting.length = 0;
+    this.waitingBytes = 0;
     if (this.room) this.rooms.leave(this.room, this);
     this.room = null;
-    this.log.info({ code, reason }, "sync connection closed");
+    const presenceDropped = this.presence.droppedTotal > 0 ? this.presence.dropped : undefined;
+    this.log.info({ code, reason, presenceDropped }, "sync connection closed");
   }
 }
 

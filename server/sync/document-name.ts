@@ -2,18 +2,18 @@ import { z } from "zod";
 import { badRequest } from "../errors.ts";
 
 /**
- * What a sync document is, decided by its name: an item's adjudication room (`item:<itemId>`),
- * a lead's review of an annotation (`review:<annotationId>`), or a free-form document.
+ * What a sync document is, decided by its name: an item's adjudication room (`item:<itemId>`)
+ * or a lead's review of an annotation (`review:<annotationId>`). Nothing else exists: every
+ * document belongs to a project, whose members alone may open it and whose roles decide who
+ * writes what (docs/decisions/016-participant-keys.md).
  */
 export type DocumentName =
   | { kind: "item"; name: string; itemId: number }
-  | { kind: "review"; name: string; annotationId: number }
-  | { kind: "generic"; name: string };
+  | { kind: "review"; name: string; annotationId: number };
 
 /** Row ids are PostgreSQL `integer`s; a larger id could only fail in the query. */
 const rowId = z.coerce.number().int().positive().max(2_147_483_647);
-const genericName = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
-const reservedPrefixes = new Set(["item", "review"]);
+const documentName = /^(item|review):([1-9][0-9]{0,9})$/;
 
 /** Parses the `<docName>` of `/sync/<docName>` (still percent-encoded). Throws a 400. */
 export function parseDocumentName(encoded: string): DocumentName {
@@ -23,18 +23,14 @@ export function parseDocumentName(encoded: string): DocumentName {
   } catch {
     throw badRequest("The document name is not valid percent-encoding");
   }
-  if (!genericName.test(name)) {
+  const match = documentName.exec(name);
+  const id = rowId.safeParse(match?.[2]);
+  if (!match || !id.success) {
     throw badRequest(
-      "A document name is 1 to 200 characters of letters, digits, '.', '_', ':' and '-'",
+      "A sync document is named 'item:<itemId>' or 'review:<annotationId>', with a numeric id",
     );
   }
-  const [prefix, id, ...rest] = name.split(":");
-  if (!reservedPrefixes.has(prefix)) return { kind: "generic", name };
-  const parsedId = rowId.safeParse(id);
-  if (rest.length > 0 || !/^[1-9][0-9]*$/.test(id ?? "") || !parsedId.success) {
-    throw badRequest(`A '${prefix}:' document is named '${prefix}:<id>' with a numeric id`);
-  }
-  return prefix === "item"
-    ? { kind: "item", name, itemId: parsedId.data }
-    : { kind: "review", name, annotationId: parsedId.data };
+  return match[1] === "item"
+    ? { kind: "item", name, itemId: id.data }
+    : { kind: "review", name, annotationId: id.data };
 }

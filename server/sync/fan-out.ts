@@ -1,7 +1,9 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
+import { sql, type Kysely } from "kysely";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
+import type { Database } from "../../db/schema.ts";
 import type { Logger } from "../logger.ts";
 
 /**
@@ -16,9 +18,37 @@ const kindUpdate = 0;
 const kindAwareness = 1;
 
 /**
+ * The namespace of this deployment's channels: REDIS_NAMESPACE when set, otherwise derived from
+ * the database, from its deployment id (made once, by a migration) and the database's name.
+ * Every instance of a deployment reads the same one, and restarts keep it; two deployments on
+ * one Redis get different ones (pub/sub ignores Redis's database numbers), including a copy made
+ * with `CREATE DATABASE … TEMPLATE`, which keeps the id but not the name.
+ */
+export async function channelNamespace(
+  db: Kysely<Database>,
+  configured: string | undefined,
+): Promise<string> {
+  if (configured !== undefined) return configured;
+  const { rows } = await sql<{ id: string; database: string }>`
+    select id, current_database() as database from deployment`.execute(db);
+  const deployment = rows[0];
+  if (!deployment) throw new Error("The database has no deployment id; run the migrations");
+  return createHash("sha256")
+    .update(`${deployment.id}/${deployment.database}`)
+    .digest("hex")
+    .slice(0, 16);
+}
+
+/** The channel of a room: `quorum:<namespace>:room:<docName>`. */
+export function roomChannelPrefix(namespace: string): string {
+  return `quorum:${namespace}:room:`;
+}
+
+/**
  * Room traffic between instances over Redis pub/sub: one channel per document, subscribed while
- * the room is loaded here. Pub/sub delivers at most once, so after every reconnection of the
- * subscriber the rooms catch up from the database, which holds every update ever published.
+ * the room is loaded here, in this deployment's namespace. Pub/sub delivers at most once, so
+ * after every reconnection of the subscriber the rooms catch up from the database, which holds
+ * every update ever published.
  */
 export class RoomFanOut {
   readonly instanceId = randomUUID();
@@ -26,13 +56,25 @@ export class RoomFanOut {
   private readonly subscriber: Redis;
   private readonly handlers = new Map<string, (message: FanOutMessage) => void>();
   private readonly catchUpListeners = new Set<(docName: string) => void>();
+  /** Resolved before any room subscribes, hence before anything is published or delivered. */
+  private readonly channelPrefix: Promise<string>;
+  private knownChannelPrefix: string | null = null;
   private connectedBefore = false;
   private closing = false;
 
   constructor(
     url: string,
     private readonly log: Logger,
+    namespace: Promise<string>,
   ) {
+    this.channelPrefix = namespace.then((resolved) => {
+      this.knownChannelPrefix = roomChannelPrefix(resolved);
+      log.info({ redisNamespace: resolved }, "room channels namespaced");
+      return this.knownChannelPrefix;
+    });
+    this.channelPrefix.catch((error: unknown) =>
+      log.error({ err: error }, "could not determine the Redis namespace; rooms cannot load"),
+    );
     // Publishing waits through a Redis outage instead of failing: a lost message would leave the
     // other instances' participants behind until they reconnect.
     this.publisher = new Redis(url, {
@@ -67,7 +109,7 @@ export class RoomFanOut {
   /** Resolves once Redis has confirmed the subscription. */
   async subscribe(docName: string, handler: (message: FanOutMessage) => void): Promise<void> {
     this.handlers.set(docName, handler);
-    await this.subscriber.subscribe(channelOf(docName));
+    await this.subscriber.subscribe((await this.channelPrefix) + docName);
   }
 
   /**
@@ -77,15 +119,18 @@ export class RoomFanOut {
   async unsubscribe(docName: string, handler: (message: FanOutMessage) => void): Promise<void> {
     if (this.handlers.get(docName) !== handler) return;
     this.handlers.delete(docName);
-    await this.subscriber.unsubscribe(channelOf(docName));
+    await this.subscriber.unsubscribe((await this.channelPrefix) + docName);
   }
 
   publish(docName: string, message: FanOutMessage): void {
     const payload = encode(this.instanceId, message);
     const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-    this.publisher.publish(channelOf(docName), bytes).catch((error: unknown) => {
-      if (!this.closing) this.log.error({ err: error, docName }, "could not publish to redis");
-    });
+    // Reactions to one settled promise run in the order they were added: publishes keep theirs.
+    this.channelPrefix
+      .then((prefix) => this.publisher.publish(prefix + docName, bytes))
+      .catch((error: unknown) => {
+        if (!this.closing) this.log.error({ err: error, docName }, "could not publish to redis");
+      });
   }
 
   async close(): Promise<void> {
@@ -95,7 +140,9 @@ export class RoomFanOut {
   }
 
   private deliver(channel: string, payload: Buffer): void {
-    const docName = channel.slice(channelPrefix.length);
+    const prefix = this.knownChannelPrefix;
+    if (prefix === null || !channel.startsWith(prefix)) return;
+    const docName = channel.slice(prefix.length);
     const handler = this.handlers.get(docName);
     if (!handler) return;
     let decoded: { instanceId: string; message: FanOutMessage };
@@ -116,7 +163,8 @@ export class RoomFanOut {
     const docNames = [...this.handlers.keys()];
     if (docNames.length === 0) return;
     try {
-      await this.subscriber.subscribe(...docNames.map(channelOf));
+      const prefix = await this.channelPrefix;
+      await this.subscriber.subscribe(...docNames.map((docName) => prefix + docName));
     } catch (error) {
       // The connection dropped again; its next "ready" repeats this.
       this.log.warn({ err: error }, "could not resubscribe to rooms");
@@ -128,12 +176,6 @@ export class RoomFanOut {
       for (const listener of this.catchUpListeners) listener(docName);
     }
   }
-}
-
-const channelPrefix = "quorum:room:";
-
-function channelOf(docName: string): string {
-  return `${channelPrefix}${docName}`;
 }
 
 function encode(instanceId: string, message: FanOutMessage): Uint8Array {

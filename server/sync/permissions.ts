@@ -5,16 +5,20 @@ import { can, projectRole, type Subject } from "../permissions.ts";
 import { projectSettingsSchema } from "../../app/domain/project.ts";
 import { isPanelMember } from "../services/panel.ts";
 import { annotatorMaySeeLabels, pseudonymsFor } from "../services/items.ts";
+import { participantKeys } from "../services/participants.ts";
 import type { ParticipantRole } from "./awareness.ts";
 import type { DocumentName } from "./document-name.ts";
+import { noWrites, type RoomWrites } from "./write-rules.ts";
 
 /** `edit`: the connection's document updates are stored; `observe`: they are dropped. */
 export type DocumentAccess = "edit" | "observe";
 
 export interface DocumentGrant {
   access: DocumentAccess;
-  /** The project whose membership the access rests on; null for a document of no project. */
-  projectId: number | null;
+  /** What of the document an editor may change (write-rules.ts); nothing for an observer. */
+  writes: RoomWrites;
+  /** The project whose membership the access rests on. */
+  projectId: number;
   /** What the participant is shown as to the others. */
   role: ParticipantRole | null;
   /** The participant's pseudonym, for those who see annotators pseudonymised. */
@@ -40,16 +44,12 @@ export async function authorizeDocument(
       return authorizeItemRoom(context, user, document.itemId);
     case "review":
       return authorizeReview(context, user, document.annotationId);
-    case "generic":
-      // Free-form documents belong to no project: any signed-in user may edit them.
-      return {
-        access: "edit",
-        projectId: null,
-        role: user.is_admin ? "admin" : null,
-        pseudonym: null,
-        seesPseudonyms: false,
-      };
   }
+}
+
+/** The user's participant key in the project, which their votes and comments carry. */
+async function keyOf(context: QuorumContext, userId: number, projectId: number) {
+  return (await participantKeys(context.db, projectId, [userId])).get(userId) ?? null;
 }
 
 /**
@@ -58,6 +58,9 @@ export async function authorizeDocument(
  * labelling it blind, may not enter: the room holds every annotator's label. In the room, as in
  * the API, annotators appear under pseudonyms to the other annotators, and to clients unless the
  * project says otherwise.
+ *
+ * Editors write the draft label and comments; the panel members among them (leads included)
+ * also their own vote.
  */
 async function authorizeItemRoom(
   context: QuorumContext,
@@ -74,10 +77,19 @@ async function authorizeItemRoom(
   const role = await projectRole(context.db, user.id, item.project_id);
   const grant = async (access: DocumentAccess): Promise<DocumentGrant> => {
     const settings = projectSettingsSchema.parse(item.settings ?? {});
-    const pseudonyms =
-      role === "annotator" ? await pseudonymsFor(context.db, item.project_id) : null;
+    const pseudonyms = role === "lead" ? null : await pseudonymsFor(context.db, item.project_id);
+    const writes: RoomWrites =
+      access === "edit"
+        ? {
+            participantKey: await keyOf(context, user.id, item.project_id),
+            label: true,
+            vote: await isPanelMember(context.db, user.id, item.id),
+            comment: true,
+          }
+        : noWrites;
     return {
       access,
+      writes,
       projectId: item.project_id,
       role: role ?? (user.is_admin ? "admin" : null),
       pseudonym: pseudonyms?.get(user.id) ?? null,
@@ -104,8 +116,10 @@ async function authorizeItemRoom(
 
 /**
  * A review is the lead's correction of one annotation, which the lead and the annotation's
- * author discuss live: both edit it, admins observe. Nobody else sees it, since another
- * annotator of the item must stay blind to this label.
+ * author discuss live: both comment on it (the label is the server's copy of the reviewed one),
+ * admins observe. Nobody else sees it, since another annotator of the item must stay blind to
+ * this label. The author must still be an annotator or lead of the project: one who was
+ * removed is refused, as the access recheck (access.ts) closes their open connections.
  */
 async function authorizeReview(
   context: QuorumContext,
@@ -120,16 +134,25 @@ async function authorizeReview(
     .executeTakeFirst();
   if (!annotation) throw notFound("No such annotation");
   const role = await projectRole(context.db, user.id, annotation.project_id);
-  const grant = (access: DocumentAccess): DocumentGrant => ({
+  const grant = async (access: DocumentAccess): Promise<DocumentGrant> => ({
     access,
+    writes:
+      access === "edit"
+        ? {
+            participantKey: await keyOf(context, user.id, annotation.project_id),
+            label: false,
+            vote: false,
+            comment: true,
+          }
+        : noWrites,
     projectId: annotation.project_id,
     role: role ?? (user.is_admin ? "admin" : null),
     pseudonym: null,
     seesPseudonyms: false,
   });
-  if (can({ isAdmin: false, role }, "item.review") || annotation.user_id === user.id) {
-    return grant("edit");
-  }
+  const member: Subject = { isAdmin: false, role };
+  const author = annotation.user_id === user.id && can(member, "item.annotate");
+  if (can(member, "item.review") || author) return grant("edit");
   if (user.is_admin) return grant("observe");
   throw forbidden("Only the project's leads and the annotation's author may open its review");
 }

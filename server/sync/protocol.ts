@@ -26,7 +26,7 @@ export type ClientMessage =
   | { type: "sync-step-1"; stateVector: Uint8Array }
   | { type: "sync-step-2"; update: Uint8Array }
   | { type: "update"; update: Uint8Array }
-  | { type: "awareness"; update: Uint8Array; changes: AwarenessChange[] }
+  | { type: "awareness"; update: Uint8Array; changes: RawAwarenessChange[] }
   | { type: "query-awareness" };
 
 export interface AwarenessChange {
@@ -34,6 +34,18 @@ export interface AwarenessChange {
   clock: number;
   /** null when the client announces it has left. */
   state: unknown;
+}
+
+/**
+ * A presence change as a client sent it, its state still JSON bytes: the server decides whether
+ * to take a state (whose client id it is, how large) before it spends time parsing it.
+ */
+export interface RawAwarenessChange {
+  clientId: number;
+  clock: number;
+  stateJson: Uint8Array;
+  /** The state is JSON `null`: the client announces it has left. */
+  removes: boolean;
 }
 
 export class MalformedMessageError extends Error {
@@ -63,7 +75,7 @@ function readMessage(decoder: decoding.Decoder): ClientMessage {
       return readSyncMessage(decoder);
     case messageAwareness: {
       const update = decoding.readVarUint8Array(decoder);
-      return { type: "awareness", update, changes: decodeAwarenessUpdate(update) };
+      return { type: "awareness", update, changes: readAwarenessChanges(update) };
     }
     case messageQueryAwareness:
       return { type: "query-awareness" };
@@ -90,19 +102,46 @@ function readSyncMessage(decoder: decoding.Decoder): ClientMessage {
   }
 }
 
-/** The layout of y-protocols' awareness update: count, then (clientID, clock, JSON state). */
-export function decodeAwarenessUpdate(update: Uint8Array): AwarenessChange[] {
+const jsonNull = new TextEncoder().encode("null");
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The layout of y-protocols' awareness update: count, then (clientID, clock, JSON state), the
+ * state as a varUint length and its UTF-8 bytes. The states are not parsed here.
+ */
+export function readAwarenessChanges(update: Uint8Array): RawAwarenessChange[] {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
-  const changes: AwarenessChange[] = [];
+  const changes: RawAwarenessChange[] = [];
   for (let index = 0; index < count; index++) {
     const clientId = decoding.readVarUint(decoder);
     const clock = decoding.readVarUint(decoder);
-    const state: unknown = JSON.parse(decoding.readVarString(decoder));
-    changes.push({ clientId, clock, state });
+    const stateJson = decoding.readVarUint8Array(decoder);
+    const removes =
+      stateJson.length === jsonNull.length &&
+      stateJson.every((byte, position) => byte === jsonNull[position]);
+    changes.push({ clientId, clock, stateJson, removes });
   }
   if (decoding.hasContent(decoder)) throw new MalformedMessageError("Trailing bytes in awareness");
   return changes;
+}
+
+/** Parses the state of a presence change; throws MalformedMessageError for bad JSON. */
+export function parseAwarenessChange(change: RawAwarenessChange): AwarenessChange {
+  let state: unknown;
+  try {
+    state = JSON.parse(utf8.decode(change.stateJson));
+  } catch (error) {
+    throw new MalformedMessageError(
+      `A presence state is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return { clientId: change.clientId, clock: change.clock, state };
+}
+
+/** An awareness update with every state parsed (from another instance, which checked it). */
+export function decodeAwarenessUpdate(update: Uint8Array): AwarenessChange[] {
+  return readAwarenessChanges(update).map(parseAwarenessChange);
 }
 
 export function encodeSyncStep1(doc: Y.Doc): Uint8Array {

@@ -23,6 +23,13 @@ export interface RoomDocuments {
    * published and reopened.
    */
   applyServerUpdate(docName: string, mutate: (doc: Y.Doc) => void): Promise<void>;
+
+  /**
+   * Stores the time people spent in the room that this instance still holds in memory
+   * (room-activity.ts), so that a publish or review decision settles all of it. Resolves once
+   * stored; a failure is logged and the time kept for the next attempt.
+   */
+  flushRoomTime(docName: string): Promise<void>;
 }
 
 /** `meta.status` of a published room: from then on the sync server refuses clients' updates. */

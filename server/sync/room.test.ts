@@ -3,7 +3,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { openTestDatabase } from "../../tests/setup/database.ts";
-import { RateLimiter } from "./awareness.ts";
+import { PresenceAllowance, RateLimiter, type PresenceLimits } from "./awareness.ts";
 import { RoomLogWriter } from "./persistence.ts";
 import { SyncCloseCode } from "./close-codes.ts";
 import type { DocumentAccess } from "./permissions.ts";
@@ -27,14 +27,22 @@ interface TestParticipant extends RoomParticipant {
 }
 
 let nextParticipant = 0;
+const generousPresenceLimits: PresenceLimits = {
+  updatesPerSecond: 1_000,
+  bytesPerSecond: 1024 * 1024,
+  maxStateBytes: 64 * 1024,
+  maxClientIds: 8,
+};
 
 function participant(access: DocumentAccess, wantsPersisted = false): TestParticipant {
   nextParticipant += 1;
   const frames: Uint8Array[] = [];
   const refusals: Array<{ code: number; reason: string }> = [];
+  const presence = new PresenceAllowance(generousPresenceLimits);
   return {
     id: `participant-${nextParticipant}`,
     access,
+    writes: { participantKey: `key-${nextParticipant}`, label: true, vote: true, comment: true },
     identity: {
       id: nextParticipant,
       name: `User ${nextParticipant}`,
@@ -44,8 +52,9 @@ function participant(access: DocumentAccess, wantsPersisted = false): TestPartic
     },
     seesPseudonyms: false,
     wantsPersisted,
-    awarenessClients: new Set(),
-    takeAwarenessAllowance: () => true,
+    awarenessClients: presence.clientIds,
+    admitPresence: (changes) => presence.admit(changes),
+    admitPresenceQuery: () => presence.admitQuery(),
     frames,
     refusals,
     send: (frame) => frames.push(frame),
@@ -66,10 +75,20 @@ function updatesIn(frames: Uint8Array[]): Uint8Array[] {
   });
 }
 
+/** Appends to a free-text field of the draft label, creating it in the first update. */
 function textUpdate(text: string, doc = new Y.Doc()): Uint8Array {
   const before = Y.encodeStateVector(doc);
-  doc.getText("body").insert(doc.getText("body").length, text);
+  const label = doc.getMap("label");
+  doc.transact(() => {
+    if (!label.has("body")) label.set("body", new Y.Text());
+    const body = label.get("body") as Y.Text;
+    body.insert(body.length, text);
+  });
   return Y.encodeStateAsUpdate(doc, before);
+}
+
+function bodyOf(doc: Y.Doc): string {
+  return (doc.getMap("label").get("body") as Y.Text | undefined)?.toString() ?? "";
 }
 
 function updateMessage(update: Uint8Array) {
@@ -127,7 +146,7 @@ describe("Rooms", () => {
     expect(registry.size).toBe(0);
     const reopened = await registry.join("scratch:store", participant("edit"));
     expect(reopened).not.toBe(room);
-    expect(reopened.doc.getText("body").toString()).toBe("kept");
+    expect(bodyOf(reopened.doc)).toBe("kept");
   });
 
   it("retries a failed write, relays nothing meanwhile, and stays loaded until it is stored", async () => {
@@ -142,7 +161,7 @@ describe("Rooms", () => {
       registry.leave(room, editor);
       await new Promise((resolve) => setTimeout(resolve, 400));
       expect(updatesIn(other.frames)).toHaveLength(0);
-      expect(room.doc.getText("body").toString()).toBe("");
+      expect(bodyOf(room.doc)).toBe("");
       registry.leave(room, other);
       expect(room.destroyed).toBe(false);
     } finally {
@@ -170,7 +189,7 @@ describe("Rooms", () => {
       .executeTakeFirstOrThrow();
     // The first update is written alone; the 19 queued behind it go in one statement.
     expect(Number(inserts.commits)).toBe(2);
-    expect(room.doc.getText("body").toString()).toBe(doc.getText("body").toString());
+    expect(bodyOf(room.doc)).toBe(bodyOf(doc));
   });
 
   it("acknowledges each sender's frames once their changes are stored", async () => {
@@ -198,7 +217,7 @@ describe("Rooms", () => {
     await registry.join("scratch:observer", editor);
     room.receive(observer, updateMessage(textUpdate("not allowed")), 1);
     await room.settled();
-    expect(room.doc.getText("body").toString()).toBe("");
+    expect(bodyOf(room.doc)).toBe("");
     expect(updatesIn(editor.frames)).toHaveLength(0);
     expect(observer.frames.some((frame) => frame[0] === messagePersisted)).toBe(false);
     expect(await storedRows("scratch:observer")).toBe(0);
@@ -214,7 +233,7 @@ describe("Rooms", () => {
     expect(() => room.receive(editor, updateMessage(second), 1)).toThrow(MalformedMessageError);
     room.receive(editor, updateMessage(textUpdate("unrelated")), 2);
     await room.settled();
-    expect(room.doc.getText("body").toString()).toBe("unrelated");
+    expect(bodyOf(room.doc)).toBe("unrelated");
     expect(await storedRows("scratch:gap")).toBe(1);
   });
 
@@ -231,7 +250,7 @@ describe("Rooms", () => {
     doc.getMap("meta").delete("status");
     room.receive(editor, updateMessage(Y.encodeStateAsUpdate(doc, before)), 1);
     expect(editor.refusals).toEqual([
-      { code: SyncCloseCode.serverOnlyChange, reason: expect.any(String) },
+      { code: SyncCloseCode.forbiddenChange, reason: expect.any(String) },
     ]);
     await room.settled();
     expect(room.doc.getMap("meta").get("status")).toBe("open");
@@ -245,7 +264,7 @@ describe("Rooms", () => {
     doc.getMap("meta").set("status", "published");
     room.receive(editor, updateMessage(Y.encodeStateAsUpdate(doc)), 1);
     expect(editor.refusals).toEqual([
-      { code: SyncCloseCode.serverOnlyChange, reason: expect.any(String) },
+      { code: SyncCloseCode.forbiddenChange, reason: expect.any(String) },
     ]);
 
     const draft = new Y.Doc();
@@ -260,9 +279,9 @@ describe("Rooms", () => {
     room.receive(editor, updateMessage(Y.encodeStateAsUpdate(room.doc)), 4);
     expect(editor.refusals).toHaveLength(2);
     await room.settled();
-    expect(room.doc.getText("body").toString()).toBe("draft");
+    expect(bodyOf(room.doc)).toBe("draft");
     const reread = await registry.read("scratch:publish");
-    expect(reread.getText("body").toString()).toBe("draft");
+    expect(bodyOf(reread)).toBe("draft");
     expect(reread.getMap("meta").toJSON()).toEqual({ status: "published" });
   });
 
@@ -277,7 +296,7 @@ describe("Rooms", () => {
       SyncCloseCode.documentTooLarge,
     ]);
     await room.settled();
-    expect(room.doc.getText("body").toString()).toBe("x".repeat(1_000));
+    expect(bodyOf(room.doc)).toBe("x".repeat(1_000));
     expect(await storedRows("scratch:cap")).toBe(1);
   });
 
@@ -323,7 +342,7 @@ describe("Rooms", () => {
     expect(snapshots).toHaveLength(1);
     expect(snapshots[0].last_update_id).toBeGreaterThan(0);
     const reread = await rooms().read("scratch:compact");
-    expect(reread.getText("body").toString()).toBe(doc.getText("body").toString());
+    expect(bodyOf(reread)).toBe(bodyOf(doc));
   });
 
   it("stamps presence with the server's identity and drops claims on another's client id", async () => {

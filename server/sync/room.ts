@@ -23,25 +23,36 @@ import {
   encodeSyncStep2,
   encodeUpdate,
   MalformedMessageError,
+  parseAwarenessChange,
   type AwarenessChange,
   type ClientMessage,
+  type RawAwarenessChange,
 } from "./protocol.ts";
+import type { RoomActivity } from "./room-activity.ts";
 import { isPublished } from "./room-documents.ts";
+import { forbiddenWrite, type ForbiddenWrite, type RoomWrites } from "./write-rules.ts";
 
 /** One end of a room: a WebSocket connection, seen by the room only through this. */
 export interface RoomParticipant {
   /** Unique across instances: presence states belong to the participant that announced them. */
   readonly id: string;
   readonly access: DocumentAccess;
+  /** What of the document an editor may change (write-rules.ts). */
+  readonly writes: RoomWrites;
   readonly identity: ParticipantIdentity;
   /** Whether the participant sees annotators under their pseudonyms (awareness.ts). */
   readonly seesPseudonyms: boolean;
   /** Whether to send this participant `persisted` acknowledgements (protocol.ts). */
   readonly wantsPersisted: boolean;
   /** The presence client ids this participant announced; cleared from the room when it leaves. */
-  readonly awarenessClients: Set<number>;
-  /** False when the participant has sent more presence updates than its rate allows. */
-  takeAwarenessAllowance(): boolean;
+  readonly awarenessClients: ReadonlySet<number>;
+  /**
+   * The presence changes of one frame (for client ids nobody else owns) that are within the
+   * participant's limits (awareness.ts); their client ids become the participant's.
+   */
+  admitPresence(changes: readonly RawAwarenessChange[]): RawAwarenessChange[];
+  /** False when a request for everyone's presence is beyond the participant's rate. */
+  admitPresenceQuery(): boolean;
   send(frame: Uint8Array): void;
   /** Closes the participant's connection because the room refused what it sent. */
   refuse(code: SyncCloseCode, reason: string): void;
@@ -61,6 +72,8 @@ export interface RoomDependencies {
   limits: RoomLimits;
   /** Redis fan-out to the other instances; null when this instance is alone. */
   fanOut: RoomFanOut | null;
+  /** Counts editors' presence changes and updates as their working time (room-activity.ts). */
+  activity?: RoomActivity;
 }
 
 /** A change waiting in the room's write queue, in the order it was staged. */
@@ -144,6 +157,7 @@ export class Room {
     this.awareness.on("update", this.onAwarenessUpdate);
     this.staged.getMap("meta");
     this.ready = this.load();
+    deps.activity?.watch(this);
   }
 
   /** The stored document: sync replies are made from it alone. */
@@ -173,6 +187,15 @@ export class Room {
     return this.participants.size;
   }
 
+  /** The presence the room holds: how many states, and their size as JSON. */
+  get presence(): { states: number; bytes: number } {
+    let bytes = 0;
+    for (const state of this.awareness.getStates().values()) {
+      bytes += Buffer.byteLength(JSON.stringify(state));
+    }
+    return { states: this.awareness.getStates().size, bytes };
+  }
+
   get destroyed(): boolean {
     return this.destroyedFlag;
   }
@@ -186,6 +209,16 @@ export class Room {
       this.writing === null &&
       this.compacting === null
     );
+  }
+
+  /**
+   * How many frames of the participant are waiting to be stored (or, for frames that added
+   * nothing, acknowledged): its connection stops handing the room more while many are.
+   */
+  queuedFrom(participant: RoomParticipant): number {
+    let queued = 0;
+    for (const change of this.queue) if (change.origin === participant) queued += 1;
+    return queued;
   }
 
   /**
@@ -224,6 +257,9 @@ export class Room {
     );
     for (const clientId of owned) this.awarenessOwners.delete(clientId);
     awarenessProtocol.removeAwarenessStates(this.awareness, owned, participant);
+    // The awareness keeps every client id's clock after its state is gone; a participant's ids
+    // go with it, or a client reconnecting under ever new ids would grow the room for good.
+    for (const clientId of owned) this.awareness.meta.delete(clientId);
     this.settle();
   }
 
@@ -254,6 +290,7 @@ export class Room {
         this.receiveAwareness(participant, message.changes);
         return;
       case "query-awareness":
+        if (!participant.admitPresenceQuery()) return;
         participant.send(
           this.presenceFrame([...this.awareness.getStates().keys()], participant.seesPseudonyms),
         );
@@ -261,7 +298,11 @@ export class Room {
     }
   }
 
-  /** The apply stage: only editors' updates are staged; observers' are dropped unseen. */
+  /**
+   * The apply stage: only editors' updates are staged; observers' are dropped unseen. An
+   * editor's update is checked against what the editor may write (write-rules.ts) on the staged
+   * document, inside the transaction that applies it, before anything of it is queued.
+   */
   private receiveUpdate(participant: RoomParticipant, update: Uint8Array, frame: number): void {
     if (participant.access !== "edit") {
       this.log.debug({ bytes: update.length }, "dropped an observer's update");
@@ -269,14 +310,12 @@ export class Room {
     }
     const wasPublished = isPublished(this.staged);
     const hadPending = hasPendingChanges(this.staged);
-    const meta = this.staged.getMap("meta");
-    let changesMeta = false;
+    let forbidden: ForbiddenWrite | null = null;
     let added: Uint8Array | null;
     try {
       added = applyCapturing(this.staged, participant, (transaction) => {
         Y.applyUpdate(this.staged, update);
-        // Integration records every type it changed in the transaction, deletions included.
-        for (const type of transaction.changed.keys()) changesMeta ||= isWithin(type, meta);
+        forbidden = forbiddenWrite(this.staged, transaction, participant.writes);
       });
     } catch (error) {
       this.restage();
@@ -292,7 +331,7 @@ export class Room {
       this.acknowledgeWhenStored(participant, frame);
       return;
     }
-    const refusal = this.refusalOf(added, wasPublished, changesMeta);
+    const refusal = this.refusalOf(added, wasPublished, forbidden);
     if (refusal) {
       this.restage();
       this.log.info({ reason: refusal.reason, bytes: update.length }, "refused an update");
@@ -305,7 +344,7 @@ export class Room {
   private refusalOf(
     added: Uint8Array,
     wasPublished: boolean,
-    changesMeta: boolean,
+    forbidden: ForbiddenWrite | null,
   ): Refusal | null {
     if (wasPublished) {
       return {
@@ -313,8 +352,8 @@ export class Room {
         reason: "The document is published and read-only",
       };
     }
-    if (changesMeta) {
-      return { code: SyncCloseCode.serverOnlyChange, reason: "Only the server writes meta" };
+    if (forbidden !== null) {
+      return { code: SyncCloseCode.forbiddenChange, reason: forbidden.reason };
     }
     if (this.storedBytes + this.queuedBytes + added.length > this.deps.limits.maxDocumentBytes) {
       return {
@@ -364,6 +403,9 @@ export class Room {
   }
 
   private enqueue(change: PendingChange): void {
+    if (change.origin !== null && change.update !== null) {
+      this.deps.activity?.note(this.name, change.origin);
+    }
     this.queue.push(change);
     if (change.update !== null) this.queuedBytes += change.update.length;
     this.writeQueue();
@@ -519,12 +561,13 @@ export class Room {
   }
 
   /**
-   * Presence, rate-limited per connection. Each state's `user` is replaced by the identity the
-   * server stamped, and a state for a client id that another connection announced is dropped:
-   * the stock client sends back every presence change it receives, so such echoes are routine and
-   * are left out before the rate limit counts the frame.
+   * Presence, limited per connection (awareness.ts). A state for a client id that another
+   * connection announced is dropped: the stock client sends back every presence change it
+   * receives, so such echoes are routine; they are left out, unparsed, before the limits count
+   * the frame. The rest is checked against the limits, and only then parsed; each state's `user`
+   * is replaced by the identity the server stamped.
    */
-  private receiveAwareness(participant: RoomParticipant, changes: AwarenessChange[]): void {
+  private receiveAwareness(participant: RoomParticipant, changes: RawAwarenessChange[]): void {
     const own = changes.filter((change) => {
       const owner = this.awarenessOwners.get(change.clientId);
       return owner === undefined || owner === participant.id;
@@ -536,14 +579,11 @@ export class Room {
       );
     }
     if (own.length === 0) return;
-    if (!participant.takeAwarenessAllowance()) {
-      this.log.debug({ connectionId: participant.id }, "dropped presence over the rate limit");
-      return;
-    }
-    const accepted = own.map((change): AwarenessChange => {
+    const parsed = participant.admitPresence(own).map(parseAwarenessChange);
+    if (parsed.length === 0) return;
+    const accepted = parsed.map((change): AwarenessChange => {
       if (change.state === null) return change;
       this.awarenessOwners.set(change.clientId, participant.id);
-      participant.awarenessClients.add(change.clientId);
       return { ...change, state: stampIdentity(change.state, participant.identity) };
     });
     awarenessProtocol.applyAwarenessUpdate(
@@ -679,14 +719,4 @@ function applyCapturing(
 /** Whether the document holds changes it could not integrate for want of their dependencies. */
 function hasPendingChanges(doc: Y.Doc): boolean {
   return doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
-}
-
-/** Whether a shared type is `ancestor` or nested in it. */
-function isWithin(type: object, ancestor: object): boolean {
-  let current: object | null = type;
-  while (current instanceof Y.AbstractType) {
-    if (current === ancestor) return true;
-    current = current._item?.parent ?? null;
-  }
-  return false;
 }

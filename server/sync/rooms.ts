@@ -4,8 +4,9 @@ import * as Y from "yjs";
 import type { Database } from "../../db/schema.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
-import { RoomFanOut } from "./fan-out.ts";
+import { channelNamespace, RoomFanOut } from "./fan-out.ts";
 import { loadStoredRoom, RoomLogWriter } from "./persistence.ts";
+import { RoomActivity } from "./room-activity.ts";
 import type { RoomDocuments } from "./room-documents.ts";
 import { Room, type RoomDependencies, type RoomParticipant } from "./room.ts";
 
@@ -35,6 +36,11 @@ export class Rooms implements RoomDocuments {
     return this.rooms.size;
   }
 
+  /** The presence a loaded room holds (Room.presence); null when the room is not loaded. */
+  presenceOf(docName: string): { states: number; bytes: number } | null {
+    return this.rooms.get(docName)?.presence ?? null;
+  }
+
   /** Joins the room, loading it first when nobody holds it; concurrent joins share one load. */
   join(docName: string, participant: RoomParticipant): Promise<Room> {
     return this.enter(docName, (room) => room.join(participant));
@@ -42,6 +48,11 @@ export class Rooms implements RoomDocuments {
 
   leave(room: Room, participant: RoomParticipant): void {
     room.leave(participant);
+    this.deps.activity?.left(room.name, participant);
+  }
+
+  flushRoomTime(docName: string): Promise<void> {
+    return this.deps.activity?.flush(docName) ?? Promise.resolve();
   }
 
   async read(docName: string): Promise<Y.Doc> {
@@ -118,6 +129,7 @@ export class Rooms implements RoomDocuments {
       room.abandon();
       this.unload(room);
     }
+    await this.deps.activity?.close();
     await this.deps.fanOut?.close();
   }
 }
@@ -135,6 +147,11 @@ export function createRooms(options: { db: Kysely<Database>; config: Config; log
       compactAfterUpdates: config.syncCompactAfterUpdates,
       compactAfterBytes: config.syncCompactAfterBytes,
     },
-    fanOut: config.redisUrl ? new RoomFanOut(config.redisUrl, log) : null,
+    fanOut: config.redisUrl
+      ? new RoomFanOut(config.redisUrl, log, channelNamespace(options.db, config.redisNamespace))
+      : null,
+    activity: new RoomActivity(options.db, log, {
+      flushIntervalMs: config.syncActivityFlushMs,
+    }),
   });
 }

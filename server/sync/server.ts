@@ -8,7 +8,7 @@ import { AppError } from "../errors.ts";
 import { authenticateUpgrade, refuseUpgrade, upgradeError, type SyncPeer } from "./authenticate.ts";
 import { SyncCloseCode } from "./close-codes.ts";
 import { recheckAccess } from "./access.ts";
-import { SyncConnection } from "./connection.ts";
+import { SyncConnection, type ConnectionLimits } from "./connection.ts";
 import type { Rooms } from "./rooms.ts";
 
 /** How often peers are pinged; one that has not answered by the next ping is dropped. */
@@ -47,6 +47,38 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
   const connections = new Set<SyncConnection>();
   const admitting = new Set<Promise<void>>();
   let closing = false;
+  const connectionLimits: ConnectionLimits = {
+    presence: {
+      updatesPerSecond: context.config.syncAwarenessPerSecond,
+      bytesPerSecond: context.config.syncAwarenessBytesPerSecond,
+      maxStateBytes: context.config.syncAwarenessMaxStateBytes,
+      maxClientIds: context.config.syncAwarenessMaxClients,
+    },
+    receiveBytesPerSecond: context.config.syncReceiveBytesPerSecond,
+    maxFrameBytes: context.config.syncMaxPayloadBytes,
+  };
+  /** Open (or opening) connections per user on this instance. */
+  const openByUser = new Map<number, number>();
+  const maxPerUser = context.config.syncMaxConnectionsPerUser;
+
+  /**
+   * Counts a connection of the user from now until its socket closes, however it closes;
+   * false when the user already has the most this instance allows. Synchronous, so parallel
+   * upgrades cannot all pass the check before any is counted.
+   */
+  function reserveConnection(userId: number, socket: Duplex): boolean {
+    const open = openByUser.get(userId) ?? 0;
+    if (open >= maxPerUser) return false;
+    openByUser.set(userId, open + 1);
+    const release = () => {
+      const remaining = (openByUser.get(userId) ?? 1) - 1;
+      if (remaining > 0) openByUser.set(userId, remaining);
+      else openByUser.delete(userId);
+    };
+    if (socket.destroyed) release();
+    else socket.once("close", release);
+    return true;
+  }
 
   const keepalive = setInterval(() => {
     for (const connection of connections) connection.checkAlive();
@@ -54,8 +86,14 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
   keepalive.unref();
 
   let rechecking = false;
-  const accessRecheck = setInterval(() => {
-    if (rechecking || connections.size === 0) return;
+  /** A change was announced while a recheck was reading: that read may predate it. */
+  let recheckAgain = false;
+  function recheckOpenConnections(): void {
+    if (connections.size === 0) return;
+    if (rechecking) {
+      recheckAgain = true;
+      return;
+    }
     rechecking = true;
     recheckAccess(context.db, [...connections])
       .then((closed) => {
@@ -64,9 +102,18 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
       .catch((error: unknown) => log.warn({ err: error }, "could not recheck sync access"))
       .finally(() => {
         rechecking = false;
+        if (recheckAgain) {
+          recheckAgain = false;
+          recheckOpenConnections();
+        }
       });
+  }
+  const accessRecheck = setInterval(() => {
+    if (!rechecking) recheckOpenConnections();
   }, context.config.syncAccessRecheckMs);
   accessRecheck.unref();
+  // A user disabled or a password reset on this instance closes their connections at once.
+  const stopWatchingAccess = context.accessChanges.subscribe(recheckOpenConnections);
 
   async function admit(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     let peer: SyncPeer;
@@ -83,6 +130,17 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
       refuseUpgrade(socket, refusal);
       return;
     }
+    if (!reserveConnection(peer.user.id, socket)) {
+      log.info({ userId: peer.user.id, limit: maxPerUser }, "sync upgrade refused: too many");
+      refuseUpgrade(
+        socket,
+        new AppError(
+          "rate_limited",
+          `At most ${maxPerUser} open sync connections per user; close some and try again`,
+        ),
+      );
+      return;
+    }
     try {
       await prepareDocument(context, peer);
     } catch (error) {
@@ -92,13 +150,7 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
     }
     if (socket.destroyed) return;
     webSockets.handleUpgrade(request, socket, head, (webSocket) => {
-      const connection = new SyncConnection(
-        webSocket,
-        peer,
-        rooms,
-        log,
-        context.config.syncAwarenessPerSecond,
-      );
+      const connection = new SyncConnection(webSocket, peer, rooms, log, connectionLimits);
       connections.add(connection);
       void connection.closed.then(() => connections.delete(connection));
     });
@@ -119,6 +171,7 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
       closing = true;
       clearInterval(keepalive);
       clearInterval(accessRecheck);
+      stopWatchingAccess();
       await Promise.all(admitting);
       const open = [...connections];
       for (const connection of open) {

@@ -314,6 +314,7 @@ describe.skipIf(skipBrowserTests)("labeling in Chromium", () => {
               responseId: "b",
               start: raw.indexOf("always"),
               end: raw.indexOf("always") + "always".length,
+              text: "always",
               category: "factual error",
               severity: "minor",
             },

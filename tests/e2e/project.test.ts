@@ -74,6 +74,53 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
     return project!.id;
   }
 
+  /**
+   * The preference pairs a project's final labels give, read from the database: for each item
+   * with a final label (a published version, or the label a consensus settled on) and two
+   * responses, by id: the prompt, the response the preference favours and the other one.
+   */
+  async function preferencePairsOfFinalLabels(projectId: number) {
+    const { db } = server.context;
+    const items = await db
+      .selectFrom("items")
+      .leftJoin("item_outcomes", "item_outcomes.item_id", "items.id")
+      .select(["items.id", "items.status", "items.prompt", "items.responses"])
+      .select("item_outcomes.aggregated_label")
+      .where("items.project_id", "=", projectId)
+      .where("items.status", "in", ["published", "consensus"])
+      .where("items.gold_label", "is", null)
+      .orderBy("items.id")
+      .execute();
+    const versions = await db
+      .selectFrom("adjudications")
+      .innerJoin("items", "items.id", "adjudications.item_id")
+      .select(["adjudications.item_id", "adjudications.label"])
+      .where("items.project_id", "=", projectId)
+      .orderBy("adjudications.version")
+      .execute();
+    // Ordered by version, so the latest of each item is the one kept.
+    const publishedLabel = new Map(versions.map((version) => [version.item_id, version.label]));
+    return items.flatMap((item) => {
+      const label =
+        item.status === "published" ? publishedLabel.get(item.id) : item.aggregated_label;
+      const preference = (label as { preference?: number } | undefined)?.preference ?? 0;
+      const responses = item.responses as Array<{ text: string }>;
+      if (preference === 0 || responses.length !== 2) return [];
+      const [first, second] = responses as [{ text: string }, { text: string }];
+      const [chosen, rejected] = preference < 0 ? [first, second] : [second, first];
+      // A conversation prompt pairs assistant messages rather than plain text.
+      const completion = (text: string) =>
+        Array.isArray(item.prompt) ? [{ role: "assistant", content: text }] : text;
+      return [
+        {
+          prompt: item.prompt,
+          chosen: completion(chosen.text),
+          rejected: completion(rejected.text),
+        },
+      ];
+    });
+  }
+
   test("a lead creates a project from a preset, adds an annotator and imports items", async () => {
     await signIn(LEAD);
     await page.getByRole("link", { name: "New project" }).click();
@@ -104,12 +151,28 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
       .click();
     await page.getByRole("heading", { level: 1, name: "Members" }).waitFor();
     await waitForHydration(page);
-    await page.getByLabel("Email").fill("nobody@demo.quorum");
-    await page.getByRole("button", { name: "Add member" }).click();
-    await page.getByText("no user nobody@demo.quorum").waitFor();
-    await page.getByLabel("Email").fill(ANNOTATOR);
-    await page.getByLabel("Role", { exact: true }).selectOption("annotator");
-    await page.getByRole("button", { name: "Add member" }).click();
+    const addForm = page
+      .locator("form")
+      .filter({ has: page.getByRole("button", { name: "Add member" }) });
+    const countMembers = async () =>
+      (
+        await server.context.db
+          .selectFrom("project_members")
+          .select((eb) => eb.fn.countAll<number>().as("count"))
+          .where("project_id", "=", projectId)
+          .executeTakeFirstOrThrow()
+      ).count;
+    const membersBefore = await countMembers();
+    // An email without an account adds nobody: the page offers to invite the person instead.
+    await addForm.getByLabel("Email").fill("nobody@demo.quorum");
+    await addForm.getByRole("button", { name: "Add member" }).click();
+    await page.getByRole("group", { name: "Invite nobody@demo.quorum?" }).waitFor();
+    await expect(countMembers()).resolves.toBe(membersBefore);
+    await expect(findUserByEmail(server.context.db, "nobody@demo.quorum")).resolves.toBeFalsy();
+
+    await addForm.getByLabel("Email").fill(ANNOTATOR);
+    await addForm.getByLabel("Role", { exact: true }).selectOption("annotator");
+    await addForm.getByRole("button", { name: "Add member" }).click();
     await page.getByRole("status").filter({ hasText: "added as annotator" }).waitFor();
     const row = page.getByRole("row", { name: /Dr\. Amara Okafor/ });
     await expect(row.getByLabel("Role of Dr. Amara Okafor").inputValue()).resolves.toBe(
@@ -171,15 +234,19 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
       .where("id", "=", projectId)
       .executeTakeFirstOrThrow();
     const template = before.template as Template;
-    const narrowed = {
-      fields: template.fields.map((field) =>
-        field.type === "rating" && field.id === "accuracy_a" ? { ...field, max: 2 } : field,
-      ),
-    };
+    const accuracyA = template.fields.findIndex((field) => field.id === "accuracy_a") + 1;
+    expect(accuracyA).toBeGreaterThan(0);
 
+    // The lead narrows answer A's accuracy scale to 1–2 in the builder, as a person would.
     await signIn(LEAD, `/projects/${projectId}/settings`);
-    const editor = page.getByLabel("Template (JSON)");
-    await editor.fill(JSON.stringify(narrowed, null, 2));
+    const builderField = page.getByRole("group", {
+      name: `Field ${accuracyA} · Rating`,
+      exact: true,
+    });
+    await expect(builderField.getByLabel("Id").inputValue()).resolves.toBe("accuracy_a");
+    const highest = builderField.getByLabel("Highest point");
+    await highest.fill("2");
+    await page.getByText("The template is complete.").waitFor();
     await page.getByRole("button", { name: "Save template" }).click();
     const breaks = page.getByRole("table", { name: "Labels the new template would break" });
     await breaks.waitFor();
@@ -197,6 +264,8 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
       .where("id", "=", projectId)
       .executeTakeFirstOrThrow();
     expect(after.template).toEqual(before.template);
+    // The refused change stays in the builder, to be corrected rather than typed again.
+    await expect(highest.inputValue()).resolves.toBe("2");
 
     const workflow = page
       .locator("form")
@@ -337,15 +406,14 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
     const stream = await download.createReadStream();
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
-    const lines = Buffer.concat(chunks).toString("utf8").trim().split("\n");
-    expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) {
-      expect(Object.keys(JSON.parse(line) as object).sort()).toEqual([
-        "chosen",
-        "prompt",
-        "rejected",
-      ]);
-    }
+    const pairs = Buffer.concat(chunks)
+      .toString("utf8")
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as unknown);
+    const expected = await preferencePairsOfFinalLabels(projectId);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(pairs).toEqual(expected);
     expect(new URL(page.url()).pathname).toBe(`/projects/${projectId}`);
 
     await context.clearCookies();

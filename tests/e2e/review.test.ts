@@ -21,6 +21,7 @@ describe.skipIf(skipBrowserTests)("junior review in Chromium", () => {
   let page: Page;
   let projectId: number;
   let reviewId: number;
+  let itemId: number;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([
@@ -66,6 +67,7 @@ describe.skipIf(skipBrowserTests)("junior review in Chromium", () => {
     const assignment = await nextAssignment(db, junior, projectId);
     expect(assignment).not.toBeNull();
     const start = RESPONSE_TEXT.indexOf(WRONG_CLAIM);
+    itemId = assignment!.itemId;
     const submitted = await submitAnnotation(db, junior, assignment!.itemId, {
       label: {
         safety: 4,
@@ -120,6 +122,8 @@ describe.skipIf(skipBrowserTests)("junior review in Chromium", () => {
     await expect(comment.getByLabel("To").inputValue()).resolves.toBe(
       String(start + WRONG_CLAIM.length),
     );
+    // The offsets are shown with the text they quote.
+    await expect(comment.locator("q").textContent()).resolves.toBe(WRONG_CLAIM);
     await expect(
       comment.getByLabel("Comment 1").evaluate((element) => element === document.activeElement),
     ).resolves.toBe(true);
@@ -161,11 +165,15 @@ describe.skipIf(skipBrowserTests)("junior review in Chromium", () => {
       .where("id", "=", reviewId)
       .executeTakeFirstOrThrow();
     expect(stored.verdict).toBe("corrected");
-    expect(stored.corrected_label).toEqual(corrected);
+    // Spans are stored with the text they quote.
+    expect(stored.corrected_label).toEqual({
+      ...corrected,
+      errors: [{ ...corrected.errors[0], text: WRONG_CLAIM }],
+    });
     expect(stored.comments).toEqual([
       {
         fieldId: "errors",
-        span: { responseId: "a", start, end: start + WRONG_CLAIM.length },
+        span: { responseId: "a", start, end: start + WRONG_CLAIM.length, text: WRONG_CLAIM },
         text: "This is a missed interaction, not a dosing error, and it is critical.",
       },
     ]);
@@ -173,7 +181,9 @@ describe.skipIf(skipBrowserTests)("junior review in Chromium", () => {
     await context.clearCookies();
     await page.goto(`/projects/${projectId}/history`);
     await logInThroughForm(page, "junior1@demo.quorum", DEMO_PASSWORD);
-    const entry = page.getByRole("article", { name: "warfarin-nsaid" });
+    // The junior's history names items by number until they are revealed: an external id could
+    // tell a gold item apart.
+    const entry = page.getByRole("article", { name: `Item ${itemId}` });
     await entry.getByText("Corrected", { exact: true }).waitFor();
     const comments = entry.getByRole("list", { name: "Reviewer's comments" });
     await expect(comments.textContent()).resolves.toContain(
@@ -181,7 +191,7 @@ describe.skipIf(skipBrowserTests)("junior review in Chromium", () => {
     );
     await expect(comments.getByText("Errors", { exact: true }).count()).resolves.toBe(1);
     await expect(comments.textContent()).resolves.toContain(
-      `characters ${start}–${start + WRONG_CLAIM.length}`,
+      `offsets ${start}–${start + WRONG_CLAIM.length}: ${WRONG_CLAIM}`,
     );
     await expect(entry.getByText("Corrected label").count()).resolves.toBe(1);
     await expect(entry.getByText("drug interaction missed").count()).resolves.toBe(1);

@@ -9,10 +9,12 @@ import { findUserByEmail } from "../../server/services/users.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import {
   launchBrowser,
+  logInThroughForm,
   openSignedIn,
   roomEditor,
   roomEditorText,
   skipBrowserTests,
+  waitForHydration,
 } from "./browser.ts";
 
 const DEMO_PASSWORD = "quorum-demo";
@@ -91,12 +93,16 @@ describe.skipIf(skipBrowserTests)("rooms in Chromium", () => {
         .executeTakeFirstOrThrow();
       expect(item.status).toBe("disputed");
       itemId = item.id;
+      // The room names members by their participant key in the project, not their user id.
       const panelistRow = await db
-        .selectFrom("users")
-        .select("id")
-        .where("email", "=", PANELIST.email)
+        .selectFrom("project_participants")
+        .innerJoin("users", "users.id", "project_participants.user_id")
+        .innerJoin("items", "items.project_id", "project_participants.project_id")
+        .select("project_participants.key")
+        .where("users.email", "=", PANELIST.email)
+        .where("items.id", "=", itemId)
         .executeTakeFirstOrThrow();
-      panelistMember = String(panelistRow.id);
+      panelistMember = panelistRow.key;
       lead = await itemRoom(LEAD.email);
       panelist = await itemRoom(PANELIST.email);
     });
@@ -181,6 +187,69 @@ describe.skipIf(skipBrowserTests)("rooms in Chromium", () => {
       await expect.poll(() => critiqueText(client)).toBe(CRITIQUE);
     });
 
+    test("a caret leaves the others' view when its owner leaves the editor or the room", async () => {
+      const carets = (page: Page) =>
+        page.locator('[data-room-field="critique"] .cm-ySelectionCaret');
+      await critiqueEditor(panelist).click();
+      await expect.poll(() => carets(lead).count(), live).toBe(1);
+      // Clicking elsewhere on the page: y-codemirror alone would keep drawing it.
+      await panelist.locator(".room-bar h1").click();
+      await expect.poll(() => carets(lead).count(), live).toBe(0);
+
+      const secondTab = await itemRoom(PANELIST.email);
+      await critiqueEditor(secondTab).click();
+      await expect.poll(() => carets(lead).count(), live).toBe(1);
+      await secondTab.context().close();
+      await expect.poll(() => carets(lead).count(), { timeout: 5_000 }).toBe(0);
+    });
+
+    test("going offline shows within five seconds, and the edits save once back", async () => {
+      await expect.poll(() => saveStatus(lead).textContent()).toBe("Saved");
+      await lead.context().setOffline(true);
+      await expect
+        .poll(() => saveStatus(lead).textContent(), { timeout: 5_000, interval: 100 })
+        .toMatch(/^(Offline|Not saved)/);
+      await critiqueEditor(lead).click();
+      await lead.keyboard.press("ControlOrMeta+End");
+      await lead.keyboard.insertText(" Written offline.");
+      await expect
+        .poll(() => saveStatus(lead).textContent(), { timeout: 5_000, interval: 100 })
+        .toBe("Not saved (offline)");
+      await lead.context().setOffline(false);
+      await expect.poll(() => saveStatus(lead).textContent(), { timeout: 15_000 }).toBe("Saved");
+      await expect.poll(() => critiqueText(panelist)).toContain("Written offline.");
+    });
+
+    test("on a phone, publishing is one tap away from anywhere in the room", async () => {
+      const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      contexts.push(phone);
+      const page = await phone.newPage();
+      await page.goto(`${server.url}/login`);
+      await logInThroughForm(page, LEAD.email, DEMO_PASSWORD);
+      await page.goto(`${server.url}/items/${itemId}/room`);
+      await waitForHydration(page);
+      await page.locator(".room[data-room-loaded='true']").waitFor();
+      const viewport = { width: 390, height: 844 };
+      const inView = async (selector: string) => {
+        const box = await page.locator(selector).boundingBox();
+        return box !== null && box.y >= 0 && box.y + box.height <= viewport.height;
+      };
+      // The room is many screens long on a phone; the publication panel comes at its end.
+      expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeGreaterThan(
+        3 * viewport.height,
+      );
+      expect(await inView(".publish form button[type='submit']")).toBe(false);
+      for (const position of [0, 0.5]) {
+        await page.evaluate(
+          (share) => window.scrollTo(0, document.documentElement.scrollHeight * share),
+          position,
+        );
+        expect(await inView("[data-testid='room-action-bar'] button")).toBe(true);
+      }
+      await page.locator("[data-testid='room-action-bar'] button").click();
+      await expect.poll(() => inView(".publish form button[type='submit']")).toBe(true);
+    });
+
     test("a draft that is not valid yet is refused, with the reasons next to the fields", async () => {
       await critiqueEditor(lead).click();
       await lead.keyboard.press("ControlOrMeta+a");
@@ -213,6 +282,13 @@ describe.skipIf(skipBrowserTests)("rooms in Chromium", () => {
       }
       expect(await lead.getByRole("button", { name: "Reopen for a new version" }).count()).toBe(1);
       expect(await panelist.getByRole("button", { name: /Reopen/ }).count()).toBe(0);
+      // The rationale is part of the version: everyone in the room reads it.
+      for (const page of [lead, panelist]) {
+        await page
+          .locator(".published-rationale")
+          .getByText("Ciprofloxacin is not a safe alternative.")
+          .waitFor();
+      }
 
       const version = await server.context.db
         .selectFrom("adjudications")

@@ -14,7 +14,7 @@ import { createUser } from "../../server/services/users.ts";
 import { openTestDatabase } from "../setup/database.ts";
 
 let database: DatabaseHandle & { drop(): Promise<void> };
-const policy = { maxFailures: 3, sessionTtlMs: 60_000 };
+const policy = { maxFailures: 3, maxFailuresPerIp: 100, sessionTtlMs: 60_000 };
 const request = (email: string, password: string) => ({
   email,
   password,
@@ -75,7 +75,7 @@ describe("users", () => {
       createUser(database.db, {
         email: "ADA@example.test",
         name: "Ada 2",
-        password: "password123",
+        password: "password-1234",
       }),
       "conflict",
     );
@@ -91,6 +91,24 @@ describe("users", () => {
     expect(error).toBeInstanceOf(AppError);
     const fields = ((error as AppError).details as Array<{ field: string }>).map((d) => d.field);
     expect(fields).toEqual(expect.arrayContaining(["email", "name", "password", "domains.0"]));
+  });
+  it("refuses a password of fewer than 12 characters, naming the field", async () => {
+    const error = await createUser(database.db, {
+      email: "eleven@example.test",
+      name: "Eleven",
+      password: "elevenchars",
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).status).toBe(422);
+    expect((error as AppError).details).toEqual([
+      { field: "password", message: "must be at least 12 characters" },
+    ]);
+    const twelve = await createUser(database.db, {
+      email: "twelve@example.test",
+      name: "Twelve",
+      password: "twelve chars",
+    });
+    expect(twelve.email).toBe("twelve@example.test");
   });
 });
 
@@ -141,7 +159,7 @@ describe("sessions", () => {
     await createUser(database.db, {
       email: "target@example.test",
       name: "T",
-      password: "password123",
+      password: "password-1234",
     });
     for (let attempt = 0; attempt < policy.maxFailures; attempt++) {
       await expectAppError(
@@ -150,7 +168,7 @@ describe("sessions", () => {
       );
     }
     await expectAppError(
-      logIn(database.db, request("target@example.test", "password123"), policy),
+      logIn(database.db, request("target@example.test", "password-1234"), policy),
       "rate_limited",
     );
     const other = await logIn(
@@ -165,11 +183,11 @@ describe("sessions", () => {
     const user = await createUser(database.db, {
       email: "gone@example.test",
       name: "Gone",
-      password: "password123",
+      password: "password-1234",
     });
     const { sessionToken } = await logIn(
       database.db,
-      request("gone@example.test", "password123"),
+      request("gone@example.test", "password-1234"),
       policy,
     );
     const { token } = await createApiToken(database.db, user.id, "t");
@@ -181,7 +199,7 @@ describe("sessions", () => {
     expect(await userFromSession(database.db, sessionToken)).toBeNull();
     expect(await userFromApiToken(database.db, token)).toBeNull();
     await expectAppError(
-      logIn(database.db, request("gone@example.test", "password123"), policy),
+      logIn(database.db, request("gone@example.test", "password-1234"), policy),
       "unauthorized",
     );
   });
@@ -192,7 +210,7 @@ describe("API tokens", () => {
     const user = await createUser(database.db, {
       email: "bot@example.test",
       name: "Bot",
-      password: "password123",
+      password: "password-1234",
     });
     const created = await createApiToken(database.db, user.id, "nightly export");
     expect(created.token).toMatch(/^qrm_[A-Za-z0-9_-]{43}$/);
@@ -217,7 +235,7 @@ describe("audit log", () => {
     const user = await createUser(database.db, {
       email: "audited@example.test",
       name: "Audited",
-      password: "password123",
+      password: "password-1234",
     });
     const { id } = await createApiToken(database.db, user.id, "audited token");
     await revokeApiToken(database.db, user.id, id);

@@ -25,7 +25,12 @@ beforeAll(async () => {
   expect((await quorum(["migrate"])).code).toBe(0);
   projectId = await inTestDatabase(testDatabase, async ({ db }) => {
     const person = (email: string, isAdmin = false) =>
-      createUser(db, { email, name: email.split("@")[0]!, password: "long enough", isAdmin });
+      createUser(db, {
+        email,
+        name: email.split("@")[0]!,
+        password: "long enough, really",
+        isAdmin,
+      });
     const admin = await person("admin@example.test", true);
     await person("annotator@example.test");
     await person("client@example.test");
@@ -131,7 +136,7 @@ describe("quorum export", { timeout: 90_000 }, () => {
     ]);
     expect(client.code).toBe(0);
     const first = JSON.parse(client.stdout.split("\n")[0]!) as { annotations: unknown };
-    expect(first.annotations).toEqual([{ annotator: "Expert A", label: { preference: -1 } }]);
+    expect(first.annotations).toEqual([{ annotator: "Annotator A", label: { preference: -1 } }]);
 
     const annotator = await quorum([
       "export",

@@ -133,7 +133,7 @@ describe("quorum CLI", { timeout: 90_000 }, () => {
     ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/email:/);
-    expect(run.stderr).toContain("password: must be at least 8 characters");
+    expect(run.stderr).toContain("password: must be at least 12 characters");
     expect(run.stderr).toMatch(/domains\.0:/);
   });
 

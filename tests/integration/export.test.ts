@@ -178,7 +178,20 @@ describe("export", { timeout: 60_000 }, () => {
       .slice(0, count)
       .map((label, index) => ({ annotator: cast.experts[index]!.email, label }));
   const byPseudonym = (labels: ReadonlyArray<Record<string, unknown>>) =>
-    labels.map((label, index) => ({ annotator: `Expert ${"ABC"[index]}`, label }));
+    labels.map((label, index) => ({ annotator: `Annotator ${"ABC"[index]}`, label }));
+
+  /** A label as stored: every span quotes the response text at its offsets. */
+  const quoted = (label: Record<string, unknown>) => ({
+    ...label,
+    errors: (label.errors as Array<{ responseId: string; start: number; end: number }>).map(
+      (span) => ({
+        ...span,
+        text: responses
+          .find((response) => response.id === span.responseId)!
+          .text.slice(span.start, span.end),
+      }),
+    ),
+  });
 
   const jsonlRecords = (annotations: (labels: Record<string, unknown>[]) => unknown[]) => [
     {
@@ -190,7 +203,7 @@ describe("export", { timeout: 60_000 }, () => {
       version: 2,
       rationale: "The INR check decides it.",
       publishedAt: fixture.published.publishedAt,
-      annotations: annotations(disputedLabels),
+      annotations: annotations(disputedLabels.map(quoted)),
       metadata: { batch: 1 },
     },
     {

@@ -6,7 +6,6 @@ import {
   itemRoomName,
   labelText,
   labelToJson,
-  memberId,
   readMeta,
   setLabelValue,
   setVote,
@@ -19,11 +18,13 @@ import {
   createCast,
   disputedItem,
   disputedLabels,
+  doseSpan,
   responses,
   template,
   type Cast,
 } from "../setup/adjudication.ts";
 import { expectApiError, type ApiClient } from "../setup/api-client.ts";
+import { participantKeyFor } from "../setup/room-item.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import {
   closeSyncClientsAfterEach,
@@ -95,10 +96,11 @@ describe("publishing", () => {
     const { itemId } = await disputedItem(cast);
     await prepareItemRoom(server.context, itemId);
     const [first, second] = cast.experts;
+    const firstKey = await participantKeyFor(server, itemId, first.id);
     await editAs(first.token, itemId, (doc) => {
       setLabelValue(doc, "accuracy", 3);
       labelText(doc, "critique")!.insert(0, "Dose must follow the INR.");
-      setVote(doc, memberId(first.id), "accuracy", 3);
+      setVote(doc, firstKey, "accuracy", 3);
     });
 
     const published = await publish(cast.lead.api, itemId, {
@@ -121,23 +123,26 @@ describe("publishing", () => {
       published_by: cast.lead.id,
     });
     expect(version.panel).toEqual(cast.experts.map((expert) => expert.id));
+    // The room names members by participant key; the version records them by user id. Their
+    // labels were stored with the span's quoted text.
+    const quotedDose = { ...doseSpan, text: "5 mg" };
     expect(version.votes).toEqual({
-      [memberId(first.id)]: { ...disputedLabels[0], accuracy: 3 },
-      [memberId(second.id)]: disputedLabels[1],
-      [memberId(cast.experts[2].id)]: disputedLabels[2],
+      [String(first.id)]: { ...disputedLabels[0], accuracy: 3, errors: [quotedDose] },
+      [String(second.id)]: { ...disputedLabels[1], errors: [quotedDose] },
+      [String(cast.experts[2].id)]: disputedLabels[2],
     });
     // Published preference 1 and accuracy 3: the first expert preferred the other response, the
     // other two rated 4.
     expect(version.minority).toEqual({
       preference: [
-        { member: memberId(first.id), value: -1 },
-        { member: memberId(cast.experts[2].id), value: 2 },
+        { member: String(first.id), value: -1 },
+        { member: String(cast.experts[2].id), value: 2 },
       ],
       accuracy: [
-        { member: memberId(second.id), value: 4 },
-        { member: memberId(cast.experts[2].id), value: 4 },
+        { member: String(second.id), value: 4 },
+        { member: String(cast.experts[2].id), value: 4 },
       ],
-      errors: [{ member: memberId(cast.experts[2].id), value: [] }],
+      errors: [{ member: String(cast.experts[2].id), value: [] }],
     });
     const snapshot = new Y.Doc();
     Y.applyUpdate(snapshot, version.room_snapshot!);
@@ -156,7 +161,7 @@ describe("publishing", () => {
     expect(readMeta(stored)).toMatchObject({
       status: "published",
       version: 1,
-      publishedBy: memberId(cast.lead.id),
+      publishedBy: await participantKeyFor(server, itemId, cast.lead.id),
     });
     stored.destroy();
 
@@ -295,7 +300,7 @@ describe("publishing", () => {
     const [clientView] = asClient.body.versions;
     expect(clientView.panel?.every((member) => member.id === null)).toBe(true);
     expect(clientView.panel?.map((member) => member.name)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^Expert [A-Z]$/)]),
+      expect.arrayContaining([expect.stringMatching(/^Annotator [A-Z]$/)]),
     );
     expect(JSON.stringify(clientView)).not.toContain("expert1");
 
@@ -322,6 +327,9 @@ describe("who may publish", () => {
   it("is a panel member once enough of the panel approved the very draft", async () => {
     const { itemId } = await disputedItem(cast, { publishRule: { kind: "quorum", approvals: 2 } });
     const [first, second, third] = cast.experts;
+    const [firstKey, secondKey, thirdKey] = await Promise.all(
+      [first, second, third].map((expert) => participantKeyFor(server, itemId, expert.id)),
+    );
     const refusal = expectApiError(await publish(first.api, itemId), 409, "conflict");
     expect(refusal).toEqual({ required: 2, approvals: 0 });
     expectApiError(await publish(cast.client.api, itemId), 403, "forbidden");
@@ -332,7 +340,7 @@ describe("who may publish", () => {
       `/items/${itemId}/approve`,
     );
     expect(approved.status, JSON.stringify(approved.body)).toBe(201);
-    expect(approved.body.approval).toMatchObject({ version: 1, approvals: [memberId(first.id)] });
+    expect(approved.body.approval).toMatchObject({ version: 1, approvals: [firstKey] });
     expect(await publish(first.api, itemId).then((result) => result.status)).toBe(409);
     expect((await second.api.post(`/items/${itemId}/approve`)).status).toBe(201);
     // The room tells its readers which label each approval was of, so that they count as
@@ -349,9 +357,9 @@ describe("who may publish", () => {
       }
     };
     const stored = await storedRoom(itemId);
-    expect(readMeta(stored).approvals).toEqual([memberId(first.id), memberId(second.id)]);
+    expect(readMeta(stored).approvals).toEqual([firstKey, secondKey]);
     stored.destroy();
-    expect(await holding()).toEqual([memberId(first.id), memberId(second.id)]);
+    expect(await holding()).toEqual([firstKey, secondKey]);
 
     // A change to the draft after the approvals voids them until the panel approves again.
     await editAs(third.token, itemId, (doc) => setLabelValue(doc, "accuracy", 3));
@@ -362,6 +370,6 @@ describe("who may publish", () => {
     const published = await publish(third.api, itemId);
     expect(published.status, JSON.stringify(published.body)).toBe(201);
     expect(published.body).toMatchObject({ version: 1, label: { accuracy: 3 } });
-    expect(votesToJson(await storedRoom(itemId))).toHaveProperty(memberId(third.id));
+    expect(votesToJson(await storedRoom(itemId))).toHaveProperty(thirdKey);
   });
 });

@@ -243,13 +243,14 @@ describe("projectQuality", () => {
   it("shows clients pseudonyms in the order annotators joined, unless the project says otherwise", async () => {
     const hidden = await projectQuality(database.db, client, projectId);
     expect(hidden.pseudonymised).toBe(true);
+    // Level-neutral pseudonyms, and no level beside them: it would narrow down who they are.
     expect(hidden.goldAccuracy.map((entry) => entry.annotator)).toEqual([
-      { id: null, name: "Expert A", level: "expert" },
-      { id: null, name: "Expert C", level: "junior" },
+      { id: null, name: "Annotator A", level: null },
+      { id: null, name: "Annotator C", level: null },
     ]);
     expect(hidden.juniorReviews.map((entry) => entry.annotator.name)).toEqual([
-      "Expert C",
-      "Expert D",
+      "Annotator C",
+      "Annotator D",
     ]);
 
     await updateProject(database.db, lead, projectId, {

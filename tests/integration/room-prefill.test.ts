@@ -5,7 +5,6 @@ import {
   itemRoomName,
   labelMap,
   labelToJson,
-  memberId,
   readMeta,
   reviewRoomName,
   spansOf,
@@ -23,6 +22,7 @@ import {
   type Cast,
 } from "../setup/adjudication.ts";
 import { expectApiError } from "../setup/api-client.ts";
+import { participantKeyFor } from "../setup/room-item.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import {
   closeSyncClientsAfterEach,
@@ -34,6 +34,12 @@ import {
 let server: TestServer;
 let cast: Cast;
 const clients = closeSyncClientsAfterEach();
+
+/** The disputed labels as stored: their spans quote the response text at their offsets. */
+const quotedLabels = disputedLabels.map((label) => ({
+  ...label,
+  errors: label.errors.map((span) => ({ ...span, text: "5 mg" })),
+}));
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -81,16 +87,25 @@ describe("an item's room", () => {
     expect((label.get("errors") as Y.Array<unknown>).get(0)).toBeInstanceOf(Y.Map);
     expect(label.get("critique")).toBeInstanceOf(Y.Text);
     const [span] = spansOf(doc, "errors");
-    expect(span).toEqual({ ...doseSpan, id: expect.stringMatching(/^[0-9a-f]{24}$/) });
+    expect(span).toEqual({
+      ...doseSpan,
+      text: "5 mg",
+      id: expect.stringMatching(/^[0-9a-f]{24}$/),
+    });
     expect(labelToJson(doc)).toEqual({
       preference: 1,
       accuracy: 4,
       errors: [span],
       critique: "",
     });
-    expect(votesToJson(doc)).toEqual(
-      Object.fromEntries(cast.experts.map((expert, i) => [memberId(expert.id), disputedLabels[i]])),
+    const keys = await Promise.all(
+      cast.experts.map((expert) => participantKeyFor(server, itemId, expert.id)),
     );
+    expect(votesToJson(doc)).toEqual(
+      Object.fromEntries(keys.map((key, index) => [key, quotedLabels[index]])),
+    );
+    // Participant keys, not user ids: nothing in the room tells who is behind a vote.
+    for (const key of keys) expect(key).toMatch(/^[0-9a-f]{32}$/);
     expect(readMeta(doc)).toEqual({
       status: "open",
       version: 1,
@@ -132,7 +147,8 @@ describe("an item's room", () => {
     await client.synced;
     await waitFor(() => readMeta(client.doc).version === 1, "the pre-filled room to arrive");
     expect(labelToJson(client.doc)).toMatchObject({ preference: 1, accuracy: 4 });
-    expect(votesToJson(client.doc)[memberId(cast.experts[1].id)]).toEqual(disputedLabels[1]);
+    const key = await participantKeyFor(server, itemId, cast.experts[1].id);
+    expect(votesToJson(client.doc)[key]).toEqual(quotedLabels[1]);
   });
 
   it("is prepared by the sync server when an editor joins, before the first sync", async () => {
@@ -142,7 +158,8 @@ describe("an item's room", () => {
     );
     await client.synced;
     expect(readMeta(client.doc)).toMatchObject({ status: "open", version: 1 });
-    expect(votesToJson(client.doc)[memberId(cast.experts[2].id)]).toEqual(disputedLabels[2]);
+    const key = await participantKeyFor(server, itemId, cast.experts[2].id);
+    expect(votesToJson(client.doc)[key]).toEqual(disputedLabels[2]);
     expect((await itemRow(itemId)).status).toBe("adjudicating");
   });
 
@@ -197,7 +214,7 @@ describe("an item's room", () => {
     expect(readMeta(doc)).toMatchObject({
       status: "published",
       version: 1,
-      publishedBy: memberId(cast.lead.id),
+      publishedBy: await participantKeyFor(server, itemId, cast.lead.id),
     });
     expect(labelToJson(doc)).toEqual(published);
     doc.destroy();
@@ -282,7 +299,7 @@ describe("the panel", () => {
       managePanel: false,
     });
     expect(view.body.adjudication.panel.filter((member) => !member.own).map((m) => m.name)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^Expert [A-Z]$/)]),
+      expect.arrayContaining([expect.stringMatching(/^Annotator [A-Z]$/)]),
     );
   });
 
@@ -339,7 +356,7 @@ describe("a review room", () => {
     doc = await readRoom(docName);
     expect(commentsToJson(doc)).toEqual([
       expect.objectContaining({
-        author: memberId(cast.lead.id),
+        author: await participantKeyFor(server, itemId, cast.lead.id),
         text: "Right call",
         fieldId: "errors",
         spanId: span.id,

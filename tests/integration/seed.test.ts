@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { validateFinalLabel } from "../../app/domain/final-label.ts";
 import { labelSchemaFor, templateSchema, type ResponseRef } from "../../app/domain/template.ts";
 import type { DatabaseHandle } from "../../db/client.ts";
 import { logIn } from "../../server/services/auth.ts";
+import { prepareExport } from "../../server/services/export.ts";
 import {
   DEMO_PASSWORD,
   demoUsers,
@@ -9,7 +11,7 @@ import {
   seedDemoWorkspace,
   seedDemoWorkspaceOnFirstStart,
 } from "../../server/services/seed.ts";
-import { createUser } from "../../server/services/users.ts";
+import { createUser, findUserByEmail } from "../../server/services/users.ts";
 import { openTestDatabase } from "../setup/database.ts";
 
 let database: DatabaseHandle & { drop(): Promise<void> };
@@ -57,7 +59,7 @@ describe("seedDemoWorkspace", () => {
     expect(byEmail.get("junior1@demo.quorum")?.level).toBe("junior");
     expect(byEmail.get("junior2@demo.quorum")?.level).toBe("junior");
 
-    const policy = { maxFailures: 10, sessionTtlMs: 60_000 };
+    const policy = { maxFailures: 10, maxFailuresPerIp: 100, sessionTtlMs: 60_000 };
     for (const email of [demoUsers.lead.email, demoUsers.client.email]) {
       const { user } = await logIn(
         database.db,
@@ -128,7 +130,13 @@ describe("seedDemoWorkspace", () => {
       expect(responses.length).toBeGreaterThan(0);
 
       const own = annotations.filter((annotation) => annotation.item_id === item.id);
-      const expected = { queued: [0, 0], annotating: [1, 2], consensus: [3, 3], disputed: [3, 3] };
+      const expected = {
+        queued: [0, 0],
+        annotating: [1, 2],
+        consensus: [3, 3],
+        disputed: [3, 3],
+        published: [3, 3],
+      };
       const [least, most] = expected[item.status as keyof typeof expected];
       expect(own.length, item.external_id).toBeGreaterThanOrEqual(least);
       expect(own.length, item.external_id).toBeLessThanOrEqual(most);
@@ -174,6 +182,62 @@ describe("seedDemoWorkspace", () => {
       .execute();
     expect(disputed.length).toBeGreaterThan(0);
     expect(disputed.every((item) => item.disputed === true)).toBe(true);
+  });
+
+  it("publishes items its panels settled, as a valid version 1 that exports as preference pairs", async () => {
+    await seedDemoWorkspace(database.db);
+    const published = await database.db
+      .selectFrom("items")
+      .innerJoin("projects", "projects.id", "items.project_id")
+      .leftJoin("adjudications", "adjudications.item_id", "items.id")
+      .select([
+        "items.id",
+        "items.external_id",
+        "items.project_id",
+        "items.responses",
+        "projects.template",
+        "adjudications.version",
+        "adjudications.label",
+        "adjudications.published_by",
+        "adjudications.panel",
+      ])
+      .where("items.status", "=", "published")
+      .execute();
+    expect(published.length).toBeGreaterThan(0);
+    const lead = await findUserByEmail(database.db, demoUsers.lead.email);
+    for (const item of published) {
+      expect(item.version, item.external_id).toBe(1);
+      expect(item.published_by).toBe(lead?.id);
+      const responses = item.responses as ResponseRef[];
+      const template = templateSchema.parse(item.template);
+      const check = validateFinalLabel(template, responses, item.label);
+      expect(check.valid && check.label, item.external_id).toEqual(item.label);
+      const annotators = await database.db
+        .selectFrom("annotations")
+        .select("user_id")
+        .where("item_id", "=", item.id)
+        .execute();
+      expect(item.panel).toEqual(
+        expect.arrayContaining(annotators.map((annotation) => annotation.user_id)),
+      );
+    }
+
+    const clinical = published.find((item) => item.external_id.startsWith("clin-"));
+    expect(clinical, "a published clinical item").toBeDefined();
+    const dpo = await prepareExport(database.db, null, clinical!.project_id, { format: "dpo" });
+    let text = "";
+    for await (const chunk of dpo.chunks()) text += chunk;
+    const pairs = text
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { prompt: unknown; chosen: unknown; rejected: unknown });
+    expect(pairs.length).toBeGreaterThan(0);
+    const responses = clinical!.responses as ResponseRef[];
+    // The panel preferred A: it is chosen, B rejected.
+    expect((clinical!.label as { preference: number }).preference).toBeLessThan(0);
+    expect(pairs).toContainEqual(
+      expect.objectContaining({ chosen: responses[0]!.text, rejected: responses[1]!.text }),
+    );
   });
 
   it("includes a translation into a right-to-left language and responses with code and math", async () => {

@@ -5,10 +5,13 @@ import { startTestServer, type TestServer } from "../setup/server.ts";
 import {
   closeSyncClientsAfterEach,
   connectSyncClient,
+  draftText,
+  requestUpgrade,
+  typeInDraft,
   waitFor,
   within,
 } from "../setup/sync-client.ts";
-import { insertRoomItem } from "../setup/room-item.ts";
+import { insertLeadRoom, insertRoomItem } from "../setup/room-item.ts";
 
 const { track } = closeSyncClientsAfterEach();
 
@@ -50,19 +53,20 @@ describe("sync access of open connections", () => {
     // Several rechecks later the other lead is still connected and still syncing.
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(kept.provider.wsconnected).toBe(true);
-    kept.doc.getText("critique").insert(0, "still here");
+    typeInDraft(kept.doc, 0, "still here");
     const witness = track(
       connectSyncClient(server.url, docName, { token: people["kept-lead@example.com"].token }),
     );
     await witness.synced;
     await waitFor(
-      () => witness.doc.getText("critique").toString() === "still here",
+      () => draftText(witness.doc) === "still here",
       "the kept lead's edit to reach another client",
     );
   });
 
   it("closes a connection whose session logs out", async () => {
-    await server.createUserWithToken({ email: "session@example.com" });
+    const sessionUser = await server.createUserWithToken({ email: "session@example.com" });
+    const docName = await insertLeadRoom(server, [sessionUser]);
     const { sessionToken } = await logIn(
       server.context.db,
       {
@@ -71,11 +75,11 @@ describe("sync access of open connections", () => {
         ip: null,
         userAgent: null,
       },
-      { maxFailures: 10, sessionTtlMs: 60_000 },
+      { maxFailures: 10, maxFailuresPerIp: 100, sessionTtlMs: 60_000 },
     );
     const cookie = (await server.context.sessionCookie.serialize(sessionToken)).split(";")[0];
     const browser = track(
-      connectSyncClient(server.url, "scratch:session", {
+      connectSyncClient(server.url, docName, {
         headers: { Cookie: cookie, Origin: server.url },
       }),
     );
@@ -111,5 +115,38 @@ describe("sync access of open connections", () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(admin.provider.wsconnected).toBe(true);
+  });
+
+  it("refuses a removed annotator their review room, at the upgrade and once connected", async () => {
+    const { projectId, itemId, people } = await insertRoomItem(
+      server,
+      { "reviewing-lead@example.com": "lead", "removed-junior@example.com": "annotator" },
+      { status: "annotating" },
+    );
+    const junior = people["removed-junior@example.com"];
+    const annotation = await server.context.db
+      .insertInto("annotations")
+      .values({ item_id: itemId, user_id: junior.userId, label: JSON.stringify({}) })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const docName = `review:${annotation.id}`;
+    const connected = track(connectSyncClient(server.url, docName, { token: junior.token }));
+    await connected.synced;
+    await server.context.db
+      .deleteFrom("project_members")
+      .where("project_id", "=", projectId)
+      .where("user_id", "=", junior.userId)
+      .execute();
+
+    const refusal = await within(connected.refused, "the removed author's connection to close");
+    expect(refusal.code).toBe(SyncCloseCode.accessRevoked);
+    const again = await requestUpgrade(server.url, `/sync/${docName}?token=${junior.token}`);
+    expect(again.status).toBe(403);
+    expect(JSON.parse(again.body).error.code).toBe("forbidden");
+    const lead = await requestUpgrade(
+      server.url,
+      `/sync/${docName}?token=${people["reviewing-lead@example.com"].token}`,
+    );
+    expect(lead.status).toBe(101);
   });
 });

@@ -9,6 +9,8 @@ import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 import {
   closeSyncClientsAfterEach,
   connectSyncClient,
+  draftText,
+  typeInDraft,
   waitFor,
   type SyncClient,
 } from "../setup/sync-client.ts";
@@ -62,7 +64,7 @@ function killWhenReceived(
 ): Promise<string> {
   return new Promise((resolve) => {
     const onUpdate = () => {
-      const text = reader.doc.getText("body").toString();
+      const text = draftText(reader.doc);
       if (text.length <= length) return;
       server.child.kill("SIGKILL");
       reader.doc.off("update", onUpdate);
@@ -79,8 +81,7 @@ function killWhenReceived(
 function keepTyping(client: SyncClient): { stop(): void } {
   let next = 0;
   const timer = setInterval(() => {
-    const body = client.doc.getText("body");
-    body.insert(body.length, `${next};`);
+    typeInDraft(client.doc, draftText(client.doc).length, `${next};`);
     next += 1;
   }, 2);
   return { stop: () => clearInterval(timer) };
@@ -95,6 +96,8 @@ afterEach(async () => {
 let database: TestDatabase;
 let environment: Record<string, string>;
 let token: string;
+/** Item rooms the typist edits as the lead of their project, one per test. */
+let rooms: string[];
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -118,6 +121,32 @@ beforeAll(async () => {
     password: "correct horse battery staple",
   });
   ({ token } = await createApiToken(handle.db, user.id, "crash test"));
+  const project = await handle.db
+    .insertInto("projects")
+    .values({
+      name: "Crash",
+      template: JSON.stringify({ fields: [{ id: "body", type: "text", label: "Body" }] }),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await handle.db
+    .insertInto("project_members")
+    .values({ project_id: project.id, user_id: user.id, role: "lead" })
+    .execute();
+  const items = await handle.db
+    .insertInto("items")
+    .values(
+      ["crash", "two-instances"].map((externalId) => ({
+        project_id: project.id,
+        external_id: externalId,
+        prompt: JSON.stringify("Type"),
+        responses: JSON.stringify([{ id: "a", text: "…" }]),
+        content_hash: externalId,
+      })),
+    )
+    .returning("id")
+    .execute();
+  rooms = items.map((item) => `item:${item.id}`);
   await handle.close();
 });
 
@@ -133,7 +162,7 @@ async function launch(extra: Record<string, string> = {}): Promise<RunningQuorum
 
 describe("a server killed mid-edit", () => {
   it("keeps every edit another client had received, after SIGKILL and a restart", async () => {
-    const docName = "scratch:crash";
+    const docName = rooms[0];
     const first = await launch();
     const writer = track(connectSyncClient(first.url, docName, { token }));
     const reader = track(connectSyncClient(first.url, docName, { token }));
@@ -150,18 +179,18 @@ describe("a server killed mid-edit", () => {
     const second = await launch();
     const fresh = track(connectSyncClient(second.url, docName, { token }));
     await fresh.synced;
-    const recovered = fresh.doc.getText("body").toString();
+    const recovered = draftText(fresh.doc);
     expect(recovered.length).toBeGreaterThanOrEqual(relayed.length);
     expect(recovered.startsWith(relayed)).toBe(true);
   });
 
   const redisUrl = process.env.REDIS_URL;
-  const sharedDatabase = process.env.DATABASE_URL !== undefined;
+  const sharedDatabase = Boolean(process.env.DATABASE_URL);
   describe.skipIf(!redisUrl || !sharedDatabase)(
     "with two instances over Redis (needs REDIS_URL and DATABASE_URL; skipped otherwise)",
     () => {
       it("loses nothing a client of the other instance had received when one is killed", async () => {
-        const docName = "scratch:two-instances";
+        const docName = rooms[1];
         const [doomed, survivor] = await Promise.all([
           launch({ REDIS_URL: redisUrl ?? "" }),
           launch({ REDIS_URL: redisUrl ?? "" }),
@@ -177,21 +206,21 @@ describe("a server killed mid-edit", () => {
 
         const fresh = track(connectSyncClient(survivor.url, docName, { token }));
         await fresh.synced;
-        const recovered = fresh.doc.getText("body").toString();
+        const recovered = draftText(fresh.doc);
         expect(recovered.startsWith(relayed)).toBe(true);
 
         // The writer reconnects to the survivor and brings what never reached the database.
-        const written = writer.doc.getText("body").toString();
+        const written = draftText(writer.doc);
         writer.provider.destroy();
         const reconnected = track(
           connectSyncClient(survivor.url, docName, { token, doc: writer.doc }),
         );
         await reconnected.synced;
         await waitFor(
-          () => fresh.doc.getText("body").toString() === written,
+          () => draftText(fresh.doc) === written,
           "the writer's unsaved typing to reach the survivor",
         );
-        expect(reader.doc.getText("body").toString()).toBe(written);
+        expect(draftText(reader.doc)).toBe(written);
       });
     },
   );

@@ -7,9 +7,11 @@ import * as Y from "yjs";
 import { loadStoredRoom } from "../../server/sync/persistence.ts";
 import { decodeClientMessage, messagePersisted } from "../../server/sync/protocol.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
+import { insertLeadRoom, type RoomMember } from "../setup/room-item.ts";
 import {
   connectSyncClient,
   openRawSyncSocket,
+  typeInDraft,
   waitFor,
   type RawSyncSocket,
 } from "../setup/sync-client.ts";
@@ -110,10 +112,16 @@ function syncUpdateFrame(update: Uint8Array): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
-/** Applies an edit to the fuzzer's document and returns the update it made, if any. */
+/**
+ * Applies an edit to the fuzzer's document and returns the update it made, if any. The text is
+ * a field of the draft label, which the fuzzer (a lead) may write; `votes` under a key of no one
+ * and `meta` it may not, which the server refuses.
+ */
 function edit(doc: Y.Doc, step: Extract<Step, { kind: "edit" }>["edit"]): Uint8Array | null {
   const before = Y.encodeStateVector(doc);
-  const body = doc.getText("body");
+  const label = doc.getMap("label");
+  if (!(label.get("fuzz") instanceof Y.Text)) label.set("fuzz", new Y.Text());
+  const body = label.get("fuzz") as Y.Text;
   switch (step.kind) {
     case "insert":
       body.insert(step.at % (body.length + 1), step.text);
@@ -178,13 +186,17 @@ class FuzzConnection {
 }
 
 let server: TestServer;
+let fuzzer: RoomMember;
+let steady: RoomMember;
 let fuzzerToken: string;
 let steadyToken: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  ({ token: fuzzerToken } = await server.createUserWithToken({ email: "fuzzer@example.com" }));
-  ({ token: steadyToken } = await server.createUserWithToken({ email: "steady@example.com" }));
+  fuzzer = await server.createUserWithToken({ email: "fuzzer@example.com" });
+  steady = await server.createUserWithToken({ email: "steady@example.com" });
+  ({ token: fuzzerToken } = fuzzer);
+  ({ token: steadyToken } = steady);
 });
 afterAll(() => server.stop());
 
@@ -202,23 +214,20 @@ function sameDocument(a: Y.Doc, b: Y.Doc): boolean {
 }
 
 describe("the sync server under random and damaged frames", () => {
-  let run = 0;
-
   it("stays up, keeps other clients syncing, and stores only what valid updates carried", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(stepArbitrary, { minLength: 50, maxLength: 50 }), async (steps) => {
-        run += 1;
-        const docName = `scratch:fuzz-${run}`;
+        const docName = await insertLeadRoom(server, [fuzzer, steady]);
         // What the server may store: the steady client's edits and the fuzz updates it accepted.
         const expected = new Y.Doc();
-        const steady = connectSyncClient(server.url, docName, { token: steadyToken });
-        steady.doc.on("update", (update: Uint8Array, origin: unknown) => {
-          if (origin !== steady.provider) Y.applyUpdate(expected, update);
+        const steadyClient = connectSyncClient(server.url, docName, { token: steadyToken });
+        steadyClient.doc.on("update", (update: Uint8Array, origin: unknown) => {
+          if (origin !== steadyClient.provider) Y.applyUpdate(expected, update);
         });
-        await steady.synced;
+        await steadyClient.synced;
         let typed = 0;
         const typing = setInterval(() => {
-          steady.doc.getText("body").insert(0, `s${typed++} `);
+          typeInDraft(steadyClient.doc, 0, `s${typed++} `);
         }, 10);
 
         // The fuzzer's own document, and what of it the server accepted: after a refusal the
@@ -265,7 +274,7 @@ describe("the sync server under random and damaged frames", () => {
         await waitFor(
           async () =>
             sameDocument(await storedDocument(docName), expected) &&
-            sameDocument(steady.doc, expected),
+            sameDocument(steadyClient.doc, expected),
           "the stored document and the steady client to agree",
         );
         expect(expected.store.pendingStructs).toBeNull();
@@ -273,7 +282,7 @@ describe("the sync server under random and damaged frames", () => {
         await late.synced;
         expect(sameDocument(late.doc, expected)).toBe(true);
         late.destroy();
-        steady.destroy();
+        steadyClient.destroy();
       }),
       // Without shrinking, a failure reports its seed and counterexample within the time limit.
       { numRuns: 4, endOnFailure: true },

@@ -3,10 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { loadStoredRoom } from "../../server/sync/persistence.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
-import { closeSyncClientsAfterEach, connectSyncClient, waitFor } from "../setup/sync-client.ts";
+import { insertLeadRoom } from "../setup/room-item.ts";
+import {
+  closeSyncClientsAfterEach,
+  connectSyncClient,
+  draftText,
+  typeInDraft,
+  waitFor,
+} from "../setup/sync-client.ts";
 
 const redisUrl = process.env.REDIS_URL;
-const postgres = process.env.DATABASE_URL !== undefined;
+const postgres = Boolean(process.env.DATABASE_URL);
 
 const { track } = closeSyncClientsAfterEach();
 
@@ -20,6 +27,8 @@ describe.skipIf(!redisUrl || !postgres)(
     let redis: Redis;
     let token: string;
     let otherToken: string;
+    /** A new item room that both users edit as leads. */
+    let room: () => Promise<string>;
 
     beforeAll(async () => {
       const settings = {
@@ -31,8 +40,11 @@ describe.skipIf(!redisUrl || !postgres)(
         ...settings,
         DATABASE_URL: first.context.config.databaseUrl ?? "",
       });
-      ({ token } = await first.createUserWithToken({ email: "ada@example.com" }));
-      ({ token: otherToken } = await first.createUserWithToken({ email: "grace@example.com" }));
+      const ada = await first.createUserWithToken({ email: "ada@example.com" });
+      const grace = await first.createUserWithToken({ email: "grace@example.com" });
+      ({ token } = ada);
+      ({ token: otherToken } = grace);
+      room = () => insertLeadRoom(first, [ada, grace]);
       redis = new Redis(redisUrl ?? "");
     });
     afterAll(async () => {
@@ -49,29 +61,26 @@ describe.skipIf(!redisUrl || !postgres)(
     }
 
     it("converges clients of different instances, presence included, while both compact", async () => {
-      const docName = "scratch:across";
+      const docName = await room();
       const onFirst = track(connectSyncClient(first.url, docName, { token }));
       const onSecond = track(connectSyncClient(second.url, docName, { token: otherToken }));
       await Promise.all([onFirst.synced, onSecond.synced]);
 
       for (let index = 0; index < compactAfterUpdates * 4; index++) {
-        onFirst.doc.getArray("comments").push([`first ${index}`]);
-        onSecond.doc.getArray("comments").push([`second ${index}`]);
+        onFirst.doc.getMap("label").set(`first ${index}`, index);
+        onSecond.doc.getMap("label").set(`second ${index}`, index);
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
       const all = compactAfterUpdates * 8;
+      const fields = (doc: Y.Doc) => doc.getMap("label").size;
       await waitFor(
-        () =>
-          onFirst.doc.getArray("comments").length === all &&
-          onSecond.doc.getArray("comments").length === all,
-        "both clients to have every comment",
+        () => fields(onFirst.doc) === all && fields(onSecond.doc) === all,
+        "both clients to have every field",
       );
-      expect(onSecond.doc.getArray("comments").toJSON()).toEqual(
-        onFirst.doc.getArray("comments").toJSON(),
-      );
+      expect(onSecond.doc.getMap("label").toJSON()).toEqual(onFirst.doc.getMap("label").toJSON());
       await waitFor(
-        async () => (await storedDocument(docName)).getArray("comments").length === all,
-        "every comment to be stored",
+        async () => fields(await storedDocument(docName)) === all,
+        "every field to be stored",
       );
 
       onFirst.provider.awareness.setLocalStateField("cursor", 42);
@@ -90,7 +99,7 @@ describe.skipIf(!redisUrl || !postgres)(
     });
 
     it("catches up from the database after its Redis subscription was interrupted", async () => {
-      const docName = "scratch:gap";
+      const docName = await room();
       const onFirst = track(connectSyncClient(first.url, docName, { token }));
       await onFirst.synced;
       onFirst.doc.getMap("label").set("before", "the gap");
@@ -123,28 +132,27 @@ describe.skipIf(!redisUrl || !postgres)(
 
     // Runs last: it stops the second instance. (sync-crash.test.ts kills a process instead.)
     it("hands its clients over to the other instance when one stops, losing nothing", async () => {
-      const docName = "scratch:handover";
+      const docName = await room();
       const writer = track(connectSyncClient(second.url, docName, { token }));
       const reader = track(connectSyncClient(first.url, docName, { token: otherToken }));
       await Promise.all([writer.synced, reader.synced]);
-      writer.doc.getText("body").insert(0, "written on the second instance");
+      typeInDraft(writer.doc, 0, "written on the second instance");
       await waitFor(
-        () => reader.doc.getText("body").toString() === "written on the second instance",
+        () => draftText(reader.doc) === "written on the second instance",
         "the edit to cross instances",
       );
       await second.stop();
       writer.provider.destroy();
-      writer.doc.getText("body").insert(0, "Offline, then ");
+      typeInDraft(writer.doc, 0, "Offline, then ");
       const reconnected = track(connectSyncClient(first.url, docName, { token, doc: writer.doc }));
       await reconnected.synced;
       await waitFor(
-        () =>
-          reader.doc.getText("body").toString() === "Offline, then written on the second instance",
+        () => draftText(reader.doc) === "Offline, then written on the second instance",
         "the writer's offline edit to reach the reader through the remaining instance",
       );
       const fresh = track(connectSyncClient(first.url, docName, { token }));
       await fresh.synced;
-      expect(fresh.doc.getText("body").toString()).toBe(reader.doc.getText("body").toString());
+      expect(draftText(fresh.doc)).toBe(draftText(reader.doc));
     });
   },
 );

@@ -10,18 +10,20 @@ import { startTestServer, type TestServer } from "../setup/server.ts";
 import {
   closeSyncClientsAfterEach,
   connectSyncClient,
+  draftText,
   openRawSyncSocket,
   requestUpgrade,
+  typeInDraft,
   waitFor,
 } from "../setup/sync-client.ts";
-import { insertRoomItem } from "../setup/room-item.ts";
+import { insertLeadRoom, insertRoomItem, type RoomMember } from "../setup/room-item.ts";
 
 const { track, trackRaw } = closeSyncClientsAfterEach();
 
-/** A sync update frame carrying one text insertion, as the stock client would send it. */
+/** A sync update frame carrying one draft field, as the stock client would send it. */
 function updateFrame(text: string): Uint8Array {
   const doc = new Y.Doc();
-  doc.getText("body").insert(0, text);
+  doc.getMap("label").set("note", text);
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, 0);
   syncProtocol.writeUpdate(encoder, Y.encodeStateAsUpdate(doc));
@@ -30,13 +32,17 @@ function updateFrame(text: string): Uint8Array {
 
 describe("sync endpoint", () => {
   let server: TestServer;
+  let ada: RoomMember;
+  let grace: RoomMember;
   let token: string;
   let otherToken: string;
 
   beforeAll(async () => {
     server = await startTestServer();
-    ({ token } = await server.createUserWithToken({ email: "ada@example.com" }));
-    ({ token: otherToken } = await server.createUserWithToken({ email: "grace@example.com" }));
+    ada = await server.createUserWithToken({ email: "ada@example.com" });
+    grace = await server.createUserWithToken({ email: "grace@example.com" });
+    ({ token } = ada);
+    ({ token: otherToken } = grace);
   });
   afterAll(() => server.stop());
 
@@ -60,13 +66,14 @@ describe("sync endpoint", () => {
   }
 
   it("syncs a document both ways between two stock y-websocket clients", async () => {
-    const first = track(connectSyncClient(server.url, "scratch:both-ways", { token }));
-    const second = track(connectSyncClient(server.url, "scratch:both-ways", { token: otherToken }));
+    const docName = await insertLeadRoom(server, [ada, grace]);
+    const first = track(connectSyncClient(server.url, docName, { token }));
+    const second = track(connectSyncClient(server.url, docName, { token: otherToken }));
     await Promise.all([first.synced, second.synced]);
 
-    first.doc.getText("body").insert(0, "from the first client");
+    typeInDraft(first.doc, 0, "from the first client");
     await waitFor(
-      () => second.doc.getText("body").toString() === "from the first client",
+      () => draftText(second.doc) === "from the first client",
       "the first client's edit to reach the second",
     );
     second.doc.getMap("label").set("verdict", "unsafe");
@@ -75,15 +82,16 @@ describe("sync endpoint", () => {
       "the second client's edit to reach the first",
     );
 
-    const late = track(connectSyncClient(server.url, "scratch:both-ways", { token }));
+    const late = track(connectSyncClient(server.url, docName, { token }));
     await late.synced;
-    expect(late.doc.getText("body").toString()).toBe("from the first client");
+    expect(draftText(late.doc)).toBe("from the first client");
     expect(late.doc.getMap("label").get("verdict")).toBe("unsafe");
   });
 
   it("relays presence between clients", async () => {
-    const first = track(connectSyncClient(server.url, "scratch:presence", { token }));
-    const second = track(connectSyncClient(server.url, "scratch:presence", { token: otherToken }));
+    const docName = await insertLeadRoom(server, [ada, grace]);
+    const first = track(connectSyncClient(server.url, docName, { token }));
+    const second = track(connectSyncClient(server.url, docName, { token: otherToken }));
     await Promise.all([first.synced, second.synced]);
     first.provider.awareness.setLocalStateField("cursor", 7);
     await waitFor(
@@ -97,7 +105,7 @@ describe("sync endpoint", () => {
   });
 
   it("echoes presence to its sender, which keeps a client alone in a room connected", async () => {
-    const raw = await openRawSyncSocket(server.url, "scratch:alone", { token });
+    const raw = await openRawSyncSocket(server.url, await insertLeadRoom(server, [ada]), { token });
     trackRaw(raw);
     const presence = new Awareness(new Y.Doc());
     presence.setLocalStateField("user", { name: "Ada" });
@@ -110,7 +118,7 @@ describe("sync endpoint", () => {
   });
 
   it("refuses an upgrade without credentials with 401 before switching protocols", async () => {
-    const answer = await requestUpgrade(server.url, "/sync/scratch:closed");
+    const answer = await requestUpgrade(server.url, "/sync/item:1");
     expect(answer.status).toBe(401);
     expect(answer.headers["content-type"]).toMatch(/application\/json/);
     expect(JSON.parse(answer.body)).toEqual({
@@ -119,38 +127,45 @@ describe("sync endpoint", () => {
   });
 
   it("refuses a forged or revoked token with 401", async () => {
-    const forged = await requestUpgrade(server.url, "/sync/scratch:closed?token=qrm_forged");
+    const forged = await requestUpgrade(server.url, "/sync/item:1?token=qrm_forged");
     expect(forged.status).toBe(401);
 
-    const { userId, token: doomed } = await server.createUserWithToken({
-      email: "revoked@example.com",
-    });
-    expect((await requestUpgrade(server.url, `/sync/scratch:closed?token=${doomed}`)).status).toBe(
-      101,
-    );
+    const revokedUser = await server.createUserWithToken({ email: "revoked@example.com" });
+    const { userId, token: doomed } = revokedUser;
+    const docName = await insertLeadRoom(server, [revokedUser]);
+    expect((await requestUpgrade(server.url, `/sync/${docName}?token=${doomed}`)).status).toBe(101);
     const tokenRow = await server.context.db
       .selectFrom("api_tokens")
       .select("id")
       .where("user_id", "=", userId)
       .executeTakeFirstOrThrow();
     await revokeApiToken(server.context.db, userId, tokenRow.id);
-    const revoked = await requestUpgrade(server.url, `/sync/scratch:closed?token=${doomed}`);
+    const revoked = await requestUpgrade(server.url, `/sync/${docName}?token=${doomed}`);
     expect(revoked.status).toBe(401);
     expect(JSON.parse(revoked.body).error.code).toBe("unauthorized");
   });
 
   it("accepts a bearer token in the Authorization header", async () => {
-    const answer = await requestUpgrade(server.url, "/sync/scratch:header", {
+    const docName = await insertLeadRoom(server, [ada]);
+    const answer = await requestUpgrade(server.url, `/sync/${docName}`, {
       Authorization: `Bearer ${token}`,
     });
     expect(answer.status).toBe(101);
   });
 
-  it("refuses malformed document names with 400", async () => {
+  it("refuses every document that is not an item's or a review's room with 400", async () => {
     for (const name of [
       "item:abc",
       "item:0",
+      "item:01",
+      "item:99999999999",
       "review:1:2",
+      "Item:1",
+      "ITEM:1",
+      "item:1%20",
+      "scratch:notes",
+      "notes",
+      "project:1",
       "a%20b",
       ".hidden",
       "%E0%A4%A",
@@ -160,9 +175,16 @@ describe("sync endpoint", () => {
       expect(answer.status, name).toBe(400);
       expect(JSON.parse(answer.body).error.code, name).toBe("bad_request");
     }
-    for (const path of ["/sync/", "/sync/scratch/nested"]) {
+    for (const path of ["/sync/", "/sync/item:1/nested"]) {
       expect((await requestUpgrade(server.url, `${path}?token=${token}`)).status, path).toBe(400);
     }
+    const stored = await server.context.db
+      .selectFrom("room_updates")
+      .select("doc_name")
+      .where("doc_name", "not like", "item:%")
+      .where("doc_name", "not like", "review:%")
+      .execute();
+    expect(stored).toEqual([]);
   });
 
   it("refuses an item room to outsiders with 403 and an unknown item with 404", async () => {
@@ -247,11 +269,12 @@ describe("sync endpoint", () => {
   });
 
   it("closes only the connection that sends garbage or a truncated frame", async () => {
-    const first = track(connectSyncClient(server.url, "scratch:malformed", { token }));
-    const second = track(connectSyncClient(server.url, "scratch:malformed", { token: otherToken }));
+    const docName = await insertLeadRoom(server, [ada, grace]);
+    const first = track(connectSyncClient(server.url, docName, { token }));
+    const second = track(connectSyncClient(server.url, docName, { token: otherToken }));
     await Promise.all([first.synced, second.synced]);
-    first.doc.getText("body").insert(0, "intact");
-    await waitFor(() => second.doc.getText("body").toString() === "intact", "the first edit");
+    typeInDraft(first.doc, 0, "intact");
+    await waitFor(() => draftText(second.doc) === "intact", "the first edit");
 
     const valid = updateFrame("should never land");
     const badFrames = {
@@ -261,33 +284,35 @@ describe("sync endpoint", () => {
       "trailing bytes": new Uint8Array([...updateFrame("trailing"), 0]),
     };
     for (const [kind, frame] of Object.entries(badFrames)) {
-      const raw = await openRawSyncSocket(server.url, "scratch:malformed", { token });
+      const raw = await openRawSyncSocket(server.url, docName, { token });
       trackRaw(raw);
       raw.socket.send(frame);
       const { code } = await raw.closed;
       expect(code, kind).toBe(SyncCloseCode.malformedMessage);
     }
-    const textFrame = await openRawSyncSocket(server.url, "scratch:malformed", { token });
+    const textFrame = await openRawSyncSocket(server.url, docName, { token });
     trackRaw(textFrame);
     textFrame.socket.send("hello");
     expect((await textFrame.closed).code).toBe(SyncCloseCode.malformedMessage);
 
-    second.doc.getText("body").insert(6, " and still syncing");
+    typeInDraft(second.doc, 6, " and still syncing");
     await waitFor(
-      () => first.doc.getText("body").toString() === "intact and still syncing",
+      () => draftText(first.doc) === "intact and still syncing",
       "the good clients to keep syncing",
     );
-    const late = track(connectSyncClient(server.url, "scratch:malformed", { token }));
+    const late = track(connectSyncClient(server.url, docName, { token }));
     await late.synced;
-    expect(late.doc.getText("body").toString()).toBe("intact and still syncing");
+    expect(draftText(late.doc)).toBe("intact and still syncing");
   });
 
   describe("with the session cookie", () => {
     let cookie: string;
     let sessionToken: string;
+    let docName: string;
 
     beforeAll(async () => {
-      await server.createUserWithToken({ email: "browser@example.com" });
+      const browserUser = await server.createUserWithToken({ email: "browser@example.com" });
+      docName = await insertLeadRoom(server, [browserUser, ada]);
       ({ sessionToken } = await logIn(
         server.context.db,
         {
@@ -296,7 +321,7 @@ describe("sync endpoint", () => {
           ip: null,
           userAgent: null,
         },
-        { maxFailures: 10, sessionTtlMs: 60_000 },
+        { maxFailures: 10, maxFailuresPerIp: 100, sessionTtlMs: 60_000 },
       ));
       const serialized = await server.context.sessionCookie.serialize(sessionToken);
       cookie = serialized.split(";")[0];
@@ -304,29 +329,29 @@ describe("sync endpoint", () => {
 
     it("syncs a stock client authenticated by the cookie from our own origin", async () => {
       const browser = track(
-        connectSyncClient(server.url, "scratch:cookie", {
+        connectSyncClient(server.url, docName, {
           headers: { Cookie: cookie, Origin: server.url },
         }),
       );
-      const script = track(connectSyncClient(server.url, "scratch:cookie", { token }));
+      const script = track(connectSyncClient(server.url, docName, { token }));
       await Promise.all([browser.synced, script.synced]);
-      browser.doc.getText("body").insert(0, "typed in the browser");
+      typeInDraft(browser.doc, 0, "typed in the browser");
       await waitFor(
-        () => script.doc.getText("body").toString() === "typed in the browser",
+        () => draftText(script.doc) === "typed in the browser",
         "the browser's edit to reach the script",
       );
     });
 
     it("refuses a cookie upgrade from another origin or without one with 403", async () => {
-      const crossSite = await requestUpgrade(server.url, "/sync/scratch:cookie", {
+      const crossSite = await requestUpgrade(server.url, `/sync/${docName}`, {
         Cookie: cookie,
         Origin: "https://evil.example",
       });
       expect(crossSite.status).toBe(403);
       expect(JSON.parse(crossSite.body).error.code).toBe("forbidden");
-      const noOrigin = await requestUpgrade(server.url, "/sync/scratch:cookie", { Cookie: cookie });
+      const noOrigin = await requestUpgrade(server.url, `/sync/${docName}`, { Cookie: cookie });
       expect(noOrigin.status).toBe(403);
-      const sameOrigin = await requestUpgrade(server.url, "/sync/scratch:cookie", {
+      const sameOrigin = await requestUpgrade(server.url, `/sync/${docName}`, {
         Cookie: cookie,
         Origin: server.url,
       });
@@ -335,7 +360,7 @@ describe("sync endpoint", () => {
 
     it("refuses the cookie of a session that has logged out with 401", async () => {
       await logOut(server.context.db, sessionToken);
-      const answer = await requestUpgrade(server.url, "/sync/scratch:cookie", {
+      const answer = await requestUpgrade(server.url, `/sync/${docName}`, {
         Cookie: cookie,
         Origin: server.url,
       });
@@ -347,33 +372,36 @@ describe("sync endpoint", () => {
 describe("sync endpoint limits and shutdown", () => {
   let server: TestServer;
   let token: string;
+  let docName: string;
 
   beforeAll(async () => {
     server = await startTestServer({ SYNC_MAX_PAYLOAD_BYTES: "1024" });
-    ({ token } = await server.createUserWithToken({ email: "ada@example.com" }));
+    const ada = await server.createUserWithToken({ email: "ada@example.com" });
+    ({ token } = ada);
+    docName = await insertLeadRoom(server, [ada]);
   });
   afterAll(() => server.stop());
 
   it("closes a connection that sends a frame over maxPayload with 1009 and keeps serving", async () => {
-    const first = track(connectSyncClient(server.url, "scratch:limits", { token }));
-    const second = track(connectSyncClient(server.url, "scratch:limits", { token }));
+    const first = track(connectSyncClient(server.url, docName, { token }));
+    const second = track(connectSyncClient(server.url, docName, { token }));
     await Promise.all([first.synced, second.synced]);
 
-    const raw = await openRawSyncSocket(server.url, "scratch:limits", { token });
+    const raw = await openRawSyncSocket(server.url, docName, { token });
     trackRaw(raw);
     raw.socket.send(updateFrame("x".repeat(2048)));
     expect((await raw.closed).code).toBe(SyncCloseCode.messageTooBig);
 
-    first.doc.getText("body").insert(0, "small edits still sync");
+    typeInDraft(first.doc, 0, "small edits still sync");
     await waitFor(
-      () => second.doc.getText("body").toString() === "small edits still sync",
+      () => draftText(second.doc) === "small edits still sync",
       "a small edit to sync after the oversized frame",
     );
-    expect(second.doc.getText("body").toString()).not.toContain("xxx");
+    expect(JSON.stringify(second.doc.getMap("label").toJSON())).not.toContain("xxx");
   });
 
   it("closes open connections with 1001 when the server shuts down", async () => {
-    const raw = await openRawSyncSocket(server.url, "scratch:shutdown", { token });
+    const raw = await openRawSyncSocket(server.url, docName, { token });
     trackRaw(raw);
     await server.close();
     expect((await raw.closed).code).toBe(SyncCloseCode.goingAway);

@@ -459,7 +459,7 @@ describe("blindness and dispute detection", () => {
     expect(others).toHaveLength(2);
     for (const other of others) {
       expect(other.annotator.id).toBeNull();
-      expect(other.annotator.name).toMatch(/^Expert [A-Z]+$/);
+      expect(other.annotator.name).toMatch(/^Annotator [A-Z]+$/);
     }
     expect(
       after.body.outcome.fields.filter((field) => field.disputed).map((field) => field.fieldId),
@@ -475,9 +475,9 @@ describe("blindness and dispute detection", () => {
       `/items/${itemId}`,
     );
     expect(clientView.body.annotations.map((annotation) => annotation.annotator.name)).toEqual([
-      "Expert A",
-      "Expert B",
-      "Expert C",
+      "Annotator A",
+      "Annotator B",
+      "Annotator C",
     ]);
     expectApiError(await outsider.get(`/items/${itemId}`), 404, "not_found");
   });

@@ -79,8 +79,10 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { drop(): Pro
 }
 
 /**
- * Opens the database that a Quorum process (server or CLI) used for `testDatabase`, as that
- * process opens it, runs `task`, and closes it again: PGlite allows one process at a time.
+ * Opens the database that a Quorum process (server or CLI) used for `testDatabase`, as the CLI
+ * opens it, runs `task`, and closes it again. On PGlite that is through the socket of a server
+ * that has the directory open, or else directly under the directory's lock, which keeps every
+ * other process out until `task` is done.
  */
 export async function inTestDatabase<T>(
   testDatabase: TestDatabase,

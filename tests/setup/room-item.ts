@@ -60,3 +60,37 @@ export async function insertRoomItem(
   }
   return { projectId: project.id, itemId: item.id, docName: `item:${item.id}`, people };
 }
+
+/**
+ * An item room that the given users edit as leads of its project. The item is still queued, so
+ * nothing pre-fills the room: they write its `label` from an empty document. For tests of the
+ * sync machinery, where a room needs no more than editors.
+ */
+export async function insertLeadRoom(
+  server: TestServer,
+  leads: ReadonlyArray<RoomMember>,
+): Promise<string> {
+  const byKey = new Map(leads.map((lead, index) => [`lead-${index}`, lead]));
+  const { docName } = await insertRoomItem(
+    server,
+    Object.fromEntries([...byKey.keys()].map((key) => [key, "lead" as const])),
+    { createMember: async (key) => byKey.get(key)! },
+  );
+  return docName;
+}
+
+/** A user's participant key in an item's project: how the item's room names them. */
+export async function participantKeyFor(
+  server: TestServer,
+  itemId: number,
+  userId: number,
+): Promise<string> {
+  const row = await server.context.db
+    .selectFrom("project_participants")
+    .innerJoin("items", "items.project_id", "project_participants.project_id")
+    .select("project_participants.key")
+    .where("items.id", "=", itemId)
+    .where("project_participants.user_id", "=", userId)
+    .executeTakeFirstOrThrow();
+  return row.key;
+}

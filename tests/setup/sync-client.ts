@@ -107,6 +107,29 @@ export function connectSyncClient(
   };
 }
 
+/**
+ * Types into the draft's free-text field `body`, the shared text these tests edit (a room has
+ * no shared types besides label, votes, comments and meta). The first client to type creates
+ * it: let the others receive it before they type, or each would make a text of its own.
+ */
+export function typeInDraft(doc: Y.Doc, index: number, text: string): void {
+  const label = doc.getMap("label");
+  doc.transact(() => {
+    let body = label.get("body");
+    if (!(body instanceof Y.Text)) {
+      body = new Y.Text();
+      label.set("body", body);
+    }
+    (body as Y.Text).insert(index, text);
+  });
+}
+
+/** The draft's `body` as a client has it, without creating it. */
+export function draftText(doc: Y.Doc): string {
+  const body = doc.getMap("label").get("body");
+  return body instanceof Y.Text ? body.toString() : "";
+}
+
 /** Polls until the condition holds; fails with the description after the timeout. */
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,

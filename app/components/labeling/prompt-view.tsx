@@ -1,7 +1,7 @@
 import { forwardRef, type MutableRefObject } from "react";
 import type { Prompt } from "~/domain/item.ts";
 import { describeChord, type Keymap } from "~/domain/shortcuts.ts";
-import { Markdown } from "~/components/markdown/markdown.tsx";
+import { PreparedMarkdown } from "~/components/markdown/prepared-markdown.tsx";
 import type { MarkdownHighlight } from "~/components/markdown/render.tsx";
 import type { ResponseInfo } from "./fields.tsx";
 
@@ -22,13 +22,13 @@ export function PromptView({ prompt }: { prompt: Prompt }) {
         Prompt
       </h2>
       {typeof prompt === "string" ? (
-        <Markdown source={prompt} />
+        <PreparedMarkdown source={prompt} />
       ) : (
         <ol className="conversation">
           {prompt.map((turn, index) => (
             <li key={index} className={`turn turn-${turn.role.toLowerCase()}`}>
               <p className="turn-role">{roleName(turn.role)}</p>
-              <Markdown source={turn.content} />
+              <PreparedMarkdown source={turn.content} />
             </li>
           ))}
         </ol>
@@ -60,7 +60,7 @@ export const ResponseReader = forwardRef<HTMLDivElement, ReaderProps>(function R
         </h2>
         {readerKeyHint ? <kbd className="kbd">{readerKeyHint}</kbd> : null}
       </div>
-      <Markdown
+      <PreparedMarkdown
         ref={ref}
         source={response.text}
         highlights={highlights}

@@ -10,6 +10,7 @@ import {
   type Keymap,
   type ShortcutScope,
 } from "~/domain/shortcuts.ts";
+import { trimSelection } from "~/domain/span-offsets.ts";
 import type { SpanAnnotation, Template, TemplateField } from "~/domain/template.ts";
 import {
   ChoiceField,
@@ -41,6 +42,7 @@ import { ShortcutLegend } from "./shortcut-legend.tsx";
 import { SkipDialog } from "./skip-dialog.tsx";
 import { formatDuration, useActiveTime } from "./use-active-time.ts";
 import { useDraftAutosave, type SaveStatus } from "./use-draft-autosave.ts";
+import { useActivityHeartbeat } from "~/utils/activity.ts";
 
 export interface LabelingTask {
   itemId: number;
@@ -156,6 +158,8 @@ export function LabelingWorkspace({
   const fieldsRef = useRef<HTMLDivElement>(null);
   const readerRefs = useRef<Array<HTMLDivElement | null>>([]);
   const time = useActiveTime(task.draft?.elapsedMs ?? 0);
+  // The server measures the working time from these heartbeats and the draft saves.
+  useActivityHeartbeat(`/api/v1/items/${task.itemId}/heartbeat`);
 
   const restoreLocal = useCallback(
     (restored: DraftLabel, elapsedMs: number) => {
@@ -256,7 +260,14 @@ export function LabelingWorkspace({
         setAnnouncement("Select some text in a response first.");
         return;
       }
-      const { responseId, start, end } = marked;
+      const { responseId, start: selectedStart, end: selectedEnd } = marked;
+      const text = responses.find((response) => response.id === responseId)?.text ?? "";
+      const trimmed = trimSelection(text, selectedStart, selectedEnd);
+      if (!trimmed) {
+        setAnnouncement("Only spaces and punctuation are selected: select the words to mark.");
+        return;
+      }
+      const { start, end } = trimmed;
       const existing = spansValue(label, spansField.id);
       const duplicate = existing.some(
         (span) =>
@@ -276,7 +287,6 @@ export function LabelingWorkspace({
         setValue(spansField.id, [...existing, span]);
       }
       selection?.collapseToEnd();
-      const text = responses.find((response) => response.id === responseId)?.text ?? "";
       setAnnouncement(`Marked “${text.slice(start, end)}” as ${category}.`);
     },
     [spansField, label, responses, setValue],

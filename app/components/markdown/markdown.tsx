@@ -6,7 +6,11 @@ export interface MarkdownProps extends Omit<HTMLAttributes<HTMLDivElement>, "chi
   highlights?: ReadonlyArray<MarkdownHighlight>;
 }
 
-/** Untrusted markdown, rendered safely; see render.tsx for how. */
+/**
+ * Untrusted markdown, rendered safely (see render.tsx for how) and at once, on the calling thread.
+ * That is the markup the browser renders for item content, but item content itself goes through
+ * PreparedMarkdown, which parses only what the server found within the limits.
+ */
 export const Markdown = memo(
   forwardRef<HTMLDivElement, MarkdownProps>(function Markdown(
     { source, highlights, className, ...attributes },

@@ -409,13 +409,31 @@ export interface RenderOptions {
   highlights?: ReadonlyArray<MarkdownHighlight>;
 }
 
+function renderContext(source: string, options: RenderOptions): RenderContext {
+  let key = 0;
+  return { source, highlights: options.highlights ?? [], nextKey: () => `m${key++}` };
+}
+
 /** The React elements of a markdown text, every text run carrying its source offsets. */
 export function renderMarkdown(source: string, options: RenderOptions = {}): ReactNode[] {
-  let key = 0;
-  const context: RenderContext = {
-    source,
-    highlights: options.highlights ?? [],
-    nextKey: () => `m${key++}`,
-  };
-  return renderChildren(context, parseMarkdown(source).children);
+  return renderMarkdownTree(source, parseMarkdown(source), options);
+}
+
+/** As renderMarkdown, for a tree already parsed from `source` (and checked against the limits). */
+export function renderMarkdownTree(
+  source: string,
+  tree: Root,
+  options: RenderOptions = {},
+): ReactNode[] {
+  return renderChildren(renderContext(source, options), tree.children);
+}
+
+/**
+ * The whole text as it is, one run over all of it (cut where highlights begin and end), for a
+ * field shown as plain text: selections and spans map to offsets exactly as over markdown.
+ */
+export function renderPlainText(source: string, options: RenderOptions = {}): ReactNode[] {
+  return runs(renderContext(source, options), [
+    { text: source, sourceStart: 0, sourceEnd: source.length, atomic: false },
+  ]);
 }

@@ -64,14 +64,20 @@ export function sourceRangeOfSelection(
   return { start, end };
 }
 
-/** Puts a collapsed caret before the first character of `root`, unless a selection is there. */
+/**
+ * Puts a collapsed caret before the first character of `root`'s text, unless a selection is
+ * there. Text outside the runs, such as the notice over a field shown as plain text, is passed.
+ */
 export function placeCaretInside(root: Element) {
   const selection = root.ownerDocument.getSelection();
   if (!selection) return;
   if (selection.rangeCount > 0 && root.contains(selection.getRangeAt(0).commonAncestorContainer)) {
     return;
   }
-  const walker = root.ownerDocument.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const walker = root.ownerDocument.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+    acceptNode: (node) =>
+      node.parentElement?.closest(RUN_SELECTOR) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP,
+  });
   const first = walker.nextNode();
   if (first) selection.collapse(first, 0);
 }

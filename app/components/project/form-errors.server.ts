@@ -1,3 +1,4 @@
+import { findInvalidText, formatTextPath } from "~/domain/clean-text.ts";
 import { AppError } from "../../../server/errors.ts";
 import type { FormErrors } from "~/utils/forms.ts";
 import { throwAsRouteError } from "~/utils/route-errors.server.ts";
@@ -51,14 +52,33 @@ export function appErrorToFormErrors(
   return errors;
 }
 
-/** Parses a JSON textarea; a syntax error becomes that field's error. */
-export function parseJsonField(text: string, fieldName: string, errors: FormErrors): unknown {
+/**
+ * Parses a JSON form field, nothing more: a syntax error becomes that field's error. For a
+ * value whose own check names every problem in words, clean text included (a template).
+ */
+export function parseJsonSyntax(text: string, fieldName: string, errors: FormErrors): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (error) {
     (errors.fieldErrors[fieldName] ??= []).push(
       `This is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
     );
     return undefined;
   }
+}
+
+/**
+ * Parses a JSON textarea; a syntax error becomes that field's error, and so does each string
+ * in the JSON (a `\u0000` escape, say) that breaks the clean-text rule, by its path.
+ */
+export function parseJsonField(text: string, fieldName: string, errors: FormErrors): unknown {
+  const parsed = parseJsonSyntax(text, fieldName, errors);
+  if (parsed === undefined) return undefined;
+  const invalidText = findInvalidText(parsed);
+  for (const problem of invalidText) {
+    (errors.fieldErrors[fieldName] ??= []).push(
+      `${formatTextPath(problem.path)}: ${problem.message}`,
+    );
+  }
+  return invalidText.length > 0 ? undefined : parsed;
 }

@@ -1,4 +1,6 @@
-import { Markdown } from "~/components/markdown/markdown.tsx";
+import { ContentFormatsProvider } from "~/components/markdown/content-context.tsx";
+import type { ContentFormats } from "~/components/markdown/content-formats.ts";
+import { PreparedMarkdown } from "~/components/markdown/prepared-markdown.tsx";
 import type { ItemResponse, Prompt } from "~/domain/item.ts";
 import { responseName } from "./response-name.ts";
 
@@ -9,43 +11,56 @@ import { responseName } from "./response-name.ts";
 export { default as katexStylesUrl } from "katex/dist/katex.min.css?url";
 export { default as markdownStylesUrl } from "~/styles/labeling.css?url";
 
-/** An item's prompt (a question or a conversation) and its responses, side by side. */
-export function ItemContent({ prompt, responses }: { prompt: Prompt; responses: ItemResponse[] }) {
+/**
+ * An item's prompt (a question or a conversation) and its responses, side by side, formatted as
+ * the page's loader prepared them (prepareItemContent).
+ */
+export function ItemContent({
+  prompt,
+  responses,
+  formats,
+}: {
+  prompt: Prompt;
+  responses: ItemResponse[];
+  formats: ContentFormats;
+}) {
   return (
-    <div className="item-content">
-      <section className="item-prompt" aria-label="Prompt">
-        <h3>Prompt</h3>
-        {typeof prompt === "string" ? (
-          <Markdown source={prompt} />
-        ) : (
-          <ol className="item-conversation">
-            {prompt.map((turn, index) => (
-              <li key={index} className="item-conversation-turn">
-                <span className="item-conversation-role">{turn.role}</span>
-                <Markdown source={turn.content} />
-              </li>
-            ))}
-          </ol>
-        )}
-      </section>
-      <div className={responses.length > 1 ? "item-responses side-by-side" : "item-responses"}>
-        {responses.map((response, index) => (
-          <section
-            key={response.id}
-            className="item-response"
-            aria-label={`Response ${responseName(index)}`}
-          >
-            <h3>
-              Response {responseName(index)}{" "}
-              <span className="muted small">
-                ({response.id}
-                {response.model ? `, ${response.model}` : ""})
-              </span>
-            </h3>
-            <Markdown source={response.text} />
-          </section>
-        ))}
+    <ContentFormatsProvider formats={formats}>
+      <div className="item-content">
+        <section className="item-prompt" aria-label="Prompt">
+          <h3>Prompt</h3>
+          {typeof prompt === "string" ? (
+            <PreparedMarkdown source={prompt} />
+          ) : (
+            <ol className="item-conversation">
+              {prompt.map((turn, index) => (
+                <li key={index} className="item-conversation-turn">
+                  <span className="item-conversation-role">{turn.role}</span>
+                  <PreparedMarkdown source={turn.content} />
+                </li>
+              ))}
+            </ol>
+          )}
+        </section>
+        <div className={responses.length > 1 ? "item-responses side-by-side" : "item-responses"}>
+          {responses.map((response, index) => (
+            <section
+              key={response.id}
+              className="item-response"
+              aria-label={`Response ${responseName(index)}`}
+            >
+              <h3>
+                Response {responseName(index)}{" "}
+                <span className="muted small">
+                  ({response.id}
+                  {response.model ? `, ${response.model}` : ""})
+                </span>
+              </h3>
+              <PreparedMarkdown source={response.text} />
+            </section>
+          ))}
+        </div>
       </div>
-    </div>
+    </ContentFormatsProvider>
   );
 }

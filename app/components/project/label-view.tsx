@@ -30,13 +30,17 @@ export function spanExcerpt(span: SpanAnnotation, responses: ItemResponse[]): st
   return response ? response.text.slice(span.start, span.end) : null;
 }
 
+/**
+ * Where a span is: its response and offsets. Offsets count UTF-16 code units, not characters
+ * (an emoji is two), so they are named offsets; the quoted text beside them says what they mark.
+ */
 export function describeSpanPosition(
   span: Pick<SpanAnnotation, "responseId" | "start" | "end">,
   responses: ItemResponse[],
 ): string {
   const index = responses.findIndex((response) => response.id === span.responseId);
   const name = index === -1 ? span.responseId : `Response ${responseName(index)}`;
-  return `${name}, characters ${span.start}–${span.end}`;
+  return `${name}, offsets ${span.start}–${span.end}`;
 }
 
 function FieldValue({

@@ -4,7 +4,7 @@ import { describeSpanPosition, spanExcerpt } from "./label-view.tsx";
 
 export interface ReviewComment {
   fieldId?: string;
-  span?: { responseId: string; start: number; end: number };
+  span?: { responseId: string; start: number; end: number; text?: string };
   text: string;
 }
 
@@ -25,9 +25,10 @@ export function ReviewComments({
     <ul className="review-comments" aria-label="Reviewer's comments">
       {comments.map((comment, index) => {
         const excerpt =
-          comment.span && responses
+          comment.span?.text ??
+          (comment.span && responses
             ? spanExcerpt({ ...comment.span, category: "", severity: "" }, responses)
-            : null;
+            : null);
         return (
           <li key={index} className="review-comment">
             {comment.fieldId || comment.span ? (

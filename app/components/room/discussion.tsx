@@ -69,7 +69,7 @@ export const Discussion = forwardRef<HTMLTextAreaElement, DiscussionProps>(funct
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const text = draft.trim();
-    if (!doc || readOnly || text === "") return;
+    if (!doc || readOnly || text === "" || viewer.memberId === null) return;
     const anchor: CommentAnchor = byKey.get(target) ?? {};
     addComment(doc, {
       author: viewer.memberId,

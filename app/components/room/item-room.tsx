@@ -1,4 +1,4 @@
-import { Link } from "@remix-run/react";
+import { Link, useRevalidator } from "@remix-run/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type * as Y from "yjs";
 import { announceField, usePresence } from "~/collab/presence.ts";
@@ -29,11 +29,12 @@ import {
   type Votes,
 } from "~/domain/room.ts";
 import { describeChord, mergeKeymap, type KeymapOverrides } from "~/domain/shortcuts.ts";
+import { trimSelection } from "~/domain/span-offsets.ts";
 import type { Label, SpanAnnotation, Template } from "~/domain/template.ts";
 import { Discussion, anchorKey, openCommentCounts, type AnchorChoice } from "./discussion.tsx";
 import { DraftFields } from "./draft-fields.tsx";
 import { PublishPanel, type ApiFieldError } from "./publish-panel.tsx";
-import { ConnectionNotices, RoomBar } from "./room-status.tsx";
+import { ConnectionNotices, RoomBar, SaveStatus } from "./room-status.tsx";
 import type { MemberNames, RoomCapabilities, RoomViewer } from "./room-types.ts";
 import { useRoomShortcuts } from "./use-room-shortcuts.ts";
 import { VoteBoard } from "./vote-board.tsx";
@@ -49,6 +50,7 @@ export interface ItemRoomData {
     responses: Array<{ id: string; text: string; model?: string }>;
     template: Template;
   };
+  versions: Array<{ version: number; rationale: string | null }>;
   disputePolicy: DisputePolicy;
   publishRule: PublishRule;
   members: MemberNames;
@@ -124,6 +126,20 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
 
   const published = state.meta.status === "published";
   const editor = viewer.access === "edit";
+  // A version published while this page was open: its rationale comes with the page's data.
+  const revalidator = useRevalidator();
+  const publishedVersion = published
+    ? data.versions.find((version) => version.version === state.meta.version)
+    : undefined;
+  const missingVersion =
+    published && state.meta.version !== null && !publishedVersion ? state.meta.version : null;
+  // Once per version: a viewer the page cannot show it to would otherwise reload forever.
+  const reloadedFor = useRef<number | null>(null);
+  useEffect(() => {
+    if (missingVersion === null || reloadedFor.current === missingVersion) return;
+    reloadedFor.current = missingVersion;
+    revalidator.revalidate();
+  }, [missingVersion, revalidator]);
   const editable = editor && room.loaded && !published && room.save.state !== "refused";
 
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
@@ -137,6 +153,7 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
   const readerRefs = useRef<Array<HTMLDivElement | null>>([]);
   const composerRef = useRef<HTMLTextAreaElement>(null);
   const publishRef = useRef<HTMLButtonElement>(null);
+  const publishSectionRef = useRef<HTMLDivElement>(null);
 
   const participants = usePresence(awareness, viewer);
   const fieldLabel = useCallback(
@@ -187,7 +204,14 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
         setAnnouncement("Select some text in a response first.");
         return;
       }
-      const { responseId, start, end } = marked;
+      const { responseId, start: selectedStart, end: selectedEnd } = marked;
+      const text = responses.find((response) => response.id === responseId)?.text ?? "";
+      const trimmed = trimSelection(text, selectedStart, selectedEnd);
+      if (!trimmed) {
+        setAnnouncement("Only spaces and punctuation are selected: select the words to mark.");
+        return;
+      }
+      const { start, end } = trimmed;
       const duplicate = spansOf(doc, field.id).some(
         (span) =>
           span.responseId === responseId &&
@@ -200,13 +224,13 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
           responseId,
           start,
           end,
+          text: text.slice(start, end),
           category,
           severity: field.severities[0],
         });
         clearFieldError(field.id);
       }
       selection?.collapseToEnd();
-      const text = responses.find((response) => response.id === responseId)?.text ?? "";
       setAnnouncement(`Marked “${text.slice(start, end)}” as ${category}.`);
     },
     [doc, editable, template.fields, responses, clearFieldError],
@@ -388,7 +412,9 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
             draft={state.label}
             mayVote={may.vote && editable}
             mayEditDraft={editable}
-            onVote={(fieldId, value) => doc && setVote(doc, viewer.memberId, fieldId, value)}
+            onVote={(fieldId, value) => {
+              if (doc && viewer.memberId !== null) setVote(doc, viewer.memberId, fieldId, value);
+            }}
             onAdoptSpan={(fieldId, span) => {
               if (!doc || !editable) return;
               const { id: _voteSpanId, ...copy } = span;
@@ -445,18 +471,21 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
         </div>
 
         <aside className="room-side" aria-label="Publication and discussion">
-          <PublishPanel
-            ref={publishRef}
-            itemId={item.id}
-            meta={state.meta}
-            may={may}
-            rule={data.publishRule}
-            members={members}
-            viewer={viewer}
-            allSaved={room.save.state === "saved"}
-            draftDigest={digest}
-            onFieldErrors={onApiFieldErrors}
-          />
+          <div ref={publishSectionRef} className="room-publish-anchor">
+            <PublishPanel
+              ref={publishRef}
+              itemId={item.id}
+              meta={state.meta}
+              may={may}
+              rule={data.publishRule}
+              members={members}
+              viewer={viewer}
+              allSaved={room.save.state === "saved"}
+              publishedRationale={publishedVersion?.rationale ?? null}
+              draftDigest={digest}
+              onFieldErrors={onApiFieldErrors}
+            />
+          </div>
           <Discussion
             ref={composerRef}
             doc={doc}
@@ -479,6 +508,23 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
           ) : null}
         </aside>
       </div>
+      {!published && (may.publish || may.approve) ? (
+        <div className="room-action-bar" data-testid="room-action-bar">
+          <SaveStatus save={room.save} observing={!editor} echo />
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => {
+              publishSectionRef.current?.scrollIntoView({ block: "start" });
+              publishSectionRef.current
+                ?.querySelector<HTMLElement>("textarea, button:not(:disabled)")
+                ?.focus({ preventScroll: true });
+            }}
+          >
+            {may.publish ? `Publish version ${state.meta.version ?? ""}`.trim() : "Approve"}…
+          </button>
+        </div>
+      ) : null}
       <div aria-live="polite" className="visually-hidden">
         {announcement}
       </div>

@@ -82,6 +82,8 @@ interface PublishPanelProps {
   viewer: RoomViewer;
   /** Whether everything this browser changed is stored, so that publishing includes it. */
   allSaved: boolean;
+  /** The rationale stored with the published version shown, once the page has it. */
+  publishedRationale: string | null;
   /** `draftDigest` of the draft as this page has it: which approvals still hold for it. */
   draftDigest: string | null;
   onFieldErrors: (errors: ApiFieldError[]) => void;
@@ -93,7 +95,18 @@ interface PublishPanelProps {
  * what only the one who clicked needs: the fields to fix, or that someone else published first.
  */
 export const PublishPanel = forwardRef<HTMLButtonElement, PublishPanelProps>(function PublishPanel(
-  { itemId, meta, may, rule, members, viewer, allSaved, draftDigest, onFieldErrors },
+  {
+    itemId,
+    meta,
+    may,
+    rule,
+    members,
+    viewer,
+    allSaved,
+    publishedRationale,
+    draftDigest,
+    onFieldErrors,
+  },
   publishRef,
 ) {
   const id = useId();
@@ -107,7 +120,7 @@ export const PublishPanel = forwardRef<HTMLButtonElement, PublishPanelProps>(fun
   // last changed shows as outdated, and its member may approve again.
   const approvals = approvalsHolding(meta, draftDigest);
   const outdated = meta.approvals.filter((member) => !approvals.includes(member));
-  const approvedByViewer = approvals.includes(viewer.memberId);
+  const approvedByViewer = viewer.memberId !== null && approvals.includes(viewer.memberId);
   const quorumMissing = required !== null && approvals.length < required;
   const nameOf = (member: string) => memberName(members, member, viewer);
 
@@ -205,6 +218,12 @@ export const PublishPanel = forwardRef<HTMLButtonElement, PublishPanelProps>(fun
           {meta.publishedBy ? <> by {memberName(members, meta.publishedBy, viewer)}</> : null}
           {meta.publishedAt ? <>, {formatDateTime(meta.publishedAt)}</> : null}
         </p>
+        {publishedRationale ? (
+          <div className="published-rationale">
+            <h3 className="small">Rationale</h3>
+            <p dir="auto">{publishedRationale}</p>
+          </div>
+        ) : null}
         <p className="muted small">The room is read-only until a lead reopens it.</p>
         {may.reopen ? (
           <button type="button" className="button" disabled={busy} onClick={reopen}>

@@ -26,7 +26,6 @@ export interface ReviewRoomData {
     template: Template;
   };
   annotation: {
-    author: string;
     authorName: string;
     submittedAt: string;
     label: Record<string, unknown>;
@@ -165,7 +164,7 @@ export function ReviewRoom({ data }: { data: ReviewRoomData }) {
             <span className="mono">{item.externalId}</span>
           </>
         }
-        title={<>Review of {members[annotation.author] ?? annotation.authorName}’s label</>}
+        title={<>Review of {annotation.authorName}’s label</>}
         participants={participants}
         fieldLabel={fieldLabel}
         save={room.save}

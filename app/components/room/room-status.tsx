@@ -17,11 +17,22 @@ const saveText: Record<SaveSnapshot["state"], string> = {
  * Whether the viewer's edits are stored, as the server's acknowledgements say. Observers'
  * edits are never stored, so for them the line says what they are instead.
  */
-export function SaveStatus({ save, observing }: { save: SaveSnapshot; observing: boolean }) {
+export function SaveStatus({
+  save,
+  observing,
+  echo = false,
+}: {
+  save: SaveSnapshot;
+  observing: boolean;
+  /** A second copy (the phone's action bar): shown, but not announced twice. */
+  echo?: boolean;
+}) {
+  const base = echo ? "save-status-echo" : "save-status";
+  const role = echo ? undefined : "status";
   if (observing) {
     const offline = save.connection === "disconnected";
     return (
-      <span role="status" className="save-status save-status-observing">
+      <span role={role} aria-hidden={echo || undefined} className={`${base} save-status-observing`}>
         {offline ? "Read-only · offline" : "Read-only"}
       </span>
     );
@@ -34,11 +45,14 @@ export function SaveStatus({ save, observing }: { save: SaveSnapshot; observing:
         : save.state;
   return (
     <span
-      role="status"
-      className={`save-status save-status-${tone}`}
+      role={role}
+      aria-hidden={echo || undefined}
+      className={`${base} save-status-${tone}`}
       title={save.refusal ? save.refusal.reason : undefined}
     >
-      {saveText[save.state]}
+      {save.state === "unsaved" && save.connection === "connected"
+        ? "Not saved (no answer from the server)"
+        : saveText[save.state]}
     </span>
   );
 }

@@ -1,8 +1,11 @@
 /** The signed-in user as a room sees them: the server's grant decides `access`. */
 export interface RoomViewer {
   id: number;
-  /** How votes, comments and meta name this user. */
-  memberId: string;
+  /**
+   * How votes, comments and meta name this user: their participant key in the project, null
+   * for an observer, who writes nothing.
+   */
+  memberId: string | null;
   name: string;
   role: string | null;
   /** The colour the sync server stamps on this user's presence. */
@@ -18,7 +21,10 @@ export interface RoomCapabilities {
   reopen: boolean;
 }
 
-/** Member id → the name the viewer is shown (a pseudonym where names are hidden from them). */
+/**
+ * Participant key → the name the viewer is shown (a pseudonym where names are hidden from them):
+ * the only way a page learns who is behind a key.
+ */
 export type MemberNames = Record<string, string>;
 
 export function memberName(members: MemberNames, id: string | null, viewer: RoomViewer): string {

@@ -83,7 +83,8 @@ export function VoteBoard({
 }: VoteBoardProps) {
   const headingId = useId();
   const voters = Object.keys(votes);
-  if (mayVote && !voters.includes(viewer.memberId)) voters.push(viewer.memberId);
+  const own = viewer.memberId;
+  if (mayVote && own !== null && !voters.includes(own)) voters.push(own);
   const byField = new Map(disagreements.map((entry) => [entry.fieldId, entry]));
   const fields = template.fields.filter((field) => comparable.has(field.type));
   const texts = template.fields.filter((field) => !comparable.has(field.type));

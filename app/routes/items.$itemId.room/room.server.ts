@@ -1,22 +1,24 @@
 import type { AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { authorizeDocument } from "../../../server/sync/permissions.ts";
-import { getItemForUser } from "../../../server/services/items.ts";
+import { getItemForUser, itemReference } from "../../../server/services/items.ts";
+import { participantNames } from "../../../server/services/participants.ts";
 import { getShortcutOverrides } from "../../../server/services/preferences.ts";
 import { loadProjectModel } from "../../../server/services/project-model.ts";
 import { getAdjudication } from "../../../server/services/publish.ts";
-import { prepareItemRoom } from "../../../server/services/room.ts";
+import { prepareItemContent } from "~/components/markdown/prepare-content.server.ts";
 import { routeId } from "~/components/project/project-page.server.ts";
-import { leadNames, roomViewer } from "~/components/room/room-page.server.ts";
+import { roomViewer } from "~/components/room/room-page.server.ts";
 import { promptSchema, responseSchema } from "~/domain/item.ts";
-import { itemRoomName, memberId } from "~/domain/room.ts";
+import { itemRoomName } from "~/domain/room.ts";
 import { requireUser } from "~/session.server.ts";
 import { throwAsRouteError } from "~/utils/route-errors.server.ts";
 
 /**
- * Everything the room page needs besides the live document. Opening the room as an editor
- * prepares it (pre-filled on the first opening, `meta` brought in line with the database after
- * that); observers see the room as the panel left it.
+ * Everything the room page needs besides the live document. A GET only reads: the room is
+ * prepared (pre-filled on its first opening, the item moved to adjudication, `meta` brought in
+ * line with the database) when an editor's page connects to it, at the sync upgrade
+ * (server/sync/server.ts), which a link from another site cannot make.
  */
 export async function loadItemRoom(
   request: Request,
@@ -32,7 +34,6 @@ export async function loadItemRoom(
     name: docName,
     itemId,
   }).catch(throwAsRouteError);
-  if (grant.access === "edit") await prepareItemRoom(quorum, itemId).catch(throwAsRouteError);
   const [view, adjudication, shortcuts] = await Promise.all([
     getItemForUser(quorum.db, user, itemId),
     getAdjudication(quorum.db, user, itemId),
@@ -42,22 +43,27 @@ export async function loadItemRoom(
   const onPanel = adjudication.panel.some((member) => member.own);
   const editor = grant.access === "edit";
   const quorumRule = adjudication.publishRule.kind === "quorum";
-  const members: Record<string, string> = {
-    ...(await leadNames(quorum.db, project.id)),
-    ...Object.fromEntries(adjudication.panel.map((member) => [member.memberId, member.name])),
-    [memberId(user.id)]: user.name,
-  };
+  // Participant keys to names: real names for those who may see them, pseudonyms otherwise.
+  const members = await participantNames(quorum.db, project.id, grant.seesPseudonyms);
+  const prompt = promptSchema.parse(view.item.prompt);
+  const responses = z.array(responseSchema).parse(view.item.responses);
   return {
     docName,
     project: { id: project.id, name: project.row.name },
+    contentFormats: await prepareItemContent(context, { prompt, responses }),
     item: {
       id: view.item.id,
-      externalId: view.item.externalId,
+      externalId: itemReference(view.item),
       status: adjudication.status,
-      prompt: promptSchema.parse(view.item.prompt),
-      responses: z.array(responseSchema).parse(view.item.responses),
+      prompt,
+      responses,
       template: view.item.template,
     },
+    // The published versions' rationales, shown in the room once it is published.
+    versions: view.versions.map((version) => ({
+      version: version.version,
+      rationale: version.rationale,
+    })),
     disputePolicy: project.disputePolicy,
     publishRule: adjudication.publishRule,
     panel: adjudication.panel.map((member) => member.memberId),
@@ -66,7 +72,8 @@ export async function loadItemRoom(
     // What the viewer may do while the room is open (publish, approve, vote) or once it is
     // published (reopen); the page follows the room's live status for which applies.
     may: {
-      vote: editor && onPanel,
+      // As the sync server will check each vote (server/sync/write-rules.ts).
+      vote: grant.writes.vote,
       publish: editor && (grant.role === "lead" || (quorumRule && onPanel)),
       approve: editor && quorumRule && onPanel,
       reopen: grant.role === "lead",

@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import katexStylesUrl from "katex/dist/katex.min.css?url";
+import { ContentFormatsProvider } from "~/components/markdown/content-context.tsx";
 import { ItemRoom } from "~/components/room/item-room.tsx";
 import labelingStylesUrl from "~/styles/labeling.css?url";
 import projectStylesUrl from "~/styles/project.css?url";
@@ -29,5 +30,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export default function ItemRoomPage() {
   const data = useLoaderData<typeof loader>();
   // Keyed by item: another room is another document and another connection.
-  return <ItemRoom key={data.docName} data={data} />;
+  return (
+    <ContentFormatsProvider formats={data.contentFormats}>
+      <ItemRoom key={data.docName} data={data} />
+    </ContentFormatsProvider>
+  );
 }

@@ -58,7 +58,7 @@ export default function Login() {
         </Form>
       </div>
       <p className="muted small centered">
-        No account yet? Ask your workspace admin to invite you.
+        No account yet, or forgot your password? Ask your workspace admin for a link.
       </p>
     </section>
   );

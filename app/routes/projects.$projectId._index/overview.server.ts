@@ -1,5 +1,5 @@
 import type { AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
-import { listItems } from "../../../server/services/items.ts";
+import { itemReference, listItems } from "../../../server/services/items.ts";
 import { loadProjectModel } from "../../../server/services/project-model.ts";
 import { exportFormats, signalFieldFor } from "~/domain/export.ts";
 import { loadProjectPage } from "~/components/project/project-page.server.ts";
@@ -40,7 +40,7 @@ export async function loadOverview(
     disputed: {
       items: disputed.items.map((item) => ({
         id: item.id,
-        externalId: item.externalId,
+        externalId: itemReference(item),
         domain: item.domain,
         labelCount: item.labelCount ?? null,
         disputedFields: (item.disputedFields ?? []).map((fieldId) => ({

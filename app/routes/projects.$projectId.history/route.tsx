@@ -54,7 +54,7 @@ export default function History() {
                 <header className="history-entry-head">
                   <h2 id={`annotation-${annotation.id}`} className="mono">
                     <Link to={`${base}/items/${annotation.item.id}`}>
-                      {annotation.item.externalId}
+                      {annotation.item.externalId ?? `Item ${annotation.item.id}`}
                     </Link>
                   </h2>
                   {annotation.review ? (

@@ -3,6 +3,7 @@ import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useId, useRef, useState, type FormEvent } from "react";
 import { ProjectHeader } from "~/components/project/project-header.tsx";
 import projectStylesUrl from "~/styles/project.css?url";
+import { gunzipWithin, isGzip, UnpackedTooLargeError } from "~/utils/gunzip.ts";
 import { loadImportPage } from "./import.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: projectStylesUrl }];
@@ -33,7 +34,7 @@ const mediaTypes: Partial<Record<Format, string>> = {
 };
 
 function formatOfFile(name: string): Format | null {
-  const lower = name.toLowerCase();
+  const lower = name.toLowerCase().replace(/\.gz$/, "");
   if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) return "jsonl";
   if (lower.endsWith(".json")) return "json";
   if (lower.endsWith(".csv")) return "csv";
@@ -48,6 +49,7 @@ interface RowProblem {
 
 type UploadState =
   | { phase: "idle" }
+  | { phase: "unpacking" }
   | { phase: "uploading"; sent: number; total: number }
   | { phase: "processing" }
   | { phase: "done"; created: number; unchanged: number; annotations: number }
@@ -102,7 +104,8 @@ export default function ImportItems() {
   const [state, setState] = useState<UploadState>({ phase: "idle" });
   const resultRef = useRef<HTMLDivElement>(null);
   const fileHintId = useId();
-  const busy = state.phase === "uploading" || state.phase === "processing";
+  const busy =
+    state.phase === "unpacking" || state.phase === "uploading" || state.phase === "processing";
   const base = `/projects/${navigation.id}`;
 
   function finish(next: UploadState) {
@@ -110,14 +113,33 @@ export default function ImportItems() {
     requestAnimationFrame(() => resultRef.current?.focus());
   }
 
-  function upload(event: FormEvent<HTMLFormElement>) {
+  async function upload(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (!file || busy) return;
-    if (file.size > maxBytes) {
+    // A gzip file (.jsonl.gz, as `quorum import` reads) is unpacked here, within the limit.
+    let body: Blob = file;
+    if (await isGzip(file)) {
+      setState({ phase: "unpacking" });
+      try {
+        body = await gunzipWithin(file, maxBytes);
+      } catch (error) {
+        finish({
+          phase: "failed",
+          status: error instanceof UnpackedTooLargeError ? 413 : 400,
+          message:
+            error instanceof UnpackedTooLargeError
+              ? `${file.name} unpacks to more than the import limit of ${formatBytes(maxBytes)}.`
+              : `${file.name} looks like a gzip file but could not be unpacked: it may be damaged or incomplete.`,
+          rows: [],
+        });
+        return;
+      }
+    }
+    if (body.size > maxBytes) {
       finish({
         phase: "failed",
         status: 413,
-        message: `The file is ${formatBytes(file.size)}, over the import limit of ${formatBytes(maxBytes)}.`,
+        message: `The file is ${formatBytes(body.size)}, over the import limit of ${formatBytes(maxBytes)}.`,
         rows: [],
       });
       return;
@@ -132,7 +154,7 @@ export default function ImportItems() {
       setState({
         phase: "uploading",
         sent: progress.loaded,
-        total: progress.lengthComputable ? progress.total : file.size,
+        total: progress.lengthComputable ? progress.total : body.size,
       });
     };
     // Every byte is sent: the server now reads, validates and stores the items.
@@ -151,8 +173,8 @@ export default function ImportItems() {
       }
     };
     request.onerror = () => finish(failureOf(0, ""));
-    setState({ phase: "uploading", sent: 0, total: file.size });
-    request.send(file);
+    setState({ phase: "uploading", sent: 0, total: body.size });
+    request.send(body);
   }
 
   return (
@@ -164,19 +186,20 @@ export default function ImportItems() {
       <div className="stack-large">
         <section className="card" aria-labelledby="upload-heading">
           <h2 id="upload-heading">Upload a file</h2>
-          <form className="stack project-form" onSubmit={upload} noValidate>
+          <form className="stack project-form" onSubmit={(event) => void upload(event)} noValidate>
             <div className="field">
               <label htmlFor="import-file">File</label>
               <p id={fileHintId} className="field-hint">
-                Up to {formatBytes(maxBytes)}. Importing is all or nothing: if any row is invalid,
-                nothing is stored and every bad row is listed. Items already imported (same external
-                id and content) are left unchanged.
+                Up to {formatBytes(maxBytes)}, unpacked; gzip files (.jsonl.gz and the like) are
+                unpacked in the browser. Importing is all or nothing: if any row is invalid, nothing
+                is stored and every bad row is listed. Items already imported (same external id and
+                content) are left unchanged.
               </p>
               <input
                 id="import-file"
                 type="file"
                 name="file"
-                accept=".json,.jsonl,.ndjson,.csv,application/json,text/csv"
+                accept=".json,.jsonl,.ndjson,.csv,.gz,application/json,text/csv,application/gzip"
                 aria-describedby={fileHintId}
                 disabled={busy}
                 onChange={(event) => {
@@ -321,6 +344,14 @@ function UploadProgress({ state }: { state: UploadState }) {
           Uploading… {percent}% ({formatBytes(state.sent)} of {formatBytes(state.total)})
         </label>
         <progress id="upload-progress-bar" max={100} value={percent} />
+      </div>
+    );
+  }
+  if (state.phase === "unpacking") {
+    return (
+      <div className="upload-progress" role="status">
+        <label htmlFor="upload-progress-bar">Unpacking the gzip file…</label>
+        <progress id="upload-progress-bar" />
       </div>
     );
   }

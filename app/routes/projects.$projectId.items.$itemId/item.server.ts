@@ -1,13 +1,20 @@
 import { data, type AppLoadContext, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { promptSchema, responseSchema } from "~/domain/item.ts";
-import { getItemForUser } from "../../../server/services/items.ts";
+import { getItemForUser, itemReference } from "../../../server/services/items.ts";
+import { prepareItemContent } from "~/components/markdown/prepare-content.server.ts";
 import { loadProjectPage, routeId } from "~/components/project/project-page.server.ts";
 import { throwAsRouteError } from "~/utils/route-errors.server.ts";
 
 const labelSchema = z.record(z.string(), z.unknown());
 const outcomeFieldsSchema = z.array(
   z.object({ fieldId: z.string(), disputed: z.boolean(), reason: z.string() }),
+);
+const versionFlagsSchema = z.array(
+  z.object({
+    reason: z.enum(["invalid", "consensus_changed"]),
+    details: z.array(z.object({ field: z.string(), message: z.string() })),
+  }),
 );
 
 export async function loadItem(
@@ -24,15 +31,18 @@ export async function loadItem(
       { status: 404 },
     );
   }
+  const prompt = promptSchema.parse(view.item.prompt);
+  const responses = z.array(responseSchema).parse(view.item.responses);
   return {
     navigation: page.navigation,
+    contentFormats: await prepareItemContent(context, { prompt, responses }),
     item: {
       id: view.item.id,
-      externalId: view.item.externalId,
+      externalId: itemReference(view.item),
       domain: view.item.domain,
       status: view.item.status ?? null,
-      prompt: promptSchema.parse(view.item.prompt),
-      responses: z.array(responseSchema).parse(view.item.responses),
+      prompt,
+      responses,
       goldLabel: view.item.gold?.label ? labelSchema.parse(view.item.gold.label) : null,
       template: view.item.template,
     },
@@ -57,6 +67,7 @@ export async function loadItem(
       label: labelSchema.parse(version.label),
       rationale: version.rationale,
       publishedAt: version.publishedAt,
+      flags: versionFlagsSchema.parse("flags" in version ? version.flags : []),
     })),
   };
 }

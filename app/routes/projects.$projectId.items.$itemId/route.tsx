@@ -27,7 +27,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export default function ItemDetail() {
-  const { navigation, item, annotations, outcome, versions } = useLoaderData<typeof loader>();
+  const { navigation, item, annotations, outcome, versions, contentFormats } =
+    useLoaderData<typeof loader>();
   const fieldLabel = (fieldId: string) =>
     item.template.fields.find((field) => field.id === fieldId)?.label ?? fieldId;
   const counted = annotations.filter((annotation) => !annotation.rejected);
@@ -50,7 +51,7 @@ export default function ItemDetail() {
       <div className="stack-large">
         <section className="card" aria-labelledby="content-heading">
           <h2 id="content-heading">Item</h2>
-          <ItemContent prompt={item.prompt} responses={item.responses} />
+          <ItemContent prompt={item.prompt} responses={item.responses} formats={contentFormats} />
         </section>
 
         {outcome ? (
@@ -152,7 +153,27 @@ export default function ItemDetail() {
                   <h3>
                     Version {version.version}{" "}
                     <span className="muted small">{formatDateTime(version.publishedAt)}</span>
+                    {version.flags.length > 0 ? (
+                      <>
+                        {" "}
+                        <span className="badge badge-dispute">Needs reopening</span>
+                      </>
+                    ) : null}
                   </h3>
+                  {version.flags.length > 0 ? (
+                    <ul className="version-flags small" aria-label="Why it needs reopening">
+                      {version.flags.flatMap((flag) =>
+                        flag.details.map((detail) => (
+                          <li key={`${flag.reason}:${detail.field}:${detail.message}`}>
+                            {flag.reason === "invalid"
+                              ? "Not a valid label under the template"
+                              : "The current consensus rule settles differently"}
+                            : <code>{detail.field}</code> {detail.message}
+                          </li>
+                        )),
+                      )}
+                    </ul>
+                  ) : null}
                   {version.rationale ? <p>{version.rationale}</p> : null}
                   <LabelView
                     template={item.template}

@@ -1,5 +1,5 @@
 import type { AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
-import { itemStatuses, listItems } from "../../../server/services/items.ts";
+import { itemReference, itemStatuses, listItems } from "../../../server/services/items.ts";
 import { loadProjectModel } from "../../../server/services/project-model.ts";
 import { loadProjectPage } from "~/components/project/project-page.server.ts";
 import { throwAsRouteError } from "~/utils/route-errors.server.ts";
@@ -30,7 +30,7 @@ export async function loadItemList(
     firstPage: cursor === undefined,
     items: result.items.map((item) => ({
       id: item.id,
-      externalId: item.externalId,
+      externalId: itemReference(item),
       domain: item.domain,
       status: item.status ?? null,
       labelCount: item.labelCount ?? null,

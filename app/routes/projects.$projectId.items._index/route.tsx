@@ -68,7 +68,11 @@ export default function ItemList() {
                 {items.map((item) => (
                   <tr key={item.id}>
                     <th scope="row">
-                      <Link to={`${base}/items/${item.id}`} className="mono">
+                      <Link
+                        to={`${base}/items/${item.id}`}
+                        className="mono"
+                        title={item.externalId}
+                      >
                         {item.externalId}
                       </Link>
                       {item.submittedByYou ? (
@@ -84,7 +88,7 @@ export default function ItemList() {
                       {item.disputedFields.length > 0 ? (
                         <span className="badges">
                           {item.disputedFields.map((label) => (
-                            <span key={label} className="badge badge-dispute">
+                            <span key={label} className="badge badge-dispute" title={label}>
                               {label}
                             </span>
                           ))}

@@ -2,12 +2,14 @@ import { data, redirect, type AppLoadContext, type LoaderFunctionArgs } from "@r
 import { z } from "zod";
 import type { Prompt } from "../../../app/domain/item.ts";
 import type { ResponseRef, Template } from "../../../app/domain/template.ts";
-import { AppError, notFound, type FieldError } from "../../../server/errors.ts";
+import { MAX_CLAIMED_DURATION_MS } from "../../../app/domain/work-time.ts";
+import { AppError, cleanTextErrors, notFound, type FieldError } from "../../../server/errors.ts";
 import { skipItem, submitAnnotation } from "../../../server/services/annotate.ts";
 import { getItemForUser } from "../../../server/services/items.ts";
 import { getShortcutOverrides } from "../../../server/services/preferences.ts";
 import { getVisibleProject } from "../../../server/services/projects.ts";
-import { nextAssignment } from "../../../server/services/queue.ts";
+import { currentAssignment, nextAssignment } from "../../../server/services/queue.ts";
+import { prepareItemContent } from "~/components/markdown/prepare-content.server.ts";
 import { requireUser } from "~/session.server.ts";
 import { throwAsRouteError } from "~/utils/route-errors.server.ts";
 
@@ -19,15 +21,17 @@ export function projectIdFrom(params: Params): number {
   return parsed.data;
 }
 
-export function labelingPath(projectId: number): string {
-  return `/projects/${projectId}/label`;
+export function labelingPath(projectId: number, queueEmpty = false): string {
+  return `/projects/${projectId}/label${queueEmpty ? "?empty=1" : ""}`;
 }
 
 /**
- * The caller's next item, reserved for them. Only what labeling needs leaves the server: the
- * prompt, the responses, the template and the caller's own draft; never other labels, the
- * item's status or metadata (getItemForUser withholds those as well), nor the external id,
- * which could give a gold item away.
+ * The item the caller holds a reservation for. Loading the page changes nothing: without a
+ * reservation it offers to get the next item, which is a POST (the action's "next"), and says
+ * the queue is empty when the last POST found nothing (`?empty=1`). Only what labeling needs
+ * leaves the server: the prompt, the responses, the template and the caller's own draft; never
+ * other labels, the item's status or metadata (getItemForUser withholds those as well), nor the
+ * external id, which could give a gold item away.
  */
 export async function loadLabeling(request: Request, context: AppLoadContext, params: Params) {
   const user = await requireUser(request, context);
@@ -35,18 +39,26 @@ export async function loadLabeling(request: Request, context: AppLoadContext, pa
   const { db } = context.quorum;
   const project = await getVisibleProject(db, user, projectId).catch(throwAsRouteError);
   const shortcuts = await getShortcutOverrides(db, user);
-  const assignment = await nextAssignment(db, user, projectId).catch(throwAsRouteError);
-  const base = { project: { id: project.id, name: project.name }, userId: user.id, shortcuts };
+  const assignment = await currentAssignment(db, user, projectId).catch(throwAsRouteError);
+  const base = {
+    project: { id: project.id, name: project.name },
+    userId: user.id,
+    shortcuts,
+    queueEmpty: new URL(request.url).searchParams.get("empty") === "1",
+  };
   if (!assignment) return { ...base, task: null };
   const view = await getItemForUser(db, user, assignment.itemId).catch(throwAsRouteError);
+  const prompt = view.item.prompt as Prompt;
+  const responses = (view.item.responses as Array<ResponseRef & { model?: string }>).map(
+    ({ id, text }) => ({ id, text }),
+  );
   return {
     ...base,
     task: {
       itemId: view.item.id,
-      prompt: view.item.prompt as Prompt,
-      responses: (view.item.responses as Array<ResponseRef & { model?: string }>).map(
-        ({ id, text }) => ({ id, text }),
-      ),
+      prompt,
+      responses,
+      contentFormats: await prepareItemContent(context, { prompt, responses }),
       template: view.item.template as Template,
       expiresAt: assignment.expiresAt.toISOString(),
       draft: view.draft
@@ -57,12 +69,20 @@ export async function loadLabeling(request: Request, context: AppLoadContext, pa
 }
 
 const labelingActionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("next") }).strict(),
   z
     .object({
       intent: z.literal("submit"),
       itemId: z.number().int().positive(),
       label: z.record(z.string(), z.unknown()),
-      durationMs: z.number().int().min(0).optional(),
+      // The page's own clock: a tab left in focus for days is still a label worth keeping, so
+      // its claim is cut to the most a claim may be (the server bounds it further).
+      durationMs: z
+        .number()
+        .int()
+        .min(0)
+        .transform((ms) => Math.min(ms, MAX_CLAIMED_DURATION_MS))
+        .optional(),
     })
     .strict(),
   z
@@ -79,15 +99,38 @@ export interface LabelingActionResult {
   fieldErrors: FieldError[];
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The page sends JSON (submit, skip); the "next" button is a plain form that works without JS. */
+async function readActionBody(request: Request): Promise<unknown> {
+  if (request.headers.get("content-type")?.includes("application/json")) {
+    return request.json().catch(() => null);
+  }
+  return Object.fromEntries(await request.formData());
+}
+
 /**
- * Submits or skips the item, then sends the browser back to the same page, whose loader
- * reserves the next item. Refusals the annotator can act on come back to the page.
+ * Submits or skips the item, or asks for one, then reserves the caller's next item and sends
+ * the browser to the page showing it (or saying that there is none). Refusals the annotator can
+ * act on come back to the page.
  */
 export async function labelingAction(request: Request, context: AppLoadContext, params: Params) {
   const user = await requireUser(request, context);
   const projectId = projectIdFrom(params);
   const { db } = context.quorum;
-  const parsed = labelingActionSchema.safeParse(await request.json().catch(() => null));
+  const body = await readActionBody(request);
+  // Label errors are named by field id, as the workspace shows them; the rest by their name.
+  const { label, ...rest } = isRecord(body) ? body : {};
+  const invalidText = [...cleanTextErrors(label), ...cleanTextErrors(rest)];
+  if (invalidText.length > 0) {
+    return data<LabelingActionResult>(
+      { message: "The label contains text that cannot be saved.", fieldErrors: invalidText },
+      { status: 422 },
+    );
+  }
+  const parsed = labelingActionSchema.safeParse(body);
   if (!parsed.success) {
     return data<LabelingActionResult>(
       { message: "The page sent a request the server does not understand.", fieldErrors: [] },
@@ -101,7 +144,7 @@ export async function labelingAction(request: Request, context: AppLoadContext, 
         label: input.label,
         ...(input.durationMs === undefined ? {} : { durationMs: input.durationMs }),
       });
-    } else {
+    } else if (input.intent === "skip") {
       await skipItem(db, user, input.itemId, { reason: input.reason });
     }
   } catch (error) {
@@ -114,5 +157,6 @@ export async function labelingAction(request: Request, context: AppLoadContext, 
     }
     throwAsRouteError(error);
   }
-  return redirect(labelingPath(projectId));
+  const next = await nextAssignment(db, user, projectId).catch(throwAsRouteError);
+  return redirect(labelingPath(projectId, next === null));
 }

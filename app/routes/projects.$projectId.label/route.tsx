@@ -4,11 +4,19 @@ import type {
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/node";
-import { Link, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
-import { useCallback, useMemo } from "react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  useSubmit,
+} from "@remix-run/react";
+import { useCallback, useEffect, useMemo, useRef } from "react";
 import katexStylesUrl from "katex/dist/katex.min.css?url";
 import { LabelingWorkspace } from "~/components/labeling/workspace.tsx";
 import type { DraftLabel } from "~/components/labeling/label-draft.ts";
+import { ContentFormatsProvider } from "~/components/markdown/content-context.tsx";
 import { mergeKeymap } from "~/domain/shortcuts.ts";
 import labelingStylesUrl from "~/styles/labeling.css?url";
 import { labelingAction, loadLabeling } from "./label.server.ts";
@@ -31,7 +39,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function Label() {
-  const { project, userId, shortcuts, task } = useLoaderData<typeof loader>();
+  const { project, userId, shortcuts, task, queueEmpty } = useLoaderData<typeof loader>();
   const problem = useActionData<typeof action>() ?? null;
   const navigation = useNavigation();
   const submit = useSubmit();
@@ -56,6 +64,7 @@ export default function Label() {
     [submit, itemId],
   );
 
+  if (!task && !queueEmpty) return <NextItemRequest />;
   if (!task) {
     return (
       <section className="empty-state card labeling-empty" aria-labelledby="empty-heading">
@@ -64,27 +73,63 @@ export default function Label() {
           You have labelled every item of {project.name} that is waiting for you. New items appear
           here as they are imported or come back to the queue.
         </p>
-        <p className="centered">
+        <Form method="post" className="centered">
+          <button type="submit" name="intent" value="next" className="button">
+            Check again
+          </button>{" "}
           <Link to="/projects" className="button button-primary">
             Back to projects
           </Link>
-        </p>
+        </Form>
       </section>
     );
   }
 
   return (
-    <LabelingWorkspace
-      key={task.itemId}
-      projectName={project.name}
-      userId={userId}
-      draftUrl={`/projects/${project.id}/label/draft`}
-      keymap={keymap}
-      task={task}
-      problem={problem}
-      busy={navigation.state !== "idle"}
-      onSubmit={onSubmit}
-      onSkip={onSkip}
-    />
+    <ContentFormatsProvider formats={task.contentFormats}>
+      <LabelingWorkspace
+        key={task.itemId}
+        projectName={project.name}
+        userId={userId}
+        draftUrl={`/projects/${project.id}/label/draft`}
+        keymap={keymap}
+        task={task}
+        problem={problem}
+        busy={navigation.state !== "idle"}
+        onSubmit={onSubmit}
+        onSkip={onSkip}
+      />
+    </ContentFormatsProvider>
+  );
+}
+
+/**
+ * Without a reservation the page asks for the next item, which reserves one and so is a POST:
+ * at once when scripts run, or with the button when they do not.
+ */
+function NextItemRequest() {
+  const submit = useSubmit();
+  const navigation = useNavigation();
+  const requested = useRef(false);
+  useEffect(() => {
+    if (requested.current) return;
+    requested.current = true;
+    submit({ intent: "next" }, { method: "post" });
+  }, [submit]);
+  return (
+    <section className="empty-state card labeling-empty" aria-labelledby="next-heading">
+      <h1 id="next-heading">Your next item</h1>
+      <Form method="post" className="centered">
+        <button
+          type="submit"
+          name="intent"
+          value="next"
+          className="button button-primary"
+          disabled={navigation.state !== "idle"}
+        >
+          {navigation.state === "idle" ? "Get the next item" : "Getting your next item…"}
+        </button>
+      </Form>
+    </section>
   );
 }

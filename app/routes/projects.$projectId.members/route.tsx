@@ -1,5 +1,6 @@
 import type {
   ActionFunctionArgs,
+  HeadersFunction,
   LinksFunction,
   LoaderFunctionArgs,
   MetaFunction,
@@ -8,15 +9,25 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { useEffect, useRef } from "react";
 import { ConfirmButton } from "~/components/confirm-button.tsx";
 import { Field, FormAlert } from "~/components/field.tsx";
+import type { FormErrors } from "~/utils/forms.ts";
+import { IssuedLink } from "~/components/people/issued-link.tsx";
+import { DomainsInput } from "~/components/people/tag-input.tsx";
 import { ProjectHeader } from "~/components/project/project-header.tsx";
+import peopleStylesUrl from "~/styles/people.css?url";
 import projectStylesUrl from "~/styles/project.css?url";
 import { changeMembers, loadMembers } from "./members.server.ts";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: projectStylesUrl }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: projectStylesUrl },
+  { rel: "stylesheet", href: peopleStylesUrl },
+];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Members · ${data.navigation.name} · Quorum` : "Members · Quorum" },
 ];
+
+/** Pages that show a just-made invite link: no cache may keep a copy. */
+export const headers: HeadersFunction = () => ({ "Cache-Control": "no-store" });
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return loadMembers(request, context, params);
@@ -33,12 +44,14 @@ const roles = [
 ] as const;
 
 export default function ProjectMembers() {
-  const { navigation, members, currentUserId } = useLoaderData<typeof loader>();
+  const { navigation, members, currentUserId, mayInviteLeads, mailConfigured } =
+    useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigationState = useNavigation();
   const addFormRef = useRef<HTMLFormElement>(null);
   const addErrors = actionData?.intent === "add" ? actionData.errors : null;
-  const rowErrors = actionData?.intent !== "add" ? actionData?.errors : null;
+  const rowErrors =
+    actionData?.intent !== "add" && actionData?.intent !== "invite" ? actionData?.errors : null;
   const busy = navigationState.state === "submitting";
 
   useEffect(() => {
@@ -84,6 +97,17 @@ export default function ProjectMembers() {
               Add member
             </button>
           </Form>
+          {actionData?.inviteOffer ? (
+            <InviteOffer
+              key={actionData.inviteOffer.email}
+              offer={actionData.inviteOffer}
+              errors={actionData.intent === "invite" ? actionData.errors : null}
+              mayInviteLeads={mayInviteLeads}
+              mailConfigured={mailConfigured}
+              busy={busy}
+            />
+          ) : null}
+          {actionData?.link ? <IssuedLink link={actionData.link} /> : null}
         </section>
 
         <section className="card" aria-labelledby="members-heading">
@@ -91,6 +115,11 @@ export default function ProjectMembers() {
           <div role="status" className="notice">
             {actionData?.notice ?? ""}
           </div>
+          {actionData?.warning ? (
+            <p className="domain-warning" role="status">
+              {actionData.warning}
+            </p>
+          ) : null}
           <FormAlert
             errors={
               rowErrors
@@ -181,5 +210,85 @@ export default function ProjectMembers() {
         </section>
       </div>
     </>
+  );
+}
+
+const levels = [
+  { value: "", label: "Not set" },
+  { value: "junior", label: "Junior" },
+  { value: "expert", label: "Expert" },
+] as const;
+
+/**
+ * Offered when the email added has no account: invite the person, which creates the account,
+ * adds them to the project and gives a link by which they choose their password.
+ */
+function InviteOffer({
+  offer,
+  errors,
+  mayInviteLeads,
+  mailConfigured,
+  busy,
+}: {
+  offer: { email: string; role: string };
+  errors: FormErrors | null;
+  mayInviteLeads: boolean;
+  mailConfigured: boolean;
+  busy: boolean;
+}) {
+  const invitable = roles.filter((role) => mayInviteLeads || role.value !== "lead");
+  const defaultRole = invitable.some((role) => role.value === offer.role)
+    ? offer.role
+    : "annotator";
+  return (
+    <div className="callout" role="group" aria-labelledby="invite-offer-heading">
+      <h3 id="invite-offer-heading">Invite {offer.email}?</h3>
+      <p className="small">
+        Nobody has an account with this email. Inviting creates one, adds them to this project and
+        gives you a link by which they choose their password
+        {mailConfigured ? "; it is also emailed to them." : ": copy it and send it to them."}
+        {mayInviteLeads ? "" : " Only workspace admins invite new leads."}
+      </p>
+      <Form method="post" className="people-form" noValidate>
+        <input type="hidden" name="intent" value="invite" />
+        <input type="hidden" name="email" value={offer.email} />
+        <FormAlert errors={[...(errors?.formErrors ?? []), ...(errors?.fieldErrors.email ?? [])]} />
+        <div className="field-grid">
+          <Field
+            label="Name"
+            name="name"
+            autoComplete="off"
+            required
+            maxLength={200}
+            autoFocus
+            errors={errors?.fieldErrors.name}
+          />
+          <div className="field">
+            <label htmlFor="invite-role">Role</label>
+            <select id="invite-role" name="role" defaultValue={defaultRole}>
+              {invitable.map((role) => (
+                <option key={role.value} value={role.value}>
+                  {role.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="invite-level">Annotator level</label>
+            <select id="invite-level" name="level" defaultValue="">
+              {levels.map((level) => (
+                <option key={level.value} value={level.value}>
+                  {level.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <DomainsInput errors={errors?.fieldErrors.domains} />
+        <button type="submit" className="button button-primary" disabled={busy}>
+          Invite and add
+        </button>
+      </Form>
+    </div>
   );
 }

@@ -3,10 +3,11 @@ import { z } from "zod";
 import { promptSchema, responseSchema } from "~/domain/item.ts";
 import { getItemForUser } from "../../../server/services/items.ts";
 import { decideReview, listReviews } from "../../../server/services/review.ts";
+import { prepareItemContent } from "~/components/markdown/prepare-content.server.ts";
 import { appErrorToFormErrors, parseJsonField } from "~/components/project/form-errors.server.ts";
 import { loadProjectPage, routeId } from "~/components/project/project-page.server.ts";
 import type { ReviewComment } from "~/components/project/review-comments.tsx";
-import type { FormErrors } from "~/utils/forms.ts";
+import { formTextErrors, type FormErrors } from "~/utils/forms.ts";
 import { throwAsRouteError } from "~/utils/route-errors.server.ts";
 
 type Params = LoaderFunctionArgs["params"];
@@ -37,8 +38,11 @@ export async function loadReview(request: Request, context: AppLoadContext, para
   const pendingIds = reviews
     .filter((entry) => entry.verdict === "pending")
     .map((entry) => entry.id);
+  const prompt = promptSchema.parse(view.item.prompt);
+  const responses = z.array(responseSchema).parse(view.item.responses);
   return {
     navigation: page.navigation,
+    contentFormats: await prepareItemContent(context, { prompt, responses }),
     review: {
       id: review.id,
       annotationId: review.annotation.id,
@@ -54,8 +58,8 @@ export async function loadReview(request: Request, context: AppLoadContext, para
     item: {
       id: view.item.id,
       externalId: view.item.externalId,
-      prompt: promptSchema.parse(view.item.prompt),
-      responses: z.array(responseSchema).parse(view.item.responses),
+      prompt,
+      responses,
       template: view.item.template,
     },
     pendingLeft: pendingIds.filter((id) => id !== review.id).length,
@@ -125,11 +129,13 @@ function readComments(formData: FormData, errors: FormErrors): unknown[] {
 export async function submitDecision(request: Request, context: AppLoadContext, params: Params) {
   const { page, review } = await findReview(request, context, params);
   const formData = await request.formData();
+  const refuse = (errors: FormErrors) => data({ errors }, { status: 422 });
+  const textErrors = formTextErrors(formData);
+  if (textErrors) return refuse(textErrors);
   const parsed = decisionFormSchema.safeParse({
     verdict: formData.get("verdict") ?? undefined,
     correctedLabel: formData.get("correctedLabel") ?? undefined,
   });
-  const refuse = (errors: FormErrors) => data({ errors }, { status: 422 });
   if (!parsed.success) {
     return refuse({
       formErrors: parsed.error.issues.map((issue) => issue.message),
@@ -146,7 +152,7 @@ export async function submitDecision(request: Request, context: AppLoadContext, 
   if (Object.keys(errors.fieldErrors).length > 0) return refuse(errors);
 
   try {
-    await decideReview(context.quorum.db, page.user, review.id, {
+    await decideReview(context.quorum, page.user, review.id, {
       verdict,
       comments,
       ...(verdict === "correct" ? { correctedLabel } : {}),

@@ -19,8 +19,10 @@ import { ReviewComments } from "~/components/project/review-comments.tsx";
 import { VerdictBadge } from "~/components/project/status-badge.tsx";
 import { TextAreaField } from "~/components/project/text-area-field.tsx";
 import type { ItemResponse } from "~/domain/item.ts";
+import { spanOffsetProblems } from "~/domain/span-offsets.ts";
 import type { SpanAnnotation, Template } from "~/domain/template.ts";
 import projectStylesUrl from "~/styles/project.css?url";
+import { useActivityHeartbeat } from "~/utils/activity.ts";
 import { formatDateTime } from "~/utils/format.ts";
 import { loadReview, submitDecision } from "./review.server.ts";
 
@@ -63,8 +65,12 @@ const emptyDraft = (key: number): CommentDraft => ({
 });
 
 export default function ReviewPage() {
-  const { navigation, review, item, pendingLeft } = useLoaderData<typeof loader>();
+  const { navigation, review, item, pendingLeft, contentFormats } = useLoaderData<typeof loader>();
   const base = `/projects/${navigation.id}/reviews`;
+  // The review's working time is measured from the page's heartbeats (and its room's presence).
+  useActivityHeartbeat(
+    review.verdict === "pending" ? `/api/v1/reviews/${review.id}/heartbeat` : null,
+  );
   return (
     <>
       <ProjectHeader project={navigation} />
@@ -86,7 +92,7 @@ export default function ReviewPage() {
       <div className="stack-large">
         <section className="card" aria-labelledby="item-heading">
           <h2 id="item-heading">Item</h2>
-          <ItemContent prompt={item.prompt} responses={item.responses} />
+          <ItemContent prompt={item.prompt} responses={item.responses} formats={contentFormats} />
         </section>
         {review.verdict === "pending" ? (
           <DecisionForm
@@ -125,6 +131,25 @@ export default function ReviewPage() {
         )}
       </div>
     </>
+  );
+}
+
+/** What a comment's span offsets quote, or why they quote nothing. */
+function AnchorQuote({ draft, responses }: { draft: CommentDraft; responses: ItemResponse[] }) {
+  const response = responses.find((candidate) => candidate.id === draft.responseId);
+  if (!response || draft.start === "" || draft.end === "") return null;
+  const span = { start: Number(draft.start), end: Number(draft.end) };
+  const [problem] = spanOffsetProblems(response.text, span);
+  return (
+    <p className="muted small" aria-live="polite">
+      {problem ? (
+        problem.message
+      ) : (
+        <>
+          Quotes <q className="span-excerpt">{response.text.slice(span.start, span.end)}</q>
+        </>
+      )}
+    </p>
   );
 }
 
@@ -211,7 +236,8 @@ function DecisionForm({
           <legend>Comments</legend>
           <p className="field-hint">
             {annotator} sees these with your verdict. Anchor a comment to a field, and to a span of
-            a response by its character offsets (end exclusive). Correcting or rejecting needs at
+            a response with “Comment on this span” or by its start and end offsets (UTF-16 code
+            units, end exclusive; the text they quote is shown). Correcting or rejecting needs at
             least one comment.
           </p>
           <ErrorList errors={errors?.fieldErrors.comments} />
@@ -280,6 +306,7 @@ function DecisionForm({
                   />
                 </div>
               </div>
+              <AnchorQuote draft={draft} responses={responses} />
               <div className="field">
                 <label htmlFor={`comment-text-${draft.key}`}>Comment {index + 1}</label>
                 <textarea
@@ -316,7 +343,7 @@ function DecisionForm({
             className="textarea mono"
             spellCheck={false}
             defaultValue={JSON.stringify(label, null, 2)}
-            hint="Edit the values that are wrong; it must still fit the template."
+            hint="Edit the values that are wrong; it must still fit the template. A span's text must be the response text at its offsets: change both, or leave text out."
             errors={errors?.fieldErrors.correctedLabel}
           />
         </details>

@@ -9,6 +9,8 @@ import type { ReactNode } from "react";
 import { ConfirmButton } from "~/components/confirm-button.tsx";
 import { Field, FormAlert } from "~/components/field.tsx";
 import { ProjectHeader } from "~/components/project/project-header.tsx";
+import { PolicyEditor } from "~/components/project/policy-editor.tsx";
+import { TemplateBuilder } from "~/components/project/template-builder.tsx";
 import { TextAreaField } from "~/components/project/text-area-field.tsx";
 import projectStylesUrl from "~/styles/project.css?url";
 import { loadProjectSettings, saveProjectSettings } from "./settings.server.ts";
@@ -71,8 +73,7 @@ function SettingsForm({
 }
 
 export default function ProjectSettings() {
-  const { navigation, details, settings, disputePolicy, template, fieldIds, policyKeys } =
-    useLoaderData<typeof loader>();
+  const { navigation, details, settings, disputePolicy, template } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const transition = useNavigation();
   const errorsFor = (intent: string) =>
@@ -214,7 +215,7 @@ export default function ProjectSettings() {
               defaultChecked={settings.pseudonymiseForClients}
             />
             <label htmlFor="pseudonymiseForClients">
-              Show annotators to clients as “Expert A”, “Expert B” …
+              Show annotators to clients as “Annotator A”, “Annotator B” …
             </label>
           </div>
           <Field
@@ -237,27 +238,16 @@ export default function ProjectSettings() {
           actionData={actionData}
           description={
             <p>
-              Per field, when independent labels count as disagreeing: a JSON object from field id
-              to options. Fields left out use the defaults (a rating spread of 2, opposite
-              preferences, unanimous choices, span F1 below 0.5). Options:{" "}
-              {policyKeys.map((key, index) => (
-                <span key={key}>
-                  {index > 0 ? ", " : ""}
-                  <code>{key}</code>
-                </span>
-              ))}
-              . Fields: {fieldIds.join(", ")}.
+              Per field, when independent labels count as disagreeing and the item goes to a panel.
+              An empty input uses the default shown with it.
             </p>
           }
         >
-          <TextAreaField
-            label="Dispute policy (JSON)"
+          <PolicyEditor
+            key={JSON.stringify(disputePolicy)}
             name="disputePolicy"
-            rows={8}
-            className="textarea mono"
-            spellCheck={false}
-            defaultValue={disputePolicy}
-            hint='For example {"overall": {"spreadAtLeast": 3}, "critique": {"ignore": true}}'
+            fields={template.fields}
+            initial={disputePolicy}
             errors={errorsFor("disputePolicy")?.disputePolicy}
           />
         </SettingsForm>
@@ -274,13 +264,10 @@ export default function ProjectSettings() {
             </p>
           }
         >
-          <TextAreaField
-            label="Template (JSON)"
+          <TemplateBuilder
+            key={JSON.stringify(template)}
             name="template"
-            rows={18}
-            className="textarea mono"
-            spellCheck={false}
-            defaultValue={template}
+            initial={template}
             errors={errorsFor("template")?.template}
           />
           {actionData?.intent === "template" && actionData.templateBreaks ? (

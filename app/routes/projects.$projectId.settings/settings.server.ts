@@ -1,10 +1,14 @@
 import { data, type AppLoadContext, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { fieldPolicySchema } from "~/domain/disputes.ts";
+import { checkDisputePolicy, checkTemplate } from "~/domain/template-messages.ts";
 import { AppError } from "../../../server/errors.ts";
 import { updateProject } from "../../../server/services/project-admin.ts";
 import { loadProjectModel } from "../../../server/services/project-model.ts";
-import { appErrorToFormErrors, parseJsonField } from "~/components/project/form-errors.server.ts";
+import {
+  appErrorToFormErrors,
+  parseJsonField,
+  parseJsonSyntax,
+} from "~/components/project/form-errors.server.ts";
 import { loadProjectPage } from "~/components/project/project-page.server.ts";
 import { parseFormData, type FormErrors } from "~/utils/forms.ts";
 import { throwAsRouteError } from "~/utils/route-errors.server.ts";
@@ -28,10 +32,8 @@ export async function loadProjectSettings(
       autoPublishConsensus: model.autoPublishConsensus,
     },
     settings: model.settings,
-    disputePolicy: JSON.stringify(model.disputePolicy, null, 2),
-    template: JSON.stringify(model.template, null, 2),
-    fieldIds: model.template.fields.map((field) => field.id),
-    policyKeys: Object.keys(fieldPolicySchema.shape),
+    disputePolicy: model.disputePolicy,
+    template: model.template,
   };
 }
 
@@ -128,6 +130,7 @@ export async function saveProjectSettings(
   if (!parsed.success) return reply({ errors: parsed.errors }, 422);
 
   const form = parsed.data;
+  const model = await loadProjectModel(context.quorum.db, page.projectId).catch(throwAsRouteError);
   const errors: FormErrors = { formErrors: [], fieldErrors: {} };
   let update: Record<string, unknown>;
   switch (form.intent) {
@@ -156,12 +159,26 @@ export async function saveProjectSettings(
         },
       };
       break;
-    case "disputePolicy":
-      update = { disputePolicy: parseJsonField(form.disputePolicy, "disputePolicy", errors) };
+    case "disputePolicy": {
+      const disputePolicy = parseJsonField(form.disputePolicy, "disputePolicy", errors);
+      const problems =
+        disputePolicy === undefined ? [] : checkDisputePolicy(disputePolicy, model.template);
+      if (problems.length > 0) {
+        errors.fieldErrors.disputePolicy = problems.map((problem) => problem.message);
+      }
+      update = { disputePolicy };
       break;
-    case "template":
-      update = { template: parseJsonField(form.template, "template", errors) };
+    }
+    case "template": {
+      // The template's own check names text that cannot be stored too, by field, in words.
+      const template = parseJsonSyntax(form.template, "template", errors);
+      const check = template === undefined ? null : checkTemplate(template);
+      if (check && !check.ok) {
+        errors.fieldErrors.template = check.problems.map((problem) => problem.message);
+      }
+      update = { template };
       break;
+    }
     case "archive":
     case "unarchive":
       update = { archived: form.intent === "archive" };

@@ -7,6 +7,9 @@ import type {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
 import { ErrorList, Field, FormAlert } from "~/components/field.tsx";
+import { PolicyEditor } from "~/components/project/policy-editor.tsx";
+import { TemplateBuilder } from "~/components/project/template-builder.tsx";
+import { draftToTemplate, templateToDraft } from "~/components/project/template-draft.ts";
 import { TextAreaField } from "~/components/project/text-area-field.tsx";
 import projectStylesUrl from "~/styles/project.css?url";
 import { loadNewProject, submitNewProject } from "./new-project.server.ts";
@@ -23,6 +26,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return submitNewProject(request, context);
 }
 
+const noPolicy = {};
+
 const fieldTypeNames: Record<string, string> = {
   rating: "rating",
   preference: "preference",
@@ -34,11 +39,28 @@ const fieldTypeNames: Record<string, string> = {
 };
 
 export default function NewProject() {
-  const { presets, exampleTemplate } = useLoaderData<typeof loader>();
+  const { presets } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const errors = actionData?.errors;
   const navigation = useNavigation();
-  const [source, setSource] = useState(presets[0]?.id ?? "custom");
+  const firstPreset = presets[0]?.id ?? "";
+  // A refused form comes back with the template part as it was sent, which a page drawn anew
+  // (without JavaScript) starts from; a page already running keeps its own state.
+  const sent = actionData?.sent;
+  const sentTemplate = sent?.source === "custom" ? sent.template : null;
+  const [source, setSource] = useState(sent?.source ?? (firstPreset || "custom"));
+  // The builder starts from the preset chosen last, so that a preset can be adapted.
+  const [startFrom, setStartFrom] = useState(firstPreset);
+  const [startTemplate, setStartTemplate] = useState<unknown>(
+    () => sentTemplate ?? presets[0]?.template ?? { fields: [] },
+  );
+  const [built, setBuilt] = useState<{ fields: unknown[] }>(() =>
+    draftToTemplate(templateToDraft(startTemplate) ?? []),
+  );
+  const policyFields =
+    source === "custom"
+      ? built.fields
+      : (presets.find((preset) => preset.id === source)?.template.fields ?? []);
 
   return (
     <>
@@ -83,13 +105,17 @@ export default function NewProject() {
                 name="source"
                 value={preset.id}
                 checked={source === preset.id}
-                onChange={() => setSource(preset.id)}
+                onChange={() => {
+                  setSource(preset.id);
+                  setStartFrom(preset.id);
+                  setStartTemplate(preset.template);
+                }}
               />
               <span className="preset-body">
                 <span className="preset-name">{preset.name}</span>
                 <span className="preset-description">{preset.description}</span>
                 <span className="preset-fields">
-                  {preset.fields.map((field) => (
+                  {preset.template.fields.map((field) => (
                     <span key={field.id} className="badge" title={field.id}>
                       {field.label} · {fieldTypeNames[field.type] ?? field.type}
                     </span>
@@ -107,26 +133,38 @@ export default function NewProject() {
               onChange={() => setSource("custom")}
             />
             <span className="preset-body">
-              <span className="preset-name">Custom template</span>
+              <span className="preset-name">Build your own</span>
               <span className="preset-description">
-                Write the template as JSON: a list of fields, each with an id, a type and a label.
+                Start from the preset chosen last and add, remove, reorder and adjust fields, with a
+                preview of the labeling form.
               </span>
             </span>
           </label>
         </fieldset>
 
-        {source === "custom" || errors?.fieldErrors.template ? (
-          <TextAreaField
-            label="Template (JSON)"
-            name="template"
-            rows={16}
-            className="textarea mono"
-            spellCheck={false}
-            defaultValue={exampleTemplate}
-            hint='Field types: rating (min, max, level), preference (scale 1 or 2), ranking, choice (options, multiple), spans (categories, severities), text, rewrite. Every field may be "required".'
-            errors={errors?.fieldErrors.template}
-          />
+        {source === "custom" ? (
+          <section className="stack" aria-labelledby="builder-heading">
+            <h2 id="builder-heading">Fields</h2>
+            <TemplateBuilder
+              key={startFrom}
+              name="template"
+              initial={startTemplate}
+              errors={errors?.fieldErrors.template}
+              onChange={setBuilt}
+            />
+          </section>
         ) : null}
+
+        <details className="policy-details" open={Boolean(errors?.fieldErrors.disputePolicy)}>
+          <summary>Dispute policy (optional): when independent labels count as disagreeing</summary>
+          <PolicyEditor
+            key={source === "custom" ? "custom" : source}
+            name="disputePolicy"
+            fields={policyFields}
+            initial={noPolicy}
+            errors={errors?.fieldErrors.disputePolicy}
+          />
+        </details>
 
         <Field
           label="Overlap"

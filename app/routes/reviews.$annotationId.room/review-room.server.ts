@@ -2,13 +2,14 @@ import type { AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { z } from "zod";
 import { authorizeDocument } from "../../../server/sync/permissions.ts";
-import { getItemForUser } from "../../../server/services/items.ts";
+import { getItemForUser, itemReference } from "../../../server/services/items.ts";
+import { participantNames } from "../../../server/services/participants.ts";
 import { loadProjectModel } from "../../../server/services/project-model.ts";
-import { prepareReviewRoom } from "../../../server/services/room.ts";
+import { prepareItemContent } from "~/components/markdown/prepare-content.server.ts";
 import { routeId } from "~/components/project/project-page.server.ts";
-import { leadNames, roomViewer } from "~/components/room/room-page.server.ts";
+import { roomViewer } from "~/components/room/room-page.server.ts";
 import { promptSchema, responseSchema } from "~/domain/item.ts";
-import { memberId, reviewRoomName } from "~/domain/room.ts";
+import { reviewRoomName } from "~/domain/room.ts";
 import { requireUser } from "~/session.server.ts";
 import { throwAsRouteError } from "~/utils/route-errors.server.ts";
 
@@ -16,7 +17,8 @@ const labelSchema = z.record(z.string(), z.unknown());
 
 /**
  * The room where a lead and a junior discuss the junior's reviewed label. Only they (and
- * admins, watching) get here: the sync server's grant decides, as it does for the socket.
+ * admins, watching) get here: the sync server's grant decides, as it does for the socket. A GET
+ * only reads; the room is prepared when the page connects to it (server/sync/server.ts).
  */
 export async function loadReviewRoom(
   request: Request,
@@ -32,9 +34,6 @@ export async function loadReviewRoom(
     name: docName,
     annotationId,
   }).catch(throwAsRouteError);
-  if (grant.access === "edit") {
-    await prepareReviewRoom(quorum, annotationId).catch(throwAsRouteError);
-  }
   const annotation = await quorum.db
     .selectFrom("annotations")
     .innerJoin("users", "users.id", "annotations.user_id")
@@ -59,19 +58,20 @@ export async function loadReviewRoom(
     );
   }
   const project = await loadProjectModel(quorum.db, view.item.projectId);
-  const author = memberId(annotation.user_id);
+  const prompt = promptSchema.parse(view.item.prompt);
+  const responses = z.array(responseSchema).parse(view.item.responses);
   return {
     docName,
     project: { id: project.id, name: project.row.name },
+    contentFormats: await prepareItemContent(context, { prompt, responses }),
     item: {
       id: view.item.id,
-      externalId: view.item.externalId,
-      prompt: promptSchema.parse(view.item.prompt),
-      responses: z.array(responseSchema).parse(view.item.responses),
+      externalId: itemReference(view.item),
+      prompt,
+      responses,
       template: project.template,
     },
     annotation: {
-      author,
       authorName: annotation.name,
       submittedAt: annotation.submitted_at.toISOString(),
       label: labelSchema.parse(reviewed.label),
@@ -84,10 +84,8 @@ export async function loadReviewRoom(
             verdict: annotation.verdict,
             decidedAt: annotation.decided_at?.toISOString() ?? null,
           },
-    members: {
-      ...(await leadNames(quorum.db, project.id)),
-      [author]: annotation.name,
-    },
+    // Only the leads and the author are here, who know each other: names, not pseudonyms.
+    members: await participantNames(quorum.db, project.id, false),
     viewer: roomViewer(user, grant),
     mayDecide: grant.role === "lead",
   };

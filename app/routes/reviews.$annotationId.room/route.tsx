@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import katexStylesUrl from "katex/dist/katex.min.css?url";
+import { ContentFormatsProvider } from "~/components/markdown/content-context.tsx";
 import { ReviewRoom } from "~/components/room/review-room.tsx";
 import labelingStylesUrl from "~/styles/labeling.css?url";
 import projectStylesUrl from "~/styles/project.css?url";
@@ -28,5 +29,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export default function ReviewRoomPage() {
   const data = useLoaderData<typeof loader>();
-  return <ReviewRoom key={data.docName} data={data} />;
+  return (
+    <ContentFormatsProvider formats={data.contentFormats}>
+      <ReviewRoom key={data.docName} data={data} />
+    </ContentFormatsProvider>
+  );
 }

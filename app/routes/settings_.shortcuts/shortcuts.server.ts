@@ -1,5 +1,5 @@
 import { data, redirect, type AppLoadContext } from "@remix-run/node";
-import { AppError, type FieldError } from "../../../server/errors.ts";
+import { AppError, assertCleanText, type FieldError } from "../../../server/errors.ts";
 import {
   getShortcutOverrides,
   saveShortcutOverrides,
@@ -17,6 +17,7 @@ export async function saveShortcutSettings(request: Request, context: AppLoadCon
   const user = await requireUser(request, context);
   const body: unknown = await request.json().catch(() => null);
   try {
+    assertCleanText(body);
     await saveShortcutOverrides(context.quorum.db, user, body);
   } catch (error) {
     if (error instanceof AppError && error.code === "validation_failed") {

@@ -1,11 +1,11 @@
-import type { Request, Response, Router } from "express";
-import type { User } from "../../../db/schema.ts";
+import type { Response, Router } from "express";
 import type { QuorumContext } from "../../context.ts";
-import { AppError } from "../../errors.ts";
+import { AppError, unauthorized } from "../../errors.ts";
 import { projectProgress } from "../../services/progress.ts";
 import { authenticate } from "../credentials.ts";
-import { authenticatedHandler } from "../handler.ts";
+import { apiHandler } from "../handler.ts";
 import { parseId } from "../parse.ts";
+import { ProgressFeeds, type ProgressWatcher } from "../progress-feeds.ts";
 
 /** A comment line now and then keeps proxies from closing a quiet stream. */
 const keepaliveMs = 15_000;
@@ -14,32 +14,87 @@ const keepaliveMs = 15_000;
  * `GET /projects/:id/events`: the project's progress as server-sent events, for dashboards. The
  * first `progress` event is the current state, each later one a changed state, in the shape of
  * `GET /projects/:id/progress`. The database is the source of truth, so every instance serves
- * the same events without talking to the others: each stream reads the progress every
- * `EVENTS_POLL_SECONDS` and sends it when it differs. The caller's credentials and permission are
- * checked on every read; once they no longer hold, an `error` event says why and the stream ends.
+ * the same events without talking to the others: the project's streams on an instance share one
+ * read of the progress every `EVENTS_POLL_SECONDS` (progress-feeds.ts), and each is sent what
+ * its user may see when it differs from what it last sent. The callers' credentials and
+ * permissions are checked on every read; once a caller's no longer hold, an `error` event says
+ * why and the stream ends. A user may hold `EVENTS_MAX_STREAMS_PER_USER` streams at once on an
+ * instance; more are refused with 429.
  */
 export function registerEventRoutes(router: Router, quorum: QuorumContext): void {
+  const feeds = new ProgressFeeds(quorum);
+  // Disabling a user on this instance ends their streams at once, not at the next poll.
+  const stopWatchingAccess = quorum.accessChanges.subscribe(() => feeds.recheckAll());
+  /** How to end each open stream: all of them end when the server shuts down. */
+  const openStreams = new Set<() => void>();
+  quorum.closing.addEventListener(
+    "abort",
+    () => {
+      stopWatchingAccess();
+      for (const end of [...openStreams]) end();
+    },
+    { once: true },
+  );
+  const openByUser = new Map<number, number>();
+  const maxPerUser = quorum.config.eventsMaxStreamsPerUser;
+
+  /**
+   * Counts a stream of the user until its response closes, however it ends; synchronous, so
+   * parallel requests cannot all pass the check before any is counted.
+   */
+  function reserveStream(userId: number, response: Response): void {
+    const open = openByUser.get(userId) ?? 0;
+    if (open >= maxPerUser) {
+      throw new AppError(
+        "rate_limited",
+        `At most ${maxPerUser} open event streams per user; close some and try again`,
+      );
+    }
+    openByUser.set(userId, open + 1);
+    response.once("close", () => {
+      const remaining = (openByUser.get(userId) ?? 1) - 1;
+      if (remaining > 0) openByUser.set(userId, remaining);
+      else openByUser.delete(userId);
+    });
+  }
+
   router.get(
     "/projects/:id/events",
-    authenticatedHandler(quorum, async ({ user, request, response }) => {
+    apiHandler(quorum, async ({ request, response }) => {
+      const authenticated = await authenticate(quorum.db, quorum.sessionCookie, {
+        cookieHeader: request.headers.cookie ?? null,
+        authorizationHeader: request.headers.authorization ?? null,
+      });
+      if (!authenticated) throw unauthorized();
       const projectId = parseId(request.params.id, "Project id");
-      const first = await projectProgress(quorum.db, user, projectId);
-      streamProgress(quorum, { user, projectId, request, response }, first);
+      if (quorum.closing.aborted) throw new AppError("unavailable", "The server is shutting down");
+      reserveStream(authenticated.user.id, response);
+      const first = await projectProgress(quorum.db, authenticated.user, projectId);
+      streamProgress(feeds, openStreams, {
+        projectId,
+        userId: authenticated.user.id,
+        credential: authenticated.credential,
+        response,
+        first: JSON.stringify(first),
+      });
       return undefined;
     }),
   );
 }
 
 interface Stream {
-  user: User;
   projectId: number;
-  request: Request;
+  userId: number;
+  credential: ProgressWatcher["credential"];
   response: Response;
+  /** The first event's progress, as JSON. */
+  first: string;
 }
 
-function streamProgress(quorum: QuorumContext, stream: Stream, first: unknown): void {
-  const { response, projectId } = stream;
-  const log = quorum.log.child({ projectId, userId: stream.user.id });
+function streamProgress(feeds: ProgressFeeds, openStreams: Set<() => void>, stream: Stream): void {
+  const { response } = stream;
+  // The client may have gone while the first progress was read: there is nothing to stream to.
+  if (response.closed) return;
   response.writeHead(200, {
     "Content-Type": "text/event-stream; charset=utf-8",
     "Cache-Control": "no-cache, no-transform",
@@ -52,57 +107,35 @@ function streamProgress(quorum: QuorumContext, stream: Stream, first: unknown): 
     eventId += 1;
     response.write(`id: ${eventId}\nevent: ${event}\ndata: ${data}\n\n`);
   };
-  let last = JSON.stringify(first);
+  let last = stream.first;
   send("progress", last);
 
-  let reading = false;
-  const poll = setInterval(() => {
-    if (reading) return;
-    reading = true;
-    readProgress(quorum, stream)
-      .then((progress) => {
-        const current = JSON.stringify(progress);
-        if (current !== last) {
-          last = current;
-          send("progress", current);
-        }
-      })
-      .catch((error: unknown) => {
-        if (error instanceof AppError && error.status < 500) {
-          send("error", JSON.stringify(error.toBody()));
-          end();
-        } else {
-          log.warn({ err: error }, "could not read the project's progress for its event stream");
-        }
-      })
-      .finally(() => {
-        reading = false;
-      });
-  }, quorum.config.eventsPollMs);
+  let ended = false;
+  const unwatch = feeds.watch(stream.projectId, {
+    userId: stream.userId,
+    credential: stream.credential,
+    progress(json) {
+      if (ended || json === last) return;
+      last = json;
+      send("progress", json);
+    },
+    fail(error) {
+      if (ended) return;
+      send("error", JSON.stringify(error.toBody()));
+      end();
+    },
+  });
   const keepalive = setInterval(() => response.write(": keepalive\n\n"), keepaliveMs);
 
-  let ended = false;
   function end() {
     if (ended) return;
     ended = true;
-    clearInterval(poll);
+    unwatch();
     clearInterval(keepalive);
-    quorum.closing.removeEventListener("abort", end);
+    openStreams.delete(end);
     response.end();
   }
   // The response closes when the client goes away (or once the stream has ended).
   response.on("close", end);
-  quorum.closing.addEventListener("abort", end, { once: true });
-}
-
-/** The progress as the caller may see it now, after checking that their credentials still hold. */
-async function readProgress(quorum: QuorumContext, stream: Stream): Promise<unknown> {
-  const authenticated = await authenticate(quorum.db, quorum.sessionCookie, {
-    cookieHeader: stream.request.headers.cookie ?? null,
-    authorizationHeader: stream.request.headers.authorization ?? null,
-  });
-  if (!authenticated || authenticated.user.id !== stream.user.id) {
-    throw new AppError("unauthorized", "The session or API token has ended; sign in again");
-  }
-  return projectProgress(quorum.db, authenticated.user, stream.projectId);
+  openStreams.add(end);
 }

@@ -4,7 +4,7 @@ import type { QuorumContext } from "../../context.ts";
 import { listItems } from "../../services/items.ts";
 import {
   createProject,
-  listProjectMembers,
+  listVisibleProjectMembers,
   removeProjectMember,
   setProjectMember,
   updateProject,
@@ -62,7 +62,11 @@ export function registerProjectRoutes(router: Router, quorum: QuorumContext): vo
     "/projects/:id/members",
     authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
       body: {
-        members: await listProjectMembers(db, user, parseId(request.params.id, "Project id")),
+        members: await listVisibleProjectMembers(
+          db,
+          user,
+          parseId(request.params.id, "Project id"),
+        ),
       },
     })),
   );

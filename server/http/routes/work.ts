@@ -5,6 +5,7 @@ import { saveDraft, skipItem, submitAnnotation } from "../../services/annotate.t
 import { getItemForUser } from "../../services/items.ts";
 import { nextAssignment } from "../../services/queue.ts";
 import { decideReview } from "../../services/review.ts";
+import { itemHeartbeat, reviewHeartbeat } from "../../services/work-time.ts";
 import { authenticatedHandler } from "../handler.ts";
 import { parseBody, parseId } from "../parse.ts";
 
@@ -63,6 +64,15 @@ export function registerWorkRoutes(router: Router, quorum: QuorumContext): void 
     }),
   );
 
+  // An activity instant of the item the caller holds, for its measured working time.
+  router.post(
+    "/items/:id/heartbeat",
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
+      await itemHeartbeat(db, user, parseId(request.params.id, "Item id"));
+      return undefined;
+    }),
+  );
+
   router.put(
     "/items/:id/draft",
     authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
@@ -72,10 +82,24 @@ export function registerWorkRoutes(router: Router, quorum: QuorumContext): void 
 
   router.post(
     "/reviews/:id",
-    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
+    authenticatedHandler(quorum, async ({ quorum, user, request }) => ({
       body: {
-        review: await decideReview(db, user, parseId(request.params.id, "Review id"), request.body),
+        review: await decideReview(
+          quorum,
+          user,
+          parseId(request.params.id, "Review id"),
+          request.body,
+        ),
       },
     })),
+  );
+
+  // An activity instant of a lead working on a pending review, for its measured time.
+  router.post(
+    "/reviews/:id/heartbeat",
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
+      await reviewHeartbeat(db, user, parseId(request.params.id, "Review id"));
+      return undefined;
+    }),
   );
 }

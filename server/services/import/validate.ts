@@ -1,4 +1,5 @@
 import { canonicalJson } from "../../../app/domain/canonical-json.ts";
+import { findInvalidText, formatTextPath } from "../../../app/domain/clean-text.ts";
 import { itemInputSchema, type ItemInput } from "../../../app/domain/item.ts";
 import { labelSchemaFor, type Label, type Template } from "../../../app/domain/template.ts";
 import { itemContentHash } from "../seed.ts";
@@ -56,6 +57,14 @@ export function validateRows(
       }
       const { projectId: _projectId, ...rest } = value;
       candidate = rest;
+    }
+    // Text the database cannot store, or that no one should find in an item, is named field by
+    // field in every format, before the item's shape is checked.
+    const invalidText = findInvalidText(candidate);
+    if (invalidText.length > 0) {
+      for (const problem of invalidText) fail(formatTextPath(problem.path), problem.message);
+      errors.push(...rowErrors);
+      return;
     }
     const parsed = itemInputSchema.safeParse(candidate);
     if (!parsed.success) {

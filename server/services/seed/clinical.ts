@@ -258,7 +258,19 @@ export const clinicalProject: DemoProject = {
       responses: [metforminA, metforminB],
       domain: "medical",
       metadata: { specialty: "radiology", source: "clinician questions, batch 3" },
-      status: "consensus",
+      // The annotators agree on every rated field and on the outdated guidance, but the preset's
+      // critique is required free text, which only a panel can settle: the item was disputed,
+      // its panel wrote the critique, and the lead published it.
+      status: "published",
+      publication: {
+        label: {
+          critique:
+            "A reflects current guidance (ESUR 2018, ACR, RCR): with an eGFR of 30 or more and no acute kidney injury, metformin continues through intravenous contrast, and A says when withholding is still needed. B applies the pre-2018 rule of stopping for 48 hours before every contrast study, which interrupts diabetes treatment for no benefit.",
+        },
+        rationale:
+          "The three independent labels agreed on every rating and on B's outdated guidance; the panel merged their critiques into one.",
+        hoursAgo: 40,
+      },
       annotations: [
         {
           annotator: "expert1",

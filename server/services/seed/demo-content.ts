@@ -21,6 +21,18 @@ export interface DemoAnnotation {
   durationMs: number;
 }
 
+/** How the lead published an item once its panel had settled it: its version 1. */
+export interface DemoPublication {
+  /**
+   * What the panel settled that the independent labels could not (a free-text critique, say);
+   * every other field is the aggregate of those labels.
+   */
+  label: Label;
+  rationale: string;
+  /** How long before seeding it was published. */
+  hoursAgo: number;
+}
+
 export interface DemoItem {
   externalId: string;
   prompt: string | ConversationTurn[];
@@ -31,6 +43,8 @@ export interface DemoItem {
   annotations: DemoAnnotation[];
   /** Annotators who hold an open reservation on the item. */
   reservedBy?: DemoUserKey[];
+  /** Required with status `published`, whose labels must leave it disputed or consensus. */
+  publication?: DemoPublication;
 }
 
 export interface DemoProject {

@@ -1,0 +1,28 @@
+/**
+ * The one shape every quality statistic returns: a value, or `null` with the reason the data
+ * cannot give one. No statistic returns NaN or throws on data it cannot measure.
+ */
+
+export const undefinedReasons = {
+  "no-data": "nobody gave a value",
+  "single-annotator": "only one annotator gave values",
+  "no-overlap": "no item has values from two annotators",
+  "no-variation": "every value is the same, so agreement beyond chance is undefined",
+  "non-numeric-values": "this level of measurement needs numbers",
+  "negative-values": "the ratio level needs values of zero or more",
+  "incomplete-data": "this estimator needs a value from every rater on every item",
+  "invalid-options": "the options are out of range",
+} as const;
+
+export type UndefinedReason = keyof typeof undefinedReasons;
+
+export type Estimate<Value> =
+  { value: Value; reason: null } | { value: null; reason: UndefinedReason };
+
+export function estimated<Value>(value: Value): Estimate<Value> {
+  return { value, reason: null };
+}
+
+export function notEstimable<Value>(reason: UndefinedReason): Estimate<Value> {
+  return { value: null, reason };
+}

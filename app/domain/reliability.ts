@@ -1,0 +1,299 @@
+/**
+ * Annotator reliability and label aggregation by the Dawid–Skene model (Dawid & Skene 1979,
+ * "Maximum likelihood estimation of observer error-rates using the EM algorithm"): each
+ * annotator answers an item whose true class is j with label l with probability π_jl, their
+ * confusion matrix, and EM estimates the matrices, the class priors and every item's posterior.
+ */
+import { z } from "zod";
+import { estimated, notEstimable, type Estimate } from "./estimate.ts";
+
+type Id = string | number;
+
+export interface Annotation<Item extends Id, Annotator extends Id, Label extends Id> {
+  item: Item;
+  annotator: Annotator;
+  label: Label;
+}
+
+const dawidSkeneOptions = z.object({
+  /**
+   * "full": a K × K confusion matrix per annotator (Dawid & Skene 1979). "one-coin": one
+   * accuracy per annotator, errors spread evenly over the other classes.
+   */
+  model: z.enum(["full", "one-coin"]).default("full"),
+  /** E-steps after the initialisation; 0 returns the initialisation and its M-step. */
+  maxIterations: z.number().int().min(0).max(10_000).default(100),
+  /** Stop once an E-step raises the mean log-likelihood per label by less than this. */
+  tolerance: z.number().min(0).max(1).default(1e-7),
+});
+
+export type DawidSkeneOptions = z.input<typeof dawidSkeneOptions>;
+
+export interface ItemPosterior<Item extends Id, Label extends Id> {
+  item: Item;
+  /** P(true class = classes[j] | labels), in the order of `classes`; sums to 1. */
+  posterior: number[];
+  /** The most probable class; ties go to the first in `classes`. */
+  label: Label;
+}
+
+export interface AnnotatorReliability<Annotator extends Id> {
+  annotator: Annotator;
+  /** Labels the annotator gave. */
+  labels: number;
+  /**
+   * Expected share of the annotator's labels that are correct: the mean posterior probability
+   * of the label they gave. Under the one-coin model this is the annotator's accuracy parameter.
+   */
+  accuracy: number;
+  /** confusion[j][l] = P(annotator says classes[l] | true class is classes[j]); rows sum to 1. */
+  confusion: number[][];
+}
+
+export interface DawidSkeneResult<Item extends Id, Annotator extends Id, Label extends Id> {
+  /** The classes in the order of every vector and matrix here: the labels seen, sorted. */
+  classes: Label[];
+  /** Estimated share of items in each class. */
+  priors: number[];
+  items: Array<ItemPosterior<Item, Label>>;
+  annotators: Array<AnnotatorReliability<Annotator>>;
+  /** E-steps run. */
+  iterations: number;
+  /** Whether the log-likelihood stopped improving before `maxIterations`. */
+  converged: boolean;
+  /** Log-likelihood of the labels under the parameters of the last E-step. */
+  logLikelihood: number;
+}
+
+/** Probabilities are kept at least this far from 0 and 1 so that no log is infinite. */
+const FLOOR = 1e-10;
+
+function compareIds(a: Id, b: Id): number {
+  if (typeof a === typeof b) return a < b ? -1 : a > b ? 1 : 0;
+  return typeof a === "number" ? -1 : 1;
+}
+
+/** Dense positions for ids in order of first appearance; rows of one item usually come together. */
+function indexer<Key extends Id>() {
+  const positions = new Map<Key, number>();
+  const keys: Key[] = [];
+  let lastKey: Key | undefined;
+  let lastPosition = -1;
+  return {
+    keys,
+    indexOf(key: Key): number {
+      if (key === lastKey) return lastPosition;
+      let position = positions.get(key);
+      if (position === undefined) {
+        position = keys.length;
+        positions.set(key, position);
+        keys.push(key);
+      }
+      lastKey = key;
+      lastPosition = position;
+      return position;
+    },
+  };
+}
+
+/**
+ * Dawid–Skene EM over sparse labels (any annotator may label any subset of items, an item
+ * may be labelled twice by the same annotator). Initialisation: each item's posterior is its
+ * share of votes per class (majority-vote posteriors, as Dawid & Skene start), then an M-step.
+ * Each iteration is an E-step then an M-step; it stops after `maxIterations` or once the mean
+ * log-likelihood per label rises by less than `tolerance`. Confusion counts are floored at
+ * 10⁻¹⁰ before normalising, as crowd-kit does, so that a class an annotator never used keeps a
+ * finite log-probability.
+ */
+export function dawidSkene<Item extends Id, Annotator extends Id, Label extends Id>(
+  annotations: ReadonlyArray<Annotation<Item, Annotator, Label>>,
+  options: DawidSkeneOptions = {},
+): Estimate<DawidSkeneResult<Item, Annotator, Label>> {
+  const parsedOptions = dawidSkeneOptions.safeParse(options);
+  if (!parsedOptions.success) return notEstimable("invalid-options");
+  const { model, maxIterations, tolerance } = parsedOptions.data;
+  if (annotations.length === 0) return notEstimable("no-data");
+
+  const items = indexer<Item>();
+  const annotators = indexer<Annotator>();
+  const labelsSeen = new Set<Label>();
+  for (const { label } of annotations) labelsSeen.add(label);
+  const classes = [...labelsSeen].sort(compareIds);
+  const classIndex = new Map(classes.map((label, position) => [label, position]));
+  const count = annotations.length;
+  const itemOf = new Int32Array(count);
+  const annotatorOf = new Int32Array(count);
+  const labelOf = new Int32Array(count);
+  for (let row = 0; row < count; row++) {
+    const { item, annotator, label } = annotations[row];
+    itemOf[row] = items.indexOf(item);
+    annotatorOf[row] = annotators.indexOf(annotator);
+    labelOf[row] = classIndex.get(label)!;
+  }
+  if (annotators.keys.length < 2) return notEstimable("single-annotator");
+  if (classes.length < 2) return notEstimable("no-variation");
+  const itemCount = items.keys.length;
+  const annotatorCount = annotators.keys.length;
+  const K = classes.length;
+
+  const posteriors = new Float64Array(itemCount * K);
+  for (let row = 0; row < count; row++) posteriors[itemOf[row] * K + labelOf[row]]++;
+  normaliseRows(posteriors, K);
+
+  const priors = new Float64Array(K);
+  const confusion = new Float64Array(annotatorCount * K * K);
+  const logPriors = new Float64Array(K);
+  const logConfusion = new Float64Array(annotatorCount * K * K);
+  const labelsBy = new Float64Array(annotatorCount);
+  for (let row = 0; row < count; row++) labelsBy[annotatorOf[row]]++;
+
+  const maximise = () => {
+    priors.fill(0);
+    for (let item = 0; item < itemCount; item++) {
+      for (let j = 0; j < K; j++) priors[j] += posteriors[item * K + j];
+    }
+    for (let j = 0; j < K; j++) {
+      priors[j] = Math.max(FLOOR, priors[j] / itemCount);
+      logPriors[j] = Math.log(priors[j]);
+    }
+    confusion.fill(0);
+    if (model === "full") {
+      for (let row = 0; row < count; row++) {
+        const base = annotatorOf[row] * K * K + labelOf[row];
+        const item = itemOf[row] * K;
+        for (let j = 0; j < K; j++) confusion[base + j * K] += posteriors[item + j];
+      }
+      for (let row = 0; row < annotatorCount * K; row++) {
+        let total = 0;
+        for (let l = 0; l < K; l++) total += Math.max(FLOOR, confusion[row * K + l]);
+        for (let l = 0; l < K; l++) {
+          confusion[row * K + l] = Math.max(FLOOR, confusion[row * K + l]) / total;
+        }
+      }
+    } else {
+      const skill = new Float64Array(annotatorCount);
+      for (let row = 0; row < count; row++) {
+        skill[annotatorOf[row]] += posteriors[itemOf[row] * K + labelOf[row]];
+      }
+      for (let annotator = 0; annotator < annotatorCount; annotator++) {
+        const accuracy = Math.min(
+          1 - FLOOR,
+          Math.max(FLOOR, skill[annotator] / labelsBy[annotator]),
+        );
+        const error = Math.max(FLOOR, (1 - accuracy) / (K - 1));
+        for (let j = 0; j < K; j++) {
+          for (let l = 0; l < K; l++)
+            confusion[(annotator * K + j) * K + l] = j === l ? accuracy : error;
+        }
+      }
+    }
+    for (let cell = 0; cell < confusion.length; cell++)
+      logConfusion[cell] = Math.log(confusion[cell]);
+  };
+
+  /** Posteriors from the current parameters into `target`; returns the labels' log-likelihood. */
+  const expect = (target: Float64Array): number => {
+    for (let item = 0; item < itemCount; item++) target.set(logPriors, item * K);
+    for (let row = 0; row < count; row++) {
+      const item = itemOf[row] * K;
+      const base = annotatorOf[row] * K * K + labelOf[row];
+      for (let j = 0; j < K; j++) target[item + j] += logConfusion[base + j * K];
+    }
+    let logLikelihood = 0;
+    for (let item = 0; item < itemCount; item++) {
+      const offset = item * K;
+      let largest = -Infinity;
+      for (let j = 0; j < K; j++) largest = Math.max(largest, target[offset + j]);
+      let total = 0;
+      for (let j = 0; j < K; j++) {
+        target[offset + j] = Math.exp(target[offset + j] - largest);
+        total += target[offset + j];
+      }
+      for (let j = 0; j < K; j++) target[offset + j] /= total;
+      logLikelihood += largest + Math.log(total);
+    }
+    return logLikelihood;
+  };
+
+  maximise();
+  let iterations = 0;
+  let converged = false;
+  let logLikelihood = Number.NaN;
+  while (iterations < maxIterations) {
+    const next = expect(posteriors);
+    iterations++;
+    maximise();
+    const improved = (next - logLikelihood) / count;
+    logLikelihood = next;
+    if (improved < tolerance) {
+      converged = true;
+      break;
+    }
+  }
+  if (iterations === 0) logLikelihood = expect(new Float64Array(posteriors.length));
+
+  const correct = new Float64Array(annotatorCount);
+  for (let row = 0; row < count; row++) {
+    correct[annotatorOf[row]] += posteriors[itemOf[row] * K + labelOf[row]];
+  }
+  return estimated({
+    classes,
+    priors: Array.from(priors),
+    items: items.keys.map((item, index) => {
+      const posterior = rowOf(posteriors, index * K, K);
+      let best = 0;
+      for (let j = 1; j < K; j++) if (posterior[j] > posterior[best]) best = j;
+      return { item, posterior, label: classes[best] };
+    }),
+    annotators: annotators.keys.map((annotator, index) => ({
+      annotator,
+      labels: labelsBy[index],
+      accuracy: correct[index] / labelsBy[index],
+      confusion: Array.from({ length: K }, (_, j) => rowOf(confusion, (index * K + j) * K, K)),
+    })),
+    iterations,
+    converged,
+    logLikelihood,
+  });
+}
+
+/** Majority vote: each item's most frequent label, ties going to the first in sorted order. */
+export function majorityVote<Item extends Id, Label extends Id>(
+  annotations: ReadonlyArray<{ item: Item; label: Label }>,
+): Map<Item, Label> {
+  const labelsSeen = new Set<Label>();
+  for (const { label } of annotations) labelsSeen.add(label);
+  const classes = [...labelsSeen].sort(compareIds);
+  const classIndex = new Map(classes.map((label, position) => [label, position]));
+  const items = indexer<Item>();
+  const itemOf = new Int32Array(annotations.length);
+  for (let row = 0; row < annotations.length; row++)
+    itemOf[row] = items.indexOf(annotations[row].item);
+  const votes = new Int32Array(items.keys.length * classes.length);
+  for (let row = 0; row < annotations.length; row++) {
+    votes[itemOf[row] * classes.length + classIndex.get(annotations[row].label)!]++;
+  }
+  const winners = new Map<Item, Label>();
+  items.keys.forEach((item, index) => {
+    let best = 0;
+    for (let j = 1; j < classes.length; j++) {
+      if (votes[index * classes.length + j] > votes[index * classes.length + best]) best = j;
+    }
+    winners.set(item, classes[best]);
+  });
+  return winners;
+}
+
+function rowOf(matrix: Float64Array, offset: number, width: number): number[] {
+  const row = new Array<number>(width);
+  for (let column = 0; column < width; column++) row[column] = matrix[offset + column];
+  return row;
+}
+
+function normaliseRows(matrix: Float64Array, width: number): void {
+  for (let offset = 0; offset < matrix.length; offset += width) {
+    let total = 0;
+    for (let column = 0; column < width; column++) total += matrix[offset + column];
+    if (total > 0) for (let column = 0; column < width; column++) matrix[offset + column] /= total;
+  }
+}

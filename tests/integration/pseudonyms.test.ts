@@ -1,0 +1,295 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  addComment,
+  commentsToJson,
+  itemRoomName,
+  readMeta,
+  votesToJson,
+} from "../../app/domain/room.ts";
+import { apiClient, type ApiClient } from "../setup/api-client.ts";
+import { participantKeyFor } from "../setup/room-item.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
+import { closeSyncClientsAfterEach, connectSyncClient, waitFor } from "../setup/sync-client.ts";
+
+let server: TestServer;
+const clients = closeSyncClientsAfterEach();
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.stop());
+
+interface Person {
+  id: number;
+  email: string;
+  name: string;
+  token: string;
+  api: ApiClient;
+}
+
+let people = 0;
+
+async function person(name: string, extra: Record<string, unknown> = {}): Promise<Person> {
+  people += 1;
+  const email = `person${people}@example.test`;
+  const { userId, token } = await server.createUserWithToken({ email, name, ...extra });
+  return { id: userId, email, name, token, api: apiClient(server.url, token) };
+}
+
+const template = {
+  fields: [
+    { id: "preference", type: "preference", label: "Preference", scale: 2, required: true },
+    { id: "critique", type: "text", label: "Critique" },
+  ],
+};
+
+interface Team {
+  projectId: number;
+  itemId: number;
+  admin: Person;
+  lead: Person;
+  client: Person;
+  /** Labelled the item (in disagreement) and sit on its panel. */
+  annotators: Person[];
+  /** An annotator of the project the lead added to the panel. */
+  invited: Person;
+}
+
+/**
+ * A project whose one item the annotators labelled in disagreement, with an invited panel
+ * member, a comment of each annotator in the room, and an approval: every place a room or the
+ * API could name a panel member.
+ */
+async function disputedTeam(names: string[], levels: Array<"junior" | "expert">): Promise<Team> {
+  const admin = await person("Admin", { isAdmin: true });
+  const lead = await person("Lead");
+  const client = await person("Client");
+  const annotators: Person[] = [];
+  for (const [index, name] of names.entries()) {
+    annotators.push(await person(name, { level: levels[index], domains: ["medical"] }));
+  }
+  const invited = annotators.pop()!;
+  const created = await admin.api.post<{ project: { id: number } }>("/projects", {
+    name: `Pseudonyms ${people}`,
+    template,
+    overlap: annotators.length,
+    settings: { publishRule: { kind: "quorum", approvals: 1 }, goldRate: 0 },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const projectId = created.body.project.id;
+  for (const [member, role] of [
+    [lead, "lead"],
+    ...annotators.map((annotator) => [annotator, "annotator"] as const),
+    [invited, "annotator"],
+    [client, "client"],
+  ] as const) {
+    const added = await admin.api.post(`/projects/${projectId}/members`, {
+      email: member.email,
+      role,
+    });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+  }
+  await lead.api.post(`/projects/${projectId}/items`, [
+    {
+      externalId: "q-1",
+      prompt: "Warfarin with an antibiotic?",
+      responses: [
+        { id: "a", text: "Take it as usual." },
+        { id: "b", text: "Check the INR within 3 days." },
+      ],
+    },
+  ]);
+  let itemId = 0;
+  for (const [index, annotator] of annotators.entries()) {
+    const next = await annotator.api.get<{ assignment: { itemId: number } }>(
+      `/queue/next?project=${projectId}`,
+    );
+    itemId = next.body.assignment.itemId;
+    const preference = index % 2 === 0 ? -2 : 2;
+    const submitted = await annotator.api.post(`/items/${itemId}/annotations`, {
+      label: { preference, critique: "I think so." },
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+  }
+  const panel = await lead.api.post(`/items/${itemId}/panel`, { email: invited.email });
+  expect(panel.status, JSON.stringify(panel.body)).toBe(201);
+  for (const annotator of [...annotators, invited]) {
+    const key = await participantKeyFor(server, itemId, annotator.id);
+    const room = clients.track(
+      connectSyncClient(server.url, itemRoomName(itemId), {
+        token: annotator.token,
+        persisted: true,
+      }),
+    );
+    await room.synced;
+    addComment(room.doc, { author: key, text: "I stand by my label." });
+    await waitFor(() => room.saved(), "the comment to be stored");
+    room.destroy();
+  }
+  const approved = await annotators[0].api.post(`/items/${itemId}/approve`);
+  expect(approved.status, JSON.stringify(approved.body)).toBe(201);
+  return { projectId, itemId, admin, lead, client, annotators, invited };
+}
+
+/** Every value of the room a viewer receives that names a person. */
+async function namesInRoom(viewer: Person, itemId: number): Promise<string[]> {
+  const room = clients.track(
+    connectSyncClient(server.url, itemRoomName(itemId), { token: viewer.token }),
+  );
+  await room.synced;
+  await waitFor(() => readMeta(room.doc).version !== null, "the room to arrive");
+  const meta = readMeta(room.doc);
+  return [
+    ...Object.keys(votesToJson(room.doc)),
+    ...commentsToJson(room.doc).map((comment) => comment.author),
+    ...meta.approvals,
+    ...Object.keys(meta.approvedLabels),
+  ];
+}
+
+/** What a viewer can read through the API about the item's panel and the project's people. */
+async function apiViews(viewer: Person, team: Team) {
+  const { projectId, itemId } = team;
+  const paths = [
+    `/items/${itemId}/adjudication`,
+    `/projects/${projectId}/members`,
+    `/items/${itemId}`,
+    ...(viewer === team.client
+      ? [
+          `/projects/${projectId}/progress`,
+          `/projects/${projectId}/quality`,
+          `/projects/${projectId}/export?format=jsonl`,
+        ]
+      : []),
+  ];
+  const views: Record<string, string> = {};
+  for (const path of paths) {
+    const response = await fetch(`${server.url}/api/v1${path}`, {
+      headers: { Authorization: `Bearer ${viewer.token}` },
+    });
+    expect(response.status, path).toBe(200);
+    views[path] = await response.text();
+  }
+  return views;
+}
+
+/**
+ * How many panel members other than the viewer the viewer can name: the panel's member ids and
+ * names matched against the people of the member list (rows with a user id and a real name).
+ */
+async function identifiablePanelMembers(viewer: Person, team: Team): Promise<number> {
+  const adjudication = await viewer.api.get<{
+    adjudication: { panel: Array<{ memberId: string; name: string; own: boolean }> };
+  }>(`/items/${team.itemId}/adjudication`);
+  const members = await viewer.api.get<{
+    members: Array<{ userId: number | null; name: string; role: string }>;
+  }>(`/projects/${team.projectId}/members`);
+  const annotators = members.body.members.filter((member) => member.role === "annotator");
+  return adjudication.body.adjudication.panel.filter(
+    (member) =>
+      !member.own &&
+      annotators.some(
+        (annotator) =>
+          annotator.userId !== null &&
+          (String(annotator.userId) === member.memberId || annotator.name === member.name),
+      ),
+  ).length;
+}
+
+/**
+ * The ids a response gives for people: `id` and `userId` of every object with a `name` (a
+ * person as the API shows one) and every `memberId`, in a JSON body or NDJSON lines.
+ */
+function personIds(body: string): string[] {
+  const ids: string[] = [];
+  const walk = (value: unknown) => {
+    if (Array.isArray(value)) {
+      value.forEach(walk);
+    } else if (value !== null && typeof value === "object") {
+      const record = value as Record<string, unknown>;
+      if ("name" in record) {
+        for (const key of ["id", "userId"]) {
+          if (record[key] !== null && record[key] !== undefined) ids.push(String(record[key]));
+        }
+      }
+      if (record.memberId !== undefined) ids.push(String(record.memberId));
+      Object.values(record).forEach(walk);
+    }
+  };
+  for (const line of body.split("\n")) if (line.trim() !== "") walk(JSON.parse(line));
+  return ids;
+}
+
+describe("pseudonyms", () => {
+  it("leave clients and annotators no way to tell who is behind a panel member", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // Names nothing else in a response could contain.
+        fc.uniqueArray(fc.stringMatching(/^zq[a-z]{6,8}$/), { minLength: 3, maxLength: 5 }),
+        fc.array(fc.constantFrom("junior" as const, "expert" as const), {
+          minLength: 5,
+          maxLength: 5,
+        }),
+        async (names, levels) => {
+          const team = await disputedTeam(names, levels);
+          const others = [...team.annotators, team.invited];
+          for (const viewer of [team.client, team.annotators[0]]) {
+            const hidden = others.filter((other) => other !== viewer);
+            expect(await identifiablePanelMembers(viewer, team)).toBe(0);
+            const views = await apiViews(viewer, team);
+            for (const [path, body] of Object.entries(views)) {
+              const ids = personIds(body);
+              for (const other of hidden) {
+                expect(body, path).not.toContain(other.name);
+                expect(body, path).not.toContain(other.email);
+                expect(ids, path).not.toContain(String(other.id));
+              }
+              expect(body, path).not.toMatch(/Expert [A-Z]/);
+            }
+            const roomNames = await namesInRoom(viewer, team.itemId);
+            expect(roomNames.length).toBeGreaterThan(others.length);
+            for (const name of roomNames) {
+              expect(name).toMatch(/^[0-9a-f]{32}$/);
+              expect(others.some((other) => name === String(other.id))).toBe(false);
+            }
+          }
+          // The lead sees who is who: by name, through the same participant keys.
+          expect(await identifiablePanelMembers(team.lead, team)).toBe(others.length);
+        },
+      ),
+      { numRuns: 3, endOnFailure: true },
+    );
+  });
+
+  it("are level-neutral and name the member list's annotators alone", async () => {
+    const team = await disputedTeam(
+      ["abigail", "bernard", "cosima", "dorian"],
+      ["junior", "expert", "junior", "expert"],
+    );
+    const members = await team.client.api.get<{
+      members: Array<Record<string, unknown>>;
+    }>(`/projects/${team.projectId}/members`);
+    const annotators = members.body.members.filter((member) => member.role === "annotator");
+    expect(annotators).toEqual(
+      ["Annotator A", "Annotator B", "Annotator C", "Annotator D"].map((name) => ({
+        userId: null,
+        email: null,
+        name,
+        role: "annotator",
+        level: null,
+        domains: [],
+      })),
+    );
+    const asLead = await team.lead.api.get<{ members: Array<{ name: string }> }>(
+      `/projects/${team.projectId}/members`,
+    );
+    expect(asLead.body.members.map((member) => member.name)).toContain("abigail");
+    const adjudication = await team.annotators[1].api.get<{
+      adjudication: { panel: Array<{ name: string; own: boolean }> };
+    }>(`/items/${team.itemId}/adjudication`);
+    expect(
+      adjudication.body.adjudication.panel.filter((member) => !member.own).map((m) => m.name),
+    ).toEqual(["Annotator A", "Annotator C", "Annotator D"]);
+  });
+});
