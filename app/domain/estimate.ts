@@ -12,6 +12,14 @@ export const undefinedReasons = {
   "negative-values": "the ratio level needs values of zero or more",
   "incomplete-data": "this estimator needs a value from every rater on every item",
   "invalid-options": "the options are out of range",
+  "missing-rate": "the person has no hourly rate",
+  "no-time":
+    "the server measured no working time for this work (imported, or recorded before time was measured)",
+  "self-decided":
+    "the final label rests on this annotator's own label, and the other labels settle on nothing without it",
+  "no-correct":
+    "no label agreed with the final label or the gold label, so there is nothing to divide by",
+  "not-scored": "free text is not compared with the final label",
 } as const;
 
 export type UndefinedReason = keyof typeof undefinedReasons;

@@ -7,6 +7,7 @@ const template = templateSchema.parse({
     { id: "accuracy", type: "rating", label: "Accuracy", min: 1, max: 5 },
     { id: "preference", type: "preference", label: "Preference", scale: 2 },
     { id: "verdict", type: "choice", label: "Verdict", options: ["safe", "unsafe"] },
+    { id: "flags", type: "choice", label: "Flags", options: ["dose", "drug"], multiple: true },
     { id: "errors", type: "spans", label: "Errors", categories: ["dosage"] },
     { id: "order", type: "ranking", label: "Order" },
     { id: "critique", type: "text", label: "Critique" },
@@ -63,5 +64,15 @@ describe("scoreLabelAgainstGold", () => {
         { ratingTolerance: 1 },
       ),
     ).toEqual({ verdict: 1 });
+  });
+
+  it("takes a list left out as the empty list: right when the gold marks nothing", () => {
+    const options = { ratingTolerance: 1 };
+    expect(
+      scoreLabelAgainstGold(template, { errors: [], flags: [] }, { verdict: "safe" }, options),
+    ).toEqual({ errors: 1, flags: 1 });
+    expect(
+      scoreLabelAgainstGold(template, { errors: [span(0, 10)], flags: ["dose"] }, {}, options),
+    ).toEqual({ errors: 0, flags: 0 });
   });
 });

@@ -19,7 +19,13 @@ export function scoreFieldAgainstGold(
   options: GoldScoringOptions,
 ): number | undefined {
   if (gold === undefined || gold === null) return undefined;
-  if (given === undefined || given === null) return 0;
+  // A list left out is the empty list (the labeling form leaves out an optional one nobody
+  // filled, decision 018): "no errors" is an answer, right when the gold marks none.
+  const listField = field.type === "spans" || (field.type === "choice" && field.multiple);
+  if (given === undefined || given === null) {
+    if (!listField) return 0;
+    given = [];
+  }
   switch (field.type) {
     case "rating":
       return Math.abs((given as number) - (gold as number)) <= options.ratingTolerance ? 1 : 0;

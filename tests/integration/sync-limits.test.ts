@@ -50,12 +50,24 @@ const quantile = (values: number[], q: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))];
 
 /**
- * /healthz answered within 100 ms while the flood lasts; measured in the server's own process,
- * with the flooding client in another. The bound holds for 95 % of the answers, and every answer
- * comes within a second: a loaded test machine preempts any process now and then.
+ * The same sampling for `ms` with nothing else going on: the baseline the flood is measured
+ * against, in the same run, so that a test machine busy with other work is not taken for a
+ * server the flood has slowed.
  */
-function expectResponsive(durations: number[]) {
-  expect(quantile(durations, 0.95)).toBeLessThan(100);
+async function baselineHealth(server: TestServer, everyMs: number, ms = 1_500) {
+  const health = sampleHealth(server, everyMs);
+  await delay(ms);
+  return health.stop();
+}
+
+/**
+ * /healthz answered within 100 ms (beyond what it took without the flood) while the flood
+ * lasts; measured in the server's own process, with the flooding client in another. The bound
+ * holds for 95 % of the answers, and every answer comes within a second: a loaded test machine
+ * preempts any process now and then.
+ */
+function expectResponsive(durations: number[], baseline: number[]) {
+  expect(quantile(durations, 0.95)).toBeLessThan(100 + quantile(baseline, 0.95));
   expect(Math.max(...durations)).toBeLessThan(1_000);
 }
 
@@ -149,6 +161,7 @@ describe("sync limits", { timeout: 180_000 }, () => {
     const rooms = server.context.rooms;
     if (!(rooms instanceof Rooms)) throw new Error("the server's rooms are not a Rooms");
     const floods = 4;
+    const baseline = await baselineHealth(server, 50);
     const health = sampleHealth(server, 50);
     const flooder = spawnClient("presence-flood-client.ts", [
       `${syncBaseUrl(server.url)}/${docName}?token=${cast.client.token}`,
@@ -166,7 +179,7 @@ describe("sync limits", { timeout: 180_000 }, () => {
       // (plus the identity the server stamps into it).
       expect(presence!.states).toBeLessThanOrEqual(floods * maxClientIds);
       expect(presence!.bytes).toBeLessThanOrEqual(floods * maxClientIds * (maxStateBytes + 512));
-      expectResponsive(durations);
+      expectResponsive(durations, baseline);
     } finally {
       await health.stop();
       flooder.stop();
@@ -226,6 +239,7 @@ describe("sync limits", { timeout: 180_000 }, () => {
 
   it("stays responsive while one stock client sends 20,000 tiny updates, and stores them all", async () => {
     const updates = 20_000;
+    const baseline = await baselineHealth(server, 25);
     const health = sampleHealth(server, 25);
     const flooder = spawnClient("update-flood-client.ts", [
       syncBaseUrl(server.url),
@@ -253,7 +267,7 @@ describe("sync limits", { timeout: 180_000 }, () => {
       }
       expect(critique(stored)).toBe("x".repeat(updates));
       expect(durations.length).toBeGreaterThan(10);
-      expectResponsive(durations);
+      expectResponsive(durations, baseline);
     } finally {
       await health.stop();
       flooder.stop();
