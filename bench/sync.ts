@@ -353,7 +353,9 @@ export class BenchClient {
       );
       return false;
     }
-    this.findMarkers(payload);
+    // Only live updates (step 2) are deliveries: the initial sync's reply (step 1) carries what
+    // was typed before this client came, which a client joining a reloaded room receives again.
+    if (step === 2) this.findMarkers(payload);
     return step === 1;
   }
 
