@@ -57,8 +57,9 @@ export async function logInThroughForm(page: Page, email: string, password: stri
     throw new Error(`Signing in as ${email} was refused: ${await refusal.textContent()}`);
   }
   await page.waitForURL((url) => url.pathname !== "/login");
-  // A client-side navigation changes the address before it renders the new page.
-  await page.getByRole("button", { name: "Sign in" }).waitFor({ state: "detached" });
+  // A client-side navigation changes the address before it renders the new page, and the
+  // button reads "Signing in…" meanwhile: only the login page's heading leaving says it is gone.
+  await page.getByRole("heading", { name: "Sign in to Quorum" }).waitFor({ state: "detached" });
 }
 
 /**
