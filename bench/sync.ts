@@ -82,8 +82,14 @@ async function waitUntilServing(url: string, child: ChildProcess): Promise<void>
   throw new Error(`${url} did not start within a minute`);
 }
 
+/**
+ * Extra node flags for the servers under test, e.g. `BENCH_SERVER_NODE_ARGS="--cpu-prof
+ * --cpu-prof-dir=/tmp/profiles"` to see where a server spends its time during a benchmark.
+ */
+const serverNodeArguments = process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+
 function spawnServer(args: string[], environment: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...serverNodeArguments, ...args], {
     cwd: projectRoot,
     env: { ...process.env, ...environment },
     stdio: ["ignore", "ignore", "inherit"],

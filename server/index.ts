@@ -96,7 +96,7 @@ async function serveOver(
     );
   }
 
-  const rooms = createRooms({ db: database.db, config, log });
+  const rooms = await createRooms({ db: database.db, config, log });
   const shuttingDown = new AbortController();
   const context: QuorumContext = {
     db: database.db,

@@ -226,3 +226,58 @@ export async function compactRoomLog(
     };
   });
 }
+
+interface CompactionRequest {
+  docName: string;
+  resolve(compaction: Compaction | null): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Runs the compactions of all rooms one (or `concurrency`) at a time, in the order they fell
+ * due. Compaction is background work that no edit waits for, but rooms that started together
+ * pass the threshold together: run at once, hundreds of compactions took every pooled
+ * connection, and the appends that edits wait for queued behind them for over a second. A
+ * queue keeps compaction to one connection and spreads its CPU over time.
+ */
+export class RoomCompactor {
+  private readonly waiting: CompactionRequest[] = [];
+  private running = 0;
+  private closed = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly concurrency = 1,
+  ) {}
+
+  /**
+   * Resolves with what the room's compaction merged, once its turn came and it ran; with null
+   * when there was nothing to merge or the compactor closed before its turn.
+   */
+  compact(docName: string): Promise<Compaction | null> {
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ docName, resolve, reject });
+      this.startCompacting();
+    });
+  }
+
+  /** Compactions not yet started are dropped: the logs they would merge stay valid as they are. */
+  close(): void {
+    this.closed = true;
+    for (const request of this.waiting.splice(0)) request.resolve(null);
+  }
+
+  private startCompacting(): void {
+    while (this.running < this.concurrency && this.waiting.length > 0) {
+      const request = this.waiting.shift() as CompactionRequest;
+      this.running += 1;
+      void compactRoomLog(this.db, request.docName)
+        .then(request.resolve, request.reject)
+        .finally(() => {
+          this.running -= 1;
+          this.startCompacting();
+        });
+    }
+  }
+}

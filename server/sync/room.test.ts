@@ -1,10 +1,11 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { sql } from "kysely";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { openTestDatabase } from "../../tests/setup/database.ts";
 import { PresenceAllowance, RateLimiter, type PresenceLimits } from "./awareness.ts";
-import { RoomLogWriter } from "./persistence.ts";
+import { RoomCompactor, RoomLogWriter } from "./persistence.ts";
 import { SyncCloseCode } from "./close-codes.ts";
 import type { DocumentAccess } from "./permissions.ts";
 import {
@@ -107,6 +108,7 @@ describe("Rooms", () => {
     new Rooms({
       db: database.db,
       writer: new RoomLogWriter(database.db),
+      compactor: new RoomCompactor(database.db),
       log,
       limits: { ...defaultLimits, ...limits },
       fanOut: null,
@@ -414,6 +416,84 @@ describe("RoomLogWriter", () => {
     } finally {
       await sql`alter table room_updates drop constraint refuse_poison`.execute(database.db);
     }
+  });
+});
+
+describe("RoomCompactor", () => {
+  let database: Awaited<ReturnType<typeof openTestDatabase>>;
+  beforeAll(async () => {
+    database = await openTestDatabase();
+  });
+  afterAll(() => database.drop());
+
+  /**
+   * Holds the snapshot row of `docName` in an open transaction, so that its compaction waits;
+   * resolves, once the row is held, with the function that lets go of it.
+   */
+  async function holdSnapshot(docName: string): Promise<() => Promise<void>> {
+    let held!: () => void;
+    let letGo!: () => void;
+    const isHeld = new Promise<void>((resolve) => (held = resolve));
+    const released = new Promise<void>((resolve) => (letGo = resolve));
+    const transaction = database.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("room_snapshots")
+        .values({ doc_name: docName, state: Y.encodeStateAsUpdate(new Y.Doc()) })
+        .execute();
+      held();
+      await released;
+    });
+    await isHeld;
+    return async () => {
+      letGo();
+      await transaction;
+    };
+  }
+
+  async function logRows(docName: string): Promise<number> {
+    const rows = await database.db
+      .selectFrom("room_updates")
+      .select("id")
+      .where("doc_name", "=", docName)
+      .execute();
+    return rows.length;
+  }
+
+  it("compacts one room at a time, in the order they fell due", async () => {
+    const writer = new RoomLogWriter(database.db);
+    await writer.append("queue:first", [textUpdate("a"), textUpdate("b")]);
+    await writer.append("queue:second", [textUpdate("c")]);
+    const release = await holdSnapshot("queue:first");
+    const compactor = new RoomCompactor(database.db, 1);
+    const first = compactor.compact("queue:first");
+    let secondDone = false;
+    const second = compactor.compact("queue:second").then((compaction) => {
+      secondDone = true;
+      return compaction;
+    });
+    await delay(500);
+    // Without the queue the second room's compaction, which nothing holds up, is long done.
+    expect(secondDone).toBe(false);
+    await release();
+    expect(await first).toMatchObject({ mergedRows: 2 });
+    expect(await second).toMatchObject({ mergedRows: 1 });
+    expect([await logRows("queue:first"), await logRows("queue:second")]).toEqual([0, 0]);
+  });
+
+  it("drops the compactions not yet started when it closes, leaving their logs as they are", async () => {
+    const writer = new RoomLogWriter(database.db);
+    await writer.append("closing:first", [textUpdate("a")]);
+    await writer.append("closing:second", [textUpdate("b")]);
+    const release = await holdSnapshot("closing:first");
+    const compactor = new RoomCompactor(database.db, 1);
+    const first = compactor.compact("closing:first");
+    const second = compactor.compact("closing:second");
+    compactor.close();
+    await expect(second).resolves.toBeNull();
+    await expect(compactor.compact("closing:second")).resolves.toBeNull();
+    await release();
+    expect(await first).toMatchObject({ mergedRows: 1 });
+    expect(await logRows("closing:second")).toBe(1);
   });
 });
 

@@ -8,8 +8,8 @@ import { presentState, stampIdentity, type ParticipantIdentity } from "./awarene
 import { SyncCloseCode } from "./close-codes.ts";
 import type { FanOutMessage, RoomFanOut } from "./fan-out.ts";
 import {
-  compactRoomLog,
   loadStoredRoom,
+  type RoomCompactor,
   type RoomLogWriter,
   type StoredRoom,
 } from "./persistence.ts";
@@ -68,6 +68,8 @@ export interface RoomDependencies {
   db: Kysely<Database>;
   /** Appends rooms' updates to their logs, several rooms to an INSERT. */
   writer: RoomLogWriter;
+  /** Merges rooms' logs into their snapshots, one room at a time. */
+  compactor: RoomCompactor;
   log: Logger;
   limits: RoomLimits;
   /** Redis fan-out to the other instances; null when this instance is alone. */
@@ -488,7 +490,8 @@ export class Room {
     const { compactAfterUpdates, compactAfterBytes } = this.deps.limits;
     if (this.compacting !== null || this.abandoned || this.destroyedFlag) return;
     if (this.logRows < compactAfterUpdates && this.logBytes < compactAfterBytes) return;
-    this.compacting = compactRoomLog(this.deps.db, this.name)
+    this.compacting = this.deps.compactor
+      .compact(this.name)
       .then(
         (compaction) => {
           this.logRows = Math.max(0, this.logRows - (compaction?.mergedRows ?? this.logRows));

@@ -1,11 +1,12 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Kysely } from "kysely";
 import * as Y from "yjs";
+import { openDatabase } from "../../db/client.ts";
 import type { Database } from "../../db/schema.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { channelNamespace, RoomFanOut } from "./fan-out.ts";
-import { loadStoredRoom, RoomLogWriter } from "./persistence.ts";
+import { loadStoredRoom, RoomCompactor, RoomLogWriter } from "./persistence.ts";
 import { RoomActivity } from "./room-activity.ts";
 import type { RoomDocuments } from "./room-documents.ts";
 import { Room, type RoomDependencies, type RoomParticipant } from "./room.ts";
@@ -21,7 +22,11 @@ export class Rooms implements RoomDocuments {
   private readonly rooms = new Map<string, Room>();
   private closing = false;
 
-  constructor(private readonly deps: RoomDependencies) {
+  constructor(
+    private readonly deps: RoomDependencies,
+    /** Releases what the rooms alone used (their own database connection), once they are closed. */
+    private readonly releaseStorage: () => Promise<void> = async () => {},
+  ) {
     deps.fanOut?.onCatchUpNeeded((docName) => {
       this.rooms
         .get(docName)
@@ -120,6 +125,7 @@ export class Rooms implements RoomDocuments {
    */
   async close(): Promise<void> {
     this.closing = true;
+    this.deps.compactor.close();
     const loaded = [...this.rooms.values()];
     await Promise.race([
       Promise.all(loaded.map((room) => room.settled())),
@@ -131,27 +137,46 @@ export class Rooms implements RoomDocuments {
     }
     await this.deps.activity?.close();
     await this.deps.fanOut?.close();
+    await this.releaseStorage();
   }
 }
 
-/** The rooms of this instance, with Redis fan-out when REDIS_URL is set. */
-export function createRooms(options: { db: Kysely<Database>; config: Config; log: Logger }): Rooms {
+/**
+ * The rooms of this instance, with Redis fan-out when REDIS_URL is set. An edit is relayed only
+ * once its append to the room's log has committed, so on PostgreSQL the appends get a connection
+ * of their own: a burst of requests (dozens of clients joining rooms at once, each checked
+ * against the database) that takes every pooled connection then cannot hold up live edits.
+ */
+export async function createRooms(options: {
+  db: Kysely<Database>;
+  config: Config;
+  log: Logger;
+}): Promise<Rooms> {
   const log = options.log.child({ component: "sync" });
   const { config } = options;
-  return new Rooms({
-    db: options.db,
-    writer: new RoomLogWriter(options.db),
-    log,
-    limits: {
-      maxDocumentBytes: config.syncMaxDocumentBytes,
-      compactAfterUpdates: config.syncCompactAfterUpdates,
-      compactAfterBytes: config.syncCompactAfterBytes,
+  const logDatabase = config.databaseUrl
+    ? await openDatabase({ databaseUrl: config.databaseUrl, maxConnections: 1 })
+    : null;
+  return new Rooms(
+    {
+      db: options.db,
+      writer: new RoomLogWriter(logDatabase?.db ?? options.db),
+      compactor: new RoomCompactor(options.db),
+      log,
+      limits: {
+        maxDocumentBytes: config.syncMaxDocumentBytes,
+        compactAfterUpdates: config.syncCompactAfterUpdates,
+        compactAfterBytes: config.syncCompactAfterBytes,
+      },
+      fanOut: config.redisUrl
+        ? new RoomFanOut(config.redisUrl, log, channelNamespace(options.db, config.redisNamespace))
+        : null,
+      activity: new RoomActivity(options.db, log, {
+        flushIntervalMs: config.syncActivityFlushMs,
+      }),
     },
-    fanOut: config.redisUrl
-      ? new RoomFanOut(config.redisUrl, log, channelNamespace(options.db, config.redisNamespace))
-      : null,
-    activity: new RoomActivity(options.db, log, {
-      flushIntervalMs: config.syncActivityFlushMs,
-    }),
-  });
+    async () => {
+      await logDatabase?.close();
+    },
+  );
 }

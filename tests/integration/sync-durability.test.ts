@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import * as encoding from "lib0/encoding";
 import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -156,6 +157,30 @@ describe("durable sync", () => {
     expect(await Promise.all(storedWhenSaved)).toEqual(storedWhenSaved.map(() => true));
     expect(draftText(await storedDocument(docName))).toBe("typed and more");
   });
+
+  // PGlite is one connection whatever the pool: there, nothing can be held apart.
+  it.skipIf(!process.env.DATABASE_URL)(
+    "stores and relays edits while requests hold every pooled connection",
+    async () => {
+      const [ada, grace] = await Promise.all([user(), user()]);
+      const docName = await insertLeadRoom(server, [ada, grace]);
+      const writer = track(connectSyncClient(server.url, docName, { token: ada.token }));
+      const reader = track(connectSyncClient(server.url, docName, { token: grace.token }));
+      await Promise.all([writer.synced, reader.synced]);
+
+      // Ten is the shared pool's size: every request query now waits for these.
+      let holding = true;
+      const held = Array.from({ length: 10 }, () =>
+        sql`select pg_sleep(4)`.execute(server.context.db),
+      );
+      void Promise.race(held).then(() => (holding = false));
+      typeInDraft(writer.doc, 0, "while busy");
+      await waitFor(() => draftText(reader.doc) === "while busy", "the edit to be relayed");
+      expect(holding, "relayed before any pooled connection was free again").toBe(true);
+      await Promise.all(held);
+      expect(draftText(await storedDocument(docName))).toBe("while busy");
+    },
+  );
 
   it("drops clients' and admins' edits and stores none of them", async () => {
     const { docName, people } = await disputedItem(
