@@ -311,6 +311,30 @@ export interface VersionFlagsTable {
   created_at: Timestamp;
 }
 
+/** One version of a project's labeling guidelines (markdown); the highest version is current. */
+export interface ProjectGuidelinesTable {
+  project_id: number;
+  version: number;
+  body: string;
+  created_by: number | null;
+  created_at: Timestamp;
+}
+
+export type FlagResolution = "released" | "reassigned";
+
+/** An annotator's flag on an item they held, open until a lead releases or reassigns the item. */
+export interface ItemFlagsTable {
+  id: Generated<number>;
+  item_id: number;
+  user_id: number;
+  note: string;
+  created_at: Timestamp;
+  resolution: FlagResolution | null;
+  resolved_by: number | null;
+  resolved_at: NullableTimestamp;
+  reassigned_to: number | null;
+}
+
 export interface Database {
   deployment: DeploymentTable;
   users: UsersTable;
@@ -339,6 +363,8 @@ export interface Database {
   room_time: RoomTimeTable;
   adjudication_time: AdjudicationTimeTable;
   review_time: ReviewTimeTable;
+  project_guidelines: ProjectGuidelinesTable;
+  item_flags: ItemFlagsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -85,7 +85,11 @@ describe("keymaps", () => {
 
   test("in text inputs a global key gains Alt, which can clash with an Alt shortcut", () => {
     const keymap = mergeKeymap({ focusText: ["s"] });
-    expect(findConflicts(keymap)).toEqual([{ chord: "Alt+s", actionIds: ["focusText", "skip"] }]);
+    expect(findConflicts(keymap)).toEqual([
+      { chord: "Alt+s", actionIds: ["focusText", "skip"] },
+      // While reading a response, s is the severity key.
+      { chord: "s", actionIds: ["focusText", "severity"] },
+    ]);
   });
 });
 
@@ -102,6 +106,35 @@ describe("resolving a key press", () => {
     expect(resolveShortcut(keymap, "3", { scope: "reader", inTextInput: false })).toBe("category3");
     expect(resolveShortcut(keymap, "j", { scope: "rating", inTextInput: false })).toBe("nextField");
     expect(resolveShortcut(keymap, "3", { scope: null, inTextInput: false })).toBeNull();
+  });
+
+  test("every digit has a key in ratings, choices and the reader; 0 stays the tie", () => {
+    for (const digit of "0123456789") {
+      expect(resolveShortcut(keymap, digit, { scope: "rating", inTextInput: false })).toBe(
+        `rating${digit}`,
+      );
+      expect(resolveShortcut(keymap, digit, { scope: "choice", inTextInput: false })).toBe(
+        `choice${digit}`,
+      );
+      expect(resolveShortcut(keymap, digit, { scope: "reader", inTextInput: false })).toBe(
+        `category${digit}`,
+      );
+    }
+    expect(resolveShortcut(keymap, "0", { scope: "preference", inTextInput: false })).toBe(
+      "preferTie",
+    );
+    expect(resolveShortcut(keymap, "s", { scope: "reader", inTextInput: false })).toBe("severity");
+    expect(resolveShortcut(keymap, "s", { scope: "rating", inTextInput: false })).toBeNull();
+  });
+
+  test("the severity key and the digits can be remapped like any other", () => {
+    const remapped = mergeKeymap({ severity: ["v"], rating4: ["r"] });
+    expect(resolveShortcut(remapped, "v", { scope: "reader", inTextInput: false })).toBe(
+      "severity",
+    );
+    expect(resolveShortcut(remapped, "r", { scope: "rating", inTextInput: false })).toBe("rating4");
+    expect(resolveShortcut(remapped, "4", { scope: "rating", inTextInput: false })).toBeNull();
+    expect(findConflicts(remapped)).toEqual([]);
   });
 
   test("in a text input plain keys type, Alt reaches the global shortcuts", () => {

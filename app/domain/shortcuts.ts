@@ -21,10 +21,13 @@ export interface ShortcutAction {
   defaults: string[];
 }
 
-const digits = ["1", "2", "3", "4", "5", "6", "7", "8", "9"] as const;
-
-/** How many numbered options (rating values, choices, span categories) have a key of their own. */
-export const NUMBERED_KEYS = digits.length;
+/**
+ * Number keys type numbers. In a rating the number is the value itself (4 is 4 on a 0–4 scale);
+ * in a choice and among span categories or severities it is the position shown on the button,
+ * from 1. A number that could still grow (1 among twelve options) waits for another digit for a
+ * moment (`NUMBER_ENTRY_PAUSE_MS` in the labeling components), so 1 then 2 is the twelfth.
+ */
+const digits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"] as const;
 
 export const shortcutActions: ReadonlyArray<ShortcutAction> = [
   {
@@ -51,16 +54,34 @@ export const shortcutActions: ReadonlyArray<ShortcutAction> = [
     defaults: ["b"],
   },
   {
+    id: "previous",
+    scope: "global",
+    description: "Change the label you submitted last, while its item waits for others",
+    defaults: ["Alt+p"],
+  },
+  {
+    id: "flag",
+    scope: "global",
+    description: "Flag this item for a lead, with a note",
+    defaults: ["Alt+l"],
+  },
+  {
+    id: "toggleGuidelines",
+    scope: "global",
+    description: "Show or hide the project's guidelines",
+    defaults: ["g"],
+  },
+  {
     id: "toggleLegend",
     scope: "global",
     description: "Show or hide the shortcut list",
     defaults: ["?"],
   },
 
-  ...digits.map((digit, index) => ({
+  ...digits.map((digit) => ({
     id: `rating${digit}`,
     scope: "rating" as const,
-    description: `Rate the ${ordinal(index + 1)} value of the scale`,
+    description: `Type the digit ${digit} of the value (one key on a 0–9 scale)`,
     defaults: [digit],
   })),
   {
@@ -123,19 +144,25 @@ export const shortcutActions: ReadonlyArray<ShortcutAction> = [
     defaults: ["Enter"],
   },
 
-  ...digits.map((digit, index) => ({
+  ...digits.map((digit) => ({
     id: `choice${digit}`,
     scope: "choice" as const,
-    description: `Choose the ${ordinal(index + 1)} option`,
+    description: `Type the digit ${digit} of an option's number`,
     defaults: [digit],
   })),
 
-  ...digits.map((digit, index) => ({
+  ...digits.map((digit) => ({
     id: `category${digit}`,
     scope: "reader" as const,
-    description: `Mark the selected text with the ${ordinal(index + 1)} category`,
+    description: `Type the digit ${digit} of a category's (or, after the severity key, a severity's) number`,
     defaults: [digit],
   })),
+  {
+    id: "severity",
+    scope: "reader",
+    description: "Set the severity of the span just marked: this key, then the severity's number",
+    defaults: ["s"],
+  },
   {
     id: "caretWordForward",
     scope: "reader",
@@ -204,12 +231,6 @@ export const shortcutActions: ReadonlyArray<ShortcutAction> = [
   },
   { id: "leaveReader", scope: "reader", description: "Back to the fields", defaults: ["Escape"] },
 ];
-
-function ordinal(position: number): string {
-  return ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"][
-    position - 1
-  ];
-}
 
 const actionsById = new Map(shortcutActions.map((action) => [action.id, action]));
 

@@ -9,6 +9,8 @@ import * as labelTruth from "./20261205040000_label_truth.ts";
 import * as spanText from "./20261205050000_span_text.ts";
 import * as workingTime from "./20261205060000_working_time.ts";
 import * as passwordLinks from "./20261205070000_password_links.ts";
+import * as guidelinesAndFlags from "./20261205080000_guidelines_and_flags.ts";
+import * as itemSearch from "./20261205090000_item_search.ts";
 
 /** Every migration, listed statically so that no bundler or packager can lose one. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +24,6 @@ export const migrations: Record<string, Migration> = {
   "20261205050000_span_text": spanText,
   "20261205060000_working_time": workingTime,
   "20261205070000_password_links": passwordLinks,
+  "20261205080000_guidelines_and_flags": guidelinesAndFlags,
+  "20261205090000_item_search": itemSearch,
 };

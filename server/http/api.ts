@@ -11,6 +11,7 @@ import { registerWorkRoutes } from "./routes/work.ts";
 import { registerExportRoutes } from "./routes/export.ts";
 import { registerEventRoutes } from "./routes/events.ts";
 import { registerUserRoutes } from "./routes/users.ts";
+import { registerLabelingRoutes } from "./routes/labeling.ts";
 import { mountImportRoutes } from "./import-api.ts";
 import { requireSameOrigin } from "./same-origin.ts";
 
@@ -34,6 +35,7 @@ export function createApiRouter(quorum: QuorumContext): Router {
   registerExportRoutes(router, quorum);
   registerEventRoutes(router, quorum);
   registerUserRoutes(router, quorum);
+  registerLabelingRoutes(router, quorum);
 
   router.use(
     apiHandler(quorum, async ({ request }) => {

@@ -122,7 +122,7 @@ async function countAssignments(trx: Kysely<Database>, userId: number, projectId
 }
 
 /** Items the user may never be given again: labelled, skipped, or held right now. */
-function doneByUser(trx: Kysely<Database>, userId: number) {
+export function doneByUser(trx: Kysely<Database>, userId: number) {
   return trx
     .selectFrom("assignments")
     .select("item_id")
@@ -135,7 +135,7 @@ function doneByUser(trx: Kysely<Database>, userId: number) {
     );
 }
 
-function domainFilter(user: User, project: ProjectModel) {
+export function domainFilter(user: User, project: ProjectModel) {
   const domains = user.domains;
   const projectDomain = project.row.domain;
   return sql<boolean>`(coalesce(items.domain, ${projectDomain}) is null or coalesce(items.domain, ${projectDomain}) = any(${sql.val(domains)}::text[]))`;
@@ -160,7 +160,7 @@ async function pickGoldItem(
 }
 
 /** Live reservations of an item (correlated with the outer `items` row). */
-const liveReservations = sql<number>`(
+export const liveReservations = sql<number>`(
   select count(*) from assignments a
   where a.item_id = items.id and a.status = 'reserved' and a.expires_at > now()
 )`;

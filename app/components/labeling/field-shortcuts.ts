@@ -1,23 +1,148 @@
 import type { TemplateField } from "~/domain/template.ts";
-import { preferenceValueFor } from "./fields.tsx";
+import { preferenceValueFor, type FieldOf } from "./fields.tsx";
 import { numberValue, stringListValue, type DraftLabel } from "./label-draft.ts";
 
-/** What a numbered shortcut asks for: a value for the focused field, or a span category. */
+/**
+ * How long a typed number stays open for another digit. Only numbers that could still grow wait
+ * (1 among twelve options, 1 on a 1–10 scale); any other number is taken at once.
+ */
+export const NUMBER_ENTRY_PAUSE_MS = 1_000;
+
+/** What a typed number chooses from: a rating's values, or a list by position from 1. */
+export type NumberTarget =
+  | { kind: "rating"; field: FieldOf<"rating"> }
+  | { kind: "choice"; field: FieldOf<"choice"> }
+  | { kind: "category"; field: FieldOf<"spans"> }
+  | { kind: "severity"; field: FieldOf<"spans"> };
+
+/** What a typed number asks for: a value for a field, a span category or a span severity. */
 export type NumberedShortcut =
   | { kind: "value"; fieldId: string; value: number | string | string[]; advance: boolean }
-  | { kind: "category"; category: string };
+  | { kind: "category"; category: string }
+  | { kind: "severity"; severity: string };
 
-const numberedAction = /^(rating|choice|category)([1-9])$/;
+const numberedAction = /^(rating|choice|category)([0-9])$/;
 
 export function isNumberedAction(action: string): boolean {
   return numberedAction.test(action);
 }
 
+/** The digit a numbered action types ("rating4" → "4"), or null for any other action. */
+export function digitOfAction(action: string): string | null {
+  return numberedAction.exec(action)?.[2] ?? null;
+}
+
+/** The smallest and largest number a target accepts. */
+export function numberRange(target: NumberTarget): { min: number; max: number } {
+  switch (target.kind) {
+    case "rating":
+      return { min: target.field.min, max: target.field.max };
+    case "choice":
+      return { min: 1, max: target.field.options.length };
+    case "category":
+      return { min: 1, max: target.field.categories.length };
+    case "severity":
+      return { min: 1, max: target.field.severities.length };
+  }
+}
+
+/** Where a typed number stands after one more digit. */
+export type NumberEntryStep =
+  /** Taken at once: no longer number in range starts with these digits. */
+  | { kind: "complete"; number: number }
+  /** Waits for another digit; `number` is what the pause takes, or null when nothing yet. */
+  | { kind: "pending"; typed: string; number: number | null }
+  /** Names nothing in range, even as a fresh start. */
+  | { kind: "none" };
+
+/** Whether some number in [min, max] is written as `typed` followed by at least one digit. */
+function canGrow(typed: string, range: { min: number; max: number }): boolean {
+  if (typed.startsWith("0")) return false;
+  let low = Number(typed) * 10;
+  let high = low + 9;
+  while (low <= range.max) {
+    if (high >= range.min) return true;
+    low *= 10;
+    high = high * 10 + 9;
+  }
+  return false;
+}
+
 /**
- * The meaning of `rating3`, `choice2` or `category1` for the focused field (and the template's
- * spans field, for categories), or null when it does not apply there: the n-th point of a
- * rating, the n-th option of a choice (toggled in a multiple choice), the n-th span category.
- * Shared by the labeling page and the adjudication room, so a key means the same on both.
+ * Adds a digit to the number being typed (`typed`, empty for a fresh one). Digits that cannot
+ * continue it start a new number, so a mistyped digit costs one key and never a pause.
+ * Negative values are not typed: the arrows reach them.
+ */
+export function typeDigit(
+  typed: string,
+  digit: string,
+  range: { min: number; max: number },
+): NumberEntryStep {
+  const attempt = (text: string): NumberEntryStep | null => {
+    const number = Number(text);
+    const valid =
+      (text === "0" || !text.startsWith("0")) && number >= range.min && number <= range.max;
+    if (canGrow(text, range))
+      return { kind: "pending", typed: text, number: valid ? number : null };
+    return valid ? { kind: "complete", number } : null;
+  };
+  return (typed ? attempt(typed + digit) : null) ?? attempt(digit) ?? { kind: "none" };
+}
+
+/**
+ * What a typed number chooses: the rating's value itself, the n-th option of a choice (toggled in
+ * a multiple choice, which stays focused for more), the n-th span category or severity.
+ */
+export function chooseNumber(
+  target: NumberTarget,
+  number: number,
+  label: DraftLabel,
+): NumberedShortcut | null {
+  const { min, max } = numberRange(target);
+  if (!Number.isInteger(number) || number < min || number > max) return null;
+  switch (target.kind) {
+    case "rating":
+      return { kind: "value", fieldId: target.field.id, value: number, advance: true };
+    case "choice": {
+      const { field } = target;
+      const option = field.options[number - 1];
+      if (!field.multiple)
+        return { kind: "value", fieldId: field.id, value: option, advance: true };
+      const current = stringListValue(label, field.id) ?? [];
+      const value = current.includes(option)
+        ? current.filter((entry) => entry !== option)
+        : [...current, option];
+      return { kind: "value", fieldId: field.id, value, advance: false };
+    }
+    case "category":
+      return { kind: "category", category: target.field.categories[number - 1] };
+    case "severity":
+      return { kind: "severity", severity: target.field.severities[number - 1] };
+  }
+}
+
+/**
+ * What a numbered action types into, given where focus is: the focused rating or choice, or,
+ * from a response being read, the span categories (severities after the severity key).
+ */
+export function numberTargetOf(
+  action: string,
+  field: TemplateField | undefined,
+  spansField: TemplateField | undefined,
+  severityNext = false,
+): NumberTarget | null {
+  const kind = numberedAction.exec(action)?.[1];
+  if (kind === "rating" && field?.type === "rating") return { kind: "rating", field };
+  if (kind === "choice" && field?.type === "choice") return { kind: "choice", field };
+  if (kind === "category" && spansField?.type === "spans") {
+    return { kind: severityNext ? "severity" : "category", field: spansField };
+  }
+  return null;
+}
+
+/**
+ * A numbered action pressed on its own, where no digits are being collected (the adjudication
+ * room): the digit is the whole number, so 4 on a 0–4 scale is 4 and 1 is the first option.
  */
 export function resolveNumberedShortcut(
   action: string,
@@ -25,28 +150,12 @@ export function resolveNumberedShortcut(
   spansField: TemplateField | undefined,
   label: DraftLabel,
 ): NumberedShortcut | null {
-  const match = numberedAction.exec(action);
-  if (!match) return null;
-  const position = Number(match[2]);
-  if (match[1] === "rating" && field?.type === "rating") {
-    const value = field.min + position - 1;
-    return value <= field.max ? { kind: "value", fieldId: field.id, value, advance: true } : null;
-  }
-  if (match[1] === "choice" && field?.type === "choice") {
-    const option = field.options[position - 1];
-    if (option === undefined) return null;
-    if (!field.multiple) return { kind: "value", fieldId: field.id, value: option, advance: true };
-    const current = stringListValue(label, field.id) ?? [];
-    const value = current.includes(option)
-      ? current.filter((entry) => entry !== option)
-      : [...current, option];
-    return { kind: "value", fieldId: field.id, value, advance: false };
-  }
-  if (match[1] === "category" && spansField?.type === "spans") {
-    const category = spansField.categories[position - 1];
-    return category === undefined ? null : { kind: "category", category };
-  }
-  return null;
+  const digit = digitOfAction(action);
+  const target = numberTargetOf(action, field, spansField);
+  if (digit === null || target === null) return null;
+  const step = typeDigit("", digit, numberRange(target));
+  const number = step.kind === "none" ? null : step.number;
+  return number === null ? null : chooseNumber(target, number, label);
 }
 
 /** What a field shortcut changes: the field's value, the ranking cursor, and whether to move on. */

@@ -81,6 +81,34 @@ export function Kbd({ keymap, action }: { keymap: Keymap; action: string }) {
   return chord ? <kbd className="kbd">{describeChord(chord)}</kbd> : null;
 }
 
+/**
+ * The keys that type a number in a numbered scope ("rating", "choice", "category"), as the user
+ * has mapped the digits, or null when a digit is unbound or the number is negative.
+ */
+export function numberKeys(keymap: Keymap, prefix: string, number: number): string | null {
+  if (number < 0) return null;
+  const keys = [...String(number)].map((digit) => keymap[`${prefix}${digit}`]?.[0]);
+  if (keys.some((key) => key === undefined)) return null;
+  const shown = keys.map((key) => describeChord(key!));
+  return shown.every((key) => key.length === 1) ? shown.join("") : shown.join(" ");
+}
+
+/** The keys of a numbered button, left out where they are what the button already shows. */
+function NumberKbd({
+  keymap,
+  prefix,
+  number,
+  shown,
+}: {
+  keymap: Keymap;
+  prefix: string;
+  number: number;
+  shown?: string;
+}) {
+  const keys = numberKeys(keymap, prefix, number);
+  return keys !== null && keys !== shown ? <kbd className="kbd">{keys}</kbd> : null;
+}
+
 interface FieldControlProps<Field extends TemplateField> {
   field: Field;
   label: DraftLabel;
@@ -102,7 +130,7 @@ export function RatingField({
     <FieldShell field={field} error={error}>
       {({ labelId }) => (
         <div role="radiogroup" aria-labelledby={labelId} className="choice-row">
-          {points.map((point, index) => (
+          {points.map((point) => (
             <button
               key={point}
               type="button"
@@ -113,7 +141,7 @@ export function RatingField({
               onClick={() => onChange(field.id, point)}
             >
               <span className="choice-value">{point}</span>
-              {index < 9 ? <Kbd keymap={keymap} action={`rating${index + 1}`} /> : null}
+              <NumberKbd keymap={keymap} prefix="rating" number={point} shown={String(point)} />
             </button>
           ))}
         </div>
@@ -298,7 +326,7 @@ export function ChoiceField({
               onClick={() => toggle(option)}
             >
               <span className="choice-value">{option}</span>
-              {index < 9 ? <Kbd keymap={keymap} action={`choice${index + 1}`} /> : null}
+              <NumberKbd keymap={keymap} prefix="choice" number={index + 1} />
             </button>
           ))}
         </div>
@@ -320,6 +348,7 @@ export function SpansField({
   onUpdateSpan,
   onRemoveSpan,
   spanActions,
+  severityKey = false,
 }: FieldControlProps<FieldOf<"spans">> & {
   responses: ResponseInfo[];
   activeSpan: number | null;
@@ -334,6 +363,8 @@ export function SpansField({
   onRemoveSpan?: (index: number) => void;
   /** Extra controls shown with each span. */
   spanActions?: (span: SpanAnnotation, index: number) => ReactNode;
+  /** Whether the page sets a marked span's severity with the severity key and a number. */
+  severityKey?: boolean;
 }) {
   const spans = spansValue(label, field.id);
   const byId = new Map(responses.map((response) => [response.id, response]));
@@ -367,6 +398,20 @@ export function SpansField({
             ))}{" "}
             to read it, <Kbd keymap={keymap} action="extendWordForward" /> to select), then press a
             category key.
+            {severityKey ? (
+              <>
+                {" "}
+                <Kbd keymap={keymap} action="severity" /> then a number sets the severity of the
+                span just marked:{" "}
+                {field.severities.map((severity, index) => (
+                  <span key={severity}>
+                    {index > 0 ? ", " : null}
+                    <NumberKbd keymap={keymap} prefix="category" number={index + 1} /> {severity}
+                  </span>
+                ))}
+                .
+              </>
+            ) : null}
           </p>
           <div className="category-row" aria-label="Categories">
             {field.categories.map((category, index) => (
@@ -379,7 +424,7 @@ export function SpansField({
                 onMouseDown={(event) => event.preventDefault()}
                 onClick={() => onMarkSelection(category)}
               >
-                {index < 9 ? <Kbd keymap={keymap} action={`category${index + 1}`} /> : null}
+                <NumberKbd keymap={keymap} prefix="category" number={index + 1} />
                 <span className={`category-swatch md-tone-${index % 6}`} aria-hidden="true" />
                 {category}
               </button>

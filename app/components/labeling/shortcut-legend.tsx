@@ -16,14 +16,17 @@ const scopeTitles: Record<ShortcutScope, string> = {
   reader: "Reading a response",
 };
 
-/** Numbered actions are listed once, as a range ("1–5"), rather than nine rows each. */
-const NUMBERED = /^(rating|choice|category)([1-9])$/;
+/** Numbered actions are listed once, as a range ("0–9"), rather than ten rows each. */
+const NUMBERED = /^(rating|choice|category)([0-9])$/;
 
 function numberedSummary(prefix: string): string {
   return {
-    rating: "Rate 1st, 2nd … value of the scale",
-    choice: "Choose the 1st, 2nd … option",
-    category: "Mark the selection with the 1st, 2nd … category",
+    rating:
+      "Type the value: one key on a 0–9 scale; on longer scales type its digits within a second (1 then 0 for 10)",
+    choice:
+      "Type the number shown on the option; past 9, two digits within a second (1 then 2 for the 12th)",
+    category:
+      "Type the number shown on a category to mark the selection with it; past 9, two digits",
   }[prefix]!;
 }
 
@@ -34,6 +37,7 @@ export function ShortcutLegend({
   responseCount,
   descriptions = {},
   note,
+  features = {},
 }: {
   keymap: Keymap;
   fields: ReadonlyArray<TemplateField>;
@@ -41,6 +45,8 @@ export function ShortcutLegend({
   /** Pages other than labeling word some actions their own way; null leaves an action out. */
   descriptions?: Partial<Record<string, string | null>>;
   note?: ReactNode;
+  /** What the page offers beyond the fields; shortcuts for anything else are left out. */
+  features?: { guidelines?: boolean; flag?: boolean; severityKey?: boolean; previous?: boolean };
 }) {
   const types = new Set(fields.map((field) => field.type));
   const scopes: ShortcutScope[] = ["global"];
@@ -52,6 +58,10 @@ export function ShortcutLegend({
     if (id === "focusText") return types.has("text");
     if (id === "focusRewrite") return types.has("rewrite");
     if (id === "focusResponse2") return responseCount > 1;
+    if (id === "toggleGuidelines") return features.guidelines === true;
+    if (id === "flag") return features.flag === true;
+    if (id === "previous") return features.previous === true;
+    if (id === "severity") return features.severityKey === true;
     return descriptions[id] !== null;
   };
   return (
@@ -68,7 +78,7 @@ export function ShortcutLegend({
           if (numbered) {
             if (seenNumbered.has(numbered[1])) continue;
             seenNumbered.add(numbered[1]);
-            const first = keymap[`${numbered[1]}1`]?.[0];
+            const first = keymap[`${numbered[1]}0`]?.[0];
             const last = keymap[`${numbered[1]}9`]?.[0];
             rows.push({
               key: action.id,

@@ -1,21 +1,75 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 
 /** Asks why an item is skipped; the reason goes to the lead with the skip. */
-export function SkipDialog({
-  open,
-  onClose,
-  onSkip,
-  busy,
-}: {
+export function SkipDialog(props: DialogProps & { onSkip: (reason: string) => void }) {
+  return (
+    <NoteDialog
+      {...props}
+      onConfirm={props.onSkip}
+      className="skip-dialog"
+      title="Skip this item"
+      fieldLabel="Reason"
+      hint="For example: outside my expertise, prompt is unreadable, conflict of interest."
+      missing="Say why you are skipping this item."
+      maxLength={1_000}
+      confirm="Skip item"
+    />
+  );
+}
+
+/** Asks what a lead should look at; the item goes to the lead's queue of flags. */
+export function FlagDialog(props: DialogProps & { onFlag: (note: string) => void }) {
+  return (
+    <NoteDialog
+      {...props}
+      onConfirm={props.onFlag}
+      className="skip-dialog flag-dialog"
+      title="Flag this item for a lead"
+      fieldLabel="Note for the lead"
+      hint="What should the lead look at? Your draft is kept: if the lead gives the item back, you continue where you left off."
+      missing="Say what the lead should look at."
+      maxLength={2_000}
+      confirm="Flag item"
+    />
+  );
+}
+
+interface DialogProps {
   open: boolean;
   onClose: () => void;
-  onSkip: (reason: string) => void;
   busy: boolean;
+  /** What the server answered to the last attempt; the note stays for another try. */
+  serverError?: string | null;
+}
+
+function NoteDialog({
+  open,
+  onClose,
+  onConfirm,
+  busy,
+  serverError,
+  className,
+  title,
+  fieldLabel,
+  hint,
+  missing,
+  maxLength,
+  confirm,
+}: DialogProps & {
+  onConfirm: (note: string) => void;
+  className: string;
+  title: string;
+  fieldLabel: string;
+  hint: string;
+  missing: string;
+  maxLength: number;
+  confirm: string;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const [reason, setReason] = useState("");
+  const [note, setNote] = useState("");
   const [error, setError] = useState<string | null>(null);
   const id = useId();
+  const shownError = error ?? serverError ?? null;
 
   useEffect(() => {
     const element = dialog.current;
@@ -26,43 +80,43 @@ export function SkipDialog({
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!reason.trim()) {
-      setError("Say why you are skipping this item.");
+    if (!note.trim()) {
+      setError(missing);
       return;
     }
-    onSkip(reason.trim());
+    onConfirm(note.trim());
   };
 
   return (
     <dialog
       ref={dialog}
-      className="skip-dialog card"
+      className={`${className} card`}
       aria-labelledby={`${id}-title`}
       onClose={onClose}
     >
       <form method="dialog" onSubmit={submit} className="stack" noValidate>
-        <h2 id={`${id}-title`}>Skip this item</h2>
+        <h2 id={`${id}-title`}>{title}</h2>
         <div className="field">
-          <label htmlFor={`${id}-reason`}>Reason</label>
+          <label htmlFor={`${id}-note`}>{fieldLabel}</label>
           <p className="field-hint" id={`${id}-hint`}>
-            For example: outside my expertise, prompt is unreadable, conflict of interest.
+            {hint}
           </p>
           <input
-            id={`${id}-reason`}
+            id={`${id}-note`}
             type="text"
-            value={reason}
-            maxLength={1_000}
+            value={note}
+            maxLength={maxLength}
             autoFocus
-            aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}
-            aria-invalid={error ? true : undefined}
+            aria-describedby={shownError ? `${id}-hint ${id}-error` : `${id}-hint`}
+            aria-invalid={shownError ? true : undefined}
             onChange={(event) => {
-              setReason(event.target.value);
+              setNote(event.target.value);
               setError(null);
             }}
           />
-          {error ? (
+          {shownError ? (
             <p id={`${id}-error`} className="label-field-error" role="alert">
-              {error}
+              {shownError}
             </p>
           ) : null}
         </div>
@@ -71,7 +125,7 @@ export function SkipDialog({
             Cancel
           </button>
           <button type="submit" className="button button-primary" disabled={busy}>
-            Skip item
+            {confirm}
           </button>
         </div>
       </form>

@@ -59,6 +59,11 @@ export interface DraftAutosaveOptions {
   serverDraft: { savedAt: string } | null;
   /** Called once after load when this device holds newer work than the server. */
   onRestoreLocal: (label: DraftLabel, elapsedMs: number) => void;
+  /**
+   * False where the label is not a draft (changing a label already submitted): then nothing is
+   * saved or restored, and the copy kept for the item being labelled is left alone.
+   */
+  enabled?: boolean;
 }
 
 /**
@@ -74,6 +79,7 @@ export function useDraftAutosave({
   readElapsed,
   serverDraft,
   onRestoreLocal,
+  enabled = true,
 }: DraftAutosaveOptions) {
   const key = storageKey(userId, itemId);
   const [status, setStatus] = useState<SaveStatus>(serverDraft ? "saved" : "idle");
@@ -122,7 +128,7 @@ export function useDraftAutosave({
   }, [body, draftUrl]);
 
   useEffect(() => {
-    if (isFirstRender.current) {
+    if (isFirstRender.current || !enabled) {
       isFirstRender.current = false;
       return;
     }
@@ -131,9 +137,10 @@ export function useDraftAutosave({
     setStatus((current) => (current === "unsaved" ? current : "saving"));
     window.clearTimeout(timer.current);
     timer.current = window.setTimeout(() => void save(), SAVE_DELAY_MS);
-  }, [key, label, readElapsed, save]);
+  }, [key, label, readElapsed, save, enabled]);
 
   useEffect(() => {
+    if (!enabled) return;
     removeOtherCopies(userId, key);
     const local = readLocalCopy(key);
     const serverTime = serverDraft ? Date.parse(serverDraft.savedAt) : 0;
@@ -143,6 +150,7 @@ export function useDraftAutosave({
   }, [key]);
 
   useEffect(() => {
+    if (!enabled) return;
     const retry = () => {
       if (savedRevision.current !== revision.current) void save();
     };
@@ -158,7 +166,7 @@ export function useDraftAutosave({
       window.removeEventListener("pagehide", sendOnLeave);
       window.clearTimeout(timer.current);
     };
-  }, [body, draftUrl, save]);
+  }, [body, draftUrl, save, enabled]);
 
   const discardLocalCopy = useCallback(() => {
     window.clearTimeout(timer.current);

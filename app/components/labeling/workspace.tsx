@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import { Link, useNavigate } from "@remix-run/react";
 import { sourceRangeOfSelection, placeCaretInside } from "~/components/markdown/selection.ts";
 import type { MarkdownHighlight } from "~/components/markdown/render.tsx";
 import { FormAlert } from "~/components/field.tsx";
@@ -33,13 +34,19 @@ import {
   type DraftLabel,
 } from "./label-draft.ts";
 import {
-  isNumberedAction,
+  NUMBER_ENTRY_PAUSE_MS,
+  chooseNumber,
+  digitOfAction,
+  numberRange,
+  numberTargetOf,
   resolveFieldShortcut,
-  resolveNumberedShortcut,
+  typeDigit,
+  type NumberTarget,
 } from "./field-shortcuts.ts";
 import { PromptView, ResponseReaders } from "./prompt-view.tsx";
 import { ShortcutLegend } from "./shortcut-legend.tsx";
-import { SkipDialog } from "./skip-dialog.tsx";
+import { FlagDialog, SkipDialog } from "./skip-dialog.tsx";
+import { GuidelinesPanel } from "./guidelines.tsx";
 import { formatDuration, useActiveTime } from "./use-active-time.ts";
 import { useDraftAutosave, type SaveStatus } from "./use-draft-autosave.ts";
 import { useActivityHeartbeat } from "~/utils/activity.ts";
@@ -50,6 +57,13 @@ export interface LabelingTask {
   responses: Array<{ id: string; text: string }>;
   template: Template;
   draft: { label: Record<string, unknown>; elapsedMs: number; savedAt: string } | null;
+}
+
+/** The annotator's own counts in the project, as `GET …/queue/mine` gives them. */
+export interface OwnProgress {
+  doneToday: number;
+  doneTotal: number;
+  remaining: number;
 }
 
 export interface SubmissionProblem {
@@ -65,8 +79,18 @@ interface WorkspaceProps {
   task: LabelingTask;
   problem: SubmissionProblem | null;
   busy: boolean;
+  progress: OwnProgress;
+  guidelines: { version: number; body: string } | null;
+  /**
+   * Changing a label already submitted rather than labelling a held item: no drafts, no working
+   * time, no skipping or flagging; submitting saves the change.
+   */
+  revising?: boolean;
+  /** Where "previous" leads: the page for changing the last label, when there is one to change. */
+  previousUrl?: string | null;
   onSubmit: (label: DraftLabel, durationMs: number) => void;
   onSkip: (reason: string) => void;
+  onFlag: (note: string) => void;
 }
 
 const scopeOfField: Partial<Record<TemplateField["type"], ShortcutScope>> = {
@@ -82,6 +106,15 @@ const saveStatusText: Record<SaveStatus, string> = {
   saved: "Saved",
   unsaved: "Not saved: kept on this device, retrying",
 };
+
+/** A number being typed that could still grow (1 among twelve options), until its pause ends. */
+interface NumberEntry {
+  key: string;
+  target: NumberTarget;
+  typed: string;
+  number: number | null;
+  timer: number;
+}
 
 export type SelectionMove = [
   alter: "move" | "extend",
@@ -140,8 +173,13 @@ export function LabelingWorkspace({
   task,
   problem,
   busy,
+  progress,
+  guidelines,
+  revising = false,
+  previousUrl = null,
   onSubmit,
   onSkip,
+  onFlag,
 }: WorkspaceProps) {
   const { template } = task;
   const responses: ResponseInfo[] = useMemo(
@@ -152,14 +190,21 @@ export function LabelingWorkspace({
   const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
   const [legendOpen, setLegendOpen] = useState(true);
   const [skipOpen, setSkipOpen] = useState(false);
+  const [flagOpen, setFlagOpen] = useState(false);
+  const [guidelinesOpen, setGuidelinesOpen] = useState(false);
   const [announcement, setAnnouncement] = useState("");
   const [activeSpan, setActiveSpan] = useState<{ fieldId: string; index: number } | null>(null);
   const [rankCursor, setRankCursor] = useState<Record<string, number>>({});
+  const numberEntry = useRef<NumberEntry | null>(null);
+  // After the severity key, the next number is a severity for the span marked last.
+  const severityNext = useRef(false);
+  const lastMarked = useRef<Omit<SpanAnnotation, "severity"> | null>(null);
   const fieldsRef = useRef<HTMLDivElement>(null);
   const readerRefs = useRef<Array<HTMLDivElement | null>>([]);
   const time = useActiveTime(task.draft?.elapsedMs ?? 0);
   // The server measures the working time from these heartbeats and the draft saves.
-  useActivityHeartbeat(`/api/v1/items/${task.itemId}/heartbeat`);
+  useActivityHeartbeat(revising ? null : `/api/v1/items/${task.itemId}/heartbeat`);
+  const navigate = useNavigate();
 
   const restoreLocal = useCallback(
     (restored: DraftLabel, elapsedMs: number) => {
@@ -177,6 +222,7 @@ export function LabelingWorkspace({
     readElapsed: time.read,
     serverDraft: task.draft,
     onRestoreLocal: restoreLocal,
+    enabled: !revising,
   });
 
   const setValue = useCallback((fieldId: string, value: unknown) => {
@@ -276,6 +322,7 @@ export function LabelingWorkspace({
           span.end === end &&
           span.category === category,
       );
+      lastMarked.current = { responseId, start, end, category };
       if (!duplicate) {
         const span: SpanAnnotation = {
           responseId,
@@ -290,6 +337,101 @@ export function LabelingWorkspace({
       setAnnouncement(`Marked “${text.slice(start, end)}” as ${category}.`);
     },
     [spansField, label, responses, setValue],
+  );
+
+  const setLastMarkedSeverity = useCallback(
+    (severity: string) => {
+      const marked = lastMarked.current;
+      const spans = spansField ? spansValue(label, spansField.id) : [];
+      const index = spans.findIndex(
+        (span) =>
+          marked !== null &&
+          span.responseId === marked.responseId &&
+          span.start === marked.start &&
+          span.end === marked.end &&
+          span.category === marked.category,
+      );
+      if (!spansField || index < 0) {
+        setAnnouncement("Mark a span first, then set its severity.");
+        return;
+      }
+      setValue(
+        spansField.id,
+        spans.map((span, position) => (position === index ? { ...span, severity } : span)),
+      );
+      setAnnouncement(`Severity ${severity}.`);
+    },
+    [spansField, label, setValue],
+  );
+
+  // A typed number is taken after a pause, so what it does must see the page as it is by then.
+  const latest = useRef({ label, markSelection, setLastMarkedSeverity, focusField });
+  latest.current = { label, markSelection, setLastMarkedSeverity, focusField };
+
+  const applyNumber = useCallback(
+    /** `fieldIndex` is the field to move on from, or null to stay. */
+    (target: NumberTarget, number: number, fieldIndex: number | null) => {
+      const current = latest.current;
+      const outcome = chooseNumber(target, number, current.label);
+      if (outcome?.kind === "value") {
+        setValue(outcome.fieldId, outcome.value);
+        // A second number in the same moment (a multiple choice) builds on this one.
+        current.label = { ...current.label, [outcome.fieldId]: outcome.value };
+        if (outcome.advance && fieldIndex !== null) current.focusField(fieldIndex + 1);
+      } else if (outcome?.kind === "category") {
+        current.markSelection(outcome.category);
+      } else if (outcome?.kind === "severity") {
+        current.setLastMarkedSeverity(outcome.severity);
+      }
+    },
+    [setValue],
+  );
+
+  /** Takes the number being typed now, without moving on: another key has been pressed. */
+  const flushNumber = useCallback(() => {
+    const entry = numberEntry.current;
+    if (!entry) return;
+    window.clearTimeout(entry.timer);
+    numberEntry.current = null;
+    if (entry.number !== null) applyNumber(entry.target, entry.number, null);
+  }, [applyNumber]);
+
+  useEffect(() => () => window.clearTimeout(numberEntry.current?.timer), []);
+
+  const typeNumber = useCallback(
+    (target: NumberTarget, digit: string, fieldIndex: number) => {
+      const key = `${target.kind}:${target.field.id}`;
+      const entry = numberEntry.current;
+      const continuing = entry?.key === key ? entry.typed : "";
+      if (entry) window.clearTimeout(entry.timer);
+      const step = typeDigit(continuing, digit, numberRange(target));
+      const extended =
+        continuing !== "" &&
+        (step.kind === "pending"
+          ? step.typed === continuing + digit
+          : step.kind === "complete" && step.number === Number(continuing + digit));
+      // A digit that starts a new number leaves the one before it standing.
+      if (entry && !extended) {
+        numberEntry.current = entry;
+        flushNumber();
+      }
+      numberEntry.current = null;
+      if (step.kind === "none") {
+        setAnnouncement(`Nothing here has the number ${digit}.`);
+        return;
+      }
+      if (step.kind === "complete") {
+        applyNumber(target, step.number, fieldIndex);
+        return;
+      }
+      const timer = window.setTimeout(() => {
+        numberEntry.current = null;
+        if (step.number !== null) applyNumber(target, step.number, fieldIndex);
+      }, NUMBER_ENTRY_PAUSE_MS);
+      numberEntry.current = { key, target, typed: step.typed, number: step.number, timer };
+      setAnnouncement(`${step.typed}…`);
+    },
+    [applyNumber, flushNumber],
   );
 
   const handleKey = useCallback(
@@ -319,14 +461,18 @@ export function LabelingWorkspace({
       event.preventDefault();
 
       const advance = () => focusField(fieldIndex + 1);
-      if (isNumberedAction(action)) {
-        const outcome = resolveNumberedShortcut(action, field, spansField, label);
-        if (outcome?.kind === "value") {
-          setValue(outcome.fieldId, outcome.value);
-          if (outcome.advance) advance();
-        } else if (outcome?.kind === "category") {
-          markSelection(outcome.category);
-        }
+      const digit = digitOfAction(action);
+      if (digit !== null) {
+        const target = numberTargetOf(action, field, spansField, severityNext.current);
+        severityNext.current = false;
+        if (target) typeNumber(target, digit, fieldIndex);
+        else flushNumber();
+        return;
+      }
+      flushNumber();
+      severityNext.current = action === "severity";
+      if (severityNext.current) {
+        setAnnouncement("Severity: type its number.");
         return;
       }
 
@@ -337,7 +483,16 @@ export function LabelingWorkspace({
           submit();
           return;
         case "skip":
-          setSkipOpen(true);
+          if (!revising) setSkipOpen(true);
+          return;
+        case "flag":
+          if (!revising) setFlagOpen(true);
+          return;
+        case "previous":
+          if (previousUrl) navigate(previousUrl);
+          return;
+        case "toggleGuidelines":
+          if (guidelines) setGuidelinesOpen((open) => !open);
           return;
         case "toggleLegend":
           setLegendOpen((open) => !open);
@@ -394,11 +549,16 @@ export function LabelingWorkspace({
       setValue,
       label,
       spansField,
-      markSelection,
+      typeNumber,
+      flushNumber,
       submit,
       focusFieldById,
       responses,
       rankCursor,
+      guidelines,
+      revising,
+      previousUrl,
+      navigate,
     ],
   );
 
@@ -444,19 +604,50 @@ export function LabelingWorkspace({
       <div className="labeling-bar">
         <div className="labeling-title">
           <p className="muted small">{projectName}</p>
-          <h1>Label this item</h1>
+          <h1>{revising ? "Change your last label" : "Label this item"}</h1>
+          <p className="labeling-progress small" aria-label="Your progress">
+            <span>{progress.doneToday} today</span> · <span>{progress.doneTotal} in all</span> ·{" "}
+            <span>{progress.remaining} left for you</span>
+          </p>
         </div>
         <div className="labeling-status">
-          <span className="time-on-item" title="Time on this item while the page is in front">
-            <span className="visually-hidden">Time on item </span>
-            {formatDuration(time.shownMs)}
-          </span>
-          <span role="status" className={`save-status save-status-${autosave.status}`}>
-            {saveStatusText[autosave.status]}
-          </span>
-          <button type="button" className="button" onClick={() => setSkipOpen(true)}>
-            Skip <Kbd keymap={keymap} action="skip" />
-          </button>
+          {revising ? (
+            <Link to=".." relative="path" className="button">
+              Back to labelling
+            </Link>
+          ) : (
+            <>
+              <span className="time-on-item" title="Time on this item while the page is in front">
+                <span className="visually-hidden">Time on item </span>
+                {formatDuration(time.shownMs)}
+              </span>
+              <span role="status" className={`save-status save-status-${autosave.status}`}>
+                {saveStatusText[autosave.status]}
+              </span>
+              {previousUrl ? (
+                <Link to={previousUrl} className="button button-quiet">
+                  Previous <Kbd keymap={keymap} action="previous" />
+                </Link>
+              ) : null}
+              <button type="button" className="button" onClick={() => setSkipOpen(true)}>
+                Skip <Kbd keymap={keymap} action="skip" />
+              </button>
+              <button type="button" className="button" onClick={() => setFlagOpen(true)}>
+                Flag for lead <Kbd keymap={keymap} action="flag" />
+              </button>
+            </>
+          )}
+          {guidelines ? (
+            <button
+              type="button"
+              className="button button-quiet"
+              aria-expanded={guidelinesOpen}
+              aria-controls="labeling-guidelines"
+              onClick={() => setGuidelinesOpen((open) => !open)}
+            >
+              Guidelines <Kbd keymap={keymap} action="toggleGuidelines" />
+            </button>
+          ) : null}
           <button
             type="button"
             className="button button-quiet"
@@ -470,6 +661,13 @@ export function LabelingWorkspace({
 
       <div className={legendOpen ? "labeling-body with-legend" : "labeling-body"}>
         <div className="labeling-main">
+          {guidelines && guidelinesOpen ? (
+            <GuidelinesPanel
+              id="labeling-guidelines"
+              guidelines={guidelines}
+              onClose={() => setGuidelinesOpen(false)}
+            />
+          ) : null}
           <PromptView prompt={task.prompt} />
           <ResponseReaders
             responses={responses}
@@ -525,6 +723,7 @@ export function LabelingWorkspace({
                           setActiveSpan(index === null ? null : { fieldId: field.id, index })
                         }
                         onMarkSelection={markSelection}
+                        severityKey
                       />
                     );
                   case "text":
@@ -543,7 +742,7 @@ export function LabelingWorkspace({
             </div>
             <div className="submit-bar">
               <button type="submit" className="button button-primary" disabled={busy}>
-                {busy ? "Submitting…" : "Submit and next"}
+                {busy ? "Submitting…" : revising ? "Save changes" : "Submit and next"}
               </button>
               <span className="muted small">
                 or press{" "}
@@ -557,6 +756,13 @@ export function LabelingWorkspace({
             keymap={keymap}
             fields={template.fields}
             responseCount={responses.length}
+            descriptions={revising ? { skip: null } : undefined}
+            features={{
+              guidelines: guidelines !== null,
+              flag: !revising,
+              severityKey: true,
+              previous: previousUrl !== null,
+            }}
           />
         ) : null}
       </div>
@@ -564,11 +770,19 @@ export function LabelingWorkspace({
       <SkipDialog
         open={skipOpen}
         busy={busy}
+        serverError={skipOpen ? problem?.message : null}
         onClose={() => setSkipOpen(false)}
         onSkip={(reason) => {
           autosave.discardLocalCopy();
           onSkip(reason);
         }}
+      />
+      <FlagDialog
+        open={flagOpen}
+        busy={busy}
+        serverError={flagOpen ? problem?.message : null}
+        onClose={() => setFlagOpen(false)}
+        onFlag={onFlag}
       />
       <div aria-live="polite" className="visually-hidden">
         {announcement}

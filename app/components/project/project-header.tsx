@@ -29,6 +29,8 @@ export function ProjectHeader({ project }: { project: ProjectNavigation }) {
     { to: `${base}/label`, label: "Label", shown: project.may.annotate && !project.archived },
     { to: `${base}/history`, label: "My history", shown: project.may.annotate },
     { to: `${base}/reviews`, label: "Reviews", shown: project.may.review },
+    { to: `${base}/flags`, label: "Flags", shown: project.may.review },
+    { to: `${base}/guidelines`, label: "Guidelines", shown: true },
     { to: `${base}/quality`, label: "Quality", shown: project.may.viewQuality },
     { to: `${base}/members`, label: "Members", shown: project.may.manageMembers },
     { to: `${base}/import`, label: "Import", shown: project.may.import },

@@ -7,6 +7,7 @@ import { responseLetter, type ResponseInfo } from "~/components/labeling/fields.
 import { fieldOfError, readableError } from "~/components/labeling/label-draft.ts";
 import { PromptView, ResponseReaders } from "~/components/labeling/prompt-view.tsx";
 import { ShortcutLegend } from "~/components/labeling/shortcut-legend.tsx";
+import { GuidelinesDisclosure, type GuidelinesText } from "~/components/labeling/guidelines.tsx";
 import type { MarkdownHighlight } from "~/components/markdown/render.tsx";
 import { sourceRangeOfSelection } from "~/components/markdown/selection.ts";
 import type { DisputePolicy } from "~/domain/disputes.ts";
@@ -57,6 +58,7 @@ export interface ItemRoomData {
   viewer: RoomViewer;
   may: RoomCapabilities;
   shortcuts: KeymapOverrides;
+  guidelines: GuidelinesText | null;
 }
 
 interface RoomState {
@@ -471,6 +473,7 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
         </div>
 
         <aside className="room-side" aria-label="Publication and discussion">
+          {data.guidelines ? <GuidelinesDisclosure guidelines={data.guidelines} /> : null}
           <div ref={publishSectionRef} className="room-publish-anchor">
             <PublishPanel
               ref={publishRef}

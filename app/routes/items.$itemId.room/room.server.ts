@@ -1,12 +1,16 @@
 import type { AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { authorizeDocument } from "../../../server/sync/permissions.ts";
+import { getGuidelines } from "../../../server/services/guidelines.ts";
 import { getItemForUser, itemReference } from "../../../server/services/items.ts";
 import { participantNames } from "../../../server/services/participants.ts";
 import { getShortcutOverrides } from "../../../server/services/preferences.ts";
 import { loadProjectModel } from "../../../server/services/project-model.ts";
 import { getAdjudication } from "../../../server/services/publish.ts";
-import { prepareItemContent } from "~/components/markdown/prepare-content.server.ts";
+import {
+  itemContentSources,
+  prepareContent,
+} from "~/components/markdown/prepare-content.server.ts";
 import { routeId } from "~/components/project/project-page.server.ts";
 import { roomViewer } from "~/components/room/room-page.server.ts";
 import { promptSchema, responseSchema } from "~/domain/item.ts";
@@ -40,6 +44,10 @@ export async function loadItemRoom(
     getShortcutOverrides(quorum.db, user),
   ]).catch(throwAsRouteError);
   const project = await loadProjectModel(quorum.db, view.item.projectId);
+  const guidelines = await getGuidelines(quorum.db, user, project.id).catch(throwAsRouteError);
+  const guidelinesShown = guidelines?.body.trim()
+    ? { version: guidelines.version, body: guidelines.body }
+    : null;
   const onPanel = adjudication.panel.some((member) => member.own);
   const editor = grant.access === "edit";
   const quorumRule = adjudication.publishRule.kind === "quorum";
@@ -50,7 +58,12 @@ export async function loadItemRoom(
   return {
     docName,
     project: { id: project.id, name: project.row.name },
-    contentFormats: await prepareItemContent(context, { prompt, responses }),
+    contentFormats: await prepareContent(context, [
+      ...itemContentSources(prompt, responses),
+      ...(guidelinesShown ? [guidelinesShown.body] : []),
+    ]),
+    // The project's guidelines, which the panel adjudicates by as the annotators labelled by them.
+    guidelines: guidelinesShown,
     item: {
       id: view.item.id,
       externalId: itemReference(view.item),

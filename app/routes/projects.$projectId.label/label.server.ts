@@ -5,11 +5,18 @@ import type { ResponseRef, Template } from "../../../app/domain/template.ts";
 import { MAX_CLAIMED_DURATION_MS } from "../../../app/domain/work-time.ts";
 import { AppError, cleanTextErrors, notFound, type FieldError } from "../../../server/errors.ts";
 import { skipItem, submitAnnotation } from "../../../server/services/annotate.ts";
+import { flagItem } from "../../../server/services/flags.ts";
+import { getGuidelines } from "../../../server/services/guidelines.ts";
 import { getItemForUser } from "../../../server/services/items.ts";
 import { getShortcutOverrides } from "../../../server/services/preferences.ts";
 import { getVisibleProject } from "../../../server/services/projects.ts";
+import { labelingStatus } from "../../../server/services/labeling-status.ts";
+import { lastRevisableAnnotation } from "../../../server/services/revise.ts";
 import { currentAssignment, nextAssignment } from "../../../server/services/queue.ts";
-import { prepareItemContent } from "~/components/markdown/prepare-content.server.ts";
+import {
+  itemContentSources,
+  prepareContent,
+} from "~/components/markdown/prepare-content.server.ts";
 import { requireUser } from "~/session.server.ts";
 import { throwAsRouteError } from "~/utils/route-errors.server.ts";
 
@@ -31,7 +38,8 @@ export function labelingPath(projectId: number, queueEmpty = false): string {
  * the queue is empty when the last POST found nothing (`?empty=1`). Only what labeling needs
  * leaves the server: the prompt, the responses, the template and the caller's own draft; never
  * other labels, the item's status or metadata (getItemForUser withholds those as well), nor the
- * external id, which could give a gold item away.
+ * external id, which could give a gold item away. With them: the caller's own progress and
+ * queue state (so an empty queue says why it is empty) and the project's guidelines.
  */
 export async function loadLabeling(request: Request, context: AppLoadContext, params: Params) {
   const user = await requireUser(request, context);
@@ -40,13 +48,30 @@ export async function loadLabeling(request: Request, context: AppLoadContext, pa
   const project = await getVisibleProject(db, user, projectId).catch(throwAsRouteError);
   const shortcuts = await getShortcutOverrides(db, user);
   const assignment = await currentAssignment(db, user, projectId).catch(throwAsRouteError);
+  const [status, guidelines, previous] = await Promise.all([
+    labelingStatus(db, user, projectId),
+    getGuidelines(db, user, projectId),
+    lastRevisableAnnotation(db, user, projectId),
+  ]).catch(throwAsRouteError);
   const base = {
     project: { id: project.id, name: project.name },
     userId: user.id,
     shortcuts,
     queueEmpty: new URL(request.url).searchParams.get("empty") === "1",
+    status,
+    previousUrl: previous ? `${labelingPath(projectId)}/previous` : null,
+    guidelines: guidelines?.body.trim()
+      ? { version: guidelines.version, body: guidelines.body }
+      : null,
   };
-  if (!assignment) return { ...base, task: null };
+  const guidelineSources = base.guidelines ? [base.guidelines.body] : [];
+  if (!assignment) {
+    return {
+      ...base,
+      contentFormats: await prepareContent(context, guidelineSources),
+      task: null,
+    };
+  }
   const view = await getItemForUser(db, user, assignment.itemId).catch(throwAsRouteError);
   const prompt = view.item.prompt as Prompt;
   const responses = (view.item.responses as Array<ResponseRef & { model?: string }>).map(
@@ -54,11 +79,14 @@ export async function loadLabeling(request: Request, context: AppLoadContext, pa
   );
   return {
     ...base,
+    contentFormats: await prepareContent(context, [
+      ...itemContentSources(prompt, responses),
+      ...guidelineSources,
+    ]),
     task: {
       itemId: view.item.id,
       prompt,
       responses,
-      contentFormats: await prepareItemContent(context, { prompt, responses }),
       template: view.item.template as Template,
       expiresAt: assignment.expiresAt.toISOString(),
       draft: view.draft
@@ -92,6 +120,13 @@ const labelingActionSchema = z.discriminatedUnion("intent", [
       reason: z.string(),
     })
     .strict(),
+  z
+    .object({
+      intent: z.literal("flag"),
+      itemId: z.number().int().positive(),
+      note: z.string(),
+    })
+    .strict(),
 ]);
 
 export interface LabelingActionResult {
@@ -112,7 +147,7 @@ async function readActionBody(request: Request): Promise<unknown> {
 }
 
 /**
- * Submits or skips the item, or asks for one, then reserves the caller's next item and sends
+ * Submits, skips or flags the item, or asks for one, then reserves the caller's next item and sends
  * the browser to the page showing it (or saying that there is none). Refusals the annotator can
  * act on come back to the page.
  */
@@ -146,6 +181,8 @@ export async function labelingAction(request: Request, context: AppLoadContext, 
       });
     } else if (input.intent === "skip") {
       await skipItem(db, user, input.itemId, { reason: input.reason });
+    } else if (input.intent === "flag") {
+      await flagItem(db, user, input.itemId, { note: input.note });
     }
   } catch (error) {
     if (error instanceof AppError && ["validation_failed", "conflict"].includes(error.code)) {

@@ -1,0 +1,152 @@
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import { labelSchemaFor, type Label, type ResponseRef } from "../../app/domain/template.ts";
+import type { Database, User } from "../../db/schema.ts";
+import { conflict, fieldErrors, notFound, validationFailed } from "../errors.ts";
+import { recordAudit } from "./audit.ts";
+import { loadProjectFor } from "./project-model.ts";
+
+export const revisionInputSchema = z.object({ label: z.record(z.string(), z.unknown()) }).strict();
+
+/** Statuses in which an item still waits for labels: nothing has been decided from them yet. */
+const UNSETTLED = ["queued", "annotating"] as const;
+
+export interface RevisableAnnotation {
+  id: number;
+  itemId: number;
+  label: Label;
+  submittedAt: string;
+}
+
+function parse<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success)
+    throw validationFailed("The request is not valid", fieldErrors(parsed.error.issues));
+  return parsed.data;
+}
+
+/**
+ * The caller's most recent label in a project if they may still change it: its item has not
+ * settled (it still waits for other labels) and no lead has decided a review of it. Null
+ * otherwise. What the labeling page's "Previous" reopens.
+ */
+export async function lastRevisableAnnotation(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+): Promise<RevisableAnnotation | null> {
+  await loadProjectFor(db, user, projectId, "item.annotate");
+  const last = await db
+    .selectFrom("annotations")
+    .innerJoin("items", "items.id", "annotations.item_id")
+    .leftJoin("reviews", "reviews.annotation_id", "annotations.id")
+    .select([
+      "annotations.id",
+      "annotations.item_id",
+      "annotations.label",
+      "annotations.submitted_at",
+      "annotations.rejected_at",
+      "items.status",
+      "reviews.decided_at",
+    ])
+    .where("annotations.user_id", "=", user.id)
+    .where("annotations.source", "=", "quorum")
+    .where("items.project_id", "=", projectId)
+    .orderBy("annotations.submitted_at", "desc")
+    .orderBy("annotations.id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (
+    !last ||
+    last.rejected_at !== null ||
+    last.decided_at !== null ||
+    !(UNSETTLED as readonly string[]).includes(last.status)
+  ) {
+    return null;
+  }
+  return {
+    id: last.id,
+    itemId: last.item_id,
+    label: last.label as Label,
+    submittedAt: new Date(last.submitted_at).toISOString(),
+  };
+}
+
+/**
+ * Replaces the caller's own label of an item while the item has not settled, checked against
+ * the template as a submission is. The item's row is locked, so a revision and the last label
+ * that settles the item are ordered: a revision after settling is refused (409), and one before
+ * it is what settling sees. The label it replaces is kept in the audit log.
+ */
+export async function reviseAnnotation(
+  db: Kysely<Database>,
+  user: User,
+  itemId: number,
+  input: unknown,
+): Promise<RevisableAnnotation> {
+  const { label } = parse(revisionInputSchema, input);
+  const item = await db
+    .selectFrom("items")
+    .select("project_id")
+    .where("id", "=", itemId)
+    .executeTakeFirst();
+  if (!item) throw notFound("No such item");
+  const { project } = await loadProjectFor(db, user, item.project_id, "item.annotate");
+  return db.transaction().execute(async (trx) => {
+    const locked = await trx
+      .selectFrom("items")
+      .select(["status", "responses"])
+      .where("id", "=", itemId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const own = await trx
+      .selectFrom("annotations")
+      .leftJoin("reviews", "reviews.annotation_id", "annotations.id")
+      .select([
+        "annotations.id",
+        "annotations.label",
+        "annotations.submitted_at",
+        "annotations.rejected_at",
+        "reviews.decided_at",
+      ])
+      .where("annotations.item_id", "=", itemId)
+      .where("annotations.user_id", "=", user.id)
+      .where("annotations.source", "=", "quorum")
+      .executeTakeFirst();
+    if (!own) throw conflict("You have not labelled this item");
+    if (!(UNSETTLED as readonly string[]).includes(locked.status)) {
+      throw conflict("The item has all its labels now: yours can no longer change");
+    }
+    if (own.rejected_at !== null || own.decided_at !== null) {
+      throw conflict("A lead has reviewed this label: it can no longer change");
+    }
+    const parsed = labelSchemaFor(project.template, locked.responses as ResponseRef[]).safeParse(
+      label,
+    );
+    if (!parsed.success) {
+      throw validationFailed(
+        "The label does not fit the template",
+        fieldErrors(parsed.error.issues),
+      );
+    }
+    await trx
+      .updateTable("annotations")
+      .set({ label: JSON.stringify(parsed.data) })
+      .where("id", "=", own.id)
+      .execute();
+    await recordAudit(trx, {
+      actorId: user.id,
+      action: "annotation.revise",
+      projectId: project.id,
+      subjectType: "annotation",
+      subjectId: own.id,
+      details: { itemId, previousLabel: own.label },
+    });
+    return {
+      id: own.id,
+      itemId,
+      label: parsed.data,
+      submittedAt: new Date(own.submitted_at).toISOString(),
+    };
+  });
+}
