@@ -12,7 +12,7 @@ const ITEM_COUNT = Number(process.env.BENCH_IMPORT_ITEMS ?? 100_000);
 const BASELINE_BATCH = 1000;
 
 /** PostgreSQL server to create the benchmark's own database on. */
-function serverUrl(): string {
+export function serverUrl(): string {
   return (
     process.env.BENCH_DATABASE_URL ??
     process.env.DATABASE_URL ??
@@ -20,13 +20,13 @@ function serverUrl(): string {
   );
 }
 
-function withDatabaseName(url: string, name: string): string {
+export function withDatabaseName(url: string, name: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
   return parsed.toString();
 }
 
-async function admin(statement: string): Promise<void> {
+export async function admin(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl() });
   await client.connect();
   try {

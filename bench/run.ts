@@ -1,5 +1,6 @@
 import os from "node:os";
 import { benchmarkImport } from "./import.ts";
+import { benchmarkItemSearch } from "./item-search.ts";
 import { benchmarkMetrics } from "./metrics.ts";
 import { benchmarkQueue } from "./queue.ts";
 import { benchmarkSoak } from "./soak.ts";
@@ -14,6 +15,7 @@ export interface BenchmarkTable {
 
 const benchmarks: Record<string, () => Promise<BenchmarkTable>> = {
   import: benchmarkImport,
+  search: benchmarkItemSearch,
   metrics: benchmarkMetrics,
   queue: benchmarkQueue,
   sync: benchmarkSync,

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { z } from "zod";
 import type { Database, ItemStatus, ProjectRole, User } from "../../db/schema.ts";
 import { AppError, badRequest, notFound } from "../errors.ts";
@@ -132,7 +132,27 @@ export interface VisibleAnnotation {
  * outcome before they have submitted and the item is disputed or published.
  */
 export async function getItemForUser(db: Kysely<Database>, user: User, itemId: number) {
-  const item = await db.selectFrom("items").selectAll().where("id", "=", itemId).executeTakeFirst();
+  // Every column but the search vector, which can be as large as the content itself.
+  const item = await db
+    .selectFrom("items")
+    .select([
+      "id",
+      "project_id",
+      "external_id",
+      "prompt",
+      "responses",
+      "domain",
+      "metadata",
+      "gold_label",
+      "status",
+      "content_hash",
+      "created_at",
+      "updated_at",
+      "label_count",
+      "adjudication_started_at",
+    ])
+    .where("id", "=", itemId)
+    .executeTakeFirst();
   if (!item) throw notFound("No such item");
   const { project, subject } = await loadProjectFor(
     db,
@@ -319,17 +339,78 @@ export async function getItemForUser(db: Kysely<Database>, user: User, itemId: n
   };
 }
 
+/** The item list's orders: by id (import order), or by when items were imported or last changed. */
+export const itemSorts = ["id", "-id", "created", "-created", "updated", "-updated"] as const;
+export type ItemSort = (typeof itemSorts)[number];
+
+/** A search longer than this is refused: no prompt needs it, and each word costs an index probe. */
+export const MAX_SEARCH_LENGTH = 500;
+/** Characters of the prompt (its last turn, for a conversation) shown in a list. */
+const PREVIEW_LENGTH = 160;
+
+const booleanParameter = z.enum(["true", "false"]).transform((value) => value === "true");
+
 export const itemListQuerySchema = z.object({
+  q: z
+    .string()
+    .trim()
+    .max(MAX_SEARCH_LENGTH, `Search at most ${MAX_SEARCH_LENGTH} characters`)
+    .optional()
+    .transform((value) => (value === "" ? undefined : value)),
   status: z.enum(itemStatuses as [ItemStatus, ...ItemStatus[]]).optional(),
-  cursor: z.coerce.number().int().min(0).optional(),
+  domain: z.string().trim().min(1).max(100).optional(),
+  annotator: z.coerce.number().int().positive().optional(),
+  field: z.string().trim().min(1).max(100).optional(),
+  gold: booleanParameter.optional(),
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+  sort: z.enum(itemSorts).default("id"),
+  cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+export type ItemListQuery = z.infer<typeof itemListQuerySchema>;
+
 /**
- * One page of a project's items, by id. Managers and clients see every item with its status;
- * annotators see the items they were assigned, with no status before they have submitted, and
- * the items whose panel they sit on without having been assigned them, as `getItemForUser`
- * shows them: with everything.
+ * What each audience may narrow the list by. Annotators may not filter or sort by anything
+ * that would tell items apart by what they may not see (gold, who labelled, outcomes, dates);
+ * who labelled an item, and which are gold, are for leads alone.
+ */
+const parametersBeyond: Record<Audience, ReadonlyArray<keyof ItemListQuery>> = {
+  manager: [],
+  client: ["annotator", "gold"],
+  annotator: ["annotator", "gold", "field", "from", "to"],
+};
+
+/** Where a page of a time-ordered list ended: the exact timestamp and the item id. */
+const timeCursorSchema = z.tuple([z.iso.datetime(), z.number().int().nonnegative()]);
+
+function parseCursor(sort: ItemSort, cursor: string | undefined) {
+  if (cursor === undefined) return undefined;
+  if (sort === "id" || sort === "-id") {
+    if (!/^\d{1,15}$/.test(cursor)) throw badRequest("Invalid cursor: pass back a nextCursor");
+    return { id: Number(cursor), at: null };
+  }
+  try {
+    const [at, id] = timeCursorSchema.parse(
+      JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")),
+    );
+    return { id, at };
+  } catch {
+    throw badRequest("Invalid cursor: pass back a nextCursor");
+  }
+}
+
+/**
+ * One page of a project's items, and how many match in all. Managers and clients see every
+ * item with its status; annotators see the items they were assigned, with no status before they
+ * have submitted, and the items whose panel they sit on without having been assigned them, as
+ * `getItemForUser` shows them: with everything.
+ *
+ * `q` searches the words of the prompt and responses (PostgreSQL's web search syntax: quoted
+ * phrases, `or`, `-word`; whole words, case-insensitive, no stemming). The other parameters
+ * narrow the list: status, domain, an annotator who labelled the item, a field in dispute, gold
+ * or not, and the import date (`from`, `to`, inclusive, UTC).
  */
 export async function listItems(
   db: Kysely<Database>,
@@ -339,69 +420,61 @@ export async function listItems(
 ) {
   const parsed = itemListQuerySchema.safeParse(query);
   if (!parsed.success) throw badRequest("Invalid query", parsed.error.issues);
-  const { status, cursor, limit } = parsed.data;
+  const filters = parsed.data;
+  const { status, sort, limit } = filters;
   const subject = await requireProjectPermission(db, user, projectId, "project.view");
   const audience = audienceOf(subject.isAdmin, subject.role);
+  const refused = parametersBeyond[audience].filter((name) => filters[name] !== undefined);
+  const timeSorted = sort !== "id" && sort !== "-id";
+  if (refused.length > 0 || (audience === "annotator" && timeSorted)) {
+    throw badRequest(
+      `Not available to ${audience === "client" ? "clients" : "annotators"}: ${[...refused, ...(timeSorted ? ["sort"] : [])].join(", ")}`,
+    );
+  }
+  const cursor = parseCursor(sort, filters.cursor);
   // Annotators see statuses only once revealed; filtering by another would tell them apart.
   if (audience === "annotator" && status !== undefined && !REVEALED_STATUSES.includes(status)) {
-    return { items: [], nextCursor: null };
+    return { items: [], total: 0, nextCursor: null };
   }
   const assignedItemIds = db
     .selectFrom("assignments")
     .select("assignments.item_id")
     .where("assignments.user_id", "=", user.id);
 
-  const rows = await db
+  const matching = db
     .selectFrom("items")
     .leftJoin("item_outcomes", "item_outcomes.item_id", "items.id")
-    .select([
-      "items.id",
-      "items.external_id",
-      "items.status",
-      "items.domain",
-      "items.created_at",
-      "items.updated_at",
-      "item_outcomes.fields as outcome_fields",
-      (eb) =>
-        eb
-          .selectFrom("annotations")
-          .select((inner) => inner.fn.countAll<number>().as("count"))
-          .whereRef("annotations.item_id", "=", "items.id")
-          .where("annotations.rejected_at", "is", null)
-          .as("label_count"),
-      (eb) =>
-        eb
-          .selectFrom("annotations")
-          .select("annotations.id")
-          .whereRef("annotations.item_id", "=", "items.id")
-          .where("annotations.user_id", "=", user.id)
-          .as("own_annotation_id"),
-      (eb) =>
-        eb
-          .selectFrom("assignments")
-          .select("assignments.id")
-          .whereRef("assignments.item_id", "=", "items.id")
-          .where("assignments.user_id", "=", user.id)
-          .as("assignment_id"),
-      (eb) =>
-        eb
-          .exists(
-            eb
-              .selectFrom("version_flags")
-              .select("version_flags.item_id")
-              .whereRef("version_flags.item_id", "=", "items.id")
-              .where("version_flags.version", "=", (inner) =>
-                inner
-                  .selectFrom("adjudications")
-                  .select((max) => max.fn.max("adjudications.version").as("latest"))
-                  .whereRef("adjudications.item_id", "=", "items.id"),
-              ),
-          )
-          .as("flagged"),
-    ])
     .where("items.project_id", "=", projectId)
     .$if(status !== undefined, (q) => q.where("items.status", "=", status!))
-    .$if(cursor !== undefined, (q) => q.where("items.id", ">", cursor!))
+    .$if(filters.q !== undefined, (q) =>
+      q.where(sql<boolean>`items.search @@ websearch_to_tsquery('simple', ${filters.q!})`),
+    )
+    .$if(filters.domain !== undefined, (q) => q.where("items.domain", "=", filters.domain!))
+    .$if(filters.annotator !== undefined, (q) =>
+      q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("annotations")
+            .select("annotations.id")
+            .whereRef("annotations.item_id", "=", "items.id")
+            .where("annotations.user_id", "=", filters.annotator!),
+        ),
+      ),
+    )
+    .$if(filters.field !== undefined, (q) =>
+      q.where(
+        sql<boolean>`item_outcomes.fields @> ${JSON.stringify([{ fieldId: filters.field, disputed: true }])}::jsonb`,
+      ),
+    )
+    .$if(filters.gold !== undefined, (q) =>
+      q.where("items.gold_label", filters.gold ? "is not" : "is", null),
+    )
+    .$if(filters.from !== undefined, (q) =>
+      q.where("items.created_at", ">=", sql<Date>`${filters.from!}::date::timestamptz`),
+    )
+    .$if(filters.to !== undefined, (q) =>
+      q.where("items.created_at", "<", sql<Date>`(${filters.to!}::date + 1)::timestamptz`),
+    )
     .$if(audience === "annotator", (q) =>
       q
         .where((eb) =>
@@ -426,11 +499,80 @@ export async function listItems(
             ]),
           ),
         ),
-    )
-    .orderBy("items.id")
-    .limit(limit + 1)
-    .execute();
+    );
+
+  const descending = sort.startsWith("-");
+  const timeColumn = sort.endsWith("created") ? "items.created_at" : "items.updated_at";
+  const after = descending ? "<" : ">";
+  const [rows, counted] = await Promise.all([
+    matching
+      .select([
+        "items.id",
+        "items.external_id",
+        "items.status",
+        "items.domain",
+        "items.created_at",
+        "items.updated_at",
+        "item_outcomes.fields as outcome_fields",
+        sql<string>`case jsonb_typeof(items.prompt)
+          when 'string' then left(items.prompt #>> '{}', ${PREVIEW_LENGTH})
+          else left(items.prompt -> -1 ->> 'content', ${PREVIEW_LENGTH}) end`.as("preview"),
+        sql<string>`to_char(${sql.ref(timeColumn)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
+          "sort_time",
+        ),
+        (eb) =>
+          eb
+            .selectFrom("annotations")
+            .select((inner) => inner.fn.countAll<number>().as("count"))
+            .whereRef("annotations.item_id", "=", "items.id")
+            .where("annotations.rejected_at", "is", null)
+            .as("label_count"),
+        (eb) =>
+          eb
+            .selectFrom("annotations")
+            .select("annotations.id")
+            .whereRef("annotations.item_id", "=", "items.id")
+            .where("annotations.user_id", "=", user.id)
+            .as("own_annotation_id"),
+        (eb) =>
+          eb
+            .selectFrom("assignments")
+            .select("assignments.id")
+            .whereRef("assignments.item_id", "=", "items.id")
+            .where("assignments.user_id", "=", user.id)
+            .as("assignment_id"),
+        (eb) =>
+          eb
+            .exists(
+              eb
+                .selectFrom("version_flags")
+                .select("version_flags.item_id")
+                .whereRef("version_flags.item_id", "=", "items.id")
+                .where("version_flags.version", "=", (inner) =>
+                  inner
+                    .selectFrom("adjudications")
+                    .select((max) => max.fn.max("adjudications.version").as("latest"))
+                    .whereRef("adjudications.item_id", "=", "items.id"),
+                ),
+            )
+            .as("flagged"),
+      ])
+      .$if(cursor !== undefined && !timeSorted, (q) => q.where("items.id", after, cursor!.id))
+      .$if(cursor !== undefined && timeSorted, (q) =>
+        q.where(
+          (eb) => eb.refTuple(timeColumn, "items.id"),
+          after,
+          (eb) => eb.tuple(sql<Date>`${cursor!.at}::timestamptz`, cursor!.id),
+        ),
+      )
+      .$if(timeSorted, (q) => q.orderBy(timeColumn, descending ? "desc" : "asc"))
+      .orderBy("items.id", descending ? "desc" : "asc")
+      .limit(limit + 1)
+      .execute(),
+    matching.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
+  ]);
   const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
   return {
     items: page.map((row) => {
       const submitted = row.own_annotation_id !== null;
@@ -446,6 +588,7 @@ export async function listItems(
         // it was imported (gold items often come in a batch of their own) until it is revealed.
         externalId: revealed ? row.external_id : null,
         domain: row.domain,
+        preview: row.preview ?? "",
         createdAt: revealed ? row.created_at.toISOString() : null,
         ...(revealed
           ? {
@@ -465,7 +608,14 @@ export async function listItems(
         ...(audience === "manager" ? { flagged: row.flagged === true } : {}),
       };
     }),
-    nextCursor: rows.length > limit ? page[page.length - 1].id : null,
+    total: Number(counted.total),
+    // A number for the orders by id, as ever; an opaque string for the orders by time.
+    nextCursor:
+      rows.length > limit
+        ? timeSorted
+          ? Buffer.from(JSON.stringify([last.sort_time, last.id])).toString("base64url")
+          : last.id
+        : null,
   };
 }
 

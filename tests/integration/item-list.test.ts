@@ -198,6 +198,7 @@ describe("the item list for a panel member a lead invited", () => {
     );
     expect(afterFirst).toEqual({
       items: [expect.objectContaining({ id: panelled[1] })],
+      total: 2,
       nextCursor: null,
     });
     // The disputed item they are not on, and the blind one they labelled, match no status.

@@ -1,10 +1,20 @@
 import type { AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
-import { itemReference, itemStatuses, listItems } from "../../../server/services/items.ts";
+import { AppError } from "../../../server/errors.ts";
+import {
+  itemReference,
+  itemSorts,
+  itemStatuses,
+  listItems,
+  MAX_SEARCH_LENGTH,
+} from "../../../server/services/items.ts";
 import { loadProjectModel } from "../../../server/services/project-model.ts";
 import { loadProjectPage } from "~/components/project/project-page.server.ts";
 import { throwAsRouteError } from "~/utils/route-errors.server.ts";
 
 const PAGE_SIZE = 50;
+
+/** The list's search and filters, as the page's form sends them and the API reads them. */
+const filterNames = ["q", "status", "domain", "annotator", "field", "gold", "from", "to", "sort"];
 
 export async function loadItemList(
   request: Request,
@@ -13,24 +23,69 @@ export async function loadItemList(
 ) {
   const page = await loadProjectPage(request, context, params);
   const url = new URL(request.url);
-  const status = url.searchParams.get("status") || undefined;
+  const filters = Object.fromEntries(
+    filterNames.flatMap((name) => {
+      const value = url.searchParams.get(name);
+      return value ? [[name, value]] : [];
+    }),
+  );
   const cursor = url.searchParams.get("cursor") || undefined;
   const { db } = context.quorum;
+  const { subject } = page;
+  const manager = subject.isAdmin || subject.role === "lead";
+  const annotator = !manager && subject.role !== "client";
   const model = await loadProjectModel(db, page.projectId).catch(throwAsRouteError);
+  // A filter the person may not use, or a malformed one, is said on the page, not as an error page.
+  let problem: string | null = null;
   const result = await listItems(db, page.user, page.projectId, {
-    status,
+    ...filters,
     cursor,
     limit: PAGE_SIZE,
-  }).catch(throwAsRouteError);
+  }).catch((error: unknown) => {
+    if (error instanceof AppError && error.status === 400) {
+      problem = describeRefusal(error);
+      return { items: [], total: 0, nextCursor: null };
+    }
+    return throwAsRouteError(error);
+  });
+  const domains = await db
+    .selectFrom("items")
+    .select("domain")
+    .distinct()
+    .where("project_id", "=", page.projectId)
+    .where("domain", "is not", null)
+    .orderBy("domain")
+    .execute()
+    .catch(throwAsRouteError);
+  const annotators = manager
+    ? await db
+        .selectFrom("project_members")
+        .innerJoin("users", "users.id", "project_members.user_id")
+        .select(["users.id", "users.name"])
+        .where("project_members.project_id", "=", page.projectId)
+        .where("project_members.role", "in", ["annotator", "lead"])
+        .orderBy("users.name")
+        .execute()
+        .catch(throwAsRouteError)
+    : [];
   const fieldLabels = new Map(model.template.fields.map((field) => [field.id, field.label]));
   return {
     navigation: page.navigation,
     statuses: itemStatuses,
-    status: status ?? null,
+    sorts: annotator ? itemSorts.filter((sort) => sort === "id" || sort === "-id") : itemSorts,
+    maxSearchLength: MAX_SEARCH_LENGTH,
+    filters: filters as Partial<Record<string, string>>,
+    problem: problem as string | null,
+    may: { filterByOutcome: !annotator, filterByAnnotatorAndGold: manager },
+    domains: domains.flatMap((row) => (row.domain === null ? [] : [row.domain])),
+    annotators,
+    fields: model.template.fields.map((field) => ({ id: field.id, label: field.label })),
     firstPage: cursor === undefined,
+    total: result.total,
     items: result.items.map((item) => ({
       id: item.id,
       externalId: itemReference(item),
+      preview: item.preview,
       domain: item.domain,
       status: item.status ?? null,
       labelCount: item.labelCount ?? null,
@@ -38,6 +93,14 @@ export async function loadItemList(
       invitedToPanel: item.invitedToPanel,
       disputedFields: (item.disputedFields ?? []).map((id) => fieldLabels.get(id) ?? id),
     })),
-    nextCursor: result.nextCursor,
+    nextCursor: result.nextCursor === null ? null : String(result.nextCursor),
   };
+}
+
+/** A refused query in a sentence: which parameter, and what was wrong with it. */
+function describeRefusal(error: AppError): string {
+  const issues = Array.isArray(error.details) ? (error.details as unknown[]) : [];
+  const first = issues[0] as { path?: unknown[]; message?: string } | undefined;
+  if (!first?.path || first.path.length === 0) return error.message;
+  return `Check “${first.path.join(".")}”: ${first.message ?? "not a valid value"}.`;
 }

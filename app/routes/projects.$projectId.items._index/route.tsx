@@ -16,48 +16,170 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return loadItemList(request, context, params);
 }
 
+const sortLabels: Record<string, string> = {
+  id: "Oldest first (import order)",
+  "-id": "Newest first",
+  created: "Imported, earliest first",
+  "-created": "Imported, latest first",
+  updated: "Changed, earliest first",
+  "-updated": "Changed, latest first",
+};
+
 export default function ItemList() {
-  const { navigation, statuses, status, items, nextCursor, firstPage } =
-    useLoaderData<typeof loader>();
+  const {
+    navigation,
+    statuses,
+    sorts,
+    maxSearchLength,
+    filters,
+    problem,
+    may,
+    domains,
+    annotators,
+    fields,
+    total,
+    items,
+    nextCursor,
+    firstPage,
+  } = useLoaderData<typeof loader>();
   const base = `/projects/${navigation.id}`;
-  const query = (cursor: number) =>
-    `?${new URLSearchParams({ ...(status ? { status } : {}), cursor: String(cursor) })}`;
+  const withFilters = (extra: Record<string, string>) =>
+    `?${new URLSearchParams({ ...(filters as Record<string, string>), ...extra })}`;
+  const filtered = Object.keys(filters).some((name) => name !== "sort");
+  // Keyed by the query, so that going back to another filter shows its values again.
+  const formKey = JSON.stringify(filters);
   return (
     <>
       <ProjectHeader project={navigation} />
       <div className="page-heading">
         <h1>Items</h1>
-        <Form method="get" className="filter-form">
-          <label htmlFor="status-filter">Status</label>
-          <select id="status-filter" name="status" defaultValue={status ?? ""} key={status}>
-            <option value="">All</option>
-            {statuses.map((entry) => (
-              <option key={entry} value={entry}>
-                {itemStatusLabel(entry)}
-              </option>
-            ))}
-          </select>
-          <button type="submit" className="button">
-            Filter
-          </button>
-        </Form>
       </div>
+      <Form method="get" role="search" className="card item-filters" key={formKey}>
+        <div className="item-search">
+          <label htmlFor="item-search">Search prompts and responses</label>
+          <input
+            id="item-search"
+            name="q"
+            type="search"
+            maxLength={maxSearchLength}
+            defaultValue={filters.q ?? ""}
+            placeholder={'whole words; "a phrase", or, -excluded'}
+          />
+        </div>
+        <div className="item-filter-fields">
+          <label>
+            Status
+            <select name="status" defaultValue={filters.status ?? ""}>
+              <option value="">All</option>
+              {statuses.map((entry) => (
+                <option key={entry} value={entry}>
+                  {itemStatusLabel(entry)}
+                </option>
+              ))}
+            </select>
+          </label>
+          {domains.length > 0 ? (
+            <label>
+              Domain
+              <select name="domain" defaultValue={filters.domain ?? ""}>
+                <option value="">All</option>
+                {domains.map((domain) => (
+                  <option key={domain} value={domain}>
+                    {domain}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
+          {may.filterByOutcome ? (
+            <label>
+              Disputed field
+              <select name="field" defaultValue={filters.field ?? ""}>
+                <option value="">Any</option>
+                {fields.map((field) => (
+                  <option key={field.id} value={field.id}>
+                    {field.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
+          {may.filterByAnnotatorAndGold ? (
+            <>
+              <label>
+                Labelled by
+                <select name="annotator" defaultValue={filters.annotator ?? ""}>
+                  <option value="">Anyone</option>
+                  {annotators.map((person) => (
+                    <option key={person.id} value={person.id}>
+                      {person.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                Gold
+                <select name="gold" defaultValue={filters.gold ?? ""}>
+                  <option value="">Gold or not</option>
+                  <option value="true">Gold only</option>
+                  <option value="false">No gold</option>
+                </select>
+              </label>
+            </>
+          ) : null}
+          {may.filterByOutcome ? (
+            <>
+              <label>
+                Imported from
+                <input type="date" name="from" defaultValue={filters.from ?? ""} />
+              </label>
+              <label>
+                to
+                <input type="date" name="to" defaultValue={filters.to ?? ""} />
+              </label>
+            </>
+          ) : null}
+          <label>
+            Order
+            <select name="sort" defaultValue={filters.sort ?? "id"}>
+              {sorts.map((sort) => (
+                <option key={sort} value={sort}>
+                  {sortLabels[sort]}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <div className="item-filter-actions">
+          <button type="submit" className="button">
+            Search
+          </button>
+          {filtered ? <Link to="?">Clear</Link> : null}
+        </div>
+      </Form>
+      {problem ? (
+        <p role="alert" className="form-alert">
+          {problem}
+        </p>
+      ) : (
+        <p className="muted" role="status">
+          {total === 1 ? "1 item" : `${total.toLocaleString("en-US")} items`}
+          {filtered ? " match" : ""}
+        </p>
+      )}
       {items.length === 0 ? (
         <div className="card empty-state">
-          <p>
-            {status ? `No ${itemStatusLabel(status).toLowerCase()} items.` : "No items here yet."}
-          </p>
+          <p>{filtered ? "No items match." : "No items here yet."}</p>
         </div>
       ) : (
         <div className="card">
           <div className="table-wrap">
-            <table className="data-table">
-              <caption className="visually-hidden">
-                {status ? `${itemStatusLabel(status)} items` : "Items"}
-              </caption>
+            <table className="data-table item-table">
+              <caption className="visually-hidden">Items</caption>
               <thead>
                 <tr>
                   <th scope="col">Item</th>
+                  <th scope="col">Prompt</th>
                   <th scope="col">Status</th>
                   <th scope="col">Labels</th>
                   <th scope="col">Disputed fields</th>
@@ -82,6 +204,9 @@ export default function ItemList() {
                         <span className="muted small"> · invited to its panel</span>
                       ) : null}
                     </th>
+                    <td className="item-preview" dir="auto">
+                      {item.preview}
+                    </td>
                     <td>{item.status ? <StatusBadge status={item.status} /> : "—"}</td>
                     <td>{item.labelCount ?? "—"}</td>
                     <td>
@@ -104,8 +229,10 @@ export default function ItemList() {
             </table>
           </div>
           <nav aria-label="Pages" className="pager">
-            {!firstPage ? <Link to={status ? `?status=${status}` : "?"}>First page</Link> : null}
-            {nextCursor !== null ? <Link to={query(nextCursor)}>Next page</Link> : null}
+            {!firstPage ? <Link to={withFilters({})}>First page</Link> : null}
+            {nextCursor !== null ? (
+              <Link to={withFilters({ cursor: nextCursor })}>Next page</Link>
+            ) : null}
           </nav>
         </div>
       )}
