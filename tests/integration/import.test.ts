@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { templateSchema, type TemplateInput } from "../../app/domain/template.ts";
 import type { DatabaseHandle } from "../../db/client.ts";
@@ -862,6 +862,42 @@ describe("upload limit", () => {
     } as RequestInit);
     expect(response.status).toBe(413);
     expect(((await response.json()) as ErrorBody).error.code).toBe("payload_too_large");
+    expect(await tableCounts(server.context.db)).toEqual(before);
+  });
+
+  const gzipUpload = (body: Uint8Array, encoding = "gzip") =>
+    fetch(url(), {
+      method: "POST",
+      headers: {
+        Authorization: `Bearer ${lead.token}`,
+        "Content-Type": "application/x-ndjson",
+        "Content-Encoding": encoding,
+      },
+      body,
+    });
+
+  it("unpacks a gzip upload, and holds the limit to what it unpacks to", async () => {
+    const small = gzipSync(generatedItems(3).replaceAll("gen-", "gz-"));
+    const accepted = await gzipUpload(small);
+    expect(accepted.status, await accepted.clone().text()).toBe(201);
+    expect(((await accepted.json()) as { created: number }).created).toBe(3);
+
+    const before = await tableCounts(server.context.db);
+    // 190 KB of one repeated line packs into under 1 KB: under the limit packed, far over it
+    // unpacked.
+    const bomb = gzipSync(`${generatedItems(1)}\n`.repeat(1_000));
+    expect(bomb.length).toBeLessThan(2048);
+    const refused = await gzipUpload(bomb);
+    expect(refused.status).toBe(413);
+    expect(((await refused.json()) as ErrorBody).error.code).toBe("payload_too_large");
+
+    const damaged = await gzipUpload(small.subarray(0, small.length - 12));
+    expect(damaged.status).toBe(400);
+    expect(((await damaged.json()) as ErrorBody).error.message).toMatch(/gzip/);
+    const notGzip = await gzipUpload(new TextEncoder().encode(generatedItems(1)));
+    expect(notGzip.status).toBe(400);
+    const brotli = await gzipUpload(small, "br");
+    expect(brotli.status).toBe(415);
     expect(await tableCounts(server.context.db)).toEqual(before);
   });
 
