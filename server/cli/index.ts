@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from "node:fs";
 import { once } from "node:events";
 import path from "node:path";
-import { createGunzip } from "node:zlib";
+import { gunzipSync } from "node:zlib";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { openDatabase, type DatabaseHandle } from "../../db/client.ts";
 import { DataDirInUseError } from "../../db/data-dir-lock.ts";
@@ -28,17 +28,49 @@ import { ProgressLine } from "./progress.ts";
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Resolves once stdout can take more, so that long output waits for a slow reader. */
+  /**
+   * Resolves once stdout can take more, so that long output waits for a slow reader; rejects
+   * with StdoutClosedError once the reader has gone (`quorum export … | head`).
+   */
   stdoutDrained?: () => Promise<void>;
+  /** What `-` reads in place of a file. */
+  stdin?: () => NodeJS.ReadableStream;
+  /** Whether stderr is a terminal, where progress is redrawn in place. */
+  stderrIsTerminal?: boolean;
 }
 
-const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  stdoutDrained: async () => {
-    if (process.stdout.writableNeedDrain) await once(process.stdout, "drain");
-  },
-};
+/** The reader of stdout closed it: the output is no longer wanted, which is not an error. */
+export class StdoutClosedError extends Error {
+  constructor() {
+    super("stdout was closed by its reader");
+    this.name = "StdoutClosedError";
+  }
+}
+
+function processIo(): CliIo {
+  let closed = false;
+  let markClosed: () => void = () => {};
+  const closing = new Promise<void>((resolve) => (markClosed = resolve));
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    closed = true;
+    markClosed();
+  });
+  return {
+    stdout: (text) => {
+      if (!closed) process.stdout.write(text);
+    },
+    stderr: (text) => process.stderr.write(text),
+    stdoutDrained: async () => {
+      if (!closed && process.stdout.writableNeedDrain) {
+        await Promise.race([once(process.stdout, "drain"), closing]);
+      }
+      if (closed) throw new StdoutClosedError();
+    },
+    stdin: () => process.stdin,
+    stderrIsTerminal: process.stderr.isTTY === true,
+  };
+}
 
 /**
  * Opens the database the server would use (DATABASE_URL, or PGlite under QUORUM_DATA_DIR: through
@@ -89,37 +121,74 @@ function parseProjectId(value: string): number {
   return id;
 }
 
-/** Reads a whole file as UTF-8 text, decompressing `.gz`, showing progress through the file. */
-async function readImportFile(file: string, progress: ProgressLine): Promise<string> {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch {
-    throw notFound(`No such file: ${file}`);
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/**
+ * Reads a whole file, or stdin for `-`, as UTF-8 text, showing progress through a file. A file
+ * named `.gz` is decompressed, and so is gzip on stdin, told by its first two bytes.
+ */
+async function readImportFile(file: string, progress: ProgressLine, io: CliIo): Promise<string> {
+  const fromStdin = file === "-";
+  let source: NodeJS.ReadableStream;
+  if (fromStdin) {
+    if (!io.stdin) throw new AppError("bad_request", "There is no stdin to read from");
+    source = io.stdin();
+  } else {
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch {
+      throw notFound(`No such file: ${file}`);
+    }
+    const stream = createReadStream(file);
+    let read = 0;
+    stream.on("data", (chunk) => {
+      read += chunk.length;
+      progress.update("Reading", read, size, " bytes");
+    });
+    source = stream;
   }
-  const source = createReadStream(file);
-  let read = 0;
-  source.on("data", (chunk) => {
-    read += chunk.length;
-    progress.update("Reading", read, size, " bytes");
-  });
-  const stream = file.toLowerCase().endsWith(".gz") ? source.pipe(createGunzip()) : source;
+  const name = fromStdin ? "stdin" : file;
   const chunks: Buffer[] = [];
   try {
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    for await (const chunk of source) {
+      chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    }
   } catch (error) {
     throw new AppError(
       "bad_request",
-      `Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      `Cannot read ${name}: ${error instanceof Error ? error.message : String(error)}`,
     );
   } finally {
     progress.finish();
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw new AppError("bad_request", `${file} is not UTF-8 text`);
+  let bytes = Buffer.concat(chunks);
+  const gzipped = fromStdin
+    ? GZIP_MAGIC.every((byte, index) => bytes[index] === byte)
+    : file.toLowerCase().endsWith(".gz");
+  if (gzipped) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (error) {
+      throw new AppError(
+        "bad_request",
+        `Cannot unpack ${name}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError("bad_request", `${name} is not UTF-8 text`);
+  }
+}
+
+/** The format of text read from stdin, by its first character: a JSON array or JSON Lines. */
+function formatOfText(text: string): ImportFormat | undefined {
+  const first = /\S/.exec(text)?.[0];
+  if (first === "[") return "json";
+  if (first === "{") return "jsonl";
+  return undefined;
 }
 
 /**
@@ -262,7 +331,7 @@ function buildProgram(io: CliIo): Command {
     .description(
       "Import items into a project from a JSON array, JSON Lines, CSV, Label Studio export or HH-RLHF file (.gz is decompressed). All or nothing: any invalid row is listed and nothing is stored; rows already imported are left unchanged.",
     )
-    .argument("<file>", "the file to import")
+    .argument("<file>", "the file to import, or - for stdin")
     .requiredOption("--project <id>", "the project to import into", parseProjectId)
     .addOption(
       new Option("--format <format>", "the file's format (default: from its extension)").choices(
@@ -275,8 +344,9 @@ function buildProgram(io: CliIo): Command {
     )
     .action((file: string, options: { project: number; format?: ImportFormat; as?: string }) =>
       withDatabase(io, async (database) => {
-        const format = options.format ?? formatOfFileName(file);
-        if (!format) {
+        const fromStdin = file === "-";
+        const namedFormat = options.format ?? (fromStdin ? undefined : formatOfFileName(file));
+        if (!namedFormat && !fromStdin) {
           throw new AppError(
             "bad_request",
             `Cannot tell the format of ${file} from its name: pass --format ${importFormats.join("|")}`,
@@ -290,8 +360,15 @@ function buildProgram(io: CliIo): Command {
           await requireProjectPermission(database.db, actor, options.project, "project.import");
         }
         const project = await loadProjectModel(database.db, options.project);
-        const progress = new ProgressLine(io.stderr);
-        const text = await readImportFile(file, progress);
+        const progress = new ProgressLine(io.stderr, io.stderrIsTerminal ?? false);
+        const text = await readImportFile(file, progress, io);
+        const format = namedFormat ?? formatOfText(text);
+        if (!format) {
+          throw new AppError(
+            "bad_request",
+            `Cannot tell the format of stdin from its first character: pass --format ${importFormats.join("|")}`,
+          );
+        }
         const parsed = readImport(text, format, project.template);
         const phases = { validating: "Validating", inserting: "Inserting" } as const;
         let phase: keyof typeof phases | undefined;
@@ -310,7 +387,7 @@ function buildProgram(io: CliIo): Command {
           });
           progress.finish();
           io.stdout(
-            `Imported ${file} into project ${project.id} (${project.row.name}): ${summary.created} created, ${summary.unchanged} unchanged, ${summary.annotations} annotations.\n`,
+            `Imported ${fromStdin ? "stdin" : file} into project ${project.id} (${project.row.name}): ${summary.created} created, ${summary.unchanged} unchanged, ${summary.annotations} annotations.\n`,
           );
         } finally {
           progress.finish();
@@ -407,11 +484,13 @@ function describeError(error: unknown): string {
 }
 
 /** Runs the CLI on `argv` (as process.argv: node, script, ...arguments); returns the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   try {
     await buildProgram(io).parseAsync([...argv]);
     return 0;
   } catch (error) {
+    // Like any filter in a pipeline, stop quietly once nobody reads the output.
+    if (error instanceof StdoutClosedError) return 0;
     // Commander has already printed its own message (usage errors, --help, --version).
     if (error instanceof CommanderError) return error.exitCode;
     io.stderr(`${describeError(error)}\n`);

@@ -1,17 +1,20 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProject, setProjectMember } from "../../server/services/project-admin.ts";
 import { createUser } from "../../server/services/users.ts";
-import { runQuorumCli, type CliRun } from "../setup/cli.ts";
+import { quorumCliCommand, runQuorumCli, type CliRun } from "../setup/cli.ts";
 import { createTestDatabase, inTestDatabase, type TestDatabase } from "../setup/database.ts";
 
 let testDatabase: TestDatabase;
 let workDir: string;
 let projectId: number;
 
-const quorum = (args: string[]): Promise<CliRun> => runQuorumCli(testDatabase, args);
+const quorum = (args: string[], input?: string | Uint8Array): Promise<CliRun> =>
+  runQuorumCli(testDatabase, args, {}, input);
 
 /** More items than one page of the export holds, so that paging is part of what is checked. */
 const ITEM_COUNT = 1_203;
@@ -175,5 +178,77 @@ describe("quorum export", { timeout: 90_000 }, () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("No such project");
     expect(missing.stdout).toBe("");
+  });
+});
+
+describe("quorum in a shell pipeline", { timeout: 90_000 }, () => {
+  const piped = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, index) =>
+      JSON.stringify({
+        externalId: `${prefix}-${index}`,
+        prompt: `Piped question ${index}`,
+        responses: [
+          { id: "a", text: "One" },
+          { id: "b", text: "Two" },
+        ],
+      }),
+    ).join("\n");
+
+  it("imports JSON Lines, a JSON array and gzip from stdin given as -", async () => {
+    const lines = await quorum(["import", "-", "--project", String(projectId)], piped("stdin", 3));
+    expect(lines.stderr).not.toContain("Error");
+    expect(lines.code).toBe(0);
+    expect(lines.stdout).toContain("Imported stdin into project");
+    expect(lines.stdout).toContain("3 created");
+
+    const array = `[${piped("array", 2).split("\n").join(",")}]`;
+    const fromArray = await quorum(["import", "-", "--project", String(projectId)], array);
+    expect(fromArray.stdout).toContain("2 created");
+
+    const packed = gzipSync(piped("packed", 4));
+    const fromGzip = await quorum(["import", "-", "--project", String(projectId)], packed);
+    expect(fromGzip.stdout).toContain("4 created");
+
+    const unknown = await quorum(["import", "-", "--project", String(projectId)], "a,b\n1,2");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("pass --format");
+  });
+
+  it("writes one line per stage to a stderr that is not a terminal, never a carriage return", async () => {
+    const file = path.join(workDir, "staged.jsonl");
+    writeFileSync(file, piped("staged", 50));
+    const run = await quorum(["import", file, "--project", String(projectId)]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain("\r");
+    expect(run.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(/^Reading: [\d,]+\/[\d,]+ bytes$/),
+      "Validating: 50/50",
+      "Inserting: 50/50",
+    ]);
+  });
+
+  it("stops quietly with exit code 0 when the reader of its output goes away, as head does", async () => {
+    const { command, args, env, cwd } = quorumCliCommand(testDatabase);
+    const child = spawn(command, [...args, "export", "--project", String(projectId)], {
+      env,
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    // Read the first line, then close the pipe, as `quorum export … | head -1` does.
+    await new Promise<void>((resolve) => {
+      let seen = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes("\n")) {
+          child.stdout.destroy();
+          resolve();
+        }
+      });
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 });

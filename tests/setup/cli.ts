@@ -16,18 +16,12 @@ export function runQuorumCli(
   testDatabase: TestDatabase,
   args: string[],
   environment: Record<string, string> = {},
+  /** What the command reads on stdin; by default stdin stays open and empty. */
+  input?: string | Uint8Array,
 ): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = {
-    NODE_ENV: "test",
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "",
-    QUORUM_SEED: "none",
-    QUORUM_DATA_DIR: testDatabase.dataDir,
-    ...(testDatabase.databaseUrl ? { DATABASE_URL: testDatabase.databaseUrl } : {}),
-    ...environment,
-  };
+  const env: NodeJS.ProcessEnv = { ...quorumCliCommand(testDatabase).env, ...environment };
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [bin, ...args],
       { env, cwd: projectRoot },
@@ -36,5 +30,28 @@ export function runQuorumCli(
         resolve({ code, stdout, stderr });
       },
     );
+    if (input !== undefined) child.stdin?.end(input);
   });
+}
+
+/** The environment `runQuorumCli` gives the command, for tests that spawn it themselves. */
+export function quorumCliCommand(testDatabase: TestDatabase): {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+} {
+  return {
+    command: process.execPath,
+    args: [bin],
+    env: {
+      NODE_ENV: "test",
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      QUORUM_SEED: "none",
+      QUORUM_DATA_DIR: testDatabase.dataDir,
+      ...(testDatabase.databaseUrl ? { DATABASE_URL: testDatabase.databaseUrl } : {}),
+    },
+    cwd: projectRoot,
+  };
 }
