@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   csvHeader,
@@ -289,16 +290,71 @@ describe("jsonl", () => {
 describe("csv", () => {
   it("flattens a label into one column per field, complex values as JSON", () => {
     expect(csvHeader(template)).toBe(
-      "externalId,source,version,label.accuracy,label.preference,label.order,label.second,label.verdict,label.notes\r\n",
+      "externalId,source,version,prompt,responses,rationale,label.accuracy,label.preference,label.order,label.second,label.verdict,label.notes\r\n",
     );
     expect(
       csvRow(
         template,
         item({ accuracy: 4, preference: -1, order: ["a", "b"], notes: 'Says "daily",\nwrongly' }),
       ),
-    ).toBe('q-1,published,2,4,-1,"[""a"",""b""]",,,"Says ""daily"",\nwrongly"\r\n');
+    ).toBe(
+      'q-1,published,2,Warfarin with an antibiotic?,"[{""id"":""a"",""text"":""Check the INR first.""},{""id"":""b"",""text"":""Take it daily.""}]",The INR decides it.,4,-1,"[""a"",""b""]",,,"Says ""daily"",\nwrongly"\r\n',
+    );
+  });
+
+  it("writes text that a spreadsheet would run as a formula with a leading apostrophe, numbers as they are", () => {
+    const row = csvRow(
+      template,
+      item(
+        { accuracy: -3, preference: -1, notes: '=HYPERLINK("http://x")' },
+        { externalId: "+1-555", rationale: "@SUM(A1)", prompt: "-2+3" },
+      ),
+    );
+    expect(row).toBe(
+      `'+1-555,published,2,'-2+3,"[{""id"":""a"",""text"":""Check the INR first.""},{""id"":""b"",""text"":""Take it daily.""}]",'@SUM(A1),-3,-1,,,,"'=HYPERLINK(""http://x"")"\r\n`,
+    );
+  });
+
+  it("never starts a text cell with a formula character, whatever the text", () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (notes, externalId) => {
+        const row = csvRow(template, item({ notes }, { externalId, prompt: notes }));
+        for (const cell of parseCsvLine(row)) {
+          expect(/^[=+\-@\t\r]/.test(cell) && !/^-?\d/.test(cell), cell).toBe(false);
+        }
+        // Nothing is lost: the apostrophe aside, the cell is the text.
+        const cells = parseCsvLine(row);
+        expect(cells[0]!.replace(/^'(?=[=+\-@\t\r])/, "")).toBe(externalId);
+        expect(cells[cells.length - 1]!.replace(/^'(?=[=+\-@\t\r])/, "")).toBe(notes);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
+
+/** The cells of one CSV record as RFC 4180 reads them. */
+function parseCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let index = 0; index < line.length; index++) {
+    const char = line[index]!;
+    if (quoted) {
+      if (char === '"' && line[index + 1] === '"') {
+        cell += '"';
+        index++;
+      } else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ",") {
+      cells.push(cell);
+      cell = "";
+    } else if (char === "\r" && line[index + 1] === "\n" && index + 2 === line.length) break;
+    else cell += char;
+  }
+  cells.push(cell);
+  return cells;
+}
 
 describe("formats and file names", () => {
   it("knows its formats and names files after the project", () => {

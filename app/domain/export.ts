@@ -34,8 +34,11 @@ export interface ExportItem {
   version?: number;
   rationale?: string | null;
   publishedAt?: string;
-  /** The independent labels that count, with the annotator as the viewer may see them. */
-  annotations: ReadonlyArray<{ annotator: string; label: unknown }>;
+  /**
+   * The independent labels that count, with the annotator as the viewer may see them, and their
+   * level (junior, expert, or null when not set) where the viewer sees annotators' identities.
+   */
+  annotations: ReadonlyArray<{ annotator: string; level?: string | null; label: unknown }>;
 }
 
 export type SignalField = Extract<TemplateField, { type: "preference" | "ranking" | "rating" }>;
@@ -205,12 +208,21 @@ export function ndjsonLine(record: unknown): string {
   return `${JSON.stringify(record)}\n`;
 }
 
+/**
+ * Characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection list). A
+ * text cell starting with one is written with a leading apostrophe, which spreadsheets show as
+ * text and do not evaluate; numbers are written as they are, so `-2` stays a number.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 function csvCell(value: unknown): string {
   const text =
     value === undefined || value === null
       ? ""
       : typeof value === "string"
-        ? value
+        ? FORMULA_START.test(value)
+          ? `'${value}`
+          : value
         : typeof value === "number" || typeof value === "boolean"
           ? String(value)
           : JSON.stringify(value);
@@ -221,12 +233,26 @@ function csvLine(cells: ReadonlyArray<unknown>): string {
   return `${cells.map(csvCell).join(",")}\r\n`;
 }
 
-/** Label columns are prefixed so that a field called `source` or `version` cannot clash. */
+/** A prompt as a spreadsheet cell: the text, or a conversation's turns as `role: content`. */
+function promptText(prompt: Prompt): string {
+  return typeof prompt === "string"
+    ? prompt
+    : prompt.map((turn) => `${turn.role}: ${turn.content}`).join("\n\n");
+}
+
+/**
+ * Label columns are prefixed so that a field called `source` or `version` cannot clash. The
+ * content columns come first: `prompt`, then `responses` as JSON (`[{ id, text, model? }]`,
+ * since items differ in how many they have), and the published version's `rationale`.
+ */
 export function csvHeader(template: Template): string {
   return csvLine([
     "externalId",
     "source",
     "version",
+    "prompt",
+    "responses",
+    "rationale",
     ...template.fields.map((field) => `label.${field.id}`),
   ]);
 }
@@ -237,6 +263,9 @@ export function csvRow(template: Template, item: ExportItem): string {
     item.externalId,
     item.source,
     item.version,
+    promptText(item.prompt),
+    item.responses,
+    item.rationale,
     ...template.fields.map((field) => item.label[field.id]),
   ]);
 }

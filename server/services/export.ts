@@ -103,7 +103,7 @@ export async function prepareExport(
           ? name
           : (pseudonyms.get(userId) ?? (role === "lead" ? name : UNNAMED_ANNOTATOR));
     if (format === "csv") yield csvHeader(template);
-    for await (const page of finalItemPages(db, project, annotator)) {
+    for await (const page of finalItemPages(db, project, annotator, identity !== "pseudonym")) {
       yield page
         .map((item) =>
           format === "csv"
@@ -133,6 +133,7 @@ async function* finalItemPages(
   db: Kysely<Database>,
   project: ProjectModel,
   annotator: (userId: number, email: string, name: string, role: string | null) => string,
+  showsLevels: boolean,
 ): AsyncGenerator<ExportItem[]> {
   let cursor = 0;
   for (;;) {
@@ -163,6 +164,7 @@ async function* finalItemPages(
         "annotations.label",
         "users.email",
         "users.name",
+        "users.level",
         "project_members.role",
       ])
       .where("annotations.item_id", "in", ids)
@@ -218,6 +220,9 @@ async function* finalItemPages(
             annotation.name,
             annotation.role,
           ),
+          // Under pseudonyms the level stays out: next to the member list it would narrow
+          // down who is behind each pseudonym.
+          ...(showsLevels ? { level: annotation.level } : {}),
           label: annotation.label,
         })),
       };

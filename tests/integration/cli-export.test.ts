@@ -123,7 +123,7 @@ describe("quorum export", { timeout: 90_000 }, () => {
       ],
       label: { preference: 1 },
       source: "consensus",
-      annotations: [{ annotator: "annotator@example.test", label: { preference: 1 } }],
+      annotations: [{ annotator: "annotator@example.test", level: null, label: { preference: 1 } }],
       metadata: {},
     });
     expect(existsSync(`${out}.partial`)).toBe(false);

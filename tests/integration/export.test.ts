@@ -174,9 +174,11 @@ describe("export", { timeout: 60_000 }, () => {
   });
 
   const byEmail = (labels: ReadonlyArray<Record<string, unknown>>, count = labels.length) =>
-    labels
-      .slice(0, count)
-      .map((label, index) => ({ annotator: cast.experts[index]!.email, label }));
+    labels.slice(0, count).map((label, index) => ({
+      annotator: cast.experts[index]!.email,
+      level: "expert",
+      label,
+    }));
   const byPseudonym = (labels: ReadonlyArray<Record<string, unknown>>) =>
     labels.map((label, index) => ({ annotator: `Annotator ${"ABC"[index]}`, label }));
 
@@ -303,13 +305,17 @@ describe("export", { timeout: 60_000 }, () => {
     expect(response.contentType).toBe("text/csv; charset=utf-8");
     expect(response.disposition).toBe('attachment; filename="warfarin-interactions-csv.csv"');
     const label = fixture.published.label;
-    const csvJson = (value: unknown) => `"${JSON.stringify(value).replace(/"/g, '""')}"`;
+    const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
+    const csvJson = (value: unknown) => quote(JSON.stringify(value));
+    const conversationCell = quote(
+      "user: I take warfarin.\n\nassistant: Noted.\n\nuser: May I start an antibiotic?",
+    );
     expect(response.text).toBe(
       [
-        "externalId,source,version,label.preference,label.accuracy,label.errors,label.critique",
-        `published-1,published,2,-2,${String(label.accuracy)},${csvJson(label.errors)},${String(label.critique ?? "")}`,
-        "consensus-1,consensus,,-2,4,[],",
-        "tie-1,consensus,,0,3,,",
+        "externalId,source,version,prompt,responses,rationale,label.preference,label.accuracy,label.errors,label.critique",
+        `published-1,published,2,Warfarin with an antibiotic?,${csvJson(responses)},The INR check decides it.,-2,${String(label.accuracy)},${csvJson(label.errors)},${String(label.critique ?? "")}`,
+        `consensus-1,consensus,,${conversationCell},${csvJson(responses)},,-2,4,[],`,
+        `tie-1,consensus,,Either way?,${csvJson(responses)},,0,3,,`,
         "",
       ].join("\r\n"),
     );

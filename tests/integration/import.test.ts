@@ -873,7 +873,7 @@ describe("upload limit", () => {
         "Content-Type": "application/x-ndjson",
         "Content-Encoding": encoding,
       },
-      body,
+      body: Buffer.from(body),
     });
 
   it("unpacks a gzip upload, and holds the limit to what it unpacks to", async () => {
