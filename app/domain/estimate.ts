@@ -20,6 +20,8 @@ export const undefinedReasons = {
   "no-correct":
     "no label agreed with the final label or the gold label, so there is nothing to divide by",
   "not-scored": "free text is not compared with the final label",
+  "other-metric":
+    "this statistic is not defined for the field's type; its agreement is measured by the metric named beside it",
 } as const;
 
 export type UndefinedReason = keyof typeof undefinedReasons;

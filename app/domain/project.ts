@@ -33,6 +33,8 @@ export const projectSettingsSchema = z
       .default({ firstN: 20, rate: 0.2 }),
     /** Clients see annotators as "Annotator A", "Annotator B" … unless this is false. */
     pseudonymiseForClients: z.boolean().default(true),
+    /** Clients see what the project's work cost (never a person's rate or cost) only if this is on. */
+    showCostsToClients: z.boolean().default(false),
     /**
      * Who publishes an adjudicated label: a lead (`lead`), or any panel member or lead once
      * `approvals` panel members have approved the very draft being published (`quorum`).

@@ -5,7 +5,11 @@ import { AppError, unauthorized } from "../errors.ts";
 import { assertProjectPermission, type Subject } from "../permissions.ts";
 import { validCredentials, type CredentialRef } from "../services/auth.ts";
 import { loadProjectModel } from "../services/project-model.ts";
-import { readProjectProgress, seesPseudonymisedProgress } from "../services/progress.ts";
+import {
+  readProjectProgress,
+  seesProjectCosts,
+  seesPseudonymisedProgress,
+} from "../services/progress.ts";
 
 /** One open event stream of a project, as the project's feed sees it. */
 export interface ProgressWatcher {
@@ -22,8 +26,8 @@ export interface ProgressWatcher {
  * One poller per project on this instance, however many streams watch it: every
  * `EVENTS_POLL_SECONDS` it rechecks all of the project's watchers at once (their credentials and
  * standing in the project, in three queries) and reads the progress once, then gives each
- * watcher the view its role may see: with names, or annotators under pseudonyms. A project's
- * poller stops when its last watcher leaves.
+ * watcher the view its role may see: with names, or annotators under pseudonyms, with the
+ * project's costs or without. A project's poller stops when its last watcher leaves.
  */
 export class ProgressFeeds {
   private readonly feeds = new Map<number, ProjectFeed>();
@@ -103,23 +107,31 @@ class ProjectFeed {
       standingOf(db, this.projectId, watchers),
       loadProjectModel(db, this.projectId),
     ]);
-    const admitted = new Map<ProgressWatcher, boolean>();
+    const admitted = new Map<ProgressWatcher, { pseudonymised: boolean; costs: boolean }>();
     for (const watcher of watchers) {
       const subject = standing.get(watcher);
       if (subject instanceof AppError) watcher.fail(subject);
-      else if (subject) admitted.set(watcher, seesPseudonymisedProgress(subject, project));
+      else if (subject) {
+        admitted.set(watcher, {
+          pseudonymised: seesPseudonymisedProgress(subject, project),
+          costs: seesProjectCosts(subject, project),
+        });
+      }
     }
     if (admitted.size === 0) return;
+    const audiences = [...admitted.values()];
     const progressAs = await readProjectProgress(db, project, {
-      pseudonyms: [...admitted.values()].includes(true),
+      pseudonyms: audiences.some((audience) => audience.pseudonymised),
+      costs: audiences.some((audience) => audience.costs),
     });
-    const views = new Map<boolean, string>();
-    for (const [watcher, pseudonymised] of admitted) {
+    const views = new Map<string, string>();
+    for (const [watcher, { pseudonymised, costs }] of admitted) {
       if (!this.watchers.has(watcher)) continue;
-      let json = views.get(pseudonymised);
+      const view = `${pseudonymised}:${costs}`;
+      let json = views.get(view);
       if (json === undefined) {
-        json = JSON.stringify(progressAs(pseudonymised));
-        views.set(pseudonymised, json);
+        json = JSON.stringify(progressAs(pseudonymised, costs));
+        views.set(view, json);
       }
       watcher.progress(json);
     }

@@ -3,19 +3,30 @@ import type { Database, ItemStatus, User } from "../../db/schema.ts";
 import type { Subject } from "../permissions.ts";
 import { itemStatuses, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { loadProjectFor, type ProjectModel } from "./project-model.ts";
+import { projectCosts } from "./quality-economics.ts";
 
 /**
- * Where a project stands: items by status, labels given against labels needed, and each
- * annotator's output and pace. Gold items are counted apart: they are never "done".
+ * Where a project stands: items by status, labels given against labels needed, each
+ * annotator's output and pace, and (for those who may see them) what the work has cost so far
+ * and what a published item cost on average. Gold items are counted apart: they are never "done".
  */
 export async function projectProgress(db: Kysely<Database>, user: User, projectId: number) {
   const { project, subject } = await loadProjectFor(db, user, projectId, "project.viewQuality");
   const pseudonymised = seesPseudonymisedProgress(subject, project);
-  const progressAs = await readProjectProgress(db, project, { pseudonyms: pseudonymised });
-  return progressAs(pseudonymised);
+  const costs = seesProjectCosts(subject, project);
+  const progressAs = await readProjectProgress(db, project, { pseudonyms: pseudonymised, costs });
+  return progressAs(pseudonymised, costs);
 }
 
 export type ProjectProgress = Awaited<ReturnType<typeof projectProgress>>;
+
+/**
+ * Whether the subject sees what the project's work cost: leads and admins do; clients only when
+ * the project's `showCostsToClients` is on (docs/decisions/023-quality-endpoint.md).
+ */
+export function seesProjectCosts(subject: Subject, project: ProjectModel): boolean {
+  return subject.role !== "client" || subject.isAdmin || project.settings.showCostsToClients;
+}
 
 /** Whether the subject sees the project's annotators under pseudonyms in its progress. */
 export function seesPseudonymisedProgress(subject: Subject, project: ProjectModel): boolean {
@@ -25,12 +36,13 @@ export function seesPseudonymisedProgress(subject: Subject, project: ProjectMode
 /**
  * The database side of a project's progress, the same whoever asks: one read that every
  * audience's view is then made from (the event streams of a project share it). The pseudonyms
- * are read only when `pseudonyms` says a pseudonymised view will be asked for.
+ * are read only when `pseudonyms` says a pseudonymised view will be asked for, the costs only
+ * when `costs` says a view with them will be.
  */
 export async function readProjectProgress(
   db: Kysely<Database>,
   project: ProjectModel,
-  options: { pseudonyms: boolean },
+  options: { pseudonyms: boolean; costs?: boolean },
 ) {
   const projectId = project.id;
   const byStatusRows = await db
@@ -108,8 +120,12 @@ export async function readProjectProgress(
   const byPseudonym = [...perAnnotator].sort((a, b) =>
     nameUnderPseudonyms(a).localeCompare(nameUnderPseudonyms(b)),
   );
-  /** The progress as an audience sees it: with names, or (`hideNames`) under pseudonyms. */
-  return (hideNames: boolean) => ({
+  const costs = options.costs ? await projectCosts(db, project) : null;
+  /**
+   * The progress as an audience sees it: with names, or (`hideNames`) under pseudonyms; with the
+   * costs (`showCosts`) or without.
+   */
+  return (hideNames: boolean, showCosts = false) => ({
     items,
     goldItems,
     byStatus,
@@ -124,6 +140,7 @@ export async function readProjectProgress(
       meanDurationMs: meanMs(row.totalActiveMs, row.timedLabels),
       meanGoldDurationMs: meanMs(row.totalGoldActiveMs, row.timedGoldAnswers),
     })),
+    ...(showCosts && costs ? costs : {}),
   });
 }
 

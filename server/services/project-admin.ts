@@ -351,6 +351,25 @@ export async function listProjectMembers(
   return memberRows(db, projectId);
 }
 
+/**
+ * Each member's hourly rate in cents (null: none set), for those who manage the project's
+ * members: leads and admins. Nobody else is shown a person's rate.
+ */
+export async function listProjectMemberRates(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+): Promise<Map<number, number | null>> {
+  await requireProjectPermission(db, user, projectId, "project.manageMembers");
+  const rows = await db
+    .selectFrom("project_members")
+    .innerJoin("users", "users.id", "project_members.user_id")
+    .select(["users.id", "users.hourly_rate_cents"])
+    .where("project_members.project_id", "=", projectId)
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.hourly_rate_cents]));
+}
+
 async function memberRows(db: Kysely<Database>, projectId: number): Promise<ProjectMember[]> {
   const rows = await db
     .selectFrom("project_members")

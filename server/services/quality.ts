@@ -1,10 +1,16 @@
 import type { Kysely } from "kysely";
-import { krippendorffAlpha, type AlphaLevel } from "../../app/domain/agreement.ts";
+import type { AccuracyFigure, FinalAccuracyFigure } from "../../app/domain/accuracy.ts";
+import type { AlphaLevel } from "../../app/domain/agreement.ts";
+import type { Figures } from "../../app/domain/cost.ts";
+import type { Estimate, UndefinedReason } from "../../app/domain/estimate.ts";
 import { scoreLabelAgainstGold } from "../../app/domain/gold.ts";
-import type { Label, TemplateField } from "../../app/domain/template.ts";
+import type { TemplateField } from "../../app/domain/template.ts";
 import type { AnnotatorLevel, Database, User } from "../../db/schema.ts";
 import { pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
+import { seesProjectCosts } from "./progress.ts";
 import { loadProjectFor } from "./project-model.ts";
+import type { AgreementMetric } from "./quality-agreement.ts";
+import { pooledReliability, projectQualityComputation } from "./quality-economics.ts";
 
 export interface QualityAnnotator {
   /** null when the viewer sees pseudonyms. */
@@ -38,45 +44,140 @@ export interface JuniorReviewRecord {
   acceptanceRate: number | null;
 }
 
+export interface KappaPairQuality {
+  a: QualityAnnotator;
+  b: QualityAnnotator;
+  /** Units both rated. */
+  items: number;
+  unweighted: Estimate<number>;
+  linear: Estimate<number>;
+  quadratic: Estimate<number>;
+}
+
 export interface FieldAgreementQuality {
   fieldId: string;
-  level: AlphaLevel;
-  /** Krippendorff's alpha; null when it is undefined (too few values, or no variation). */
+  /** What was computed (see `AgreementMetric`). */
+  metric: AgreementMetric;
+  /** The level alpha was measured at; null for multiple choice (MASI) and spans. */
+  level: AlphaLevel | null;
+  /** Krippendorff's alpha; null when it is undefined, with `reason`. */
   alpha: number | null;
+  reason: UndefinedReason | null;
+  /** Its bootstrap 95 % interval, [lower, upper]; null with `alphaCiReason`. */
+  alphaCi: [number, number] | null;
+  alphaCiReason: UndefinedReason | null;
+  fleissKappa: Estimate<number>;
+  cohenKappa: KappaPairQuality[];
   /** Items with at least two values for the field. */
   items: number;
+  kendallW?: Estimate<number>;
+  spanF1?: { exact: Estimate<number>; overlap: Estimate<number> };
+}
+
+/** A share of answers that are right: value and Wilson's 95 % interval, or null with a reason. */
+export interface AccuracyQuality {
+  value: number | null;
+  reason: UndefinedReason | null;
+  ci: [number, number] | null;
+  correct: number;
+  scored: number;
+}
+
+export interface FinalAccuracyQuality extends AccuracyQuality {
+  /** Answers not scored: the final rests on them and the other labels settle on nothing. */
+  selfDecided: number;
+}
+
+/**
+ * The figures a person, a group or the project is judged by. The cost figures are absent where
+ * the viewer may not see them (see docs/decisions/023-quality-endpoint.md).
+ */
+export interface EconomicsQuality {
+  /** Labels given, gold answers and labels rejected in review included. */
+  labels: number;
+  /** The server-measured labelling time (decision 021). */
+  activeMs: number;
+  costCents?: Estimate<number>;
+  accuracyVsFinal: FinalAccuracyQuality;
+  goldAccuracy: AccuracyQuality;
+  /** Dawid–Skene's expected share of correct labels on choice fields and preference directions. */
+  reliability: Estimate<number>;
+  costPerCorrectCents?: Estimate<number>;
+}
+
+export interface AnnotatorQuality extends EconomicsQuality {
+  annotator: QualityAnnotator;
+  /** null when the viewer sees pseudonyms. */
+  level: AnnotatorLevel | null;
+  domains: string[] | null;
+  /** Accuracy against the final label per scored field. */
+  fields: Array<{ fieldId: string; accuracyVsFinal: FinalAccuracyQuality }>;
+}
+
+export interface GroupQuality extends EconomicsQuality {
+  /** The level or domain; null for the people without one. */
+  key: string | null;
+  people: number;
+}
+
+export interface ProjectTotalsQuality extends EconomicsQuality {
+  /** Measured time of panels in rooms of published versions, and of reviewers on reviews. */
+  panelMs: number;
+  reviewMs: number;
+  /** Published items, and those whose every piece of work has a cost. */
+  publishedItems: { items: number; costedItems: number };
+  costPerPublishedItemCents?: Estimate<number>;
+  /** Pieces of work (labels, a person's time on a version or a review) without a cost. */
+  uncostedWork?: { withoutTime: number; withoutRate: number };
+  /** Versions and reviews from before time was measured per person. */
+  unmeasured: { versions: number; reviews: number };
+}
+
+export interface FieldQuality {
+  fieldId: string;
+  accuracyVsFinal: FinalAccuracyQuality;
+  goldAccuracy: AccuracyQuality;
+  /** The field's even share of a published item's cost. */
+  costPerPublishedItemCents?: Estimate<number>;
+  costPerCorrectCents?: Estimate<number>;
 }
 
 export interface ProjectQuality {
   projectId: number;
   pseudonymised: boolean;
+  /** Whether cost figures are in this view (for a client: the project's `showCostsToClients`). */
+  costsShown: boolean;
   fields: Array<{ id: string; label: string; type: TemplateField["type"] }>;
   goldAccuracy: AnnotatorGoldAccuracy[];
   juniorReviews: JuniorReviewRecord[];
   agreement: FieldAgreementQuality[];
+  annotators: AnnotatorQuality[];
+  /** By level and by domain; null under pseudonyms, where groups would map back to people. */
+  groups: { byLevel: GroupQuality[]; byDomain: GroupQuality[] } | null;
+  project: ProjectTotalsQuality;
+  fieldQuality: FieldQuality[];
+}
+
+function accuracyQuality(figure: AccuracyFigure): AccuracyQuality {
+  return {
+    value: figure.value.value,
+    reason: figure.value.reason,
+    ci: figure.ci === null ? null : [figure.ci.lower, figure.ci.upper],
+    correct: figure.correct,
+    scored: figure.scored,
+  };
+}
+
+function finalAccuracyQuality(figure: FinalAccuracyFigure): FinalAccuracyQuality {
+  return { ...accuracyQuality(figure), selfDecided: figure.selfDecided };
 }
 
 /**
- * The level at which a field's agreement is measured; undefined for fields alpha does not cover
- * (spans, rankings and free text have measures of their own; multiple choice is a set, not a
- * category).
- */
-function alphaLevelOf(field: TemplateField): AlphaLevel | undefined {
-  switch (field.type) {
-    case "rating":
-      return field.level;
-    case "preference":
-      return "ordinal";
-    case "choice":
-      return field.multiple ? undefined : "nominal";
-    default:
-      return undefined;
-  }
-}
-
-/**
- * The numbers a lead or client judges a project's labels by: each annotator's accuracy on gold
- * items per field, each junior's review record, and inter-annotator agreement per field.
+ * The numbers a lead or client judges a project's labels by: inter-annotator agreement per
+ * field; each annotator's accuracy against final labels and on gold items, reliability and cost,
+ * and the same by level, by domain, per field and for the project; each junior's review record.
+ * Everything comes from one read of the project (`readQualityData`) and one pass of the pure
+ * functions over it.
  */
 export async function projectQuality(
   db: Kysely<Database>,
@@ -84,54 +185,27 @@ export async function projectQuality(
   projectId: number,
 ): Promise<ProjectQuality> {
   const { project, subject } = await loadProjectFor(db, user, projectId, "project.viewQuality");
-  const pseudonymised =
-    !subject.isAdmin && subject.role === "client" && project.settings.pseudonymiseForClients;
+  const clientView = !subject.isAdmin && subject.role === "client";
+  const pseudonymised = clientView && project.settings.pseudonymiseForClients;
+  // Clients see what the work cost only where the project says so, and then only for the whole
+  // project: a person's or a group's cost next to their measured time would give away a rate.
+  const costsShown = seesProjectCosts(subject, project);
+  const costsPerPerson = !clientView;
 
-  const annotations = await db
-    .selectFrom("annotations")
-    .innerJoin("items", "items.id", "annotations.item_id")
-    .innerJoin("users", "users.id", "annotations.user_id")
-    .select([
-      "annotations.item_id",
-      "annotations.user_id",
-      "annotations.label",
-      "annotations.rejected_at",
-      "items.gold_label",
-      "users.name",
-      "users.level",
-    ])
-    .where("items.project_id", "=", projectId)
-    .orderBy("annotations.id")
-    .execute();
-  const reviews = await db
-    .selectFrom("reviews")
-    .innerJoin("annotations", "annotations.id", "reviews.annotation_id")
-    .innerJoin("users", "users.id", "annotations.user_id")
-    .select(["reviews.verdict", "annotations.user_id", "users.name", "users.level"])
-    .where("reviews.project_id", "=", projectId)
-    .execute();
+  const computation = await projectQualityComputation(db, project);
+  const { data, economics, groups, groupPeople } = computation;
+  const reliability = computation.reliability();
 
-  const people = new Map<number, { name: string; level: AnnotatorLevel | null }>();
-  for (const row of [...annotations, ...reviews]) {
-    people.set(row.user_id, { name: row.name, level: row.level });
-  }
-  const pseudonyms = pseudonymised ? await pseudonymsFor(db, projectId) : new Map();
-  const leads = pseudonymised
-    ? new Set(
-        (
-          await db
-            .selectFrom("project_members")
-            .select("user_id")
-            .where("project_id", "=", projectId)
-            .where("role", "=", "lead")
-            .execute()
-        ).map((row) => row.user_id),
-      )
-    : new Set<number>();
+  const pseudonyms = pseudonymised ? await pseudonymsFor(db, projectId) : new Map<number, string>();
   const annotatorOf = (userId: number): QualityAnnotator => {
-    const person = people.get(userId)!;
+    const person = data.workers.get(userId) ?? {
+      name: UNNAMED_ANNOTATOR,
+      level: null,
+      role: null,
+    };
     if (!pseudonymised) return { id: userId, name: person.name, level: person.level };
-    const name = pseudonyms.get(userId) ?? (leads.has(userId) ? person.name : UNNAMED_ANNOTATOR);
+    const name =
+      pseudonyms.get(userId) ?? (person.role === "lead" ? person.name : UNNAMED_ANNOTATOR);
     return { id: null, name, level: null };
   };
   const byName = (a: { annotator: QualityAnnotator }, b: { annotator: QualityAnnotator }) =>
@@ -140,21 +214,18 @@ export async function projectQuality(
   // Gold accuracy counts every annotation of a gold item, rejected or not: a rejection in
   // review is itself a sign of the accuracy being measured.
   const goldScores = new Map<number, { items: number; sums: Map<string, [number, number]> }>();
-  for (const row of annotations) {
-    if (row.gold_label === null) continue;
-    const scores = scoreLabelAgainstGold(
-      project.template,
-      row.gold_label as Label,
-      row.label as Label,
-      { ratingTolerance: project.settings.goldRatingTolerance },
-    );
-    const record = goldScores.get(row.user_id) ?? { items: 0, sums: new Map() };
+  for (const row of data.labels) {
+    if (row.goldLabel === null) continue;
+    const scores = scoreLabelAgainstGold(project.template, row.goldLabel, row.label, {
+      ratingTolerance: project.settings.goldRatingTolerance,
+    });
+    const record = goldScores.get(row.userId) ?? { items: 0, sums: new Map() };
     record.items += 1;
     for (const [fieldId, score] of Object.entries(scores)) {
       const [sum, count] = record.sums.get(fieldId) ?? [0, 0];
       record.sums.set(fieldId, [sum + score, count + 1]);
     }
-    goldScores.set(row.user_id, record);
+    goldScores.set(row.userId, record);
   }
   const goldAccuracy = [...goldScores.entries()]
     .map(([userId, record]) => ({
@@ -170,15 +241,15 @@ export async function projectQuality(
     .sort(byName);
 
   const verdicts = new Map<number, Omit<JuniorReviewRecord, "annotator" | "acceptanceRate">>();
-  for (const row of reviews) {
-    const record = verdicts.get(row.user_id) ?? {
+  for (const row of data.reviews) {
+    const record = verdicts.get(row.userId) ?? {
       accepted: 0,
       corrected: 0,
       rejected: 0,
       pending: 0,
     };
     record[row.verdict] += 1;
-    verdicts.set(row.user_id, record);
+    verdicts.set(row.userId, record);
   }
   const juniorReviews = [...verdicts.entries()]
     .map(([userId, record]) => {
@@ -191,38 +262,76 @@ export async function projectQuality(
     })
     .sort(byName);
 
-  const labelsByItem = new Map<number, Label[]>();
-  for (const row of annotations) {
-    if (row.gold_label !== null || row.rejected_at !== null) continue;
-    const labels = labelsByItem.get(row.item_id) ?? [];
-    labels.push(row.label as Label);
-    labelsByItem.set(row.item_id, labels);
-  }
-  const agreement: FieldAgreementQuality[] = [];
-  for (const field of project.template.fields) {
-    const level = alphaLevelOf(field);
-    if (!level) continue;
-    const units = [...labelsByItem.values()]
-      .map((labels) =>
-        labels
-          .map((label) => label[field.id])
-          .filter(
-            (value): value is number | string =>
-              typeof value === "number" || typeof value === "string",
-          ),
-      )
-      .filter((values) => values.length >= 2);
-    agreement.push({
-      fieldId: field.id,
-      level,
-      alpha: krippendorffAlpha(units, level).value,
-      items: units.length,
-    });
-  }
+  const agreement = computation.agreements().map((field): FieldAgreementQuality => ({
+    fieldId: field.fieldId,
+    metric: field.metric,
+    level: field.level,
+    alpha: field.alpha.value,
+    reason: field.alpha.reason,
+    alphaCi: field.alphaCi.value,
+    alphaCiReason: field.alphaCi.reason,
+    fleissKappa: field.fleissKappa,
+    cohenKappa: field.cohenKappa
+      .map((pair) => ({
+        a: annotatorOf(pair.a),
+        b: annotatorOf(pair.b),
+        items: pair.items,
+        unweighted: pair.unweighted,
+        linear: pair.linear,
+        quadratic: pair.quadratic,
+      }))
+      .sort((x, y) => x.a.name.localeCompare(y.a.name) || x.b.name.localeCompare(y.b.name)),
+    items: field.items,
+    ...(field.kendallW ? { kendallW: field.kendallW } : {}),
+    ...(field.spanF1 ? { spanF1: field.spanF1 } : {}),
+  }));
 
+  const figures = (
+    source: Figures,
+    people: ReadonlyArray<number>,
+    withCosts: boolean,
+  ): EconomicsQuality => ({
+    labels: source.labels,
+    activeMs: source.activeMs,
+    ...(withCosts ? { costCents: source.costCents } : {}),
+    accuracyVsFinal: finalAccuracyQuality(source.accuracyVsFinal),
+    goldAccuracy: accuracyQuality(source.goldAccuracy),
+    reliability: pooledReliability(reliability, people),
+    ...(withCosts ? { costPerCorrectCents: source.costPerCorrectCents } : {}),
+  });
+
+  const annotators = economics.people
+    .map((person): AnnotatorQuality => {
+      const worker = data.workers.get(person.person);
+      return {
+        annotator: annotatorOf(person.person),
+        level: pseudonymised ? null : (worker?.level ?? null),
+        domains: pseudonymised ? null : (worker?.domains ?? []),
+        ...figures(person, [person.person], costsPerPerson),
+        fields: person.fields.map((field) => ({
+          fieldId: field.fieldId,
+          accuracyVsFinal: finalAccuracyQuality(field),
+        })),
+      };
+    })
+    .sort(byName);
+
+  const groupsOf = (
+    list: typeof groups.byLevel,
+    people: Map<string | null, number[]>,
+  ): GroupQuality[] =>
+    list.map((group) => ({
+      key: group.key,
+      people: group.people,
+      ...figures(group, people.get(group.key) ?? [], costsPerPerson),
+    }));
+
+  const everyone = economics.people.map((person) => person.person);
+  const { whole, publishedItems } = economics;
   return {
     projectId,
     pseudonymised,
+    costsShown,
     fields: project.template.fields.map((field) => ({
       id: field.id,
       label: field.label,
@@ -231,5 +340,39 @@ export async function projectQuality(
     goldAccuracy,
     juniorReviews,
     agreement,
+    annotators,
+    groups: pseudonymised
+      ? null
+      : {
+          byLevel: groupsOf(groups.byLevel, groupPeople.byLevel),
+          byDomain: groupsOf(groups.byDomain, groupPeople.byDomain),
+        },
+    project: {
+      ...figures(whole, everyone, costsShown),
+      panelMs: whole.tally.panelMs,
+      reviewMs: whole.tally.reviewMs,
+      publishedItems: { items: publishedItems.items, costedItems: publishedItems.costedItems },
+      ...(costsShown
+        ? {
+            costPerPublishedItemCents: publishedItems.means.totalCents,
+            uncostedWork: {
+              withoutTime: whole.tally.workWithoutTime,
+              withoutRate: whole.tally.workWithoutRate,
+            },
+          }
+        : {}),
+      unmeasured: economics.unmeasured,
+    },
+    fieldQuality: economics.fields.map((field) => ({
+      fieldId: field.fieldId,
+      accuracyVsFinal: finalAccuracyQuality(field.accuracyVsFinal),
+      goldAccuracy: accuracyQuality(field.goldAccuracy),
+      ...(costsShown
+        ? {
+            costPerPublishedItemCents: field.perPublishedItemCents,
+            costPerCorrectCents: field.costPerCorrectCents,
+          }
+        : {}),
+    })),
   };
 }

@@ -293,6 +293,7 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
       "Items",
       "Label",
       "My history",
+      "Guidelines",
     ]);
     for (const section of ["settings", "members", "reviews"]) {
       const response = await page.goto(`/projects/${projectId}/${section}`);
@@ -331,7 +332,7 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
     await expect(page.getByRole("link", { name: "clin-0006" }).count()).resolves.toBe(0);
 
     await page.getByLabel("Status").selectOption("adjudicating");
-    await page.getByRole("button", { name: "Filter" }).click();
+    await page.getByRole("button", { name: "Search" }).click();
     await page.waitForURL((url) => url.searchParams.get("status") === "adjudicating");
     await page.getByRole("link", { name: "clin-0001" }).click();
     await page.getByRole("heading", { level: 1, name: "clin-0001" }).waitFor();

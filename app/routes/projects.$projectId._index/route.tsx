@@ -2,12 +2,19 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Link, useLoaderData } from "@remix-run/react";
 import { ProjectHeader } from "~/components/project/project-header.tsx";
 import { useLiveProgress } from "~/components/project/use-live-progress.ts";
+import uplotStylesUrl from "uplot/dist/uPlot.min.css?url";
 import type { ExportFormat } from "~/domain/export.ts";
+import dashboardStylesUrl from "~/styles/dashboard.css?url";
 import projectStylesUrl from "~/styles/project.css?url";
 import { formatDateTime, itemStatusLabel } from "~/utils/format.ts";
+import { AgreementSummary, PaceSection } from "./overview-dashboard.tsx";
 import { loadOverview } from "./overview.server.ts";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: projectStylesUrl }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: projectStylesUrl },
+  { rel: "stylesheet", href: uplotStylesUrl },
+  { rel: "stylesheet", href: dashboardStylesUrl },
+];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.navigation.name} · Quorum` : "Project · Quorum" },
@@ -30,7 +37,7 @@ function percent(count: number, total: number): number {
 }
 
 export default function ProjectOverview() {
-  const { navigation, project, statusCounts, totalItems, disputed, exportFormats } =
+  const { navigation, project, statusCounts, totalItems, disputed, exportFormats, dashboard } =
     useLoaderData<typeof loader>();
   const published = statusCounts.find((entry) => entry.status === "published")?.count ?? 0;
   const base = `/projects/${navigation.id}`;
@@ -98,6 +105,13 @@ export default function ProjectOverview() {
             ))}
           </dl>
         </section>
+
+        {dashboard ? (
+          <>
+            <PaceSection dashboard={dashboard} />
+            <AgreementSummary agreement={dashboard.agreement} qualityPath={`${base}/quality`} />
+          </>
+        ) : null}
 
         <section className="card" aria-labelledby="disputes-heading">
           <h2 id="disputes-heading">Disputed items</h2>

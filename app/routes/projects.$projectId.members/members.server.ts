@@ -2,6 +2,7 @@ import { data, type AppLoadContext, type LoaderFunctionArgs } from "@remix-run/n
 import { z } from "zod";
 import { AppError } from "../../../server/errors.ts";
 import {
+  listProjectMemberRates,
   listProjectMembers,
   removeProjectMember,
   setProjectMember,
@@ -26,12 +27,17 @@ type Params = LoaderFunctionArgs["params"];
 
 export async function loadMembers(request: Request, context: AppLoadContext, params: Params) {
   const page = await loadProjectPage(request, context, params, "project.manageMembers");
-  const members = await listProjectMembers(context.quorum.db, page.user, page.projectId).catch(
-    throwAsRouteError,
-  );
+  const [members, rates] = await Promise.all([
+    listProjectMembers(context.quorum.db, page.user, page.projectId),
+    listProjectMemberRates(context.quorum.db, page.user, page.projectId),
+  ]).catch(throwAsRouteError);
   return {
     navigation: page.navigation,
-    members,
+    /** Rates are shown here, to leads and admins, and nowhere a client looks. */
+    members: members.map((member) => ({
+      ...member,
+      hourlyRateCents: rates.get(member.userId) ?? null,
+    })),
     currentUserId: page.user.id,
     /** Leads invite annotators and clients; only admins invite new leads. */
     mayInviteLeads: page.user.is_admin,

@@ -138,6 +138,7 @@ export default function ProjectMembers() {
                   <th scope="col">Name</th>
                   <th scope="col">Email</th>
                   <th scope="col">Level and domains</th>
+                  <th scope="col">Hourly rate</th>
                   <th scope="col">Role</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>
@@ -163,6 +164,13 @@ export default function ProjectMembers() {
                           </span>
                         ))}
                       </span>
+                    </td>
+                    <td>
+                      {member.hourlyRateCents === null ? (
+                        <span className="muted">Not set</span>
+                      ) : (
+                        (member.hourlyRateCents / 100).toFixed(2)
+                      )}
                     </td>
                     <td>
                       <Form method="post" className="role-form">

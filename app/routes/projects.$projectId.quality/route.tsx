@@ -1,10 +1,22 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { ProjectHeader } from "~/components/project/project-header.tsx";
+import { useLiveProgress } from "~/components/project/use-live-progress.ts";
+import dashboardStylesUrl from "~/styles/dashboard.css?url";
 import projectStylesUrl from "~/styles/project.css?url";
+import {
+  AgreementTable,
+  AnnotatorTable,
+  GroupTable,
+  levelComparison,
+  ProjectFigures,
+} from "./quality-figures.tsx";
 import { loadQuality } from "./quality.server.ts";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: projectStylesUrl }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: projectStylesUrl },
+  { rel: "stylesheet", href: dashboardStylesUrl },
+];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Quality · ${data.navigation.name} · Quorum` : "Quality · Quorum" },
@@ -18,19 +30,12 @@ function percent(share: number | null): string {
   return share === null ? "—" : `${Math.round(share * 100)}%`;
 }
 
-/** Krippendorff's (2004) reading of alpha: ≥ 0.8 reliable, ≥ 0.667 tentative, below that not. */
-function alphaReading(alpha: number | null): { label: string; tone: string } {
-  if (alpha === null) return { label: "not enough data", tone: "muted" };
-  if (alpha >= 0.8) return { label: "reliable", tone: "ok" };
-  if (alpha >= 0.667) return { label: "tentative", tone: "warn" };
-  return { label: "low", tone: "danger" };
-}
-
 export default function Quality() {
   const { navigation, quality } = useLoaderData<typeof loader>();
   const fieldLabel = (fieldId: string) =>
     quality.fields.find((field) => field.id === fieldId)?.label ?? fieldId;
   const goldFields = quality.goldAccuracy[0]?.fields.map((field) => field.fieldId) ?? [];
+  useLiveProgress(navigation.id, true);
   return (
     <>
       <ProjectHeader project={navigation} />
@@ -44,56 +49,80 @@ export default function Quality() {
         <section className="card" aria-labelledby="agreement-heading">
           <h2 id="agreement-heading">Agreement between annotators</h2>
           <p className="muted">
-            Krippendorff&apos;s alpha per field over the items with at least two counted labels
-            (gold items and rejected labels left out): 1 is perfect agreement, 0 what chance would
-            give. At or above 0.8 labels are reliable; between 0.667 and 0.8 usable for tentative
-            conclusions.
+            How far annotators agree beyond chance, per field, over the items with at least two
+            counted labels (gold items and rejected labels left out). Krippendorff&apos;s alpha is 1
+            for perfect agreement and 0 for what chance would give; at or above 0.8 labels are
+            reliable, between 0.667 and 0.8 usable for tentative conclusions. The interval is the
+            range the true value lies in with 95% confidence. Fleiss&apos; κ and the Cohen&apos;s κ
+            of each pair of annotators read the same way.
           </p>
           {quality.agreement.length === 0 ? (
             <p className="empty-inline">
-              This template has no rating, preference or single-choice field.
+              This template has no field whose agreement can be measured.
             </p>
           ) : (
-            <div className="table-wrap">
-              <table className="data-table">
-                <caption className="visually-hidden">Agreement per field</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Field</th>
-                    <th scope="col">Level</th>
-                    <th scope="col" className="numeric">
-                      Items
-                    </th>
-                    <th scope="col" className="numeric">
-                      Alpha
-                    </th>
-                    <th scope="col">Reading</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {quality.agreement.map((field) => {
-                    const reading = alphaReading(field.alpha);
-                    return (
-                      <tr key={field.fieldId}>
-                        <th scope="row">{fieldLabel(field.fieldId)}</th>
-                        <td>{field.level}</td>
-                        <td className="numeric">{field.items}</td>
-                        <td className="numeric">
-                          {field.alpha === null ? "—" : field.alpha.toFixed(2)}
-                        </td>
-                        <td>
-                          <span className={`badge badge-tone-${reading.tone}`}>
-                            {reading.label}
-                          </span>
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+            <AgreementTable agreement={quality.agreement} fieldLabel={fieldLabel} />
           )}
         </section>
+
+        <section className="card" aria-labelledby="project-heading">
+          <h2 id="project-heading">The whole project</h2>
+          <p className="muted">
+            Accuracy vs final: the share of answers (one field of one label) that agree with the
+            item&apos;s final label. Gold accuracy: the same against the known labels of gold items.
+            Both come with their 95% interval in brackets and the counts behind them. Reliability:
+            the share of choice and preference answers that a Dawid–Skene model, fitted to every
+            annotator&apos;s answers, expects to be right.
+            {quality.costsShown
+              ? " Cost: hourly rates times the working time the server measured; cost per correct answer divides what the judged labels cost by their correct answers."
+              : ""}
+          </p>
+          <ProjectFigures project={quality.project} />
+        </section>
+
+        <section className="card" aria-labelledby="annotators-heading">
+          <h2 id="annotators-heading">Annotators</h2>
+          <p className="muted">
+            Each person&apos;s labels, measured working time and the figures above
+            {quality.annotators.some((entry) => entry.costCents !== undefined)
+              ? ", with what their work cost (labels, adjudication and reviews)"
+              : ""}
+            . An answer that the final label rests on, with the other labels settling on nothing
+            without it, is self-decided and not scored.
+          </p>
+          {quality.annotators.length === 0 ? (
+            <p className="empty-inline">Nobody has worked on this project yet.</p>
+          ) : (
+            <AnnotatorTable annotators={quality.annotators} />
+          )}
+        </section>
+
+        {quality.groups ? (
+          <section className="card" aria-labelledby="groups-heading">
+            <h2 id="groups-heading">By level and by domain</h2>
+            <p className="level-comparison" data-figure="level-comparison">
+              {levelComparison(quality.groups.byLevel)}
+            </p>
+            <p className="muted">
+              A group&apos;s figures come from its members&apos; added counts; a person with two
+              domains counts in both.
+            </p>
+            {quality.groups.byLevel.length === 0 ? (
+              <p className="empty-inline">Nobody has worked on this project yet.</p>
+            ) : (
+              <>
+                <div className="figure-group">
+                  <h3>By level</h3>
+                  <GroupTable groups={quality.groups.byLevel} by="level" />
+                </div>
+                <div className="figure-group">
+                  <h3>By domain</h3>
+                  <GroupTable groups={quality.groups.byDomain} by="domain" />
+                </div>
+              </>
+            )}
+          </section>
+        ) : null}
 
         <section className="card" aria-labelledby="gold-heading">
           <h2 id="gold-heading">Accuracy on gold items</h2>

@@ -218,6 +218,17 @@ export default function ProjectSettings() {
               Show annotators to clients as “Annotator A”, “Annotator B” …
             </label>
           </div>
+          <div className="checkbox-field">
+            <input
+              type="checkbox"
+              id="showCostsToClients"
+              name="showCostsToClients"
+              defaultChecked={settings.showCostsToClients}
+            />
+            <label htmlFor="showCostsToClients">
+              Show clients what the project&apos;s work cost (never a person&apos;s rate)
+            </label>
+          </div>
           <Field
             label="Panel approvals needed to publish"
             name="publishQuorum"

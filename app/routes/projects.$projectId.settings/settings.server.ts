@@ -71,6 +71,7 @@ const settingsFormSchema = z.discriminatedUnion(
       juniorReviewFirstN: wholeNumber("Enter a whole number"),
       juniorReviewRate: share,
       pseudonymiseForClients: checkbox,
+      showCostsToClients: checkbox,
       publishQuorum: z
         .string()
         .trim()
@@ -152,6 +153,7 @@ export async function saveProjectSettings(
           goldRatingTolerance: form.goldRatingTolerance,
           juniorReview: { firstN: form.juniorReviewFirstN, rate: form.juniorReviewRate },
           pseudonymiseForClients: form.pseudonymiseForClients,
+          showCostsToClients: form.showCostsToClients,
           publishRule:
             form.publishQuorum === null
               ? { kind: "lead" }

@@ -1,0 +1,331 @@
+import { fieldValue } from "../../app/domain/accuracy.ts";
+import {
+  cohenKappa,
+  fleissKappa,
+  kendallW,
+  krippendorffAlpha,
+  krippendorffAlphaInterval,
+  masiAlpha,
+  rankingScores,
+  type AlphaLevel,
+} from "../../app/domain/agreement.ts";
+import {
+  estimated,
+  notEstimable,
+  type Estimate,
+  type UndefinedReason,
+} from "../../app/domain/estimate.ts";
+import { meanPairwiseSpanF1, type SpanMatch } from "../../app/domain/spans.ts";
+import type { SpanAnnotation, Template, TemplateField } from "../../app/domain/template.ts";
+import type { QualityLabel } from "./quality-economics.ts";
+
+/**
+ * What a field's agreement was measured by: Krippendorff's alpha over its values (`alpha`), over
+ * sets of options with the MASI distance (`alpha-masi`), over the ranks each response got
+ * (`alpha-ranks`, with Kendall's W per item beside it), or the mean pairwise F1 of span sets
+ * (`span-f1`), for which alpha, its interval and the kappas are not defined.
+ */
+export type AgreementMetric = "alpha" | "alpha-masi" | "alpha-ranks" | "span-f1";
+
+export interface KappaPair {
+  a: number;
+  b: number;
+  /** Units both rated. */
+  items: number;
+  unweighted: Estimate<number>;
+  linear: Estimate<number>;
+  quadratic: Estimate<number>;
+}
+
+export interface FieldAgreement {
+  fieldId: string;
+  metric: AgreementMetric;
+  level: AlphaLevel | null;
+  alpha: Estimate<number>;
+  /** Krippendorff's bootstrap 95 % interval (decision 019): seeded, so the same on every call. */
+  alphaCi: Estimate<[number, number]>;
+  /** Over the items with all `overlap` labels, the estimator needing as many raters everywhere. */
+  fleissKappa: Estimate<number>;
+  /** Every pair of annotators who labelled a unit in common. */
+  cohenKappa: KappaPair[];
+  /** Items with at least two values for the field. */
+  items: number;
+  /** Rankings: the mean of Kendall's W over the items two or more people ranked. */
+  kendallW?: Estimate<number>;
+  /** Spans: the mean over items of the mean pairwise F1, in either matching mode. */
+  spanF1?: { exact: Estimate<number>; overlap: Estimate<number> };
+}
+
+type Category = string | number;
+
+/** A unit of reliability data: who gave which value. */
+type Unit<Value> = Map<number, Value>;
+
+/** Why nothing is pairable, as the agreement functions say it: by how many people gave values. */
+function unpairableReason(people: number): UndefinedReason {
+  return people === 0 ? "no-data" : people === 1 ? "single-annotator" : "no-overlap";
+}
+
+const otherMetric = <Value>(): Estimate<Value> => notEstimable("other-metric");
+
+function meanOf(values: number[], emptyReason: UndefinedReason): Estimate<number> {
+  return values.length === 0
+    ? notEstimable(emptyReason)
+    : estimated(values.reduce((sum, value) => sum + value, 0) / values.length);
+}
+
+/** Fleiss' kappa over the units with `raters` values, or over all when none has that many. */
+function fleissOf<Value>(
+  pairable: ReadonlyArray<Unit<Value>>,
+  raters: number,
+  keyOf: (value: Value) => Category,
+): Estimate<number> {
+  const complete = pairable.filter((unit) => unit.size === raters);
+  const units = complete.length > 0 ? complete : pairable;
+  const categories = new Map<Category, number>();
+  for (const unit of units) {
+    for (const value of unit.values()) {
+      const key = keyOf(value);
+      if (!categories.has(key)) categories.set(key, categories.size);
+    }
+  }
+  return fleissKappa(
+    units.map((unit) => {
+      const row = new Array<number>(categories.size).fill(0);
+      for (const value of unit.values()) row[categories.get(keyOf(value))!]++;
+      return row;
+    }),
+  );
+}
+
+/** Cohen's kappa for every pair of people over the units both gave a value for. */
+function cohenPairs<Value>(
+  pairable: ReadonlyArray<Unit<Value>>,
+  keyOf: (value: Value) => Category,
+): KappaPair[] {
+  const pairs = new Map<string, { a: number; b: number; first: Category[]; second: Category[] }>();
+  for (const unit of pairable) {
+    const people = [...unit.keys()].sort((x, y) => x - y);
+    for (let first = 0; first < people.length; first++) {
+      for (let second = first + 1; second < people.length; second++) {
+        const a = people[first]!;
+        const b = people[second]!;
+        const key = `${a}:${b}`;
+        let pair = pairs.get(key);
+        if (!pair) {
+          pair = { a, b, first: [], second: [] };
+          pairs.set(key, pair);
+        }
+        pair.first.push(keyOf(unit.get(a)!));
+        pair.second.push(keyOf(unit.get(b)!));
+      }
+    }
+  }
+  return [...pairs.values()]
+    .sort((x, y) => x.a - y.a || x.b - y.b)
+    .map(({ a, b, first, second }) => ({
+      a,
+      b,
+      items: first.length,
+      unweighted: cohenKappa(first, second, "unweighted"),
+      linear: cohenKappa(first, second, "linear"),
+      quadratic: cohenKappa(first, second, "quadratic"),
+    }));
+}
+
+/** Alpha, its interval and the kappas of units of single values (numbers or categories). */
+function categoricalAgreement(
+  field: TemplateField,
+  metric: "alpha" | "alpha-ranks",
+  level: AlphaLevel,
+  units: Iterable<Unit<Category>>,
+  people: number,
+  raters: number,
+  items: number,
+): FieldAgreement {
+  const pairable = [...units].filter((unit) => unit.size >= 2);
+  const values = pairable.map((unit) => [...unit.values()]);
+  const identity = (value: Category) => value;
+  if (pairable.length === 0) {
+    const reason = unpairableReason(people);
+    return {
+      fieldId: field.id,
+      metric,
+      level,
+      alpha: notEstimable(reason),
+      alphaCi: notEstimable(reason),
+      fleissKappa: notEstimable(reason),
+      cohenKappa: [],
+      items,
+    };
+  }
+  const interval = krippendorffAlphaInterval(values, level);
+  return {
+    fieldId: field.id,
+    metric,
+    level,
+    alpha: krippendorffAlpha(values, level),
+    alphaCi:
+      interval.value === null
+        ? notEstimable(interval.reason)
+        : estimated([interval.value.lower, interval.value.upper]),
+    fleissKappa: fleissOf(pairable, raters, identity),
+    cohenKappa: cohenPairs(pairable, identity),
+    items,
+  };
+}
+
+/**
+ * Inter-annotator agreement per scored field, over the labels that count (not rejected in
+ * review) of items that are not gold, as the quality page has always measured it. For spans and
+ * multiple choice a label without the field is the empty set (decision 018), so every label
+ * has a value; for the other types only those who gave one.
+ */
+export function fieldAgreements(
+  project: { template: Template; overlap: number },
+  labels: ReadonlyArray<QualityLabel>,
+): FieldAgreement[] {
+  const counted = labels.filter((entry) => entry.goldLabel === null && !entry.rejected);
+  const results: FieldAgreement[] = [];
+  for (const field of project.template.fields) {
+    if (field.type === "text" || field.type === "rewrite") continue;
+    const byItem = new Map<number, Unit<unknown>>();
+    const people = new Set<number>();
+    for (const entry of counted) {
+      const value = fieldValue(field, entry.label[field.id]);
+      if (value === undefined) continue;
+      people.add(entry.userId);
+      let unit = byItem.get(entry.itemId);
+      if (!unit) {
+        unit = new Map();
+        byItem.set(entry.itemId, unit);
+      }
+      unit.set(entry.userId, value);
+    }
+    const items = [...byItem.values()].filter((unit) => unit.size >= 2).length;
+    const raters = project.overlap;
+
+    switch (field.type) {
+      case "rating":
+      case "preference":
+      case "choice": {
+        if (field.type === "choice" && field.multiple) {
+          results.push(
+            setAgreement(field, byItem as Map<number, Unit<string[]>>, people.size, raters, items),
+          );
+          break;
+        }
+        const level: AlphaLevel =
+          field.type === "rating"
+            ? field.level
+            : field.type === "preference"
+              ? "ordinal"
+              : "nominal";
+        results.push(
+          categoricalAgreement(
+            field,
+            "alpha",
+            level,
+            (byItem as Map<number, Unit<Category>>).values(),
+            people.size,
+            raters,
+            items,
+          ),
+        );
+        break;
+      }
+      case "ranking": {
+        // Each response of an item is a unit; a person's value is the rank they gave it.
+        const ranks = new Map<string, Unit<Category>>();
+        const wPerItem: number[] = [];
+        let wReason: UndefinedReason | null = null;
+        for (const [itemId, unit] of byItem as Map<number, Unit<string[]>>) {
+          for (const [person, ranking] of unit) {
+            ranking.forEach((responseId, index) => {
+              const key = `${itemId}\u0000${responseId}`;
+              const responseUnit = ranks.get(key) ?? new Map<number, Category>();
+              responseUnit.set(person, index + 1);
+              ranks.set(key, responseUnit);
+            });
+          }
+          if (unit.size < 2) continue;
+          const w = kendallW(rankingScores([...unit.values()]));
+          if (w.value === null) wReason ??= w.reason;
+          else wPerItem.push(w.value.w);
+        }
+        results.push({
+          ...categoricalAgreement(
+            field,
+            "alpha-ranks",
+            "ordinal",
+            ranks.values(),
+            people.size,
+            raters,
+            items,
+          ),
+          kendallW: meanOf(wPerItem, wReason ?? unpairableReason(people.size)),
+        });
+        break;
+      }
+      case "spans": {
+        const f1 = (mode: SpanMatch) =>
+          meanOf(
+            [...byItem.values()].flatMap((unit) => {
+              if (unit.size < 2) return [];
+              const mean = meanPairwiseSpanF1([...unit.values()] as SpanAnnotation[][], mode);
+              return mean === null ? [] : [mean];
+            }),
+            unpairableReason(people.size),
+          );
+        results.push({
+          fieldId: field.id,
+          metric: "span-f1",
+          level: null,
+          alpha: otherMetric(),
+          alphaCi: otherMetric(),
+          fleissKappa: otherMetric(),
+          cohenKappa: [],
+          items,
+          spanF1: { exact: f1("exact"), overlap: f1("overlap") },
+        });
+        break;
+      }
+    }
+  }
+  return results;
+}
+
+/** Multiple choice: alpha with the MASI distance; the kappas count whole sets as categories. */
+function setAgreement(
+  field: TemplateField,
+  byItem: Map<number, Unit<string[]>>,
+  people: number,
+  raters: number,
+  items: number,
+): FieldAgreement {
+  const pairable = [...byItem.values()].filter((unit) => unit.size >= 2);
+  if (pairable.length === 0) {
+    const reason = unpairableReason(people);
+    return {
+      fieldId: field.id,
+      metric: "alpha-masi",
+      level: null,
+      alpha: notEstimable(reason),
+      alphaCi: notEstimable(reason),
+      fleissKappa: notEstimable(reason),
+      cohenKappa: [],
+      items,
+    };
+  }
+  const setKey = (options: string[]) => JSON.stringify([...new Set(options)].sort());
+  return {
+    fieldId: field.id,
+    metric: "alpha-masi",
+    level: null,
+    alpha: masiAlpha(pairable.map((unit) => [...unit.values()])),
+    alphaCi: otherMetric(),
+    fleissKappa: fleissOf(pairable, raters, setKey),
+    cohenKappa: cohenPairs(pairable, setKey),
+    items,
+  };
+}

@@ -1,0 +1,550 @@
+import { sql, type Kysely } from "kysely";
+import { fieldValue } from "../../app/domain/accuracy.ts";
+import {
+  projectEconomics,
+  rollUp,
+  type CostedItem,
+  type CostedLabel,
+  type GroupEconomics,
+  type PersonTime,
+  type ProjectEconomics,
+} from "../../app/domain/cost.ts";
+import {
+  estimated,
+  notEstimable,
+  type Estimate,
+  type UndefinedReason,
+} from "../../app/domain/estimate.ts";
+import { dawidSkene, type Annotation as ReliabilityLabel } from "../../app/domain/reliability.ts";
+import type { Label } from "../../app/domain/template.ts";
+import type {
+  AnnotatorLevel,
+  Database,
+  ItemStatus,
+  ProjectRole,
+  ReviewVerdict,
+} from "../../db/schema.ts";
+import type { ProjectModel } from "./project-model.ts";
+import { fieldAgreements, type FieldAgreement } from "./quality-agreement.ts";
+
+/** Everyone whose work the quality figures count: annotators, panel members, reviewers. */
+export interface Worker {
+  id: number;
+  name: string;
+  level: AnnotatorLevel | null;
+  domains: string[];
+  rateCentsPerHour: number | null;
+  role: ProjectRole | null;
+}
+
+/** An independent label as the quality figures read it. */
+export interface QualityLabel {
+  itemId: number;
+  userId: number;
+  label: Label;
+  rejected: boolean;
+  activeMs: number | null;
+  /** The item's gold label; null on items that are not gold. */
+  goldLabel: Label | null;
+}
+
+export interface QualityReview {
+  userId: number;
+  verdict: ReviewVerdict;
+}
+
+/**
+ * One read of everything a project's quality figures come from, in a fixed number of queries
+ * whatever the number of items: labels, final labels, versions with their panel's time, reviews
+ * with their reviewers' time, and the people with their rates.
+ */
+export interface QualityData {
+  labels: QualityLabel[];
+  reviews: QualityReview[];
+  workers: Map<number, Worker>;
+  items: Array<CostedItem<number>>;
+}
+
+const votesOf = (votes: unknown): Array<{ person: number; label: Label }> =>
+  votes !== null && typeof votes === "object" && !Array.isArray(votes)
+    ? Object.entries(votes as Record<string, Label>).flatMap(([key, label]) => {
+        const person = Number(key);
+        return Number.isSafeInteger(person) ? [{ person, label }] : [];
+      })
+    : [];
+
+/**
+ * With `labels: false` (costs only) the labels' contents are not read: no label, consensus or
+ * version label is parsed, and every label and final label is the empty label.
+ */
+export async function readQualityData(
+  db: Kysely<Database>,
+  project: ProjectModel,
+  options: { labels: boolean } = { labels: true },
+): Promise<QualityData> {
+  const projectId = project.id;
+  const projectItems = db.selectFrom("items").select("id").where("project_id", "=", projectId);
+  const [items, annotations, outcomes, versions, panelTimes, reviews, reviewTimes, users] =
+    await Promise.all([
+      db
+        .selectFrom("items")
+        .select(["id", "status", "gold_label"])
+        .where("project_id", "=", projectId)
+        .orderBy("id")
+        .execute(),
+      db
+        .selectFrom("annotations")
+        .select(["item_id", "user_id", "rejected_at", "active_ms"])
+        .$if(options.labels, (query) => query.select("label"))
+        .where("item_id", "in", projectItems)
+        .orderBy("id")
+        .execute(),
+      // A consensus is a final label only to judge labels by; costs need none.
+      options.labels
+        ? db
+            .selectFrom("item_outcomes")
+            .innerJoin("items", "items.id", "item_outcomes.item_id")
+            .select(["item_outcomes.item_id", "item_outcomes.aggregated_label"])
+            .where("items.project_id", "=", projectId)
+            .where("items.status", "=", "consensus")
+            .execute()
+        : [],
+      db
+        .selectFrom("adjudications")
+        .select(["item_id", "version", "published_by", "time_spent_kind"])
+        .$if(options.labels, (query) => query.select(["label", "votes"]))
+        .where("item_id", "in", projectItems)
+        .orderBy("item_id")
+        .orderBy("version")
+        .execute(),
+      db
+        .selectFrom("adjudication_time")
+        .select(["item_id", "version", "user_id", "active_ms"])
+        .where("item_id", "in", projectItems)
+        .execute(),
+      db
+        .selectFrom("reviews")
+        .innerJoin("annotations", "annotations.id", "reviews.annotation_id")
+        .select([
+          "reviews.id",
+          "reviews.verdict",
+          "reviews.time_spent_ms",
+          "annotations.item_id",
+          "annotations.user_id",
+        ])
+        .where("reviews.project_id", "=", projectId)
+        .orderBy("reviews.id")
+        .execute(),
+      db
+        .selectFrom("review_time")
+        .innerJoin("reviews", "reviews.id", "review_time.review_id")
+        .select(["review_time.review_id", "review_time.user_id", "review_time.active_ms"])
+        .where("reviews.project_id", "=", projectId)
+        .execute(),
+      db
+        .selectFrom("users")
+        .leftJoin("project_members", (join) =>
+          join
+            .onRef("project_members.user_id", "=", "users.id")
+            .on("project_members.project_id", "=", projectId),
+        )
+        .select([
+          "users.id",
+          "users.name",
+          "users.level",
+          "users.domains",
+          "users.hourly_rate_cents",
+          "project_members.role",
+        ])
+        .where((eb) =>
+          eb.or([
+            eb("project_members.project_id", "=", projectId),
+            eb("users.id", "in", (inner) =>
+              inner
+                .selectFrom("annotations")
+                .select("user_id")
+                .where("item_id", "in", projectItems),
+            ),
+            eb("users.id", "in", (inner) =>
+              inner
+                .selectFrom("adjudication_time")
+                .select("user_id")
+                .where("item_id", "in", projectItems),
+            ),
+            eb("users.id", "in", (inner) =>
+              inner
+                .selectFrom("review_time")
+                .innerJoin("reviews", "reviews.id", "review_time.review_id")
+                .select("review_time.user_id")
+                .where("reviews.project_id", "=", projectId),
+            ),
+          ]),
+        )
+        .execute(),
+    ]);
+
+  const workers = new Map<number, Worker>(
+    users.map((row) => [
+      row.id,
+      {
+        id: row.id,
+        name: row.name,
+        level: row.level,
+        domains: row.domains,
+        rateCentsPerHour: row.hourly_rate_cents,
+        role: row.role,
+      },
+    ]),
+  );
+
+  const status = new Map<number, ItemStatus>();
+  const byItem = new Map<number, ItemBeingRead>();
+  for (const item of items) {
+    status.set(item.id, item.status);
+    byItem.set(item.id, {
+      labels: [],
+      gold: (item.gold_label as Label | null) ?? null,
+      versions: [],
+      reviews: [],
+    });
+  }
+  const labels: QualityLabel[] = [];
+  for (const row of annotations) {
+    const entry = {
+      person: row.user_id,
+      label: (row.label ?? {}) as Label,
+      rejected: row.rejected_at !== null,
+      activeMs: row.active_ms === null ? null : Number(row.active_ms),
+    };
+    const item = byItem.get(row.item_id)!;
+    item.labels.push(entry);
+    labels.push({
+      itemId: row.item_id,
+      userId: row.user_id,
+      label: entry.label,
+      rejected: entry.rejected,
+      activeMs: entry.activeMs,
+      goldLabel: item.gold ?? null,
+    });
+  }
+
+  // The final label of a settled item: its consensus, or its latest published version.
+  for (const outcome of outcomes) {
+    byItem.get(outcome.item_id)!.final = {
+      label: outcome.aggregated_label as Label,
+      source: "consensus",
+    };
+  }
+  const panelTime = new Map<string, Array<PersonTime<number>>>();
+  for (const row of panelTimes) {
+    const key = `${row.item_id}:${row.version}`;
+    panelTime.set(key, [
+      ...(panelTime.get(key) ?? []),
+      { person: row.user_id, activeMs: Number(row.active_ms) },
+    ]);
+  }
+  for (const version of versions) {
+    const item = byItem.get(version.item_id)!;
+    // A version published automatically had nobody in a room: an empty panel, not an unmeasured
+    // one. A lead's version from before time was measured per person kept only a wall clock.
+    const panel =
+      version.published_by === null
+        ? []
+        : version.time_spent_kind === "wall_clock"
+          ? null
+          : (panelTime.get(`${version.item_id}:${version.version}`) ?? []);
+    item.versions.push({ panel });
+    if (status.get(version.item_id) === "published") {
+      item.final = {
+        label: (version.label ?? {}) as Label,
+        votes: votesOf(version.votes),
+        source: "published",
+      };
+    }
+  }
+  const reviewTime = new Map<number, Array<PersonTime<number>>>();
+  for (const row of reviewTimes) {
+    reviewTime.set(row.review_id, [
+      ...(reviewTime.get(row.review_id) ?? []),
+      { person: row.user_id, activeMs: Number(row.active_ms) },
+    ]);
+  }
+  for (const review of reviews) {
+    if (review.verdict === "pending") continue;
+    const item = byItem.get(review.item_id)!;
+    item.reviews.push({
+      people: review.time_spent_ms === null ? null : (reviewTime.get(review.id) ?? []),
+    });
+  }
+
+  return {
+    labels,
+    reviews: reviews.map((review) => ({ userId: review.user_id, verdict: review.verdict })),
+    workers,
+    items: [...byItem.values()],
+  };
+}
+
+/** An item's costed parts, gathered from the rows of several queries. */
+interface ItemBeingRead extends CostedItem<number> {
+  labels: Array<CostedLabel<number>>;
+  versions: Array<{ panel: ReadonlyArray<PersonTime<number>> | null }>;
+  reviews: Array<{ people: ReadonlyArray<PersonTime<number>> | null }>;
+}
+
+/**
+ * Each annotator's reliability by Dawid–Skene: the expected share of their labels that are
+ * correct, pooled over the project's single choice fields and the directions of its preference
+ * fields (one model per field, each annotator's expected correct labels added up over fields).
+ * Counted labels of items that are not gold, as agreement reads them.
+ */
+export interface Reliability {
+  /** Expected correct labels and labels per person, over the fields the model could be fitted. */
+  byPerson: Map<number, { expectedCorrect: number; labels: number }>;
+  /** Why there is no figure for someone with no label in a fitted model. */
+  reason: UndefinedReason;
+}
+
+export function reliabilityOf(
+  project: ProjectModel,
+  labels: ReadonlyArray<QualityLabel>,
+): Reliability {
+  const byPerson = new Map<number, { expectedCorrect: number; labels: number }>();
+  let reason: UndefinedReason | null = null;
+  const counted = labels.filter((entry) => entry.goldLabel === null && !entry.rejected);
+  for (const field of project.template.fields) {
+    const categorical = (field.type === "choice" && !field.multiple) || field.type === "preference";
+    if (!categorical) continue;
+    const answers: Array<ReliabilityLabel<number, number, string | number>> = [];
+    for (const entry of counted) {
+      const value = fieldValue(field, entry.label[field.id]);
+      if (value === undefined) continue;
+      answers.push({
+        item: entry.itemId,
+        annotator: entry.userId,
+        label: field.type === "preference" ? Math.sign(value as number) : (value as string),
+      });
+    }
+    const model = dawidSkene(answers);
+    if (model.value === null) {
+      reason ??= model.reason;
+      continue;
+    }
+    for (const annotator of model.value.annotators) {
+      const sum = byPerson.get(annotator.annotator) ?? { expectedCorrect: 0, labels: 0 };
+      sum.expectedCorrect += annotator.accuracy * annotator.labels;
+      sum.labels += annotator.labels;
+      byPerson.set(annotator.annotator, sum);
+    }
+  }
+  return { byPerson, reason: reason ?? "no-data" };
+}
+
+/** The reliability of a person or of a group of people: their expected correct share, pooled. */
+export function pooledReliability(
+  reliability: Reliability,
+  people: ReadonlyArray<number>,
+): Estimate<number> {
+  let expectedCorrect = 0;
+  let labels = 0;
+  for (const person of people) {
+    const sum = reliability.byPerson.get(person);
+    if (!sum) continue;
+    expectedCorrect += sum.expectedCorrect;
+    labels += sum.labels;
+  }
+  return labels === 0 ? notEstimable(reliability.reason) : estimated(expectedCorrect / labels);
+}
+
+export interface QualityEconomics {
+  data: QualityData;
+  economics: ProjectEconomics<number>;
+  groups: { byLevel: GroupEconomics[]; byDomain: GroupEconomics[] };
+  /** The people of each group, by level and by domain (null: none). */
+  groupPeople: { byLevel: Map<string | null, number[]>; byDomain: Map<string | null, number[]> };
+}
+
+const ratesOf = (data: QualityData) =>
+  [...data.workers.values()].map((worker) => ({
+    person: worker.id,
+    rateCentsPerHour: worker.rateCentsPerHour,
+  }));
+
+/**
+ * A project's quality economics (docs/decisions/023 and 024): every person's, group's, field's
+ * and the project's accuracy and cost, in one pass over the data. Groups are made of the people
+ * `projectEconomics` lists, by the level and domains they have now.
+ */
+export function qualityEconomicsOf(project: ProjectModel, data: QualityData): QualityEconomics {
+  const economics = projectEconomics({
+    template: project.template,
+    policy: project.disputePolicy,
+    rates: ratesOf(data),
+    items: data.items,
+    gold: { ratingTolerance: project.settings.goldRatingTolerance },
+  });
+  const members = economics.people.map((person) => {
+    const worker = data.workers.get(person.person);
+    return {
+      person: person.person,
+      tally: person.tally,
+      level: worker?.level ?? null,
+      domains: worker?.domains ?? [],
+    };
+  });
+  const byLevel = new Map<string | null, number[]>();
+  const byDomain = new Map<string | null, number[]>();
+  for (const member of members) {
+    byLevel.set(member.level, [...(byLevel.get(member.level) ?? []), member.person]);
+    const domains = member.domains.length === 0 ? [null] : [...new Set(member.domains)];
+    for (const domain of domains)
+      byDomain.set(domain, [...(byDomain.get(domain) ?? []), member.person]);
+  }
+  return {
+    data,
+    economics,
+    groups: rollUp(members),
+    groupPeople: { byLevel, byDomain },
+  };
+}
+
+/** Reads and computes a project's quality economics. */
+export async function readQualityEconomics(
+  db: Kysely<Database>,
+  project: ProjectModel,
+): Promise<QualityEconomics> {
+  return qualityEconomicsOf(project, await readQualityData(db, project));
+}
+
+/**
+ * Everything the quality endpoint shows, before it is cut to what the viewer may see: the
+ * economics, and (computed on first use, since the progress endpoint needs only costs) the
+ * Dawid–Skene reliability and the agreement per field.
+ */
+export interface QualityComputation extends QualityEconomics {
+  reliability(): Reliability;
+  agreements(): FieldAgreement[];
+}
+
+/** Figures of one project, kept with the fingerprint of the data they were computed from. */
+interface Kept<Figures> {
+  fingerprint: string;
+  figures: Promise<Figures>;
+}
+
+/** Projects whose figures are kept, per database and kind, the most recently asked for last. */
+const KEPT_PROJECTS = 16;
+
+/**
+ * Figures of a project computed once and kept (per process, for the last few projects asked for)
+ * until the data they come from change: a 20,000-item project takes seconds to read and compute,
+ * and the quality page and progress are asked for far more often than the data change. Each call
+ * reads the fingerprint first, so nobody is shown figures older than the data at their request.
+ */
+function keeper<Figures>(
+  compute: (db: Kysely<Database>, project: ProjectModel) => Promise<Figures>,
+) {
+  const kept = new WeakMap<Kysely<Database>, Map<number, Kept<Figures>>>();
+  return async (db: Kysely<Database>, project: ProjectModel): Promise<Figures> => {
+    const fingerprint = await qualityFingerprint(db, project.id);
+    let projects = kept.get(db);
+    if (!projects) {
+      projects = new Map();
+      kept.set(db, projects);
+    }
+    const cache = projects;
+    let entry = cache.get(project.id);
+    cache.delete(project.id);
+    if (!entry || entry.fingerprint !== fingerprint) {
+      const computed: Kept<Figures> = { fingerprint, figures: compute(db, project) };
+      computed.figures.catch(() => {
+        if (cache.get(project.id) === computed) cache.delete(project.id);
+      });
+      entry = computed;
+    }
+    cache.set(project.id, entry);
+    for (const oldest of cache.keys()) {
+      if (cache.size <= KEPT_PROJECTS) break;
+      cache.delete(oldest);
+    }
+    return entry.figures;
+  };
+}
+
+/**
+ * What the figures of a project depend on, in one cheap query: the project's own row (template,
+ * policy, settings), its items' statuses and outcomes, its labels (new ones, rejections), its
+ * versions, its reviews, and the people involved (rates, levels, domains, names, roles). The
+ * figures are computed again whenever any of it changed.
+ */
+async function qualityFingerprint(db: Kysely<Database>, projectId: number): Promise<string> {
+  const projectItems = sql`select id from items where project_id = ${projectId}`;
+  const { rows } = await sql<{ fingerprint: string }>`
+    select concat_ws('|',
+      (select updated_at::text from projects where id = ${projectId}),
+      (select count(*) || ':' || coalesce(max(updated_at)::text, '') from items
+        where project_id = ${projectId}),
+      (select count(*) || ':' || coalesce(max(checked_at)::text, '') from item_outcomes
+        where item_id in (${projectItems})),
+      (select count(*) || ':' || coalesce(max(id), 0) || ':' || count(rejected_at)
+        from annotations where item_id in (${projectItems})),
+      (select count(*) || ':' || coalesce(max(published_at)::text, '') from adjudications
+        where item_id in (${projectItems})),
+      (select count(*) || ':' || count(decided_at) || ':' || coalesce(max(decided_at)::text, '')
+        from reviews where project_id = ${projectId}),
+      (select md5(coalesce(string_agg(concat_ws(':', users.id, users.hourly_rate_cents,
+          users.level, array_to_string(users.domains, ','), users.name, project_members.role),
+          ';' order by users.id), ''))
+        from users
+        left join project_members on project_members.user_id = users.id
+          and project_members.project_id = ${projectId}
+        where project_members.project_id is not null
+          or users.id in (select user_id from annotations where item_id in (${projectItems}))
+          or users.id in (select user_id from adjudication_time
+            where item_id in (${projectItems}))
+          or users.id in (select review_time.user_id from review_time
+            join reviews on reviews.id = review_time.review_id
+            where reviews.project_id = ${projectId}))
+    ) as fingerprint`.execute(db);
+  return rows[0]?.fingerprint ?? "";
+}
+
+/** Everything the quality endpoint shows, kept until the project's data change. */
+export const projectQualityComputation = keeper(
+  async (db, project): Promise<QualityComputation> => {
+    const economics = await readQualityEconomics(db, project);
+    let reliability: Reliability | undefined;
+    let agreements: FieldAgreement[] | undefined;
+    return {
+      ...economics,
+      reliability: () => (reliability ??= reliabilityOf(project, economics.data.labels)),
+      agreements: () => (agreements ??= fieldAgreements(project, economics.data.labels)),
+    };
+  },
+);
+
+export interface ProjectCosts {
+  costCents: Estimate<number>;
+  costPerPublishedItemCents: Estimate<number>;
+}
+
+/**
+ * What the project's work cost so far and what a published item cost on average, for the
+ * progress and its event streams: the same pieces and rounding as the quality endpoint's, read
+ * without the labels' contents and costed under a template without fields, so that nothing is
+ * judged (a cost does not depend on whether a label was right). Kept like the quality figures.
+ */
+export const projectCosts = keeper(async (db, project): Promise<ProjectCosts> => {
+  const data = await readQualityData(db, project, { labels: false });
+  const { whole, publishedItems } = projectEconomics({
+    template: { fields: [] },
+    policy: {},
+    rates: ratesOf(data),
+    items: data.items,
+    gold: { ratingTolerance: project.settings.goldRatingTolerance },
+  });
+  return {
+    costCents: whole.costCents,
+    costPerPublishedItemCents: publishedItems.means.totalCents,
+  };
+});
