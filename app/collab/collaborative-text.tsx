@@ -58,6 +58,8 @@ export function CollaborativeText({
   const editable = useRef(new Compartment());
   const latestReadOnly = useRef(readOnly);
   latestReadOnly.current = readOnly;
+  const latestNaming = useRef<EditorNaming>({ labelledBy, describedBy, invalid });
+  latestNaming.current = { labelledBy, describedBy, invalid };
 
   useEffect(() => {
     if (!parent.current) return;
@@ -87,6 +89,8 @@ export function CollaborativeText({
       }),
     });
     view.current = created;
+    // A new editor (a new awareness or placeholder, not only a new text) needs its name too.
+    nameEditor(created.contentDOM, latestNaming.current);
     // y-codemirror clears this browser's caret only while the editor has focus; leaving the
     // editor (for a button, another field or another tab) would leave it drawn for the others.
     const clearOwnCaret = () => {
@@ -119,12 +123,7 @@ export function CollaborativeText({
 
   useEffect(() => {
     const content = view.current?.contentDOM;
-    if (!content) return;
-    content.setAttribute("aria-labelledby", labelledBy);
-    if (describedBy) content.setAttribute("aria-describedby", describedBy);
-    else content.removeAttribute("aria-describedby");
-    if (invalid) content.setAttribute("aria-invalid", "true");
-    else content.removeAttribute("aria-invalid");
+    if (content) nameEditor(content, latestNaming.current);
   }, [labelledBy, describedBy, invalid, text]);
 
   return (
@@ -134,4 +133,19 @@ export function CollaborativeText({
       onFocus={onFocus}
     />
   );
+}
+
+interface EditorNaming {
+  labelledBy: string;
+  describedBy?: string;
+  invalid?: boolean;
+}
+
+/** The editable element's accessible name, description and validity, from the field around it. */
+function nameEditor(content: HTMLElement, { labelledBy, describedBy, invalid }: EditorNaming) {
+  content.setAttribute("aria-labelledby", labelledBy);
+  if (describedBy) content.setAttribute("aria-describedby", describedBy);
+  else content.removeAttribute("aria-describedby");
+  if (invalid) content.setAttribute("aria-invalid", "true");
+  else content.removeAttribute("aria-invalid");
 }

@@ -111,6 +111,40 @@ export function initials(name: string): string {
     .slice(0, 2);
 }
 
+const BLACK = "#000000";
+const WHITE = "#ffffff";
+
+/** WCAG 2.1 relative luminance of a `#rgb` or `#rrggbb` colour; null for anything else. */
+export function relativeLuminance(colour: string): number | null {
+  const match = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(colour.trim());
+  if (!match) return null;
+  const hex =
+    match[1].length === 3 ? [...match[1]].map((digit) => digit + digit).join("") : match[1];
+  const [red, green, blue] = [0, 2, 4].map((start) => {
+    const channel = parseInt(hex.slice(start, start + 2), 16) / 255;
+    return channel <= 0.04045 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * red + 0.7152 * green + 0.0722 * blue;
+}
+
+/** The WCAG contrast ratio of two luminances. */
+export function contrastRatio(first: number, second: number): number {
+  const [lighter, darker] = first > second ? [first, second] : [second, first];
+  return (lighter + 0.05) / (darker + 0.05);
+}
+
+/**
+ * White or black, whichever contrasts more with a participant's colour: initials on a
+ * pale colour are unreadable in white. Unknown colours get white, on the default dark avatar.
+ */
+export function readableTextOn(background: string): string {
+  const luminance = relativeLuminance(background);
+  if (luminance === null) return WHITE;
+  const onWhite = contrastRatio(luminance, 1);
+  const onBlack = contrastRatio(luminance, relativeLuminance(BLACK)!);
+  return onWhite >= onBlack ? WHITE : BLACK;
+}
+
 /** A remote caret that has not moved for this long is no longer drawn. */
 export const CURSOR_IDLE_MS = 60_000;
 const IDLE_CHECK_MS = 5_000;

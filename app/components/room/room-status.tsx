@@ -1,6 +1,6 @@
 import { useLocation } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { initials, type Participant } from "~/collab/presence.ts";
+import { initials, readableTextOn, type Participant } from "~/collab/presence.ts";
 import type { SaveSnapshot } from "~/collab/save-tracker.ts";
 import { SyncCloseCode } from "../../../server/sync/close-codes.ts";
 
@@ -81,7 +81,10 @@ export function PresenceList({
           >
             <span
               className="avatar"
-              style={{ backgroundColor: participant.colour }}
+              style={{
+                backgroundColor: participant.colour,
+                color: readableTextOn(participant.colour),
+              }}
               aria-hidden="true"
             >
               {initials(participant.name)}
@@ -112,7 +115,7 @@ export function FieldPresence({
         <span
           key={participant.key}
           className="avatar avatar-small"
-          style={{ backgroundColor: participant.colour }}
+          style={{ backgroundColor: participant.colour, color: readableTextOn(participant.colour) }}
           title={`${participant.name} is here`}
         >
           {initials(participant.name)}

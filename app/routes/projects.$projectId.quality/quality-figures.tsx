@@ -1,3 +1,4 @@
+import { TableScroller } from "~/components/table-scroller.tsx";
 import type {
   AccuracyQuality,
   EconomicsQuality,
@@ -132,7 +133,7 @@ export function AgreementTable({
 }) {
   return (
     <>
-      <div className="table-wrap">
+      <TableScroller label="Agreement per field">
         <table className="data-table figures-table">
           <caption className="visually-hidden">Agreement per field</caption>
           <thead>
@@ -173,7 +174,7 @@ export function AgreementTable({
             })}
           </tbody>
         </table>
-      </div>
+      </TableScroller>
       {agreement
         .filter((field) => field.cohenKappa.length > 0)
         .map((field) => (
@@ -182,7 +183,9 @@ export function AgreementTable({
               Cohen&apos;s κ for {fieldLabel(field.fieldId)}: {field.cohenKappa.length}{" "}
               {field.cohenKappa.length === 1 ? "pair" : "pairs"} of annotators
             </summary>
-            <div className="table-wrap">
+            <TableScroller
+              label={`Cohen's kappa per pair of annotators for ${fieldLabel(field.fieldId)}`}
+            >
               <table className="data-table">
                 <caption className="visually-hidden">
                   Cohen&apos;s kappa per pair of annotators for {fieldLabel(field.fieldId)}
@@ -218,7 +221,7 @@ export function AgreementTable({
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroller>
           </details>
         ))}
     </>
@@ -280,7 +283,7 @@ const hasCosts = (rows: ReadonlyArray<EconomicsQuality>) =>
 export function AnnotatorTable({ annotators }: { annotators: ProjectQuality["annotators"] }) {
   const withCosts = hasCosts(annotators);
   return (
-    <div className="table-wrap">
+    <TableScroller label="Quality and cost per annotator">
       <table className="data-table figures-table" data-table="annotators">
         <caption className="visually-hidden">Quality and cost per annotator</caption>
         <thead>
@@ -305,7 +308,7 @@ export function AnnotatorTable({ annotators }: { annotators: ProjectQuality["ann
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroller>
   );
 }
 
@@ -322,7 +325,7 @@ export function GroupTable({ groups, by }: { groups: GroupQuality[]; by: "level"
         ? (levelNames[key] ?? key)
         : key;
   return (
-    <div className="table-wrap">
+    <TableScroller label={`Quality and cost by ${by}`}>
       <table className="data-table figures-table" data-table={`by-${by}`}>
         <caption className="visually-hidden">Quality and cost by {by}</caption>
         <thead>
@@ -344,7 +347,7 @@ export function GroupTable({ groups, by }: { groups: GroupQuality[]; by: "level"
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroller>
   );
 }
 

@@ -1,3 +1,4 @@
+import { TableScroller } from "~/components/table-scroller.tsx";
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { ProjectHeader } from "~/components/project/project-header.tsx";
@@ -134,7 +135,7 @@ export default function Quality() {
           {quality.goldAccuracy.length === 0 ? (
             <p className="empty-inline">No gold item has been labelled yet.</p>
           ) : (
-            <div className="table-wrap">
+            <TableScroller label="Gold accuracy per annotator and field">
               <table className="data-table">
                 <caption className="visually-hidden">Gold accuracy per annotator and field</caption>
                 <thead>
@@ -170,7 +171,7 @@ export default function Quality() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroller>
           )}
         </section>
 
@@ -183,7 +184,7 @@ export default function Quality() {
           {quality.juniorReviews.length === 0 ? (
             <p className="empty-inline">No junior annotation has been sampled for review yet.</p>
           ) : (
-            <div className="table-wrap">
+            <TableScroller label="Review record per junior">
               <table className="data-table">
                 <caption className="visually-hidden">Review record per junior</caption>
                 <thead>
@@ -219,7 +220,7 @@ export default function Quality() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroller>
           )}
         </section>
       </div>
