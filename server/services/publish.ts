@@ -42,7 +42,11 @@ import {
 export type PublishContext = Pick<QuorumContext, "db" | "rooms" | "log">;
 
 /** Items whose draft may be published: a lead may also publish a consensus item by hand. */
-const PUBLISHABLE_STATUSES: ReadonlyArray<ItemStatus> = ["consensus", "disputed", "adjudicating"];
+export const PUBLISHABLE_STATUSES: ReadonlyArray<ItemStatus> = [
+  "consensus",
+  "disputed",
+  "adjudicating",
+];
 
 export const publishInputSchema = z
   .object({
@@ -52,7 +56,7 @@ export const publishInputSchema = z
   })
   .strict();
 
-interface ItemInProject {
+export interface ItemInProject {
   id: number;
   projectId: number;
   status: ItemStatus;
@@ -89,7 +93,7 @@ async function loadItem(db: Kysely<Database>, user: User, itemId: number): Promi
   };
 }
 
-function refuseUnpublishable(status: ItemStatus): void {
+export function refuseUnpublishable(status: ItemStatus): void {
   if (status === "published") {
     throw conflict("This item is already published; reopen it to publish a new version");
   }
@@ -103,7 +107,7 @@ function refuseUnpublishable(status: ItemStatus): void {
  * and the state. The text is as a `text` or `jsonb` column can hold it: characters no text may
  * hold are removed (strip-invalid-text.ts), so that publishing never fails on what was typed.
  */
-async function readDraft(context: PublishContext, itemId: number) {
+export async function readDraft(context: PublishContext, itemId: number) {
   const doc = await context.rooms.read(itemRoomName(itemId));
   try {
     return {
@@ -116,7 +120,7 @@ async function readDraft(context: PublishContext, itemId: number) {
   }
 }
 
-function validateDraft(item: ItemInProject, label: Label): Label {
+export function validateDraft(item: ItemInProject, label: Label): Label {
   const check = validateFinalLabel(item.project.template, item.responses, label);
   if (!check.valid) {
     throw validationFailed(
@@ -131,7 +135,11 @@ function validateDraft(item: ItemInProject, label: Label): Label {
  * The room's votes keyed by user id, as published versions record them. A key of nobody in the
  * project (the vote of a user who no longer exists) is left out.
  */
-async function votesByUser(db: Kysely<Database>, projectId: number, votes: Votes): Promise<Votes> {
+export async function votesByUser(
+  db: Kysely<Database>,
+  projectId: number,
+  votes: Votes,
+): Promise<Votes> {
   const users = await participantUsers(db, projectId);
   return Object.fromEntries(
     Object.entries(votes).flatMap(([key, label]) => {
@@ -142,7 +150,7 @@ async function votesByUser(db: Kysely<Database>, projectId: number, votes: Votes
 }
 
 /** The members' votes with their spans quoted, as a version keeps them beside its label. */
-function quoteVotes(item: ItemInProject, votes: Votes): Votes {
+export function quoteVotes(item: ItemInProject, votes: Votes): Votes {
   return Object.fromEntries(
     Object.entries(votes).map(([member, vote]) => [
       member,
@@ -165,7 +173,7 @@ async function latestVersion(db: Kysely<Database>, itemId: number): Promise<numb
  * commit is what counts: should this write fail, the room is brought in line on its next
  * preparation, which every join performs.
  */
-async function updateRoom(context: PublishContext, itemId: number): Promise<void> {
+export async function updateRoom(context: PublishContext, itemId: number): Promise<void> {
   try {
     await prepareItemRoom(context, itemId);
   } catch (error) {
@@ -233,57 +241,100 @@ export async function publishItem(
       .forUpdate()
       .executeTakeFirstOrThrow();
     refuseUnpublishable(locked.status);
-    const next = (await latestVersion(trx, itemId)) + 1;
-    if (expectedVersion !== undefined && expectedVersion !== next) {
-      throw conflict(
-        `Version ${expectedVersion} cannot be published: the next version is ${next}`,
-        {
-          expectedVersion,
-          nextVersion: next,
-        },
-      );
-    }
-    const panel = (await listPanel(trx, itemId)).map((member) => member.userId);
-    if (rule.kind === "quorum")
-      await requireQuorum(trx, itemId, next, panel, label, rule.approvals);
-    const personTime: PersonTime[] = await settleRoomTime(trx, itemRoomName(itemId), {
-      userId: user.id,
-      at: new Date(),
+    return writeNextVersion(trx, {
+      publisher: user,
+      item,
+      label,
+      votes,
+      snapshot: draft.snapshot,
+      rationale: rationale || null,
+      expectedVersion,
     });
-
-    await trx
-      .insertInto("adjudications")
-      .values({
-        item_id: itemId,
-        version: next,
-        label: JSON.stringify(label),
-        rationale: rationale || null,
-        published_by: user.id,
-        panel: JSON.stringify(panel),
-        votes: JSON.stringify(votes),
-        minority: JSON.stringify(minorityPositions(item.project.template, label, votes)),
-        room_snapshot: draft.snapshot,
-        time_spent_ms: totalTime(personTime),
-      })
-      .execute();
-    await storeAdjudicationTime(trx, itemId, next, personTime);
-    await trx
-      .updateTable("items")
-      .set({ status: "published", updated_at: new Date() })
-      .where("id", "=", itemId)
-      .execute();
-    await recordAudit(trx, {
-      actorId: user.id,
-      action: "item.publish",
-      projectId: item.projectId,
-      subjectType: "item",
-      subjectId: itemId,
-      details: { version: next, rule: rule.kind },
-    });
-    return next;
   });
   await updateRoom(context, itemId);
   return { version, label };
+}
+
+export interface NextVersion {
+  publisher: User;
+  item: ItemInProject;
+  /** The label, validated by `validateDraft`. */
+  label: Label;
+  votes: Votes;
+  snapshot: Uint8Array;
+  rationale: string | null;
+  expectedVersion?: number;
+  /** What the audit entry says besides the version and rule. */
+  auditDetails?: Record<string, unknown>;
+}
+
+/**
+ * Writes an item's next version inside the caller's transaction, which holds the item's row
+ * lock and has checked that the item is publishable: the version must be the one expected and
+ * the quorum rule met (409 otherwise, before anything is written); then the version with its
+ * label, rationale, panel, votes, minority positions, the room's state and the time each person
+ * spent in the room (decision 021); the item becomes published, and the audit log says who did it.
+ * Every publish, one item or many, goes through here.
+ */
+export async function writeNextVersion(
+  trx: Kysely<Database>,
+  {
+    publisher,
+    item,
+    label,
+    votes,
+    snapshot,
+    rationale,
+    expectedVersion,
+    auditDetails,
+  }: NextVersion,
+): Promise<number> {
+  const itemId = item.id;
+  const rule = item.project.settings.publishRule;
+  const next = (await latestVersion(trx, itemId)) + 1;
+  if (expectedVersion !== undefined && expectedVersion !== next) {
+    throw conflict(`Version ${expectedVersion} cannot be published: the next version is ${next}`, {
+      expectedVersion,
+      nextVersion: next,
+    });
+  }
+  const panel = (await listPanel(trx, itemId)).map((member) => member.userId);
+  if (rule.kind === "quorum") await requireQuorum(trx, itemId, next, panel, label, rule.approvals);
+  const personTime: PersonTime[] = await settleRoomTime(trx, itemRoomName(itemId), {
+    userId: publisher.id,
+    at: new Date(),
+  });
+
+  await trx
+    .insertInto("adjudications")
+    .values({
+      item_id: itemId,
+      version: next,
+      label: JSON.stringify(label),
+      rationale,
+      published_by: publisher.id,
+      panel: JSON.stringify(panel),
+      votes: JSON.stringify(votes),
+      minority: JSON.stringify(minorityPositions(item.project.template, label, votes)),
+      room_snapshot: snapshot,
+      time_spent_ms: totalTime(personTime),
+    })
+    .execute();
+  await storeAdjudicationTime(trx, itemId, next, personTime);
+  await trx
+    .updateTable("items")
+    .set({ status: "published", updated_at: new Date() })
+    .where("id", "=", itemId)
+    .execute();
+  await recordAudit(trx, {
+    actorId: publisher.id,
+    action: "item.publish",
+    projectId: item.projectId,
+    subjectType: "item",
+    subjectId: itemId,
+    details: { version: next, rule: rule.kind, ...auditDetails },
+  });
+  return next;
 }
 
 /** Approvals of this very label by panel members must reach the rule's number. */

@@ -117,9 +117,13 @@ describe.skipIf(skipBrowserTests)("junior review in Chromium", () => {
     const comment = page.getByRole("group", { name: "Comment 1" });
     const start = RESPONSE_TEXT.indexOf(WRONG_CLAIM);
     await expect(comment.getByLabel("Field").inputValue()).resolves.toBe("errors");
-    await expect(comment.getByLabel("Span in").inputValue()).resolves.toBe("a");
-    await expect(comment.getByLabel("From").inputValue()).resolves.toBe(String(start));
-    await expect(comment.getByLabel("To").inputValue()).resolves.toBe(
+    await expect(comment.locator('input[name="comment-responseId"]').inputValue()).resolves.toBe(
+      "a",
+    );
+    await expect(comment.locator('input[name="comment-start"]').inputValue()).resolves.toBe(
+      String(start),
+    );
+    await expect(comment.locator('input[name="comment-end"]').inputValue()).resolves.toBe(
       String(start + WRONG_CLAIM.length),
     );
     // The offsets are shown with the text they quote.
@@ -131,12 +135,17 @@ describe.skipIf(skipBrowserTests)("junior review in Chromium", () => {
       .getByLabel("Comment 1")
       .fill("This is a missed interaction, not a dosing error, and it is critical.");
 
-    // Correcting without a valid label is refused on the form, and nothing is decided.
-    await page.getByText("Corrected label (used when you choose Correct)").click();
-    const correctedLabel = page.getByLabel("Corrected label (JSON)");
-    await correctedLabel.fill('{"safety": 9}');
-    await page.getByRole("button", { name: "Correct", exact: true }).click();
-    await page.getByText(/^safety: Too big/).waitFor();
+    // The correction is made with the labeling page's fields.
+    const correction = page.getByRole("group", {
+      name: "Corrected label (used when you choose Correct)",
+    });
+    await correction
+      .getByRole("group", { name: "Safety" })
+      .getByRole("radio", { name: "1" })
+      .click();
+    const spans = correction.getByRole("list", { name: "Errors: marked spans" });
+    await spans.getByLabel("Category").selectOption("drug interaction missed");
+    await spans.getByLabel("Severity").selectOption("critical");
 
     const corrected = {
       safety: 1,
@@ -150,11 +159,6 @@ describe.skipIf(skipBrowserTests)("junior review in Chromium", () => {
         },
       ],
     };
-    await page
-      .getByRole("group", { name: "Comment 1" })
-      .getByLabel("Comment 1")
-      .fill("This is a missed interaction, not a dosing error, and it is critical.");
-    await page.getByLabel("Corrected label (JSON)").fill(JSON.stringify(corrected, null, 2));
     await page.getByRole("button", { name: "Correct", exact: true }).click();
     await page.waitForURL(/\/reviews\?done=1$/);
     await page.getByText("That was the last one").waitFor();

@@ -349,6 +349,7 @@ export function SpansField({
   onRemoveSpan,
   spanActions,
   severityKey = false,
+  instructions,
 }: FieldControlProps<FieldOf<"spans">> & {
   responses: ResponseInfo[];
   activeSpan: number | null;
@@ -365,6 +366,8 @@ export function SpansField({
   spanActions?: (span: SpanAnnotation, index: number) => ReactNode;
   /** Whether the page sets a marked span's severity with the severity key and a number. */
   severityKey?: boolean;
+  /** How to mark a span, on a page without the labeling page's reader keys. */
+  instructions?: ReactNode;
 }) {
   const spans = spansValue(label, field.id);
   const byId = new Map(responses.map((response) => [response.id, response]));
@@ -388,31 +391,35 @@ export function SpansField({
     <FieldShell field={field} error={error}>
       {() => (
         <>
-          <p className="muted small spans-instructions">
-            Select text in a response (
-            {responses.slice(0, 2).map((response, index) => (
-              <span key={response.id}>
-                {index > 0 ? " or " : null}
-                <Kbd keymap={keymap} action={`focusResponse${index + 1}`} />
-              </span>
-            ))}{" "}
-            to read it, <Kbd keymap={keymap} action="extendWordForward" /> to select), then press a
-            category key.
-            {severityKey ? (
-              <>
-                {" "}
-                <Kbd keymap={keymap} action="severity" /> then a number sets the severity of the
-                span just marked:{" "}
-                {field.severities.map((severity, index) => (
-                  <span key={severity}>
-                    {index > 0 ? ", " : null}
-                    <NumberKbd keymap={keymap} prefix="category" number={index + 1} /> {severity}
-                  </span>
-                ))}
-                .
-              </>
-            ) : null}
-          </p>
+          {instructions ? (
+            <p className="muted small spans-instructions">{instructions}</p>
+          ) : (
+            <p className="muted small spans-instructions">
+              Select text in a response (
+              {responses.slice(0, 2).map((response, index) => (
+                <span key={response.id}>
+                  {index > 0 ? " or " : null}
+                  <Kbd keymap={keymap} action={`focusResponse${index + 1}`} />
+                </span>
+              ))}{" "}
+              to read it, <Kbd keymap={keymap} action="extendWordForward" /> to select), then press
+              a category key.
+              {severityKey ? (
+                <>
+                  {" "}
+                  <Kbd keymap={keymap} action="severity" /> then a number sets the severity of the
+                  span just marked:{" "}
+                  {field.severities.map((severity, index) => (
+                    <span key={severity}>
+                      {index > 0 ? ", " : null}
+                      <NumberKbd keymap={keymap} prefix="category" number={index + 1} /> {severity}
+                    </span>
+                  ))}
+                  .
+                </>
+              ) : null}
+            </p>
+          )}
           <div className="category-row" aria-label="Categories">
             {field.categories.map((category, index) => (
               <button

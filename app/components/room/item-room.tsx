@@ -34,6 +34,7 @@ import { trimSelection } from "~/domain/span-offsets.ts";
 import type { Label, SpanAnnotation, Template } from "~/domain/template.ts";
 import { Discussion, anchorKey, openCommentCounts, type AnchorChoice } from "./discussion.tsx";
 import { DraftFields } from "./draft-fields.tsx";
+import { PanelInvite, type PanelCandidate } from "./panel-invite.tsx";
 import { PublishPanel, type ApiFieldError } from "./publish-panel.tsx";
 import { ConnectionNotices, RoomBar, SaveStatus } from "./room-status.tsx";
 import type { MemberNames, RoomCapabilities, RoomViewer } from "./room-types.ts";
@@ -59,6 +60,8 @@ export interface ItemRoomData {
   may: RoomCapabilities;
   shortcuts: KeymapOverrides;
   guidelines: GuidelinesText | null;
+  /** For leads: the project's annotators and leads not on the panel; null for everyone else. */
+  panelCandidates: PanelCandidate[] | null;
 }
 
 interface RoomState {
@@ -489,6 +492,7 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
               onFieldErrors={onApiFieldErrors}
             />
           </div>
+          {data.panelCandidates ? <PanelInvite candidates={data.panelCandidates} /> : null}
           <Discussion
             ref={composerRef}
             doc={doc}

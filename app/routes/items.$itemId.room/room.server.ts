@@ -1,12 +1,15 @@
-import type { AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
+import { data, type AppLoadContext, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
+import { AppError } from "../../../server/errors.ts";
 import { authorizeDocument } from "../../../server/sync/permissions.ts";
 import { getGuidelines } from "../../../server/services/guidelines.ts";
 import { getItemForUser, itemReference } from "../../../server/services/items.ts";
 import { participantNames } from "../../../server/services/participants.ts";
 import { getShortcutOverrides } from "../../../server/services/preferences.ts";
 import { loadProjectModel } from "../../../server/services/project-model.ts";
-import { getAdjudication } from "../../../server/services/publish.ts";
+import { listPanel } from "../../../server/services/panel.ts";
+import { listProjectMembers } from "../../../server/services/project-admin.ts";
+import { addPanelMember, getAdjudication } from "../../../server/services/publish.ts";
 import {
   itemContentSources,
   prepareContent,
@@ -92,5 +95,67 @@ export async function loadItemRoom(
       reopen: grant.role === "lead",
     },
     shortcuts,
+    // Leads add the project's annotators and leads who are not on the panel yet.
+    panelCandidates: adjudication.may.managePanel
+      ? await panelCandidates(context, user, project.id, itemId)
+      : null,
   };
+}
+
+async function panelCandidates(
+  context: AppLoadContext,
+  user: Awaited<ReturnType<typeof requireUser>>,
+  projectId: number,
+  itemId: number,
+) {
+  const { db } = context.quorum;
+  const [members, panel] = await Promise.all([
+    listProjectMembers(db, user, projectId),
+    listPanel(db, itemId),
+  ]).catch(throwAsRouteError);
+  const seated = new Set(panel.map((member) => member.userId));
+  return members
+    .filter((member) => member.role !== "client" && !seated.has(member.userId))
+    .map((member) => ({ email: member.email, name: member.name, role: member.role }));
+}
+
+const roomActionSchema = z.object({
+  intent: z.literal("add-panel-member"),
+  email: z.string().trim(),
+});
+
+/**
+ * The room's one form: a lead adds a project annotator or lead to the item's panel, through the
+ * same service as `POST /api/v1/items/:id/panel`. A refusal comes back to the form with its
+ * status and the service's words.
+ */
+export async function roomAction(
+  request: Request,
+  context: AppLoadContext,
+  params: LoaderFunctionArgs["params"],
+) {
+  const user = await requireUser(request, context);
+  const itemId = routeId(params.itemId, "item");
+  const formData = await request.formData();
+  const parsed = roomActionSchema.safeParse({
+    intent: formData.get("intent"),
+    email: formData.get("email") ?? "",
+  });
+  if (!parsed.success) {
+    return data({ panelInvite: { error: "Choose whom to add to the panel." } }, { status: 400 });
+  }
+  if (parsed.data.email === "") {
+    return data({ panelInvite: { error: "Choose whom to add to the panel." } }, { status: 422 });
+  }
+  try {
+    const panel = await addPanelMember(context.quorum, user, itemId, {
+      email: parsed.data.email,
+    });
+    return data({ panelInvite: { added: parsed.data.email, size: panel.length } });
+  } catch (error) {
+    if (!(error instanceof AppError) || error.status >= 500 || error.code === "not_found") {
+      return throwAsRouteError(error);
+    }
+    return data({ panelInvite: { error: error.message } }, { status: error.status });
+  }
 }

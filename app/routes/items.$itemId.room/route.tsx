@@ -1,4 +1,9 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import katexStylesUrl from "katex/dist/katex.min.css?url";
 import { ContentFormatsProvider } from "~/components/markdown/content-context.tsx";
@@ -6,7 +11,7 @@ import { ItemRoom } from "~/components/room/item-room.tsx";
 import labelingStylesUrl from "~/styles/labeling.css?url";
 import projectStylesUrl from "~/styles/project.css?url";
 import roomStylesUrl from "~/styles/room.css?url";
-import { loadItemRoom } from "./room.server.ts";
+import { loadItemRoom, roomAction } from "./room.server.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: katexStylesUrl },
@@ -25,6 +30,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return loadItemRoom(request, context, params);
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  return roomAction(request, context, params);
 }
 
 export default function ItemRoomPage() {

@@ -1,5 +1,6 @@
-import type { AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
+import { data, type AppLoadContext, type LoaderFunctionArgs } from "@remix-run/node";
 import { AppError } from "../../../server/errors.ts";
+import { publishConsensusItems } from "../../../server/services/publish-consensus.ts";
 import {
   itemReference,
   itemSorts,
@@ -69,7 +70,19 @@ export async function loadItemList(
         .catch(throwAsRouteError)
     : [];
   const fieldLabels = new Map(model.template.fields.map((field) => [field.id, field.label]));
+  // What a lead's "publish every consensus" would publish, said before they confirm.
+  const consensusCount = manager
+    ? await db
+        .selectFrom("items")
+        .select((eb) => eb.fn.countAll<string>().as("count"))
+        .where("project_id", "=", page.projectId)
+        .where("status", "=", "consensus")
+        .executeTakeFirstOrThrow()
+        .then((row) => Number(row.count))
+        .catch(throwAsRouteError)
+    : null;
   return {
+    consensusCount,
     navigation: page.navigation,
     statuses: itemStatuses,
     sorts: annotator ? itemSorts.filter((sort) => sort === "id" || sort === "-id") : itemSorts,
@@ -95,6 +108,22 @@ export async function loadItemList(
     })),
     nextCursor: result.nextCursor === null ? null : String(result.nextCursor),
   };
+}
+
+/**
+ * A lead publishes every consensus item at once (`POST /api/v1/projects/:id/publish-consensus`):
+ * the page shows how many were published and each item skipped with its reason.
+ */
+export async function publishConsensusFromList(
+  request: Request,
+  context: AppLoadContext,
+  params: LoaderFunctionArgs["params"],
+) {
+  const page = await loadProjectPage(request, context, params, "item.publish");
+  const outcome = await publishConsensusItems(context.quorum, page.user, page.projectId).catch(
+    throwAsRouteError,
+  );
+  return data({ bulkPublish: outcome });
 }
 
 /** A refused query in a sentence: which parameter, and what was wrong with it. */

@@ -1,10 +1,16 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { ProjectHeader } from "~/components/project/project-header.tsx";
 import { StatusBadge } from "~/components/project/status-badge.tsx";
 import projectStylesUrl from "~/styles/project.css?url";
 import { itemStatusLabel } from "~/utils/format.ts";
-import { loadItemList } from "./items.server.ts";
+import { loadItemList, publishConsensusFromList } from "./items.server.ts";
+import { PublishConsensus } from "./publish-consensus.tsx";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: projectStylesUrl }];
 
@@ -14,6 +20,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return loadItemList(request, context, params);
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  return publishConsensusFromList(request, context, params);
 }
 
 const sortLabels: Record<string, string> = {
@@ -41,6 +51,7 @@ export default function ItemList() {
     items,
     nextCursor,
     firstPage,
+    consensusCount,
   } = useLoaderData<typeof loader>();
   const base = `/projects/${navigation.id}`;
   const withFilters = (extra: Record<string, string>) =>
@@ -54,6 +65,9 @@ export default function ItemList() {
       <div className="page-heading">
         <h1>Items</h1>
       </div>
+      {consensusCount !== null ? (
+        <PublishConsensus projectId={navigation.id} count={consensusCount} />
+      ) : null}
       <Form method="get" role="search" className="card item-filters" key={formKey}>
         <div className="item-search">
           <label htmlFor="item-search">Search prompts and responses</label>

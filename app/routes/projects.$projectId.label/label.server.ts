@@ -147,6 +147,53 @@ async function readActionBody(request: Request): Promise<unknown> {
 }
 
 /**
+ * A labeling request's body, checked: text that cannot be stored is a 422 naming the fields (the
+ * label's by field id, as the workspace shows them; the rest by their name), anything else the
+ * schema refuses a 400. Both come back to the page.
+ */
+export function checkLabelingBody<Schema extends z.ZodType>(
+  schema: Schema,
+  body: unknown,
+):
+  | { ok: true; value: z.infer<Schema> }
+  | { ok: false; refusal: ReturnType<typeof data<LabelingActionResult>> } {
+  const { label, ...rest } = isRecord(body) ? body : {};
+  const invalidText = [...cleanTextErrors(label), ...cleanTextErrors(rest)];
+  if (invalidText.length > 0) {
+    return {
+      ok: false,
+      refusal: data<LabelingActionResult>(
+        { message: "The label contains text that cannot be saved.", fieldErrors: invalidText },
+        { status: 422 },
+      ),
+    };
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      refusal: data<LabelingActionResult>(
+        { message: "The page sent a request the server does not understand.", fieldErrors: [] },
+        { status: 400 },
+      ),
+    };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+/** A refusal the person can act on (an invalid label, a conflict) goes back to the page. */
+export function refusalForPage(error: unknown) {
+  if (error instanceof AppError && ["validation_failed", "conflict"].includes(error.code)) {
+    const details = Array.isArray(error.details) ? (error.details as FieldError[]) : [];
+    return data<LabelingActionResult>(
+      { message: error.message, fieldErrors: details },
+      { status: error.status },
+    );
+  }
+  return throwAsRouteError(error);
+}
+
+/**
  * Submits, skips or flags the item, or asks for one, then reserves the caller's next item and sends
  * the browser to the page showing it (or saying that there is none). Refusals the annotator can
  * act on come back to the page.
@@ -155,24 +202,9 @@ export async function labelingAction(request: Request, context: AppLoadContext, 
   const user = await requireUser(request, context);
   const projectId = projectIdFrom(params);
   const { db } = context.quorum;
-  const body = await readActionBody(request);
-  // Label errors are named by field id, as the workspace shows them; the rest by their name.
-  const { label, ...rest } = isRecord(body) ? body : {};
-  const invalidText = [...cleanTextErrors(label), ...cleanTextErrors(rest)];
-  if (invalidText.length > 0) {
-    return data<LabelingActionResult>(
-      { message: "The label contains text that cannot be saved.", fieldErrors: invalidText },
-      { status: 422 },
-    );
-  }
-  const parsed = labelingActionSchema.safeParse(body);
-  if (!parsed.success) {
-    return data<LabelingActionResult>(
-      { message: "The page sent a request the server does not understand.", fieldErrors: [] },
-      { status: 400 },
-    );
-  }
-  const input = parsed.data;
+  const parsed = checkLabelingBody(labelingActionSchema, await readActionBody(request));
+  if (!parsed.ok) return parsed.refusal;
+  const input = parsed.value;
   try {
     if (input.intent === "submit") {
       await submitAnnotation(db, user, input.itemId, {
@@ -185,14 +217,7 @@ export async function labelingAction(request: Request, context: AppLoadContext, 
       await flagItem(db, user, input.itemId, { note: input.note });
     }
   } catch (error) {
-    if (error instanceof AppError && ["validation_failed", "conflict"].includes(error.code)) {
-      const details = Array.isArray(error.details) ? (error.details as FieldError[]) : [];
-      return data<LabelingActionResult>(
-        { message: error.message, fieldErrors: details },
-        { status: error.status },
-      );
-    }
-    throwAsRouteError(error);
+    return refusalForPage(error);
   }
   const next = await nextAssignment(db, user, projectId).catch(throwAsRouteError);
   return redirect(labelingPath(projectId, next === null));

@@ -1,8 +1,7 @@
-import { data, redirect, type AppLoadContext, type LoaderFunctionArgs } from "@remix-run/node";
+import { redirect, type AppLoadContext, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import type { Prompt } from "../../../app/domain/item.ts";
 import type { ResponseRef, Template } from "../../../app/domain/template.ts";
-import { AppError, cleanTextErrors, type FieldError } from "../../../server/errors.ts";
 import { getGuidelines } from "../../../server/services/guidelines.ts";
 import { getItemForUser } from "../../../server/services/items.ts";
 import { labelingStatus } from "../../../server/services/labeling-status.ts";
@@ -16,9 +15,10 @@ import {
 import { requireUser } from "~/session.server.ts";
 import { throwAsRouteError } from "~/utils/route-errors.server.ts";
 import {
+  checkLabelingBody,
   labelingPath,
   projectIdFrom,
-  type LabelingActionResult,
+  refusalForPage,
 } from "../projects.$projectId.label/label.server.ts";
 
 type Params = LoaderFunctionArgs["params"];
@@ -77,33 +77,14 @@ export async function saveRevision(request: Request, context: AppLoadContext, pa
   const user = await requireUser(request, context);
   const projectId = projectIdFrom(params);
   const body: unknown = await request.json().catch(() => null);
-  const invalidText = cleanTextErrors(body);
-  if (invalidText.length > 0) {
-    return data<LabelingActionResult>(
-      { message: "The label contains text that cannot be saved.", fieldErrors: invalidText },
-      { status: 422 },
-    );
-  }
-  const parsed = revisionActionSchema.safeParse(body);
-  if (!parsed.success) {
-    return data<LabelingActionResult>(
-      { message: "The page sent a request the server does not understand.", fieldErrors: [] },
-      { status: 400 },
-    );
-  }
+  const parsed = checkLabelingBody(revisionActionSchema, body);
+  if (!parsed.ok) return parsed.refusal;
   try {
-    await reviseAnnotation(context.quorum.db, user, parsed.data.itemId, {
-      label: parsed.data.label,
+    await reviseAnnotation(context.quorum.db, user, parsed.value.itemId, {
+      label: parsed.value.label,
     });
   } catch (error) {
-    if (error instanceof AppError && ["validation_failed", "conflict"].includes(error.code)) {
-      const details = Array.isArray(error.details) ? (error.details as FieldError[]) : [];
-      return data<LabelingActionResult>(
-        { message: error.message, fieldErrors: details },
-        { status: error.status },
-      );
-    }
-    throwAsRouteError(error);
+    return refusalForPage(error);
   }
   return redirect(labelingPath(projectId));
 }

@@ -7,12 +7,14 @@ import {
   publishItem,
   reopenItem,
 } from "../../services/publish.ts";
+import { publishConsensusItems } from "../../services/publish-consensus.ts";
 import { authenticatedHandler } from "../handler.ts";
 import { parseId } from "../parse.ts";
 
 /**
  * Adjudication of an item: its panel, approvals under a quorum rule, publishing the room's draft
- * as an immutable version, and reopening a published item for the next one.
+ * as an immutable version (or every consensus item of a project at once), and reopening a
+ * published item for the next one.
  */
 export function registerAdjudicationRoutes(router: Router, quorum: QuorumContext): void {
   const itemId = (id: string | undefined) => parseId(id, "Item id");
@@ -45,6 +47,18 @@ export function registerAdjudicationRoutes(router: Router, quorum: QuorumContext
     authenticatedHandler(quorum, async ({ quorum, user, request }) => ({
       status: 201,
       body: await publishItem(quorum, user, itemId(request.params.id), request.body),
+    })),
+  );
+
+  router.post(
+    "/projects/:id/publish-consensus",
+    authenticatedHandler(quorum, async ({ quorum, user, request }) => ({
+      body: await publishConsensusItems(
+        quorum,
+        user,
+        parseId(request.params.id, "Project id"),
+        request.body,
+      ),
     })),
   );
 
