@@ -12,6 +12,7 @@ const clientDirectory = path.resolve(import.meta.dirname, "../../build/client");
 /** The routes that render prompts and responses as markdown; their child routes load them too. */
 const contentRoutes = [
   "routes/projects.$projectId.label",
+  "routes/projects.$projectId.label_.previous",
   "routes/projects.$projectId.items.$itemId",
   "routes/projects.$projectId.reviews.$reviewId",
   "routes/items.$itemId.room",
