@@ -211,6 +211,32 @@ describe("meanPairwiseSpanF1", () => {
 });
 
 describe("spanClusters", () => {
+  it("pairs the most alike of equally overlapping spans, so that annotator order does not matter", () => {
+    // Found by the order property in disputes.test.ts: [2,9) and [7,9) overlap B's [7,9) by the
+    // same length, and which one it was paired with decided how C's [8,11) clustered.
+    const a = [span(2, 9, "x", "a", "minor"), span(7, 9, "x", "a", "major")];
+    const b = [span(7, 9, "x", "a", "major")];
+    const c = [span(2, 3, "x", "a", "minor"), span(8, 11, "x", "a", "minor")];
+    const byValue = (sets: SpanAnnotation[][]) =>
+      spanClusters(sets, "overlap").map((cluster) =>
+        cluster.map(({ span: member }) => `${member.start}-${member.end} ${member.severity}`),
+      );
+    const expected = [
+      ["2-3 minor", "2-9 minor"],
+      ["7-9 major", "7-9 major", "8-11 minor"],
+    ];
+    for (const order of [
+      [a, b, c],
+      [a, c, b],
+      [b, a, c],
+      [b, c, a],
+      [c, a, b],
+      [c, b, a],
+    ]) {
+      expect(byValue(order)).toEqual(expected);
+    }
+  });
+
   it("puts three annotators' marks of one error into one cluster", () => {
     const clusters = spanClusters([[span(0, 10)], [span(1, 10)], [span(0, 9)]], "overlap");
     expect(clusters).toHaveLength(1);

@@ -138,8 +138,9 @@ const HUNGARIAN_BUDGET = 125_000;
  * [0,10)–[1,11) greedily, but fully as [0,10)–[0,1) and [10,12)–[1,11).
  *
  * Each tangle of overlapping spans (`tangles`) is solved exactly by the Hungarian algorithm on
- * the weight `bonus + overlap` (the bonus, above any total overlap, puts the number of pairs
- * first). A tangle beyond `HUNGARIAN_BUDGET` (some 50 spans a side chained by overlaps, which
+ * the weight `bonus + overlap + likeness` (the bonus, above any total overlap, puts the number
+ * of pairs first; the likeness, below any difference in overlap, prefers alike pairs among
+ * equals). A tangle beyond `HUNGARIAN_BUDGET` (some 50 spans a side chained by overlaps, which
  * no reviewer marks) gets the maximum-cardinality `sweepMatching` instead, so that the cost
  * stays bounded whatever a label holds; the count of pairs, and so F1, is exact either way.
  * Returns index pairs into `first` and `second`.
@@ -209,10 +210,20 @@ function matchSorted(
     }
     const longest = Math.max(...rowNodes.map((row) => rowSpans[row]!.end - rowSpans[row]!.start));
     const bonus = longest * rowNodes.length + 1;
+    // Among matchings with as many pairs and as much overlap, the one whose pairs are most alike
+    // (overlap over union): a sum of those stays below 1, the least difference in overlap, so it
+    // only breaks ties. Without it, [2,9) and [7,9) tie for another annotator's [7,9), and the
+    // clusters built on the pairs depended on the order of the annotators.
+    const likeness = 1 / (rowNodes.length + 1);
     const weights = rowNodes.map((row) =>
       columnNodes.map((column) => {
-        const overlap = overlapLength(rowSpans[row]!, columnSpans[column]!);
-        return overlap > 0 ? bonus + overlap : 0;
+        const rowSpan = rowSpans[row]!;
+        const columnSpan = columnSpans[column]!;
+        const overlap = overlapLength(rowSpan, columnSpan);
+        if (overlap <= 0) return 0;
+        const union =
+          Math.max(rowSpan.end, columnSpan.end) - Math.min(rowSpan.start, columnSpan.start);
+        return bonus + overlap + (likeness * overlap) / union;
       }),
     );
     maximumWeightAssignment(weights).forEach((column, row) => {

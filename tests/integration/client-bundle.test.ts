@@ -9,10 +9,14 @@ import { beforeAll, describe, expect, it } from "vitest";
  */
 const clientDirectory = path.resolve(import.meta.dirname, "../../build/client");
 
-/** The routes that render prompts and responses as markdown; their child routes load them too. */
+/**
+ * The routes that render markdown: prompts and responses, and the project's guidelines; their
+ * child routes load them too.
+ */
 const contentRoutes = [
   "routes/projects.$projectId.label",
   "routes/projects.$projectId.label_.previous",
+  "routes/projects.$projectId.guidelines",
   "routes/projects.$projectId.items.$itemId",
   "routes/projects.$projectId.reviews.$reviewId",
   "routes/items.$itemId.room",
