@@ -1,7 +1,9 @@
 import os from "node:os";
+import { benchmarkEvents } from "./events.ts";
 import { benchmarkImport } from "./import.ts";
 import { benchmarkItemSearch } from "./item-search.ts";
 import { benchmarkMetrics } from "./metrics.ts";
+import { benchmarkQuality } from "./quality.ts";
 import { benchmarkQueue } from "./queue.ts";
 import { benchmarkSoak } from "./soak.ts";
 import { benchmarkSync } from "./sync.ts";
@@ -14,9 +16,11 @@ export interface BenchmarkTable {
 }
 
 const benchmarks: Record<string, () => Promise<BenchmarkTable>> = {
+  events: benchmarkEvents,
   import: benchmarkImport,
   search: benchmarkItemSearch,
   metrics: benchmarkMetrics,
+  quality: benchmarkQuality,
   queue: benchmarkQueue,
   sync: benchmarkSync,
   soak: benchmarkSoak,

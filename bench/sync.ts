@@ -55,7 +55,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);
@@ -67,7 +67,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitUntilServing(url: string, child: ChildProcess): Promise<void> {
+export async function waitUntilServing(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
@@ -88,7 +88,7 @@ async function waitUntilServing(url: string, child: ChildProcess): Promise<void>
  */
 const serverNodeArguments = process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
 
-function spawnServer(args: string[], environment: Record<string, string>): ChildProcess {
+export function spawnServer(args: string[], environment: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [...serverNodeArguments, ...args], {
     cwd: projectRoot,
     env: { ...process.env, ...environment },
@@ -97,7 +97,7 @@ function spawnServer(args: string[], environment: Record<string, string>): Child
   return child;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
@@ -105,7 +105,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill("SIGKILL");
 }
 
-function postgresServerUrl(): string {
+export function postgresServerUrl(): string {
   return (
     process.env.BENCH_DATABASE_URL ??
     process.env.DATABASE_URL ??
@@ -113,7 +113,7 @@ function postgresServerUrl(): string {
   );
 }
 
-async function adminQuery(statement: string): Promise<void> {
+export async function adminQuery(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: postgresServerUrl() });
   await client.connect();
   try {
@@ -138,51 +138,81 @@ function postgresPids(): number[] {
 }
 
 /**
+ * A fresh PostgreSQL database of its own, migrated, with a bench user (and an API token) leading
+ * a project whose items have the given external ids; the items' ids come back by external id.
+ */
+export async function createBenchProject(
+  purpose: string,
+  externalIds: ReadonlyArray<string>,
+): Promise<{
+  databaseName: string;
+  databaseUrl: URL;
+  token: string;
+  projectId: number;
+  items: Map<string, number>;
+}> {
+  const databaseName = `quorum_bench_${purpose}_${randomBytes(4).toString("hex")}`;
+  await adminQuery(`create database ${databaseName}`);
+  const databaseUrl = new URL(postgresServerUrl());
+  databaseUrl.pathname = `/${databaseName}`;
+  const handle = await openDatabase({ databaseUrl: databaseUrl.toString() });
+  try {
+    await migrateToLatest(handle.db);
+    const user = await createUser(handle.db, {
+      email: "bench@example.com",
+      name: "Bench",
+      password: "correct horse battery staple",
+    });
+    const { token } = await createApiToken(handle.db, user.id, "bench");
+    const project = await handle.db
+      .insertInto("projects")
+      .values({
+        name: `${purpose} bench`,
+        template: JSON.stringify({ fields: [{ id: "notes", type: "text", label: "Notes" }] }),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await handle.db
+      .insertInto("project_members")
+      .values({ project_id: project.id, user_id: user.id, role: "lead" })
+      .execute();
+    const rows = await handle.db
+      .insertInto("items")
+      .values(
+        externalIds.map((externalId) => ({
+          project_id: project.id,
+          external_id: externalId,
+          prompt: JSON.stringify("Bench"),
+          responses: JSON.stringify([{ id: "a", text: "…" }]),
+          content_hash: externalId,
+        })),
+      )
+      .returning(["id", "external_id"])
+      .execute();
+    return {
+      databaseName,
+      databaseUrl,
+      token,
+      projectId: project.id,
+      items: new Map(rows.map((row) => [row.external_id, row.id])),
+    };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * Quorum on a fresh PostgreSQL database of its own, every update stored before it is relayed,
  * started as `npm start` starts it or, with `nodeDefaults`, with Node's default heap settings.
  */
 export async function startQuorum(nodeDefaults: boolean): Promise<RunningServer> {
   ensureBuild((message) => process.stderr.write(`${message}\n`));
-  const databaseName = `quorum_bench_sync_${randomBytes(4).toString("hex")}`;
-  await adminQuery(`create database ${databaseName}`);
-  const databaseUrl = new URL(postgresServerUrl());
-  databaseUrl.pathname = `/${databaseName}`;
-  const handle = await openDatabase({ databaseUrl: databaseUrl.toString() });
-  await migrateToLatest(handle.db);
-  const user = await createUser(handle.db, {
-    email: "bench@example.com",
-    name: "Bench",
-    password: "correct horse battery staple",
-  });
-  const { token } = await createApiToken(handle.db, user.id, "bench");
   // Quorum's documents are item rooms: the bench user leads a project with one item per room.
-  const project = await handle.db
-    .insertInto("projects")
-    .values({
-      name: "Sync bench",
-      template: JSON.stringify({ fields: [{ id: "notes", type: "text", label: "Notes" }] }),
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  await handle.db
-    .insertInto("project_members")
-    .values({ project_id: project.id, user_id: user.id, role: "lead" })
-    .execute();
-  const items = await handle.db
-    .insertInto("items")
-    .values(
-      Array.from({ length: ROOMS }, (_, room) => ({
-        project_id: project.id,
-        external_id: `bench-room-${room}`,
-        prompt: JSON.stringify("Bench"),
-        responses: JSON.stringify([{ id: "a", text: "…" }]),
-        content_hash: `bench-room-${room}`,
-      })),
-    )
-    .returning(["id", "external_id"])
-    .execute();
-  const itemRooms = new Map(items.map((item) => [item.external_id, `item:${item.id}`]));
-  await handle.close();
+  const { databaseName, databaseUrl, token, items } = await createBenchProject(
+    "sync",
+    Array.from({ length: ROOMS }, (_, room) => `bench-room-${room}`),
+  );
+  const itemRooms = new Map([...items].map(([externalId, id]) => [externalId, `item:${id}`]));
 
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "quorum-bench-sync-"));

@@ -335,6 +335,54 @@ export interface ItemFlagsTable {
   reassigned_to: number | null;
 }
 
+/**
+ * What happened in a project, written in the transaction of the change it records and kept:
+ * the event streams' source and webhooks' outbox. Ids grow in commit order within a project.
+ */
+export interface ProjectEventsTable {
+  id: Generated<number>;
+  project_id: number;
+  type: string;
+  item_id: number | null;
+  payload: Json<unknown>;
+  created_at: Timestamp;
+}
+
+/** A lead's webhook endpoint for a project; see the webhooks migration for how it delivers. */
+export interface WebhookEndpointsTable {
+  id: Generated<number>;
+  project_id: number;
+  url: string;
+  secret: string;
+  event_types: string[];
+  enabled: Generated<boolean>;
+  allow_private_addresses: Generated<boolean>;
+  /** The last event handled: delivered, or given up after retrying. */
+  after_event_id: number;
+  /** Failed attempts at the event after `after_event_id`. */
+  attempts: Generated<number>;
+  failing_since: NullableTimestamp;
+  next_attempt_at: NullableTimestamp;
+  leased_until: NullableTimestamp;
+  created_by: number | null;
+  created_at: Timestamp;
+}
+
+export type WebhookOutcome = "delivered" | "failed" | "given up";
+
+export interface WebhookAttemptsTable {
+  id: Generated<number>;
+  endpoint_id: number;
+  event_id: number;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  outcome: WebhookOutcome;
+  manual: Generated<boolean>;
+  created_at: Timestamp;
+}
+
 export interface Database {
   deployment: DeploymentTable;
   users: UsersTable;
@@ -365,6 +413,9 @@ export interface Database {
   review_time: ReviewTimeTable;
   project_guidelines: ProjectGuidelinesTable;
   item_flags: ItemFlagsTable;
+  project_events: ProjectEventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { CommandFailedError, runLogged } from "./build.ts";
+import { CommandFailedError, isBuildCurrent, runLogged } from "./build.ts";
 
 const directory = mkdtempSync(path.join(tmpdir(), "quorum-build-log-"));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -39,5 +39,34 @@ describe("a build's output", () => {
     expect(message).toContain("Error: cannot resolve ./missing");
     expect(message).toContain(logFile);
     expect(message).not.toContain("noise 0\n");
+  });
+});
+
+describe("whether the build is current", () => {
+  test("is no longer so once a server or database file changes, not only the app", () => {
+    const root = mkdtempSync(path.join(directory, "checkout-"));
+    const files = [
+      "app/root.tsx",
+      "server/services/queue.ts",
+      "db/schema.ts",
+      "build/server/index.js",
+    ];
+    for (const file of files) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), "");
+    }
+    const past = new Date(Date.now() - 60_000);
+    for (const file of files.slice(0, 3)) utimesSync(path.join(root, file), past, past);
+    for (const directoryName of ["app", "server", "server/services", "db"]) {
+      utimesSync(path.join(root, directoryName), past, past);
+    }
+    expect(isBuildCurrent(root)).toBe(true);
+    for (const changed of ["server/services/queue.ts", "db/schema.ts", "app/root.tsx"]) {
+      const future = new Date(Date.now() + 60_000);
+      utimesSync(path.join(root, changed), future, future);
+      expect(isBuildCurrent(root), changed).toBe(false);
+      utimesSync(path.join(root, changed), past, past);
+    }
+    expect(isBuildCurrent(root)).toBe(true);
   });
 });

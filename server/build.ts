@@ -14,8 +14,12 @@ import { createRequire } from "node:module";
 import path from "node:path";
 
 const projectRoot = path.resolve(import.meta.dirname, "..");
-const serverBuild = path.join(projectRoot, "build", "server", "index.js");
-const buildInputs = ["app", "public", "vite.config.ts", "package-lock.json"];
+/**
+ * What the build is made from. Route loaders and actions import the server's services and the
+ * database layer, and the server bundle carries its own copy of them: a change there alone
+ * must rebuild too, or pages would run the old code beside the new API.
+ */
+const buildInputs = ["app", "server", "db", "public", "vite.config.ts", "package-lock.json"];
 /** Held while one process builds, so that two starting at once do not write one build together. */
 const buildLock = path.join(projectRoot, ".cache", "build.lock");
 /** Where the build's own output goes: read it when a build fails, or to see its warnings. */
@@ -70,10 +74,11 @@ function newestModification(entry: string): number {
 }
 
 /** True when the production build exists and is newer than every file it is built from. */
-export function isBuildCurrent(): boolean {
+export function isBuildCurrent(root: string = projectRoot): boolean {
+  const serverBuild = path.join(root, "build", "server", "index.js");
   if (!existsSync(serverBuild)) return false;
   const builtAt = statSync(serverBuild).mtimeMs;
-  return buildInputs.every((input) => newestModification(path.join(projectRoot, input)) <= builtAt);
+  return buildInputs.every((input) => newestModification(path.join(root, input)) <= builtAt);
 }
 
 function processIsAlive(pid: number): boolean {

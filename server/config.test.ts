@@ -92,4 +92,12 @@ describe("loadConfig", () => {
       syncMaxPayloadBytes: 1048576,
     });
   });
+
+  it("spaces event streams' quality snapshots QUALITY_EVENT_SECONDS apart, 10 by default", () => {
+    expect(loadConfig({ QUORUM_DATA_DIR: dataDir() }).qualityEventMs).toBe(10_000);
+    expect(
+      loadConfig({ QUORUM_DATA_DIR: dataDir(), QUALITY_EVENT_SECONDS: "0.5" }).qualityEventMs,
+    ).toBe(500);
+    expect(problemsOf({ QUALITY_EVENT_SECONDS: "0" })[0]).toMatch(/^QUALITY_EVENT_SECONDS:/);
+  });
 });

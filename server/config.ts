@@ -76,6 +76,16 @@ const environmentSchema = z.object({
   SYNC_ACTIVITY_FLUSH_SECONDS: z.coerce.number().positive().max(3_600).default(10),
   EVENTS_POLL_SECONDS: z.coerce.number().positive().default(2),
   EVENTS_MAX_STREAMS_PER_USER: z.coerce.number().int().positive().default(20),
+  QUALITY_EVENT_SECONDS: z.coerce.number().positive().default(10),
+  WEBHOOK_POLL_SECONDS: z.coerce.number().positive().max(3_600).default(1),
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(300).default(10),
+  WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3_600).default(10),
+  WEBHOOK_RETRY_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
+  WEBHOOK_LEASE_SECONDS: z.coerce.number().positive().max(3_600).default(60),
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(100),
   TRUST_PROXY: booleanFlag.default(false),
@@ -144,6 +154,18 @@ export interface Config {
   eventsPollMs: number;
   /** Open event streams per user on this instance; more are refused with 429. */
   eventsMaxStreamsPerUser: number;
+  /** The least time between two quality snapshots of a project's event streams. */
+  qualityEventMs: number;
+  /** Webhook delivery (docs/decisions/029): how often due endpoints are looked for, … */
+  webhookPollMs: number;
+  /** … how long a receiver has to answer, … */
+  webhookTimeoutMs: number;
+  /** … the first retry's delay, doubled on each failure up to an hour, … */
+  webhookRetryBaseMs: number;
+  /** … how long an event is retried before it is given up, … */
+  webhookRetryMs: number;
+  /** … and how long an instance holds an endpoint it is delivering to (a crash frees it then). */
+  webhookLeaseMs: number;
   /** Failed sign-ins per account in 15 minutes before its logins are refused. */
   loginMaxFailures: number;
   /** Failed sign-ins from one client address in 15 minutes, across accounts, likewise. */
@@ -216,6 +238,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     syncActivityFlushMs: environment.SYNC_ACTIVITY_FLUSH_SECONDS * 1000,
     eventsPollMs: environment.EVENTS_POLL_SECONDS * 1000,
     eventsMaxStreamsPerUser: environment.EVENTS_MAX_STREAMS_PER_USER,
+    qualityEventMs: environment.QUALITY_EVENT_SECONDS * 1000,
+    webhookPollMs: environment.WEBHOOK_POLL_SECONDS * 1000,
+    webhookTimeoutMs: environment.WEBHOOK_TIMEOUT_SECONDS * 1000,
+    webhookRetryBaseMs: environment.WEBHOOK_RETRY_BASE_SECONDS * 1000,
+    webhookRetryMs: environment.WEBHOOK_RETRY_HOURS * 60 * 60 * 1000,
+    webhookLeaseMs: environment.WEBHOOK_LEASE_SECONDS * 1000,
     loginMaxFailures: environment.LOGIN_MAX_FAILURES,
     loginMaxFailuresPerIp: environment.LOGIN_MAX_FAILURES_PER_IP,
     trustProxy: environment.TRUST_PROXY,

@@ -18,6 +18,7 @@ import { loadConfig, ConfigError, type Config } from "./config.ts";
 import type { QuorumContext } from "./context.ts";
 import { createApiRouter } from "./http/api.ts";
 import { createSessionCookie } from "./http/credentials.ts";
+import { createApiDocsRouter } from "./http/openapi/serve.ts";
 import { requireSameOrigin } from "./http/same-origin.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -26,6 +27,7 @@ import { runDataSteps } from "./services/data-steps.ts";
 import { createMailer } from "./services/mail.ts";
 import { seedDemoWorkspaceOnFirstStart } from "./services/seed.ts";
 import { createRooms } from "./sync/rooms.ts";
+import { WebhookDispatcher } from "./services/webhooks/dispatcher.ts";
 import { createSyncServer } from "./sync/server.ts";
 
 const projectRoot = path.resolve(import.meta.dirname, "..");
@@ -111,6 +113,7 @@ async function serveOver(
     accessChanges: new AccessChanges(),
     mailer: createMailer(config.smtp, log),
   };
+  const webhooks = new WebhookDispatcher(database.db, config, log);
   if (config.seed === "demo" && (await seedDemoWorkspaceOnFirstStart(database.db))) {
     log.info("seeded the demo workspace (log in as lead@demo.quorum / quorum-demo)");
   }
@@ -156,6 +159,7 @@ async function serveOver(
     }
   });
   app.use("/api/v1", createApiRouter(context));
+  app.use("/api/docs", createApiDocsRouter());
   app.use("/api", (request, response) => {
     response.setHeader("Cache-Control", "no-store");
     response.status(404).json({
@@ -242,6 +246,7 @@ async function serveOver(
       httpServer.close();
       throw error;
     });
+  webhooks.start();
   // One line for the whole stage; `socket` is where the quorum CLI reaches the database.
   log.info(
     {
@@ -260,6 +265,7 @@ async function serveOver(
       log.info("shutting down");
       shuttingDown.abort();
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await webhooks.close();
       await sync.close();
       httpServer.closeIdleConnections();
       const forceAfter = setTimeout(() => httpServer.closeAllConnections(), 5_000);

@@ -5,6 +5,7 @@ import {
   csvRow,
   exportFileName,
   exportRecords,
+  exportedLabel,
   isExportFormat,
   ndjsonLine,
   signalFieldFor,
@@ -108,6 +109,96 @@ describe("dpo", () => {
       ["Ask a pharmacist.", "Take it daily."],
       ["Check the INR first.", "Take it daily."],
     ]);
+  });
+});
+
+describe("prompt styles", () => {
+  const conversation = [
+    { role: "user", content: "I take warfarin." },
+    { role: "assistant", content: "Noted." },
+    { role: "user", content: "Can I take an antibiotic?" },
+  ];
+
+  it("implicit puts the prompt at the start of chosen and rejected, for dpo and reward", () => {
+    expect(exportRecords("dpo", preference(), item({ preference: -2 }), "implicit")).toEqual([
+      {
+        chosen: "Warfarin with an antibiotic?\n\nCheck the INR first.",
+        rejected: "Warfarin with an antibiotic?\n\nTake it daily.",
+      },
+    ]);
+    expect(
+      exportRecords(
+        "reward",
+        preference(),
+        item({ preference: 1 }, { prompt: conversation }),
+        "implicit",
+      ),
+    ).toEqual([
+      {
+        chosen: [...conversation, { role: "assistant", content: "Take it daily." }],
+        rejected: [...conversation, { role: "assistant", content: "Check the INR first." }],
+        margin: 1,
+      },
+    ]);
+  });
+
+  it("gives the same pairs in both styles, each implicit reply its explicit prompt and reply", () => {
+    const text = fc.string({ minLength: 1, maxLength: 40 });
+    const turn = fc.record({ role: fc.constantFrom("user", "assistant"), content: text });
+    fc.assert(
+      fc.property(
+        fc.oneof(text, fc.array(turn, { minLength: 1, maxLength: 4 })),
+        fc.integer({ min: -2, max: 2 }),
+        fc.constantFrom("dpo" as const, "reward" as const),
+        (prompt, value, format) => {
+          const labelled = item({ preference: value }, { prompt });
+          const explicit = exportRecords(format, preference(), labelled, "explicit");
+          const implicit = exportRecords(format, preference(), labelled, "implicit");
+          expect(implicit).toHaveLength(explicit.length);
+          explicit.forEach((record, index) => {
+            const joined = (reply: unknown) =>
+              typeof prompt === "string"
+                ? `${prompt}\n\n${reply as string}`
+                : [...prompt, ...(reply as object[])];
+            const { prompt: _prompt, ...rest } = record;
+            expect(implicit[index]).toEqual({
+              ...rest,
+              chosen: joined(record.chosen),
+              rejected: joined(record.rejected),
+            });
+          });
+        },
+      ),
+    );
+  });
+});
+
+describe("openai-dpo", () => {
+  it("writes OpenAI's preference fine-tuning layout, a string prompt as one user message", () => {
+    expect(exportRecords("openai-dpo", preference(), item({ preference: -1 }))).toEqual([
+      {
+        input: { messages: [{ role: "user", content: "Warfarin with an antibiotic?" }] },
+        preferred_output: [{ role: "assistant", content: "Check the INR first." }],
+        non_preferred_output: [{ role: "assistant", content: "Take it daily." }],
+      },
+    ]);
+  });
+
+  it("keeps a conversation's turns and states every pair of a ranking", () => {
+    const conversation = [{ role: "user", content: "Which first?" }];
+    const three = [...pair, { id: "c", text: "Ask a pharmacist." }];
+    const records = exportRecords(
+      "openai-dpo",
+      fieldNamed("order"),
+      item({ order: ["c", "a", "b"] }, { prompt: conversation, responses: three }),
+    );
+    expect(records).toHaveLength(3);
+    expect(records[0]).toEqual({
+      input: { messages: conversation },
+      preferred_output: [{ role: "assistant", content: "Ask a pharmacist." }],
+      non_preferred_output: [{ role: "assistant", content: "Check the INR first." }],
+    });
+    expect(exportRecords("openai-dpo", preference(), item({ preference: 0 }))).toEqual([]);
   });
 });
 
@@ -356,9 +447,64 @@ function parseCsvLine(line: string): string[] {
   return cells;
 }
 
+describe("exportedLabel", () => {
+  const spanned = templateSchema.parse({
+    fields: [
+      { id: "errors", type: "spans", label: "Errors", categories: ["dose"] },
+      { id: "notes", type: "text", label: "Notes" },
+    ],
+  });
+  const span = {
+    responseId: "a",
+    start: 0,
+    end: 5,
+    text: "Check",
+    category: "dose",
+    severity: "major",
+  };
+
+  it("gives a span published from a room the shape of a consensus span: no room id", () => {
+    const published = exportedLabel(spanned, {
+      errors: [{ ...span, id: "room-span-1" }],
+      notes: "ok",
+    });
+    const consensus = exportedLabel(spanned, { errors: [span], notes: "ok" });
+    expect(published).toEqual(consensus);
+    expect(published).toEqual({ errors: [span], notes: "ok" });
+  });
+
+  it("changes nothing else, whatever the label", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record(
+            {
+              responseId: fc.constantFrom("a", "b"),
+              start: fc.nat(50),
+              end: fc.nat(50),
+              category: fc.constant("dose"),
+              severity: fc.constantFrom("minor", "major"),
+              id: fc.string(),
+              note: fc.string(),
+            },
+            { requiredKeys: ["responseId", "start", "end", "category", "severity"] },
+          ),
+          { maxLength: 5 },
+        ),
+        fc.string(),
+        (spans, notes) => {
+          const exported = exportedLabel(spanned, { errors: spans, notes });
+          expect(exported.notes).toBe(notes);
+          expect(exported.errors).toEqual(spans.map(({ id: _id, ...rest }) => rest));
+        },
+      ),
+    );
+  });
+});
+
 describe("formats and file names", () => {
   it("knows its formats and names files after the project", () => {
-    expect(["jsonl", "dpo", "reward", "kto", "csv"].every(isExportFormat)).toBe(true);
+    expect(["jsonl", "dpo", "reward", "kto", "openai-dpo", "csv"].every(isExportFormat)).toBe(true);
     expect(isExportFormat("parquet")).toBe(false);
     expect(exportFileName("Warfarin Interactions — Ärzte", 7, "dpo")).toBe(
       "warfarin-interactions-arzte-dpo.jsonl",

@@ -1,5 +1,5 @@
 import type { ConversationTurn, ItemResponse, Prompt } from "./item.ts";
-import type { Label, Template, TemplateField } from "./template.ts";
+import type { Label, SpanAnnotation, Template, TemplateField } from "./template.ts";
 
 /**
  * Exports of final labels as training data. The layouts are those of Hugging Face TRL's dataset
@@ -10,17 +10,36 @@ import type { Label, Template, TemplateField } from "./template.ts";
  * - `reward`: the same pairs with an explicit prompt and a `margin`, which TRL's reward trainer
  *   adds to its loss, so that a clear preference weighs more than a slight one.
  * - `kto`: unpaired preferences `{ prompt, completion, label }`.
+ * - `openai-dpo`: the same pairs in OpenAI's preference fine-tuning layout,
+ *   `{ input: { messages }, preferred_output, non_preferred_output }`.
  * - `csv`: one flat row per item for spreadsheets.
+ * - `label-studio`: one JSON array of Label Studio tasks with their annotations
+ *   (label-studio-export.ts), which Label Studio and Quorum's own import read.
  *
  * A string prompt gives the standard form (strings); a conversation prompt gives the
  * conversational form, where `chosen`, `rejected` and `completion` are one assistant message.
+ * `dpo` and `reward` take a prompt style: `explicit` (the default) writes the prompt apart;
+ * `implicit`, the layout older TRL versions need, writes no `prompt` and puts it at the start of
+ * both `chosen` and `rejected` (a string prompt and a blank line before the reply, or the prompt's
+ * turns before the assistant's message).
  */
-export const exportFormats = ["jsonl", "dpo", "reward", "kto", "csv"] as const;
+export const exportFormats = [
+  "jsonl",
+  "dpo",
+  "reward",
+  "kto",
+  "openai-dpo",
+  "csv",
+  "label-studio",
+] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 
 export function isExportFormat(value: string): value is ExportFormat {
   return (exportFormats as ReadonlyArray<string>).includes(value);
 }
+
+export const promptStyles = ["explicit", "implicit"] as const;
+export type PromptStyle = (typeof promptStyles)[number];
 
 /** An item with a final label, as the export sees it. */
 export interface ExportItem {
@@ -41,12 +60,31 @@ export interface ExportItem {
   annotations: ReadonlyArray<{ annotator: string; level?: string | null; label: unknown }>;
 }
 
+/**
+ * A final label as exported: the same shape whether it was published from a room or settled by
+ * consensus. A room gives each span an id so that editors can address it; the id means nothing
+ * outside the room, and a consensus span never has one, so it is left out.
+ */
+export function exportedLabel(template: Template, label: Label): Label {
+  const exported: Label = { ...label };
+  for (const field of template.fields) {
+    const value = exported[field.id];
+    if (field.type !== "spans" || !Array.isArray(value)) continue;
+    exported[field.id] = (value as SpanAnnotation[]).map(({ id: _roomId, ...span }) => span);
+  }
+  return exported;
+}
+
 export type SignalField = Extract<TemplateField, { type: "preference" | "ranking" | "rating" }>;
 
 /** Which field types each format draws its signal from, in order of preference. */
-const signalTypes: Record<"dpo" | "reward" | "kto", ReadonlyArray<SignalField["type"]>> = {
+const signalTypes: Record<
+  "dpo" | "reward" | "kto" | "openai-dpo",
+  ReadonlyArray<SignalField["type"]>
+> = {
   dpo: ["preference", "ranking"],
   reward: ["preference", "ranking"],
+  "openai-dpo": ["preference", "ranking"],
   kto: ["preference", "ranking", "rating"],
 };
 
@@ -56,14 +94,16 @@ export type SignalFieldChoice =
 /**
  * The field a format reads: the one named, or by default the template's first field of the most
  * preferred type (the first preference field, else the first ranking field, else for kto the
- * first rating field). jsonl and csv export whole labels and read none.
+ * first rating field). jsonl, csv and label-studio export whole labels and read none.
  */
 export function signalFieldFor(
   template: Template,
   format: ExportFormat,
   fieldId?: string,
 ): SignalFieldChoice {
-  if (format === "jsonl" || format === "csv") return { ok: true, field: null };
+  if (format === "jsonl" || format === "csv" || format === "label-studio") {
+    return { ok: true, field: null };
+  }
   const types = signalTypes[format];
   const accepts = (field: TemplateField): field is SignalField =>
     (types as ReadonlyArray<string>).includes(field.type);
@@ -160,11 +200,27 @@ function completion(prompt: Prompt, response: ItemResponse): string | Conversati
   return isConversation(prompt) ? [{ role: "assistant", content: response.text }] : response.text;
 }
 
-/** The records of one item in a line format; csv is written by `csvHeader` and `csvRow`. */
+/** The prompt as chat messages: a string prompt is one user message. */
+function promptMessages(prompt: Prompt): ConversationTurn[] {
+  return isConversation(prompt) ? prompt : [{ role: "user", content: prompt }];
+}
+
+/** A response with the prompt in front of it, for the implicit prompt style. */
+function withPrompt(prompt: Prompt, response: ItemResponse): string | ConversationTurn[] {
+  return isConversation(prompt)
+    ? [...prompt, { role: "assistant", content: response.text }]
+    : `${prompt}\n\n${response.text}`;
+}
+
+/**
+ * The records of one item in a line format; csv is written by `csvHeader` and `csvRow`, and
+ * label-studio by `labelStudioTask`.
+ */
 export function exportRecords(
-  format: Exclude<ExportFormat, "csv">,
+  format: Exclude<ExportFormat, "csv" | "label-studio">,
   field: SignalField | null,
   item: ExportItem,
+  promptStyle: PromptStyle = "explicit",
 ): Array<Record<string, unknown>> {
   switch (format) {
     case "jsonl":
@@ -188,10 +244,24 @@ export function exportRecords(
     case "reward":
       if (!field) return [];
       return preferencePairs(field, item).map((pair) => ({
-        prompt: item.prompt,
-        chosen: completion(item.prompt, pair.chosen),
-        rejected: completion(item.prompt, pair.rejected),
+        ...(promptStyle === "explicit"
+          ? {
+              prompt: item.prompt,
+              chosen: completion(item.prompt, pair.chosen),
+              rejected: completion(item.prompt, pair.rejected),
+            }
+          : {
+              chosen: withPrompt(item.prompt, pair.chosen),
+              rejected: withPrompt(item.prompt, pair.rejected),
+            }),
         ...(format === "reward" ? { margin: pair.margin } : {}),
+      }));
+    case "openai-dpo":
+      if (!field) return [];
+      return preferencePairs(field, item).map((pair) => ({
+        input: { messages: promptMessages(item.prompt) },
+        preferred_output: [{ role: "assistant", content: pair.chosen.text }],
+        non_preferred_output: [{ role: "assistant", content: pair.rejected.text }],
       }));
     case "kto":
       if (!field) return [];
@@ -270,7 +340,7 @@ export function csvRow(template: Template, item: ExportItem): string {
   ]);
 }
 
-/** `<project-slug>-<format>.<jsonl|csv>`, the slug from the project's name. */
+/** `<project-slug>-<format>.<jsonl|csv|json>`, the slug from the project's name. */
 export function exportFileName(projectName: string, projectId: number, format: ExportFormat) {
   const slug = projectName
     .normalize("NFKD")
@@ -280,5 +350,6 @@ export function exportFileName(projectName: string, projectId: number, format: E
     .replace(/^-+|-+$/g, "")
     .slice(0, 60)
     .replace(/-+$/, "");
-  return `${slug || `project-${projectId}`}-${format}.${format === "csv" ? "csv" : "jsonl"}`;
+  const extension = format === "csv" ? "csv" : format === "label-studio" ? "json" : "jsonl";
+  return `${slug || `project-${projectId}`}-${format}.${extension}`;
 }

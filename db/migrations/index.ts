@@ -11,6 +11,8 @@ import * as workingTime from "./20261205060000_working_time.ts";
 import * as passwordLinks from "./20261205070000_password_links.ts";
 import * as guidelinesAndFlags from "./20261205080000_guidelines_and_flags.ts";
 import * as itemSearch from "./20261205090000_item_search.ts";
+import * as projectEvents from "./20261205100000_project_events.ts";
+import * as webhooks from "./20261205110000_webhooks.ts";
 
 /** Every migration, listed statically so that no bundler or packager can lose one. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +28,6 @@ export const migrations: Record<string, Migration> = {
   "20261205070000_password_links": passwordLinks,
   "20261205080000_guidelines_and_flags": guidelinesAndFlags,
   "20261205090000_item_search": itemSearch,
+  "20261205100000_project_events": projectEvents,
+  "20261205110000_webhooks": webhooks,
 };

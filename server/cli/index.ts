@@ -1,4 +1,11 @@
-import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from "node:fs";
+import {
+  createReadStream,
+  createWriteStream,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { once } from "node:events";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -16,9 +23,15 @@ import {
   readImport,
   type ImportFormat,
 } from "../services/import/index.ts";
+import { parseUserMap } from "../services/import/formats.ts";
 import { loadProjectModel } from "../services/project-model.ts";
 import { prepareExport, type PreparedExport } from "../services/export.ts";
-import { exportFormats, type ExportFormat } from "../../app/domain/export.ts";
+import {
+  exportFormats,
+  promptStyles,
+  type ExportFormat,
+  type PromptStyle,
+} from "../../app/domain/export.ts";
 import { createApiToken } from "../services/auth.ts";
 import { runDataSteps } from "../services/data-steps.ts";
 import { seedDemoWorkspace } from "../services/seed.ts";
@@ -183,6 +196,17 @@ async function readImportFile(file: string, progress: ProgressLine, io: CliIo): 
   }
 }
 
+/** A `--user-map` file: Label Studio user ids (or emails) to Quorum emails. */
+function readUserMap(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw notFound(`No such file: ${file}`);
+  }
+  return parseUserMap(text, file);
+}
+
 /** The format of text read from stdin, by its first character: a JSON array or JSON Lines. */
 function formatOfText(text: string): ImportFormat | undefined {
   const first = /\S/.exec(text)?.[0];
@@ -342,63 +366,93 @@ function buildProgram(io: CliIo): Command {
       "--as <email>",
       "import as this user, who must be allowed to import into the project (default: the workspace itself, as an operator with database access)",
     )
-    .action((file: string, options: { project: number; format?: ImportFormat; as?: string }) =>
-      withDatabase(io, async (database) => {
-        const fromStdin = file === "-";
-        const namedFormat = options.format ?? (fromStdin ? undefined : formatOfFileName(file));
-        if (!namedFormat && !fromStdin) {
-          throw new AppError(
-            "bad_request",
-            `Cannot tell the format of ${file} from its name: pass --format ${importFormats.join("|")}`,
-          );
-        }
-        const actor = options.as
-          ? ((await findUserByEmail(database.db, options.as)) ?? null)
-          : null;
-        if (options.as && !actor) throw notFound(`No user with email ${options.as}`);
-        if (actor) {
-          await requireProjectPermission(database.db, actor, options.project, "project.import");
-        }
-        const project = await loadProjectModel(database.db, options.project);
-        const progress = new ProgressLine(io.stderr, io.stderrIsTerminal ?? false);
-        const text = await readImportFile(file, progress, io);
-        const format = namedFormat ?? formatOfText(text);
-        if (!format) {
-          throw new AppError(
-            "bad_request",
-            `Cannot tell the format of stdin from its first character: pass --format ${importFormats.join("|")}`,
-          );
-        }
-        const parsed = readImport(text, format, project.template);
-        const phases = { validating: "Validating", inserting: "Inserting" } as const;
-        let phase: keyof typeof phases | undefined;
-        try {
-          const summary = await importItems(database.db, {
-            projectId: project.id,
-            actor,
-            rows: parsed.rows,
-            readErrors: parsed.errors,
-            format,
-            onProgress: (update) => {
-              if (phase !== update.phase) progress.finish();
-              phase = update.phase;
-              progress.update(phases[update.phase], update.done, update.total);
-            },
+    .option(
+      "--user-map <file>",
+      'Label Studio files: a JSON file mapping Label Studio user ids (or emails) to Quorum emails, e.g. {"3": "ada@lab.test"}',
+    )
+    .addOption(
+      new Option(
+        "--assign-unmapped <who>",
+        "Label Studio files: credit annotations whose annotator neither the file nor the user map names to the --as user",
+      ).choices(["importer"] as const),
+    )
+    .action(
+      (
+        file: string,
+        options: {
+          project: number;
+          format?: ImportFormat;
+          as?: string;
+          userMap?: string;
+          assignUnmapped?: "importer";
+        },
+      ) =>
+        withDatabase(io, async (database) => {
+          if (options.assignUnmapped && !options.as) {
+            throw new AppError(
+              "bad_request",
+              "--assign-unmapped importer credits the importing user: name them with --as <email>",
+            );
+          }
+          const userMap = options.userMap === undefined ? undefined : readUserMap(options.userMap);
+          const fromStdin = file === "-";
+          const namedFormat = options.format ?? (fromStdin ? undefined : formatOfFileName(file));
+          if (!namedFormat && !fromStdin) {
+            throw new AppError(
+              "bad_request",
+              `Cannot tell the format of ${file} from its name: pass --format ${importFormats.join("|")}`,
+            );
+          }
+          const actor = options.as
+            ? ((await findUserByEmail(database.db, options.as)) ?? null)
+            : null;
+          if (options.as && !actor) throw notFound(`No user with email ${options.as}`);
+          if (actor) {
+            await requireProjectPermission(database.db, actor, options.project, "project.import");
+          }
+          const project = await loadProjectModel(database.db, options.project);
+          const progress = new ProgressLine(io.stderr, io.stderrIsTerminal ?? false);
+          const text = await readImportFile(file, progress, io);
+          const format = namedFormat ?? formatOfText(text);
+          if (!format) {
+            throw new AppError(
+              "bad_request",
+              `Cannot tell the format of stdin from its first character: pass --format ${importFormats.join("|")}`,
+            );
+          }
+          const parsed = readImport(text, format, project.template, {
+            ...(userMap === undefined ? {} : { userMap }),
+            ...(options.assignUnmapped && actor ? { unmappedAnnotator: actor.email } : {}),
           });
-          progress.finish();
-          io.stdout(
-            `Imported ${fromStdin ? "stdin" : file} into project ${project.id} (${project.row.name}): ${summary.created} created, ${summary.unchanged} unchanged, ${summary.annotations} annotations.\n`,
-          );
-        } finally {
-          progress.finish();
-        }
-      }),
+          const phases = { validating: "Validating", inserting: "Inserting" } as const;
+          let phase: keyof typeof phases | undefined;
+          try {
+            const summary = await importItems(database.db, {
+              projectId: project.id,
+              actor,
+              rows: parsed.rows,
+              readErrors: parsed.errors,
+              format,
+              onProgress: (update) => {
+                if (phase !== update.phase) progress.finish();
+                phase = update.phase;
+                progress.update(phases[update.phase], update.done, update.total);
+              },
+            });
+            progress.finish();
+            io.stdout(
+              `Imported ${fromStdin ? "stdin" : file} into project ${project.id} (${project.row.name}): ${summary.created} created, ${summary.unchanged} unchanged, ${summary.annotations} annotations.\n`,
+            );
+          } finally {
+            progress.finish();
+          }
+        }),
     );
 
   program
     .command("export")
     .description(
-      "Export a project's final labels (published versions and consensus items; not gold items) as NDJSON training data or CSV.",
+      "Export a project's final labels (published versions and consensus items; not gold items) as NDJSON training data, CSV, or Label Studio tasks (a JSON array).",
     )
     .requiredOption("--project <id>", "the project to export", parseProjectId)
     .addOption(
@@ -410,6 +464,12 @@ function buildProgram(io: CliIo): Command {
       "--field <fieldId>",
       "the preference, ranking or rating field dpo, reward and kto read (default: the template's first)",
     )
+    .addOption(
+      new Option(
+        "--prompt-style <style>",
+        "dpo and reward: the prompt apart (explicit) or at the start of chosen and rejected (implicit, for older TRL versions)",
+      ).choices(promptStyles),
+    )
     .option("--out <file>", "write to this file instead of stdout")
     .option(
       "--as <email>",
@@ -420,6 +480,7 @@ function buildProgram(io: CliIo): Command {
         project: number;
         format: ExportFormat;
         field?: string;
+        promptStyle?: PromptStyle;
         out?: string;
         as?: string;
       }) =>
@@ -431,6 +492,7 @@ function buildProgram(io: CliIo): Command {
           const prepared = await prepareExport(database.db, viewer, options.project, {
             format: options.format,
             ...(options.field === undefined ? {} : { field: options.field }),
+            ...(options.promptStyle === undefined ? {} : { promptStyle: options.promptStyle }),
           });
           if (options.out) {
             await writeExportFile(options.out, prepared);

@@ -12,13 +12,17 @@ import { registerExportRoutes } from "./routes/export.ts";
 import { registerEventRoutes } from "./routes/events.ts";
 import { registerUserRoutes } from "./routes/users.ts";
 import { registerLabelingRoutes } from "./routes/labeling.ts";
+import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { mountImportRoutes } from "./import-api.ts";
 import { requireSameOrigin } from "./same-origin.ts";
+import { openApiDocumentHandler } from "./openapi/serve.ts";
 
 /** The JSON API under /api/v1. Every response, success or error, is JSON in the contract's shape. */
 export function createApiRouter(quorum: QuorumContext): Router {
   const router = express.Router();
 
+  // The one public, cacheable answer of the API: mounted before `noStore` and authentication.
+  router.get("/openapi.json", openApiDocumentHandler(quorum.version));
   router.use(noStore);
   router.use(requireSameOrigin);
   router.use(requireCleanText);
@@ -36,6 +40,7 @@ export function createApiRouter(quorum: QuorumContext): Router {
   registerEventRoutes(router, quorum);
   registerUserRoutes(router, quorum);
   registerLabelingRoutes(router, quorum);
+  registerWebhookRoutes(router, quorum);
 
   router.use(
     apiHandler(quorum, async ({ request }) => {

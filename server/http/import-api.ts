@@ -13,6 +13,7 @@ import {
   readImport,
   type ImportFormat,
 } from "../services/import/index.ts";
+import { parseLabelStudioImportQuery } from "../services/import/formats.ts";
 import { loadProjectModel } from "../services/project-model.ts";
 import { parseId } from "./parse.ts";
 import { authenticatedHandler } from "./handler.ts";
@@ -28,9 +29,10 @@ export function mountImportRoutes(router: Router, quorum: QuorumContext): void {
       const projectId = parseId(request.params.id, "Project id");
       await requireProjectPermission(db, user, projectId, "project.import");
       const format = requestFormat(request);
+      const labelStudio = parseLabelStudioImportQuery(request.query, user.email);
       const text = await readBody(request, response, config.importMaxBytes);
       const project = await loadProjectModel(db, projectId);
-      const parsed = readImport(text, format, project.template);
+      const parsed = readImport(text, format, project.template, labelStudio);
       const summary = await importItems(db, {
         projectId,
         actor: user,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { badRequest, fieldErrors, validationFailed } from "../errors.ts";
 
-const idParameter = z.coerce.number().int().positive().max(2_147_483_647);
+export const idParameter = z.coerce.number().int().positive().max(2_147_483_647);
 
 /** A positive integer id from a path or query parameter; 400 otherwise. */
 export function parseId(value: unknown, what: string): number {

@@ -4,6 +4,7 @@ import { labelSchemaFor, type Label, type ResponseRef } from "../../app/domain/t
 import { boundClaim, MAX_CLAIMED_DURATION_MS } from "../../app/domain/work-time.ts";
 import type { Database, User } from "../../db/schema.ts";
 import { conflict, fieldErrors, forbidden, notFound, validationFailed } from "../errors.ts";
+import { recordProjectEvent } from "./project-events.ts";
 import { loadProjectFor, type ProjectModel } from "./project-model.ts";
 import { stableFraction } from "./queue.ts";
 import { settleItems } from "./settle.ts";
@@ -145,6 +146,15 @@ export async function submitAnnotation(
       .where("user_id", "=", user.id)
       .execute();
     const sampledForReview = await sampleForJuniorReview(trx, user, project, annotation.id);
+    await recordProjectEvent(trx, project.id, {
+      type: "annotation.submitted",
+      itemId,
+      annotationId: annotation.id,
+      annotatorId: user.id,
+      fields: Object.entries(parsed.data)
+        .filter(([, value]) => value !== undefined)
+        .map(([field]) => field),
+    });
     if (!isGold) await settleItems(trx, project, [itemId]);
     return {
       id: annotation.id,

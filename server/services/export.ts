@@ -6,18 +6,23 @@ import {
   exportFileName,
   exportFormats,
   exportRecords,
+  exportedLabel,
   isExportFormat,
   ndjsonLine,
+  promptStyles,
   signalFieldFor,
   type ExportFormat,
   type ExportItem,
+  type PromptStyle,
 } from "../../app/domain/export.ts";
 import type { ItemResponse, Prompt } from "../../app/domain/item.ts";
+import { labelStudioTask } from "../../app/domain/label-studio-export.ts";
 import type { Label } from "../../app/domain/template.ts";
 import type { Database, User } from "../../db/schema.ts";
 import { badRequest, validationFailed } from "../errors.ts";
 import { pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { loadProjectFor, loadProjectModel, type ProjectModel } from "./project-model.ts";
+import { latestVersionByItem } from "./latest-versions.ts";
 
 /** Items read per query: enough to amortise the round trips, few enough to bound memory. */
 const PAGE_SIZE = 500;
@@ -26,24 +31,31 @@ export interface ExportOptions {
   format: ExportFormat;
   /** The preference, ranking or rating field the pair and kto formats read. */
   field?: string;
+  /** Whether dpo and reward write the prompt apart (explicit, the default) or inside each reply. */
+  promptStyle?: PromptStyle;
 }
 
-const exportQuerySchema = z.object({
+export const exportQuerySchema = z.object({
   format: z.string().default("jsonl"),
   field: z.string().min(1).max(63).optional(),
+  promptStyle: z.enum(promptStyles).optional(),
 });
 
-/** `?format=&field=`; 400 naming the formats when the format is not one of them. */
+/** `?format=&field=&promptStyle=`; 400 naming the formats when the format is not one of them. */
 export function parseExportQuery(query: unknown): ExportOptions {
   const parsed = exportQuerySchema.safeParse(query);
   if (!parsed.success) throw badRequest("Invalid query", parsed.error.issues);
-  const { format, field } = parsed.data;
+  const { format, field, promptStyle } = parsed.data;
   if (!isExportFormat(format)) {
     throw badRequest(`Unknown export format "${format}": use one of ${exportFormats.join(", ")}`, {
       formats: exportFormats,
     });
   }
-  return { format, ...(field === undefined ? {} : { field }) };
+  return {
+    format,
+    ...(field === undefined ? {} : { field }),
+    ...(promptStyle === undefined ? {} : { promptStyle }),
+  };
 }
 
 /**
@@ -90,6 +102,13 @@ export async function prepareExport(
     ]);
   }
   const { format } = options;
+  const promptStyle = options.promptStyle ?? "explicit";
+  if (promptStyle === "implicit" && format !== "dpo" && format !== "reward") {
+    const message = "promptStyle=implicit applies to the dpo and reward formats only";
+    throw validationFailed(`Cannot export ${format}: ${message}`, [
+      { field: "promptStyle", message },
+    ]);
+  }
   const field = choice.field;
   const template = project.template;
 
@@ -103,21 +122,31 @@ export async function prepareExport(
           ? name
           : (pseudonyms.get(userId) ?? (role === "lead" ? name : UNNAMED_ANNOTATOR));
     if (format === "csv") yield csvHeader(template);
+    // label-studio is one JSON array, written a task at a time: "[", tasks between commas, "]".
+    let tasks = 0;
+    if (format === "label-studio") yield "[";
     for await (const page of finalItemPages(db, project, annotator, identity !== "pseudonym")) {
       yield page
-        .map((item) =>
-          format === "csv"
-            ? csvRow(template, item)
-            : exportRecords(format, field, item).map(ndjsonLine).join(""),
-        )
+        .map((item) => {
+          if (format === "csv") return csvRow(template, item);
+          if (format === "label-studio") {
+            return `${tasks++ === 0 ? "\n" : ",\n"}${JSON.stringify(labelStudioTask(template, item))}`;
+          }
+          return exportRecords(format, field, item, promptStyle).map(ndjsonLine).join("");
+        })
         .join("");
     }
+    if (format === "label-studio") yield tasks === 0 ? "]\n" : "\n]\n";
   }
 
   return {
     fileName: exportFileName(project.row.name, project.id, format),
     contentType:
-      format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+      format === "csv"
+        ? "text/csv; charset=utf-8"
+        : format === "label-studio"
+          ? "application/json; charset=utf-8"
+          : "application/x-ndjson; charset=utf-8",
     chunks,
   };
 }
@@ -179,18 +208,7 @@ async function* finalItemPages(
     }
 
     const publishedIds = items.filter((item) => item.status === "published").map((item) => item.id);
-    const latestVersions =
-      publishedIds.length === 0
-        ? []
-        : await db
-            .selectFrom("adjudications")
-            .select(["item_id", "version", "label", "rationale", "published_at"])
-            .where("item_id", "in", publishedIds)
-            .distinctOn("item_id")
-            .orderBy("item_id")
-            .orderBy("version", "desc")
-            .execute();
-    const versionByItem = new Map(latestVersions.map((version) => [version.item_id, version]));
+    const versionByItem = await latestVersionByItem(db, publishedIds);
     const consensusIds = items.filter((item) => item.status === "consensus").map((item) => item.id);
     const outcomes =
       consensusIds.length === 0
@@ -233,7 +251,7 @@ async function* finalItemPages(
         page.push({
           ...common,
           source: "published",
-          label: version.label as Label,
+          label: exportedLabel(project.template, version.label as Label),
           version: version.version,
           rationale: version.rationale,
           publishedAt: version.published_at.toISOString(),
@@ -242,7 +260,11 @@ async function* finalItemPages(
         const label = settledLabelByItem.get(item.id);
         // A consensus item always has its outcome; one without is skipped, not guessed at.
         if (!label) continue;
-        page.push({ ...common, source: "consensus", label });
+        page.push({
+          ...common,
+          source: "consensus",
+          label: exportedLabel(project.template, label),
+        });
       }
     }
     yield page;

@@ -30,6 +30,7 @@ import { recordAudit } from "./audit.ts";
 import { pseudonymsFor } from "./items.ts";
 import { addPanelMemberSchema, insertPanelMember, isPanelMember, listPanel } from "./panel.ts";
 import { participantKeys, participantUsers } from "./participants.ts";
+import { recordProjectEvent } from "./project-events.ts";
 import { loadProjectFor, type ProjectModel } from "./project-model.ts";
 import { prepareItemRoom } from "./room.ts";
 import {
@@ -334,6 +335,12 @@ export async function writeNextVersion(
     subjectId: itemId,
     details: { version: next, rule: rule.kind, ...auditDetails },
   });
+  await recordProjectEvent(trx, item.projectId, {
+    type: "item.published",
+    itemId,
+    version: next,
+    label,
+  });
   return next;
 }
 
@@ -476,6 +483,11 @@ export async function reopenItem(context: PublishContext, user: User, itemId: nu
       subjectType: "item",
       subjectId: itemId,
       details: { publishedVersion: latest },
+    });
+    await recordProjectEvent(trx, item.projectId, {
+      type: "item.reopened",
+      itemId,
+      publishedVersion: latest,
     });
     return latest + 1;
   });

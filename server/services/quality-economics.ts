@@ -15,8 +15,12 @@ import {
   type Estimate,
   type UndefinedReason,
 } from "../../app/domain/estimate.ts";
-import { dawidSkene, type Annotation as ReliabilityLabel } from "../../app/domain/reliability.ts";
-import type { Label } from "../../app/domain/template.ts";
+import {
+  dawidSkene,
+  type Annotation as ReliabilityLabel,
+  type DawidSkeneResult,
+} from "../../app/domain/reliability.ts";
+import type { Label, Template } from "../../app/domain/template.ts";
 import type {
   AnnotatorLevel,
   Database,
@@ -305,14 +309,23 @@ export interface Reliability {
   reason: UndefinedReason;
 }
 
-export function reliabilityOf(
-  project: ProjectModel,
+/** Dawid–Skene fitted to one single-choice field, or to the directions of a preference field. */
+export interface CategoricalModel {
+  fieldId: string;
+  model: Estimate<DawidSkeneResult<number, number, string | number>>;
+}
+
+/**
+ * One Dawid–Skene model per single-choice and preference field, over the counted labels of items
+ * that are not gold, as agreement reads them; a preference counts by its direction only.
+ */
+export function categoricalModels(
+  template: Template,
   labels: ReadonlyArray<QualityLabel>,
-): Reliability {
-  const byPerson = new Map<number, { expectedCorrect: number; labels: number }>();
-  let reason: UndefinedReason | null = null;
+): CategoricalModel[] {
   const counted = labels.filter((entry) => entry.goldLabel === null && !entry.rejected);
-  for (const field of project.template.fields) {
+  const models: CategoricalModel[] = [];
+  for (const field of template.fields) {
     const categorical = (field.type === "choice" && !field.multiple) || field.type === "preference";
     if (!categorical) continue;
     const answers: Array<ReliabilityLabel<number, number, string | number>> = [];
@@ -325,7 +338,15 @@ export function reliabilityOf(
         label: field.type === "preference" ? Math.sign(value as number) : (value as string),
       });
     }
-    const model = dawidSkene(answers);
+    models.push({ fieldId: field.id, model: dawidSkene(answers) });
+  }
+  return models;
+}
+
+export function reliabilityOf(models: ReadonlyArray<CategoricalModel>): Reliability {
+  const byPerson = new Map<number, { expectedCorrect: number; labels: number }>();
+  let reason: UndefinedReason | null = null;
+  for (const { model } of models) {
     if (model.value === null) {
       reason ??= model.reason;
       continue;
@@ -422,6 +443,7 @@ export async function readQualityEconomics(
  * Dawid–Skene reliability and the agreement per field.
  */
 export interface QualityComputation extends QualityEconomics {
+  models(): CategoricalModel[];
   reliability(): Reliability;
   agreements(): FieldAgreement[];
 }
@@ -513,11 +535,15 @@ async function qualityFingerprint(db: Kysely<Database>, projectId: number): Prom
 export const projectQualityComputation = keeper(
   async (db, project): Promise<QualityComputation> => {
     const economics = await readQualityEconomics(db, project);
+    let models: CategoricalModel[] | undefined;
     let reliability: Reliability | undefined;
     let agreements: FieldAgreement[] | undefined;
+    const modelsOnce = () =>
+      (models ??= categoricalModels(project.template, economics.data.labels));
     return {
       ...economics,
-      reliability: () => (reliability ??= reliabilityOf(project, economics.data.labels)),
+      models: modelsOnce,
+      reliability: () => (reliability ??= reliabilityOf(modelsOnce())),
       agreements: () => (agreements ??= fieldAgreements(project, economics.data.labels)),
     };
   },

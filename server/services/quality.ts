@@ -142,6 +142,28 @@ export interface FieldQuality {
   costPerCorrectCents?: Estimate<number>;
 }
 
+/**
+ * Dawid–Skene fitted to one single-choice field (or a preference field's directions: −1 A, 0 a
+ * tie, 1 B): the classes in order, and for each annotator their expected share of correct labels
+ * and confusion matrix, `confusion[j][l]` = P(says classes[l] | the answer is classes[j]).
+ */
+export interface ReliabilityModelQuality {
+  fieldId: string;
+  classes: Array<string | number>;
+  /** The model's estimate of how the items' answers are spread over the classes. */
+  priors: number[];
+  iterations: number;
+  converged: boolean;
+  annotators: Array<{
+    annotator: QualityAnnotator;
+    labels: number;
+    accuracy: number;
+    confusion: number[][];
+  }>;
+  /** Why there is no model; null when there is one. */
+  reason: UndefinedReason | null;
+}
+
 export interface ProjectQuality {
   projectId: number;
   pseudonymised: boolean;
@@ -156,6 +178,7 @@ export interface ProjectQuality {
   groups: { byLevel: GroupQuality[]; byDomain: GroupQuality[] } | null;
   project: ProjectTotalsQuality;
   fieldQuality: FieldQuality[];
+  reliabilityModels: ReliabilityModelQuality[];
 }
 
 function accuracyQuality(figure: AccuracyFigure): AccuracyQuality {
@@ -363,6 +386,22 @@ export async function projectQuality(
         : {}),
       unmeasured: economics.unmeasured,
     },
+    reliabilityModels: computation.models().map(({ fieldId, model }): ReliabilityModelQuality => ({
+      fieldId,
+      classes: model.value?.classes ?? [],
+      priors: model.value?.priors ?? [],
+      iterations: model.value?.iterations ?? 0,
+      converged: model.value?.converged ?? false,
+      annotators: (model.value?.annotators ?? [])
+        .map((entry) => ({
+          annotator: annotatorOf(entry.annotator),
+          labels: entry.labels,
+          accuracy: entry.accuracy,
+          confusion: entry.confusion,
+        }))
+        .sort(byName),
+      reason: model.value === null ? model.reason : null,
+    })),
     fieldQuality: economics.fields.map((field) => ({
       fieldId: field.fieldId,
       accuracyVsFinal: finalAccuracyQuality(field.accuracyVsFinal),

@@ -5,6 +5,7 @@ import { validateFinalLabel } from "../../app/domain/final-label.ts";
 import { samePosition } from "../../app/domain/room.ts";
 import type { Label, ResponseRef } from "../../app/domain/template.ts";
 import type { Database, VersionFlagReason } from "../../db/schema.ts";
+import { recordProjectEvent } from "./project-events.ts";
 import { projectModel, type ProjectModel } from "./project-model.ts";
 import {
   AUTOMATIC_CONSENSUS_RATIONALE,
@@ -12,6 +13,7 @@ import {
   saveOutcome,
   type CountedLabel,
 } from "./settle.ts";
+import { latestVersionByItem } from "./latest-versions.ts";
 
 const PAGE_SIZE = 500;
 
@@ -85,18 +87,7 @@ async function recheckProject(
     const ids = items.map((item) => item.id);
     const labelsByItem = await countedLabels(trx, ids);
     const publishedIds = items.filter((item) => item.status === "published").map((item) => item.id);
-    const latestVersions =
-      publishedIds.length === 0
-        ? []
-        : await trx
-            .selectFrom("adjudications")
-            .select(["item_id", "version", "label", "rationale", "published_by"])
-            .where("item_id", "in", publishedIds)
-            .distinctOn("item_id")
-            .orderBy("item_id")
-            .orderBy("version", "desc")
-            .execute();
-    const versionByItem = new Map(latestVersions.map((version) => [version.item_id, version]));
+    const versionByItem = await latestVersionByItem(trx, publishedIds);
 
     for (const item of items) {
       const labels = labelsByItem.get(item.id) ?? [];
@@ -117,6 +108,7 @@ async function recheckProject(
             .set({ status: "disputed", updated_at: new Date() })
             .where("id", "=", item.id)
             .execute();
+          await recordProjectEvent(trx, project.id, { type: "item.disputed", itemId: item.id });
         }
         continue;
       }

@@ -10,6 +10,7 @@ import { requireProjectPermission } from "../permissions.ts";
 import { recordAudit } from "./audit.ts";
 import { REVEALED_STATUSES } from "./items.ts";
 import { loadProjectFor } from "./project-model.ts";
+import { recordProjectEvent } from "./project-events.ts";
 import { settleItems } from "./settle.ts";
 import { settleRoomTime, storeReviewTime } from "./work-time.ts";
 
@@ -249,6 +250,12 @@ export async function decideReview(
       projectId: review.project_id,
       subjectType: "annotation",
       subjectId: review.annotation_id,
+    });
+    await recordProjectEvent(trx, review.project_id, {
+      type: "review.decided",
+      itemId: current.item_id,
+      reviewId,
+      decision: verdict,
     });
     return { id: reviewId, verdict };
   });

@@ -17,6 +17,7 @@ import { codeProject } from "./seed/code.ts";
 import type { DemoItem, DemoProject } from "./seed/demo-content.ts";
 import { DEMO_PASSWORD, demoAnnotators, demoUsers, type DemoUserKey } from "./seed/demo-users.ts";
 import { legalProject } from "./seed/legal.ts";
+import { historyItems } from "./seed/history.ts";
 import { translationProject } from "./seed/translation.ts";
 
 export { DEMO_PASSWORD, demoUsers } from "./seed/demo-users.ts";
@@ -134,6 +135,7 @@ async function insertDemoWorkspace(
     const created = await insertDemoProject(trx, project, userId, {
       createdAt: new Date(now.getTime() - (10 - index) * 24 * HOUR_MS),
       now,
+      seed: index + 1,
     });
     summary.projects += 1;
     summary.items += created.items;
@@ -152,7 +154,7 @@ async function insertDemoProject(
   trx: Transaction<Database>,
   project: DemoProject,
   userId: (key: DemoUserKey) => number,
-  times: { createdAt: Date; now: Date },
+  times: { createdAt: Date; now: Date; seed: number },
 ): Promise<{ items: number; annotations: number }> {
   const preset = findPreset(project.presetId);
   if (!preset) throw new Error(`demo project "${project.name}" names unknown preset`);
@@ -185,8 +187,13 @@ async function insertDemoProject(
     .execute();
 
   const labelSchema = (item: DemoItem) => labelSchemaFor(preset.template, item.responses);
+  const history = project.history
+    ? historyItems(project.history, preset.template, times.seed)
+    : { items: [], gold: new Map<string, Label>() };
+  const items = [...project.items, ...history.items];
   let annotations = 0;
-  for (const [index, item] of project.items.entries()) {
+  for (const [index, item] of items.entries()) {
+    const goldLabel = history.gold.get(item.externalId);
     const { id: itemId } = await trx
       .insertInto("items")
       .values({
@@ -196,8 +203,14 @@ async function insertDemoProject(
         responses: JSON.stringify(item.responses),
         domain: item.domain ?? null,
         metadata: JSON.stringify(item.metadata ?? {}),
+        gold_label: goldLabel ? JSON.stringify(goldLabel) : null,
         // Items with labels are settled below by the real dispute detection.
-        status: item.annotations.length > 0 ? "annotating" : item.status,
+        // Gold items stay outside the lifecycle (decision 006).
+        status: goldLabel
+          ? "queued"
+          : item.annotations.length > 0 || item.status === "as labelled"
+            ? "annotating"
+            : item.status,
         content_hash: itemContentHash(item.prompt, item.responses),
         created_at: new Date(times.createdAt.getTime() + index * 60_000),
         updated_at: times.now,
@@ -240,23 +253,45 @@ async function insertDemoProject(
         })
         .returning("id")
         .executeTakeFirstOrThrow();
-      // Juniors are new to the project: all their first annotations await the lead's review.
+      // Juniors are new to the project: their annotations go to the lead's review, where the
+      // older ones have been accepted and the newest wait.
       if (demoUsers[annotation.annotator].level === "junior") {
-        await trx
+        const { review } = annotation;
+        const { id: reviewId } = await trx
           .insertInto("reviews")
-          .values({ annotation_id: annotationId, project_id: projectId, created_at: submittedAt })
-          .execute();
+          .values({
+            annotation_id: annotationId,
+            project_id: projectId,
+            created_at: submittedAt,
+            ...(review
+              ? {
+                  reviewer_id: userId("lead"),
+                  verdict: "accepted" as const,
+                  decided_at: new Date(submittedAt.getTime() + review.hoursAfter * HOUR_MS),
+                  time_spent_ms: review.activeMs,
+                }
+              : {}),
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        if (review) {
+          await trx
+            .insertInto("review_time")
+            .values({ review_id: reviewId, user_id: userId("lead"), active_ms: review.activeMs })
+            .execute();
+        }
       }
       annotations += 1;
     }
-    if (item.annotations.length > 0) {
+    if (item.annotations.length > 0 && !goldLabel) {
       const model = await loadProjectModel(trx, projectId);
       const [outcome] = await settleItems(trx, model, [itemId]);
       // A published item went through the state its labels gave it, from which a lead publishes.
       const settled =
-        item.status === "published"
+        item.status === "as labelled" ||
+        (item.status === "published"
           ? outcome?.status === "disputed" || outcome?.status === "consensus"
-          : outcome?.status === item.status;
+          : outcome?.status === item.status);
       if (!settled) {
         throw new Error(
           `demo item ${item.externalId} is declared ${item.status} but its labels make it ${outcome?.status}`,
@@ -283,7 +318,7 @@ async function insertDemoProject(
         .execute();
     }
   }
-  return { items: project.items.length, annotations };
+  return { items: items.length, annotations };
 }
 
 /**
@@ -323,6 +358,7 @@ async function publishDemoItem(
   );
   const panel = await listPanel(trx, itemId);
   const publishedAt = new Date(by.now.getTime() - publication.hoursAgo * HOUR_MS);
+  const panelMs = publication.panelMinutes === undefined ? null : publication.panelMinutes * 60_000;
   await trx
     .insertInto("adjudications")
     .values({
@@ -335,8 +371,24 @@ async function publishDemoItem(
       panel: JSON.stringify(panel.map((member) => member.userId)),
       votes: JSON.stringify(votes),
       minority: JSON.stringify(minorityPositions(project.template, check.label, votes)),
+      ...(panelMs === null
+        ? {}
+        : { time_spent_ms: panelMs * panel.length, time_spent_kind: "person_time" as const }),
     })
     .execute();
+  if (panelMs !== null && panel.length > 0) {
+    await trx
+      .insertInto("adjudication_time")
+      .values(
+        panel.map((member) => ({
+          item_id: itemId,
+          version: 1,
+          user_id: member.userId,
+          active_ms: panelMs,
+        })),
+      )
+      .execute();
+  }
   await trx
     .updateTable("items")
     .set({ status: "published", updated_at: publishedAt })

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { checkAgreement, type AgreementCheck } from "../../app/domain/disputes.ts";
 import type { Label, ResponseRef } from "../../app/domain/template.ts";
 import type { Database, ItemStatus } from "../../db/schema.ts";
+import { recordProjectEvent } from "./project-events.ts";
 import type { ProjectModel } from "./project-model.ts";
 
 export interface SettleOutcome {
@@ -131,6 +132,14 @@ export async function settleItems(
             ),
           })
           .execute();
+        await recordProjectEvent(trx, project.id, {
+          type: "item.published",
+          itemId: item.id,
+          version: 1,
+          label: check.aggregated,
+        });
+      } else if (status === "disputed") {
+        await recordProjectEvent(trx, project.id, { type: "item.disputed", itemId: item.id });
       }
     }
     await trx

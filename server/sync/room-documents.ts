@@ -1,5 +1,13 @@
 import type * as Y from "yjs";
 
+/** Someone in a room, as the server stamped their presence (awareness.ts). */
+export interface RoomOccupant {
+  id: number;
+  name: string;
+  /** How an annotator appears to those who see annotators pseudonymised; null for others. */
+  pseudonym: string | null;
+}
+
 /**
  * What the rest of the server may do with a room's document: read it, and write to it as the
  * server (publishing sets `meta.status`, opening a room pre-fills it). Both go through the live
@@ -30,6 +38,15 @@ export interface RoomDocuments {
    * stored; a failure is logged and the time kept for the next attempt.
    */
   flushRoomTime(docName: string): Promise<void>;
+
+  /**
+   * Who is in the room now, each person once, as far as this instance knows, from memory alone:
+   * nobody when it does not hold the room; else its own connections to it, and the people whose
+   * presence other instances relay to it (fan-out.ts), which reaches a room loaded here within
+   * one presence renewal (15 seconds) and leaves with the connection or 30 seconds after the
+   * last renewal.
+   */
+  occupants(docName: string): RoomOccupant[];
 }
 
 /** `meta.status` of a published room: from then on the sync server refuses clients' updates. */

@@ -29,7 +29,7 @@ import {
   type RawAwarenessChange,
 } from "./protocol.ts";
 import type { RoomActivity } from "./room-activity.ts";
-import { isPublished } from "./room-documents.ts";
+import { isPublished, type RoomOccupant } from "./room-documents.ts";
 import { forbiddenWrite, type ForbiddenWrite, type RoomWrites } from "./write-rules.ts";
 
 /** One end of a room: a WebSocket connection, seen by the room only through this. */
@@ -196,6 +196,20 @@ export class Room {
       bytes += Buffer.byteLength(JSON.stringify(state));
     }
     return { states: this.awareness.getStates().size, bytes };
+  }
+
+  /**
+   * Who is here, each person once: this instance's connections, and the people behind every
+   * presence state the room holds, which includes those other instances relay.
+   */
+  get occupants(): RoomOccupant[] {
+    const byUser = new Map<number, RoomOccupant>();
+    const add = (occupant: RoomOccupant | null) => {
+      if (occupant && !byUser.has(occupant.id)) byUser.set(occupant.id, occupant);
+    };
+    for (const participant of this.participants) add(occupantOf(participant.identity));
+    for (const state of this.awareness.getStates().values()) add(occupantOf(state.user));
+    return [...byUser.values()];
   }
 
   get destroyed(): boolean {
@@ -698,6 +712,17 @@ export class Room {
       this.log.warn({ err: error }, "could not unsubscribe from the room's channel");
     });
   }
+}
+
+/**
+ * The person an identity the server stamped names (awareness.ts); null for anything else, such
+ * as a state relayed by an instance that stamped none.
+ */
+function occupantOf(identity: unknown): RoomOccupant | null {
+  if (typeof identity !== "object" || identity === null) return null;
+  const { id, name, pseudonym } = identity as Record<string, unknown>;
+  if (typeof id !== "number" || typeof name !== "string") return null;
+  return { id, name, pseudonym: typeof pseudonym === "string" ? pseudonym : null };
 }
 
 /** Runs `apply` in one transaction and returns what it added to the document, if anything. */

@@ -8,7 +8,7 @@ import type { Logger } from "../logger.ts";
 import { channelNamespace, RoomFanOut } from "./fan-out.ts";
 import { loadStoredRoom, RoomCompactor, RoomLogWriter } from "./persistence.ts";
 import { RoomActivity } from "./room-activity.ts";
-import type { RoomDocuments } from "./room-documents.ts";
+import type { RoomDocuments, RoomOccupant } from "./room-documents.ts";
 import { Room, type RoomDependencies, type RoomParticipant } from "./room.ts";
 
 /** How long shutdown waits for rooms to store what they hold before giving up on it. */
@@ -44,6 +44,10 @@ export class Rooms implements RoomDocuments {
   /** The presence a loaded room holds (Room.presence); null when the room is not loaded. */
   presenceOf(docName: string): { states: number; bytes: number } | null {
     return this.rooms.get(docName)?.presence ?? null;
+  }
+
+  occupants(docName: string): RoomOccupant[] {
+    return this.rooms.get(docName)?.occupants ?? [];
   }
 
   /** Joins the room, loading it first when nobody holds it; concurrent joins share one load. */

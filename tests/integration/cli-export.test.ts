@@ -102,6 +102,41 @@ describe("quorum export", { timeout: 90_000 }, () => {
     expect(run.stdout).toBe(expected);
   });
 
+  it("writes the prompt into chosen and rejected with --prompt-style implicit", async () => {
+    const run = await quorum([
+      "export",
+      "--project",
+      String(projectId),
+      "--format",
+      "reward",
+      "--prompt-style",
+      "implicit",
+    ]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const first = Array.from({ length: ITEM_COUNT }, (_, index) => index).find(
+      (index) => preferenceOf(index) !== 0,
+    )!;
+    const [chosen, rejected] =
+      preferenceOf(first) < 0
+        ? [`First answer ${first}`, `Second answer ${first}`]
+        : [`Second answer ${first}`, `First answer ${first}`];
+    expect(JSON.parse(run.stdout.split("\n")[0]!)).toEqual({
+      chosen: `Question ${first}\n\n${chosen}`,
+      rejected: `Question ${first}\n\n${rejected}`,
+      margin: Math.abs(preferenceOf(first)),
+    });
+    const refused = await quorum([
+      "export",
+      "--project",
+      String(projectId),
+      "--prompt-style",
+      "inline",
+    ]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("explicit, implicit");
+  });
+
   it("writes jsonl to a file with --out, leaving the gold item out", async () => {
     const out = path.join(workDir, "export.jsonl");
     const run = await quorum(["export", "--project", String(projectId), "--out", out]);

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IDLE_THRESHOLD_MS } from "../../app/domain/work-time.ts";
 import { projectThroughput } from "../../server/services/throughput.ts";
-import {
-  createCast,
-  createProject,
-  responses,
-  type Cast,
-  type Person,
-} from "../setup/adjudication.ts";
+import { createCast, createProject, type Cast, type Person } from "../setup/adjudication.ts";
 import { signInCookie } from "../setup/page-session.ts";
+import {
+  importVerdictItems,
+  labelAfterOneIdleThreshold,
+  verdictField,
+} from "../setup/quality-fixture.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 
 /**
@@ -33,7 +32,6 @@ import { startTestServer, type TestServer } from "../setup/server.ts";
  * kappa (2/3 − 1/2)/(1/2) = 1/3 → 0.33; Cohen's kappa of the pair (2/3 − 4/9)/(5/9) = 0.40.
  */
 const PASSWORD = "correct horse battery staple";
-const MINUTES_10 = 10 * 60_000;
 const ADA = "Ada Quill";
 const BEN = "Ben Marsh";
 
@@ -42,17 +40,7 @@ let cast: Cast;
 let ada: Person;
 let ben: Person;
 
-const verdictTemplate = {
-  fields: [
-    {
-      id: "verdict",
-      type: "choice",
-      label: "Verdict",
-      options: ["safe", "unsafe", "unclear"],
-      required: true,
-    },
-  ],
-};
+const verdictTemplate = { fields: [verdictField] };
 const baseSettings = { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } };
 
 beforeAll(async () => {
@@ -72,43 +60,15 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function importItems(
+function importItems(
   projectId: number,
   items: Array<{ externalId: string; gold?: object; annotations?: object[] }>,
 ): Promise<Map<string, number>> {
-  const imported = await cast.lead.api.post(
-    `/projects/${projectId}/items`,
-    items.map((item) => ({
-      externalId: item.externalId,
-      prompt: "Warfarin with an antibiotic?",
-      responses,
-      ...(item.gold ? { gold: { label: item.gold } } : {}),
-      ...(item.annotations ? { annotations: item.annotations } : {}),
-    })),
-  );
-  expect(imported.status, JSON.stringify(imported.body)).toBeLessThan(300);
-  const rows = await server.context.db
-    .selectFrom("items")
-    .select(["id", "external_id"])
-    .where("project_id", "=", projectId)
-    .execute();
-  return new Map(rows.map((row) => [row.external_id, row.id]));
+  return importVerdictItems(server, cast.lead, projectId, items);
 }
 
-/** Takes the caller's next item (it must be `itemId`) and submits after 2 measured minutes. */
-async function label(person: Person, projectId: number, itemId: number, verdict: string) {
-  const next = await person.api.get<{ assignment: { itemId: number } | null }>(
-    `/queue/next?project=${projectId}`,
-  );
-  expect(next.body.assignment?.itemId, person.email).toBe(itemId);
-  await server.context.db
-    .updateTable("assignments")
-    .set({ reserved_at: new Date(Date.now() - MINUTES_10) })
-    .where("item_id", "=", itemId)
-    .where("user_id", "=", person.id)
-    .execute();
-  const submitted = await person.api.post(`/items/${itemId}/annotations`, { label: { verdict } });
-  expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+function label(person: Person, projectId: number, itemId: number, verdict: string) {
+  return labelAfterOneIdleThreshold(server, person, projectId, itemId, { verdict });
 }
 
 async function page(cookie: string, path: string): Promise<string> {
@@ -235,6 +195,27 @@ describe("the quality page and the overview", () => {
       `${BEN} junior · medical 4 8 min $2.00 1.00 (0.34–1.00) 2 of 2 ` +
         `0.00 (0.00–0.79) 0 of 1 ${reliabilityOf(BEN)} $0.75`,
     );
+  });
+
+  it("draws each annotator's reliability matrix, its rows adding up to 100 %", async () => {
+    const html = await page(leadCookie, `/projects/${projectId}/quality`);
+    const tables = [
+      ...html.matchAll(/<table[^>]*data-figure="confusion"[^>]*>([\s\S]*?)<\/table>/g),
+    ].map((match) => match[1]!);
+    expect(tables).toHaveLength(2);
+    for (const table of tables) {
+      const caption = textOf(/<caption>([\s\S]*?)<\/caption>/.exec(table)![1]!);
+      expect(caption).toMatch(
+        new RegExp(`^(${ADA}|${BEN}): \\d+% expected right over \\d+ labels$`),
+      );
+      const rows = [...table.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) => textOf(row[1]!));
+      expect(rows[0]).toBe("Right answer ↓ · said → safe unsafe");
+      for (const row of rows.slice(1)) {
+        const shares = [...row.matchAll(/(\d+)%/g)].map((share) => Number(share[1]));
+        expect(shares).toHaveLength(2);
+        expect(Math.abs(shares[0]! + shares[1]! - 100)).toBeLessThanOrEqual(1);
+      }
+    }
   });
 
   it("groups the lead's figures by level and domain and says whether experts are cheaper", async () => {

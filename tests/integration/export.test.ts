@@ -156,11 +156,18 @@ async function buildFixture(): Promise<Fixture> {
     .where("item_id", "=", itemId)
     .where("version", "=", 2)
     .executeTakeFirstOrThrow();
+  // The room gave each span an id of its own; an export leaves it out, as a consensus span has
+  // none (both give the same label shapes).
+  const { errors: roomSpans, ...storedRest } = version.label as {
+    errors: Array<Record<string, unknown>>;
+  };
+  expect(roomSpans.length).toBeGreaterThan(0);
+  expect(roomSpans.every((span) => typeof span.id === "string")).toBe(true);
   return {
     projectId,
     ids,
     published: {
-      label: version.label as Record<string, unknown>,
+      label: { ...storedRest, errors: roomSpans.map(({ id: _roomId, ...span }) => span) },
       publishedAt: version.published_at.toISOString(),
     },
   };
@@ -278,6 +285,63 @@ describe("export", { timeout: 60_000 }, () => {
     );
   });
 
+  it("exports dpo with the prompt inside chosen and rejected when the prompt style is implicit", async () => {
+    const response = await exportAs(
+      cast.lead,
+      fixture.projectId,
+      "?format=dpo&promptStyle=implicit",
+    );
+    expect(response.status, response.text).toBe(200);
+    expect(response.text).toBe(
+      lines([
+        {
+          chosen: `Warfarin with an antibiotic?\n\n${responses[0]!.text}`,
+          rejected: `Warfarin with an antibiotic?\n\n${responses[1]!.text}`,
+        },
+        {
+          chosen: [...conversation, { role: "assistant", content: responses[0]!.text }],
+          rejected: [...conversation, { role: "assistant", content: responses[1]!.text }],
+        },
+      ]),
+    );
+    const kto = await exportAs(cast.lead, fixture.projectId, "?format=kto&promptStyle=implicit");
+    const details = expectApiError(
+      { status: kto.status, body: JSON.parse(kto.text) },
+      422,
+      "validation_failed",
+    );
+    expect(details).toEqual([
+      {
+        field: "promptStyle",
+        message: "promptStyle=implicit applies to the dpo and reward formats only",
+      },
+    ]);
+    const unknown = await exportAs(cast.lead, fixture.projectId, "?format=dpo&promptStyle=inline");
+    expect(unknown.status).toBe(400);
+  });
+
+  it("exports OpenAI's preference fine-tuning layout as openai-dpo", async () => {
+    const response = await exportAs(cast.lead, fixture.projectId, "?format=openai-dpo");
+    expect(response.status, response.text).toBe(200);
+    expect(response.disposition).toBe(
+      'attachment; filename="warfarin-interactions-openai-dpo.jsonl"',
+    );
+    expect(response.text).toBe(
+      lines([
+        {
+          input: { messages: [{ role: "user", content: "Warfarin with an antibiotic?" }] },
+          preferred_output: [{ role: "assistant", content: responses[0]!.text }],
+          non_preferred_output: [{ role: "assistant", content: responses[1]!.text }],
+        },
+        {
+          input: { messages: conversation },
+          preferred_output: [{ role: "assistant", content: responses[0]!.text }],
+          non_preferred_output: [{ role: "assistant", content: responses[1]!.text }],
+        },
+      ]),
+    );
+  });
+
   it("exports unpaired judgements as kto", async () => {
     const response = await exportAs(cast.lead, fixture.projectId, "?format=kto");
     expect(response.status, response.text).toBe(200);
@@ -354,7 +418,9 @@ describe("export", { timeout: 60_000 }, () => {
       400,
       "bad_request",
     );
-    expect(details).toEqual({ formats: ["jsonl", "dpo", "reward", "kto", "csv"] });
+    expect(details).toEqual({
+      formats: ["jsonl", "dpo", "reward", "kto", "openai-dpo", "csv", "label-studio"],
+    });
   });
 
   it("reads a named field, and refuses one that is missing or of the wrong type (422)", async () => {

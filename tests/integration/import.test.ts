@@ -783,6 +783,59 @@ describe("POST /api/v1/projects/:id/items", () => {
     });
   });
 
+  describe("HH-RLHF pairs with chosen and rejected swapped", () => {
+    const pair = {
+      chosen:
+        "\n\nHuman: Is it safe to mix bleach and ammonia?\n\nAssistant: No: it releases toxic chloramine gas.",
+      rejected:
+        "\n\nHuman: Is it safe to mix bleach and ammonia?\n\nAssistant: Yes, it makes a stronger cleaner.",
+    };
+    const swapped = { chosen: pair.rejected, rejected: pair.chosen };
+    const line = (record: object) => `${JSON.stringify(record)}\n`;
+
+    it("are one item: importing the swapped pair later is refused as a conflicting preference", async () => {
+      const pairProject = await createProject(server.context.db, "Swapped pairs", [[lead, "lead"]]);
+      const first = await post(line(pair), { query: "?format=hh-rlhf", project: pairProject });
+      expect(await first.json()).toEqual({ created: 1, unchanged: 0, annotations: 0 });
+      const before = await tableCounts(db());
+
+      const second = await post(line(swapped), { query: "?format=hh-rlhf", project: pairProject });
+      expect(second.status).toBe(422);
+      const { error } = (await second.json()) as { error: { details: unknown[] } };
+      expect(error.details).toEqual([
+        {
+          row: 1,
+          field: "chosen",
+          message: expect.stringMatching(/other way round: a conflicting preference/),
+        },
+      ]);
+      expect(await tableCounts(db())).toEqual(before);
+
+      const again = await post(line(pair), { query: "?format=hh-rlhf", project: pairProject });
+      expect(await again.json()).toEqual({ created: 0, unchanged: 1, annotations: 0 });
+    });
+
+    it("in one file, name the conflicting rows", async () => {
+      const pairProject = await createProject(server.context.db, "Swapped in a file", [
+        [lead, "lead"],
+      ]);
+      const response = await post(line(pair) + line(swapped), {
+        query: "?format=hh-rlhf",
+        project: pairProject,
+      });
+      expect(response.status).toBe(422);
+      const { error } = (await response.json()) as { error: { details: unknown[] } };
+      expect(error.details).toEqual([
+        {
+          row: 2,
+          field: "externalId",
+          message:
+            "the same pair as row 1 with chosen and rejected the other way round: a conflicting preference",
+        },
+      ]);
+    });
+  });
+
   describe("a large file", () => {
     it("imports 100,000 items in one request", { timeout: 180_000 }, async () => {
       const bigProject = await createProject(server.context.db, "Large import", [[lead, "lead"]]);

@@ -2,18 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { krippendorffAlphaInterval } from "../../app/domain/agreement.ts";
 import { dawidSkene } from "../../app/domain/reliability.ts";
 import { itemRoomName, setLabelValue } from "../../app/domain/room.ts";
-import { IDLE_THRESHOLD_MS } from "../../app/domain/work-time.ts";
 import { prepareItemRoom } from "../../server/services/room.ts";
 import {
   createCast,
   createProject,
   doseSpan,
-  responses,
   type Cast,
   type Person,
 } from "../setup/adjudication.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import { waitFor } from "../setup/sync-client.ts";
+import {
+  importVerdictItems,
+  labelAfterOneIdleThreshold,
+  projectItemIds,
+  verdictField,
+} from "../setup/quality-fixture.ts";
 
 /**
  * Quality and cost figures of `GET /projects/:id/quality` and `…/progress`, on projects built
@@ -55,16 +59,7 @@ afterAll(async () => {
 });
 
 const verdictTemplate = {
-  fields: [
-    {
-      id: "verdict",
-      type: "choice",
-      label: "Verdict",
-      options: ["safe", "unsafe", "unclear"],
-      required: true,
-    },
-    { id: "notes", type: "text", label: "Notes" },
-  ],
+  fields: [verdictField, { id: "notes", type: "text", label: "Notes" }],
 };
 
 /** A project whose items are labelled in import order, gold items last (gold rate 0). */
@@ -80,54 +75,19 @@ async function newProject(body: Record<string, unknown>, settings: Record<string
   );
 }
 
-async function importItems(
+function importItems(
   projectId: number,
   items: Array<{ externalId: string; gold?: Record<string, unknown> }>,
 ): Promise<Map<string, number>> {
-  const imported = await cast.lead.api.post(
-    `/projects/${projectId}/items`,
-    items.map((item) => ({
-      externalId: item.externalId,
-      prompt: "Warfarin with an antibiotic?",
-      responses,
-      ...(item.gold ? { gold: { label: item.gold } } : {}),
-    })),
-  );
-  expect(imported.status, JSON.stringify(imported.body)).toBeLessThan(300);
-  return itemIds(projectId);
+  return importVerdictItems(server, cast.lead, projectId, items);
 }
 
-/** The project's item ids by external id. */
-async function itemIds(projectId: number): Promise<Map<string, number>> {
-  const rows = await server.context.db
-    .selectFrom("items")
-    .select(["id", "external_id"])
-    .where("project_id", "=", projectId)
-    .execute();
-  return new Map(rows.map((row) => [row.external_id, row.id]));
+function itemIds(projectId: number): Promise<Map<string, number>> {
+  return projectItemIds(server, projectId);
 }
 
-/** Takes the caller's next item (it must be `itemId`) and submits after 2 measured minutes. */
-async function label(person: Person, projectId: number, itemId: number, value: object) {
-  const next = await person.api.get<{ assignment: { itemId: number } | null }>(
-    `/queue/next?project=${projectId}`,
-  );
-  expect(next.body.assignment?.itemId, person.email).toBe(itemId);
-  await server.context.db
-    .updateTable("assignments")
-    .set({ reserved_at: new Date(Date.now() - MINUTES_10) })
-    .where("item_id", "=", itemId)
-    .where("user_id", "=", person.id)
-    .execute();
-  const submitted = await person.api.post(`/items/${itemId}/annotations`, { label: value });
-  expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
-  const stored = await server.context.db
-    .selectFrom("annotations")
-    .select("active_ms")
-    .where("item_id", "=", itemId)
-    .where("user_id", "=", person.id)
-    .executeTakeFirstOrThrow();
-  expect(stored.active_ms).toBe(IDLE_THRESHOLD_MS);
+function label(person: Person, projectId: number, itemId: number, value: object) {
+  return labelAfterOneIdleThreshold(server, person, projectId, itemId, value);
 }
 
 /** Wilson's 95 % score interval for k of n (the formula, z = Φ⁻¹(0.975)). */
@@ -179,6 +139,19 @@ interface AnnotatorRef {
 interface Quality {
   pseudonymised: boolean;
   costsShown: boolean;
+  reliabilityModels: Array<{
+    fieldId: string;
+    classes: Array<string | number>;
+    iterations: number;
+    converged: boolean;
+    reason: string | null;
+    annotators: Array<{
+      annotator: AnnotatorRef;
+      labels: number;
+      accuracy: number;
+      confusion: number[][];
+    }>;
+  }>;
   agreement: Array<{
     fieldId: string;
     metric: string;
@@ -567,6 +540,24 @@ describe("a project's quality and cost", () => {
     expect(
       quality.annotators.find((row) => row.annotator.id === expert1.id)!.reliability.value,
     ).toBeGreaterThan(0);
+    // The same model's matrices, as the quality page draws them.
+    const [matrices] = quality.reliabilityModels;
+    expect(matrices).toMatchObject({
+      fieldId: "verdict",
+      classes: model.classes,
+      iterations: model.iterations,
+      converged: model.converged,
+      reason: null,
+    });
+    expect(matrices!.annotators).toHaveLength(model.annotators.length);
+    for (const reliability of model.annotators) {
+      const entry = matrices!.annotators.find((row) => row.annotator.id === reliability.annotator)!;
+      expect(entry).toMatchObject({ labels: reliability.labels, accuracy: reliability.accuracy });
+      expect(entry.confusion).toEqual(reliability.confusion);
+      for (const row of entry.confusion) {
+        expect(row.reduce((sum, share) => sum + share, 0)).toBeCloseTo(1, 9);
+      }
+    }
 
     // Nominal alpha over i1 [s,s,s], i2 [s,u,s], i3 [s,u,c] (n = 9; s 6, u 2, c 1):
     //   o(s,u) = o(u,s) = 1 + 0.5, o(s,c) = o(c,s) = o(u,c) = o(c,u) = 0.5; D_o = 5/9
@@ -646,6 +637,10 @@ describe("a project's quality and cost", () => {
     expect(quality.pseudonymised).toBe(true);
     expect(quality.costsShown).toBe(false);
     expect(quality.groups).toBeNull();
+    for (const entry of quality.reliabilityModels.flatMap((model) => model.annotators)) {
+      expect(entry.annotator.id).toBeNull();
+      expect(entry.annotator.name).toMatch(/^Annotator [A-Z]$/);
+    }
     for (const entry of quality.annotators) {
       expect(entry.annotator.id).toBeNull();
       expect(entry.annotator.level).toBeNull();

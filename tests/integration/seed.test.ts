@@ -4,6 +4,9 @@ import { labelSchemaFor, templateSchema, type ResponseRef } from "../../app/doma
 import type { DatabaseHandle } from "../../db/client.ts";
 import { logIn } from "../../server/services/auth.ts";
 import { prepareExport } from "../../server/services/export.ts";
+import { projectProgress } from "../../server/services/progress.ts";
+import { projectQuality } from "../../server/services/quality.ts";
+import { projectThroughput, type DailyThroughput } from "../../server/services/throughput.ts";
 import {
   DEMO_PASSWORD,
   demoUsers,
@@ -111,6 +114,7 @@ describe("seedDemoWorkspace", () => {
         "items.responses",
         "items.content_hash",
         "items.external_id",
+        "items.gold_label",
         "projects.template",
       ])
       .execute();
@@ -130,6 +134,12 @@ describe("seedDemoWorkspace", () => {
       expect(responses.length).toBeGreaterThan(0);
 
       const own = annotations.filter((annotation) => annotation.item_id === item.id);
+      // Gold items stay queued whoever has answered them (decision 006).
+      if (item.gold_label !== null) {
+        expect(item.status, item.external_id).toBe("queued");
+        expect(own.length, item.external_id).toBe(3);
+        continue;
+      }
       const expected = {
         queued: [0, 0],
         annotating: [1, 2],
@@ -168,11 +178,14 @@ describe("seedDemoWorkspace", () => {
       .selectFrom("annotations")
       .innerJoin("users", "users.id", "annotations.user_id")
       .leftJoin("reviews", "reviews.annotation_id", "annotations.id")
-      .select(["annotations.id", "reviews.verdict"])
+      .select(["annotations.id", "reviews.verdict", "reviews.time_spent_ms"])
       .where("users.level", "=", "junior")
       .execute();
-    expect(juniorAnnotations.length).toBeGreaterThan(0);
-    expect(juniorAnnotations.every((annotation) => annotation.verdict === "pending")).toBe(true);
+    const verdicts = new Set(juniorAnnotations.map((annotation) => annotation.verdict));
+    expect(verdicts).toEqual(new Set(["pending", "accepted"]));
+    for (const annotation of juniorAnnotations) {
+      expect(annotation.time_spent_ms === null).toBe(annotation.verdict === "pending");
+    }
 
     const disputed = await database.db
       .selectFrom("items")
@@ -222,7 +235,7 @@ describe("seedDemoWorkspace", () => {
       );
     }
 
-    const clinical = published.find((item) => item.external_id.startsWith("clin-"));
+    const clinical = published.find((item) => item.external_id === "clin-0002");
     expect(clinical, "a published clinical item").toBeDefined();
     const dpo = await prepareExport(database.db, null, clinical!.project_id, { format: "dpo" });
     let text = "";
@@ -238,6 +251,56 @@ describe("seedDemoWorkspace", () => {
     expect(pairs).toContainEqual(
       expect.objectContaining({ chosen: responses[0]!.text, rejected: responses[1]!.text }),
     );
+  });
+
+  it("gives every project days of work, so each chart and quality table has figures to show", async () => {
+    await seedDemoWorkspace(database.db);
+    const lead = await findUserByEmail(database.db, demoUsers.lead.email);
+    const projects = await database.db.selectFrom("projects").select(["id", "name"]).execute();
+    expect(projects).toHaveLength(4);
+    const correct = { expert: 0, junior: 0 };
+    const scored = { expert: 0, junior: 0 };
+    for (const project of projects) {
+      const quality = await projectQuality(database.db, lead!, project.id);
+      const throughput = await projectThroughput(database.db, lead!, project.id);
+      const progress = await projectProgress(database.db, lead!, project.id);
+      const daysWith = (count: (day: DailyThroughput) => number) =>
+        throughput.days.filter((day) => count(day) > 0).length;
+      expect(
+        daysWith((day) => day.labels),
+        project.name,
+      ).toBeGreaterThanOrEqual(5);
+      expect(
+        daysWith((day) => day.published),
+        project.name,
+      ).toBeGreaterThanOrEqual(2);
+      expect(
+        progress.byStatus.disputed + progress.byStatus.consensus,
+        project.name,
+      ).toBeGreaterThan(0);
+      expect(progress.costCents?.value, project.name).toBeGreaterThan(0);
+      expect(quality.project.panelMs, project.name).toBeGreaterThan(0);
+      expect(quality.project.reviewMs, project.name).toBeGreaterThan(0);
+      expect(quality.project.costPerPublishedItemCents?.value, project.name).toBeGreaterThan(0);
+      expect(quality.goldAccuracy.length, project.name).toBeGreaterThan(0);
+      expect(
+        quality.agreement.some((field) => field.alpha !== null),
+        `${project.name}: an agreement figure`,
+      ).toBe(true);
+      // The lead appears for their time on reviews and rooms; the annotators for their labels.
+      for (const annotator of quality.annotators.filter((person) => person.labels > 0)) {
+        const who = `${project.name}: ${annotator.annotator.name}`;
+        expect(annotator.accuracyVsFinal.value, who).not.toBeNull();
+        expect(annotator.costPerCorrectCents?.value, who).not.toBeNull();
+        const level = annotator.level === "junior" ? "junior" : "expert";
+        correct[level] += annotator.accuracyVsFinal.correct;
+        scored[level] += annotator.accuracyVsFinal.scored;
+      }
+      const levels = quality.groups?.byLevel.map((group) => group.key);
+      expect(levels, project.name).toEqual(expect.arrayContaining(["expert", "junior"]));
+    }
+    // The demo's story: experts are right more often than juniors.
+    expect(correct.expert / scored.expert).toBeGreaterThan(correct.junior / scored.junior);
   });
 
   it("includes a translation into a right-to-left language and responses with code and math", async () => {

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../db/client.ts";
@@ -6,6 +5,11 @@ import { migrateToLatest } from "../../db/migrate.ts";
 import { createApiToken } from "../../server/services/auth.ts";
 import { createUser } from "../../server/services/users.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import {
+  killQuorumProcess,
+  startQuorumProcess,
+  type QuorumProcess,
+} from "../setup/quorum-process.ts";
 import {
   closeSyncClientsAfterEach,
   connectSyncClient,
@@ -15,43 +19,6 @@ import {
   type SyncClient,
 } from "../setup/sync-client.ts";
 
-const projectRoot = path.resolve(import.meta.dirname, "../..");
-
-interface RunningQuorum {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  exited: Promise<void>;
-}
-
-/** Starts `server/index.ts` as its own process and resolves once it is listening. */
-function startProcess(environment: Record<string, string>): Promise<RunningQuorum> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-    cwd: projectRoot,
-    env: { ...process.env, LOG_LEVEL: "info", ...environment },
-  });
-  let stderr = "";
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  return new Promise((resolve, reject) => {
-    let buffered = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) {
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === "Quorum is listening") resolve({ child, url: String(entry.url), exited });
-      }
-    });
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    void exited.then(() => reject(new Error(`Quorum exited before listening: ${stderr}`)));
-  });
-}
-
-async function kill(quorum: RunningQuorum): Promise<void> {
-  quorum.child.kill("SIGKILL");
-  await quorum.exited;
-}
-
 /**
  * Kills the server the moment the reader has received more than `length` characters, from
  * within the update handler, so that the update it has just received is the freshest there is.
@@ -59,7 +26,7 @@ async function kill(quorum: RunningQuorum): Promise<void> {
  */
 function killWhenReceived(
   reader: SyncClient,
-  server: RunningQuorum,
+  server: QuorumProcess,
   length: number,
 ): Promise<string> {
   return new Promise((resolve) => {
@@ -88,9 +55,9 @@ function keepTyping(client: SyncClient): { stop(): void } {
 }
 
 const { track } = closeSyncClientsAfterEach();
-const processes: RunningQuorum[] = [];
+const processes: QuorumProcess[] = [];
 afterEach(async () => {
-  await Promise.all(processes.splice(0).map(kill));
+  await Promise.all(processes.splice(0).map(killQuorumProcess));
 });
 
 let database: TestDatabase;
@@ -154,8 +121,8 @@ afterAll(async () => {
   await database?.drop();
 });
 
-async function launch(extra: Record<string, string> = {}): Promise<RunningQuorum> {
-  const quorum = await startProcess({ ...environment, ...extra });
+async function launch(extra: Record<string, string> = {}): Promise<QuorumProcess> {
+  const quorum = await startQuorumProcess({ ...environment, ...extra });
   processes.push(quorum);
   return quorum;
 }

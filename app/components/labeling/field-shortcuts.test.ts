@@ -1,16 +1,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { templateSchema } from "~/domain/template.ts";
+import type { TemplateField } from "~/domain/template.ts";
 import {
   chooseNumber,
   digitOfAction,
+  enterDigit,
   numberRange,
   numberTargetOf,
   resolveFieldShortcut,
-  resolveNumberedShortcut,
   typeDigit,
+  type NumberInProgress,
+  type NumberTarget,
 } from "./field-shortcuts.ts";
 import type { FieldOf } from "./fields.tsx";
+import type { DraftLabel } from "./label-draft.ts";
 
 const [rating, single, multiple, spans, preference, ranking] = templateSchema.parse({
   fields: [
@@ -34,6 +38,38 @@ function typeNumber(text: string, range: { min: number; max: number }): number |
     chosen = step.number;
   }
   return chosen;
+}
+
+/**
+ * The numbers a run of digits typed into one target takes, in order, as the labeling page and the
+ * room take them (`enterDigit`): each number when complete or when the next digit does not
+ * continue it, and the one still open after the pause.
+ */
+function numbersTaken(target: NumberTarget, digits: string): number[] {
+  const taken: number[] = [];
+  let inProgress: NumberInProgress | null = null;
+  for (const digit of digits) {
+    const effect = enterDigit(inProgress, target, digit);
+    if (effect.flushed) taken.push(effect.flushed.number);
+    if (effect.complete) taken.push(effect.complete.number);
+    inProgress = effect.pending;
+  }
+  if (inProgress !== null && inProgress.number !== null) taken.push(inProgress.number);
+  return taken;
+}
+
+/** What a numbered action does pressed once, then left to the pause. */
+function pressedOnce(
+  action: string,
+  field: TemplateField | undefined,
+  spansField: TemplateField | undefined,
+  label: DraftLabel,
+) {
+  const digit = digitOfAction(action);
+  const target = numberTargetOf(action, field, spansField);
+  if (digit === null || target === null) return null;
+  const [number] = numbersTaken(target, digit);
+  return number === undefined ? null : chooseNumber(target, number, label);
 }
 
 const ratingOf = (min: number, max: number): FieldOf<"rating"> => ({
@@ -65,13 +101,13 @@ describe("numbers typed into a rating", () => {
     expect(typeDigit("", "0", range)).toEqual({ kind: "complete", number: 0 });
     expect(typeDigit("", "4", range)).toEqual({ kind: "complete", number: 4 });
     expect(typeDigit("", "5", range)).toEqual({ kind: "none" });
-    expect(resolveNumberedShortcut("rating4", rating0to4, spans, {})).toEqual({
+    expect(pressedOnce("rating4", rating0to4, spans, {})).toEqual({
       kind: "value",
       fieldId: "score",
       value: 4,
       advance: true,
     });
-    expect(resolveNumberedShortcut("rating0", rating0to4, spans, {})).toMatchObject({ value: 0 });
+    expect(pressedOnce("rating0", rating0to4, spans, {})).toMatchObject({ value: 0 });
   });
 
   it("on a 1–5 scale has no value for 0 or 6", () => {
@@ -118,7 +154,13 @@ describe("numbers typed into a rating", () => {
         fc.pre(a !== b);
         const field = ratingOf(Math.min(a, b), Math.max(a, b));
         for (let digit = 0; digit <= 9; digit++) {
-          const outcome = resolveNumberedShortcut(`rating${digit}`, field, undefined, {});
+          const outcome = pressedOnce(`rating${digit}`, field, undefined, {});
+          // Taken at once, with nothing left waiting for a pause.
+          const alone = enterDigit(null, { kind: "rating", field }, String(digit));
+          expect(alone.pending).toBeNull();
+          expect(alone.complete?.number ?? null).toBe(
+            digit >= field.min && digit <= field.max ? digit : null,
+          );
           if (digit >= field.min && digit <= field.max) {
             expect(outcome).toEqual({
               kind: "value",
@@ -169,27 +211,27 @@ describe("numbers typed into a choice", () => {
   });
 
   it("picks an option by its number, and toggles it in a multiple choice without moving on", () => {
-    expect(resolveNumberedShortcut("choice2", single, spans, {})).toMatchObject({
+    expect(pressedOnce("choice2", single, spans, {})).toMatchObject({
       value: "unsafe",
       advance: true,
     });
-    expect(resolveNumberedShortcut("choice2", multiple, spans, { flags: ["a", "b"] })).toEqual({
+    expect(pressedOnce("choice2", multiple, spans, { flags: ["a", "b"] })).toEqual({
       kind: "value",
       fieldId: "flags",
       value: ["a"],
       advance: false,
     });
-    expect(resolveNumberedShortcut("choice3", multiple, spans, { flags: ["a"] })).toMatchObject({
+    expect(pressedOnce("choice3", multiple, spans, { flags: ["a"] })).toMatchObject({
       value: ["a", "c"],
     });
-    expect(resolveNumberedShortcut("choice3", single, spans, {})).toBeNull();
-    expect(resolveNumberedShortcut("choice0", single, spans, {})).toBeNull();
+    expect(pressedOnce("choice3", single, spans, {})).toBeNull();
+    expect(pressedOnce("choice0", single, spans, {})).toBeNull();
   });
 });
 
 describe("numbers typed while reading a response", () => {
   it("name a span category, or after the severity key a severity", () => {
-    expect(resolveNumberedShortcut("category2", undefined, spans, {})).toEqual({
+    expect(pressedOnce("category2", undefined, spans, {})).toEqual({
       kind: "category",
       category: "interaction",
     });
@@ -201,11 +243,86 @@ describe("numbers typed while reading a response", () => {
   });
 
   it("do nothing for another kind of field, nor for other actions", () => {
-    expect(resolveNumberedShortcut("rating1", single, spans, {})).toBeNull();
-    expect(resolveNumberedShortcut("choice1", rating, spans, {})).toBeNull();
-    expect(resolveNumberedShortcut("submit", rating, spans, {})).toBeNull();
+    expect(pressedOnce("rating1", single, spans, {})).toBeNull();
+    expect(pressedOnce("choice1", rating, spans, {})).toBeNull();
+    expect(pressedOnce("submit", rating, spans, {})).toBeNull();
     expect(digitOfAction("preferTie")).toBeNull();
     expect(digitOfAction("rating0")).toBe("0");
+  });
+});
+
+describe("numbers typed digit by digit (enterDigit, shared by the labeling page and the room)", () => {
+  const choiceTarget = { kind: "choice", field: twelveOptions } as const;
+  const ratingTarget = (min: number, max: number) =>
+    ({ kind: "rating", field: ratingOf(min, max) }) as const;
+
+  it("takes two-digit numbers as one, and a digit that cannot continue as a new number", () => {
+    expect(numbersTaken(choiceTarget, "12")).toEqual([12]);
+    expect(numbersTaken(choiceTarget, "1")).toEqual([1]);
+    expect(numbersTaken(choiceTarget, "17")).toEqual([1, 7]);
+    expect(numbersTaken(choiceTarget, "0")).toEqual([]);
+    expect(numbersTaken(ratingTarget(0, 4), "40")).toEqual([4, 0]);
+    expect(numbersTaken(ratingTarget(0, 100), "100")).toEqual([100]);
+    expect(numbersTaken(ratingTarget(0, 100), "75")).toEqual([75]);
+    expect(numbersTaken(ratingTarget(1, 10), "110")).toEqual([1, 10]);
+  });
+
+  it("leaves a number standing when the next digit goes to another target", () => {
+    const started = enterDigit(null, choiceTarget, "1");
+    expect(started).toEqual({
+      flushed: null,
+      complete: null,
+      pending: { target: choiceTarget, typed: "1", number: 1 },
+    });
+    const rating = ratingTarget(0, 4);
+    expect(enterDigit(started.pending, rating, "3")).toEqual({
+      flushed: { target: choiceTarget, number: 1 },
+      complete: { target: rating, number: 3 },
+      pending: null,
+    });
+    // A number that names nothing yet is dropped, not taken.
+    const teens = ratingTarget(10, 20);
+    const open = enterDigit(null, teens, "1").pending;
+    expect(open).toEqual({ target: teens, typed: "1", number: null });
+    expect(enterDigit(open, choiceTarget, "5").flushed).toBeNull();
+  });
+
+  it("types severities after the severity key as it types categories", () => {
+    const severity = numberTargetOf("category3", undefined, spans, true)!;
+    expect(numbersTaken(severity, "3")).toEqual([3]);
+    expect(numbersTaken(severity, "4")).toEqual([]);
+  });
+
+  it("takes exactly the value whose digits are typed, on any scale from 0 up", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 500 }),
+        fc.integer({ min: 1, max: 500 }),
+        fc.nat(),
+        (min, span, pick) => {
+          const value = min + (pick % (span + 1));
+          expect(numbersTaken(ratingTarget(min, min + span), String(value))).toEqual([value]);
+        },
+      ),
+    );
+  });
+
+  it("takes only numbers in range, at most one per digit, whatever is typed", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.string({ unit: fc.constantFrom(..."0123456789"), maxLength: 12 }),
+        (min, span, digits) => {
+          const taken = numbersTaken(ratingTarget(min, min + span), digits);
+          expect(taken.length).toBeLessThanOrEqual(digits.length);
+          for (const number of taken) {
+            expect(number).toBeGreaterThanOrEqual(min);
+            expect(number).toBeLessThanOrEqual(min + span);
+          }
+        },
+      ),
+    );
   });
 });
 

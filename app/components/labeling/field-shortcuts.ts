@@ -23,10 +23,6 @@ export type NumberedShortcut =
 
 const numberedAction = /^(rating|choice|category)([0-9])$/;
 
-export function isNumberedAction(action: string): boolean {
-  return numberedAction.test(action);
-}
-
 /** The digit a numbered action types ("rating4" → "4"), or null for any other action. */
 export function digitOfAction(action: string): string | null {
   return numberedAction.exec(action)?.[2] ?? null;
@@ -140,22 +136,68 @@ export function numberTargetOf(
   return null;
 }
 
+/** A number being typed into one target, digit by digit, that may still grow. */
+export interface NumberInProgress {
+  target: NumberTarget;
+  /** The digits typed so far. */
+  typed: string;
+  /** What a pause takes: null while the digits name nothing yet (1 on a 10–20 scale). */
+  number: number | null;
+}
+
+/** A number to apply to its target. */
+export interface TypedNumber {
+  target: NumberTarget;
+  number: number;
+}
+
+/** What one more digit does: to the number typed before it, and with itself. */
+export interface DigitEffect {
+  /**
+   * The number typed before, taken as it stands because this digit does not continue it (it
+   * starts a new number, or goes to another target); null when there is none to take.
+   */
+  flushed: TypedNumber | null;
+  /** Taken now: no longer number in range starts with the digits. */
+  complete: TypedNumber | null;
+  /** Waits for another digit, or the pause; null when nothing waits. */
+  pending: NumberInProgress | null;
+}
+
+function sameTarget(a: NumberTarget, b: NumberTarget): boolean {
+  return a.kind === b.kind && a.field.id === b.field.id;
+}
+
 /**
- * A numbered action pressed on its own, where no digits are being collected (the adjudication
- * room): the digit is the whole number, so 4 on a 0–4 scale is 4 and 1 is the first option.
+ * One digit typed for a target, given the number in progress (null when none): the rule of
+ * `typeDigit`, with what happens to the number before. A digit that continues the number extends
+ * it; any other digit leaves it standing (`flushed`) and starts afresh. Whoever types keeps the
+ * `pending` number, takes it after `NUMBER_ENTRY_PAUSE_MS` (moving on, as a complete number
+ * does) or when another key is pressed (staying put), and applies each number with
+ * `chooseNumber`. When neither `complete` nor `pending` is set, nothing has the number typed.
  */
-export function resolveNumberedShortcut(
-  action: string,
-  field: TemplateField | undefined,
-  spansField: TemplateField | undefined,
-  label: DraftLabel,
-): NumberedShortcut | null {
-  const digit = digitOfAction(action);
-  const target = numberTargetOf(action, field, spansField);
-  if (digit === null || target === null) return null;
-  const step = typeDigit("", digit, numberRange(target));
-  const number = step.kind === "none" ? null : step.number;
-  return number === null ? null : chooseNumber(target, number, label);
+export function enterDigit(
+  inProgress: NumberInProgress | null,
+  target: NumberTarget,
+  digit: string,
+): DigitEffect {
+  const continuing =
+    inProgress !== null && sameTarget(inProgress.target, target) ? inProgress.typed : "";
+  const step = typeDigit(continuing, digit, numberRange(target));
+  const extended =
+    continuing !== "" &&
+    (step.kind === "pending"
+      ? step.typed === continuing + digit
+      : step.kind === "complete" && step.number === Number(continuing + digit));
+  const flushed =
+    inProgress !== null && !extended && inProgress.number !== null
+      ? { target: inProgress.target, number: inProgress.number }
+      : null;
+  return {
+    flushed,
+    complete: step.kind === "complete" ? { target, number: step.number } : null,
+    pending: step.kind === "pending" ? { target, typed: step.typed, number: step.number } : null,
+  };
 }
 
 /** What a field shortcut changes: the field's value, the ranking cursor, and whether to move on. */

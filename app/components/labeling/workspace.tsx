@@ -37,10 +37,10 @@ import {
   NUMBER_ENTRY_PAUSE_MS,
   chooseNumber,
   digitOfAction,
-  numberRange,
+  enterDigit,
   numberTargetOf,
   resolveFieldShortcut,
-  typeDigit,
+  type NumberInProgress,
   type NumberTarget,
 } from "./field-shortcuts.ts";
 import { PromptView, ResponseReaders } from "./prompt-view.tsx";
@@ -108,11 +108,7 @@ const saveStatusText: Record<SaveStatus, string> = {
 };
 
 /** A number being typed that could still grow (1 among twelve options), until its pause ends. */
-interface NumberEntry {
-  key: string;
-  target: NumberTarget;
-  typed: string;
-  number: number | null;
+interface NumberEntry extends NumberInProgress {
   timer: number;
 }
 
@@ -400,38 +396,29 @@ export function LabelingWorkspace({
 
   const typeNumber = useCallback(
     (target: NumberTarget, digit: string, fieldIndex: number) => {
-      const key = `${target.kind}:${target.field.id}`;
       const entry = numberEntry.current;
-      const continuing = entry?.key === key ? entry.typed : "";
       if (entry) window.clearTimeout(entry.timer);
-      const step = typeDigit(continuing, digit, numberRange(target));
-      const extended =
-        continuing !== "" &&
-        (step.kind === "pending"
-          ? step.typed === continuing + digit
-          : step.kind === "complete" && step.number === Number(continuing + digit));
-      // A digit that starts a new number leaves the one before it standing.
-      if (entry && !extended) {
-        numberEntry.current = entry;
-        flushNumber();
-      }
       numberEntry.current = null;
-      if (step.kind === "none") {
-        setAnnouncement(`Nothing here has the number ${digit}.`);
+      const effect = enterDigit(entry, target, digit);
+      // A digit that starts a new number leaves the one before it standing.
+      if (effect.flushed) applyNumber(effect.flushed.target, effect.flushed.number, null);
+      if (effect.complete) {
+        applyNumber(effect.complete.target, effect.complete.number, fieldIndex);
         return;
       }
-      if (step.kind === "complete") {
-        applyNumber(target, step.number, fieldIndex);
+      const pending = effect.pending;
+      if (!pending) {
+        setAnnouncement(`Nothing here has the number ${digit}.`);
         return;
       }
       const timer = window.setTimeout(() => {
         numberEntry.current = null;
-        if (step.number !== null) applyNumber(target, step.number, fieldIndex);
+        if (pending.number !== null) applyNumber(pending.target, pending.number, fieldIndex);
       }, NUMBER_ENTRY_PAUSE_MS);
-      numberEntry.current = { key, target, typed: step.typed, number: step.number, timer };
-      setAnnouncement(`${step.typed}…`);
+      numberEntry.current = { ...pending, timer };
+      setAnnouncement(`${pending.typed}…`);
     },
-    [applyNumber, flushNumber],
+    [applyNumber],
   );
 
   const handleKey = useCallback(

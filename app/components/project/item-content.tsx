@@ -11,6 +11,40 @@ import { responseName } from "./response-name.ts";
 export { default as katexStylesUrl } from "katex/dist/katex.min.css?url";
 export { default as markdownStylesUrl } from "~/styles/labeling.css?url";
 
+/** An item's prompt: a question, or a conversation turn by turn. */
+export function ItemPrompt({ prompt }: { prompt: Prompt }) {
+  return (
+    <section className="item-prompt" aria-label="Prompt">
+      <h3>Prompt</h3>
+      {typeof prompt === "string" ? (
+        <PreparedMarkdown source={prompt} />
+      ) : (
+        <ol className="item-conversation">
+          {prompt.map((turn, index) => (
+            <li key={index} className="item-conversation-turn">
+              <span className="item-conversation-role">{turn.role}</span>
+              <PreparedMarkdown source={turn.content} />
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+/** "Response A (r1, model)": the heading of the response at `index`. */
+export function ResponseHeading({ response, index }: { response: ItemResponse; index: number }) {
+  return (
+    <h3>
+      Response {responseName(index)}{" "}
+      <span className="muted small">
+        ({response.id}
+        {response.model ? `, ${response.model}` : ""})
+      </span>
+    </h3>
+  );
+}
+
 /**
  * An item's prompt (a question or a conversation) and its responses, side by side, formatted as
  * the page's loader prepared them (prepareItemContent).
@@ -27,21 +61,7 @@ export function ItemContent({
   return (
     <ContentFormatsProvider formats={formats}>
       <div className="item-content">
-        <section className="item-prompt" aria-label="Prompt">
-          <h3>Prompt</h3>
-          {typeof prompt === "string" ? (
-            <PreparedMarkdown source={prompt} />
-          ) : (
-            <ol className="item-conversation">
-              {prompt.map((turn, index) => (
-                <li key={index} className="item-conversation-turn">
-                  <span className="item-conversation-role">{turn.role}</span>
-                  <PreparedMarkdown source={turn.content} />
-                </li>
-              ))}
-            </ol>
-          )}
-        </section>
+        <ItemPrompt prompt={prompt} />
         <div className={responses.length > 1 ? "item-responses side-by-side" : "item-responses"}>
           {responses.map((response, index) => (
             <section
@@ -49,13 +69,7 @@ export function ItemContent({
               className="item-response"
               aria-label={`Response ${responseName(index)}`}
             >
-              <h3>
-                Response {responseName(index)}{" "}
-                <span className="muted small">
-                  ({response.id}
-                  {response.model ? `, ${response.model}` : ""})
-                </span>
-              </h3>
+              <ResponseHeading response={response} index={index} />
               <PreparedMarkdown source={response.text} />
             </section>
           ))}

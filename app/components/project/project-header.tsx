@@ -35,6 +35,7 @@ export function ProjectHeader({ project }: { project: ProjectNavigation }) {
     { to: `${base}/members`, label: "Members", shown: project.may.manageMembers },
     { to: `${base}/import`, label: "Import", shown: project.may.import },
     { to: `${base}/settings`, label: "Settings", shown: project.may.edit },
+    { to: `${base}/webhooks`, label: "Webhooks", shown: project.may.edit },
   ];
   return (
     <div className="project-header">

@@ -125,6 +125,7 @@ export const DraftFields = forwardRef<HTMLFieldSetElement, DraftFieldsProps>(fun
               onActiveSpan(index === null ? null : { fieldId: field.id, index })
             }
             onMarkSelection={(category) => onMarkSelection(field.id, category)}
+            severityKey
             onUpdateSpan={(index, changes) => {
               const spanId = spanIdAt(field.id, index);
               if (doc && spanId && !readOnly) {

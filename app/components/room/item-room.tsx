@@ -22,6 +22,7 @@ import {
   setLabelValue,
   setVote,
   spansOf,
+  updateSpan,
   voteDisagreements,
   votesToJson,
   voteTallies,
@@ -39,6 +40,7 @@ import { PublishPanel, type ApiFieldError } from "./publish-panel.tsx";
 import { ConnectionNotices, RoomBar, SaveStatus } from "./room-status.tsx";
 import type { MemberNames, RoomCapabilities, RoomViewer } from "./room-types.ts";
 import { useRoomShortcuts } from "./use-room-shortcuts.ts";
+import { Suggestions } from "./suggestions.tsx";
 import { VoteBoard } from "./vote-board.tsx";
 
 export interface ItemRoomData {
@@ -159,6 +161,8 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
   const composerRef = useRef<HTMLTextAreaElement>(null);
   const publishRef = useRef<HTMLButtonElement>(null);
   const publishSectionRef = useRef<HTMLDivElement>(null);
+  // The span the severity key sets: the one this viewer marked last, by its id in the draft.
+  const lastMarked = useRef<{ fieldId: string; spanId: string } | null>(null);
 
   const participants = usePresence(awareness, viewer);
   const fieldLabel = useCallback(
@@ -217,15 +221,16 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
         return;
       }
       const { start, end } = trimmed;
-      const duplicate = spansOf(doc, field.id).some(
+      const duplicate = spansOf(doc, field.id).find(
         (span) =>
           span.responseId === responseId &&
           span.start === start &&
           span.end === end &&
           span.category === category,
       );
+      let spanId = duplicate?.id;
       if (!duplicate) {
-        addSpan(doc, field.id, {
+        spanId = addSpan(doc, field.id, {
           responseId,
           start,
           end,
@@ -235,10 +240,24 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
         });
         clearFieldError(field.id);
       }
+      lastMarked.current = spanId ? { fieldId: field.id, spanId } : null;
       selection?.collapseToEnd();
       setAnnouncement(`Marked “${text.slice(start, end)}” as ${category}.`);
     },
     [doc, editable, template.fields, responses, clearFieldError],
+  );
+
+  const setLastMarkedSeverity = useCallback(
+    (severity: string) => {
+      const marked = lastMarked.current;
+      // The span may be gone: someone else in the room removed it meanwhile.
+      if (!doc || !marked || !updateSpan(doc, marked.fieldId, marked.spanId, { severity })) {
+        setAnnouncement("Mark a span first, then set its severity.");
+        return;
+      }
+      setAnnouncement(`Severity ${severity}.`);
+    },
+    [doc],
   );
 
   const firstSpansField = template.fields.find((field) => field.type === "spans");
@@ -257,6 +276,8 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
     markSelection: (category) => {
       if (firstSpansField) markSelection(firstSpansField.id, category);
     },
+    setSeverity: setLastMarkedSeverity,
+    announce: setAnnouncement,
     onSubmitChord: () => publishRef.current?.focus(),
     toggleLegend: () => setLegendOpen((open) => !open),
   });
@@ -427,6 +448,8 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
             }}
           />
 
+          <Suggestions itemId={item.id} template={template} responses={responses} />
+
           <section className="draft card" aria-labelledby="draft-heading">
             <div className="draft-head">
               <h2 id="draft-heading" className="section-label">
@@ -510,6 +533,7 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
               fields={template.fields}
               responseCount={responses.length}
               descriptions={{ submit: "Go to the Publish button", skip: null }}
+              features={{ severityKey: true }}
               note="In a text box, hold Alt with a key (Alt+J for the next field); Esc leaves the text box."
             />
           ) : null}

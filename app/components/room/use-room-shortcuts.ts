@@ -1,8 +1,14 @@
 import { useEffect, useRef, type RefObject } from "react";
 import {
-  isNumberedAction,
+  NUMBER_ENTRY_PAUSE_MS,
+  chooseNumber,
+  digitOfAction,
+  enterDigit,
+  numberTargetOf,
   resolveFieldShortcut,
-  resolveNumberedShortcut,
+  type NumberInProgress,
+  type NumberTarget,
+  type TypedNumber,
 } from "~/components/labeling/field-shortcuts.ts";
 import type { ResponseInfo } from "~/components/labeling/fields.tsx";
 import type { DraftLabel } from "~/components/labeling/label-draft.ts";
@@ -36,20 +42,37 @@ export interface RoomShortcuts {
   setRankCursor: (fieldId: string, index: number) => void;
   setValue: (fieldId: string, value: unknown) => void;
   markSelection: (category: string) => void;
+  /** Sets the severity of the span marked last (by `markSelection`). */
+  setSeverity: (severity: string) => void;
+  /** What the page tells screen readers (a number being typed, nothing to choose). */
+  announce: (message: string) => void;
   /** What the labeling page's "submit" chord does here: go to the Publish button. */
   onSubmitChord: () => void;
   toggleLegend: () => void;
 }
 
+/** A number being typed, and the pause after which it is taken. */
+interface NumberEntry {
+  entry: NumberInProgress;
+  timer: number;
+}
+
 /**
  * The labeling page's keyboard shortcuts, as each user has mapped them, in the room: j/k between
  * fields, number keys and arrows in a field, a/b to read a response and a category number to
- * mark the selection, c and w for the critique and the rewrite, ? for the legend. Fields change
- * the shared draft, so everyone sees a keyboard edit at once.
+ * mark the selection, the severity key and a number for the span marked last, c and w for the
+ * critique and the rewrite, ? for the legend. Digits type numbers as on the labeling page
+ * (`enterDigit`, docs/decisions/025-number-keys.md): 1 then 2 is the twelfth option. Fields
+ * change the shared draft, so everyone sees a keyboard edit at once.
  */
 export function useRoomShortcuts(options: RoomShortcuts): void {
   const latest = useRef(options);
   latest.current = options;
+  const numberEntry = useRef<NumberEntry | null>(null);
+  // After the severity key, the next number is a severity for the span marked last.
+  const severityNext = useRef(false);
+
+  useEffect(() => () => window.clearTimeout(numberEntry.current?.timer), []);
 
   useEffect(() => {
     const fieldElements = () => [
@@ -66,6 +89,59 @@ export function useRoomShortcuts(options: RoomShortcuts): void {
       focusField(latest.current.template.fields.findIndex((field) => field.type === type));
     };
 
+    /** Applies a typed number; `fieldIndex` is the field to move on from, or null to stay. */
+    const applyNumber = ({ target, number }: TypedNumber, fieldIndex: number | null) => {
+      const current = latest.current;
+      if (!current.editable) return;
+      const outcome = chooseNumber(target, number, current.label);
+      if (outcome?.kind === "value") {
+        current.setValue(outcome.fieldId, outcome.value);
+        // A second number in the same moment (a multiple choice) builds on this one.
+        current.label = { ...current.label, [outcome.fieldId]: outcome.value };
+        if (outcome.advance && fieldIndex !== null) focusField(fieldIndex + 1);
+      } else if (outcome?.kind === "category") {
+        current.markSelection(outcome.category);
+      } else if (outcome?.kind === "severity") {
+        current.setSeverity(outcome.severity);
+      }
+    };
+
+    /** Takes the number being typed now, without moving on: another key has been pressed. */
+    const flushNumber = () => {
+      const typing = numberEntry.current;
+      if (!typing) return;
+      window.clearTimeout(typing.timer);
+      numberEntry.current = null;
+      const { target, number } = typing.entry;
+      if (number !== null) applyNumber({ target, number }, null);
+    };
+
+    const typeNumber = (target: NumberTarget, digit: string, fieldIndex: number) => {
+      const typing = numberEntry.current;
+      if (typing) window.clearTimeout(typing.timer);
+      numberEntry.current = null;
+      const effect = enterDigit(typing?.entry ?? null, target, digit);
+      // A digit that starts a new number leaves the one before it standing.
+      if (effect.flushed) applyNumber(effect.flushed, null);
+      if (effect.complete) {
+        applyNumber(effect.complete, fieldIndex);
+        return;
+      }
+      const pending = effect.pending;
+      if (!pending) {
+        latest.current.announce(`Nothing here has the number ${digit}.`);
+        return;
+      }
+      const timer = window.setTimeout(() => {
+        numberEntry.current = null;
+        if (pending.number !== null) {
+          applyNumber({ target: pending.target, number: pending.number }, fieldIndex);
+        }
+      }, NUMBER_ENTRY_PAUSE_MS);
+      numberEntry.current = { entry: pending, timer };
+      latest.current.announce(`${pending.typed}…`);
+    };
+
     const onKey = (event: KeyboardEvent) => {
       const {
         keymap,
@@ -77,7 +153,7 @@ export function useRoomShortcuts(options: RoomShortcuts): void {
         rankCursor,
         setRankCursor,
         setValue,
-        markSelection,
+        announce,
         onSubmitChord,
         toggleLegend,
       } = latest.current;
@@ -109,16 +185,21 @@ export function useRoomShortcuts(options: RoomShortcuts): void {
       event.preventDefault();
       const advance = () => focusField(fieldIndex + 1);
 
-      if (isNumberedAction(action)) {
-        if (!editable) return;
+      const digit = digitOfAction(action);
+      if (digit !== null) {
         const spansField = template.fields.find((candidate) => candidate.type === "spans");
-        const outcome = resolveNumberedShortcut(action, field, spansField, label);
-        if (outcome?.kind === "value") {
-          setValue(outcome.fieldId, outcome.value);
-          if (outcome.advance) advance();
-        } else if (outcome?.kind === "category") {
-          markSelection(outcome.category);
-        }
+        const numberTarget = editable
+          ? numberTargetOf(action, field, spansField, severityNext.current)
+          : null;
+        severityNext.current = false;
+        if (numberTarget) typeNumber(numberTarget, digit, fieldIndex);
+        else flushNumber();
+        return;
+      }
+      flushNumber();
+      severityNext.current = editable && action === "severity";
+      if (severityNext.current) {
+        announce("Severity: type its number.");
         return;
       }
 

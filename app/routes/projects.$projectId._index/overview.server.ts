@@ -1,17 +1,22 @@
 import type { AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
 import type { Kysely } from "kysely";
 import type { Database, User } from "../../../db/schema.ts";
-import { itemReference, listItems } from "../../../server/services/items.ts";
+import {
+  adjudicationQueue,
+  readAdjudicationQueue,
+  type QueuedItem,
+  type RoomPerson,
+} from "../../../server/services/adjudication-queue.ts";
 import { projectProgress } from "../../../server/services/progress.ts";
 import { loadProjectModel, type ProjectModel } from "../../../server/services/project-model.ts";
 import { projectQualityComputation } from "../../../server/services/quality-economics.ts";
 import { projectThroughput } from "../../../server/services/throughput.ts";
 import { exportFormats, signalFieldFor } from "~/domain/export.ts";
-import { loadProjectPage } from "~/components/project/project-page.server.ts";
+import { loadProjectPage, type ProjectPage } from "~/components/project/project-page.server.ts";
 import { itemStatusOrder } from "~/utils/format.ts";
 import { throwAsRouteError } from "~/utils/route-errors.server.ts";
 
-const DISPUTES_SHOWN = 50;
+const QUEUE_SHOWN = 50;
 
 /**
  * What the overview's dashboard shows those who may see a project's quality: its pace per day
@@ -48,6 +53,50 @@ async function loadDashboard(db: Kysely<Database>, user: User, model: ProjectMod
 
 export type OverviewDashboard = Awaited<ReturnType<typeof loadDashboard>>;
 
+/**
+ * The adjudication queue as the viewer may see it (server/services/adjudication-queue.ts):
+ * leads every item with who is in its room, panel members their own panels' items. Clients get
+ * the items, statuses, disputed fields and waits that the item list already shows them, without
+ * who is in the rooms, which the API keeps for those who adjudicate; `inRoom` is null for them.
+ */
+async function loadQueue(context: AppLoadContext, page: ProjectPage, model: ProjectModel) {
+  const { quorum } = context;
+  const { isAdmin, role } = page.subject;
+  const scope: "all" | "panel" | "client" =
+    isAdmin || role === "lead" ? "all" : role === "client" ? "client" : "panel";
+  let queue: { items: Array<QueuedItem & { inRoom: RoomPerson[] | null }>; total: number };
+  if (scope === "client") {
+    const { items, total } = await readAdjudicationQueue(quorum.db, page.projectId, {
+      panelsOf: null,
+      limit: QUEUE_SHOWN,
+    });
+    queue = { items: items.map((item) => ({ ...item, inRoom: null })), total };
+  } else {
+    queue = await adjudicationQueue(quorum, page.user, page.projectId, { limit: QUEUE_SHOWN });
+  }
+  const fieldLabels = new Map(model.template.fields.map((field) => [field.id, field.label]));
+  const now = Date.now();
+  return {
+    scope,
+    items: queue.items.map((item) => ({
+      id: item.id,
+      externalId: item.externalId,
+      status: item.status,
+      disputedAt: item.disputedAt,
+      reopened: item.reopened,
+      waitedMs: Math.max(0, now - Date.parse(item.disputedAt)),
+      disputedFields: item.disputedFields.map((fieldId) => ({
+        id: fieldId,
+        label: fieldLabels.get(fieldId) ?? fieldId,
+      })),
+      inRoom: item.inRoom,
+    })),
+    total: queue.total,
+  };
+}
+
+export type OverviewQueue = Awaited<ReturnType<typeof loadQueue>>;
+
 export async function loadOverview(
   request: Request,
   context: AppLoadContext,
@@ -56,11 +105,7 @@ export async function loadOverview(
   const page = await loadProjectPage(request, context, params);
   const { db } = context.quorum;
   const model = await loadProjectModel(db, page.projectId).catch(throwAsRouteError);
-  const disputed = await listItems(db, page.user, page.projectId, {
-    status: "disputed",
-    limit: DISPUTES_SHOWN,
-  }).catch(throwAsRouteError);
-  const fieldLabels = new Map(model.template.fields.map((field) => [field.id, field.label]));
+  const queue = await loadQueue(context, page, model).catch(throwAsRouteError);
   const counts = page.project.itemCounts;
   const dashboard = page.navigation.may.viewQuality
     ? await loadDashboard(db, page.user, model).catch(throwAsRouteError)
@@ -81,18 +126,6 @@ export async function loadOverview(
     statusCounts: itemStatusOrder.map((status) => ({ status, count: counts[status] ?? 0 })),
     totalItems: Object.values(counts).reduce((sum, count) => sum + count, 0),
     dashboard,
-    disputed: {
-      items: disputed.items.map((item) => ({
-        id: item.id,
-        externalId: itemReference(item),
-        domain: item.domain,
-        labelCount: item.labelCount ?? null,
-        disputedFields: (item.disputedFields ?? []).map((fieldId) => ({
-          id: fieldId,
-          label: fieldLabels.get(fieldId) ?? fieldId,
-        })),
-      })),
-      more: disputed.nextCursor !== null,
-    },
+    queue,
   };
 }

@@ -8,7 +8,7 @@ import dashboardStylesUrl from "~/styles/dashboard.css?url";
 import projectStylesUrl from "~/styles/project.css?url";
 import { formatDateTime, itemStatusLabel } from "~/utils/format.ts";
 import { AgreementSummary, PaceSection } from "./overview-dashboard.tsx";
-import { loadOverview } from "./overview.server.ts";
+import { loadOverview, type OverviewQueue } from "./overview.server.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: projectStylesUrl },
@@ -29,15 +29,120 @@ const exportFormatNames: Record<ExportFormat, string> = {
   dpo: "Preference pairs for DPO",
   reward: "Preference pairs with margins, for reward models",
   kto: "Desirable / undesirable responses for KTO",
+  "openai-dpo": "Preference pairs for OpenAI fine-tuning",
   csv: "Spreadsheet (CSV)",
+  "label-studio": "Label Studio tasks with annotations (JSON)",
 };
 
 function percent(count: number, total: number): number {
   return total === 0 ? 0 : (count / total) * 100;
 }
 
+/** How long an item has waited, as a glance at the queue needs it: "3 h 20 min", "2 d 4 h". */
+function formatWait(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return "under a minute";
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+const queueEmpty: Record<OverviewQueue["scope"], string> = {
+  all: "No item is waiting for adjudication.",
+  panel: "No item on a panel of yours is waiting for adjudication.",
+  client: "No item is waiting for adjudication.",
+};
+
+/**
+ * Items whose annotators disagree, oldest wait first: disputed ones wait for their room to
+ * open, adjudicating ones are being settled in it. Leads and panel members see who is in each
+ * room now, so they can join the people already there.
+ */
+function AdjudicationQueue({ queue, base }: { queue: OverviewQueue; base: string }) {
+  const shown = queue.items.length;
+  return (
+    <section className="card" aria-labelledby="queue-heading" data-testid="adjudication-queue">
+      <h2 id="queue-heading">
+        Adjudication queue{" "}
+        {queue.total > 0 ? <span className="muted small">({queue.total})</span> : null}
+      </h2>
+      {shown === 0 ? (
+        <p className="empty-inline">{queueEmpty[queue.scope]}</p>
+      ) : (
+        <>
+          <p className="muted">
+            {queue.scope === "panel"
+              ? "Items on your panels whose annotators disagree on the fields shown, oldest first."
+              : "Items whose annotators disagree on the fields shown, oldest first: disputed ones wait for their room to open, adjudicating ones are being settled in it."}
+          </p>
+          <ol className="dispute-list">
+            {queue.items.map((item) => (
+              <li key={item.id} className="dispute-entry" data-item-id={item.id}>
+                <span className="badges">
+                  <Link to={`${base}/items/${item.id}`} className="dispute-item">
+                    {item.externalId}
+                  </Link>
+                  <span className={`badge status-badge status-${item.status}`}>
+                    {itemStatusLabel(item.status)}
+                  </span>
+                  <span className="muted small">
+                    waiting{" "}
+                    <time dateTime={item.disputedAt} title={formatDateTime(item.disputedAt)}>
+                      {formatWait(item.waitedMs)}
+                    </time>
+                  </span>
+                </span>
+                <span className="badges" role="group" aria-label="Fields in dispute">
+                  {item.disputedFields.length > 0 ? (
+                    item.disputedFields.map((field) => (
+                      <span key={field.id} className="badge badge-dispute" title={field.id}>
+                        {field.label}
+                      </span>
+                    ))
+                  ) : (
+                    <span className="muted small">
+                      {item.reopened ? "Reopened after publishing" : "Fields not recorded"}
+                    </span>
+                  )}
+                </span>
+                {item.inRoom === null ? null : item.inRoom.length === 0 ? (
+                  <span className="muted small">Nobody in the room</span>
+                ) : (
+                  <span
+                    className="badges"
+                    role="group"
+                    aria-label="In the room now"
+                    data-testid="in-room"
+                  >
+                    <span className="muted small">In the room:</span>
+                    {item.inRoom.map((person) => (
+                      <span key={person.id ?? person.name} className="badge badge-tone-ok">
+                        {person.name}
+                      </span>
+                    ))}
+                  </span>
+                )}
+                <Link to={`/items/${item.id}/room`}>
+                  {item.inRoom && item.inRoom.length > 0 ? "Join the room" : "Open the room"}
+                </Link>
+              </li>
+            ))}
+          </ol>
+          {queue.total > shown ? (
+            <p>
+              {queue.total - shown} more: <Link to={`${base}/items?status=disputed`}>disputed</Link>
+              , <Link to={`${base}/items?status=adjudicating`}>adjudicating</Link>
+            </p>
+          ) : null}
+        </>
+      )}
+    </section>
+  );
+}
+
 export default function ProjectOverview() {
-  const { navigation, project, statusCounts, totalItems, disputed, exportFormats, dashboard } =
+  const { navigation, project, statusCounts, totalItems, queue, exportFormats, dashboard } =
     useLoaderData<typeof loader>();
   const published = statusCounts.find((entry) => entry.status === "published")?.count ?? 0;
   const base = `/projects/${navigation.id}`;
@@ -113,44 +218,7 @@ export default function ProjectOverview() {
           </>
         ) : null}
 
-        <section className="card" aria-labelledby="disputes-heading">
-          <h2 id="disputes-heading">Disputed items</h2>
-          {disputed.items.length === 0 ? (
-            <p className="empty-inline">No item is disputed.</p>
-          ) : (
-            <>
-              <p className="muted">
-                The annotators of these items disagree on the fields shown; they await adjudication.
-              </p>
-              <ul className="dispute-list">
-                {disputed.items.map((item) => (
-                  <li key={item.id} className="dispute-entry">
-                    <Link to={`${base}/items/${item.id}`} className="dispute-item">
-                      {item.externalId}
-                    </Link>
-                    <span className="badges" aria-label="Fields in dispute">
-                      {item.disputedFields.length > 0 ? (
-                        item.disputedFields.map((field) => (
-                          <span key={field.id} className="badge badge-dispute" title={field.id}>
-                            {field.label}
-                          </span>
-                        ))
-                      ) : (
-                        <span className="muted small">Fields not recorded</span>
-                      )}
-                    </span>
-                    <Link to={`/items/${item.id}/room`}>Open the room</Link>
-                  </li>
-                ))}
-              </ul>
-              {disputed.more ? (
-                <p>
-                  <Link to={`${base}/items?status=disputed`}>All disputed items</Link>
-                </p>
-              ) : null}
-            </>
-          )}
-        </section>
+        <AdjudicationQueue queue={queue} base={base} />
 
         {exportFormats.length > 0 ? (
           <section className="card" aria-labelledby="export-heading">

@@ -434,3 +434,59 @@ function accuracyText(accuracy: AccuracyQuality): string {
   if (accuracy.value === null) return reasonInWords(accuracy.reason ?? "no-data");
   return formatWithInterval(accuracy.value, accuracy.ci);
 }
+
+/** A class of a reliability model as people read it: a preference's direction in words. */
+export function className(fieldType: string | undefined, value: string | number): string {
+  if (fieldType !== "preference" || typeof value !== "number") return String(value);
+  return value < 0 ? "A better" : value > 0 ? "B better" : "Tie";
+}
+
+/**
+ * Each annotator's Dawid–Skene confusion matrix for one field: rows are the answer the model
+ * believes right, columns what the annotator said, each cell the share of such answers.
+ */
+export function ReliabilityMatrices({
+  model,
+  fieldType,
+}: {
+  model: ProjectQuality["reliabilityModels"][number];
+  fieldType: string | undefined;
+}) {
+  const names = model.classes.map((value) => className(fieldType, value));
+  return (
+    <div className="reliability-matrices">
+      {model.annotators.map((entry) => (
+        <TableScroller key={entry.annotator.name} label={`${entry.annotator.name}: confusion`}>
+          <table className="data-table compact" data-figure="confusion">
+            <caption>
+              {entry.annotator.name}: {Math.round(entry.accuracy * 100)}% expected right over{" "}
+              {entry.labels} labels
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Right answer ↓ · said →</th>
+                {names.map((name) => (
+                  <th key={name} scope="col">
+                    {name}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {entry.confusion.map((row, index) => (
+                <tr key={names[index]}>
+                  <th scope="row">{names[index]}</th>
+                  {row.map((share, column) => (
+                    <td key={names[column]} className="number">
+                      {`${Math.round(share * 100)}%`}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroller>
+      ))}
+    </div>
+  );
+}

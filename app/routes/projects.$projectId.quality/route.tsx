@@ -11,6 +11,7 @@ import {
   GroupTable,
   levelComparison,
   ProjectFigures,
+  ReliabilityMatrices,
 } from "./quality-figures.tsx";
 import { loadQuality } from "./quality.server.ts";
 
@@ -97,6 +98,30 @@ export default function Quality() {
             <AnnotatorTable annotators={quality.annotators} />
           )}
         </section>
+
+        {quality.reliabilityModels.some((model) => model.annotators.length > 0) ? (
+          <section className="card" aria-labelledby="reliability-heading">
+            <h2 id="reliability-heading">Reliability matrices</h2>
+            <p className="muted">
+              For each choice and preference field, a Dawid–Skene model estimates from
+              everyone&apos;s answers which answer is right on each item and how each annotator
+              answers when it is: a row is the right answer, a column what the annotator said. A
+              reliable annotator&apos;s matrix is heavy on its diagonal; a row spread evenly means
+              guessing.
+            </p>
+            {quality.reliabilityModels
+              .filter((model) => model.annotators.length > 0)
+              .map((model) => (
+                <div key={model.fieldId} className="figure-group">
+                  <h3>{fieldLabel(model.fieldId)}</h3>
+                  <ReliabilityMatrices
+                    model={model}
+                    fieldType={quality.fields.find((field) => field.id === model.fieldId)?.type}
+                  />
+                </div>
+              ))}
+          </section>
+        ) : null}
 
         {quality.groups ? (
           <section className="card" aria-labelledby="groups-heading">

@@ -24,8 +24,10 @@ import { PreparedMarkdown } from "~/components/markdown/prepared-markdown.tsx";
 import type { MarkdownHighlight } from "~/components/markdown/render.tsx";
 import {
   ItemContent,
+  ItemPrompt,
   katexStylesUrl,
   markdownStylesUrl,
+  ResponseHeading,
 } from "~/components/project/item-content.tsx";
 import { LabelView } from "~/components/project/label-view.tsx";
 import { ProjectHeader } from "~/components/project/project-header.tsx";
@@ -220,21 +222,7 @@ function ReviewWorkspace({
         <section className="card" aria-labelledby="item-heading">
           <h2 id="item-heading">Item</h2>
           <div className="item-content">
-            <section className="item-prompt" aria-label="Prompt">
-              <h3>Prompt</h3>
-              {typeof prompt === "string" ? (
-                <PreparedMarkdown source={prompt} />
-              ) : (
-                <ol className="item-conversation">
-                  {prompt.map((turn, index) => (
-                    <li key={index} className="item-conversation-turn">
-                      <span className="item-conversation-role">{turn.role}</span>
-                      <PreparedMarkdown source={turn.content} />
-                    </li>
-                  ))}
-                </ol>
-              )}
-            </section>
+            <ItemPrompt prompt={prompt} />
             <div
               className={responses.length > 1 ? "item-responses side-by-side" : "item-responses"}
             >
@@ -244,13 +232,7 @@ function ReviewWorkspace({
                   className="item-response"
                   aria-label={`Response ${responseName(index)}`}
                 >
-                  <h3>
-                    Response {responseName(index)}{" "}
-                    <span className="muted small">
-                      ({response.id}
-                      {response.model ? `, ${response.model}` : ""})
-                    </span>
-                  </h3>
+                  <ResponseHeading response={response} index={index} />
                   <PreparedMarkdown
                     ref={(element) => {
                       readerRefs.current[index] = element;

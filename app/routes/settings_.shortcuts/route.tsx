@@ -41,7 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 const scopeTitles: Record<ShortcutScope, string> = {
-  global: "Anywhere on the labeling page",
+  global: "Anywhere on the labeling page and in adjudication rooms",
   preference: "Preference fields",
   rating: "Rating fields",
   ranking: "Ranking fields",

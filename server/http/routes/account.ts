@@ -6,7 +6,7 @@ import { publicUser } from "../../services/users.ts";
 import { authenticatedHandler } from "../handler.ts";
 import { parseBody, parseId } from "../parse.ts";
 
-const newTokenSchema = z.object({ name: z.string().trim().min(1).max(100) });
+export const newTokenSchema = z.object({ name: z.string().trim().min(1).max(100) });
 
 export function registerAccountRoutes(router: Router, quorum: QuorumContext): void {
   router.get(

@@ -1,5 +1,6 @@
 import type { Router } from "express";
 import type { QuorumContext } from "../../context.ts";
+import { adjudicationQueue } from "../../services/adjudication-queue.ts";
 import {
   addPanelMember,
   approveDraft,
@@ -14,7 +15,7 @@ import { parseId } from "../parse.ts";
 /**
  * Adjudication of an item: its panel, approvals under a quorum rule, publishing the room's draft
  * as an immutable version (or every consensus item of a project at once), and reopening a
- * published item for the next one.
+ * published item for the next one; and a project's queue of items waiting for adjudication.
  */
 export function registerAdjudicationRoutes(router: Router, quorum: QuorumContext): void {
   const itemId = (id: string | undefined) => parseId(id, "Item id");
@@ -47,6 +48,18 @@ export function registerAdjudicationRoutes(router: Router, quorum: QuorumContext
     authenticatedHandler(quorum, async ({ quorum, user, request }) => ({
       status: 201,
       body: await publishItem(quorum, user, itemId(request.params.id), request.body),
+    })),
+  );
+
+  router.get(
+    "/projects/:id/adjudication",
+    authenticatedHandler(quorum, async ({ quorum, user, request }) => ({
+      body: await adjudicationQueue(
+        quorum,
+        user,
+        parseId(request.params.id, "Project id"),
+        request.query,
+      ),
     })),
   );
 

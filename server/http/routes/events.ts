@@ -1,6 +1,7 @@
 import type { Response, Router } from "express";
 import type { QuorumContext } from "../../context.ts";
 import { AppError, unauthorized } from "../../errors.ts";
+import { latestProjectEventId } from "../../services/project-events.ts";
 import { projectProgress } from "../../services/progress.ts";
 import { authenticate } from "../credentials.ts";
 import { apiHandler } from "../handler.ts";
@@ -11,12 +12,18 @@ import { ProgressFeeds, type ProgressWatcher } from "../progress-feeds.ts";
 const keepaliveMs = 15_000;
 
 /**
- * `GET /projects/:id/events`: the project's progress as server-sent events, for dashboards. The
- * first `progress` event is the current state, each later one a changed state, in the shape of
- * `GET /projects/:id/progress`. The database is the source of truth, so every instance serves
- * the same events without talking to the others: the project's streams on an instance share one
- * read of the progress every `EVENTS_POLL_SECONDS` (progress-feeds.ts), and each is sent what
- * its user may see when it differs from what it last sent. The callers' credentials and
+ * `GET /projects/:id/events`: what happens in a project as server-sent events, for dashboards
+ * and integrations. The first `progress` event is the current state, each later one a changed
+ * state, in the shape of `GET /projects/:id/progress`. The project's logged events (an item
+ * disputed, published or reopened, a label submitted, a review decided, an import completed;
+ * services/project-events.ts) follow as events named by their type, with their id as the SSE
+ * `id`: a client that reconnects with `Last-Event-ID` gets every event after that one, and a
+ * fresh stream starts after the latest. Every other event carries the id of the last logged
+ * event the stream has passed, so a reconnect resumes from there too. After events, at most every
+ * `QUALITY_EVENT_SECONDS`, a `quality` snapshot follows. The database is the source of truth, so
+ * every instance serves the same events without talking to the others: the project's streams on
+ * an instance share one read of the events and of the progress every `EVENTS_POLL_SECONDS`
+ * (progress-feeds.ts), and each is sent what its user may see. The callers' credentials and
  * permissions are checked on every read; once a caller's no longer hold, an `error` event says
  * why and the stream ends. A user may hold `EVENTS_MAX_STREAMS_PER_USER` streams at once on an
  * instance; more are refused with 429.
@@ -68,18 +75,31 @@ export function registerEventRoutes(router: Router, quorum: QuorumContext): void
       if (!authenticated) throw unauthorized();
       const projectId = parseId(request.params.id, "Project id");
       if (quorum.closing.aborted) throw new AppError("unavailable", "The server is shutting down");
+      const resumeAfter = parseLastEventId(request.headers["last-event-id"]);
       reserveStream(authenticated.user.id, response);
       const first = await projectProgress(quorum.db, authenticated.user, projectId);
-      streamProgress(feeds, openStreams, {
+      const latest = await latestProjectEventId(quorum.db, projectId);
+      streamProject(feeds, openStreams, {
         projectId,
         userId: authenticated.user.id,
         credential: authenticated.credential,
         response,
         first: JSON.stringify(first),
+        // An id past the project's latest was not one of its events: start after the latest.
+        after: resumeAfter === null ? latest : Math.min(resumeAfter, latest),
       });
       return undefined;
     }),
   );
+}
+
+/**
+ * The id a reconnecting client last received (the `Last-Event-ID` header); null when there is
+ * none or it is not an id, and the stream starts afresh.
+ */
+function parseLastEventId(header: string | string[] | undefined): number | null {
+  if (typeof header !== "string" || !/^\d{1,15}$/.test(header.trim())) return null;
+  return Number(header.trim());
 }
 
 interface Stream {
@@ -89,9 +109,11 @@ interface Stream {
   response: Response;
   /** The first event's progress, as JSON. */
   first: string;
+  /** The id of the logged event the stream starts after. */
+  after: number;
 }
 
-function streamProgress(feeds: ProgressFeeds, openStreams: Set<() => void>, stream: Stream): void {
+function streamProject(feeds: ProgressFeeds, openStreams: Set<() => void>, stream: Stream): void {
   const { response } = stream;
   // The client may have gone while the first progress was read: there is nothing to stream to.
   if (response.closed) return;
@@ -102,29 +124,44 @@ function streamProgress(feeds: ProgressFeeds, openStreams: Set<() => void>, stre
     // Reverse proxies such as nginx would otherwise hold events back in their buffers.
     "X-Accel-Buffering": "no",
   });
-  let eventId = 0;
+  /** The last logged event sent, or the one the stream started after. */
+  let eventId = stream.after;
   const send = (event: string, data: string) => {
-    eventId += 1;
     response.write(`id: ${eventId}\nevent: ${event}\ndata: ${data}\n\n`);
   };
   let last = stream.first;
   send("progress", last);
 
   let ended = false;
-  const unwatch = feeds.watch(stream.projectId, {
-    userId: stream.userId,
-    credential: stream.credential,
-    progress(json) {
-      if (ended || json === last) return;
-      last = json;
-      send("progress", json);
+  const unwatch = feeds.watch(
+    stream.projectId,
+    {
+      userId: stream.userId,
+      credential: stream.credential,
+      events(events) {
+        if (ended) return;
+        for (const event of events) {
+          eventId = event.id;
+          send(event.type, event.json);
+        }
+      },
+      progress(json) {
+        if (ended || json === last) return;
+        last = json;
+        send("progress", json);
+      },
+      quality(json) {
+        if (ended) return;
+        send("quality", json);
+      },
+      fail(error) {
+        if (ended) return;
+        send("error", JSON.stringify(error.toBody()));
+        end();
+      },
     },
-    fail(error) {
-      if (ended) return;
-      send("error", JSON.stringify(error.toBody()));
-      end();
-    },
-  });
+    stream.after,
+  );
   const keepalive = setInterval(() => response.write(": keepalive\n\n"), keepaliveMs);
 
   function end() {

@@ -14,7 +14,7 @@ import { reviseAnnotation } from "../../services/revise.ts";
 import { authenticatedHandler } from "../handler.ts";
 import { parseBody, parseId } from "../parse.ts";
 
-const guidelinesQuerySchema = z.object({
+export const guidelinesQuerySchema = z.object({
   version: z.coerce.number().int().positive().max(2_147_483_647).optional(),
 });
 

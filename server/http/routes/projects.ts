@@ -15,7 +15,7 @@ import { listOwnAnnotations, listReviews } from "../../services/review.ts";
 import { authenticatedHandler } from "../handler.ts";
 import { parseBody, parseId } from "../parse.ts";
 
-const reviewListQuerySchema = z.object({
+export const reviewListQuerySchema = z.object({
   verdict: z.enum(["pending", "accepted", "corrected", "rejected", "all"]).default("pending"),
 });
 

@@ -14,7 +14,7 @@ import {
 import { authenticatedHandler } from "../handler.ts";
 import { parseId } from "../parse.ts";
 
-const listQuerySchema = z.object({ q: z.string().max(200).optional() });
+export const listQuerySchema = z.object({ q: z.string().max(200).optional() });
 
 /**
  * The base of the links handed out: PUBLIC_URL when set, else the origin the request came to,

@@ -9,7 +9,7 @@ import { itemHeartbeat, reviewHeartbeat } from "../../services/work-time.ts";
 import { authenticatedHandler } from "../handler.ts";
 import { parseBody, parseId } from "../parse.ts";
 
-const queueQuerySchema = z.object({ project: z.coerce.number().int().positive() });
+export const queueQuerySchema = z.object({ project: z.coerce.number().int().positive() });
 
 /** The annotator's loop: next item, read it, save drafts, submit or skip; and review verdicts. */
 export function registerWorkRoutes(router: Router, quorum: QuorumContext): void {

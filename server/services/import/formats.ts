@@ -1,16 +1,86 @@
+import { z } from "zod";
 import type { Template } from "../../../app/domain/template.ts";
 import { badRequest } from "../../errors.ts";
 import { readCsv } from "./csv.ts";
 import { isHhRlhfRecord, readHhRlhf } from "./hh-rlhf.ts";
 import { readJsonArray, readJsonLines } from "./json.ts";
-import { isLabelStudioTask, readLabelStudio } from "./label-studio.ts";
-import type { ParsedImport } from "./rows.ts";
+import {
+  isLabelStudioMinRecord,
+  isLabelStudioTask,
+  readLabelStudio,
+  type LabelStudioOptions,
+} from "./label-studio.ts";
+import { isRecord, type ImportRow, type ParsedImport } from "./rows.ts";
 
 export const importFormats = ["json", "jsonl", "csv", "label-studio", "hh-rlhf"] as const;
 export type ImportFormat = (typeof importFormats)[number];
 
 export function isImportFormat(value: string): value is ImportFormat {
   return (importFormats as readonly string[]).includes(value);
+}
+
+/** Label Studio user ids (or emails) to the emails of Quorum users: `{"3": "ada@lab.test"}`. */
+export const userMapSchema = z.record(
+  z.string().trim().min(1).max(320),
+  z.email().transform((email) => email.toLowerCase()),
+);
+
+/**
+ * Reads a user map given as JSON text (the `userMap` query parameter, the CLI's `--user-map`
+ * file); `source` names it in the 400 that a malformed map gets.
+ */
+export function parseUserMap(text: string, source: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw badRequest(`${source} is not JSON: expected an object such as {"3": "ada@lab.test"}`);
+  }
+  const checked = userMapSchema.safeParse(parsed);
+  if (!checked.success) {
+    throw badRequest(
+      `${source} must map Label Studio user ids to emails, such as {"3": "ada@lab.test"}`,
+      checked.error.issues,
+    );
+  }
+  return Object.fromEntries(
+    Object.entries(checked.data).map(([key, email]) => [key.toLowerCase(), email]),
+  );
+}
+
+/** The query parameters of an import that concern Label Studio files. */
+export const labelStudioImportQuerySchema = z.object({
+  userMap: z
+    .string()
+    .max(4_000)
+    .optional()
+    .describe(
+      'Label Studio files: a JSON object from Label Studio user ids (as `completed_by` holds them) or emails to Quorum emails, e.g. `{"3":"ada@lab.test"}`, URL-encoded',
+    ),
+  assignUnmapped: z
+    .enum(["importer"])
+    .optional()
+    .describe(
+      "Label Studio files: credit annotations whose annotator neither the file nor userMap names to the importing user, rather than refusing the file",
+    ),
+});
+
+/** `?userMap=&assignUnmapped=` as options for the Label Studio reader; 400 when malformed. */
+export function parseLabelStudioImportQuery(
+  query: unknown,
+  importerEmail: string | undefined,
+): LabelStudioOptions {
+  const parsed = labelStudioImportQuerySchema.safeParse(
+    isRecord(query) ? { userMap: query.userMap, assignUnmapped: query.assignUnmapped } : {},
+  );
+  if (!parsed.success) throw badRequest("Invalid query", parsed.error.issues);
+  const { userMap, assignUnmapped } = parsed.data;
+  return {
+    ...(userMap === undefined ? {} : { userMap: parseUserMap(userMap, "userMap") }),
+    ...(assignUnmapped === "importer" && importerEmail !== undefined
+      ? { unmappedAnnotator: importerEmail.toLowerCase() }
+      : {}),
+  };
 }
 
 const formatsByMediaType: Record<string, ImportFormat> = {
@@ -50,7 +120,12 @@ export function formatOfFileName(fileName: string): ImportFormat | undefined {
  * Studio tasks; anything else is read as Quorum items. Structural problems (a file that is not
  * JSON or CSV) throw a 400 naming the line; problems with single records come back as row errors.
  */
-export function readImport(text: string, format: ImportFormat, template: Template): ParsedImport {
+export function readImport(
+  text: string,
+  format: ImportFormat,
+  template: Template,
+  labelStudio: LabelStudioOptions = {},
+): ParsedImport {
   const content = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (content.trim().length === 0) {
     throw badRequest("The file is empty: expected items as a JSON array, NDJSON or CSV");
@@ -59,9 +134,11 @@ export function readImport(text: string, format: ImportFormat, template: Templat
   // Label Studio and HH-RLHF files come both as JSON arrays and as JSON Lines.
   const isArray = content.trimStart().startsWith("[");
   const records =
-    format === "jsonl" || (format !== "json" && !isArray)
-      ? readJsonLines(content)
-      : readJsonArray(content);
+    format === "label-studio" && !isArray
+      ? labelStudioObjectOrLines(content)
+      : format === "jsonl" || (format !== "json" && !isArray)
+        ? readJsonLines(content)
+        : readJsonArray(content);
   const first = records[0]?.value;
   if (
     format === "hh-rlhf" ||
@@ -71,9 +148,24 @@ export function readImport(text: string, format: ImportFormat, template: Templat
   }
   if (
     format === "label-studio" ||
-    ((format === "json" || format === "jsonl") && isLabelStudioTask(first))
+    ((format === "json" || format === "jsonl") &&
+      (isLabelStudioTask(first) || isLabelStudioMinRecord(first)))
   ) {
-    return readLabelStudio(records, template);
+    return readLabelStudio(records, template, labelStudio);
   }
   return { rows: records, errors: [] };
+}
+
+/**
+ * A Label Studio file that is not an array: one task as an object (cloud storage writes a file
+ * per task, pretty-printed), or JSON Lines.
+ */
+function labelStudioObjectOrLines(content: string): ImportRow[] {
+  try {
+    const parsed: unknown = JSON.parse(content);
+    if (isRecord(parsed)) return [{ row: 1, value: parsed }];
+  } catch {
+    // Not one JSON value: JSON Lines, whose reader says which line is broken.
+  }
+  return readJsonLines(content);
 }

@@ -116,8 +116,11 @@ export function hhRlhfRecordToItem(
   const rejectedReply = replyFrom(rejected, rejectedTranscript.turns[promptLength]!);
   const chosenFirst = responseId(chosenReply) <= responseId(rejectedReply);
   const [first, second] = chosenFirst ? [chosenReply, rejectedReply] : [rejectedReply, chosenReply];
+  // The pair's identity is its two transcripts in the responses' order, not in chosen-rejected
+  // order: the same pair with chosen and rejected swapped is the same item, whose second
+  // preference then conflicts with the first instead of adding a duplicate.
   const pairDigest = createHash("sha256")
-    .update(JSON.stringify([chosen, rejected]))
+    .update(JSON.stringify(chosenFirst ? [chosen, rejected] : [rejected, chosen]))
     .digest("hex")
     .slice(0, 32);
   return {

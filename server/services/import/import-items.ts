@@ -3,6 +3,7 @@ import { canonicalJson } from "../../../app/domain/canonical-json.ts";
 import type { Database, User } from "../../../db/schema.ts";
 import { badRequest, validationFailed } from "../../errors.ts";
 import { recordAudit } from "../audit.ts";
+import { recordProjectEvent } from "../project-events.ts";
 import { loadProjectModel, type ProjectModel } from "../project-model.ts";
 import { settleItems } from "../settle.ts";
 import type { ImportFormat } from "./formats.ts";
@@ -80,6 +81,12 @@ export async function importItems(
           field: "externalId",
           message: `"${item.externalId}" is already in the project with a different prompt or responses`,
         });
+      } else if (found && found.chosen !== null && found.chosen !== chosenOf(item.metadata)) {
+        errors.push({
+          row,
+          field: "chosen",
+          message: `the same pair is already in the project as "${item.externalId}" with chosen and rejected the other way round: a conflicting preference`,
+        });
       }
       annotations.forEach(({ annotator, label }, position) => {
         const userId = userIds.get(annotator);
@@ -151,8 +158,20 @@ export async function importItems(
         annotations: summary.annotations,
       },
     });
+    await recordProjectEvent(trx, project.id, {
+      type: "import.completed",
+      created: summary.created,
+      unchanged: summary.unchanged,
+      annotations: summary.annotations,
+    });
     return summary;
   });
+}
+
+/** The response an HH-RLHF row chose, as its metadata records it. */
+function chosenOf(metadata: unknown): string | null {
+  if (typeof metadata !== "object" || metadata === null || !("chosen" in metadata)) return null;
+  return typeof metadata.chosen === "string" ? metadata.chosen : null;
 }
 
 function rejectImport(errors: RowError[]): never {
@@ -198,22 +217,38 @@ function* batches<T>(
   if (parts.length > 0) yield { json: `[${parts.join(",")}]`, size: parts.length };
 }
 
+interface ExistingItem {
+  id: number;
+  contentHash: string;
+  /** Which response an HH-RLHF pair chose, from its metadata; null for other items. */
+  chosen: string | null;
+}
+
 async function existingItems(
   trx: Kysely<Database>,
   projectId: number,
   items: ReadonlyArray<ValidItem>,
-): Promise<Map<string, { id: number; contentHash: string }>> {
-  const found = new Map<string, { id: number; contentHash: string }>();
+): Promise<Map<string, ExistingItem>> {
+  const found = new Map<string, ExistingItem>();
   for (let start = 0; start < items.length; start += LOOKUP_CHUNK) {
     const externalIds = items.slice(start, start + LOOKUP_CHUNK).map(({ item }) => item.externalId);
-    const rows = await sql<{ id: number; external_id: string; content_hash: string }>`
-      select id, external_id, content_hash from items
+    const rows = await sql<{
+      id: number;
+      external_id: string;
+      content_hash: string;
+      chosen: string | null;
+    }>`
+      select id, external_id, content_hash, metadata->>'chosen' as chosen from items
       where project_id = ${projectId}
         and external_id in (select jsonb_array_elements_text(${JSON.stringify(externalIds)}::jsonb))`.execute(
       trx,
     );
     for (const row of rows.rows) {
-      found.set(row.external_id, { id: row.id, contentHash: row.content_hash });
+      found.set(row.external_id, {
+        id: row.id,
+        contentHash: row.content_hash,
+        chosen: row.chosen,
+      });
     }
   }
   return found;

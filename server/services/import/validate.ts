@@ -116,7 +116,9 @@ export function validateRows(
       }
       fail(
         "externalId",
-        `"${item.externalId}" is also on row ${earlier.row} with different content`,
+        swappedPair(earlier.item, item)
+          ? `the same pair as row ${earlier.row} with chosen and rejected the other way round: a conflicting preference`
+          : `"${item.externalId}" is also on row ${earlier.row} with different content`,
       );
     } else {
       byExternalId.set(item.externalId, { row, item });
@@ -135,4 +137,24 @@ export function validateRows(
   });
   onRow?.(rows.length);
   return { items, repeated, errors };
+}
+
+/**
+ * Whether two rows are one HH-RLHF pair with chosen and rejected swapped: the same prompt and
+ * responses, their metadata the other way round.
+ */
+function swappedPair(earlier: ItemInput, later: ItemInput): boolean {
+  const pairOf = (item: ItemInput) => {
+    const metadata = isRecord(item.metadata) ? item.metadata : {};
+    return { chosen: metadata.chosen, rejected: metadata.rejected, source: metadata.source };
+  };
+  const [first, second] = [pairOf(earlier), pairOf(later)];
+  return (
+    first.source === "hh-rlhf" &&
+    second.source === "hh-rlhf" &&
+    first.chosen === second.rejected &&
+    first.rejected === second.chosen &&
+    itemContentHash(earlier.prompt, earlier.responses) ===
+      itemContentHash(later.prompt, later.responses)
+  );
 }

@@ -1,4 +1,5 @@
 import { mark, type DemoProject, type DemoResponse } from "./demo-content.ts";
+import { clinicalHistory } from "./clinical-history.ts";
 
 const MODEL_A = "assistant-v7";
 const MODEL_B = "assistant-v8-rc2";
@@ -554,4 +555,5 @@ Please let your dentist know you take sertraline; they may prefer a different pa
       annotations: [],
     },
   ],
+  history: clinicalHistory,
 };

@@ -1,4 +1,5 @@
 import { mark, type DemoProject, type DemoResponse } from "./demo-content.ts";
+import { codeHistory } from "./code-history.ts";
 
 const MODEL = "coder-v3";
 
@@ -319,4 +320,5 @@ export const codeProject: DemoProject = {
       annotations: [],
     },
   ],
+  history: codeHistory,
 };

@@ -1,6 +1,7 @@
 import type { Label, SpanAnnotation } from "../../../app/domain/template.ts";
 import type { ItemStatus } from "../../../db/schema.ts";
 import type { DemoUserKey } from "./demo-users.ts";
+import type { DemoHistory } from "./history.ts";
 
 export interface ConversationTurn {
   role: "system" | "user" | "assistant";
@@ -19,6 +20,8 @@ export interface DemoAnnotation {
   /** How long before seeding it was submitted. */
   hoursAgo: number;
   durationMs: number;
+  /** A junior's label the lead accepted in review, this long after it was submitted. */
+  review?: { hoursAfter: number; activeMs: number };
 }
 
 /** How the lead published an item once its panel had settled it: its version 1. */
@@ -31,6 +34,8 @@ export interface DemoPublication {
   rationale: string;
   /** How long before seeding it was published. */
   hoursAgo: number;
+  /** Each panel member's measured minutes in the room; none recorded when absent. */
+  panelMinutes?: number;
 }
 
 export interface DemoItem {
@@ -39,7 +44,8 @@ export interface DemoItem {
   responses: DemoResponse[];
   domain?: string;
   metadata?: Record<string, unknown>;
-  status: ItemStatus;
+  /** `as labelled`: whatever the dispute detection makes of its labels. */
+  status: ItemStatus | "as labelled";
   annotations: DemoAnnotation[];
   /** Annotators who hold an open reservation on the item. */
   reservedBy?: DemoUserKey[];
@@ -53,6 +59,7 @@ export interface DemoProject {
   description: string;
   domain: string | null;
   items: DemoItem[];
+  history?: DemoHistory;
 }
 
 type SpanDetails = Pick<SpanAnnotation, "category" | "severity" | "note">;

@@ -1,4 +1,5 @@
 import { mark, type DemoProject, type DemoResponse } from "./demo-content.ts";
+import { legalHistory } from "./legal-history.ts";
 
 const MODEL = "assistant-v8-rc2";
 
@@ -244,4 +245,5 @@ export const legalProject: DemoProject = {
       annotations: [],
     },
   ],
+  history: legalHistory,
 };

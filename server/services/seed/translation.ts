@@ -1,4 +1,5 @@
 import { mark, type DemoProject, type DemoResponse } from "./demo-content.ts";
+import { translationHistory } from "./translation-history.ts";
 
 const MODEL = "translate-v2";
 
@@ -217,4 +218,5 @@ export const translationProject: DemoProject = {
       annotations: [],
     },
   ],
+  history: translationHistory,
 };

@@ -1,0 +1,181 @@
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { sql } from "kysely";
+import { dawidSkene } from "../app/domain/reliability.ts";
+import { openDatabase } from "../db/client.ts";
+import { migrateToLatest } from "../db/migrate.ts";
+import { projectProgress } from "../server/services/progress.ts";
+import { loadProjectModel } from "../server/services/project-model.ts";
+import { readQualityData } from "../server/services/quality-economics.ts";
+import { projectQuality } from "../server/services/quality.ts";
+import { createUser } from "../server/services/users.ts";
+import { admin, serverUrl, withDatabaseName } from "./import.ts";
+import type { BenchmarkTable } from "./run.ts";
+
+const ITEMS = Number(process.env.BENCH_QUALITY_ITEMS ?? 100_000);
+const ANNOTATORS = 5;
+const QUALITY_GOAL_MS = 1_000;
+const DAWID_SKENE_GOAL_MS = 2_000;
+
+/** Five fields: a preference, a three-way verdict and three ratings. */
+const template = {
+  fields: [
+    { id: "preference", type: "preference", label: "Preference", scale: 2, required: true },
+    {
+      id: "verdict",
+      type: "choice",
+      label: "Verdict",
+      options: ["safe", "unsafe", "unclear"],
+      required: true,
+    },
+    { id: "accuracy", type: "rating", label: "Accuracy", min: 1, max: 5, required: true },
+    { id: "safety", type: "rating", label: "Safety", min: 1, max: 5, required: true },
+    { id: "clarity", type: "rating", label: "Clarity", min: 1, max: 5, required: true },
+  ],
+};
+
+async function timed<Result>(run: () => Promise<Result>): Promise<[Result, number]> {
+  const started = performance.now();
+  const result = await run();
+  return [result, performance.now() - started];
+}
+
+/**
+ * `npm run bench quality`: GET …/quality's service on ITEMS items × 5 annotators × 5 fields in
+ * PostgreSQL (80 % consensus, 20 % disputed; the labels agree with a hidden truth 60–90 % of the
+ * time by annotator), cold, kept (data unchanged) and right after one new label; Dawid–Skene on
+ * the same labels alone; and `…/progress` in the same run as the baseline.
+ */
+export async function benchmarkQuality(): Promise<BenchmarkTable> {
+  const name = `quorum_bench_${randomBytes(4).toString("hex")}`;
+  await admin(`create database ${name}`);
+  const database = await openDatabase({ databaseUrl: withDatabaseName(serverUrl(), name) });
+  try {
+    const { db } = database;
+    await migrateToLatest(db);
+    const lead = await createUser(db, {
+      email: "lead@bench.test",
+      name: "Lead",
+      password: "correct horse battery staple",
+      isAdmin: true,
+    });
+    const annotators: number[] = [];
+    for (let index = 0; index < ANNOTATORS; index++) {
+      const user = await createUser(db, {
+        email: `annotator${index}@bench.test`,
+        name: `Annotator ${index}`,
+        password: "correct horse battery staple",
+        level: index < 2 ? "expert" : "junior",
+        domains: ["medical"],
+        hourlyRate: index < 2 ? 150 : 45,
+      });
+      annotators.push(user.id);
+    }
+    const { id: projectId } = await db
+      .insertInto("projects")
+      .values({ name: "Quality bench", template: JSON.stringify(template), overlap: ANNOTATORS })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto("project_members")
+      .values(
+        annotators.map((userId) => ({
+          project_id: projectId,
+          user_id: userId,
+          role: "annotator" as const,
+        })),
+      )
+      .execute();
+
+    // Items, then every annotator's label, drawn in SQL from a seeded truth per item.
+    await sql`select setseed(0.42)`.execute(db);
+    await sql`
+      insert into items (project_id, external_id, prompt, responses, status, content_hash)
+      select ${projectId}, 'q-' || n, to_jsonb('Question ' || n),
+             '[{"id":"a","text":"First"},{"id":"b","text":"Second"}]'::jsonb,
+             case when n % 5 = 0 then 'disputed' else 'consensus' end, 'q-' || n
+      from generate_series(1, ${ITEMS}) as n`.execute(db);
+    await sql`
+      create temporary table truth as
+      select id as item_id, (floor(random() * 5) - 2)::int as preference,
+             (array['safe','unsafe','unclear'])[1 + floor(random() * 3)::int] as verdict,
+             1 + floor(random() * 5)::int as accuracy, 1 + floor(random() * 5)::int as safety,
+             1 + floor(random() * 5)::int as clarity
+      from items where project_id = ${projectId}`.execute(db);
+    for (const [position, userId] of annotators.entries()) {
+      const agrees = 0.9 - position * 0.075;
+      await sql`
+        insert into annotations (item_id, user_id, label, active_ms, submitted_at, created_at)
+        select item_id, ${userId},
+          jsonb_build_object(
+            'preference', case when random() < ${agrees} then preference
+                               else (floor(random() * 5) - 2)::int end,
+            'verdict', case when random() < ${agrees} then verdict
+                            else (array['safe','unsafe','unclear'])[1 + floor(random() * 3)::int] end,
+            'accuracy', case when random() < ${agrees} then accuracy else 1 + floor(random() * 5)::int end,
+            'safety', case when random() < ${agrees} then safety else 1 + floor(random() * 5)::int end,
+            'clarity', case when random() < ${agrees} then clarity else 1 + floor(random() * 5)::int end),
+          60000 + floor(random() * 240000)::int,
+          now() - random() * interval '30 days', now()
+        from truth`.execute(db);
+    }
+    await sql`
+      insert into item_outcomes (item_id, disputed, fields, aggregated_label, annotators, checked_at)
+      select t.item_id, items.status = 'disputed', '[]'::jsonb,
+             jsonb_build_object('preference', t.preference, 'verdict', t.verdict,
+               'accuracy', t.accuracy, 'safety', t.safety, 'clarity', t.clarity),
+             '[]'::jsonb, now()
+      from truth t join items on items.id = t.item_id`.execute(db);
+    await sql`update items set label_count = ${ANNOTATORS} where project_id = ${projectId}`.execute(
+      db,
+    );
+    await sql`analyze`.execute(db);
+
+    const project = await loadProjectModel(db, projectId);
+    const rows: string[][] = [];
+    const row = (what: string, ms: number, goal: number | null) =>
+      rows.push([
+        what,
+        ms.toFixed(0),
+        goal === null ? "baseline" : ms <= goal ? "ok" : `over ${goal.toLocaleString("en-US")} ms`,
+      ]);
+
+    const [, progressMs] = await timed(() => projectProgress(db, lead, projectId));
+    row("baseline: GET …/progress", progressMs, null);
+    const [, coldMs] = await timed(() => projectQuality(db, lead, projectId));
+    row("GET …/quality, first request (computed)", coldMs, QUALITY_GOAL_MS);
+    const [, keptMs] = await timed(() => projectQuality(db, lead, projectId));
+    row("GET …/quality, data unchanged (kept)", keptMs, QUALITY_GOAL_MS);
+    await sql`
+      update annotations set rejected_at = now()
+      where id = (select min(id) from annotations where user_id = ${annotators[4]!})`.execute(db);
+    const [, changedMs] = await timed(() => projectQuality(db, lead, projectId));
+    row("GET …/quality, right after one label changed", changedMs, QUALITY_GOAL_MS);
+
+    const data = await readQualityData(db, project);
+    const answers = data.labels.map((entry) => ({
+      item: entry.itemId,
+      annotator: entry.userId,
+      label: String(entry.label.verdict),
+    }));
+    const [, dawidSkeneMs] = await timed(async () => dawidSkene(answers));
+    row(
+      `Dawid–Skene, full model, one field (${answers.length.toLocaleString("en-US")} labels)`,
+      dawidSkeneMs,
+      DAWID_SKENE_GOAL_MS,
+    );
+
+    return {
+      title: `Quality on ${ITEMS.toLocaleString("en-US")} items × ${ANNOTATORS} annotators × 5 fields in PostgreSQL`,
+      columns: [
+        "request",
+        "ms",
+        `goal: quality ≤ ${QUALITY_GOAL_MS} ms, Dawid–Skene ≤ ${DAWID_SKENE_GOAL_MS} ms`,
+      ],
+      rows,
+    };
+  } finally {
+    await database.close();
+    await admin(`drop database if exists ${name} with (force)`);
+  }
+}

@@ -1,0 +1,315 @@
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import { performance } from "node:perf_hooks";
+import { sql, type Kysely, type Selectable } from "kysely";
+import { Webhook } from "standardwebhooks";
+import type {
+  Database,
+  ProjectEventsTable,
+  WebhookEndpointsTable,
+  WebhookOutcome,
+} from "../../../db/schema.ts";
+import type { Config } from "../../config.ts";
+import type { Logger } from "../../logger.ts";
+import { eventPeople, projectEventView } from "../project-events.ts";
+import { isPrivateAddress, publicOnlyLookup } from "./addresses.ts";
+
+type EndpointRow = Selectable<WebhookEndpointsTable>;
+type EventRow = Selectable<ProjectEventsTable>;
+
+/** Endpoints one instance takes per round, and events it sends an endpoint per lease. */
+const ENDPOINTS_PER_ROUND = 10;
+const EVENTS_PER_LEASE = 50;
+/** Retries wait twice as long each time, up to an hour. */
+const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
+/** What is kept of a receiver's answer: its status decides, its body is not read further. */
+const MAX_ERROR_CHARS = 300;
+
+export interface SendResult {
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  delivered: boolean;
+}
+
+/**
+ * The request a receiver gets for an event, as the Standard Webhooks specification lays it out:
+ * a JSON body `{ type, timestamp, data }`, and `webhook-id` (the same on every retry of the
+ * event, so receivers can drop repeats), `webhook-timestamp` and `webhook-signature` headers.
+ */
+export function webhookRequest(
+  secret: string,
+  event: EventRow,
+  data: Record<string, unknown>,
+  sentAt: Date,
+) {
+  const body = JSON.stringify({
+    type: event.type,
+    timestamp: event.created_at.toISOString(),
+    data,
+  });
+  const id = `evt_${event.id}`;
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "webhook-id": id,
+      "webhook-timestamp": String(Math.floor(sentAt.getTime() / 1000)),
+      "webhook-signature": new Webhook(secret).sign(id, sentAt, body),
+    },
+  };
+}
+
+/**
+ * An event's `data` as a webhook carries it: what the project's event stream shows its leads
+ * (annotators by id and name, published labels in full), with the event's and project's ids.
+ */
+export async function webhookData(
+  db: Kysely<Database>,
+  event: EventRow,
+): Promise<Record<string, unknown>> {
+  const projectEvent = {
+    id: event.id,
+    type: event.type,
+    itemId: event.item_id,
+    payload: event.payload,
+    createdAt: event.created_at,
+  };
+  const people = await eventPeople(db, event.project_id, [projectEvent], { pseudonymised: false });
+  const view = projectEventView(projectEvent, { pseudonymised: false, labels: true }, people);
+  const { id, type: _type, createdAt: _createdAt, ...rest } = view;
+  return { eventId: id, projectId: event.project_id, ...rest };
+}
+
+/**
+ * Sends one event to an endpoint: delivered on a 2xx answer within the timeout; a redirect is
+ * not followed (the URL a lead saved is the one called) and counts as a failure, as does any
+ * other status, a timeout or a refused connection. Private addresses are refused as they are
+ * resolved unless the endpoint allows them.
+ */
+export function sendWebhook(
+  endpoint: Pick<EndpointRow, "url" | "secret" | "allow_private_addresses">,
+  event: EventRow,
+  data: Record<string, unknown>,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<SendResult> {
+  const started = performance.now();
+  const finish = (statusCode: number | null, error: string | null): SendResult => ({
+    statusCode,
+    error: error?.slice(0, MAX_ERROR_CHARS) ?? null,
+    durationMs: Math.round(performance.now() - started),
+    delivered: error === null && statusCode !== null && statusCode >= 200 && statusCode < 300,
+  });
+  return new Promise((resolve) => {
+    let url: URL;
+    try {
+      url = new URL(endpoint.url);
+    } catch {
+      resolve(finish(null, "the URL is not valid"));
+      return;
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    if (!endpoint.allow_private_addresses && net.isIP(host) && isPrivateAddress(host)) {
+      resolve(finish(null, `${host} is a private or local address; an admin may allow it`));
+      return;
+    }
+    const { body, headers } = webhookRequest(endpoint.secret, event, data, new Date());
+    const transport = url.protocol === "https:" ? https : http;
+    const request = transport.request(url, {
+      method: "POST",
+      headers: { ...headers, "content-length": Buffer.byteLength(body), "user-agent": "Quorum" },
+      timeout: options.timeoutMs,
+      signal: options.signal,
+      ...(endpoint.allow_private_addresses ? {} : { lookup: publicOnlyLookup }),
+    });
+    request.on("response", (response) => {
+      const status = response.statusCode ?? 0;
+      response.resume();
+      response.on("error", () => {});
+      const location = response.headers.location;
+      resolve(
+        finish(
+          status,
+          status >= 200 && status < 300
+            ? null
+            : status >= 300 && status < 400
+              ? `redirects are not followed (${status} to ${location ?? "nowhere"})`
+              : `the receiver answered ${status}`,
+        ),
+      );
+    });
+    request.on("timeout", () =>
+      request.destroy(new Error(`no answer within ${options.timeoutMs / 1000} s`)),
+    );
+    request.on("error", (error) => resolve(finish(null, error.message)));
+    request.end(body);
+  });
+}
+
+/** The delay before retry `attempts` (1 after the first failure): base × 2^(attempts − 1). */
+export function retryDelayMs(baseMs: number, attempts: number): number {
+  return Math.min(baseMs * 2 ** Math.max(attempts - 1, 0), MAX_RETRY_DELAY_MS);
+}
+
+/**
+ * Delivers the project event log to webhook endpoints. Every `WEBHOOK_POLL_SECONDS` it leases
+ * the endpoints that have a subscribed event waiting and are not waiting to retry (skipping
+ * those another instance holds), and sends each its events in id order, one at a time: an
+ * endpoint's cursor moves past an event only once the event is delivered or, after
+ * `WEBHOOK_RETRY_HOURS` of failures, given up, so every event reaches a working receiver at
+ * least once and in order, across crashes and instances.
+ */
+export class WebhookDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private round: Promise<void> | undefined;
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly config: Pick<
+      Config,
+      | "webhookPollMs"
+      | "webhookTimeoutMs"
+      | "webhookRetryBaseMs"
+      | "webhookRetryMs"
+      | "webhookLeaseMs"
+    >,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      if (this.round) return;
+      this.round = this.deliverDue()
+        .catch((error: unknown) => this.log.error({ err: error }, "webhook delivery failed"))
+        .finally(() => {
+          this.round = undefined;
+        });
+    }, this.config.webhookPollMs);
+    this.timer.unref();
+  }
+
+  /** Stops taking endpoints, cuts requests in flight short and waits for the round to end. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.stopping.abort();
+    await this.round;
+  }
+
+  /** One round: lease the due endpoints and deliver to each. */
+  async deliverDue(): Promise<void> {
+    const leased = await this.leaseDueEndpoints();
+    await Promise.all(leased.map((endpoint) => this.deliverTo(endpoint)));
+  }
+
+  private async leaseDueEndpoints(): Promise<EndpointRow[]> {
+    const leaseSeconds = this.config.webhookLeaseMs / 1000;
+    const { rows } = await sql<EndpointRow>`
+      update webhook_endpoints
+      -- Milliseconds, as JavaScript dates hold them: the lease is compared to know it is ours.
+      set leased_until = date_trunc('milliseconds', now() + make_interval(secs => ${leaseSeconds}))
+      where id in (
+        select endpoint.id from webhook_endpoints endpoint
+        where endpoint.enabled
+          and (endpoint.leased_until is null or endpoint.leased_until < now())
+          and (endpoint.next_attempt_at is null or endpoint.next_attempt_at <= now())
+          and exists (
+            select 1 from project_events event
+            where event.project_id = endpoint.project_id
+              and event.id > endpoint.after_event_id
+              and event.type = any(endpoint.event_types))
+        order by endpoint.id
+        limit ${ENDPOINTS_PER_ROUND}
+        for update skip locked)
+      returning *`.execute(this.db);
+    return rows;
+  }
+
+  private async deliverTo(leased: EndpointRow): Promise<void> {
+    let endpoint = leased;
+    for (let sent = 0; sent < EVENTS_PER_LEASE && !this.stopping.signal.aborted; sent++) {
+      const event = await this.db
+        .selectFrom("project_events")
+        .selectAll()
+        .where("project_id", "=", endpoint.project_id)
+        .where("id", ">", endpoint.after_event_id)
+        .where("type", "in", endpoint.event_types)
+        .orderBy("id")
+        .limit(1)
+        .executeTakeFirst();
+      if (!event) break;
+      const result = await sendWebhook(endpoint, event, await webhookData(this.db, event), {
+        timeoutMs: this.config.webhookTimeoutMs,
+        signal: this.stopping.signal,
+      });
+      // Cut short by shutdown: the event stays due, for this instance's successor.
+      if (this.stopping.signal.aborted && !result.delivered) return;
+      const next = await this.record(endpoint, event, result);
+      if (!next) return;
+      endpoint = next;
+      if (!result.delivered && endpoint.after_event_id < event.id) break;
+    }
+    await this.db
+      .updateTable("webhook_endpoints")
+      .set({ leased_until: null })
+      .where("id", "=", endpoint.id)
+      .where("leased_until", "=", leased.leased_until)
+      .execute();
+  }
+
+  /**
+   * Logs the attempt and moves the endpoint on, in one transaction, provided this instance
+   * still holds the lease; returns the endpoint as it now is, or null when the lease was lost.
+   */
+  private record(
+    endpoint: EndpointRow,
+    event: EventRow,
+    result: SendResult,
+  ): Promise<EndpointRow | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const attempts = endpoint.attempts + 1;
+      const failingSince = endpoint.failing_since ?? new Date();
+      const givenUp =
+        !result.delivered && Date.now() - failingSince.getTime() >= this.config.webhookRetryMs;
+      const outcome: WebhookOutcome = result.delivered
+        ? "delivered"
+        : givenUp
+          ? "given up"
+          : "failed";
+      const moved = result.delivered || givenUp;
+      const updated = await trx
+        .updateTable("webhook_endpoints")
+        .set(
+          moved
+            ? { after_event_id: event.id, attempts: 0, failing_since: null, next_attempt_at: null }
+            : {
+                attempts,
+                failing_since: failingSince,
+                next_attempt_at: new Date(
+                  Date.now() + retryDelayMs(this.config.webhookRetryBaseMs, attempts),
+                ),
+              },
+        )
+        .where("id", "=", endpoint.id)
+        .where("leased_until", "=", endpoint.leased_until)
+        .where("after_event_id", "=", endpoint.after_event_id)
+        .returningAll()
+        .executeTakeFirst();
+      if (!updated) return null;
+      await trx
+        .insertInto("webhook_attempts")
+        .values({
+          endpoint_id: endpoint.id,
+          event_id: event.id,
+          attempt: attempts,
+          status_code: result.statusCode,
+          error: result.error,
+          duration_ms: result.durationMs,
+          outcome,
+        })
+        .execute();
+      return updated;
+    });
+  }
+}

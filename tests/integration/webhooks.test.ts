@@ -1,0 +1,501 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { Webhook } from "standardwebhooks";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../db/client.ts";
+import { migrateToLatest } from "../../db/migrate.ts";
+import { createApiToken } from "../../server/services/auth.ts";
+import { createUser } from "../../server/services/users.ts";
+import {
+  redeliverySchema,
+  webhookDeliveriesSchema,
+  webhookSchema,
+} from "../../server/http/openapi/schemas.ts";
+import { isPrivateAddress } from "../../server/services/webhooks/addresses.ts";
+import { retryDelayMs } from "../../server/services/webhooks/dispatcher.ts";
+import {
+  createCast,
+  createProject,
+  disputedLabels,
+  labelledItem,
+  responses,
+  type Cast,
+} from "../setup/adjudication.ts";
+import { apiClient } from "../setup/api-client.ts";
+import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import {
+  killQuorumProcess,
+  startQuorumProcess,
+  type QuorumProcess,
+} from "../setup/quorum-process.ts";
+import { signInCookie } from "../setup/page-session.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
+
+interface Received {
+  headers: Record<string, string>;
+  body: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * A real HTTP receiver on this host. `answer` decides each response from the number of requests
+ * so far (1 for the first); returning null leaves the request hanging.
+ */
+async function startReceiver(answer: (count: number) => number | null = () => 200) {
+  const received: Received[] = [];
+  const waiting: Array<() => void> = [];
+  const server = http.createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      const parsed = JSON.parse(body) as { type: string; data: Record<string, unknown> };
+      received.push({
+        headers: request.headers as Record<string, string>,
+        body,
+        type: parsed.type,
+        data: parsed.data,
+      });
+      for (const wake of waiting.splice(0)) wake();
+      const status = answer(received.length);
+      if (status === null) return;
+      response.writeHead(status, status >= 300 && status < 400 ? { Location: "/elsewhere" } : {});
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    /** Resolves once `count` requests have arrived (within 20 s). */
+    async until(count: number): Promise<Received[]> {
+      const deadline = Date.now() + 20_000;
+      while (received.length < count) {
+        if (Date.now() > deadline) {
+          throw new Error(`expected ${count} webhook requests, got ${received.length}`);
+        }
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          setTimeout(resolve, 200);
+        });
+      }
+      return received;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+const PASSWORD = "correct horse battery staple";
+
+const fast = {
+  WEBHOOK_POLL_SECONDS: "0.05",
+  WEBHOOK_RETRY_BASE_SECONDS: "0.1",
+  WEBHOOK_TIMEOUT_SECONDS: "2",
+  WEBHOOK_LEASE_SECONDS: "2",
+};
+
+let server: TestServer;
+let cast: Cast;
+const receivers: Receiver[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer(fast);
+  cast = await createCast(server);
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
+});
+
+async function receiver(answer?: (count: number) => number | null): Promise<Receiver> {
+  const started = await startReceiver(answer);
+  receivers.push(started);
+  return started;
+}
+
+async function projectOfTheCast(): Promise<number> {
+  const created = await cast.admin.api.post<{ project: { id: number } }>("/projects", {
+    name: "Webhooks",
+    template: {
+      fields: [{ id: "verdict", type: "choice", label: "Verdict", options: ["x", "y"] }],
+    },
+  });
+  expect(created.status).toBe(201);
+  const projectId = created.body.project.id;
+  await cast.admin.api.post(`/projects/${projectId}/members`, {
+    email: cast.lead.email,
+    role: "lead",
+  });
+  return projectId;
+}
+
+async function register(
+  projectId: number,
+  url: string,
+  events: string[],
+): Promise<{ id: number; secret: string }> {
+  const created = await cast.admin.api.post<{ webhook: { id: number; secret: string } }>(
+    `/projects/${projectId}/webhooks`,
+    { url, events, allowPrivateAddresses: true },
+  );
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body.webhook;
+}
+
+async function importItems(projectId: number, externalIds: string[]): Promise<void> {
+  const imported = await cast.lead.api.post(
+    `/projects/${projectId}/items`,
+    externalIds.map((externalId) => ({ externalId, prompt: "Which?", responses })),
+  );
+  expect(imported.status, JSON.stringify(imported.body)).toBeLessThan(300);
+}
+
+describe("webhooks", { timeout: 60_000 }, () => {
+  it("signs each request per Standard Webhooks, with the event's data, in order", async () => {
+    const hook = await receiver();
+    const projectId = await createProject(cast, { overlap: 3 });
+    const webhook = await register(projectId, hook.url, ["annotation.submitted", "item.disputed"]);
+    const itemId = await labelledItem(
+      cast,
+      projectId,
+      cast.experts.map((expert, index) => [expert, disputedLabels[index]!]),
+    );
+    const requests = await hook.until(4);
+    expect(requests.map((request) => request.type)).toEqual([
+      "annotation.submitted",
+      "annotation.submitted",
+      "annotation.submitted",
+      "item.disputed",
+    ]);
+    expect(
+      requests.slice(0, 3).map((request) => (request.data.annotator as { id: number }).id),
+    ).toEqual(cast.experts.map((expert) => expert.id));
+    expect(requests[3]!.data).toMatchObject({ projectId, itemId });
+    for (const request of requests) {
+      const verified = new Webhook(webhook.secret).verify(request.body, request.headers);
+      expect(verified).toMatchObject({ type: request.type });
+      expect(request.headers["webhook-id"]).toBe(`evt_${String(request.data.eventId)}`);
+    }
+    // The label itself stays out of a submission's event: only which fields it filled.
+    expect(requests[0]!.body).not.toContain("The dose ignores the INR");
+    const tampered = { ...requests[0]!.headers, "webhook-signature": "v1,AAAA" };
+    expect(() => new Webhook(webhook.secret).verify(requests[0]!.body, tampered)).toThrow();
+  });
+
+  it("delivers an endpoint's events in the order they happened, only the types it asked for", async () => {
+    const hook = await receiver();
+    const projectId = await projectOfTheCast();
+    await register(projectId, hook.url, ["import.completed"]);
+    for (const batch of ["a", "b", "c", "d"]) await importItems(projectId, [`${batch}-1`]);
+    const requests = await hook.until(4);
+    expect(requests.map((request) => request.type)).toEqual(Array(4).fill("import.completed"));
+    const ids = requests.map((request) => Number(request.data.eventId));
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(new Set(ids).size).toBe(4);
+  });
+
+  it("retries after 500s with growing delays, then delivers, and logs every attempt", async () => {
+    const hook = await receiver((count) => (count <= 2 ? 500 : 200));
+    const projectId = await projectOfTheCast();
+    const webhook = await register(projectId, hook.url, ["import.completed"]);
+    await importItems(projectId, ["retried"]);
+    const requests = await hook.until(3);
+    expect(new Set(requests.map((request) => request.headers["webhook-id"])).size).toBe(1);
+    const log = await cast.lead.api.get<{
+      attempts: Array<{ attempt: number; outcome: string; statusCode: number | null }>;
+      waiting: number;
+    }>(`/webhooks/${webhook.id}/deliveries`);
+    expect(log.status).toBe(200);
+    await expect
+      .poll(async () => {
+        const latest = await cast.lead.api.get<{ attempts: Array<{ outcome: string }> }>(
+          `/webhooks/${webhook.id}/deliveries`,
+        );
+        return latest.body.attempts.map((attempt) => attempt.outcome);
+      })
+      .toEqual(["delivered", "failed", "failed"]);
+    expect(retryDelayMs(10_000, 1)).toBe(10_000);
+    expect(retryDelayMs(10_000, 4)).toBe(80_000);
+    expect(retryDelayMs(10_000, 30)).toBe(60 * 60 * 1000);
+  });
+
+  it("counts a redirect, a hang and an unreachable receiver as failures, and redelivers on demand", async () => {
+    const redirecting = await receiver(() => 302);
+    const projectId = await projectOfTheCast();
+    const webhook = await register(projectId, redirecting.url, ["import.completed"]);
+    await importItems(projectId, ["redirected"]);
+    const [first] = await redirecting.until(1);
+    await expect
+      .poll(async () => {
+        const log = await cast.lead.api.get<{
+          attempts: Array<{ error: string | null; eventId: number }>;
+        }>(`/webhooks/${webhook.id}/deliveries`);
+        return log.body.attempts[0]?.error ?? "";
+      })
+      .toMatch(/redirects are not followed \(302/);
+
+    const hanging = await receiver(() => null);
+    const moved = await cast.lead.api.patch(`/webhooks/${webhook.id}`, { url: hanging.url });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    await hanging.until(1);
+    await expect
+      .poll(
+        async () => {
+          const log = await cast.lead.api.get<{ attempts: Array<{ error: string | null }> }>(
+            `/webhooks/${webhook.id}/deliveries`,
+          );
+          return log.body.attempts[0]?.error ?? "";
+        },
+        { timeout: 10_000 },
+      )
+      .toMatch(/no answer within 2 s/);
+
+    const closed = await receiver();
+    await closed.close();
+    await cast.lead.api.patch(`/webhooks/${webhook.id}`, { url: closed.url });
+    await expect
+      .poll(async () => {
+        const log = await cast.lead.api.get<{ attempts: Array<{ error: string | null }> }>(
+          `/webhooks/${webhook.id}/deliveries`,
+        );
+        return log.body.attempts[0]?.error ?? "";
+      })
+      .toMatch(/ECONNREFUSED/);
+
+    const fixed = await receiver();
+    await cast.lead.api.patch(`/webhooks/${webhook.id}`, { url: fixed.url, enabled: false });
+    const eventId = Number(first!.data.eventId);
+    const redelivered = await cast.lead.api.post<{
+      delivery: { delivered: boolean; attempt: number };
+    }>(`/webhooks/${webhook.id}/deliveries/${eventId}/redeliver`, {});
+    expect(redelivered.status, JSON.stringify(redelivered.body)).toBe(200);
+    expect(redelivered.body.delivery.delivered).toBe(true);
+    // The answers are those the API reference documents.
+    expect(redeliverySchema.safeParse(redelivered.body.delivery).error).toBeUndefined();
+    const documented = await cast.lead.api.get(`/webhooks/${webhook.id}/deliveries`);
+    expect(webhookDeliveriesSchema.safeParse(documented.body).error).toBeUndefined();
+    expect(fixed.received).toHaveLength(1);
+    const state = await cast.lead.api.get<{
+      webhook: { delivery: { throughEventId: number; failedAttempts: number } };
+      waiting: number;
+    }>(`/webhooks/${webhook.id}/deliveries`);
+    // The event it was stuck on got through by hand: the endpoint moved past it.
+    expect(state.body.webhook.delivery).toMatchObject({
+      throughEventId: eventId,
+      failedAttempts: 0,
+    });
+    expect(state.body.waiting).toBe(0);
+  });
+
+  it("refuses private addresses to everyone but an admin, and other people's webhooks", async () => {
+    const projectId = await projectOfTheCast();
+    for (const url of ["http://127.0.0.1:9/hook", "http://[::1]/hook", "http://10.1.2.3/x"]) {
+      const refused = await cast.lead.api.post<{ error: { details: unknown } }>(
+        `/projects/${projectId}/webhooks`,
+        { url, events: ["item.published"] },
+      );
+      expect(refused.status, url).toBe(422);
+    }
+    const notAdmin = await cast.lead.api.post(`/projects/${projectId}/webhooks`, {
+      url: "http://127.0.0.1:9/hook",
+      events: ["item.published"],
+      allowPrivateAddresses: true,
+    });
+    expect(notAdmin.status).toBe(422);
+    const badScheme = await cast.lead.api.post(`/projects/${projectId}/webhooks`, {
+      url: "file:///etc/passwd",
+      events: ["item.published"],
+    });
+    expect(badScheme.status).toBe(422);
+    const badEvent = await cast.lead.api.post(`/projects/${projectId}/webhooks`, {
+      url: "https://example.test/hook",
+      events: ["item.exploded"],
+    });
+    expect(badEvent.status).toBe(422);
+
+    const webhook = await register(projectId, "http://127.0.0.1:9/hook", ["item.published"]);
+    const listed = await cast.lead.api.get<{ webhooks: Array<Record<string, unknown>> }>(
+      `/projects/${projectId}/webhooks`,
+    );
+    expect(listed.body.webhooks).toHaveLength(1);
+    expect(webhookSchema.safeParse(listed.body.webhooks[0]).error).toBeUndefined();
+    expect(listed.body.webhooks[0]).not.toHaveProperty("secret");
+    for (const person of [cast.experts[0], cast.client, cast.outsider]) {
+      expect(
+        (await person.api.get(`/projects/${projectId}/webhooks`)).status,
+      ).toBeGreaterThanOrEqual(403);
+      expect((await person.api.get(`/webhooks/${webhook.id}/deliveries`)).status).toBe(404);
+      expect((await person.api.delete(`/webhooks/${webhook.id}`)).status).toBe(404);
+    }
+    expect((await cast.lead.api.delete(`/webhooks/${webhook.id}`)).status).toBe(204);
+
+    for (const address of [
+      "127.0.0.1",
+      "10.0.0.1",
+      "192.168.1.1",
+      "169.254.169.254",
+      "::1",
+      "fd00::1",
+      "::ffff:127.0.0.1",
+    ]) {
+      expect(isPrivateAddress(address), address).toBe(true);
+    }
+    for (const address of ["93.184.216.34", "2606:2800:220:1::1", "8.8.8.8"]) {
+      expect(isPrivateAddress(address), address).toBe(false);
+    }
+  });
+});
+
+describe("the webhooks page", { timeout: 60_000 }, () => {
+  async function post(cookie: string, projectId: number, form: Array<[string, string]>) {
+    const response = await fetch(`${server.url}/projects/${projectId}/webhooks?index`, {
+      method: "POST",
+      headers: {
+        Cookie: cookie,
+        Origin: server.url,
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams(form),
+      redirect: "manual",
+    });
+    return { status: response.status, html: await response.text() };
+  }
+
+  it("lets an admin add an endpoint, shows its secret once, and logs deliveries to redeliver", async () => {
+    const hook = await receiver();
+    const projectId = await projectOfTheCast();
+    const cookie = await signInCookie(server.url, cast.admin.email, PASSWORD);
+    const added = await post(cookie, projectId, [
+      ["intent", "create"],
+      ["url", hook.url],
+      ["events", "import.completed"],
+      ["allowPrivateAddresses", "on"],
+    ]);
+    expect(added.status, added.html.slice(0, 500)).toBe(200);
+    const secret = /whsec_[A-Za-z0-9+/=]+/.exec(added.html)?.[0];
+    expect(secret).toBeDefined();
+    await importItems(projectId, ["from-the-page"]);
+    const [request] = await hook.until(1);
+    expect(new Webhook(secret!).verify(request!.body, request!.headers)).toMatchObject({
+      type: "import.completed",
+    });
+    const page = await fetch(`${server.url}/projects/${projectId}/webhooks`, {
+      headers: { Cookie: cookie },
+    });
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain(hook.url);
+    expect(html).toContain("Redeliver");
+    expect(html).not.toContain(secret!);
+
+    const leadCookie = await signInCookie(server.url, cast.lead.email, PASSWORD);
+    const refused = await post(leadCookie, projectId, [
+      ["intent", "create"],
+      ["url", "http://127.0.0.1:9/hook"],
+      ["events", "import.completed"],
+    ]);
+    expect(refused.status).toBe(422);
+    expect(refused.html).toContain("private or local address");
+    const annotatorCookie = await signInCookie(server.url, cast.experts[0].email, PASSWORD);
+    const forbidden = await fetch(`${server.url}/projects/${projectId}/webhooks`, {
+      headers: { Cookie: annotatorCookie },
+    });
+    expect(forbidden.status).toBeGreaterThanOrEqual(403);
+  });
+});
+
+describe("webhooks across a crash", { timeout: 90_000 }, () => {
+  let database: TestDatabase;
+  let environment: Record<string, string>;
+  let adminToken: string;
+  let projectId: number;
+  const processes: QuorumProcess[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    environment = {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      QUORUM_DATA_DIR: database.dataDir,
+      QUORUM_SEED: "none",
+      SESSION_SECRET: "test-secret-test-secret-test-secret-0123",
+      ...fast,
+      WEBHOOK_TIMEOUT_SECONDS: "30",
+      ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+    };
+    // PGlite is one process's: the data is made before any server opens the data directory.
+    const handle = await openDatabase({
+      databaseUrl: database.databaseUrl,
+      pgliteDataDir: path.join(database.dataDir, "pgdata"),
+    });
+    await migrateToLatest(handle.db);
+    const admin = await createUser(handle.db, {
+      email: "admin@example.test",
+      name: "Admin",
+      password: "correct horse battery staple",
+      isAdmin: true,
+    });
+    ({ token: adminToken } = await createApiToken(handle.db, admin.id, "crash test"));
+    const project = await handle.db
+      .insertInto("projects")
+      .values({
+        name: "Crash",
+        template: JSON.stringify({ fields: [{ id: "notes", type: "text", label: "Notes" }] }),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    projectId = project.id;
+    await handle.close();
+  });
+
+  afterAll(async () => {
+    await Promise.all(processes.splice(0).map(killQuorumProcess));
+    await database?.drop();
+  });
+
+  it("delivers an event again after the server is killed while sending it", async () => {
+    let killed: Promise<void> | undefined;
+    const first = await startQuorumProcess(environment);
+    processes.push(first);
+    // The first request is never answered: the server dies with it in flight.
+    const hook = await receiver((count) => {
+      if (count === 1) {
+        killed = killQuorumProcess(first);
+        return null;
+      }
+      return 200;
+    });
+    const admin = apiClient(first.url, adminToken);
+    const created = await admin.post<{ webhook: { secret: string } }>(
+      `/projects/${projectId}/webhooks`,
+      { url: hook.url, events: ["import.completed"], allowPrivateAddresses: true },
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const imported = await admin.post(`/projects/${projectId}/items`, [
+      { externalId: "crash-1", prompt: "Crash?", responses: [{ id: "a", text: "No." }] },
+    ]);
+    expect(imported.status).toBeLessThan(300);
+    await hook.until(1);
+    await killed;
+
+    const second = await startQuorumProcess(environment);
+    processes.push(second);
+    const [before, after] = await hook.until(2);
+    expect(after!.headers["webhook-id"]).toBe(before!.headers["webhook-id"]);
+    expect(
+      new Webhook(created.body.webhook.secret).verify(after!.body, after!.headers),
+    ).toMatchObject({ type: "import.completed" });
+  });
+});
