@@ -8,6 +8,7 @@ import { createProject, setProjectMember } from "../../server/services/project-a
 import { createUser } from "../../server/services/users.ts";
 import { quorumCliCommand, runQuorumCli, type CliRun } from "../setup/cli.ts";
 import { createTestDatabase, inTestDatabase, type TestDatabase } from "../setup/database.ts";
+import { exportFormats } from "../../app/domain/export.ts";
 
 let testDatabase: TestDatabase;
 let workDir: string;
@@ -191,7 +192,7 @@ describe("quorum export", { timeout: 90_000 }, () => {
   it("fails with a message on stderr for a bad format, field or project, writing no file", async () => {
     const format = await quorum(["export", "--project", String(projectId), "--format", "xml"]);
     expect(format.code).not.toBe(0);
-    expect(format.stderr).toContain("jsonl, dpo, reward, kto, csv");
+    expect(format.stderr).toContain(exportFormats.join(", "));
 
     const out = path.join(workDir, "never.jsonl");
     const field = await quorum([
