@@ -281,16 +281,19 @@ export function ndjsonLine(record: unknown): string {
 /**
  * Characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection list). A
  * text cell starting with one is written with a leading apostrophe, which spreadsheets show as
- * text and do not evaluate; numbers are written as they are, so `-2` stays a number.
+ * text and do not evaluate; numbers are written as they are, so `-2` stays a number. A text that
+ * starts with an apostrophe of its own gets one too: spreadsheets would hide its first one, and
+ * a reader could not tell it from an added one. Removing one leading apostrophe from any text
+ * cell that has one gives the text back.
  */
-const FORMULA_START = /^[=+\-@\t\r]/;
+const NEEDS_APOSTROPHE = /^[=+\-@\t\r']/;
 
 function csvCell(value: unknown): string {
   const text =
     value === undefined || value === null
       ? ""
       : typeof value === "string"
-        ? FORMULA_START.test(value)
+        ? NEEDS_APOSTROPHE.test(value)
           ? `'${value}`
           : value
         : typeof value === "number" || typeof value === "boolean"
