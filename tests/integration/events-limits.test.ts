@@ -13,6 +13,7 @@ import {
 import { apiClient, expectApiError } from "../setup/api-client.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import { waitFor } from "../setup/sync-client.ts";
+import { streamEvents } from "../setup/server-sent-events.ts";
 
 const pollSeconds = 0.2;
 const maxStreamsPerUser = 20;
@@ -45,31 +46,8 @@ function openEventStream(server: TestServer, projectId: number, token: string): 
       events.push({ event: "refused", data: await response.json() });
       return;
     }
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let buffered = "";
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffered += decoder.decode(value, { stream: true });
-      let boundary = buffered.indexOf("\n\n");
-      while (boundary !== -1) {
-        const fields = new Map(
-          buffered
-            .slice(0, boundary)
-            .split("\n")
-            .filter((line) => !line.startsWith(":"))
-            .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]),
-        );
-        buffered = buffered.slice(boundary + 2);
-        if (fields.has("event")) {
-          events.push({
-            event: fields.get("event") ?? "",
-            data: JSON.parse(fields.get("data") ?? "null"),
-          });
-        }
-        boundary = buffered.indexOf("\n\n");
-      }
+    for await (const { event, data } of streamEvents(response.body!)) {
+      events.push({ event, data });
     }
   })().catch((error: unknown) => {
     if (!(error instanceof Error && error.name === "AbortError")) throw error;

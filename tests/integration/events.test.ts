@@ -3,6 +3,7 @@ import { revokeApiToken } from "../../server/services/auth.ts";
 import { apiClient, expectApiError, type ApiClient } from "../setup/api-client.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import { within } from "../setup/sync-client.ts";
+import { streamEvents } from "../setup/server-sent-events.ts";
 
 interface ServerSentEvent {
   event: string;
@@ -21,32 +22,9 @@ function openEventStream(server: TestServer, projectId: number, token: string) {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let buffered = "";
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffered += decoder.decode(value, { stream: true });
-      let boundary = buffered.indexOf("\n\n");
-      while (boundary !== -1) {
-        const block = buffered.slice(0, boundary);
-        buffered = buffered.slice(boundary + 2);
-        const fields = new Map(
-          block
-            .split("\n")
-            .filter((line) => !line.startsWith(":"))
-            .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]),
-        );
-        if (fields.has("event")) {
-          events.push({
-            event: fields.get("event") ?? "",
-            data: JSON.parse(fields.get("data") ?? "null"),
-          });
-          onEvent();
-        }
-        boundary = buffered.indexOf("\n\n");
-      }
+    for await (const { event, data } of streamEvents(response.body!)) {
+      events.push({ event, data });
+      onEvent();
     }
   })().catch((error: unknown) => {
     if (!(error instanceof Error && error.name === "AbortError")) throw error;

@@ -10,6 +10,7 @@ import { settleItems } from "../../server/services/settle.ts";
 import { apiClient, expectApiError, type ApiClient } from "../setup/api-client.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import { within } from "../setup/sync-client.ts";
+import { streamEvents } from "../setup/server-sent-events.ts";
 
 interface ServerSentEvent {
   id: number;
@@ -44,34 +45,9 @@ function openEventStream(
       signal: controller.signal,
     });
     expect(response.status).toBe(200);
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let buffered = "";
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffered += decoder.decode(value, { stream: true });
-      let boundary = buffered.indexOf("\n\n");
-      while (boundary !== -1) {
-        const block = buffered.slice(0, boundary);
-        buffered = buffered.slice(boundary + 2);
-        const fields = new Map(
-          block
-            .split("\n")
-            .filter((line) => !line.startsWith(":"))
-            .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]),
-        );
-        if (fields.has("event")) {
-          events.push({
-            id: Number(fields.get("id")),
-            event: fields.get("event") ?? "",
-            data: JSON.parse(fields.get("data") ?? "null"),
-            at: Date.now(),
-          });
-          onEvent();
-        }
-        boundary = buffered.indexOf("\n\n");
-      }
+    for await (const { id, event, data } of streamEvents(response.body!)) {
+      events.push({ id: Number(id), event, data, at: Date.now() });
+      onEvent();
     }
   })().catch((error: unknown) => {
     if (!(error instanceof Error && error.name === "AbortError")) throw error;

@@ -18,6 +18,7 @@ import {
   projectItemIds,
   verdictField,
 } from "../setup/quality-fixture.ts";
+import { streamEvents } from "../setup/server-sent-events.ts";
 
 /**
  * Quality and cost figures of `GET /projects/:id/quality` and `…/progress`, on projects built
@@ -231,21 +232,8 @@ function progressEvents(projectId: number, person: Person) {
       signal: controller.signal,
     });
     expect(response.status).toBe(200);
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let buffered = "";
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffered += decoder.decode(value, { stream: true });
-      for (let end = buffered.indexOf("\n\n"); end !== -1; end = buffered.indexOf("\n\n")) {
-        const lines = buffered.slice(0, end).split("\n");
-        buffered = buffered.slice(end + 2);
-        const data = lines.find((line) => line.startsWith("data: "));
-        if (lines.includes("event: progress") && data) {
-          received.push(JSON.parse(data.slice("data: ".length)) as StreamedProgress);
-        }
-      }
+    for await (const { event, data } of streamEvents(response.body!)) {
+      if (event === "progress") received.push(data as StreamedProgress);
     }
   })().catch((error: unknown) => {
     if (!(error instanceof Error && error.name === "AbortError")) throw error;
