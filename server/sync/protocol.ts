@@ -144,17 +144,21 @@ export function decodeAwarenessUpdate(update: Uint8Array): AwarenessChange[] {
   return readAwarenessChanges(update).map(parseAwarenessChange);
 }
 
-export function encodeSyncStep1(doc: Y.Doc): Uint8Array {
+/** Sync step 1 for a document given as an encoded update: its state vector. */
+export function encodeSyncStep1(state: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, messageSync);
-  syncProtocol.writeSyncStep1(encoder, doc);
+  encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep1);
+  encoding.writeVarUint8Array(encoder, Y.encodeStateVectorFromUpdate(state));
   return encoding.toUint8Array(encoder);
 }
 
-export function encodeSyncStep2(doc: Y.Doc, stateVector: Uint8Array): Uint8Array {
+/** Sync step 2 for a document given as an encoded update: what the other side's vector lacks. */
+export function encodeSyncStep2(state: Uint8Array, stateVector: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, messageSync);
-  syncProtocol.writeSyncStep2(encoder, doc, stateVector);
+  encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
+  encoding.writeVarUint8Array(encoder, Y.diffUpdate(state, stateVector));
   return encoding.toUint8Array(encoder);
 }
 

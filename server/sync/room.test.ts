@@ -1,4 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
+import fc from "fast-check";
 import { sql } from "kysely";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -148,7 +149,7 @@ describe("Rooms", () => {
     expect(registry.size).toBe(0);
     const reopened = await registry.join("scratch:store", participant("edit"));
     expect(reopened).not.toBe(room);
-    expect(bodyOf(reopened.doc)).toBe("kept");
+    expect(bodyOf(reopened.storedDocument())).toBe("kept");
   });
 
   it("retries a failed write, relays nothing meanwhile, and stays loaded until it is stored", async () => {
@@ -163,7 +164,7 @@ describe("Rooms", () => {
       registry.leave(room, editor);
       await new Promise((resolve) => setTimeout(resolve, 400));
       expect(updatesIn(other.frames)).toHaveLength(0);
-      expect(bodyOf(room.doc)).toBe("");
+      expect(bodyOf(room.storedDocument())).toBe("");
       registry.leave(room, other);
       expect(room.destroyed).toBe(false);
     } finally {
@@ -191,7 +192,7 @@ describe("Rooms", () => {
       .executeTakeFirstOrThrow();
     // The first update is written alone; the 19 queued behind it go in one statement.
     expect(Number(inserts.commits)).toBe(2);
-    expect(bodyOf(room.doc)).toBe(bodyOf(doc));
+    expect(bodyOf(room.storedDocument())).toBe(bodyOf(doc));
   });
 
   it("acknowledges each sender's frames once their changes are stored", async () => {
@@ -219,7 +220,7 @@ describe("Rooms", () => {
     await registry.join("scratch:observer", editor);
     room.receive(observer, updateMessage(textUpdate("not allowed")), 1);
     await room.settled();
-    expect(bodyOf(room.doc)).toBe("");
+    expect(bodyOf(room.storedDocument())).toBe("");
     expect(updatesIn(editor.frames)).toHaveLength(0);
     expect(observer.frames.some((frame) => frame[0] === messagePersisted)).toBe(false);
     expect(await storedRows("scratch:observer")).toBe(0);
@@ -235,7 +236,7 @@ describe("Rooms", () => {
     expect(() => room.receive(editor, updateMessage(second), 1)).toThrow(MalformedMessageError);
     room.receive(editor, updateMessage(textUpdate("unrelated")), 2);
     await room.settled();
-    expect(bodyOf(room.doc)).toBe("unrelated");
+    expect(bodyOf(room.storedDocument())).toBe("unrelated");
     expect(await storedRows("scratch:gap")).toBe(1);
   });
 
@@ -247,7 +248,7 @@ describe("Rooms", () => {
       shared.getMap("meta").set("status", "open");
     });
     const doc = new Y.Doc();
-    Y.applyUpdate(doc, Y.encodeStateAsUpdate(room.doc));
+    Y.applyUpdate(doc, room.storedUpdate);
     const before = Y.encodeStateVector(doc);
     doc.getMap("meta").delete("status");
     room.receive(editor, updateMessage(Y.encodeStateAsUpdate(doc, before)), 1);
@@ -255,7 +256,7 @@ describe("Rooms", () => {
       { code: SyncCloseCode.forbiddenChange, reason: expect.any(String) },
     ]);
     await room.settled();
-    expect(room.doc.getMap("meta").get("status")).toBe("open");
+    expect(room.storedDocument().getMap("meta").get("status")).toBe("open");
   });
 
   it("refuses a client's change to meta, and every change once the server has published", async () => {
@@ -274,14 +275,14 @@ describe("Rooms", () => {
     await registry.applyServerUpdate("scratch:publish", (shared) => {
       shared.getMap("meta").set("status", "published");
     });
-    expect(room.doc.getMap("meta").get("status")).toBe("published");
+    expect(room.storedDocument().getMap("meta").get("status")).toBe("published");
     room.receive(editor, updateMessage(textUpdate(" after publishing", draft)), 3);
     expect(editor.refusals.at(-1)?.code).toBe(SyncCloseCode.documentPublished);
     // A reconnecting client's sync reply that carries nothing new is not a change.
-    room.receive(editor, updateMessage(Y.encodeStateAsUpdate(room.doc)), 4);
+    room.receive(editor, updateMessage(room.storedUpdate), 4);
     expect(editor.refusals).toHaveLength(2);
     await room.settled();
-    expect(bodyOf(room.doc)).toBe("draft");
+    expect(bodyOf(room.storedDocument())).toBe("draft");
     const reread = await registry.read("scratch:publish");
     expect(bodyOf(reread)).toBe("draft");
     expect(reread.getMap("meta").toJSON()).toEqual({ status: "published" });
@@ -298,7 +299,7 @@ describe("Rooms", () => {
       SyncCloseCode.documentTooLarge,
     ]);
     await room.settled();
-    expect(bodyOf(room.doc)).toBe("x".repeat(1_000));
+    expect(bodyOf(room.storedDocument())).toBe("x".repeat(1_000));
     expect(await storedRows("scratch:cap")).toBe(1);
   });
 
@@ -319,7 +320,7 @@ describe("Rooms", () => {
     ).rejects.toThrow("mutation failed");
     const watcher = participant("observe");
     const room = await registry.join("scratch:server", watcher);
-    expect(room.doc.getMap("label").toJSON()).toEqual({ verdict: "unsafe" });
+    expect(room.storedDocument().getMap("label").toJSON()).toEqual({ verdict: "unsafe" });
     await registry.applyServerUpdate("scratch:server", (doc) => {
       doc.getMap("label").set("severity", "major");
     });
@@ -370,6 +371,114 @@ describe("Rooms", () => {
 
     registry.leave(room, first);
     expect(room.awareness.getStates().has(1001)).toBe(false);
+  });
+
+  type TextEdit =
+    | { kind: "insert"; editor: number; at: number; text: string }
+    | { kind: "delete"; editor: number; at: number; length: number }
+    | { kind: "settle" };
+  const textEdit: fc.Arbitrary<TextEdit> = fc.oneof(
+    fc.record({
+      kind: fc.constant("insert" as const),
+      editor: fc.integer({ min: 0, max: 1 }),
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      text: fc.string({ minLength: 1, maxLength: 4 }),
+    }),
+    fc.record({
+      kind: fc.constant("delete" as const),
+      editor: fc.integer({ min: 0, max: 1 }),
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      length: fc.integer({ min: 1, max: 3 }),
+    }),
+    fc.constant({ kind: "settle" as const }),
+  );
+
+  /** What a client that has never synced receives in reply to its sync step 1. */
+  function joinedText(room: Awaited<ReturnType<Rooms["join"]>>): string {
+    const joiner = participant("observe");
+    room.receive(joiner, { type: "sync-step-1", stateVector: Y.encodeStateVector(new Y.Doc()) }, 1);
+    const doc = new Y.Doc();
+    for (const frame of joiner.frames) {
+      const message = decodeClientMessage(frame);
+      if (message.type === "sync-step-2") Y.applyUpdate(doc, message.update);
+    }
+    return bodyOf(doc);
+  }
+
+  it("serves from its stored state exactly the text its editors converge on", async () => {
+    const registry = rooms();
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(textEdit, { maxLength: 40 }), async (edits) => {
+        run += 1;
+        const docName = `scratch:stored-state-${run}`;
+        const editors = [participant("edit"), participant("edit")];
+        const copies = editors.map(() => new Y.Doc());
+        const room = await registry.join(docName, editors[0]);
+        await registry.join(docName, editors[1]);
+        const delivered = editors.map(() => 0);
+        const deliverRelayed = () => {
+          editors.forEach((editor, index) => {
+            for (const update of updatesIn(editor.frames.slice(delivered[index]))) {
+              Y.applyUpdate(copies[index], update);
+            }
+            delivered[index] = editor.frames.length;
+          });
+        };
+        let frame = 0;
+        for (const edit of edits) {
+          if (edit.kind === "settle") {
+            await room.settled();
+            deliverRelayed();
+            continue;
+          }
+          const copy = copies[edit.editor];
+          const before = Y.encodeStateVector(copy);
+          const label = copy.getMap("label");
+          copy.transact(() => {
+            if (!label.has("body")) label.set("body", new Y.Text());
+            const body = label.get("body") as Y.Text;
+            const at = Math.floor(edit.at * body.length);
+            if (edit.kind === "insert") body.insert(at, edit.text);
+            else body.delete(at, Math.min(edit.length, body.length - at));
+          });
+          frame += 1;
+          room.receive(
+            editors[edit.editor],
+            updateMessage(Y.encodeStateAsUpdate(copy, before)),
+            frame,
+          );
+        }
+        await room.settled();
+        deliverRelayed();
+        // Both editors typed into their own copy of a body the other may also have created;
+        // what they converge on, merged, is what the room must hold.
+        const merged = new Y.Doc();
+        for (const copy of copies) Y.applyUpdate(merged, Y.encodeStateAsUpdate(copy));
+        expect(bodyOf(copies[0])).toBe(bodyOf(merged));
+        expect(bodyOf(copies[1])).toBe(bodyOf(merged));
+        expect(bodyOf(room.storedDocument())).toBe(bodyOf(merged));
+        expect(joinedText(room)).toBe(bodyOf(merged));
+        for (const editor of editors) registry.leave(room, editor);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("keeps every edit when its stored state merges a long backlog", async () => {
+    const registry = rooms({ compactAfterUpdates: 10_000 });
+    const editor = participant("edit");
+    const room = await registry.join("scratch:long-backlog", editor);
+    const copy = new Y.Doc();
+    for (let index = 0; index < 300; index += 1) {
+      room.receive(editor, updateMessage(textUpdate(`${index},`, copy)), index + 1);
+      await room.settled();
+    }
+    expect(bodyOf(room.storedDocument())).toBe(bodyOf(copy));
+    expect(joinedText(room)).toBe(bodyOf(copy));
+    registry.leave(room, editor);
+    const reloaded = await registry.join("scratch:long-backlog", editor);
+    expect(bodyOf(reloaded.storedDocument())).toBe(bodyOf(copy));
   });
 });
 

@@ -74,7 +74,7 @@ export class Rooms implements RoomDocuments {
         )
       : false;
     if (live && loaded) {
-      Y.applyUpdate(copy, Y.encodeStateAsUpdate(live.doc));
+      Y.applyUpdate(copy, live.storedUpdate);
       return copy;
     }
     const stored = await loadStoredRoom(this.deps.db, docName);
