@@ -162,7 +162,7 @@ async function cliToken(database: TestDatabase, email: string): Promise<string> 
 const pgdata = (database: TestDatabase) => path.join(database.dataDir, "pgdata");
 
 describe.runIf(onPglite)("the embedded database's one owner", { timeout: 600_000 }, () => {
-  it("runs the README's commands and every CLI write through the running server, kept across a restart", async ({
+  it("runs the documented commands and every CLI write through the running server, kept across a restart", async ({
     annotate,
   }) => {
     const database = await testDatabase();
@@ -181,8 +181,10 @@ describe.runIf(onPglite)("the embedded database's one owner", { timeout: 600_000
     expect(statSync(holder!.socketPath!).mode & 0o777).toBe(0o600);
     expect(statSync(path.dirname(holder!.socketPath!)).mode & 0o777).toBe(0o700);
 
-    // The README's lines, exactly as written; only the port is the test server's.
-    const readme = readFileSync(path.join(projectRoot, "README.md"), "utf8");
+    // The documents' lines, exactly as written; only the port is the test server's.
+    const readme = ["README.md", "docs/data-formats.md"]
+      .map((document) => readFileSync(path.join(projectRoot, document), "utf8"))
+      .join("\n");
     const shellLines = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) =>
       block[1]!.split("\n"),
     );
