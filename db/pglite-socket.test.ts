@@ -151,6 +151,36 @@ describe("a PGlite shared on a Unix socket", { timeout: 120_000 }, () => {
     expect(rows.map((row) => row.text)).toEqual(["from the owner"]);
   });
 
+  it("keeps a client's session settings, temporary tables and locks from reaching the owner", async () => {
+    const { owner, socketPath } = shared;
+    await sql`create table settings_notes (text text not null)`.execute(owner.db);
+    const client = await rawClient(socketPath);
+    // pg_dump's first statement: with it in force, the owner's unqualified names would fail.
+    await client.query("select pg_catalog.set_config('search_path', '', false)");
+    await client.query("set statement_timeout = 1");
+    await client.query("create temporary table settings_notes (shadow boolean)");
+    await client.query("select pg_advisory_lock(4242)");
+    await sql`insert into settings_notes values ('from the owner')`.execute(owner.db);
+    await sql`select pg_sleep(0.01)`.execute(owner.db);
+    // Within its transaction a client's settings hold, as PostgreSQL's do.
+    await client.query("begin");
+    await client.query("set search_path = ''");
+    await expect(client.query("select count(*) from settings_notes")).rejects.toThrow(
+      /does not exist/,
+    );
+    await client.query("rollback");
+    await client.end();
+    await sleep(50);
+    const { rows } = await sql<{
+      text: string;
+    }>`select text from settings_notes`.execute(owner.db);
+    expect(rows.map((row) => row.text)).toEqual(["from the owner"]);
+    const lock = await sql<{
+      locked: boolean;
+    }>`select pg_try_advisory_xact_lock(4242) as locked`.execute(owner.db);
+    expect(lock.rows[0]?.locked).toBe(true);
+  });
+
   it("closes a client that keeps a transaction open without a word", async () => {
     const { owner, socketPath } = shared;
     await sql`create table idle_notes (text text not null)`.execute(owner.db);

@@ -26,6 +26,17 @@ const CANCEL_REQUEST = 80877102;
 const MAX_MESSAGE_BYTES = 1024 * 1024 * 1024;
 const SYNC_MESSAGE = Buffer.from([0x53, 0, 0, 0, 4]);
 const ROLLBACK_MESSAGE = queryMessage("ROLLBACK");
+/**
+ * PGlite is one session, which the owner shares: a client's `SET search_path = ''` (pg_dump's
+ * first statement), a temporary table named like one of Quorum's, or a session advisory lock
+ * (which the owner's own lock calls would then pass, in the same session) would otherwise reach
+ * the owner's next queries. So what a client makes of the session lasts until its lease ends: to
+ * the end of its transaction, or of its statement outside one.
+ */
+const END_SESSION_MESSAGE = queryMessage(
+  "CLOSE ALL; DISCARD TEMP; SELECT pg_advisory_unlock_all(); RESET ALL",
+);
+
 const COPY_FAIL_MESSAGE = (() => {
   const text = Buffer.from("connection closed\0");
   const header = Buffer.alloc(5);
@@ -33,6 +44,7 @@ const COPY_FAIL_MESSAGE = (() => {
   header.writeInt32BE(4 + text.length, 1);
   return Buffer.concat([header, text]);
 })();
+const discardOutput = { onRawData: () => undefined };
 
 function queryMessage(statement: string): Buffer {
   const text = Buffer.from(`${statement}\0`);
@@ -238,7 +250,7 @@ export async function sharePgliteOnSocket(
             if (this.#ended) break;
             await this.#execute(message);
           }
-          if (this.#backend.idle) this.#releaseLease();
+          if (this.#backend.idle) await this.#endLease();
         }
         if (this.#ended) {
           await this.#cleanUp();
@@ -298,34 +310,44 @@ export async function sharePgliteOnSocket(
       });
     }
 
-    /** Leaves the backend as the owner expects it: no half-done protocol cycle, no transaction. */
+    /**
+     * Leaves the backend as the owner expects it: no half-done protocol cycle, no transaction,
+     * and nothing of the client's session.
+     */
     async #cleanUp() {
       clearTimeout(this.#idleTimer);
-      if (this.#lease) {
+      if (this.#started) {
         try {
-          const discard = { onRawData: () => undefined };
+          this.#lease ??= await pool.connect();
           if (this.#backend.lastType === 0x47) {
-            await pglite.execProtocolRawStream(new Uint8Array(COPY_FAIL_MESSAGE), discard);
+            await pglite.execProtocolRawStream(new Uint8Array(COPY_FAIL_MESSAGE), discardOutput);
           }
           if (this.#backend.lastType !== 0x5a) {
-            await pglite.execProtocolRawStream(new Uint8Array(SYNC_MESSAGE), discard);
+            await pglite.execProtocolRawStream(new Uint8Array(SYNC_MESSAGE), discardOutput);
           }
           if (pglite.isInTransaction()) {
-            await pglite.execProtocolRawStream(new Uint8Array(ROLLBACK_MESSAGE), discard);
+            await pglite.execProtocolRawStream(new Uint8Array(ROLLBACK_MESSAGE), discardOutput);
           }
         } catch (error) {
           options.onConnectionError?.(error);
-        } finally {
-          this.#releaseLease();
         }
+        await this.#endLease();
       }
       connections.delete(this);
       this.#finish();
     }
 
-    #releaseLease() {
-      this.#lease?.release();
-      this.#lease = null;
+    /** Undoes what the client made of the session, then gives the backend back to the owner. */
+    async #endLease() {
+      if (!this.#lease) return;
+      try {
+        await pglite.execProtocolRawStream(new Uint8Array(END_SESSION_MESSAGE), discardOutput);
+      } catch (error) {
+        options.onConnectionError?.(error);
+      } finally {
+        this.#lease?.release();
+        this.#lease = null;
+      }
     }
   }
 
