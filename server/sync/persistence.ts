@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { CompiledQuery, sql } from "kysely";
 import * as Y from "yjs";
 import type { Database } from "../../db/schema.ts";
+import { mergeOnThisThread, type MergeDocument } from "./document-merger.ts";
 
 /**
  * A room's durable state: a snapshot (`room_snapshots.state`) and the updates logged since
@@ -168,12 +169,13 @@ export interface Compaction {
  * Merges a room's log into its snapshot and deletes the merged rows, in one transaction. The
  * snapshot row is locked first (created when missing), so instances sharing the database never
  * compact one room at the same time; the second waits, then merges whatever the first left.
- * The merge goes through a Y.Doc rather than Y.mergeUpdates so that deleted content is
- * garbage-collected. Returns null when there was nothing to merge.
+ * The merge (document-merger.ts) garbage-collects deleted content; the server runs it in a
+ * thread of its own. Returns null when there was nothing to merge.
  */
 export async function compactRoomLog(
   db: Kysely<Database>,
   docName: string,
+  merge: MergeDocument = mergeOnThisThread,
 ): Promise<Compaction | null> {
   return db.transaction().execute(async (transaction) => {
     await transaction
@@ -195,13 +197,7 @@ export async function compactRoomLog(
       .execute();
     if (log.length === 0) return null;
 
-    const doc = new Y.Doc();
-    doc.transact(() => {
-      Y.applyUpdate(doc, snapshot.state);
-      for (const row of log) Y.applyUpdate(doc, row.update);
-    });
-    const state = Y.encodeStateAsUpdate(doc);
-    doc.destroy();
+    const state = await merge([snapshot.state, ...log.map((row) => row.update)]);
 
     const ids = log.map((row) => row.id);
     await transaction
@@ -248,6 +244,7 @@ export class RoomCompactor {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly concurrency = 1,
+    private readonly merge: MergeDocument = mergeOnThisThread,
   ) {}
 
   /**
@@ -272,7 +269,7 @@ export class RoomCompactor {
     while (this.running < this.concurrency && this.waiting.length > 0) {
       const request = this.waiting.shift() as CompactionRequest;
       this.running += 1;
-      void compactRoomLog(this.db, request.docName)
+      void compactRoomLog(this.db, request.docName, this.merge)
         .then(request.resolve, request.reject)
         .finally(() => {
           this.running -= 1;

@@ -5,6 +5,7 @@ import { openDatabase } from "../../db/client.ts";
 import type { Database } from "../../db/schema.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
+import { MergeThread } from "./document-merger.ts";
 import { channelNamespace, RoomFanOut } from "./fan-out.ts";
 import { loadStoredRoom, RoomCompactor, RoomLogWriter } from "./persistence.ts";
 import { RoomActivity } from "./room-activity.ts";
@@ -161,11 +162,13 @@ export async function createRooms(options: {
   const logDatabase = config.databaseUrl
     ? await openDatabase({ databaseUrl: config.databaseUrl, maxConnections: 1 })
     : null;
+  const mergeThread = new MergeThread();
+  mergeThread.warm();
   return new Rooms(
     {
       db: options.db,
       writer: new RoomLogWriter(logDatabase?.db ?? options.db),
-      compactor: new RoomCompactor(options.db),
+      compactor: new RoomCompactor(options.db, 1, mergeThread.merge),
       log,
       limits: {
         maxDocumentBytes: config.syncMaxDocumentBytes,
@@ -180,6 +183,7 @@ export async function createRooms(options: {
       }),
     },
     async () => {
+      await mergeThread.close();
       await logDatabase?.close();
     },
   );
