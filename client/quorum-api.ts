@@ -1366,6 +1366,24 @@ export interface components {
       groups: unknown;
       project: unknown;
       fieldQuality: unknown[];
+      /** @description The last 30 UTC days, oldest first: each item counts on the day its latest label was submitted; Krippendorff's alpha per field and accuracy against the final label of those items */
+      overTime: {
+        /** @description A UTC day, YYYY-MM-DD */
+        day: string;
+        /** @description Items (not gold) whose latest label was submitted then */
+        items: number;
+        alpha: {
+          value: number | null;
+          reason: string | null;
+          fieldId: string;
+        }[];
+        accuracyVsFinal: {
+          value: number | null;
+          reason: string | null;
+          correct: number;
+          scored: number;
+        };
+      }[];
     } & {
       [key: string]: unknown;
     };
@@ -4476,7 +4494,7 @@ export interface operations {
            * @example {
            *       "error": {
            *         "code": "bad_request",
-           *         "message": "Project id must be a positive integer"
+           *         "message": "The query parameters are not valid"
            *       }
            *     }
            */
@@ -4512,23 +4530,6 @@ export interface operations {
            *       "error": {
            *         "code": "not_found",
            *         "message": "No such project"
-           *       }
-           *     }
-           */
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description The body is not valid; `details` names each field in error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "code": "validation_failed",
-           *         "message": "The request body is not valid"
            *       }
            *     }
            */
@@ -4678,7 +4679,43 @@ export interface operations {
            *         "annotators": [],
            *         "groups": null,
            *         "project": {},
-           *         "fieldQuality": []
+           *         "fieldQuality": [],
+           *         "overTime": [
+           *           {
+           *             "day": "2026-03-02",
+           *             "items": 41,
+           *             "alpha": [
+           *               {
+           *                 "fieldId": "helpfulness",
+           *                 "value": 0.71,
+           *                 "reason": null
+           *               }
+           *             ],
+           *             "accuracyVsFinal": {
+           *               "value": 0.86,
+           *               "reason": null,
+           *               "correct": 106,
+           *               "scored": 123
+           *             }
+           *           },
+           *           {
+           *             "day": "2026-03-03",
+           *             "items": 0,
+           *             "alpha": [
+           *               {
+           *                 "fieldId": "helpfulness",
+           *                 "value": null,
+           *                 "reason": "no-data"
+           *               }
+           *             ],
+           *             "accuracyVsFinal": {
+           *               "value": null,
+           *               "reason": "no-data",
+           *               "correct": 0,
+           *               "scored": 0
+           *             }
+           *           }
+           *         ]
            *       }
            *     }
            */
@@ -5248,7 +5285,7 @@ export interface operations {
            * @example {
            *       "error": {
            *         "code": "bad_request",
-           *         "message": "The query string contains text that cannot be accepted"
+           *         "message": "The query parameters are not valid"
            *       }
            *     }
            */
@@ -5284,23 +5321,6 @@ export interface operations {
            *       "error": {
            *         "code": "not_found",
            *         "message": "No such project"
-           *       }
-           *     }
-           */
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description The body is not valid; `details` names each field in error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "code": "validation_failed",
-           *         "message": "The request body is not valid"
            *       }
            *     }
            */
@@ -6166,7 +6186,13 @@ export interface operations {
            * @example {
            *       "error": {
            *         "code": "bad_request",
-           *         "message": "Project id must be a positive integer"
+           *         "message": "The query parameters are not valid",
+           *         "details": [
+           *           {
+           *             "field": "version",
+           *             "message": "Too small: expected number to be >0"
+           *           }
+           *         ]
            *       }
            *     }
            */
@@ -6185,29 +6211,6 @@ export interface operations {
            *       "error": {
            *         "code": "not_found",
            *         "message": "No version 9 of the guidelines"
-           *       }
-           *     }
-           */
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description The body is not valid; `details` names each field in error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "code": "validation_failed",
-           *         "message": "The request body is not valid",
-           *         "details": [
-           *           {
-           *             "field": "version",
-           *             "message": "Too small: expected number to be >0"
-           *           }
-           *         ]
            *       }
            *     }
            */
@@ -6676,7 +6679,7 @@ export interface operations {
            * @example {
            *       "error": {
            *         "code": "bad_request",
-           *         "message": "Project id must be a positive integer"
+           *         "message": "The query parameters are not valid"
            *       }
            *     }
            */
@@ -6712,23 +6715,6 @@ export interface operations {
            *       "error": {
            *         "code": "not_found",
            *         "message": "No such project"
-           *       }
-           *     }
-           */
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description The body is not valid; `details` names each field in error */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "error": {
-           *         "code": "validation_failed",
-           *         "message": "The request body is not valid"
            *       }
            *     }
            */

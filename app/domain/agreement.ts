@@ -472,18 +472,18 @@ export function cohenKappa<Value extends Category>(
   const secondRated = second.some((value) => value !== null);
   if (!firstRated && !secondRated) return notEstimable("no-data");
   if (!firstRated || !secondRated) return notEstimable("single-annotator");
-  if (
-    weights !== "unweighted" &&
-    [...first, ...second].some(
-      (value) => value !== null && (typeof value !== "number" || !Number.isFinite(value)),
-    )
-  ) {
+  const numeric = (values: ReadonlyArray<Value | null>) =>
+    values.every(
+      (value) => value === null || (typeof value === "number" && Number.isFinite(value)),
+    );
+  if (weights !== "unweighted" && !(numeric(first) && numeric(second))) {
     return notEstimable("non-numeric-values");
   }
 
+  // Category indexes in typed arrays and the weights in a table: a project's pairs of
+  // annotators share hundreds of thousands of units, and the sums run in the same order as ever.
   const index = new Map<Category, number>();
   const categories: Category[] = [];
-  const pairs: Array<[number, number]> = [];
   const indexOf = (value: Category) => {
     let position = index.get(value);
     if (position === undefined) {
@@ -493,12 +493,18 @@ export function cohenKappa<Value extends Category>(
     }
     return position;
   };
+  const firstIndexes = new Int32Array(first.length);
+  const secondIndexes = new Int32Array(first.length);
+  let pairCount = 0;
   for (let item = 0; item < first.length; item++) {
     const a = first[item];
     const b = second[item];
-    if (a !== null && b !== null) pairs.push([indexOf(a), indexOf(b)]);
+    if (a === null || b === null) continue;
+    firstIndexes[pairCount] = indexOf(a);
+    secondIndexes[pairCount] = indexOf(b);
+    pairCount++;
   }
-  if (pairs.length === 0) return notEstimable("no-overlap");
+  if (pairCount === 0) return notEstimable("no-overlap");
 
   const size = categories.length;
   // Kappa does not change when every weight is multiplied by one number; dividing the values by
@@ -507,26 +513,34 @@ export function cohenKappa<Value extends Category>(
     (most, value) => (typeof value === "number" ? Math.max(most, Math.abs(value)) : most),
     0,
   );
-  const weight = (c: number, k: number) => {
+  const weightOf = (c: number, k: number) => {
     if (c === k) return 0;
     if (weights === "unweighted") return 1;
     const gap = Math.abs((categories[c] as number) / largest - (categories[k] as number) / largest);
     return weights === "linear" ? gap : gap * gap;
   };
+  const weightTable = new Float64Array(size * size);
+  for (let c = 0; c < size; c++) {
+    for (let k = 0; k < size; k++) weightTable[c * size + k] = weightOf(c, k);
+  }
   const firstMarginals = new Float64Array(size);
   const secondMarginals = new Float64Array(size);
   let observed = 0;
-  for (const [a, b] of pairs) {
+  for (let pair = 0; pair < pairCount; pair++) {
+    const a = firstIndexes[pair];
+    const b = secondIndexes[pair];
     firstMarginals[a]++;
     secondMarginals[b]++;
-    observed += weight(a, b);
+    observed += weightTable[a * size + b];
   }
   let chance = 0;
   for (let c = 0; c < size; c++) {
-    for (let k = 0; k < size; k++) chance += firstMarginals[c] * secondMarginals[k] * weight(c, k);
+    for (let k = 0; k < size; k++) {
+      chance += firstMarginals[c] * secondMarginals[k] * weightTable[c * size + k];
+    }
   }
-  observed /= pairs.length;
-  chance /= pairs.length * pairs.length;
+  observed /= pairCount;
+  chance /= pairCount * pairCount;
   return chance > 0 ? estimated(1 - observed / chance) : notEstimable("no-variation");
 }
 

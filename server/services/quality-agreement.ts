@@ -103,25 +103,35 @@ function cohenPairs<Value>(
   pairable: ReadonlyArray<Unit<Value>>,
   keyOf: (value: Value) => Category,
 ): KappaPair[] {
-  const pairs = new Map<string, { a: number; b: number; first: Category[]; second: Category[] }>();
+  // Pairs by person, then by partner: a project has hundreds of thousands of units.
+  const byFirst = new Map<
+    number,
+    Map<number, { a: number; b: number; first: Category[]; second: Category[] }>
+  >();
   for (const unit of pairable) {
     const people = [...unit.keys()].sort((x, y) => x - y);
+    const keys = people.map((person) => keyOf(unit.get(person)!));
     for (let first = 0; first < people.length; first++) {
+      const a = people[first]!;
+      let partners = byFirst.get(a);
+      if (!partners) {
+        partners = new Map();
+        byFirst.set(a, partners);
+      }
       for (let second = first + 1; second < people.length; second++) {
-        const a = people[first]!;
         const b = people[second]!;
-        const key = `${a}:${b}`;
-        let pair = pairs.get(key);
+        let pair = partners.get(b);
         if (!pair) {
           pair = { a, b, first: [], second: [] };
-          pairs.set(key, pair);
+          partners.set(b, pair);
         }
-        pair.first.push(keyOf(unit.get(a)!));
-        pair.second.push(keyOf(unit.get(b)!));
+        pair.first.push(keys[first]!);
+        pair.second.push(keys[second]!);
       }
     }
   }
-  return [...pairs.values()]
+  const pairs = [...byFirst.values()].flatMap((partners) => [...partners.values()]);
+  return pairs
     .sort((x, y) => x.a - y.a || x.b - y.b)
     .map(({ a, b, first, second }) => ({
       a,
@@ -175,6 +185,74 @@ function categoricalAgreement(
   };
 }
 
+/** The labels agreement is measured over: not rejected in review, of items that are not gold. */
+const countedLabels = (labels: ReadonlyArray<QualityLabel>) =>
+  labels.filter((entry) => entry.goldLabel === null && !entry.rejected);
+
+/** A field's values by item and person, and everyone who gave one. */
+function unitsOf(field: TemplateField, counted: ReadonlyArray<QualityLabel>) {
+  const byItem = new Map<number, Unit<unknown>>();
+  const people = new Set<number>();
+  for (const entry of counted) {
+    const value = fieldValue(field, entry.label[field.id]);
+    if (value === undefined) continue;
+    people.add(entry.userId);
+    let unit = byItem.get(entry.itemId);
+    if (!unit) {
+      unit = new Map();
+      byItem.set(entry.itemId, unit);
+    }
+    unit.set(entry.userId, value);
+  }
+  return { byItem, people };
+}
+
+/**
+ * Alpha alone per field that it is measured for (not spans), exactly as `fieldAgreements` gives
+ * it, without the interval and kappas: for series that need many alphas over parts of the data.
+ */
+export function fieldAlphas(
+  template: Template,
+  labels: ReadonlyArray<QualityLabel>,
+): Array<{ fieldId: string; alpha: Estimate<number> }> {
+  const counted = countedLabels(labels);
+  const results: Array<{ fieldId: string; alpha: Estimate<number> }> = [];
+  for (const field of template.fields) {
+    if (field.type === "text" || field.type === "rewrite" || field.type === "spans") continue;
+    const { byItem, people } = unitsOf(field, counted);
+    let units: Iterable<Unit<unknown>> = byItem.values();
+    if (field.type === "ranking") {
+      const ranks = new Map<string, Unit<Category>>();
+      for (const [itemId, unit] of byItem as Map<number, Unit<string[]>>) {
+        for (const [person, ranking] of unit) {
+          ranking.forEach((responseId, index) => {
+            const key = `${itemId}\u0000${responseId}`;
+            const responseUnit = ranks.get(key) ?? new Map<number, Category>();
+            responseUnit.set(person, index + 1);
+            ranks.set(key, responseUnit);
+          });
+        }
+      }
+      units = ranks.values();
+    }
+    const values = [...units].filter((unit) => unit.size >= 2).map((unit) => [...unit.values()]);
+    const level: AlphaLevel =
+      field.type === "rating"
+        ? field.level
+        : field.type === "choice" && !field.multiple
+          ? "nominal"
+          : "ordinal";
+    const alpha =
+      values.length === 0
+        ? notEstimable<number>(unpairableReason(people.size))
+        : field.type === "choice" && field.multiple
+          ? masiAlpha(values as string[][][])
+          : krippendorffAlpha(values as Category[][], level);
+    results.push({ fieldId: field.id, alpha });
+  }
+  return results;
+}
+
 /**
  * Inter-annotator agreement per scored field, over the labels that count (not rejected in
  * review) of items that are not gold, as the quality page has always measured it. For spans and
@@ -185,23 +263,11 @@ export function fieldAgreements(
   project: { template: Template; overlap: number },
   labels: ReadonlyArray<QualityLabel>,
 ): FieldAgreement[] {
-  const counted = labels.filter((entry) => entry.goldLabel === null && !entry.rejected);
+  const counted = countedLabels(labels);
   const results: FieldAgreement[] = [];
   for (const field of project.template.fields) {
     if (field.type === "text" || field.type === "rewrite") continue;
-    const byItem = new Map<number, Unit<unknown>>();
-    const people = new Set<number>();
-    for (const entry of counted) {
-      const value = fieldValue(field, entry.label[field.id]);
-      if (value === undefined) continue;
-      people.add(entry.userId);
-      let unit = byItem.get(entry.itemId);
-      if (!unit) {
-        unit = new Map();
-        byItem.set(entry.itemId, unit);
-      }
-      unit.set(entry.userId, value);
-    }
+    const { byItem, people } = unitsOf(field, counted);
     const items = [...byItem.values()].filter((unit) => unit.size >= 2).length;
     const raters = project.overlap;
 

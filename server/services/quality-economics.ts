@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { sql, type Kysely } from "kysely";
 import { fieldValue } from "../../app/domain/accuracy.ts";
 import {
@@ -30,6 +31,7 @@ import type {
 } from "../../db/schema.ts";
 import type { ProjectModel } from "./project-model.ts";
 import { fieldAgreements, type FieldAgreement } from "./quality-agreement.ts";
+import { qualityOverTime, type DailyQuality } from "./quality-over-time.ts";
 
 /** Everyone whose work the quality figures count: annotators, panel members, reviewers. */
 export interface Worker {
@@ -66,7 +68,13 @@ export interface QualityData {
   labels: QualityLabel[];
   reviews: QualityReview[];
   workers: Map<number, Worker>;
-  items: Array<CostedItem<number>>;
+  items: Array<ReadItem>;
+}
+
+/** An item's costed parts, with its id and when its latest label was submitted (null: none). */
+export interface ReadItem extends CostedItem<number> {
+  id: number;
+  lastLabelAt: Date | null;
 }
 
 const votesOf = (votes: unknown): Array<{ person: number; label: Label }> =>
@@ -98,7 +106,7 @@ export async function readQualityData(
         .execute(),
       db
         .selectFrom("annotations")
-        .select(["item_id", "user_id", "rejected_at", "active_ms"])
+        .select(["item_id", "user_id", "rejected_at", "active_ms", "submitted_at"])
         .$if(options.labels, (query) => query.select("label"))
         .where("item_id", "in", projectItems)
         .orderBy("id")
@@ -206,6 +214,8 @@ export async function readQualityData(
   for (const item of items) {
     status.set(item.id, item.status);
     byItem.set(item.id, {
+      id: item.id,
+      lastLabelAt: null,
       labels: [],
       gold: (item.gold_label as Label | null) ?? null,
       versions: [],
@@ -222,6 +232,9 @@ export async function readQualityData(
     };
     const item = byItem.get(row.item_id)!;
     item.labels.push(entry);
+    if (item.lastLabelAt === null || row.submitted_at > item.lastLabelAt) {
+      item.lastLabelAt = row.submitted_at;
+    }
     labels.push({
       itemId: row.item_id,
       userId: row.user_id,
@@ -290,7 +303,7 @@ export async function readQualityData(
 }
 
 /** An item's costed parts, gathered from the rows of several queries. */
-interface ItemBeingRead extends CostedItem<number> {
+interface ItemBeingRead extends ReadItem {
   labels: Array<CostedLabel<number>>;
   versions: Array<{ panel: ReadonlyArray<PersonTime<number>> | null }>;
   reviews: Array<{ people: ReadonlyArray<PersonTime<number>> | null }>;
@@ -446,12 +459,36 @@ export interface QualityComputation extends QualityEconomics {
   models(): CategoricalModel[];
   reliability(): Reliability;
   agreements(): FieldAgreement[];
+  /** The daily series of the last 30 days as of when the figures were computed. */
+  overTime(): DailyQuality[];
 }
+
+/**
+ * How old the figures a caller is given may be. By default they are never older than the data at
+ * the request. With `maxStaleMs`, a project whose figures took at least `slowComputationMs` to
+ * compute is answered at once with the figures it has, as long as the data were last seen to
+ * match them no more than `maxStaleMs` before the request, while one recomputation runs behind;
+ * past that bound the request waits for figures of the data as they are.
+ */
+export interface Freshness {
+  maxStaleMs: number;
+  /** 1,000 ms unless given: below it the figures are computed afresh, exact at the request. */
+  slowComputationMs?: number;
+}
+
+const EXACT: Freshness = { maxStaleMs: 0 };
+const SLOW_COMPUTATION_MS = 1_000;
 
 /** Figures of one project, kept with the fingerprint of the data they were computed from. */
 interface Kept<Figures> {
   fingerprint: string;
   figures: Promise<Figures>;
+  /** When the data were last seen to have this fingerprint (ms since the epoch). */
+  matchedAt: number;
+  /** How long the figures took to compute; null until they are. */
+  computeMs: number | null;
+  /** The recomputation running behind these figures while they are served stale. */
+  next: Kept<Figures> | null;
 }
 
 /** Projects whose figures are kept, per database and kind, the most recently asked for last. */
@@ -459,15 +496,41 @@ const KEPT_PROJECTS = 16;
 
 /**
  * Figures of a project computed once and kept (per process, for the last few projects asked for)
- * until the data they come from change: a 20,000-item project takes seconds to read and compute,
- * and the quality page and progress are asked for far more often than the data change. Each call
- * reads the fingerprint first, so nobody is shown figures older than the data at their request.
+ * until the data they come from change: a 100,000-item project takes seconds to read and
+ * compute, and the quality page and progress are asked for far more often than the data change.
+ * Each call reads the fingerprint first, so that, whatever other process wrote, nobody is shown
+ * figures older than the data at their request, or than the bound `Freshness` allows.
  */
 function keeper<Figures>(
   compute: (db: Kysely<Database>, project: ProjectModel) => Promise<Figures>,
 ) {
   const kept = new WeakMap<Kysely<Database>, Map<number, Kept<Figures>>>();
-  return async (db: Kysely<Database>, project: ProjectModel): Promise<Figures> => {
+  const start = (
+    db: Kysely<Database>,
+    project: ProjectModel,
+    fingerprint: string,
+    matchedAt: number,
+  ): Kept<Figures> => {
+    const started = performance.now();
+    const entry: Kept<Figures> = {
+      fingerprint,
+      figures: compute(db, project),
+      matchedAt,
+      computeMs: null,
+      next: null,
+    };
+    entry.figures.then(
+      () => (entry.computeMs = performance.now() - started),
+      () => undefined,
+    );
+    return entry;
+  };
+  return async (
+    db: Kysely<Database>,
+    project: ProjectModel,
+    freshness: Freshness = EXACT,
+  ): Promise<Figures> => {
+    const requestedAt = Date.now();
     const fingerprint = await qualityFingerprint(db, project.id);
     let projects = kept.get(db);
     if (!projects) {
@@ -475,21 +538,54 @@ function keeper<Figures>(
       kept.set(db, projects);
     }
     const cache = projects;
-    let entry = cache.get(project.id);
-    cache.delete(project.id);
-    if (!entry || entry.fingerprint !== fingerprint) {
-      const computed: Kept<Figures> = { fingerprint, figures: compute(db, project) };
-      computed.figures.catch(() => {
-        if (cache.get(project.id) === computed) cache.delete(project.id);
-      });
-      entry = computed;
+    const keep = (entry: Kept<Figures>) => {
+      cache.delete(project.id);
+      cache.set(project.id, entry);
+      for (const oldest of cache.keys()) {
+        if (cache.size <= KEPT_PROJECTS) break;
+        cache.delete(oldest);
+      }
+    };
+    const forget = (entry: Kept<Figures>) => () => {
+      if (cache.get(project.id) === entry) cache.delete(project.id);
+    };
+
+    const entry = cache.get(project.id);
+    if (entry && entry.fingerprint === fingerprint) {
+      entry.matchedAt = Math.max(entry.matchedAt, requestedAt);
+      keep(entry);
+      return entry.figures;
     }
-    cache.set(project.id, entry);
-    for (const oldest of cache.keys()) {
-      if (cache.size <= KEPT_PROJECTS) break;
-      cache.delete(oldest);
+    const slow = freshness.slowComputationMs ?? SLOW_COMPUTATION_MS;
+    if (
+      entry &&
+      entry.computeMs !== null &&
+      entry.computeMs >= slow &&
+      requestedAt - entry.matchedAt <= freshness.maxStaleMs
+    ) {
+      if (!entry.next) {
+        const next = start(db, project, fingerprint, requestedAt);
+        entry.next = next;
+        next.figures.then(
+          () => {
+            if (cache.get(project.id) === entry) cache.set(project.id, next);
+          },
+          () => {
+            if (entry.next === next) entry.next = null;
+          },
+        );
+      }
+      keep(entry);
+      return entry.figures;
     }
-    return entry.figures;
+    if (entry?.next && entry.next.fingerprint === fingerprint) {
+      keep(entry.next);
+      return entry.next.figures;
+    }
+    const computed = start(db, project, fingerprint, requestedAt);
+    computed.figures.catch(forget(computed));
+    keep(computed);
+    return computed.figures;
   };
 }
 
@@ -538,6 +634,7 @@ export const projectQualityComputation = keeper(
     let models: CategoricalModel[] | undefined;
     let reliability: Reliability | undefined;
     let agreements: FieldAgreement[] | undefined;
+    let overTime: DailyQuality[] | undefined;
     const modelsOnce = () =>
       (models ??= categoricalModels(project.template, economics.data.labels));
     return {
@@ -545,6 +642,7 @@ export const projectQualityComputation = keeper(
       models: modelsOnce,
       reliability: () => (reliability ??= reliabilityOf(modelsOnce())),
       agreements: () => (agreements ??= fieldAgreements(project, economics.data.labels)),
+      overTime: () => (overTime ??= qualityOverTime(project, economics.data)),
     };
   },
 );

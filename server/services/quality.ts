@@ -10,7 +10,12 @@ import { pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { seesProjectCosts } from "./progress.ts";
 import { loadProjectFor } from "./project-model.ts";
 import type { AgreementMetric } from "./quality-agreement.ts";
-import { pooledReliability, projectQualityComputation } from "./quality-economics.ts";
+import type { DailyQuality } from "./quality-over-time.ts";
+import {
+  pooledReliability,
+  projectQualityComputation,
+  type Freshness,
+} from "./quality-economics.ts";
 
 export interface QualityAnnotator {
   /** null when the viewer sees pseudonyms. */
@@ -179,6 +184,11 @@ export interface ProjectQuality {
   project: ProjectTotalsQuality;
   fieldQuality: FieldQuality[];
   reliabilityModels: ReliabilityModelQuality[];
+  /**
+   * The last 30 UTC days, oldest first: each item counts on the day its latest label was
+   * submitted; alpha per field and accuracy against the final label of those items.
+   */
+  overTime: DailyQuality[];
 }
 
 function accuracyQuality(figure: AccuracyFigure): AccuracyQuality {
@@ -200,12 +210,13 @@ function finalAccuracyQuality(figure: FinalAccuracyFigure): FinalAccuracyQuality
  * field; each annotator's accuracy against final labels and on gold items, reliability and cost,
  * and the same by level, by domain, per field and for the project; each junior's review record.
  * Everything comes from one read of the project (`readQualityData`) and one pass of the pure
- * functions over it.
+ * functions over it, kept until the data change (or, with `freshness`, a bounded while longer).
  */
 export async function projectQuality(
   db: Kysely<Database>,
   user: User,
   projectId: number,
+  freshness?: Freshness,
 ): Promise<ProjectQuality> {
   const { project, subject } = await loadProjectFor(db, user, projectId, "project.viewQuality");
   const clientView = !subject.isAdmin && subject.role === "client";
@@ -215,7 +226,7 @@ export async function projectQuality(
   const costsShown = seesProjectCosts(subject, project);
   const costsPerPerson = !clientView;
 
-  const computation = await projectQualityComputation(db, project);
+  const computation = await projectQualityComputation(db, project, freshness);
   const { data, economics, groups, groupPeople } = computation;
   const reliability = computation.reliability();
 
@@ -413,5 +424,6 @@ export async function projectQuality(
           }
         : {}),
     })),
+    overTime: computation.overTime(),
   };
 }

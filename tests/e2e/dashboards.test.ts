@@ -109,4 +109,59 @@ describe.skipIf(skipBrowserTests)("the overview's live dashboard", () => {
     expect(problems).toEqual([]);
     await page.context().close();
   });
+
+  test("draws quality over time, offers it as a table and follows new labels without a reload", async () => {
+    const projectId = await createProject(cast, { overlap: 2, settings: { goldRate: 0 } });
+    const imported = await cast.lead.api.post(
+      `/projects/${projectId}/items`,
+      ["one", "two"].map((externalId) => ({ externalId, prompt: "Warfarin?", responses })),
+    );
+    expect(imported.status).toBeLessThan(300);
+    // Two agreeing labels settle the first item: a final label each answer is judged against.
+    await labelNext(cast.experts[0], projectId);
+    await labelNext(cast.experts[1], projectId);
+
+    let streamOpened!: () => void;
+    const streaming = new Promise<void>((resolve) => (streamOpened = resolve));
+    const page = await openSignedIn(
+      browser,
+      { baseUrl: server.url, email: cast.client.email, password: PASSWORD },
+      `/projects/${projectId}`,
+      async (context) => {
+        context.on("response", (response) => {
+          if (new URL(response.url()).pathname === `/api/v1/projects/${projectId}/events`) {
+            streamOpened();
+          }
+        });
+      },
+    );
+
+    const chart = page.getByRole("img", {
+      name: /^Agreement and accuracy against the final label/,
+    });
+    await chart.locator("canvas").waitFor();
+    expect(await chart.getAttribute("aria-label")).toContain("1 items");
+
+    await page.getByText("Show quality as table").click();
+    const table = page.locator('[data-table="quality-over-time"]');
+    expect(await table.locator("tbody tr").count()).toBe(30);
+    const today = table.locator(`tr[data-day="${new Date().toISOString().slice(0, 10)}"]`);
+    await today.waitFor();
+    expect(await today.locator("td").first().textContent()).toBe("1");
+    expect(await today.locator('[data-figure="accuracy-vs-final"]').textContent()).toBe("1.00");
+    // Every value the same: alpha is undefined and says why, never NaN or "null".
+    const text = (await table.textContent()) ?? "";
+    expect(text).toContain("no variation");
+    expect(text).not.toMatch(/NaN|null/);
+
+    await page.evaluate(() => Object.assign(window, { dashboardMark: true }));
+    await streaming;
+    await labelNext(cast.experts[2], projectId);
+    await expect
+      .poll(() => today.locator("td").first().textContent(), { timeout: 10_000 })
+      .toBe("2");
+    expect(await chart.getAttribute("aria-label")).toContain("2 items");
+    expect(await page.evaluate(() => "dashboardMark" in window)).toBe(true);
+    await page.context().close();
+  });
 });

@@ -287,6 +287,14 @@ describe("seedDemoWorkspace", () => {
         quality.agreement.some((field) => field.alpha !== null),
         `${project.name}: an agreement figure`,
       ).toBe(true);
+      // Quality over time: at least three days with an alpha and an accuracy against the final.
+      expect(
+        quality.overTime.filter(
+          (day) =>
+            day.accuracyVsFinal.value !== null && day.alpha.some((field) => field.value !== null),
+        ).length,
+        `${project.name}: days of quality over time`,
+      ).toBeGreaterThanOrEqual(3);
       // The lead appears for their time on reviews and rooms; the annotators for their labels.
       for (const annotator of quality.annotators.filter((person) => person.labels > 0)) {
         const who = `${project.name}: ${annotator.annotator.name}`;

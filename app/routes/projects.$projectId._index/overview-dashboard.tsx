@@ -1,13 +1,16 @@
 import { Link } from "@remix-run/react";
+import type { UndefinedReason } from "~/domain/estimate.ts";
 import type { ThroughputEta } from "../../../server/services/throughput.ts";
 import {
   estimateText,
   formatCents,
   formatCount,
+  formatShare,
   formatWithInterval,
   reasonInWords,
 } from "~/utils/figures.ts";
 import type { OverviewDashboard } from "./overview.server.ts";
+import { QualityOverTimeChart } from "./quality-over-time-chart.tsx";
 import { formatDay, ThroughputChart } from "./throughput-chart.tsx";
 
 const finishFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
@@ -128,6 +131,71 @@ export function AgreementSummary({
       <p>
         <Link to={qualityPath}>All quality figures</Link>
       </p>
+    </section>
+  );
+}
+
+/** A day's figure for the table: the value, or in a few words why there is none. */
+const dailyText = (figure: { value: number | null; reason: UndefinedReason | null }) =>
+  figure.value !== null ? formatShare(figure.value) : reasonInWords(figure.reason ?? "no-data");
+
+export function QualityOverTimeSection({
+  series,
+}: {
+  series: OverviewDashboard["qualityOverTime"];
+}) {
+  const fieldIds = series.days[0]?.alpha.map((field) => field.fieldId) ?? [];
+  return (
+    <section className="card" aria-labelledby="quality-over-time-heading">
+      <h2 id="quality-over-time-heading">Quality over time</h2>
+      <p className="muted">
+        Each day shows the items whose latest label was submitted that UTC day: Krippendorff&apos;s
+        alpha per field among their annotators, and the share of their labels that agree with the
+        item&apos;s final label. Days without such items are gaps.
+      </p>
+      <QualityOverTimeChart series={series} />
+      <details className="chart-table">
+        <summary>Show quality as table</summary>
+        <div className="table-wrap">
+          <table className="data-table" data-table="quality-over-time">
+            <caption className="visually-hidden">
+              Agreement and accuracy against the final label per day, last 30 days (UTC)
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Day (UTC)</th>
+                <th scope="col" className="numeric">
+                  Items
+                </th>
+                {fieldIds.map((fieldId) => (
+                  <th key={fieldId} scope="col" className="numeric">
+                    α {series.fieldLabels[fieldId] ?? fieldId}
+                  </th>
+                ))}
+                <th scope="col" className="numeric">
+                  Accuracy vs final
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {series.days.map((day) => (
+                <tr key={day.day} data-day={day.day}>
+                  <th scope="row">{formatDay(day.day)}</th>
+                  <td className="numeric">{formatCount(day.items)}</td>
+                  {day.alpha.map((field) => (
+                    <td key={field.fieldId} className="numeric" data-field={field.fieldId}>
+                      {dailyText(field)}
+                    </td>
+                  ))}
+                  <td className="numeric" data-figure="accuracy-vs-final">
+                    {dailyText(day.accuracyVsFinal)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
     </section>
   );
 }

@@ -21,8 +21,8 @@ const QUEUE_SHOWN = 50;
 /**
  * What the overview's dashboard shows those who may see a project's quality: its pace per day
  * and finish estimate, what the work cost (only where the viewer may see costs: the progress
- * leaves them out otherwise) and agreement per field. Agreement comes from the kept quality
- * computation without its reliability model, which this page does not show.
+ * leaves them out otherwise), agreement per field and quality per day. Agreement comes from the
+ * kept quality computation without its reliability model, which this page does not show.
  */
 async function loadDashboard(db: Kysely<Database>, user: User, model: ProjectModel) {
   const [progress, throughput, computation] = await Promise.all([
@@ -48,6 +48,10 @@ async function loadDashboard(db: Kysely<Database>, user: User, model: ProjectMod
       alphaCi: field.alphaCi,
       spanOverlapF1: field.spanF1?.overlap ?? null,
     })),
+    qualityOverTime: {
+      days: computation.overTime(),
+      fieldLabels: Object.fromEntries(fieldLabels),
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import type { ExportFormat } from "~/domain/export.ts";
 import dashboardStylesUrl from "~/styles/dashboard.css?url";
 import projectStylesUrl from "~/styles/project.css?url";
 import { formatDateTime, itemStatusLabel } from "~/utils/format.ts";
-import { AgreementSummary, PaceSection } from "./overview-dashboard.tsx";
+import { AgreementSummary, PaceSection, QualityOverTimeSection } from "./overview-dashboard.tsx";
 import { loadOverview, type OverviewQueue } from "./overview.server.ts";
 
 export const links: LinksFunction = () => [
@@ -215,6 +215,7 @@ export default function ProjectOverview() {
           <>
             <PaceSection dashboard={dashboard} />
             <AgreementSummary agreement={dashboard.agreement} qualityPath={`${base}/quality`} />
+            <QualityOverTimeSection series={dashboard.qualityOverTime} />
           </>
         ) : null}
 

@@ -755,7 +755,7 @@ export const operations: ApiOperation[] = [
     errors: {
       forbidden: "You do not have permission to do this",
       not_found: "No such project",
-      validation_failed: "The request body is not valid",
+      bad_request: "The query parameters are not valid",
     },
   },
   {
@@ -812,6 +812,20 @@ export const operations: ApiOperation[] = [
             groups: null,
             project: {},
             fieldQuality: [],
+            overTime: [
+              {
+                day: "2026-03-02",
+                items: 41,
+                alpha: [{ fieldId: "helpfulness", value: 0.71, reason: null }],
+                accuracyVsFinal: { value: 0.86, reason: null, correct: 106, scored: 123 },
+              },
+              {
+                day: "2026-03-03",
+                items: 0,
+                alpha: [{ fieldId: "helpfulness", value: null, reason: "no-data" }],
+                accuracyVsFinal: { value: null, reason: "no-data", correct: 0, scored: 0 },
+              },
+            ],
           },
         },
       },
@@ -929,7 +943,7 @@ export const operations: ApiOperation[] = [
     errors: {
       forbidden: "You do not have permission to do this",
       not_found: "No such project",
-      validation_failed: "The request body is not valid",
+      bad_request: "The query parameters are not valid",
     },
   },
   {
@@ -1083,8 +1097,8 @@ export const operations: ApiOperation[] = [
     },
     errors: {
       not_found: "No version 9 of the guidelines",
-      validation_failed: {
-        message: "The request body is not valid",
+      bad_request: {
+        message: "The query parameters are not valid",
         details: [{ field: "version", message: "Too small: expected number to be >0" }],
       },
     },
@@ -1180,7 +1194,7 @@ export const operations: ApiOperation[] = [
     errors: {
       forbidden: "You do not have permission to do this",
       not_found: "No such project",
-      validation_failed: "The request body is not valid",
+      bad_request: "The query parameters are not valid",
     },
   },
   {

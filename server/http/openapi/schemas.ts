@@ -242,6 +242,22 @@ export const qualitySchema = z.looseObject({
   groups: z.unknown(),
   project: z.unknown(),
   fieldQuality: z.array(z.unknown()),
+  overTime: z
+    .array(
+      z.object({
+        day: z.string().describe("A UTC day, YYYY-MM-DD"),
+        items: z.number().int().describe("Items (not gold) whose latest label was submitted then"),
+        alpha: z.array(estimate.extend({ fieldId: z.string() })),
+        accuracyVsFinal: estimate.extend({
+          correct: z.number().int(),
+          scored: z.number().int(),
+        }),
+      }),
+    )
+    .describe(
+      "The last 30 UTC days, oldest first: each item counts on the day its latest label was " +
+        "submitted; Krippendorff's alpha per field and accuracy against the final label of those items",
+    ),
 });
 
 export const labelingStatusSchema = z.object({

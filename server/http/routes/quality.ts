@@ -8,9 +8,13 @@ import { authenticatedHandler } from "../handler.ts";
 export function registerQualityRoutes(router: Router, quorum: QuorumContext): void {
   router.get(
     "/projects/:id/quality",
-    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
+    authenticatedHandler(quorum, async ({ quorum: { db, config }, user, request }) => ({
       body: {
-        quality: await projectQuality(db, user, parseId(request.params.id, "Project id")),
+        // A large project's figures may lag its data by at most one quality event interval,
+        // the same bound the event stream's snapshots keep.
+        quality: await projectQuality(db, user, parseId(request.params.id, "Project id"), {
+          maxStaleMs: config.qualityEventMs,
+        }),
       },
     })),
   );

@@ -1,0 +1,128 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { projectEconomics } from "../../app/domain/cost.ts";
+import { templateSchema, type Label } from "../../app/domain/template.ts";
+import { fieldAgreements, fieldAlphas } from "./quality-agreement.ts";
+import type { QualityLabel, ReadItem } from "./quality-economics.ts";
+import { qualityOverTime } from "./quality-over-time.ts";
+
+const template = templateSchema.parse({
+  fields: [
+    { id: "verdict", type: "choice", label: "Verdict", options: ["safe", "unsafe", "unclear"] },
+    { id: "tags", type: "choice", label: "Tags", options: ["a", "b", "c"], multiple: true },
+    { id: "score", type: "rating", label: "Score", min: 1, max: 5 },
+    { id: "order", type: "ranking", label: "Order" },
+  ],
+});
+const project = { template, disputePolicy: {}, overlap: 3 };
+const NOW = new Date("2026-03-31T15:00:00Z");
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const labelArbitrary: fc.Arbitrary<Label> = fc.record(
+  {
+    verdict: fc.constantFrom("safe", "unsafe", "unclear"),
+    tags: fc.subarray(["a", "b", "c"]),
+    score: fc.integer({ min: 1, max: 5 }),
+    order: fc.shuffledSubarray(["r1", "r2"], { minLength: 2, maxLength: 2 }),
+  },
+  { requiredKeys: [] },
+);
+
+/** Items with up to four labels each, submitted over the last 40 days, some gold, some final. */
+const projectArbitrary = fc.array(
+  fc.record({
+    labels: fc.array(
+      fc.record({ label: labelArbitrary, rejected: fc.boolean(), daysAgo: fc.nat(40) }),
+      { maxLength: 4 },
+    ),
+    gold: fc.option(labelArbitrary, { nil: null }),
+    final: fc.option(labelArbitrary, { nil: null }),
+  }),
+  { maxLength: 25 },
+);
+
+type GeneratedProject = typeof projectArbitrary extends fc.Arbitrary<infer Value> ? Value : never;
+
+function dataOf(generated: GeneratedProject) {
+  const labels: QualityLabel[] = [];
+  const items: ReadItem[] = generated.map((item, itemId) => {
+    const itemLabels = item.labels.map((entry, person) => ({
+      person,
+      label: entry.label,
+      rejected: entry.rejected,
+      activeMs: null,
+    }));
+    for (const [person, entry] of item.labels.entries()) {
+      labels.push({
+        itemId,
+        userId: person,
+        label: entry.label,
+        rejected: entry.rejected,
+        activeMs: null,
+        goldLabel: item.gold,
+      });
+    }
+    const latest = Math.min(...item.labels.map((entry) => entry.daysAgo));
+    return {
+      id: itemId,
+      labels: itemLabels,
+      gold: item.gold,
+      final: item.final === null ? null : { label: item.final, source: "consensus" as const },
+      lastLabelAt: item.labels.length === 0 ? null : new Date(NOW.getTime() - latest * DAY_MS),
+    };
+  });
+  return { labels, items };
+}
+
+describe("quality over time", () => {
+  it("alone gives each field the alpha the agreement table gives it", () => {
+    fc.assert(
+      fc.property(projectArbitrary, (generated) => {
+        const { labels } = dataOf(generated);
+        const full = new Map(
+          fieldAgreements(project, labels).map((field) => [field.fieldId, field.alpha]),
+        );
+        for (const { fieldId, alpha } of fieldAlphas(template, labels)) {
+          expect(alpha).toEqual(full.get(fieldId));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("splits the project's accuracy against the final label into its days, none counted twice", () => {
+    fc.assert(
+      fc.property(projectArbitrary, (generated) => {
+        const data = dataOf(generated);
+        const days = qualityOverTime(project, data, NOW);
+        expect(days).toHaveLength(30);
+        expect(days.at(-1)!.day).toBe("2026-03-31");
+        // Only the items last labelled within the window: the project's figure over them.
+        const inWindow = data.items.filter(
+          (item) =>
+            item.lastLabelAt !== null && NOW.getTime() - item.lastLabelAt.getTime() < 30 * DAY_MS,
+        );
+        const whole = projectEconomics({
+          template,
+          policy: {},
+          rates: [],
+          items: inWindow,
+          gold: { ratingTolerance: 1 },
+        }).whole.accuracyVsFinal;
+        const sum = (pick: (day: (typeof days)[number]) => number) =>
+          days.reduce((total, day) => total + pick(day), 0);
+        expect(sum((day) => day.accuracyVsFinal.correct)).toBe(whole.correct);
+        expect(sum((day) => day.accuracyVsFinal.scored)).toBe(whole.scored);
+        expect(sum((day) => day.items)).toBe(inWindow.filter((item) => !item.gold).length);
+        for (const day of days) {
+          const figures = [day.accuracyVsFinal, ...day.alpha];
+          for (const figure of figures) {
+            expect(Number.isNaN(figure.value)).toBe(false);
+            expect(figure.value === null).toBe(figure.reason !== null);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,99 @@
+import {
+  finalAccuracyFigure,
+  noAnswers,
+  countOutcome,
+  outcomesAgainstFinal,
+} from "../../app/domain/accuracy.ts";
+import type { UndefinedReason } from "../../app/domain/estimate.ts";
+import type { ProjectModel } from "./project-model.ts";
+import { fieldAlphas } from "./quality-agreement.ts";
+import type { QualityData, QualityLabel } from "./quality-economics.ts";
+import { THROUGHPUT_DAYS } from "./throughput.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A figure of one day: its value, or null with the reason it has none. */
+export interface DailyFigure {
+  value: number | null;
+  reason: UndefinedReason | null;
+}
+
+/**
+ * The quality of one UTC day's work: the items whose latest label was submitted that day, their
+ * agreement per field (Krippendorff's alpha, as the quality page measures it) and the share of
+ * their labels that agree with the item's final label (as `accuracyVsFinal` counts it).
+ */
+export interface DailyQuality {
+  /** A UTC day, `YYYY-MM-DD`. */
+  day: string;
+  /** Items (not gold) whose latest label was submitted that day. */
+  items: number;
+  /** Alpha per field that alpha is measured for (not spans, text or rewrites). */
+  alpha: Array<{ fieldId: string } & DailyFigure>;
+  accuracyVsFinal: DailyFigure & { correct: number; scored: number };
+}
+
+const utcDay = (instant: Date) => instant.toISOString().slice(0, 10);
+
+/**
+ * Quality over the last `THROUGHPUT_DAYS` UTC days, oldest first, today last, beside the daily
+ * throughput: each item counts on the day its latest label was submitted (the day its labelling
+ * last moved), so each item is in one day, and a day's figures are those of the items finished
+ * then, judged as their labels and final labels stand now. Gold items are left out, as agreement
+ * and accuracy against the final label leave them out. A day without items, or whose items give
+ * no figure, has null with the reason, never NaN.
+ */
+export function qualityOverTime(
+  project: Pick<ProjectModel, "template" | "disputePolicy">,
+  data: Pick<QualityData, "labels" | "items">,
+  now: Date = new Date(),
+): DailyQuality[] {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const days = Array.from({ length: THROUGHPUT_DAYS }, (_, index) =>
+    utcDay(new Date(today - (THROUGHPUT_DAYS - 1 - index) * DAY_MS)),
+  );
+  const inWindow = new Set(days);
+  const dayOfItem = new Map<number, string>();
+  const answers = new Map(days.map((day) => [day, noAnswers()]));
+  const items = new Map(days.map((day) => [day, 0]));
+  for (const item of data.items) {
+    if (item.gold || item.lastLabelAt === null) continue;
+    const day = utcDay(item.lastLabelAt);
+    if (!inWindow.has(day)) continue;
+    dayOfItem.set(item.id, day);
+    items.set(day, items.get(day)! + 1);
+    if (!item.final) continue;
+    const counts = answers.get(day)!;
+    for (const { outcomes } of outcomesAgainstFinal(project.template, project.disputePolicy, {
+      labels: item.labels,
+      final: item.final,
+    })) {
+      for (const outcome of Object.values(outcomes)) countOutcome(counts, outcome);
+    }
+  }
+  const labelsByDay = new Map<string, QualityLabel[]>(days.map((day) => [day, []]));
+  for (const label of data.labels) {
+    const day = dayOfItem.get(label.itemId);
+    if (day !== undefined) labelsByDay.get(day)!.push(label);
+  }
+  return days.map((day) => {
+    const alphas = fieldAlphas(project.template, labelsByDay.get(day)!);
+    const counts = answers.get(day)!;
+    const accuracy = finalAccuracyFigure(counts.correct, counts.scored, counts.selfDecided);
+    return {
+      day,
+      items: items.get(day)!,
+      alpha: alphas.map((field) => ({
+        fieldId: field.fieldId,
+        value: field.alpha.value,
+        reason: field.alpha.reason,
+      })),
+      accuracyVsFinal: {
+        value: accuracy.value.value,
+        reason: accuracy.value.reason,
+        correct: accuracy.correct,
+        scored: accuracy.scored,
+      },
+    };
+  });
+}

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadProjectModel } from "../../server/services/project-model.ts";
+import { projectQualityComputation } from "../../server/services/quality-economics.ts";
+import { createCast, createProject, type Cast } from "../setup/adjudication.ts";
+import { importVerdictItems, verdictField } from "../setup/quality-fixture.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+let server: TestServer;
+let cast: Cast;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  cast = await createCast(server);
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Noon (UTC) `daysAgo` days before today, and its day as `YYYY-MM-DD`. */
+function noon(daysAgo: number): { at: string; day: string } {
+  const now = new Date();
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const instant = new Date(today - daysAgo * DAY_MS + 12 * 60 * 60 * 1000);
+  return { at: instant.toISOString(), day: instant.toISOString().slice(0, 10) };
+}
+
+async function newProject(): Promise<number> {
+  return createProject(cast, {
+    template: { fields: [verdictField] },
+    overlap: 2,
+    settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
+  });
+}
+
+interface Day {
+  day: string;
+  items: number;
+  alpha: Array<{ fieldId: string; value: number | null; reason: string | null }>;
+  accuracyVsFinal: { value: number | null; reason: string | null; correct: number; scored: number };
+}
+
+describe("quality over time", () => {
+  it("buckets items by the day of their latest label: alpha and accuracy worked by hand", async () => {
+    const projectId = await newProject();
+    const [one, two] = cast.experts;
+    const twoDaysAgo = noon(2);
+    const yesterday = noon(1);
+    const today = noon(0);
+    const labels = (day: string, first: string, second: string, secondDay = day) => [
+      { annotator: one.email, label: { verdict: first }, submittedAt: day },
+      { annotator: two.email, label: { verdict: second }, submittedAt: secondDay },
+    ];
+    await importVerdictItems(server, cast.lead, projectId, [
+      // Two days ago: both items agree (consensus).
+      { externalId: "a", annotations: labels(twoDaysAgo.at, "safe", "safe") },
+      { externalId: "b", annotations: labels(twoDaysAgo.at, "unsafe", "unsafe") },
+      // Yesterday: one disputed item (no final label) and one consensus; item e's first label
+      // was two days ago, its latest yesterday, so it counts yesterday.
+      { externalId: "c", annotations: labels(yesterday.at, "safe", "unsafe") },
+      { externalId: "d", annotations: labels(yesterday.at, "safe", "safe") },
+      { externalId: "e", annotations: labels(twoDaysAgo.at, "safe", "safe", yesterday.at) },
+      // Gold items are left out of both figures.
+      {
+        externalId: "g",
+        gold: { verdict: "unsafe" },
+        annotations: labels(twoDaysAgo.at, "safe", "safe"),
+      },
+    ]);
+
+    const response = await cast.lead.api.get<{ quality: { overTime: Day[] } }>(
+      `/projects/${projectId}/quality`,
+    );
+    expect(response.status).toBe(200);
+    const days = response.body.quality.overTime;
+    expect(days).toHaveLength(30);
+    expect(days.at(-1)!.day).toBe(today.day);
+    const byDay = new Map(days.map((day) => [day.day, day]));
+
+    // Two days ago, units {safe, safe} and {unsafe, unsafe}: no disagreement, alpha 1. Each
+    // label is judged against what the other label settles on (leave-one-out): 4 of 4.
+    expect(byDay.get(twoDaysAgo.day)).toEqual({
+      day: twoDaysAgo.day,
+      items: 2,
+      alpha: [{ fieldId: "verdict", value: 1, reason: null }],
+      accuracyVsFinal: { value: 1, reason: null, correct: 4, scored: 4 },
+    });
+    // Yesterday, units {safe, unsafe}, {safe, safe}, {safe, safe}: n = 6, n_safe = 5,
+    // n_unsafe = 1; observed disagreement 2/6, expected 2·5·1/(6·5) = 1/3; alpha = 1 − 1 = 0.
+    // Accuracy: c has no final label (disputed), d and e give 4 of 4.
+    const yesterdayFigures = byDay.get(yesterday.day)!;
+    expect(yesterdayFigures.items).toBe(3);
+    expect(yesterdayFigures.alpha[0]!.value).toBeCloseTo(0, 12);
+    expect(yesterdayFigures.accuracyVsFinal).toEqual({
+      value: 1,
+      reason: null,
+      correct: 4,
+      scored: 4,
+    });
+    // Today nothing was labelled: null figures with their reason, never NaN or zero.
+    expect(byDay.get(today.day)).toEqual({
+      day: today.day,
+      items: 0,
+      alpha: [{ fieldId: "verdict", value: null, reason: "no-data" }],
+      accuracyVsFinal: { value: null, reason: "no-data", correct: 0, scored: 0 },
+    });
+    expect(JSON.stringify(days)).not.toContain("NaN");
+
+    // A client sees the same series (it names no one).
+    const asClient = await cast.client.api.get<{ quality: { overTime: Day[] } }>(
+      `/projects/${projectId}/quality`,
+    );
+    expect(asClient.status).toBe(200);
+    expect(asClient.body.quality.overTime).toEqual(days);
+  });
+});
+
+describe("kept quality figures", () => {
+  it("may lag a change by at most the bound, and show it once the bound has passed", async () => {
+    const projectId = await newProject();
+    const [one, two] = cast.experts;
+    const { db } = server.context;
+    const project = await loadProjectModel(db, projectId);
+    const at = noon(0).at;
+    const item = (externalId: string) => ({
+      externalId,
+      annotations: [
+        { annotator: one.email, label: { verdict: "safe" }, submittedAt: at },
+        { annotator: two.email, label: { verdict: "safe" }, submittedAt: at },
+      ],
+    });
+    await importVerdictItems(server, cast.lead, projectId, [item("first")]);
+    // Every computation counts as slow here, so that kept figures may be served stale.
+    const bound = { maxStaleMs: 1_500, slowComputationMs: 0 };
+    const labelsNow = async () =>
+      (await projectQualityComputation(db, project, bound)).data.labels.length;
+    expect(await labelsNow()).toBe(2);
+
+    await importVerdictItems(server, cast.lead, projectId, [item("second")]);
+    const changedAt = Date.now();
+    // Within the bound the kept figures may still be answered; once it has passed since the
+    // data were last seen unchanged, the answer must show the change.
+    let seen = await labelsNow();
+    while (seen !== 4) {
+      expect(Date.now() - changedAt).toBeLessThan(bound.maxStaleMs + 1_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen = await labelsNow();
+    }
+    await new Promise((resolve) => setTimeout(resolve, bound.maxStaleMs + 100));
+    expect(await labelsNow()).toBe(4);
+
+    // Exact by default: a change is in the very next answer.
+    await importVerdictItems(server, cast.lead, projectId, [item("third")]);
+    expect((await projectQualityComputation(db, project)).data.labels.length).toBe(6);
+  });
+});
