@@ -21,3 +21,15 @@ export function parseBody<Schema extends z.ZodType>(
   }
   return parsed.data;
 }
+
+/** Query parameters checked against a schema; 400 with the parameters in error otherwise. */
+export function parseQuery<Schema extends z.ZodType>(
+  schema: Schema,
+  query: unknown,
+): z.output<Schema> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) {
+    throw badRequest("The query parameters are not valid", fieldErrors(parsed.error.issues));
+  }
+  return parsed.data;
+}

@@ -228,6 +228,39 @@ describe("bad input", () => {
     );
   });
 
+  it("answers bad query parameters with 400 naming them, not as a bad body", async () => {
+    const project = await api("/api/v1/projects", {
+      method: "POST",
+      token: admin.token,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        name: "Query parameters",
+        template: {
+          fields: [{ id: "verdict", type: "choice", label: "Verdict", options: ["a", "b"] }],
+        },
+      }),
+    });
+    expect(project.status).toBe(201);
+    const { id } = (await project.json()) as { id: number };
+    const cases = [
+      [`/api/v1/queue/next?project=abc`, "project"],
+      [`/api/v1/projects/${id}/reviews?verdict=maybe`, "verdict"],
+      [`/api/v1/projects/${id}/guidelines?version=0`, "version"],
+      [`/api/v1/projects/${id}/flags?status=sideways`, "status"],
+    ] as const;
+    for (const [path, parameter] of cases) {
+      const body = (await expectError(
+        await api(path, { token: admin.token }),
+        400,
+        "bad_request",
+      )) as {
+        error: { message: string; details?: Array<{ field: string }> };
+      };
+      expect(body.error.message).toBe("The query parameters are not valid");
+      expect(body.error.details?.map((detail) => detail.field)).toContain(parameter);
+    }
+  });
+
   it("refuses a cross-origin request that carries a session cookie", async () => {
     const response = await api("/api/v1/tokens", {
       method: "POST",

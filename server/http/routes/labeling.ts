@@ -12,7 +12,7 @@ import { getGuidelines, listGuidelineVersions, saveGuidelines } from "../../serv
 import { labelingStatus } from "../../services/labeling-status.ts";
 import { reviseAnnotation } from "../../services/revise.ts";
 import { authenticatedHandler } from "../handler.ts";
-import { parseBody, parseId } from "../parse.ts";
+import { parseId, parseQuery } from "../parse.ts";
 
 export const guidelinesQuerySchema = z.object({
   version: z.coerce.number().int().positive().max(2_147_483_647).optional(),
@@ -33,7 +33,7 @@ export function registerLabelingRoutes(router: Router, quorum: QuorumContext): v
   router.get(
     "/projects/:id/guidelines",
     authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
-      const { version } = parseBody(guidelinesQuerySchema, request.query);
+      const { version } = parseQuery(guidelinesQuerySchema, request.query);
       const projectId = parseId(request.params.id, "Project id");
       return { body: { guidelines: await getGuidelines(db, user, projectId, version) } };
     }),
@@ -88,7 +88,7 @@ export function registerLabelingRoutes(router: Router, quorum: QuorumContext): v
   router.get(
     "/projects/:id/flags",
     authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
-      const { status } = parseBody(flagListQuerySchema, request.query);
+      const { status } = parseQuery(flagListQuerySchema, request.query);
       return { body: await listFlags(db, user, parseId(request.params.id, "Project id"), status) };
     }),
   );

@@ -13,7 +13,7 @@ import { projectProgress } from "../../services/progress.ts";
 import { getVisibleProject, listVisibleProjects } from "../../services/projects.ts";
 import { listOwnAnnotations, listReviews } from "../../services/review.ts";
 import { authenticatedHandler } from "../handler.ts";
-import { parseBody, parseId } from "../parse.ts";
+import { parseId, parseQuery } from "../parse.ts";
 
 export const reviewListQuerySchema = z.object({
   verdict: z.enum(["pending", "accepted", "corrected", "rejected", "all"]).default("pending"),
@@ -114,7 +114,7 @@ export function registerProjectRoutes(router: Router, quorum: QuorumContext): vo
   router.get(
     "/projects/:id/reviews",
     authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
-      const { verdict } = parseBody(reviewListQuerySchema, request.query);
+      const { verdict } = parseQuery(reviewListQuerySchema, request.query);
       return {
         body: {
           reviews: await listReviews(db, user, parseId(request.params.id, "Project id"), verdict),

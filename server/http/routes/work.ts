@@ -7,7 +7,7 @@ import { nextAssignment } from "../../services/queue.ts";
 import { decideReview } from "../../services/review.ts";
 import { itemHeartbeat, reviewHeartbeat } from "../../services/work-time.ts";
 import { authenticatedHandler } from "../handler.ts";
-import { parseBody, parseId } from "../parse.ts";
+import { parseId, parseQuery } from "../parse.ts";
 
 export const queueQuerySchema = z.object({ project: z.coerce.number().int().positive() });
 
@@ -16,7 +16,7 @@ export function registerWorkRoutes(router: Router, quorum: QuorumContext): void 
   router.get(
     "/queue/next",
     authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
-      const { project } = parseBody(queueQuerySchema, request.query);
+      const { project } = parseQuery(queueQuerySchema, request.query);
       const assignment = await nextAssignment(db, user, project);
       if (!assignment) return { body: { assignment: null, item: null } };
       const view = await getItemForUser(db, user, assignment.itemId);
