@@ -1,4 +1,5 @@
 import os from "node:os";
+import { benchmarkCli } from "./cli.ts";
 import { benchmarkEvents } from "./events.ts";
 import { benchmarkImport } from "./import.ts";
 import { benchmarkItemSearch } from "./item-search.ts";
@@ -16,6 +17,7 @@ export interface BenchmarkTable {
 }
 
 const benchmarks: Record<string, () => Promise<BenchmarkTable>> = {
+  cli: benchmarkCli,
   events: benchmarkEvents,
   import: benchmarkImport,
   search: benchmarkItemSearch,

@@ -2,7 +2,7 @@ import path from "node:path";
 import { mkdirSync } from "node:fs";
 import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.ts";
@@ -129,7 +129,10 @@ async function openPglite(
 ): Promise<DatabaseHandle> {
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dataDir, {
+    // Loaded only here: a command that reaches the database through a server's socket, or
+    // PostgreSQL, does not pay for loading PGlite.
+    const { PGlite: EmbeddedPostgres } = await import("@electric-sql/pglite");
+    pglite = await EmbeddedPostgres.create(dataDir, {
       parsers: { [INT8_OID]: (value: string) => Number(value) },
     });
   } catch (error) {

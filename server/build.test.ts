@@ -1,8 +1,17 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { CommandFailedError, isBuildCurrent, runLogged } from "./build.ts";
+import { isNodeBuildCurrent, nodeBuildEntry } from "./node-build.js";
 
 const directory = mkdtempSync(path.join(tmpdir(), "quorum-build-log-"));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -68,5 +77,80 @@ describe("whether the build is current", () => {
       utimesSync(path.join(root, changed), past, past);
     }
     expect(isBuildCurrent(root)).toBe(true);
+  });
+});
+
+describe("whether the compiled server and CLI are current", () => {
+  test("is no longer so once a file they were built from changes, is put back, or goes", () => {
+    const root = mkdtempSync(path.join(directory, "compiled-"));
+    const sources = ["server/cli/index.ts", "db/client.ts"];
+    for (const file of sources) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), "export {};\n");
+    }
+    const recordManifest = () => {
+      const inputs = Object.fromEntries(
+        sources.map((file) => {
+          const stats = statSync(path.join(root, file));
+          return [file, `${stats.mtimeMs}:${stats.size}`];
+        }),
+      );
+      const buildDir = path.join(root, "node_modules", ".cache", "quorum-node");
+      mkdirSync(buildDir, { recursive: true });
+      writeFileSync(path.join(buildDir, "manifest.json"), JSON.stringify({ inputs }));
+    };
+    expect(isNodeBuildCurrent(root)).toBe(false);
+    recordManifest();
+    expect(isNodeBuildCurrent(root)).toBe(true);
+
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(path.join(root, "db/client.ts"), later, later);
+    expect(isNodeBuildCurrent(root)).toBe(false);
+    recordManifest();
+    // An older version put back (a checkout, an undo) has an older time: a change all the same.
+    const earlier = new Date(Date.now() - 60_000);
+    utimesSync(path.join(root, "server/cli/index.ts"), earlier, earlier);
+    expect(isNodeBuildCurrent(root)).toBe(false);
+    recordManifest();
+    rmSync(path.join(root, "db/client.ts"));
+    expect(isNodeBuildCurrent(root)).toBe(false);
+  });
+});
+
+describe("the compiled server's worker threads", () => {
+  // The global set-up compiled the build. A worker the server starts by file name must be an
+  // entry of its own there, or the compiled server starts a thread that does not exist.
+  test("merges a room's log in the compiled merge worker", async () => {
+    const { Worker } = await import("node:worker_threads");
+    const Y = await import("yjs");
+    const doc = new Y.Doc();
+    doc.getText("draft").insert(0, "kept");
+    const worker = new Worker(new URL(nodeBuildEntry("merge-worker")));
+    try {
+      const reply = await new Promise<unknown>((resolve, reject) => {
+        worker.once("message", resolve);
+        worker.once("error", reject);
+        worker.postMessage({ id: 1, updates: [Y.encodeStateAsUpdate(doc)] });
+      });
+      const merged = new Y.Doc();
+      Y.applyUpdate(merged, (reply as { state: Uint8Array }).state);
+      expect(merged.getText("draft").toString()).toBe("kept");
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  test("formats markdown in the compiled markdown worker", async () => {
+    const { Worker } = await import("node:worker_threads");
+    const worker = new Worker(new URL(nodeBuildEntry("markdown-worker")));
+    try {
+      const ready = await new Promise<unknown>((resolve, reject) => {
+        worker.once("message", resolve);
+        worker.once("error", reject);
+      });
+      expect(ready).toEqual({ type: "ready" });
+    } finally {
+      await worker.terminate();
+    }
   });
 });

@@ -6,12 +6,11 @@ import {
   openSync,
   readFileSync,
   readdirSync,
-  rmSync,
   statSync,
-  writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { acquireBuildLock } from "./node-build.js";
 
 const projectRoot = path.resolve(import.meta.dirname, "..");
 /**
@@ -81,43 +80,6 @@ export function isBuildCurrent(root: string = projectRoot): boolean {
   return buildInputs.every((input) => newestModification(path.join(root, input)) <= builtAt);
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/**
- * Takes the build lock, waiting while another live process holds it. A lock left by a process
- * that died is taken over. `mkdir` is atomic, so two processes never both get it.
- */
-function acquireBuildLock(log: (message: string) => void): () => void {
-  mkdirSync(path.dirname(buildLock), { recursive: true });
-  let announced = false;
-  for (;;) {
-    try {
-      mkdirSync(buildLock);
-      writeFileSync(path.join(buildLock, "pid"), String(process.pid));
-      return () => rmSync(buildLock, { recursive: true, force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const holder = Number(readFileIfPresent(path.join(buildLock, "pid")));
-    if (holder > 0 && !processIsAlive(holder)) {
-      rmSync(buildLock, { recursive: true, force: true });
-      continue;
-    }
-    if (!announced) {
-      log(`Waiting for another process (pid ${holder || "unknown"}) to finish building…`);
-      announced = true;
-    }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-  }
-}
-
 function readFileIfPresent(file: string): string {
   try {
     return readFileSync(file, "utf8");
@@ -129,7 +91,7 @@ function readFileIfPresent(file: string): string {
 /** Builds the Remix app unless the build on disk is current. */
 export function ensureBuild(log: (message: string) => void = () => {}): void {
   if (isBuildCurrent()) return;
-  const release = acquireBuildLock(log);
+  const release = acquireBuildLock(buildLock, log);
   try {
     // Another process may have built it while this one waited for the lock.
     if (isBuildCurrent()) return;

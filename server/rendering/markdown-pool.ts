@@ -76,7 +76,11 @@ interface Slot {
   retired: boolean;
 }
 
-const bootstrapUrl = new URL("./typescript-worker.mjs", import.meta.url);
+// In the compiled build (`npm start`), the worker is compiled beside this module; run from the
+// TypeScript sources, it starts through a bootstrap that registers tsx.
+const bootstrapUrl = import.meta.url.endsWith(".ts")
+  ? new URL("./typescript-worker.mjs", import.meta.url)
+  : new URL("./markdown-worker.js", import.meta.url);
 const workerEntry = new URL("./markdown-worker.ts", import.meta.url).href;
 const notReady: PreparedContent = { format: "not-ready" };
 /** A worker's heap: a field that needs more is plain text rather than a crashed server. */

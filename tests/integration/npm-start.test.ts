@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failOnTypeScript } from "../setup/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
@@ -42,6 +43,8 @@ describe("npm start", { timeout: 240_000 }, () => {
         ...process.env,
         // The test runner's own NODE_ENV (test) must not decide how the server runs.
         NODE_ENV: "test",
+        // Compiled JavaScript serves: the server fails to start if it loads TypeScript or tsx.
+        NODE_OPTIONS: `--import=${failOnTypeScript}`,
         PORT: "0",
         HOST: "127.0.0.1",
         QUORUM_DATA_DIR: database.dataDir,

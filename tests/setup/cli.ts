@@ -1,6 +1,9 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
-import type { TestDatabase } from "./database.ts";
+import { pino } from "pino";
+import { loadConfig } from "../../server/config.ts";
+import { startQuorum, type QuorumServer } from "../../server/index.ts";
+import { createTestDatabase, type TestDatabase } from "./database.ts";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
 const bin = path.join(projectRoot, "bin", "quorum.js");
@@ -55,3 +58,47 @@ export function quorumCliCommand(testDatabase: TestDatabase): {
     cwd: projectRoot,
   };
 }
+
+/**
+ * A Quorum server over a fresh database, for tests that compare a command with the API: on
+ * PGlite it owns the data directory, so commands reach the database through its socket.
+ */
+export async function startServerForCli(): Promise<{
+  server: QuorumServer;
+  database: TestDatabase;
+  stop(): Promise<void>;
+}> {
+  const database = await createTestDatabase();
+  const server = await startQuorum({
+    config: loadConfig({
+      NODE_ENV: "test",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      QUORUM_SEED: "none",
+      QUORUM_DATA_DIR: database.dataDir,
+      SESSION_SECRET: "test-secret-test-secret-test-secret-0123",
+      ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+    }),
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+  });
+  return {
+    server,
+    database,
+    async stop() {
+      await server.close();
+      await database.drop();
+    },
+  };
+}
+
+/**
+ * For `node --import`: a module hook that fails the process as soon as it would load a `.ts`
+ * module or anything of tsx's, so that a test can tell compiled JavaScript is what runs.
+ */
+export const failOnTypeScript = `data:text/javascript,${encodeURIComponent(
+  `import { register } from "node:module"; register(${JSON.stringify(
+    `data:text/javascript,${encodeURIComponent(
+      'export async function resolve(specifier, context, next) { const resolved = await next(specifier, context); if (/\\.ts$|\\/node_modules\\/tsx\\//.test(resolved.url)) throw new Error("loaded " + resolved.url); return resolved; }',
+    )}`,
+  )});`,
+)}`;

@@ -4,6 +4,7 @@ import pg from "pg";
 import { openDatabase } from "../../db/client.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
 import { ensureBuild } from "../../server/build.ts";
+import { ensureNodeBuild } from "../../server/node-build.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -19,12 +20,14 @@ function withDatabase(url: string, database: string): string {
 }
 
 /**
- * Builds the web app once (servers under test serve the production build) and, against
+ * Builds the web app and compiles the server and the CLI once (servers under test serve the
+ * production build; `quorum` and `npm start` run the compiled one) and, against
  * PostgreSQL, migrates one template database that every test file clones, so each file runs
  * in a fresh database without paying for migrations again.
  */
 export default async function setup(project: TestProject) {
   ensureBuild((message) => process.stderr.write(`${message}\n`));
+  await ensureNodeBuild((message) => process.stderr.write(`${message}\n`));
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     project.provide("templateDatabaseUrl", null);
