@@ -149,11 +149,15 @@ export async function benchmarkQuality(): Promise<BenchmarkTable> {
     row("GET …/quality, first request (computed)", coldMs, QUALITY_GOAL_MS);
     const [, keptMs] = await timed(() => projectQuality(db, lead, projectId, route));
     row("GET …/quality, data unchanged (kept)", keptMs, QUALITY_GOAL_MS);
+    // A label rejected as review rejects one: the label and its item's row change together.
     const changeOneLabel = () =>
       sql`
-      update annotations set rejected_at = now()
-      where id = (select min(id) from annotations
-        where user_id = ${annotators[4]!} and rejected_at is null)`.execute(db);
+      with rejected as (
+        update annotations set rejected_at = now()
+        where id = (select min(id) from annotations
+          where user_id = ${annotators[4]!} and rejected_at is null)
+        returning item_id)
+      update items set updated_at = now() where id in (select item_id from rejected)`.execute(db);
     await changeOneLabel();
     const [, changedMs] = await timed(() => projectQuality(db, lead, projectId, route));
     row(

@@ -498,8 +498,9 @@ const KEPT_PROJECTS = 16;
  * Figures of a project computed once and kept (per process, for the last few projects asked for)
  * until the data they come from change: a 100,000-item project takes seconds to read and
  * compute, and the quality page and progress are asked for far more often than the data change.
- * Each call reads the fingerprint first, so that, whatever other process wrote, nobody is shown
- * figures older than the data at their request, or than the bound `Freshness` allows.
+ * Each call reads the fingerprint first, so that, whichever process of the application wrote,
+ * nobody is shown figures older than the data at their request, or than the bound `Freshness`
+ * allows.
  */
 function keeper<Figures>(
   compute: (db: Kysely<Database>, project: ProjectModel) => Promise<Figures>,
@@ -590,41 +591,39 @@ function keeper<Figures>(
 }
 
 /**
- * What the figures of a project depend on, in one cheap query: the project's own row (template,
- * policy, settings), its items' statuses and outcomes, its labels (new ones, rejections), its
- * versions, its reviews, and the people involved (rates, levels, domains, names, roles). The
- * figures are computed again whenever any of it changed.
+ * What the figures of a project depend on, in one query that reads no label: a change to any of
+ * it changes the answer, and the figures are computed again.
+ *
+ * - The project's row (template, policy, settings): its `updated_at`.
+ * - The project's event log (decision 012): its latest id. Every label submitted, review decided
+ *   (rejection, reviewer time), version published (panel time, final label), reopening and import
+ *   (items, gold, labels) writes an event in its own transaction, and ids grow in commit order.
+ * - Its items: how many, and the sum of their `updated_at` from the index. Every change of status
+ *   sets it, including those without an event (a consensus reached, a room opened); a sum, unlike
+ *   a maximum, moves when a transaction that began earlier commits later.
+ * - Its audit log: how many entries, and the latest. A revision of a label writes no event, but
+ *   writes an entry in its transaction.
+ * - Its members and their roles, and every user's name, level, domains and rate: few rows, read
+ *   whole, since working out who worked on the project would read every label.
+ * - The UTC day, since quality over time is the last 30 days as of the computation.
  */
 async function qualityFingerprint(db: Kysely<Database>, projectId: number): Promise<string> {
-  const projectItems = sql`select id from items where project_id = ${projectId}`;
   const { rows } = await sql<{ fingerprint: string }>`
     select concat_ws('|',
       (select updated_at::text from projects where id = ${projectId}),
-      (select count(*) || ':' || coalesce(max(updated_at)::text, '') from items
+      (select coalesce(max(id), 0) from project_events where project_id = ${projectId}),
+      (select count(*) || ':'
+          || coalesce(sum((extract(epoch from updated_at) * 1000000)::bigint), 0)
+        from items where project_id = ${projectId}),
+      (select count(*) || ':' || coalesce(max(created_at)::text, '') from audit_log
         where project_id = ${projectId}),
-      (select count(*) || ':' || coalesce(max(checked_at)::text, '') from item_outcomes
-        where item_id in (${projectItems})),
-      (select count(*) || ':' || coalesce(max(id), 0) || ':' || count(rejected_at)
-        from annotations where item_id in (${projectItems})),
-      (select count(*) || ':' || coalesce(max(published_at)::text, '') from adjudications
-        where item_id in (${projectItems})),
-      (select count(*) || ':' || count(decided_at) || ':' || coalesce(max(decided_at)::text, '')
-        from reviews where project_id = ${projectId}),
-      (select md5(coalesce(string_agg(concat_ws(':', users.id, users.hourly_rate_cents,
-          users.level, array_to_string(users.domains, ','), users.name, project_members.role),
-          ';' order by users.id), ''))
-        from users
-        left join project_members on project_members.user_id = users.id
-          and project_members.project_id = ${projectId}
-        where project_members.project_id is not null
-          or users.id in (select user_id from annotations where item_id in (${projectItems}))
-          or users.id in (select user_id from adjudication_time
-            where item_id in (${projectItems}))
-          or users.id in (select review_time.user_id from review_time
-            join reviews on reviews.id = review_time.review_id
-            where reviews.project_id = ${projectId}))
+      (select md5(coalesce(string_agg(user_id || ':' || role, ';' order by user_id), ''))
+        from project_members where project_id = ${projectId}),
+      (select md5(coalesce(string_agg(concat_ws(':', id, hourly_rate_cents, level,
+          array_to_string(domains, ','), name), ';' order by id), ''))
+        from users)
     ) as fingerprint`.execute(db);
-  return rows[0]?.fingerprint ?? "";
+  return `${rows[0]?.fingerprint ?? ""}|${new Date().toISOString().slice(0, 10)}`;
 }
 
 /** Everything the quality endpoint shows, kept until the project's data change. */

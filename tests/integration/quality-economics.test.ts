@@ -711,6 +711,13 @@ describe("versions without a panel's measured time", () => {
         time_spent_kind: "wall_clock",
       })
       .execute();
+    // A publish sets its item's `updated_at` in the same transaction, which is what tells the
+    // kept figures that they are out of date.
+    await server.context.db
+      .updateTable("items")
+      .set({ updated_at: new Date() })
+      .where("id", "=", ids.get("agreed")!)
+      .execute();
     const unmeasured = await qualityAs(cast.lead, projectId);
     expect(unmeasured.project).toMatchObject({
       costCents: cents(300),

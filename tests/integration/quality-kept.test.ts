@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadProjectModel } from "../../server/services/project-model.ts";
+import { projectQualityComputation } from "../../server/services/quality-economics.ts";
+import { createCast, createProject, type Cast } from "../setup/adjudication.ts";
+import { importVerdictItems, verdictField } from "../setup/quality-fixture.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
+
+let server: TestServer;
+let cast: Cast;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  cast = await createCast(server);
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("kept quality figures, checked without reading the labels", () => {
+  it("are kept while nothing changed, and recomputed after a revision, a rate or a role change", async () => {
+    const projectId = await createProject(cast, {
+      template: { fields: [verdictField] },
+      overlap: 3,
+      settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
+    });
+    const { db } = server.context;
+    const [one] = cast.experts;
+    const ids = await importVerdictItems(server, cast.lead, projectId, [{ externalId: "a" }]);
+    const itemId = ids.get("a")!;
+    const next = await one.api.get<{ assignment: { itemId: number } | null }>(
+      `/queue/next?project=${projectId}`,
+    );
+    expect(next.body.assignment?.itemId).toBe(itemId);
+    const submitted = await one.api.post(`/items/${itemId}/annotations`, {
+      label: { verdict: "safe" },
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+
+    const figures = async () =>
+      projectQualityComputation(db, await loadProjectModel(db, projectId));
+    const first = await figures();
+    expect(first.data.labels.map((entry) => entry.label)).toEqual([{ verdict: "safe" }]);
+    expect(await figures()).toBe(first);
+
+    // A revision writes no project event; the next answer must still show it.
+    const revised = await one.api.put(`/items/${itemId}/annotations/mine`, {
+      label: { verdict: "unsafe" },
+    });
+    expect(revised.status, JSON.stringify(revised.body)).toBe(200);
+    const afterRevision = await figures();
+    expect(afterRevision.data.labels.map((entry) => entry.label)).toEqual([{ verdict: "unsafe" }]);
+
+    await db
+      .updateTable("users")
+      .set({ hourly_rate_cents: 12_345 })
+      .where("id", "=", one.id)
+      .execute();
+    const afterRate = await figures();
+    expect(afterRate).not.toBe(afterRevision);
+    expect(afterRate.data.workers.get(one.id)?.rateCentsPerHour).toBe(12_345);
+
+    const demoted = await cast.admin.api.post(`/projects/${projectId}/members`, {
+      email: one.email,
+      role: "client",
+    });
+    expect(demoted.status, JSON.stringify(demoted.body)).toBeLessThan(300);
+    const afterRole = await figures();
+    expect(afterRole.data.workers.get(one.id)?.role).toBe("client");
+    expect(await figures()).toBe(afterRole);
+  });
+});
