@@ -335,6 +335,23 @@ export function ChoiceField({
   );
 }
 
+/** How a spans field behaves beyond its value: per-page choices. */
+export interface SpanOptions {
+  /**
+   * Where spans are shared with others (the adjudication room), each span is changed or
+   * removed on its own, so that concurrent edits of other spans survive; without these the
+   * whole list is replaced through `onChange`.
+   */
+  onUpdateSpan?: (index: number, change: Partial<SpanAnnotation>) => void;
+  onRemoveSpan?: (index: number) => void;
+  /** Extra controls shown with each span. */
+  spanActions?: (span: SpanAnnotation, index: number) => ReactNode;
+  /** Whether the page sets a marked span's severity with the severity key and a number. */
+  severityKey?: boolean;
+  /** How to mark a span, on a page without the labeling page's reader keys. */
+  instructions?: ReactNode;
+}
+
 export function SpansField({
   field,
   label,
@@ -350,25 +367,13 @@ export function SpansField({
   spanActions,
   severityKey = false,
   instructions,
-}: FieldControlProps<FieldOf<"spans">> & {
-  responses: ResponseInfo[];
-  activeSpan: number | null;
-  onActiveSpan: (index: number | null) => void;
-  onMarkSelection: (category: string) => void;
-  /**
-   * Where spans are shared with others (the adjudication room), each span is changed or
-   * removed on its own, so that concurrent edits of other spans survive; without these the
-   * whole list is replaced through `onChange`.
-   */
-  onUpdateSpan?: (index: number, change: Partial<SpanAnnotation>) => void;
-  onRemoveSpan?: (index: number) => void;
-  /** Extra controls shown with each span. */
-  spanActions?: (span: SpanAnnotation, index: number) => ReactNode;
-  /** Whether the page sets a marked span's severity with the severity key and a number. */
-  severityKey?: boolean;
-  /** How to mark a span, on a page without the labeling page's reader keys. */
-  instructions?: ReactNode;
-}) {
+}: FieldControlProps<FieldOf<"spans">> &
+  SpanOptions & {
+    responses: ResponseInfo[];
+    activeSpan: number | null;
+    onActiveSpan: (index: number | null) => void;
+    onMarkSelection: (category: string) => void;
+  }) {
   const spans = spansValue(label, field.id);
   const byId = new Map(responses.map((response) => [response.id, response]));
   const update = (index: number, change: Partial<SpanAnnotation>) =>
@@ -598,4 +603,74 @@ export function RewriteDiff({ original, rewritten }: { original: string; rewritt
       )}
     </div>
   );
+}
+
+/**
+ * The control for one field of a template, as every page that edits a label shows it. Pages
+ * differ only in what they pass: the room edits free text in shared documents (`textControl`) and
+ * spans one by one (`spanOptions`).
+ */
+export function FieldControl({
+  field,
+  label,
+  keymap,
+  error,
+  onChange,
+  responses,
+  rankCursor,
+  onRankCursor,
+  activeSpan,
+  onActiveSpan,
+  onMarkSelection,
+  spanOptions,
+  textControl,
+}: FieldControlProps<TemplateField> & {
+  responses: ResponseInfo[];
+  rankCursor: number;
+  onRankCursor: (index: number) => void;
+  /** The index of the field's span being worked on, if any. */
+  activeSpan: number | null;
+  onActiveSpan: (index: number | null) => void;
+  onMarkSelection: (category: string) => void;
+  spanOptions?: SpanOptions;
+  textControl?: (field: FieldOf<"text" | "rewrite">) => ReactNode;
+}) {
+  const common = { label, keymap, error, onChange };
+  switch (field.type) {
+    case "rating":
+      return <RatingField field={field} {...common} />;
+    case "preference":
+      return <PreferenceField field={field} {...common} />;
+    case "choice":
+      return <ChoiceField field={field} {...common} />;
+    case "ranking":
+      return (
+        <RankingField
+          field={field}
+          {...common}
+          responses={responses}
+          cursor={rankCursor}
+          onCursor={onRankCursor}
+        />
+      );
+    case "spans":
+      return (
+        <SpansField
+          field={field}
+          {...common}
+          {...spanOptions}
+          responses={responses}
+          activeSpan={activeSpan}
+          onActiveSpan={onActiveSpan}
+          onMarkSelection={onMarkSelection}
+        />
+      );
+    case "text":
+    case "rewrite":
+      if (textControl) return textControl(field);
+      if (field.type === "text") return <TextField field={field} {...common} />;
+      return responses[0] ? (
+        <RewriteField field={field} {...common} original={responses[0]} />
+      ) : null;
+  }
 }

@@ -13,18 +13,7 @@ import {
 } from "~/domain/shortcuts.ts";
 import { trimSelection } from "~/domain/span-offsets.ts";
 import type { SpanAnnotation, Template, TemplateField } from "~/domain/template.ts";
-import {
-  ChoiceField,
-  Kbd,
-  PreferenceField,
-  RankingField,
-  RatingField,
-  RewriteField,
-  SpansField,
-  TextField,
-  responseLetter,
-  type ResponseInfo,
-} from "./fields.tsx";
+import { FieldControl, Kbd, responseLetter, type ResponseInfo } from "./fields.tsx";
 import {
   fieldOfError,
   labelForSubmission,
@@ -671,61 +660,27 @@ export function LabelingWorkspace({
           >
             <FormAlert errors={formErrors.length > 0 ? formErrors : undefined} />
             <div ref={fieldsRef} className="label-fields">
-              {template.fields.map((field) => {
-                const common = {
-                  label,
-                  keymap,
-                  error: errorFor(field.id),
-                  onChange: setValue,
-                };
-                switch (field.type) {
-                  case "rating":
-                    return <RatingField key={field.id} field={field} {...common} />;
-                  case "preference":
-                    return <PreferenceField key={field.id} field={field} {...common} />;
-                  case "ranking":
-                    return (
-                      <RankingField
-                        key={field.id}
-                        field={field}
-                        {...common}
-                        responses={responses}
-                        cursor={rankCursor[field.id] ?? 0}
-                        onCursor={(index) =>
-                          setRankCursor((current) => ({ ...current, [field.id]: index }))
-                        }
-                      />
-                    );
-                  case "choice":
-                    return <ChoiceField key={field.id} field={field} {...common} />;
-                  case "spans":
-                    return (
-                      <SpansField
-                        key={field.id}
-                        field={field}
-                        {...common}
-                        responses={responses}
-                        activeSpan={activeSpan?.fieldId === field.id ? activeSpan.index : null}
-                        onActiveSpan={(index) =>
-                          setActiveSpan(index === null ? null : { fieldId: field.id, index })
-                        }
-                        onMarkSelection={markSelection}
-                        severityKey
-                      />
-                    );
-                  case "text":
-                    return <TextField key={field.id} field={field} {...common} />;
-                  case "rewrite":
-                    return responses[0] ? (
-                      <RewriteField
-                        key={field.id}
-                        field={field}
-                        {...common}
-                        original={responses[0]}
-                      />
-                    ) : null;
-                }
-              })}
+              {template.fields.map((field) => (
+                <FieldControl
+                  key={field.id}
+                  field={field}
+                  label={label}
+                  keymap={keymap}
+                  error={errorFor(field.id)}
+                  onChange={setValue}
+                  responses={responses}
+                  rankCursor={rankCursor[field.id] ?? 0}
+                  onRankCursor={(index) =>
+                    setRankCursor((current) => ({ ...current, [field.id]: index }))
+                  }
+                  activeSpan={activeSpan?.fieldId === field.id ? activeSpan.index : null}
+                  onActiveSpan={(index) =>
+                    setActiveSpan(index === null ? null : { fieldId: field.id, index })
+                  }
+                  onMarkSelection={markSelection}
+                  spanOptions={{ severityKey: true }}
+                />
+              ))}
             </div>
             <div className="submit-bar">
               <button type="submit" className="button button-primary" disabled={busy}>

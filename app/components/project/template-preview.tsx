@@ -1,17 +1,8 @@
 import { useMemo, useState } from "react";
-import {
-  ChoiceField,
-  PreferenceField,
-  RankingField,
-  RatingField,
-  RewriteField,
-  SpansField,
-  TextField,
-  type ResponseInfo,
-} from "~/components/labeling/fields.tsx";
+import { FieldControl, type ResponseInfo } from "~/components/labeling/fields.tsx";
 import type { DraftLabel } from "~/components/labeling/label-draft.ts";
 import { mergeKeymap } from "~/domain/shortcuts.ts";
-import { templateFieldSchema, type TemplateField } from "~/domain/template.ts";
+import { templateFieldSchema } from "~/domain/template.ts";
 
 const sampleResponses: ResponseInfo[] = [
   { id: "a", letter: "A", text: "The first model response to the item's prompt." },
@@ -48,47 +39,6 @@ export function TemplatePreview({ fields }: { fields: ReadonlyArray<unknown> }) 
     return field;
   });
 
-  const render = (field: TemplateField, key: string) => {
-    const common = { label, keymap, onChange: setValue };
-    switch (field.type) {
-      case "rating":
-        return <RatingField key={key} field={field} {...common} />;
-      case "preference":
-        return <PreferenceField key={key} field={field} {...common} />;
-      case "ranking":
-        return (
-          <RankingField
-            key={key}
-            field={field}
-            {...common}
-            responses={sampleResponses}
-            cursor={rankCursor[field.id] ?? 0}
-            onCursor={(index) => setRankCursor((current) => ({ ...current, [field.id]: index }))}
-          />
-        );
-      case "choice":
-        return <ChoiceField key={key} field={field} {...common} />;
-      case "spans":
-        return (
-          <SpansField
-            key={key}
-            field={field}
-            {...common}
-            responses={sampleResponses}
-            activeSpan={activeSpan?.fieldId === field.id ? activeSpan.index : null}
-            onActiveSpan={(index) =>
-              setActiveSpan(index === null ? null : { fieldId: field.id, index })
-            }
-            onMarkSelection={() => undefined}
-          />
-        );
-      case "text":
-        return <TextField key={key} field={field} {...common} />;
-      case "rewrite":
-        return <RewriteField key={key} field={field} {...common} original={sampleResponses[0]} />;
-    }
-  };
-
   return (
     <section className="template-preview card" aria-labelledby="template-preview-heading">
       <h2 id="template-preview-heading" className="section-label">
@@ -101,7 +51,23 @@ export function TemplatePreview({ fields }: { fields: ReadonlyArray<unknown> }) 
       <div className="label-fields" data-testid="template-preview">
         {shown.map((field, index) =>
           field ? (
-            render(field, `${index}-${field.id}`)
+            <FieldControl
+              key={`${index}-${field.id}`}
+              field={field}
+              label={label}
+              keymap={keymap}
+              onChange={setValue}
+              responses={sampleResponses}
+              rankCursor={rankCursor[field.id] ?? 0}
+              onRankCursor={(cursor) =>
+                setRankCursor((current) => ({ ...current, [field.id]: cursor }))
+              }
+              activeSpan={activeSpan?.fieldId === field.id ? activeSpan.index : null}
+              onActiveSpan={(span) =>
+                setActiveSpan(span === null ? null : { fieldId: field.id, index: span })
+              }
+              onMarkSelection={() => undefined}
+            />
           ) : (
             <p key={`missing-${index}`} className="muted small template-preview-missing">
               Field {index + 1} appears here once it is complete.

@@ -4,16 +4,13 @@ import type * as Y from "yjs";
 import { CollaborativeText } from "~/collab/collaborative-text.tsx";
 import type { Participant } from "~/collab/presence.ts";
 import {
-  ChoiceField,
+  FieldControl,
   FieldShell,
   Kbd,
-  PreferenceField,
-  RankingField,
-  RatingField,
   RewriteDiff,
-  SpansField,
   type FieldOf,
   type ResponseInfo,
+  type SpanOptions,
 } from "~/components/labeling/fields.tsx";
 import type { DraftLabel } from "~/components/labeling/label-draft.ts";
 import type { Keymap } from "~/domain/shortcuts.ts";
@@ -95,73 +92,53 @@ export const DraftFields = forwardRef<HTMLFieldSetElement, DraftFieldsProps>(fun
   const spanIdAt = (fieldId: string, index: number) =>
     (label[fieldId] as SpanAnnotation[] | undefined)?.[index]?.id;
 
-  const control = (field: TemplateField): ReactNode => {
-    const common = { label, keymap, error: errors[field.id], onChange };
-    switch (field.type) {
-      case "rating":
-        return <RatingField field={field} {...common} />;
-      case "preference":
-        return <PreferenceField field={field} {...common} />;
-      case "choice":
-        return <ChoiceField field={field} {...common} />;
-      case "ranking":
-        return (
-          <RankingField
-            field={field}
-            {...common}
-            responses={[...responses]}
-            cursor={rankCursor[field.id] ?? 0}
-            onCursor={(index) => onRankCursor(field.id, index)}
-          />
-        );
-      case "spans":
-        return (
-          <SpansField
-            field={field}
-            {...common}
-            responses={[...responses]}
-            activeSpan={activeSpan?.fieldId === field.id ? activeSpan.index : null}
-            onActiveSpan={(index) =>
-              onActiveSpan(index === null ? null : { fieldId: field.id, index })
-            }
-            onMarkSelection={(category) => onMarkSelection(field.id, category)}
-            severityKey
-            onUpdateSpan={(index, changes) => {
-              const spanId = spanIdAt(field.id, index);
-              if (doc && spanId && !readOnly) {
-                updateSpan(doc, field.id, spanId, changes as SpanChanges);
-              }
-            }}
-            onRemoveSpan={(index) => {
-              const spanId = spanIdAt(field.id, index);
-              if (doc && spanId && !readOnly) removeSpan(doc, field.id, spanId);
-            }}
-            spanActions={(span) =>
-              span.id && !readOnly ? (
-                <CommentButton
-                  label="Comment on this span"
-                  count={openComments.get(anchorKey({ spanId: span.id })) ?? 0}
-                  onClick={() => onComment({ fieldId: field.id, spanId: span.id })}
-                />
-              ) : null
-            }
-          />
-        );
-      case "text":
-      case "rewrite":
-        return (
-          <SharedTextField
-            field={field}
-            doc={doc}
-            awareness={awareness}
-            keymap={keymap}
-            error={errors[field.id]}
-            readOnly={readOnly}
-            original={field.type === "rewrite" ? responses[0] : undefined}
-          />
-        );
-    }
-  };
+  const spanOptions = (field: TemplateField): SpanOptions => ({
+    severityKey: true,
+    onUpdateSpan: (index, changes) => {
+      const spanId = spanIdAt(field.id, index);
+      if (doc && spanId && !readOnly) updateSpan(doc, field.id, spanId, changes as SpanChanges);
+    },
+    onRemoveSpan: (index) => {
+      const spanId = spanIdAt(field.id, index);
+      if (doc && spanId && !readOnly) removeSpan(doc, field.id, spanId);
+    },
+    spanActions: (span) =>
+      span.id && !readOnly ? (
+        <CommentButton
+          label="Comment on this span"
+          count={openComments.get(anchorKey({ spanId: span.id })) ?? 0}
+          onClick={() => onComment({ fieldId: field.id, spanId: span.id })}
+        />
+      ) : null,
+  });
+
+  const control = (field: TemplateField): ReactNode => (
+    <FieldControl
+      field={field}
+      label={label}
+      keymap={keymap}
+      error={errors[field.id]}
+      onChange={onChange}
+      responses={[...responses]}
+      rankCursor={rankCursor[field.id] ?? 0}
+      onRankCursor={(index) => onRankCursor(field.id, index)}
+      activeSpan={activeSpan?.fieldId === field.id ? activeSpan.index : null}
+      onActiveSpan={(index) => onActiveSpan(index === null ? null : { fieldId: field.id, index })}
+      onMarkSelection={(category) => onMarkSelection(field.id, category)}
+      spanOptions={spanOptions(field)}
+      textControl={(textField) => (
+        <SharedTextField
+          field={textField}
+          doc={doc}
+          awareness={awareness}
+          keymap={keymap}
+          error={errors[textField.id]}
+          readOnly={readOnly}
+          original={textField.type === "rewrite" ? responses[0] : undefined}
+        />
+      )}
+    />
+  );
 
   return (
     <fieldset ref={ref} className="room-fields label-fields" disabled={readOnly}>

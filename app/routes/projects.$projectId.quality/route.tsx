@@ -47,7 +47,7 @@ export default function Quality() {
           <p className="muted">Annotators are shown under pseudonyms.</p>
         ) : null}
       </div>
-      <div className="stack-large">
+      <div className="stack-large quality-page">
         <section className="card" aria-labelledby="agreement-heading">
           <h2 id="agreement-heading">Agreement between annotators</h2>
           <p className="muted">

@@ -1,15 +1,5 @@
 import { useCallback, type MutableRefObject } from "react";
-import {
-  ChoiceField,
-  PreferenceField,
-  RankingField,
-  RatingField,
-  RewriteDiff,
-  RewriteField,
-  SpansField,
-  TextField,
-  type ResponseInfo,
-} from "~/components/labeling/fields.tsx";
+import { FieldControl, RewriteDiff, type ResponseInfo } from "~/components/labeling/fields.tsx";
 import {
   fieldOfError,
   labelForSubmission,
@@ -256,53 +246,26 @@ export function CorrectionFields({
     [template.fields, readerRefs, responses, label, onChange, onAnnounce],
   );
 
-  const control = (field: TemplateField) => {
-    const common = { label, keymap: noShortcuts, error: errors[field.id], onChange };
-    switch (field.type) {
-      case "rating":
-        return <RatingField field={field} {...common} />;
-      case "preference":
-        return <PreferenceField field={field} {...common} />;
-      case "choice":
-        return <ChoiceField field={field} {...common} />;
-      case "ranking":
-        return (
-          <RankingField
+  return (
+    <div className="label-fields correction-fields">
+      {template.fields.map((field) => (
+        <div key={field.id} className="correction-field" data-correction-field={field.id}>
+          <FieldControl
             field={field}
-            {...common}
+            label={label}
+            keymap={noShortcuts}
+            error={errors[field.id]}
+            onChange={onChange}
             responses={[...responses]}
-            cursor={rankCursor[field.id] ?? 0}
-            onCursor={(index) => onRankCursor(field.id, index)}
-          />
-        );
-      case "spans":
-        return (
-          <SpansField
-            field={field}
-            {...common}
-            responses={[...responses]}
+            rankCursor={rankCursor[field.id] ?? 0}
+            onRankCursor={(index) => onRankCursor(field.id, index)}
             activeSpan={activeSpan?.fieldId === field.id ? activeSpan.index : null}
             onActiveSpan={(index) =>
               onActiveSpan(index === null ? null : { fieldId: field.id, index })
             }
             onMarkSelection={(category) => markSelection(field.id, category)}
-            instructions="Select text in a response, then choose its category."
+            spanOptions={{ instructions: "Select text in a response, then choose its category." }}
           />
-        );
-      case "text":
-        return <TextField field={field} {...common} />;
-      case "rewrite":
-        return responses[0] ? (
-          <RewriteField field={field} {...common} original={responses[0]} />
-        ) : null;
-    }
-  };
-
-  return (
-    <div className="label-fields correction-fields">
-      {template.fields.map((field) => (
-        <div key={field.id} className="correction-field" data-correction-field={field.id}>
-          {control(field)}
           <div
             className="correction-diff"
             role="region"
