@@ -12,6 +12,7 @@ import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { CommandFailedError, isBuildCurrent, runLogged } from "./build.ts";
 import { isNodeBuildCurrent, nodeBuildEntry } from "./node-build.js";
+import { workerFromSources, type WorkerStart } from "./worker-entry.ts";
 
 const directory = mkdtempSync(path.join(tmpdir(), "quorum-build-log-"));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -117,40 +118,61 @@ describe("whether the compiled server and CLI are current", () => {
   });
 });
 
+/** A worker's first message after `request`, if any; the worker is stopped after it. */
+async function firstReply(start: WorkerStart, request?: unknown): Promise<unknown> {
+  const { Worker } = await import("node:worker_threads");
+  const worker = new Worker(start.url, { workerData: start.workerData });
+  try {
+    return await new Promise<unknown>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+      if (request !== undefined) worker.postMessage(request);
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+const compiledWorker = (entry: string): WorkerStart => ({
+  url: new URL(nodeBuildEntry(entry)),
+  workerData: undefined,
+});
+
+/** Merges a document holding "kept" in the worker and reads the merged text back. */
+async function mergedText(start: WorkerStart): Promise<string> {
+  const Y = await import("yjs");
+  const doc = new Y.Doc();
+  doc.getText("draft").insert(0, "kept");
+  const reply = await firstReply(start, { id: 1, updates: [Y.encodeStateAsUpdate(doc)] });
+  const merged = new Y.Doc();
+  Y.applyUpdate(merged, (reply as { state: Uint8Array }).state);
+  return merged.getText("draft").toString();
+}
+
 describe("the compiled server's worker threads", () => {
   // The global set-up compiled the build. A worker the server starts by file name must be an
   // entry of its own there, or the compiled server starts a thread that does not exist.
   test("merges a room's log in the compiled merge worker", async () => {
-    const { Worker } = await import("node:worker_threads");
-    const Y = await import("yjs");
-    const doc = new Y.Doc();
-    doc.getText("draft").insert(0, "kept");
-    const worker = new Worker(new URL(nodeBuildEntry("merge-worker")));
-    try {
-      const reply = await new Promise<unknown>((resolve, reject) => {
-        worker.once("message", resolve);
-        worker.once("error", reject);
-        worker.postMessage({ id: 1, updates: [Y.encodeStateAsUpdate(doc)] });
-      });
-      const merged = new Y.Doc();
-      Y.applyUpdate(merged, (reply as { state: Uint8Array }).state);
-      expect(merged.getText("draft").toString()).toBe("kept");
-    } finally {
-      await worker.terminate();
-    }
+    expect(await mergedText(compiledWorker("merge-worker"))).toBe("kept");
   });
 
   test("formats markdown in the compiled markdown worker", async () => {
-    const { Worker } = await import("node:worker_threads");
-    const worker = new Worker(new URL(nodeBuildEntry("markdown-worker")));
-    try {
-      const ready = await new Promise<unknown>((resolve, reject) => {
-        worker.once("message", resolve);
-        worker.once("error", reject);
-      });
-      expect(ready).toEqual({ type: "ready" });
-    } finally {
-      await worker.terminate();
-    }
+    expect(await firstReply(compiledWorker("markdown-worker"))).toEqual({ type: "ready" });
+  });
+});
+
+describe("the worker threads run from their sources", () => {
+  // What a server run from the sources starts once a source has changed since the build.
+  test("merge and format markdown through the bootstrap that compiles TypeScript", async () => {
+    const mergeWorker = workerFromSources(
+      new URL("./sync/document-merger.ts", import.meta.url).href,
+      "./merge-worker.ts",
+    );
+    expect(await mergedText(mergeWorker)).toBe("kept");
+    const markdownWorker = workerFromSources(
+      new URL("./rendering/markdown-pool.ts", import.meta.url).href,
+      "./markdown-worker.ts",
+    );
+    expect(await firstReply(markdownWorker)).toEqual({ type: "ready" });
   });
 });

@@ -371,7 +371,11 @@ export async function main() {
   if (stopRequested) stop(started.server, stopRequested);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+/**
+ * Runs Quorum as this process's entry point. A start that fails for a reason the user can act on
+ * (the embedded database held by another process) is told in one line, not a stack trace.
+ */
+export function runAsProcess(): void {
   main().catch((error: unknown) => {
     const reason =
       error instanceof DataDirInUseError
@@ -382,4 +386,15 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     process.stderr.write(`Quorum failed to start: ${reason}\n`);
     process.exit(1);
   });
+}
+
+// Run directly (`tsx server/index.ts`). The compiled build bundles this module into start.js,
+// whose own URL would match the entry point too, so the check also names this source file:
+// start.js starts Quorum once, itself.
+const thisFile = import.meta.url;
+if (
+  thisFile.endsWith("/server/index.ts") &&
+  thisFile === pathToFileURL(process.argv[1] ?? "").href
+) {
+  runAsProcess();
 }

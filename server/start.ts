@@ -1,5 +1,5 @@
 import { CommandFailedError, ensureBuild } from "./build.ts";
-import { main } from "./index.ts";
+import { runAsProcess } from "./index.ts";
 
 // `npm start`: build the web app when needed, then serve the production build.
 try {
@@ -10,4 +10,4 @@ try {
   );
   process.exit(1);
 }
-await main();
+runAsProcess();

@@ -4,6 +4,7 @@ import { Worker } from "node:worker_threads";
 import type { PreparedContent } from "../../app/components/markdown/content-formats.ts";
 import { assessSource, MARKDOWN_LIMITS } from "../../app/components/markdown/limits.ts";
 import type { Logger } from "../logger.ts";
+import { workerStart } from "../worker-entry.ts";
 
 /** A message to a markdown worker: format this field. */
 export interface WorkerRequest {
@@ -76,12 +77,6 @@ interface Slot {
   retired: boolean;
 }
 
-// In the compiled build (`npm start`), the worker is compiled beside this module; run from the
-// TypeScript sources, it starts through a bootstrap that registers tsx.
-const bootstrapUrl = import.meta.url.endsWith(".ts")
-  ? new URL("./typescript-worker.mjs", import.meta.url)
-  : new URL("./markdown-worker.js", import.meta.url);
-const workerEntry = new URL("./markdown-worker.ts", import.meta.url).href;
 const notReady: PreparedContent = { format: "not-ready" };
 /** A worker's heap: a field that needs more is plain text rather than a crashed server. */
 const WORKER_HEAP_MB = 384;
@@ -193,8 +188,13 @@ export function createMarkdownRenderer(options: MarkdownRendererOptions): Markdo
 
   function spawn() {
     if (closed) return;
-    const worker = new Worker(bootstrapUrl, {
-      workerData: { entry: workerEntry },
+    const { url, workerData } = workerStart(
+      "markdown-worker",
+      import.meta.url,
+      "./markdown-worker.ts",
+    );
+    const worker = new Worker(url, {
+      workerData,
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });

@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import * as Y from "yjs";
+import { workerStart } from "../worker-entry.ts";
 
 export interface MergeRequest {
   id: number;
@@ -29,14 +30,6 @@ export function mergeThroughDocument(updates: Uint8Array[]): Uint8Array {
 
 export const mergeOnThisThread: MergeDocument = (updates) =>
   Promise.resolve(mergeThroughDocument(updates));
-
-// In the compiled build the worker is compiled beside this module; run from the TypeScript
-// sources, it starts through the bootstrap that registers tsx (server/rendering).
-const compiled = !import.meta.url.endsWith(".ts");
-const workerUrl = compiled
-  ? new URL("./merge-worker.js", import.meta.url)
-  : new URL("../rendering/typescript-worker.mjs", import.meta.url);
-const workerEntry = new URL("./merge-worker.ts", import.meta.url).href;
 
 interface Pending {
   resolve(state: Uint8Array): void;
@@ -70,8 +63,9 @@ export class MergeThread {
   }
 
   private start(): Worker {
-    const worker = new Worker(workerUrl, {
-      workerData: compiled ? undefined : { entry: workerEntry },
+    const { url, workerData } = workerStart("merge-worker", import.meta.url, "./merge-worker.ts");
+    const worker = new Worker(url, {
+      workerData,
       execArgv: [],
     });
     worker.unref();

@@ -13,6 +13,7 @@ import { apiClient } from "../setup/api-client.ts";
 import { runQuorumCli } from "../setup/cli.ts";
 import { createTestDatabase, inTestDatabase, type TestDatabase } from "../setup/database.ts";
 import { checkPgliteIntegrity } from "../setup/integrity.ts";
+import { quorumServerCommand } from "../setup/quorum-process.ts";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
 const onPglite = !process.env.DATABASE_URL;
@@ -49,7 +50,7 @@ async function testDatabase(): Promise<TestDatabase> {
 
 /**
  * Starts Quorum as its own process: `npm start` itself, or the command it runs
- * (`node … server/start.ts`), and resolves once it is listening.
+ * (`node … bin/start.js`), and resolves once it is listening.
  */
 function startServer(
   dataDir: string,
@@ -61,7 +62,7 @@ function startServer(
 ): Promise<RunningServer> {
   const command = options.npm
     ? ["npm", "start"]
-    : [process.execPath, "--max-semi-space-size=64", "--import", "tsx", "server/start.ts"];
+    : [process.execPath, "--max-semi-space-size=64", ...quorumServerCommand.slice(1)];
   const child = spawn(command[0]!, command.slice(1), {
     cwd: projectRoot,
     // npm start runs in a process group of its own, as in a terminal, to be stopped as a whole.
@@ -115,7 +116,8 @@ function startServer(
 
 /** Runs a server process to its end, expecting it to refuse to start. */
 function refusedServer(dataDir: string): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+  const [node, ...args] = quorumServerCommand;
+  const child = spawn(node, args, {
     cwd: projectRoot,
     env: {
       ...process.env,

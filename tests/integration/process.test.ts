@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, inTestDatabase, type TestDatabase } from "../setup/database.ts";
+import { quorumServerCommand } from "../setup/quorum-process.ts";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
 
@@ -12,12 +13,18 @@ interface RunningQuorum {
   exited: Promise<number | null>;
 }
 
-/** Starts `server/index.ts` as its own process, as `npm start` does after building. */
+/**
+ * Starts Quorum as its own process: the compiled server as `npm start` runs it, or with `--dev`
+ * the sources as `npm run dev` runs them.
+ */
 function startProcess(
   environment: Record<string, string>,
   flags: string[] = [],
 ): Promise<RunningQuorum> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts", ...flags], {
+  const [node, ...args] = flags.includes("--dev")
+    ? [process.execPath, "--import", "tsx", "server/index.ts"]
+    : quorumServerCommand;
+  const child = spawn(node, [...args, ...flags], {
     cwd: projectRoot,
     env: { ...process.env, ...environment },
   });
@@ -113,7 +120,8 @@ describe("the Quorum process", { timeout: 90_000 }, () => {
   });
 
   it("refuses to start with a wrong setting, naming it", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+    const [node, ...args] = quorumServerCommand;
+    const child = spawn(node, args, {
       cwd: projectRoot,
       env: { ...process.env, ...environment, DATABASE_URL: "mysql://nope" },
     });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -16,14 +16,20 @@ export interface TestDatabase {
 }
 
 /**
- * A fresh database of its own: on PostgreSQL a clone of the migrated template (or, with
- * `empty`, a database with no schema at all); for PGlite an empty directory, which the server
- * under test migrates as on a first start.
+ * A fresh database of its own, a copy of the migrated template: on PostgreSQL a database, on
+ * PGlite the template's directory. With `empty`, one with no schema at all (on PGlite an empty
+ * directory), which the server under test migrates as on a first start.
  */
 export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "quorum-test-"));
   const templateUrl = inject("templateDatabaseUrl");
   if (!templateUrl) {
+    const templateDir = inject("pgliteTemplateDir");
+    if (templateDir && !options.empty) {
+      // The template was closed cleanly, so its lock file is gone and the copy is a directory
+      // no process has open.
+      cpSync(path.join(templateDir, "pgdata"), path.join(dataDir, "pgdata"), { recursive: true });
+    }
     return {
       databaseUrl: undefined,
       dataDir,
@@ -66,7 +72,8 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { drop(): Pro
   const testDatabase = await createTestDatabase();
   const handle = await openDatabase({
     databaseUrl: testDatabase.databaseUrl,
-    pgliteDataDir: testDatabase.databaseUrl ? undefined : "memory://",
+    pgliteDataDir: path.join(testDatabase.dataDir, "pgdata"),
+    pgliteAccess: "owner",
   });
   await migrateToLatest(handle.db);
   return {

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { TestProject } from "vitest/node";
 import pg from "pg";
 import { openDatabase } from "../../db/client.ts";
@@ -10,6 +13,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** With DATABASE_URL: a migrated database that each test file copies. */
     templateDatabaseUrl: string | null;
+    /** On PGlite: a migrated data directory (its `pgdata`) that each test database copies. */
+    pgliteTemplateDir: string | null;
   }
 }
 
@@ -21,9 +26,10 @@ function withDatabase(url: string, database: string): string {
 
 /**
  * Builds the web app and compiles the server and the CLI once (servers under test serve the
- * production build; `quorum` and `npm start` run the compiled one) and, against
- * PostgreSQL, migrates one template database that every test file clones, so each file runs
- * in a fresh database without paying for migrations again.
+ * production build; `quorum` and `npm start` run the compiled one) and migrates one template
+ * database that every test database copies, so each starts fresh without paying for migrations
+ * again: against PostgreSQL a template database, on PGlite a data directory (migrating a new
+ * PGlite directory takes about as long again as opening a migrated one).
  */
 export default async function setup(project: TestProject) {
   ensureBuild((message) => process.stderr.write(`${message}\n`));
@@ -31,8 +37,17 @@ export default async function setup(project: TestProject) {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     project.provide("templateDatabaseUrl", null);
-    return;
+    const templateDir = mkdtempSync(path.join(tmpdir(), "quorum-template-"));
+    const template = await openDatabase({
+      pgliteDataDir: path.join(templateDir, "pgdata"),
+      pgliteAccess: "owner",
+    });
+    await migrateToLatest(template.db);
+    await template.close();
+    project.provide("pgliteTemplateDir", templateDir);
+    return () => rmSync(templateDir, { recursive: true, force: true });
   }
+  project.provide("pgliteTemplateDir", null);
   const templateName = `quorum_template_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

@@ -9,9 +9,16 @@ export interface QuorumProcess {
   exited: Promise<void>;
 }
 
-/** Starts `server/index.ts` as its own process and resolves once it is listening. */
+/**
+ * The command `npm start` runs: the compiled server (built by the tests' global setup), as users
+ * run it, and without compiling TypeScript on every start.
+ */
+export const quorumServerCommand = [process.execPath, "bin/start.js"] as const;
+
+/** Starts Quorum as its own process and resolves once it is listening. */
 export function startQuorumProcess(environment: Record<string, string>): Promise<QuorumProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+  const [node, ...args] = quorumServerCommand;
+  const child = spawn(node, args, {
     cwd: projectRoot,
     env: { ...process.env, LOG_LEVEL: "info", ...environment },
   });
