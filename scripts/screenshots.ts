@@ -6,15 +6,15 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { pino } from "pino";
 import { ensureBuild } from "../server/build.ts";
 import { loadConfig } from "../server/config.ts";
 import { startQuorum } from "../server/index.ts";
+import { launchChromium } from "./chromium.ts";
 
 const projectRoot = path.resolve(import.meta.dirname, "..");
 const imagesDir = path.join(projectRoot, "docs", "images");
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const password = "quorum-demo";
 const viewport = { width: 1280, height: 800 };
 
@@ -59,16 +59,7 @@ async function main(): Promise<void> {
     }),
     log: pino({ level: "warn" }),
   });
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     mkdirSync(imagesDir, { recursive: true });
     const baseUrl = server.url;

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { chromiumPath, launchChromium } from "../../scripts/chromium.ts";
 
-export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const browserRequired = process.env.REQUIRE_BROWSER === "1";
 const browserInstalled = existsSync(chromiumPath);
 
@@ -22,18 +22,7 @@ export async function launchBrowser(): Promise<Browser> {
   if (!browserInstalled) {
     throw new Error(`REQUIRE_BROWSER=1 but there is no Chromium at ${chromiumPath}`);
   }
-  return chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-      "--disable-quic",
-    ],
-  });
+  return launchChromium();
 }
 
 /**

@@ -1,5 +1,5 @@
 import { diffWords } from "diff";
-import { useId, type ReactNode } from "react";
+import { useCallback, useId, useState, type ReactNode } from "react";
 import type { SpanAnnotation, TemplateField } from "~/domain/template.ts";
 import { describeChord, type Keymap } from "~/domain/shortcuts.ts";
 import {
@@ -603,6 +603,41 @@ export function RewriteDiff({ original, rewritten }: { original: string; rewritt
       )}
     </div>
   );
+}
+
+/** The span being worked on: its field and its index in that field's spans. */
+export type ActiveSpan = { fieldId: string; index: number } | null;
+
+/** A page's cursors over all its fields: the ranking cursor per field and the active span. */
+export interface FieldCursors {
+  rankCursor: Readonly<Record<string, number>>;
+  onRankCursor: (fieldId: string, index: number) => void;
+  activeSpan: ActiveSpan;
+  onActiveSpan: (span: ActiveSpan) => void;
+}
+
+/** The cursors of a page that edits one label, starting on no span and every ranking's top. */
+export function useFieldCursors(): FieldCursors {
+  const [rankCursor, setRankCursor] = useState<Record<string, number>>({});
+  const [activeSpan, setActiveSpan] = useState<ActiveSpan>(null);
+  const onRankCursor = useCallback(
+    (fieldId: string, index: number) =>
+      setRankCursor((current) => ({ ...current, [fieldId]: index })),
+    [],
+  );
+  return { rankCursor, onRankCursor, activeSpan, onActiveSpan: setActiveSpan };
+}
+
+/** One field's share of the page's cursors, as `FieldControl` takes them. */
+export function cursorPropsFor(fieldId: string, cursors: FieldCursors) {
+  const { rankCursor, onRankCursor, activeSpan, onActiveSpan } = cursors;
+  return {
+    rankCursor: rankCursor[fieldId] ?? 0,
+    onRankCursor: (index: number) => onRankCursor(fieldId, index),
+    activeSpan: activeSpan?.fieldId === fieldId ? activeSpan.index : null,
+    onActiveSpan: (index: number | null) =>
+      onActiveSpan(index === null ? null : { fieldId, index }),
+  };
 }
 
 /**

@@ -13,7 +13,14 @@ import {
 } from "~/domain/shortcuts.ts";
 import { trimSelection } from "~/domain/span-offsets.ts";
 import type { SpanAnnotation, Template, TemplateField } from "~/domain/template.ts";
-import { FieldControl, Kbd, responseLetter, type ResponseInfo } from "./fields.tsx";
+import {
+  cursorPropsFor,
+  FieldControl,
+  useFieldCursors,
+  Kbd,
+  responseLetter,
+  type ResponseInfo,
+} from "./fields.tsx";
 import {
   fieldOfError,
   labelForSubmission,
@@ -178,8 +185,8 @@ export function LabelingWorkspace({
   const [flagOpen, setFlagOpen] = useState(false);
   const [guidelinesOpen, setGuidelinesOpen] = useState(false);
   const [announcement, setAnnouncement] = useState("");
-  const [activeSpan, setActiveSpan] = useState<{ fieldId: string; index: number } | null>(null);
-  const [rankCursor, setRankCursor] = useState<Record<string, number>>({});
+  const cursors = useFieldCursors();
+  const { rankCursor, activeSpan, onRankCursor } = cursors;
   const numberEntry = useRef<NumberEntry | null>(null);
   // After the severity key, the next number is a severity for the span marked last.
   const severityNext = useRef(false);
@@ -511,10 +518,7 @@ export function LabelingWorkspace({
       );
       if (!change) return;
       if (change.value !== undefined) setValue(change.fieldId, change.value);
-      if (change.cursor !== undefined) {
-        const cursor = change.cursor;
-        setRankCursor((current) => ({ ...current, [change.fieldId]: cursor }));
-      }
+      if (change.cursor !== undefined) onRankCursor(change.fieldId, change.cursor);
       if (change.advance) advance();
     },
     [
@@ -531,6 +535,7 @@ export function LabelingWorkspace({
       focusFieldById,
       responses,
       rankCursor,
+      onRankCursor,
       guidelines,
       revising,
       previousUrl,
@@ -669,14 +674,7 @@ export function LabelingWorkspace({
                   error={errorFor(field.id)}
                   onChange={setValue}
                   responses={responses}
-                  rankCursor={rankCursor[field.id] ?? 0}
-                  onRankCursor={(index) =>
-                    setRankCursor((current) => ({ ...current, [field.id]: index }))
-                  }
-                  activeSpan={activeSpan?.fieldId === field.id ? activeSpan.index : null}
-                  onActiveSpan={(index) =>
-                    setActiveSpan(index === null ? null : { fieldId: field.id, index })
-                  }
+                  {...cursorPropsFor(field.id, cursors)}
                   onMarkSelection={markSelection}
                   spanOptions={{ severityKey: true }}
                 />

@@ -1,5 +1,10 @@
 import { useMemo, useState } from "react";
-import { FieldControl, type ResponseInfo } from "~/components/labeling/fields.tsx";
+import {
+  cursorPropsFor,
+  FieldControl,
+  useFieldCursors,
+  type ResponseInfo,
+} from "~/components/labeling/fields.tsx";
 import type { DraftLabel } from "~/components/labeling/label-draft.ts";
 import { mergeKeymap } from "~/domain/shortcuts.ts";
 import { templateFieldSchema } from "~/domain/template.ts";
@@ -20,8 +25,7 @@ const MAX_PREVIEWED_POINTS = 101;
 export function TemplatePreview({ fields }: { fields: ReadonlyArray<unknown> }) {
   const keymap = useMemo(() => mergeKeymap({}), []);
   const [label, setLabel] = useState<DraftLabel>({});
-  const [rankCursor, setRankCursor] = useState<Record<string, number>>({});
-  const [activeSpan, setActiveSpan] = useState<{ fieldId: string; index: number } | null>(null);
+  const cursors = useFieldCursors();
   const setValue = (fieldId: string, value: unknown) =>
     setLabel((current) => ({ ...current, [fieldId]: value }));
 
@@ -58,14 +62,7 @@ export function TemplatePreview({ fields }: { fields: ReadonlyArray<unknown> }) 
               keymap={keymap}
               onChange={setValue}
               responses={sampleResponses}
-              rankCursor={rankCursor[field.id] ?? 0}
-              onRankCursor={(cursor) =>
-                setRankCursor((current) => ({ ...current, [field.id]: cursor }))
-              }
-              activeSpan={activeSpan?.fieldId === field.id ? activeSpan.index : null}
-              onActiveSpan={(span) =>
-                setActiveSpan(span === null ? null : { fieldId: field.id, index: span })
-              }
+              {...cursorPropsFor(field.id, cursors)}
               onMarkSelection={() => undefined}
             />
           ) : (

@@ -4,7 +4,9 @@ import type * as Y from "yjs";
 import { CollaborativeText } from "~/collab/collaborative-text.tsx";
 import type { Participant } from "~/collab/presence.ts";
 import {
+  cursorPropsFor,
   FieldControl,
+  type FieldCursors,
   FieldShell,
   Kbd,
   RewriteDiff,
@@ -19,7 +21,7 @@ import type { SpanAnnotation, Template, TemplateField } from "~/domain/template.
 import { anchorKey, type CommentAnchor } from "./discussion.tsx";
 import { FieldPresence } from "./room-status.tsx";
 
-interface DraftFieldsProps {
+interface DraftFieldsProps extends FieldCursors {
   doc: Y.Doc | undefined;
   awareness: Awareness | undefined;
   template: Template;
@@ -30,10 +32,6 @@ interface DraftFieldsProps {
   readOnly: boolean;
   participants: ReadonlyArray<Participant>;
   openComments: Map<string, number>;
-  rankCursor: Record<string, number>;
-  onRankCursor: (fieldId: string, index: number) => void;
-  activeSpan: { fieldId: string; index: number } | null;
-  onActiveSpan: (span: { fieldId: string; index: number } | null) => void;
   onChange: (fieldId: string, value: unknown) => void;
   onMarkSelection: (fieldId: string, category: string) => void;
   onComment: (anchor: CommentAnchor) => void;
@@ -120,10 +118,7 @@ export const DraftFields = forwardRef<HTMLFieldSetElement, DraftFieldsProps>(fun
       error={errors[field.id]}
       onChange={onChange}
       responses={[...responses]}
-      rankCursor={rankCursor[field.id] ?? 0}
-      onRankCursor={(index) => onRankCursor(field.id, index)}
-      activeSpan={activeSpan?.fieldId === field.id ? activeSpan.index : null}
-      onActiveSpan={(index) => onActiveSpan(index === null ? null : { fieldId: field.id, index })}
+      {...cursorPropsFor(field.id, { rankCursor, onRankCursor, activeSpan, onActiveSpan })}
       onMarkSelection={(category) => onMarkSelection(field.id, category)}
       spanOptions={spanOptions(field)}
       textControl={(textField) => (

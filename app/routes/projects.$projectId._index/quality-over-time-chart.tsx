@@ -1,10 +1,9 @@
-import { useEffect, useRef } from "react";
-import uPlot from "uplot";
+import { useMemo } from "react";
 import type { DailyQuality } from "../../../server/services/quality-over-time.ts";
 import { formatCount, formatShare } from "~/utils/figures.ts";
+import { dayTimestamps, useDayChart, type DayChart } from "./day-chart.ts";
 import { formatDay } from "./throughput-chart.tsx";
 
-const CHART_HEIGHT = 220;
 /** Line colours, field by field, then the accuracy line in its own. */
 const FIELD_STROKES = ["#1f5f8b", "#8b5a1f", "#6b3fa0", "#1e7b7b", "#a03f5f", "#4f6b1e"];
 const ACCURACY_STROKE = "#1e7b4f";
@@ -43,24 +42,11 @@ export function qualitySummary({ days, fieldLabels }: QualitySeries): string {
  * the browser only, as the throughput chart is; the table beside it carries the same numbers.
  */
 export function QualityOverTimeChart({ series }: { series: QualitySeries }) {
-  const container = useRef<HTMLDivElement>(null);
   const { days, fieldLabels } = series;
-  useEffect(() => {
-    const element = container.current;
-    if (!element) return;
+  const chart = useMemo<DayChart>(() => {
     const fieldIds = days[0]?.alpha.map((field) => field.fieldId) ?? [];
-    const data: uPlot.AlignedData = [
-      days.map((day) => Date.parse(`${day.day}T00:00:00Z`) / 1000),
-      ...fieldIds.map((fieldId) =>
-        days.map((day) => day.alpha.find((field) => field.fieldId === fieldId)?.value ?? null),
-      ),
-      days.map((day) => day.accuracyVsFinal.value),
-    ];
-    const plot = new uPlot(
-      {
-        width: element.clientWidth,
-        height: CHART_HEIGHT,
-        tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC"),
+    return {
+      options: {
         // Alpha can fall below zero; both figures reach at most 1.
         scales: { y: { range: (_plot, min) => [Math.min(0, Math.floor(min * 10) / 10), 1] } },
         series: [
@@ -81,18 +67,16 @@ export function QualityOverTimeChart({ series }: { series: QualitySeries }) {
         ],
         axes: [{}, { size: 50 }],
       },
-      data,
-      element,
-    );
-    const resize = new ResizeObserver(() =>
-      plot.setSize({ width: element.clientWidth, height: CHART_HEIGHT }),
-    );
-    resize.observe(element);
-    return () => {
-      resize.disconnect();
-      plot.destroy();
+      data: [
+        dayTimestamps(days),
+        ...fieldIds.map((fieldId) =>
+          days.map((day) => day.alpha.find((field) => field.fieldId === fieldId)?.value ?? null),
+        ),
+        days.map((day) => day.accuracyVsFinal.value),
+      ],
     };
   }, [days, fieldLabels]);
+  const container = useDayChart(chart);
   return (
     <div
       ref={container}

@@ -1,9 +1,8 @@
-import { useEffect, useRef } from "react";
-import uPlot from "uplot";
+import { useMemo } from "react";
 import type { DailyThroughput } from "../../../server/services/throughput.ts";
 import { formatCount } from "~/utils/figures.ts";
+import { dayTimestamps, useDayChart, type DayChart } from "./day-chart.ts";
 
-const CHART_HEIGHT = 220;
 const dayFormat = new Intl.DateTimeFormat("en-GB", {
   day: "numeric",
   month: "short",
@@ -33,27 +32,11 @@ export function throughputSummary(days: ReadonlyArray<DailyThroughput>): string 
   );
 }
 
-/**
- * The daily series as a uPlot line chart. uPlot draws on a canvas and measures the page, so it
- * is created in the browser only, after hydration; the table beside it (server-rendered) carries
- * the same numbers for readers without scripts or sight of the chart.
- */
+/** The daily series as a line chart (see `useDayChart`). */
 export function ThroughputChart({ days }: { days: ReadonlyArray<DailyThroughput> }) {
-  const container = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const element = container.current;
-    if (!element) return;
-    const data: uPlot.AlignedData = [
-      days.map((day) => Date.parse(`${day.day}T00:00:00Z`) / 1000),
-      days.map((day) => day.labels),
-      days.map((day) => day.published),
-    ];
-    const plot = new uPlot(
-      {
-        width: element.clientWidth,
-        height: CHART_HEIGHT,
-        // The days are UTC days, as in the table; the browser's zone would shift them.
-        tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC"),
+  const chart = useMemo<DayChart>(
+    () => ({
+      options: {
         // From zero, with room above the busiest day so that its point is not cut off.
         scales: { y: { range: (_plot, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
         series: [
@@ -63,18 +46,11 @@ export function ThroughputChart({ days }: { days: ReadonlyArray<DailyThroughput>
         ],
         axes: [{}, { label: "per day", size: 50 }],
       },
-      data,
-      element,
-    );
-    const resize = new ResizeObserver(() =>
-      plot.setSize({ width: element.clientWidth, height: CHART_HEIGHT }),
-    );
-    resize.observe(element);
-    return () => {
-      resize.disconnect();
-      plot.destroy();
-    };
-  }, [days]);
+      data: [dayTimestamps(days), days.map((day) => day.labels), days.map((day) => day.published)],
+    }),
+    [days],
+  );
+  const container = useDayChart(chart);
   return (
     <div
       ref={container}

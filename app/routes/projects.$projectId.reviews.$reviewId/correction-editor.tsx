@@ -1,5 +1,11 @@
 import { useCallback, type MutableRefObject } from "react";
-import { FieldControl, RewriteDiff, type ResponseInfo } from "~/components/labeling/fields.tsx";
+import {
+  cursorPropsFor,
+  FieldControl,
+  RewriteDiff,
+  type FieldCursors,
+  type ResponseInfo,
+} from "~/components/labeling/fields.tsx";
 import {
   fieldOfError,
   labelForSubmission,
@@ -175,7 +181,7 @@ function FieldChange({
   );
 }
 
-interface CorrectionFieldsProps {
+interface CorrectionFieldsProps extends FieldCursors {
   template: Template;
   responses: ReadonlyArray<ResponseInfo>;
   annotator: string;
@@ -183,10 +189,6 @@ interface CorrectionFieldsProps {
   original: DraftLabel;
   label: DraftLabel;
   errors: Record<string, string>;
-  rankCursor: Record<string, number>;
-  onRankCursor: (fieldId: string, index: number) => void;
-  activeSpan: { fieldId: string; index: number } | null;
-  onActiveSpan: (span: { fieldId: string; index: number } | null) => void;
   /** The response elements a selection is read from, in the order of `responses`. */
   readerRefs: MutableRefObject<Array<HTMLElement | null>>;
   onChange: (fieldId: string, value: unknown) => void;
@@ -257,12 +259,7 @@ export function CorrectionFields({
             error={errors[field.id]}
             onChange={onChange}
             responses={[...responses]}
-            rankCursor={rankCursor[field.id] ?? 0}
-            onRankCursor={(index) => onRankCursor(field.id, index)}
-            activeSpan={activeSpan?.fieldId === field.id ? activeSpan.index : null}
-            onActiveSpan={(index) =>
-              onActiveSpan(index === null ? null : { fieldId: field.id, index })
-            }
+            {...cursorPropsFor(field.id, { rankCursor, onRankCursor, activeSpan, onActiveSpan })}
             onMarkSelection={(category) => markSelection(field.id, category)}
             spanOptions={{ instructions: "Select text in a response, then choose its category." }}
           />

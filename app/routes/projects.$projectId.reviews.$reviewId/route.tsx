@@ -16,7 +16,7 @@ import {
   type SetStateAction,
 } from "react";
 import { ErrorList, FormAlert } from "~/components/field.tsx";
-import type { ResponseInfo } from "~/components/labeling/fields.tsx";
+import type { ActiveSpan, ResponseInfo } from "~/components/labeling/fields.tsx";
 import { missingAnswers, spansValue, type DraftLabel } from "~/components/labeling/label-draft.ts";
 import { ContentFormatsProvider } from "~/components/markdown/content-context.tsx";
 import type { ContentFormats } from "~/components/markdown/content-formats.ts";
@@ -160,8 +160,6 @@ const emptyDraft = (key: number): CommentDraft => ({
   end: "",
   anchorProblem: "",
 });
-
-type ActiveSpan = { fieldId: string; index: number } | null;
 
 /**
  * A pending review: the item with its responses readable and selectable, the junior's label,
