@@ -34,4 +34,8 @@ export default defineConfig(({ isSsrBuild }) => ({
     alias: { "~": new URL("./app", import.meta.url).pathname },
   },
   server: { hmr: { port: Number(process.env.HMR_PORT ?? 24678) } },
+  // Route modules import server code for their loaders and actions, which the client build drops;
+  // the dev server's dependency scan still follows those imports, and argon2's browser entry names
+  // a WebAssembly package that is not installed.
+  optimizeDeps: { exclude: ["@node-rs/argon2"] },
 }));

@@ -44,7 +44,8 @@ async function timed<Result>(run: () => Promise<Result>): Promise<[Result, numbe
  * `npm run bench quality`: GET …/quality's service on ITEMS items × 5 annotators × 5 fields in
  * PostgreSQL (80 % consensus, 20 % disputed; the labels agree with a hidden truth 60–90 % of the
  * time by annotator), cold, kept (data unchanged), right after one label changed as the route
- * answers (within the staleness bound) and as an exact recomputation; Dawid–Skene on the same
+ * answers (within the staleness bound) and as an exact recomputation, then again with no
+ * recomputation running behind (from the kept rows, decision 031); Dawid–Skene on the same
  * labels alone; and `…/progress` in the same run as the baseline.
  */
 export async function benchmarkQuality(): Promise<BenchmarkTable> {
@@ -168,6 +169,11 @@ export async function benchmarkQuality(): Promise<BenchmarkTable> {
     await changeOneLabel();
     const [, exactMs] = await timed(() => projectQuality(db, lead, projectId));
     row("GET …/quality, right after one label changed, exact (recomputed)", exactMs, null);
+    // The same with no recomputation running behind: the one the bounded request started above
+    // shares the process with the exact one.
+    await changeOneLabel();
+    const [, aloneMs] = await timed(() => projectQuality(db, lead, projectId));
+    row("GET …/quality, one more label changed, exact, nothing computing behind", aloneMs, null);
 
     const data = await readQualityData(db, project);
     const answers = data.labels.map((entry) => ({

@@ -467,18 +467,31 @@ export function cohenKappa<Value extends Category>(
   second: ReadonlyArray<Value | null>,
   weights: KappaWeights = "unweighted",
 ): Estimate<number> {
-  if (first.length !== second.length) return notEstimable("invalid-options");
+  return cohenKappas(first, second, [weights])[0]!;
+}
+
+/**
+ * `cohenKappa` of the same two raters under several weightings, one figure per weighting, each
+ * exactly what `cohenKappa` gives: the categories are indexed once for all of them.
+ */
+export function cohenKappas<Value extends Category>(
+  first: ReadonlyArray<Value | null>,
+  second: ReadonlyArray<Value | null>,
+  weightings: ReadonlyArray<KappaWeights>,
+): Array<Estimate<number>> {
+  const every = (estimate: Estimate<number>) => weightings.map(() => estimate);
+  if (first.length !== second.length) return every(notEstimable("invalid-options"));
   const firstRated = first.some((value) => value !== null);
   const secondRated = second.some((value) => value !== null);
-  if (!firstRated && !secondRated) return notEstimable("no-data");
-  if (!firstRated || !secondRated) return notEstimable("single-annotator");
+  if (!firstRated && !secondRated) return every(notEstimable("no-data"));
+  if (!firstRated || !secondRated) return every(notEstimable("single-annotator"));
   const numeric = (values: ReadonlyArray<Value | null>) =>
     values.every(
       (value) => value === null || (typeof value === "number" && Number.isFinite(value)),
     );
-  if (weights !== "unweighted" && !(numeric(first) && numeric(second))) {
-    return notEstimable("non-numeric-values");
-  }
+  const bothNumeric = weightings.some((weights) => weights !== "unweighted")
+    ? numeric(first) && numeric(second)
+    : true;
 
   // Category indexes in typed arrays and the weights in a table: a project's pairs of
   // annotators share hundreds of thousands of units, and the sums run in the same order as ever.
@@ -504,7 +517,6 @@ export function cohenKappa<Value extends Category>(
     secondIndexes[pairCount] = indexOf(b);
     pairCount++;
   }
-  if (pairCount === 0) return notEstimable("no-overlap");
 
   const size = categories.length;
   // Kappa does not change when every weight is multiplied by one number; dividing the values by
@@ -513,35 +525,41 @@ export function cohenKappa<Value extends Category>(
     (most, value) => (typeof value === "number" ? Math.max(most, Math.abs(value)) : most),
     0,
   );
-  const weightOf = (c: number, k: number) => {
-    if (c === k) return 0;
-    if (weights === "unweighted") return 1;
-    const gap = Math.abs((categories[c] as number) / largest - (categories[k] as number) / largest);
-    return weights === "linear" ? gap : gap * gap;
-  };
-  const weightTable = new Float64Array(size * size);
-  for (let c = 0; c < size; c++) {
-    for (let k = 0; k < size; k++) weightTable[c * size + k] = weightOf(c, k);
-  }
   const firstMarginals = new Float64Array(size);
   const secondMarginals = new Float64Array(size);
-  let observed = 0;
   for (let pair = 0; pair < pairCount; pair++) {
-    const a = firstIndexes[pair];
-    const b = secondIndexes[pair];
-    firstMarginals[a]++;
-    secondMarginals[b]++;
-    observed += weightTable[a * size + b];
+    firstMarginals[firstIndexes[pair]]++;
+    secondMarginals[secondIndexes[pair]]++;
   }
-  let chance = 0;
-  for (let c = 0; c < size; c++) {
-    for (let k = 0; k < size; k++) {
-      chance += firstMarginals[c] * secondMarginals[k] * weightTable[c * size + k];
+  return weightings.map((weights): Estimate<number> => {
+    if (weights !== "unweighted" && !bothNumeric) return notEstimable("non-numeric-values");
+    if (pairCount === 0) return notEstimable("no-overlap");
+    const weightOf = (c: number, k: number) => {
+      if (c === k) return 0;
+      if (weights === "unweighted") return 1;
+      const gap = Math.abs(
+        (categories[c] as number) / largest - (categories[k] as number) / largest,
+      );
+      return weights === "linear" ? gap : gap * gap;
+    };
+    const weightTable = new Float64Array(size * size);
+    for (let c = 0; c < size; c++) {
+      for (let k = 0; k < size; k++) weightTable[c * size + k] = weightOf(c, k);
     }
-  }
-  observed /= pairCount;
-  chance /= pairCount * pairCount;
-  return chance > 0 ? estimated(1 - observed / chance) : notEstimable("no-variation");
+    let observed = 0;
+    for (let pair = 0; pair < pairCount; pair++) {
+      observed += weightTable[firstIndexes[pair] * size + secondIndexes[pair]];
+    }
+    let chance = 0;
+    for (let c = 0; c < size; c++) {
+      for (let k = 0; k < size; k++) {
+        chance += firstMarginals[c] * secondMarginals[k] * weightTable[c * size + k];
+      }
+    }
+    observed /= pairCount;
+    chance /= pairCount * pairCount;
+    return chance > 0 ? estimated(1 - observed / chance) : notEstimable("no-variation");
+  });
 }
 
 export interface PairwiseKappa {

@@ -19,6 +19,7 @@ import {
   type AccuracyFigure,
   type AccuracyOptions,
   type AnswerCounts,
+  type AnswerOutcome,
   type FieldAccuracy,
   type FinalAccuracyFigure,
   type FinalLabel,
@@ -126,6 +127,15 @@ export interface EconomicsInput<Person extends PersonId> {
   items: ReadonlyArray<CostedItem<Person>>;
   accuracy?: AccuracyOptions;
   gold: GoldOptions;
+  /**
+   * The outcomes of a settled item's labels against its final label, for a caller that keeps
+   * them per item between computations (the same template, policy and options): exactly what
+   * `outcomesAgainstFinal` gives, which is used when this is absent.
+   */
+  againstFinal?: (
+    item: CostedItem<Person>,
+    judge: () => Array<Record<string, AnswerOutcome>>,
+  ) => Array<Record<string, AnswerOutcome>>;
 }
 
 /**
@@ -364,6 +374,7 @@ export function projectEconomics<Person extends PersonId>(
   input: EconomicsInput<Person>,
 ): ProjectEconomics<Person> {
   const { template, policy, items } = input;
+  const againstFinal = input.againstFinal ?? ((_item, judge) => judge());
   const rates = new Map<Person, number | null>();
   for (const { person, rateCentsPerHour } of input.rates) {
     if (!rates.has(person)) rates.set(person, rateCentsPerHour);
@@ -429,12 +440,14 @@ export function projectEconomics<Person extends PersonId>(
             outcomesAgainstGold(template, policy, gold, entry.label, input.gold),
           )
         : final !== null
-          ? outcomesAgainstFinal(
-              template,
-              policy,
-              { labels: item.labels, final },
-              input.accuracy,
-            ).map((entry) => entry.outcomes)
+          ? againstFinal(item, () =>
+              outcomesAgainstFinal(
+                template,
+                policy,
+                { labels: item.labels, final },
+                input.accuracy,
+              ).map((entry) => entry.outcomes),
+            )
           : item.labels.map(() => null);
 
     item.labels.forEach((entry, index) => {

@@ -1,6 +1,6 @@
 import { fieldValue } from "../../app/domain/accuracy.ts";
 import {
-  cohenKappa,
+  cohenKappas,
   fleissKappa,
   kendallW,
   krippendorffAlpha,
@@ -98,6 +98,8 @@ function fleissOf<Value>(
   );
 }
 
+const WEIGHTINGS = ["unweighted", "linear", "quadratic"] as const;
+
 /** Cohen's kappa for every pair of people over the units both gave a value for. */
 function cohenPairs<Value>(
   pairable: ReadonlyArray<Unit<Value>>,
@@ -133,14 +135,17 @@ function cohenPairs<Value>(
   const pairs = [...byFirst.values()].flatMap((partners) => [...partners.values()]);
   return pairs
     .sort((x, y) => x.a - y.a || x.b - y.b)
-    .map(({ a, b, first, second }) => ({
-      a,
-      b,
-      items: first.length,
-      unweighted: cohenKappa(first, second, "unweighted"),
-      linear: cohenKappa(first, second, "linear"),
-      quadratic: cohenKappa(first, second, "quadratic"),
-    }));
+    .map(({ a, b, first, second }) => {
+      const [unweighted, linear, quadratic] = cohenKappas(first, second, WEIGHTINGS);
+      return {
+        a,
+        b,
+        items: first.length,
+        unweighted: unweighted!,
+        linear: linear!,
+        quadratic: quadratic!,
+      };
+    });
 }
 
 /** Alpha, its interval and the kappas of units of single values (numbers or categories). */
@@ -174,7 +179,9 @@ function categoricalAgreement(
     fieldId: field.id,
     metric,
     level,
-    alpha: krippendorffAlpha(values, level),
+    // The interval carries alpha as `krippendorffAlpha` computes it, from the same tabulation.
+    alpha:
+      interval.value === null ? krippendorffAlpha(values, level) : estimated(interval.value.alpha),
     alphaCi:
       interval.value === null
         ? notEstimable(interval.reason)

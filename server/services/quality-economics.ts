@@ -1,13 +1,11 @@
 import { performance } from "node:perf_hooks";
 import { sql, type Kysely } from "kysely";
-import { fieldValue } from "../../app/domain/accuracy.ts";
+import { fieldValue, type AnswerOutcome } from "../../app/domain/accuracy.ts";
 import {
   projectEconomics,
   rollUp,
   type CostedItem,
-  type CostedLabel,
   type GroupEconomics,
-  type PersonTime,
   type ProjectEconomics,
 } from "../../app/domain/cost.ts";
 import {
@@ -22,16 +20,11 @@ import {
   type DawidSkeneResult,
 } from "../../app/domain/reliability.ts";
 import type { Label, Template } from "../../app/domain/template.ts";
-import type {
-  AnnotatorLevel,
-  Database,
-  ItemStatus,
-  ProjectRole,
-  ReviewVerdict,
-} from "../../db/schema.ts";
+import type { AnnotatorLevel, Database, ProjectRole, ReviewVerdict } from "../../db/schema.ts";
 import type { ProjectModel } from "./project-model.ts";
 import { fieldAgreements, type FieldAgreement } from "./quality-agreement.ts";
 import { qualityOverTime, type DailyQuality } from "./quality-over-time.ts";
+import { patchKeptRows, readKeptRows, type KeptRows } from "./quality-rows.ts";
 
 /** Everyone whose work the quality figures count: annotators, panel members, reviewers. */
 export interface Worker {
@@ -77,14 +70,6 @@ export interface ReadItem extends CostedItem<number> {
   lastLabelAt: Date | null;
 }
 
-const votesOf = (votes: unknown): Array<{ person: number; label: Label }> =>
-  votes !== null && typeof votes === "object" && !Array.isArray(votes)
-    ? Object.entries(votes as Record<string, Label>).flatMap(([key, label]) => {
-        const person = Number(key);
-        return Number.isSafeInteger(person) ? [{ person, label }] : [];
-      })
-    : [];
-
 /**
  * With `labels: false` (costs only) the labels' contents are not read: no label, consensus or
  * version label is parsed, and every label and final label is the empty label.
@@ -94,219 +79,7 @@ export async function readQualityData(
   project: ProjectModel,
   options: { labels: boolean } = { labels: true },
 ): Promise<QualityData> {
-  const projectId = project.id;
-  const projectItems = db.selectFrom("items").select("id").where("project_id", "=", projectId);
-  const [items, annotations, outcomes, versions, panelTimes, reviews, reviewTimes, users] =
-    await Promise.all([
-      db
-        .selectFrom("items")
-        .select(["id", "status", "gold_label"])
-        .where("project_id", "=", projectId)
-        .orderBy("id")
-        .execute(),
-      db
-        .selectFrom("annotations")
-        .select(["item_id", "user_id", "rejected_at", "active_ms", "submitted_at"])
-        .$if(options.labels, (query) => query.select("label"))
-        .where("item_id", "in", projectItems)
-        .orderBy("id")
-        .execute(),
-      // A consensus is a final label only to judge labels by; costs need none.
-      options.labels
-        ? db
-            .selectFrom("item_outcomes")
-            .innerJoin("items", "items.id", "item_outcomes.item_id")
-            .select(["item_outcomes.item_id", "item_outcomes.aggregated_label"])
-            .where("items.project_id", "=", projectId)
-            .where("items.status", "=", "consensus")
-            .execute()
-        : [],
-      db
-        .selectFrom("adjudications")
-        .select(["item_id", "version", "published_by", "time_spent_kind"])
-        .$if(options.labels, (query) => query.select(["label", "votes"]))
-        .where("item_id", "in", projectItems)
-        .orderBy("item_id")
-        .orderBy("version")
-        .execute(),
-      db
-        .selectFrom("adjudication_time")
-        .select(["item_id", "version", "user_id", "active_ms"])
-        .where("item_id", "in", projectItems)
-        .execute(),
-      db
-        .selectFrom("reviews")
-        .innerJoin("annotations", "annotations.id", "reviews.annotation_id")
-        .select([
-          "reviews.id",
-          "reviews.verdict",
-          "reviews.time_spent_ms",
-          "annotations.item_id",
-          "annotations.user_id",
-        ])
-        .where("reviews.project_id", "=", projectId)
-        .orderBy("reviews.id")
-        .execute(),
-      db
-        .selectFrom("review_time")
-        .innerJoin("reviews", "reviews.id", "review_time.review_id")
-        .select(["review_time.review_id", "review_time.user_id", "review_time.active_ms"])
-        .where("reviews.project_id", "=", projectId)
-        .execute(),
-      db
-        .selectFrom("users")
-        .leftJoin("project_members", (join) =>
-          join
-            .onRef("project_members.user_id", "=", "users.id")
-            .on("project_members.project_id", "=", projectId),
-        )
-        .select([
-          "users.id",
-          "users.name",
-          "users.level",
-          "users.domains",
-          "users.hourly_rate_cents",
-          "project_members.role",
-        ])
-        .where((eb) =>
-          eb.or([
-            eb("project_members.project_id", "=", projectId),
-            eb("users.id", "in", (inner) =>
-              inner
-                .selectFrom("annotations")
-                .select("user_id")
-                .where("item_id", "in", projectItems),
-            ),
-            eb("users.id", "in", (inner) =>
-              inner
-                .selectFrom("adjudication_time")
-                .select("user_id")
-                .where("item_id", "in", projectItems),
-            ),
-            eb("users.id", "in", (inner) =>
-              inner
-                .selectFrom("review_time")
-                .innerJoin("reviews", "reviews.id", "review_time.review_id")
-                .select("review_time.user_id")
-                .where("reviews.project_id", "=", projectId),
-            ),
-          ]),
-        )
-        .execute(),
-    ]);
-
-  const workers = new Map<number, Worker>(
-    users.map((row) => [
-      row.id,
-      {
-        id: row.id,
-        name: row.name,
-        level: row.level,
-        domains: row.domains,
-        rateCentsPerHour: row.hourly_rate_cents,
-        role: row.role,
-      },
-    ]),
-  );
-
-  const status = new Map<number, ItemStatus>();
-  const byItem = new Map<number, ItemBeingRead>();
-  for (const item of items) {
-    status.set(item.id, item.status);
-    byItem.set(item.id, {
-      id: item.id,
-      lastLabelAt: null,
-      labels: [],
-      gold: (item.gold_label as Label | null) ?? null,
-      versions: [],
-      reviews: [],
-    });
-  }
-  const labels: QualityLabel[] = [];
-  for (const row of annotations) {
-    const entry = {
-      person: row.user_id,
-      label: (row.label ?? {}) as Label,
-      rejected: row.rejected_at !== null,
-      activeMs: row.active_ms === null ? null : Number(row.active_ms),
-    };
-    const item = byItem.get(row.item_id)!;
-    item.labels.push(entry);
-    if (item.lastLabelAt === null || row.submitted_at > item.lastLabelAt) {
-      item.lastLabelAt = row.submitted_at;
-    }
-    labels.push({
-      itemId: row.item_id,
-      userId: row.user_id,
-      label: entry.label,
-      rejected: entry.rejected,
-      activeMs: entry.activeMs,
-      goldLabel: item.gold ?? null,
-    });
-  }
-
-  // The final label of a settled item: its consensus, or its latest published version.
-  for (const outcome of outcomes) {
-    byItem.get(outcome.item_id)!.final = {
-      label: outcome.aggregated_label as Label,
-      source: "consensus",
-    };
-  }
-  const panelTime = new Map<string, Array<PersonTime<number>>>();
-  for (const row of panelTimes) {
-    const key = `${row.item_id}:${row.version}`;
-    panelTime.set(key, [
-      ...(panelTime.get(key) ?? []),
-      { person: row.user_id, activeMs: Number(row.active_ms) },
-    ]);
-  }
-  for (const version of versions) {
-    const item = byItem.get(version.item_id)!;
-    // A version published automatically had nobody in a room: an empty panel, not an unmeasured
-    // one. A lead's version from before time was measured per person kept only a wall clock.
-    const panel =
-      version.published_by === null
-        ? []
-        : version.time_spent_kind === "wall_clock"
-          ? null
-          : (panelTime.get(`${version.item_id}:${version.version}`) ?? []);
-    item.versions.push({ panel });
-    if (status.get(version.item_id) === "published") {
-      item.final = {
-        label: (version.label ?? {}) as Label,
-        votes: votesOf(version.votes),
-        source: "published",
-      };
-    }
-  }
-  const reviewTime = new Map<number, Array<PersonTime<number>>>();
-  for (const row of reviewTimes) {
-    reviewTime.set(row.review_id, [
-      ...(reviewTime.get(row.review_id) ?? []),
-      { person: row.user_id, activeMs: Number(row.active_ms) },
-    ]);
-  }
-  for (const review of reviews) {
-    if (review.verdict === "pending") continue;
-    const item = byItem.get(review.item_id)!;
-    item.reviews.push({
-      people: review.time_spent_ms === null ? null : (reviewTime.get(review.id) ?? []),
-    });
-  }
-
-  return {
-    labels,
-    reviews: reviews.map((review) => ({ userId: review.user_id, verdict: review.verdict })),
-    workers,
-    items: [...byItem.values()],
-  };
-}
-
-/** An item's costed parts, gathered from the rows of several queries. */
-interface ItemBeingRead extends ReadItem {
-  labels: Array<CostedLabel<number>>;
-  versions: Array<{ panel: ReadonlyArray<PersonTime<number>> | null }>;
-  reviews: Array<{ people: ReadonlyArray<PersonTime<number>> | null }>;
+  return (await readKeptRows(db, project.id, options)).data;
 }
 
 /**
@@ -390,6 +163,15 @@ export function pooledReliability(
   return labels === 0 ? notEstimable(reliability.reason) : estimated(expectedCorrect / labels);
 }
 
+/**
+ * The outcomes of each kept item's labels against its final label, under the template and
+ * policy (serialised) they were judged by: most items are unchanged between two computations.
+ */
+const outcomesOfItem = new WeakMap<
+  CostedItem<number>,
+  { judgedBy: string; outcomes: Array<Record<string, AnswerOutcome>> }
+>();
+
 export interface QualityEconomics {
   data: QualityData;
   economics: ProjectEconomics<number>;
@@ -410,12 +192,21 @@ const ratesOf = (data: QualityData) =>
  * `projectEconomics` lists, by the level and domains they have now.
  */
 export function qualityEconomicsOf(project: ProjectModel, data: QualityData): QualityEconomics {
+  const judgedBy = JSON.stringify([project.template, project.disputePolicy]);
   const economics = projectEconomics({
     template: project.template,
     policy: project.disputePolicy,
     rates: ratesOf(data),
     items: data.items,
     gold: { ratingTolerance: project.settings.goldRatingTolerance },
+    // An item read again is a new object; one kept from an earlier read keeps its outcomes.
+    againstFinal: (item, judge) => {
+      const judged = outcomesOfItem.get(item);
+      if (judged?.judgedBy === judgedBy) return judged.outcomes;
+      const outcomes = judge();
+      outcomesOfItem.set(item, { judgedBy, outcomes });
+      return outcomes;
+    },
   });
   const members = economics.people.map((person) => {
     const worker = data.workers.get(person.person);
@@ -489,6 +280,8 @@ interface Kept<Figures> {
   computeMs: number | null;
   /** The recomputation running behind these figures while they are served stale. */
   next: Kept<Figures> | null;
+  /** The figures once computed, for the next computation to start from. */
+  settled: Figures | null;
 }
 
 /** Projects whose figures are kept, per database and kind, the most recently asked for last. */
@@ -500,10 +293,11 @@ const KEPT_PROJECTS = 16;
  * compute, and the quality page and progress are asked for far more often than the data change.
  * Each call reads the fingerprint first, so that, whichever process of the application wrote,
  * nobody is shown figures older than the data at their request, or than the bound `Freshness`
- * allows.
+ * allows. A computation is given the project's latest computed figures (`base`, null if none) to
+ * start from: the rows they were read from are patched rather than read again (decision 031).
  */
 function keeper<Figures>(
-  compute: (db: Kysely<Database>, project: ProjectModel) => Promise<Figures>,
+  compute: (db: Kysely<Database>, project: ProjectModel, base: Figures | null) => Promise<Figures>,
 ) {
   const kept = new WeakMap<Kysely<Database>, Map<number, Kept<Figures>>>();
   const start = (
@@ -511,17 +305,22 @@ function keeper<Figures>(
     project: ProjectModel,
     fingerprint: string,
     matchedAt: number,
+    base: Figures | null,
   ): Kept<Figures> => {
     const started = performance.now();
     const entry: Kept<Figures> = {
       fingerprint,
-      figures: compute(db, project),
+      figures: compute(db, project, base),
       matchedAt,
       computeMs: null,
       next: null,
+      settled: null,
     };
     entry.figures.then(
-      () => (entry.computeMs = performance.now() - started),
+      (figures) => {
+        entry.computeMs = performance.now() - started;
+        entry.settled = figures;
+      },
       () => undefined,
     );
     return entry;
@@ -565,7 +364,7 @@ function keeper<Figures>(
       requestedAt - entry.matchedAt <= freshness.maxStaleMs
     ) {
       if (!entry.next) {
-        const next = start(db, project, fingerprint, requestedAt);
+        const next = start(db, project, fingerprint, requestedAt, entry.settled);
         entry.next = next;
         next.figures.then(
           () => {
@@ -583,7 +382,7 @@ function keeper<Figures>(
       keep(entry.next);
       return entry.next.figures;
     }
-    const computed = start(db, project, fingerprint, requestedAt);
+    const computed = start(db, project, fingerprint, requestedAt, entry?.settled ?? null);
     computed.figures.catch(forget(computed));
     keep(computed);
     return computed.figures;
@@ -626,25 +425,76 @@ async function qualityFingerprint(db: Kysely<Database>, projectId: number): Prom
   return `${rows[0]?.fingerprint ?? ""}|${new Date().toISOString().slice(0, 10)}`;
 }
 
-/** Everything the quality endpoint shows, kept until the project's data change. */
+/**
+ * Everything the quality endpoint shows, kept until the project's data change, and recomputed
+ * from the kept rows patched with what changed.
+ */
 export const projectQualityComputation = keeper(
-  async (db, project): Promise<QualityComputation> => {
-    const economics = await readQualityEconomics(db, project);
+  async (db, project, base): Promise<QualityComputation> => {
+    const before = base ? kept.get(base) : undefined;
+    const rows = before
+      ? await patchKeptRows(db, project.id, before.rows)
+      : await readKeptRows(db, project.id);
+    const economics = qualityEconomicsOf(project, rows.data);
+    // Only the base's figures per day are taken over, not the base itself: computations do not
+    // chain to every one before them.
+    const previousDays = before?.overTime;
+    const state: KeptComputation = { rows, overTime: undefined };
     let models: CategoricalModel[] | undefined;
     let reliability: Reliability | undefined;
     let agreements: FieldAgreement[] | undefined;
-    let overTime: DailyQuality[] | undefined;
     const modelsOnce = () =>
       (models ??= categoricalModels(project.template, economics.data.labels));
-    return {
+    const computation: QualityComputation = {
       ...economics,
       models: modelsOnce,
       reliability: () => (reliability ??= reliabilityOf(modelsOnce())),
       agreements: () => (agreements ??= fieldAgreements(project, economics.data.labels)),
-      overTime: () => (overTime ??= qualityOverTime(project, economics.data)),
+      overTime: () => {
+        if (state.overTime) return state.overTime.days;
+        const now = new Date();
+        const day = utcDay(now);
+        const stamp = project.row.updated_at.getTime();
+        // A day's figures depend on its items, the template, policy and the 30-day window only.
+        const reuse =
+          previousDays && !rows.full && previousDays.day === day && previousDays.stamp === stamp
+            ? { previous: previousDays.days, changedDays: changedDays(rows) }
+            : undefined;
+        state.overTime = {
+          days: qualityOverTime(project, economics.data, now, reuse),
+          day,
+          stamp,
+        };
+        return state.overTime.days;
+      },
     };
+    kept.set(computation, state);
+    return computation;
   },
 );
+
+/** What a quality computation keeps for the next one to start from. */
+interface KeptComputation {
+  rows: KeptRows;
+  overTime: { days: DailyQuality[]; day: string; stamp: number } | undefined;
+}
+
+const kept = new WeakMap<QualityComputation, KeptComputation>();
+const keptCosts = new WeakMap<ProjectCosts, KeptRows>();
+
+const utcDay = (instant: Date) => instant.toISOString().slice(0, 10);
+
+/** The days of quality over time that the changed items were in, or are in now. */
+function changedDays(rows: KeptRows): Set<string> {
+  const days = new Set<string>();
+  for (const id of rows.changed) {
+    for (const entry of [rows.before.get(id), rows.rows.get(id)]) {
+      const at = entry?.item.lastLabelAt;
+      if (at) days.add(utcDay(at));
+    }
+  }
+  return days;
+}
 
 export interface ProjectCosts {
   costCents: Estimate<number>;
@@ -657,8 +507,12 @@ export interface ProjectCosts {
  * without the labels' contents and costed under a template without fields, so that nothing is
  * judged (a cost does not depend on whether a label was right). Kept like the quality figures.
  */
-export const projectCosts = keeper(async (db, project): Promise<ProjectCosts> => {
-  const data = await readQualityData(db, project, { labels: false });
+export const projectCosts = keeper(async (db, project, base): Promise<ProjectCosts> => {
+  const before = base ? keptCosts.get(base) : undefined;
+  const rows = before
+    ? await patchKeptRows(db, project.id, before, { labels: false })
+    : await readKeptRows(db, project.id, { labels: false });
+  const { data } = rows;
   const { whole, publishedItems } = projectEconomics({
     template: { fields: [] },
     policy: {},
@@ -666,8 +520,10 @@ export const projectCosts = keeper(async (db, project): Promise<ProjectCosts> =>
     items: data.items,
     gold: { ratingTolerance: project.settings.goldRatingTolerance },
   });
-  return {
+  const costs: ProjectCosts = {
     costCents: whole.costCents,
     costPerPublishedItemCents: publishedItems.means.totalCents,
   };
+  keptCosts.set(costs, rows);
+  return costs;
 });

@@ -42,24 +42,35 @@ const utcDay = (instant: Date) => instant.toISOString().slice(0, 10);
  * then, judged as their labels and final labels stand now. Gold items are left out, as agreement
  * and accuracy against the final label leave them out. A day without items, or whose items give
  * no figure, has null with the reason, never NaN.
+ *
+ * With `reuse`, the days not in `changedDays` are taken from `previous` (the same window, template
+ * and policy): a day's figures depend on its own items only, and only the changed items' days,
+ * before and after the change, are computed again.
  */
 export function qualityOverTime(
   project: Pick<ProjectModel, "template" | "disputePolicy">,
   data: Pick<QualityData, "labels" | "items">,
   now: Date = new Date(),
+  reuse?: { previous: ReadonlyArray<DailyQuality>; changedDays: ReadonlySet<string> },
 ): DailyQuality[] {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const days = Array.from({ length: THROUGHPUT_DAYS }, (_, index) =>
     utcDay(new Date(today - (THROUGHPUT_DAYS - 1 - index) * DAY_MS)),
   );
-  const inWindow = new Set(days);
+  const firstDay = today - (THROUGHPUT_DAYS - 1) * DAY_MS;
+  const previous = new Map(reuse?.previous.map((daily) => [daily.day, daily]));
+  const computed = (day: string) =>
+    reuse === undefined || reuse.changedDays.has(day) || !previous.has(day);
   const dayOfItem = new Map<number, string>();
   const answers = new Map(days.map((day) => [day, noAnswers()]));
   const items = new Map(days.map((day) => [day, 0]));
   for (const item of data.items) {
     if (item.gold || item.lastLabelAt === null) continue;
-    const day = utcDay(item.lastLabelAt);
-    if (!inWindow.has(day)) continue;
+    // UTC days are 86,400,000 ms each: the day's index is a division, not a date string per item.
+    const offset = Math.floor((item.lastLabelAt.getTime() - firstDay) / DAY_MS);
+    if (offset < 0 || offset >= THROUGHPUT_DAYS) continue;
+    const day = days[offset]!;
+    if (!computed(day)) continue;
     dayOfItem.set(item.id, day);
     items.set(day, items.get(day)! + 1);
     if (!item.final) continue;
@@ -77,6 +88,7 @@ export function qualityOverTime(
     if (day !== undefined) labelsByDay.get(day)!.push(label);
   }
   return days.map((day) => {
+    if (!computed(day)) return previous.get(day)!;
     const alphas = fieldAlphas(project.template, labelsByDay.get(day)!);
     const counts = answers.get(day)!;
     const accuracy = finalAccuracyFigure(counts.correct, counts.scored, counts.selfDecided);
