@@ -58,8 +58,29 @@ export interface FieldAgreement {
 
 type Category = string | number;
 
-/** A unit of reliability data: who gave which value. */
-type Unit<Value> = Map<number, Value>;
+/**
+ * A unit of reliability data: who gave which value. Its values as a list and its people in order
+ * are worked out once, when first asked for: a unit kept with its item's rows serves every
+ * computation until the item changes. Nothing is set once they are asked for.
+ */
+class Unit<Value> extends Map<number, Value> {
+  #list: Value[] | undefined;
+  #byPerson: { people: number[]; values: Value[] } | undefined;
+
+  /** The values in the order they were given. */
+  list(): Value[] {
+    return (this.#list ??= [...this.values()]);
+  }
+
+  /** The people in increasing order, and their values in that order. */
+  byPerson(): { people: number[]; values: Value[] } {
+    if (!this.#byPerson) {
+      const people = [...this.keys()].sort((x, y) => x - y);
+      this.#byPerson = { people, values: people.map((person) => this.get(person)!) };
+    }
+    return this.#byPerson;
+  }
+}
 
 /** Why nothing is pairable, as the agreement functions say it: by how many people gave values. */
 function unpairableReason(people: number): UndefinedReason {
@@ -84,7 +105,7 @@ function fleissOf<Value>(
   const units = complete.length > 0 ? complete : pairable;
   const categories = new Map<Category, number>();
   for (const unit of units) {
-    for (const value of unit.values()) {
+    for (const value of unit.list()) {
       const key = keyOf(value);
       if (!categories.has(key)) categories.set(key, categories.size);
     }
@@ -92,7 +113,7 @@ function fleissOf<Value>(
   return fleissKappa(
     units.map((unit) => {
       const row = new Array<number>(categories.size).fill(0);
-      for (const value of unit.values()) row[categories.get(keyOf(value))!]++;
+      for (const value of unit.list()) row[categories.get(keyOf(value))!]++;
       return row;
     }),
   );
@@ -111,8 +132,8 @@ function cohenPairs<Value>(
     Map<number, { a: number; b: number; first: Category[]; second: Category[] }>
   >();
   for (const unit of pairable) {
-    const people = [...unit.keys()].sort((x, y) => x - y);
-    const keys = people.map((person) => keyOf(unit.get(person)!));
+    const { people, values } = unit.byPerson();
+    const keys = values.map(keyOf);
     for (let first = 0; first < people.length; first++) {
       const a = people[first]!;
       let partners = byFirst.get(a);
@@ -159,7 +180,7 @@ function categoricalAgreement(
   items: number,
 ): FieldAgreement {
   const pairable = [...units].filter((unit) => unit.size >= 2);
-  const values = pairable.map((unit) => [...unit.values()]);
+  const values = pairable.map((unit) => unit.list());
   const identity = (value: Category) => value;
   if (pairable.length === 0) {
     const reason = unpairableReason(people);
@@ -197,7 +218,7 @@ const countedLabels = (labels: ReadonlyArray<QualityLabel>) =>
   labels.filter((entry) => entry.goldLabel === null && !entry.rejected);
 
 /** A field's values by item and person, and everyone who gave one. */
-function unitsOf(field: TemplateField, counted: ReadonlyArray<QualityLabel>) {
+function unitsOf(field: TemplateField, counted: ReadonlyArray<QualityLabel>): FieldUnits {
   const byItem = new Map<number, Unit<unknown>>();
   const people = new Set<number>();
   for (const entry of counted) {
@@ -206,7 +227,7 @@ function unitsOf(field: TemplateField, counted: ReadonlyArray<QualityLabel>) {
     people.add(entry.userId);
     let unit = byItem.get(entry.itemId);
     if (!unit) {
-      unit = new Map();
+      unit = new Unit();
       byItem.set(entry.itemId, unit);
     }
     unit.set(entry.userId, value);
@@ -234,7 +255,7 @@ export function fieldAlphas(
         for (const [person, ranking] of unit) {
           ranking.forEach((responseId, index) => {
             const key = `${itemId}\u0000${responseId}`;
-            const responseUnit = ranks.get(key) ?? new Map<number, Category>();
+            const responseUnit = ranks.get(key) ?? new Unit<Category>();
             responseUnit.set(person, index + 1);
             ranks.set(key, responseUnit);
           });
@@ -242,7 +263,7 @@ export function fieldAlphas(
       }
       units = ranks.values();
     }
-    const values = [...units].filter((unit) => unit.size >= 2).map((unit) => [...unit.values()]);
+    const values = [...units].filter((unit) => unit.size >= 2).map((unit) => unit.list());
     const level: AlphaLevel =
       field.type === "rating"
         ? field.level
@@ -260,6 +281,17 @@ export function fieldAlphas(
   return results;
 }
 
+/** A field's values by item, in the order of the label that first gave each item one. */
+interface FieldUnits {
+  byItem: Map<number, Unit<unknown>>;
+  /** Everyone who gave a value. */
+  people: Set<number>;
+}
+
+/** The fields agreement is measured on: all but free text. */
+const scoredFields = (template: Template) =>
+  template.fields.filter((field) => field.type !== "text" && field.type !== "rewrite");
+
 /**
  * Inter-annotator agreement per scored field, over the labels that count (not rejected in
  * review) of items that are not gold, as the quality page has always measured it. For spans and
@@ -271,10 +303,113 @@ export function fieldAgreements(
   labels: ReadonlyArray<QualityLabel>,
 ): FieldAgreement[] {
   const counted = countedLabels(labels);
+  return agreementsOf(
+    project,
+    scoredFields(project.template).map((field) => unitsOf(field, counted)),
+  );
+}
+
+/** One item's labels, in the order of their ids, with those ids. */
+export interface ItemLabels {
+  labels: ReadonlyArray<QualityLabel>;
+  labelIds: ReadonlyArray<number>;
+}
+
+/** A field's values on one item, with the id of the label that gave the first. */
+interface ItemUnit {
+  item: number;
+  first: number;
+  unit: Unit<unknown>;
+}
+
+/**
+ * Each item's units per scored field, under the fields they were built for: an item kept
+ * between two computations is the same object, and only the items read again are built anew.
+ */
+const unitsOfItem = new WeakMap<ItemLabels, { fields: object; units: Array<ItemUnit | null> }>();
+
+/** One object per serialised list of fields, so that comparing them is comparing references. */
+const fieldsTokens = new Map<string, object>();
+const FIELDS_TOKENS = 16;
+
+function fieldsToken(fields: ReadonlyArray<TemplateField>): object {
+  const key = JSON.stringify(fields);
+  const token = fieldsTokens.get(key) ?? {};
+  fieldsTokens.delete(key);
+  fieldsTokens.set(key, token);
+  for (const oldest of fieldsTokens.keys()) {
+    if (fieldsTokens.size <= FIELDS_TOKENS) break;
+    fieldsTokens.delete(oldest);
+  }
+  return token;
+}
+
+/** An item's unit per field, built as `unitsOf` builds it from the item's labels. */
+function itemUnits(
+  fields: ReadonlyArray<TemplateField>,
+  { labels, labelIds }: ItemLabels,
+): Array<ItemUnit | null> {
+  return fields.map((field) => {
+    let found: ItemUnit | null = null;
+    for (let index = 0; index < labels.length; index++) {
+      const entry = labels[index]!;
+      if (entry.goldLabel !== null || entry.rejected) continue;
+      const value = fieldValue(field, entry.label[field.id]);
+      if (value === undefined) continue;
+      found ??= { item: entry.itemId, first: labelIds[index]!, unit: new Unit() };
+      found.unit.set(entry.userId, value);
+    }
+    return found;
+  });
+}
+
+/**
+ * `fieldAgreements` over the labels of the items given, each item's labels in id order: the
+ * same figures, with each item's units kept with its labels and built only for items not seen
+ * before (decision 031).
+ */
+export function fieldAgreementsOfItems(
+  project: { template: Template; overlap: number },
+  items: Iterable<ItemLabels>,
+): FieldAgreement[] {
+  const fields = scoredFields(project.template);
+  const token = fieldsToken(fields);
+  const perField: ItemUnit[][] = fields.map(() => []);
+  for (const entry of items) {
+    let kept = unitsOfItem.get(entry);
+    if (kept?.fields !== token) {
+      kept = { fields: token, units: itemUnits(fields, entry) };
+      unitsOfItem.set(entry, kept);
+    }
+    for (let index = 0; index < fields.length; index++) {
+      const unit = kept.units[index];
+      if (unit) perField[index]!.push(unit);
+    }
+  }
+  return agreementsOf(
+    project,
+    perField.map((units): FieldUnits => {
+      // In the order `unitsOf` puts them in, so that every sum runs in the same order.
+      units.sort((a, b) => a.first - b.first);
+      const byItem = new Map<number, Unit<unknown>>();
+      const people = new Set<number>();
+      for (const { item, unit } of units) {
+        byItem.set(item, unit);
+        for (const person of unit.keys()) people.add(person);
+      }
+      return { byItem, people };
+    }),
+  );
+}
+
+/** Agreement per scored field from its units, one `FieldUnits` per field of `scoredFields`. */
+function agreementsOf(
+  project: { template: Template; overlap: number },
+  units: ReadonlyArray<FieldUnits>,
+): FieldAgreement[] {
   const results: FieldAgreement[] = [];
-  for (const field of project.template.fields) {
-    if (field.type === "text" || field.type === "rewrite") continue;
-    const { byItem, people } = unitsOf(field, counted);
+  for (const [index, field] of scoredFields(project.template).entries()) {
+    const { byItem, people } = units[index]!;
     const items = [...byItem.values()].filter((unit) => unit.size >= 2).length;
     const raters = project.overlap;
 
@@ -316,13 +451,13 @@ export function fieldAgreements(
           for (const [person, ranking] of unit) {
             ranking.forEach((responseId, index) => {
               const key = `${itemId}\u0000${responseId}`;
-              const responseUnit = ranks.get(key) ?? new Map<number, Category>();
+              const responseUnit = ranks.get(key) ?? new Unit<Category>();
               responseUnit.set(person, index + 1);
               ranks.set(key, responseUnit);
             });
           }
           if (unit.size < 2) continue;
-          const w = kendallW(rankingScores([...unit.values()]));
+          const w = kendallW(rankingScores(unit.list()));
           if (w.value === null) wReason ??= w.reason;
           else wPerItem.push(w.value.w);
         }
@@ -345,7 +480,7 @@ export function fieldAgreements(
           meanOf(
             [...byItem.values()].flatMap((unit) => {
               if (unit.size < 2) return [];
-              const mean = meanPairwiseSpanF1([...unit.values()] as SpanAnnotation[][], mode);
+              const mean = meanPairwiseSpanF1(unit.list() as SpanAnnotation[][], mode);
               return mean === null ? [] : [mean];
             }),
             unpairableReason(people.size),
@@ -395,7 +530,7 @@ function setAgreement(
     fieldId: field.id,
     metric: "alpha-masi",
     level: null,
-    alpha: masiAlpha(pairable.map((unit) => [...unit.values()])),
+    alpha: masiAlpha(pairable.map((unit) => unit.list())),
     alphaCi: otherMetric(),
     fleissKappa: fleissOf(pairable, raters, setKey),
     cohenKappa: cohenPairs(pairable, setKey),

@@ -22,7 +22,7 @@ import {
 import type { Label, Template } from "../../app/domain/template.ts";
 import type { AnnotatorLevel, Database, ProjectRole, ReviewVerdict } from "../../db/schema.ts";
 import type { ProjectModel } from "./project-model.ts";
-import { fieldAgreements, type FieldAgreement } from "./quality-agreement.ts";
+import { fieldAgreementsOfItems, type FieldAgreement } from "./quality-agreement.ts";
 import { qualityOverTime, type DailyQuality } from "./quality-over-time.ts";
 import { patchKeptRows, readKeptRows, type KeptRows } from "./quality-rows.ts";
 
@@ -449,7 +449,7 @@ export const projectQualityComputation = keeper(
       ...economics,
       models: modelsOnce,
       reliability: () => (reliability ??= reliabilityOf(modelsOnce())),
-      agreements: () => (agreements ??= fieldAgreements(project, economics.data.labels)),
+      agreements: () => (agreements ??= fieldAgreementsOfItems(project, rows.rows.values())),
       overTime: () => {
         if (state.overTime) return state.overTime.days;
         const now = new Date();

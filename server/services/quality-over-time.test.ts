@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { projectEconomics } from "../../app/domain/cost.ts";
 import { templateSchema, type Label } from "../../app/domain/template.ts";
-import { fieldAgreements, fieldAlphas } from "./quality-agreement.ts";
+import { fieldAgreements, fieldAgreementsOfItems, fieldAlphas } from "./quality-agreement.ts";
 import type { QualityLabel, ReadItem } from "./quality-economics.ts";
 import { qualityOverTime } from "./quality-over-time.ts";
 
@@ -85,6 +85,33 @@ describe("quality over time", () => {
         for (const { fieldId, alpha } of fieldAlphas(template, labels)) {
           expect(alpha).toEqual(full.get(fieldId));
         }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("gives, from units kept per item, the agreement table the labels give", () => {
+    fc.assert(
+      fc.property(projectArbitrary, fc.array(fc.boolean()), (generated, rereads) => {
+        const { labels } = dataOf(generated);
+        // Label ids out of item order, as labels come in across items.
+        const idOf = (entry: QualityLabel) =>
+          ((entry.itemId * 7 + entry.userId * 13) % 97) * 1_000 + entry.itemId * 10 + entry.userId;
+        const ordered = [...labels].sort((a, b) => idOf(a) - idOf(b));
+        const byItem = new Map<number, { labels: QualityLabel[]; labelIds: number[] }>();
+        for (const entry of ordered) {
+          const item = byItem.get(entry.itemId) ?? { labels: [], labelIds: [] };
+          item.labels.push(entry);
+          item.labelIds.push(idOf(entry));
+          byItem.set(entry.itemId, item);
+        }
+        // Kept rows hold items in id order.
+        const kept = [...byItem.entries()].sort(([a], [b]) => a - b).map(([, item]) => item);
+        const scratch = fieldAgreements(project, ordered);
+        expect(fieldAgreementsOfItems(project, kept)).toEqual(scratch);
+        // Items read again are new objects; the others keep their units.
+        const items = kept.map((item, index) => (rereads[index] ? { ...item } : item));
+        expect(fieldAgreementsOfItems(project, items)).toEqual(scratch);
       }),
       { numRuns: 200 },
     );
