@@ -144,6 +144,8 @@ export async function benchmarkQuality(): Promise<BenchmarkTable> {
 
     const [, progressMs] = await timed(() => projectProgress(db, lead, projectId));
     row("baseline: GET …/progress", progressMs, null);
+    const [, keptProgressMs] = await timed(() => projectProgress(db, lead, projectId));
+    row("GET …/progress, data unchanged (kept counts)", keptProgressMs, QUALITY_GOAL_MS);
     // As the route asks: figures at most one quality event interval (10 s by default) behind.
     const route = { maxStaleMs: 10_000 };
     const [, coldMs] = await timed(() => projectQuality(db, lead, projectId, route));

@@ -3,7 +3,7 @@ import type { Database, ItemStatus, User } from "../../db/schema.ts";
 import type { Subject } from "../permissions.ts";
 import { itemStatuses, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { loadProjectFor, type ProjectModel } from "./project-model.ts";
-import { projectCosts } from "./quality-economics.ts";
+import { keeper, projectCosts } from "./quality-economics.ts";
 
 /**
  * Where a project stands: items by status, labels given against labels needed, each
@@ -34,17 +34,14 @@ export function seesPseudonymisedProgress(subject: Subject, project: ProjectMode
 }
 
 /**
- * The database side of a project's progress, the same whoever asks: one read that every
- * audience's view is then made from (the event streams of a project share it). The pseudonyms
- * are read only when `pseudonyms` says a pseudonymised view will be asked for, the costs only
- * when `costs` says a view with them will be.
+ * The counts behind a project's progress, which scan its items and labels (seconds at 100,000
+ * items): kept until the project's data change, as the quality figures are (decision 031). Every
+ * input is in the fingerprint: item statuses and gold, labels submitted, rejected or revised, the
+ * members' roles, and the people's names and levels.
  */
-export async function readProjectProgress(
-  db: Kysely<Database>,
-  project: ProjectModel,
-  options: { pseudonyms: boolean; costs?: boolean },
-) {
-  const projectId = project.id;
+export const keptProgressCounts = keeper((db, project) => readProgressCounts(db, project.id));
+
+async function readProgressCounts(db: Kysely<Database>, projectId: number) {
   const byStatusRows = await db
     .selectFrom("items")
     .select(["status", (eb) => eb.fn.countAll<number>().as("count")])
@@ -101,7 +98,7 @@ export async function readProjectProgress(
     .groupBy(["users.id", "users.name", "users.level", "project_members.role"])
     .orderBy("users.id")
     .execute();
-  const labelsGiven = await db
+  const { count: labelsGiven } = await db
     .selectFrom("annotations")
     .innerJoin("items", "items.id", "annotations.item_id")
     .select((eb) => eb.fn.countAll<number>().as("count"))
@@ -110,8 +107,26 @@ export async function readProjectProgress(
     .where("annotations.rejected_at", "is", null)
     .executeTakeFirstOrThrow();
 
+  return { items, goldItems, byStatus, perAnnotator, labelsGiven };
+}
+
+/**
+ * The database side of a project's progress, the same whoever asks: one read that every
+ * audience's view is then made from (the event streams of a project share it). The pseudonyms
+ * are read only when `pseudonyms` says a pseudonymised view will be asked for, the costs only
+ * when `costs` says a view with them will be.
+ */
+export async function readProjectProgress(
+  db: Kysely<Database>,
+  project: ProjectModel,
+  options: { pseudonyms: boolean; costs?: boolean },
+) {
+  const { items, goldItems, byStatus, perAnnotator, labelsGiven } = await keptProgressCounts(
+    db,
+    project,
+  );
   const pseudonyms = options.pseudonyms
-    ? await pseudonymsFor(db, projectId)
+    ? await pseudonymsFor(db, project.id)
     : new Map<number, string>();
   // Under pseudonyms, annotators are listed by pseudonym, not by user id, and without their
   // level: next to the member list, either would narrow down who is behind a pseudonym.
@@ -130,7 +145,7 @@ export async function readProjectProgress(
     goldItems,
     byStatus,
     done: byStatus.consensus + byStatus.published,
-    labels: { given: labelsGiven.count, needed: items * project.overlap },
+    labels: { given: labelsGiven, needed: items * project.overlap },
     annotators: (hideNames ? byPseudonym : perAnnotator).map((row) => ({
       id: hideNames ? null : row.id,
       name: hideNames ? nameUnderPseudonyms(row) : row.name,

@@ -296,7 +296,7 @@ const KEPT_PROJECTS = 16;
  * allows. A computation is given the project's latest computed figures (`base`, null if none) to
  * start from: the rows they were read from are patched rather than read again (decision 031).
  */
-function keeper<Figures>(
+export function keeper<Figures>(
   compute: (db: Kysely<Database>, project: ProjectModel, base: Figures | null) => Promise<Figures>,
 ) {
   const kept = new WeakMap<Kysely<Database>, Map<number, Kept<Figures>>>();

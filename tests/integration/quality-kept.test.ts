@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProjectModel } from "../../server/services/project-model.ts";
+import { keptProgressCounts } from "../../server/services/progress.ts";
 import { projectQualityComputation } from "../../server/services/quality-economics.ts";
 import { createCast, createProject, type Cast } from "../setup/adjudication.ts";
 import { importVerdictItems, verdictField } from "../setup/quality-fixture.ts";
@@ -68,5 +69,62 @@ describe("kept quality figures, checked without reading the labels", () => {
     const afterRole = await figures();
     expect(afterRole.data.workers.get(one.id)?.role).toBe("client");
     expect(await figures()).toBe(afterRole);
+  });
+
+  it("keep a project's progress counts while nothing changed, and follow every change", async () => {
+    const projectId = await createProject(cast, {
+      template: { fields: [verdictField] },
+      overlap: 3,
+      settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
+    });
+    const { db } = server.context;
+    const [one, two] = cast.experts;
+    type Progress = {
+      items: number;
+      labels: { given: number };
+      annotators: Array<{ id: number; name: string; level: string | null; labels: number }>;
+    };
+    const progress = async () => {
+      const response = await cast.lead.api.get<Progress>(`/projects/${projectId}/progress`);
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      return response.body;
+    };
+    const counts = async () => keptProgressCounts(db, await loadProjectModel(db, projectId));
+    const label = async (annotator: typeof one, verdict: string) => {
+      const next = await annotator.api.get<{ assignment: { itemId: number } | null }>(
+        `/queue/next?project=${projectId}`,
+      );
+      const itemId = next.body.assignment!.itemId;
+      const submitted = await annotator.api.post(`/items/${itemId}/annotations`, {
+        label: { verdict },
+      });
+      expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+    };
+
+    await importVerdictItems(server, cast.lead, projectId, [{ externalId: "a" }]);
+    expect((await progress()).items).toBe(1);
+    const kept = await counts();
+    expect(await counts()).toBe(kept);
+
+    await importVerdictItems(server, cast.lead, projectId, [{ externalId: "b" }]);
+    expect((await progress()).items).toBe(2);
+
+    await label(one, "safe");
+    const afterLabel = await progress();
+    expect(afterLabel.labels.given).toBe(1);
+    expect(afterLabel.annotators).toEqual([expect.objectContaining({ id: one.id, labels: 1 })]);
+
+    await label(two, "unsafe");
+    expect((await progress()).labels.given).toBe(2);
+
+    await db.updateTable("users").set({ name: "Renamed" }).where("id", "=", one.id).execute();
+    const afterRename = await progress();
+    expect(afterRename.annotators.find((row) => row.id === one.id)?.name).toBe("Renamed");
+
+    await db.updateTable("users").set({ level: "junior" }).where("id", "=", two.id).execute();
+    const afterLevel = await progress();
+    expect(afterLevel.annotators.find((row) => row.id === two.id)?.level).toBe("junior");
+    const settled = await counts();
+    expect(await counts()).toBe(settled);
   });
 });
