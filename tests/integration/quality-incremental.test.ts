@@ -70,6 +70,18 @@ describe("quality figures maintained incrementally", () => {
         const people: Person[] = [...cast.experts, cast.junior];
         const rowsOf = <Row>(rows: Row[], pick: number): Row | undefined =>
           rows.length === 0 ? undefined : rows[pick % rows.length];
+        /** One of the project's labels, chosen by `pick`, in id order. */
+        const pickedLabel = async (pick: number) =>
+          rowsOf(
+            await db
+              .selectFrom("annotations")
+              .innerJoin("items", "items.id", "annotations.item_id")
+              .select(["annotations.id", "annotations.item_id", "annotations.user_id"])
+              .where("items.project_id", "=", projectId)
+              .orderBy("annotations.id")
+              .execute(),
+            pick,
+          );
         const itemsWith = async (status: "disputed" | "published") =>
           db
             .selectFrom("items")
@@ -92,16 +104,7 @@ describe("quality figures maintained incrementally", () => {
             });
             expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
           } else if (kind === "revise") {
-            const own = rowsOf(
-              await db
-                .selectFrom("annotations")
-                .innerJoin("items", "items.id", "annotations.item_id")
-                .select(["annotations.item_id", "annotations.user_id"])
-                .where("items.project_id", "=", projectId)
-                .orderBy("annotations.id")
-                .execute(),
-              pick,
-            );
+            const own = await pickedLabel(pick);
             const person = people.find((entry) => entry.id === own?.user_id);
             if (!own || !person) return;
             // Refused once the item is settled; either way the figures must follow.
@@ -168,16 +171,7 @@ describe("quality figures maintained incrementally", () => {
           } else {
             // A transaction that began before the latest change and committed after it: the
             // item's `updated_at` falls below the latest one kept.
-            const label = rowsOf(
-              await db
-                .selectFrom("annotations")
-                .innerJoin("items", "items.id", "annotations.item_id")
-                .select(["annotations.id", "annotations.item_id"])
-                .where("items.project_id", "=", projectId)
-                .orderBy("annotations.id")
-                .execute(),
-              pick,
-            );
+            const label = await pickedLabel(pick);
             if (!label) return;
             await db
               .updateTable("annotations")
