@@ -150,17 +150,13 @@ export function matchSpans(
   second: ReadonlyArray<SpanAnnotation>,
   mode: SpanMatch,
 ): Array<[number, number]> {
-  // Solved on the spans in a canonical order, and with the two sets in a canonical order, so
-  // that among equally good matchings the same one is found whatever order the input has.
+  // Solved on the spans in a canonical order, so that among equally good matchings the same one
+  // is found whatever order the input has.
   const firstOrder = sortedIndices(first);
   const secondOrder = sortedIndices(second);
   const sortedFirst = firstOrder.map((index) => first[index]!);
   const sortedSecond = secondOrder.map((index) => second[index]!);
-  const swap = compareSpanLists(sortedSecond, sortedFirst) < 0;
-  const pairs = swap
-    ? matchSorted(sortedSecond, sortedFirst, mode).map(([b, a]): [number, number] => [a, b])
-    : matchSorted(sortedFirst, sortedSecond, mode);
-  return pairs
+  return matchSorted(sortedFirst, sortedSecond, mode)
     .map(([a, b]): [number, number] => [firstOrder[a]!, secondOrder[b]!])
     .sort((x, y) => x[0] - y[0] || x[1] - y[1]);
 }
@@ -186,53 +182,62 @@ function matchSorted(
   mode: SpanMatch,
 ): Array<[number, number]> {
   const pairs: Array<[number, number]> = [];
-  for (const tangle of tangles(first, second, mode)) {
-    const { lefts, rights } = tangle;
+  for (const { lefts, rights } of tangles(first, second, mode)) {
     if (lefts.length === 0 || rights.length === 0) continue;
-    if (mode === "exact") {
-      // Identical spans: any pairing is as good as any other.
-      for (let index = 0; index < Math.min(lefts.length, rights.length); index++) {
-        pairs.push([lefts[index]!, rights[index]!]);
-      }
-      continue;
-    }
-    const transpose = lefts.length > rights.length;
-    const rowNodes = transpose ? rights : lefts;
-    const columnNodes = transpose ? lefts : rights;
-    const rowSpans = transpose ? second : first;
-    const columnSpans = transpose ? first : second;
-    if (rowNodes.length * rowNodes.length * columnNodes.length > HUNGARIAN_BUDGET) {
-      const leftSpans = lefts.map((a) => first[a]!);
-      const rightSpans = rights.map((b) => second[b]!);
-      for (const [a, b] of sweepMatching(leftSpans, rightSpans))
-        pairs.push([lefts[a]!, rights[b]!]);
-      continue;
-    }
-    const longest = Math.max(...rowNodes.map((row) => rowSpans[row]!.end - rowSpans[row]!.start));
-    const bonus = longest * rowNodes.length + 1;
-    // Among matchings with as many pairs and as much overlap, the one whose pairs are most alike
-    // (overlap over union): a sum of those stays below 1, the least difference in overlap, so it
-    // only breaks ties. Without it, [2,9) and [7,9) tie for another annotator's [7,9), and the
-    // clusters built on the pairs depended on the order of the annotators.
-    const likeness = 1 / (rowNodes.length + 1);
-    const weights = rowNodes.map((row) =>
-      columnNodes.map((column) => {
-        const rowSpan = rowSpans[row]!;
-        const columnSpan = columnSpans[column]!;
-        const overlap = overlapLength(rowSpan, columnSpan);
-        if (overlap <= 0) return 0;
-        const union =
-          Math.max(rowSpan.end, columnSpan.end) - Math.min(rowSpan.start, columnSpan.start);
-        return bonus + overlap + (likeness * overlap) / union;
-      }),
-    );
-    maximumWeightAssignment(weights).forEach((column, row) => {
-      if (column < 0 || weights[row]![column] === 0) return;
-      const a = transpose ? columnNodes[column]! : rowNodes[row]!;
-      const b = transpose ? rowNodes[row]! : columnNodes[column]!;
-      pairs.push([a, b]);
-    });
+    const leftSpans = lefts.map((a) => first[a]!);
+    const rightSpans = rights.map((b) => second[b]!);
+    // Each tangle is solved with its two sides in an order of their own spans, so that a tie
+    // between equally good matchings is broken the same way whichever annotator comes first,
+    // and whatever the other responses' ids and spans are (a tangle is one response's).
+    const swap = compareSpanLists(rightSpans, leftSpans) < 0;
+    const matched = swap
+      ? matchTangle(rightSpans, leftSpans, mode).map(([b, a]): [number, number] => [a, b])
+      : matchTangle(leftSpans, rightSpans, mode);
+    for (const [a, b] of matched) pairs.push([lefts[a]!, rights[b]!]);
   }
+  return pairs;
+}
+
+/** A maximum matching within one tangle, as `matchSpans` describes; index pairs into the two. */
+function matchTangle(
+  lefts: ReadonlyArray<SpanAnnotation>,
+  rights: ReadonlyArray<SpanAnnotation>,
+  mode: SpanMatch,
+): Array<[number, number]> {
+  if (mode === "exact") {
+    // Identical offsets: any pairing is as good as any other.
+    return Array.from({ length: Math.min(lefts.length, rights.length) }, (_, index) => [
+      index,
+      index,
+    ]);
+  }
+  const transpose = lefts.length > rights.length;
+  const rowSpans = transpose ? rights : lefts;
+  const columnSpans = transpose ? lefts : rights;
+  if (rowSpans.length * rowSpans.length * columnSpans.length > HUNGARIAN_BUDGET) {
+    return sweepMatching(lefts, rights);
+  }
+  const longest = Math.max(...rowSpans.map((span) => span.end - span.start));
+  const bonus = longest * rowSpans.length + 1;
+  // Among matchings with as many pairs and as much overlap, the one whose pairs are most alike
+  // (overlap over union): a sum of those stays below 1, the least difference in overlap, so it
+  // only breaks ties. Without it, [2,9) and [7,9) tie for another annotator's [7,9), and the
+  // clusters built on the pairs depended on the order of the annotators.
+  const likeness = 1 / (rowSpans.length + 1);
+  const weights = rowSpans.map((rowSpan) =>
+    columnSpans.map((columnSpan) => {
+      const overlap = overlapLength(rowSpan, columnSpan);
+      if (overlap <= 0) return 0;
+      const union =
+        Math.max(rowSpan.end, columnSpan.end) - Math.min(rowSpan.start, columnSpan.start);
+      return bonus + overlap + (likeness * overlap) / union;
+    }),
+  );
+  const pairs: Array<[number, number]> = [];
+  maximumWeightAssignment(weights).forEach((column, row) => {
+    if (column < 0 || weights[row]![column] === 0) return;
+    pairs.push(transpose ? [column, row] : [row, column]);
+  });
   return pairs;
 }
 
