@@ -117,6 +117,24 @@ describe("the data directory lock", () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it("removes a stale lock only under the takeover file, and past one whose process died", () => {
+    const file = lockPath();
+    writeHolder(file, { pid: deadPid() });
+    const staleText = readFileSync(file, "utf8");
+    const takeover = `${file}.takeover`;
+    // A running process (this one) is taking the lock over: nobody else removes it meanwhile.
+    writeFileSync(takeover, `${JSON.stringify({ pid: process.pid, processStart: null })}\n`);
+    removeStaleLock(file, staleText);
+    expect(readFileSync(file, "utf8")).toBe(staleText);
+    expect(existsSync(takeover)).toBe(true);
+
+    // One that died taking it over left its takeover file: the next attempt gets past it.
+    writeFileSync(takeover, `${JSON.stringify({ pid: deadPid(), processStart: null })}\n`);
+    const attempt = tryLock(file, asCli);
+    expect("acquired" in attempt && attempt.acquired.replaced?.role).toBe("server");
+    expect(existsSync(takeover)).toBe(false);
+  });
+
   it("removes only its own lock on release", () => {
     const file = lockPath();
     const attempt = tryLock(file, asCli);

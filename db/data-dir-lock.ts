@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { z } from "zod";
 
@@ -120,24 +120,90 @@ export function readLockHolder(lockPath: string): LockHolder | null {
   return readLock(lockPath)?.holder ?? null;
 }
 
+/** A takeover file older than this was left by a process that died taking over a lock. */
+const TAKEOVER_STALE_MS = 10_000;
+
+/** Blocks the thread for a few milliseconds: lock attempts are synchronous. */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /**
- * Moves a dead holder's lock out of the way, but only if it is still the one judged dead: the
- * rename is atomic, and a lock that another process took meanwhile is put back.
+ * Removes a dead holder's lock, but only if it is still the one judged dead. A lock is removed
+ * only by a process holding the takeover file beside it (`<lock>.takeover`, created whole and
+ * atomically like the lock): it reads the lock again and removes it if it still holds
+ * `staleText`. Nobody can replace a lock that exists (taking one is a hard link, which fails on an
+ * existing file) and nobody else removes one meanwhile, so a lock another process took after the
+ * stale one was removed is never touched. Moving the lock aside and putting back one that turned
+ * out to be taken left the path empty for a moment, in which a third process took a lock of its
+ * own: two processes then held the database. A takeover file whose process is no longer running,
+ * or older than `TAKEOVER_STALE_MS`, is removed; the caller tries again.
  */
 export function removeStaleLock(lockPath: string, staleText: string): void {
-  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(6).toString("hex")}`;
+  const takeoverPath = `${lockPath}.takeover`;
+  const text = `${JSON.stringify({ pid: process.pid, processStart: readProcessStat(process.pid)?.start ?? null, nonce: randomBytes(6).toString("hex") })}\n`;
+  const candidate = `${takeoverPath}.${process.pid}-${randomBytes(6).toString("hex")}`;
+  writeFileSync(candidate, text, { mode: 0o600, flag: "wx" });
   try {
-    renameSync(lockPath, aside);
+    linkSync(candidate, takeoverPath);
+  } catch (error) {
+    if (errorCode(error) !== "EEXIST") throw error;
+    removeAbandonedTakeover(takeoverPath);
+    return;
+  } finally {
+    rmSync(candidate, { force: true });
+  }
+  try {
+    if (readLock(lockPath)?.text === staleText) rmSync(lockPath, { force: true });
+  } finally {
+    rmSync(takeoverPath, { force: true });
+  }
+}
+
+/**
+ * Removes a takeover file left by a process that died holding it; waits a moment while a live
+ * process holds it (it does for the time of one read and one removal).
+ */
+function removeAbandonedTakeover(takeoverPath: string): void {
+  let text: string;
+  let ageMs: number;
+  try {
+    text = readFileSync(takeoverPath, "utf8");
+    ageMs = Date.now() - statSync(takeoverPath).mtimeMs;
   } catch (error) {
     if (errorCode(error) === "ENOENT") return;
     throw error;
   }
+  const parsed = takeoverHolderSchema.safeParse(safeJson(text));
+  const running =
+    parsed.success &&
+    holderIsRunning({ ...parsed.data, host: hostname(), role: "cli", socketPath: null, since: "" });
+  if (running && ageMs < TAKEOVER_STALE_MS) {
+    pause(2);
+    return;
+  }
+  // Rare (a process died within a takeover), and another process judging the same file abandoned
+  // at the same moment could only remove a takeover file, never a lock.
+  const aside = `${takeoverPath}.abandoned-${process.pid}-${randomBytes(6).toString("hex")}`;
   try {
-    if (readFileSync(aside, "utf8") !== staleText) linkSync(aside, lockPath);
+    renameSync(takeoverPath, aside);
   } catch (error) {
-    if (errorCode(error) !== "EEXIST") throw error;
-  } finally {
-    rmSync(aside, { force: true });
+    if (errorCode(error) !== "ENOENT") throw error;
+    return;
+  }
+  rmSync(aside, { force: true });
+}
+
+const takeoverHolderSchema = z.object({
+  pid: z.number().int().positive(),
+  processStart: z.string().nullable(),
+});
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }
 
@@ -165,7 +231,7 @@ export function tryLock(
   writeFileSync(candidate, text, { mode: 0o600, flag: "wx" });
   let replaced: LockHolder | null = null;
   try {
-    for (let attempt = 0; attempt < 20; attempt += 1) {
+    for (let attempt = 0; attempt < 100; attempt += 1) {
       try {
         linkSync(candidate, lockPath);
         return { acquired: ownedLock(lockPath, holder, text, replaced) };
