@@ -21,7 +21,7 @@ import {
 } from "../../app/domain/reliability.ts";
 import type { Label, Template } from "../../app/domain/template.ts";
 import type { AnnotatorLevel, Database, ProjectRole, ReviewVerdict } from "../../db/schema.ts";
-import type { ProjectModel } from "./project-model.ts";
+import { loadProjectModel, type ProjectModel } from "./project-model.ts";
 import { fieldAgreementsOfItems, type FieldAgreement } from "./quality-agreement.ts";
 import { qualityOverTime, type DailyQuality } from "./quality-over-time.ts";
 import { patchKeptRows, readKeptRows, type KeptRows } from "./quality-rows.ts";
@@ -265,6 +265,15 @@ export interface Freshness {
   maxStaleMs: number;
   /** 1,000 ms unless given: below it the figures are computed afresh, exact at the request. */
   slowComputationMs?: number;
+  /**
+   * Given, a slow project's figures are kept within the bound in the background for
+   * `refreshForMs` after each request, until this signal (the server's closing) aborts: the
+   * fingerprint is checked every half bound and the figures recomputed once it changed, so that
+   * a request after a quiet spell is not the one that waits for the computation.
+   */
+  refreshUntil?: AbortSignal;
+  /** How long after its last request a project is kept fresh: `KEPT_FRESH_MS` unless given. */
+  refreshForMs?: number;
 }
 
 const EXACT: Freshness = { maxStaleMs: 0 };
@@ -287,6 +296,9 @@ interface Kept<Figures> {
 /** Projects whose figures are kept, per database and kind, the most recently asked for last. */
 const KEPT_PROJECTS = 16;
 
+/** How long after its last request with `refreshUntil` a slow project is kept fresh. */
+const KEPT_FRESH_MS = 10 * 60_000;
+
 /**
  * Figures of a project computed once and kept (per process, for the last few projects asked for)
  * until the data they come from change: a 100,000-item project takes seconds to read and
@@ -300,9 +312,11 @@ export function keeper<Figures>(
   compute: (db: Kysely<Database>, project: ProjectModel, base: Figures | null) => Promise<Figures>,
 ) {
   const kept = new WeakMap<Kysely<Database>, Map<number, Kept<Figures>>>();
+  /** The projects kept fresh in the background, per database, with when each was last asked for. */
+  const refreshed = new WeakMap<Kysely<Database>, Map<number, number>>();
   const start = (
     db: Kysely<Database>,
-    project: ProjectModel,
+    projectId: number,
     fingerprint: string,
     matchedAt: number,
     base: Figures | null,
@@ -310,7 +324,9 @@ export function keeper<Figures>(
     const started = performance.now();
     const entry: Kept<Figures> = {
       fingerprint,
-      figures: compute(db, project, base),
+      // The project is read after the fingerprint, so that the template and settings the figures
+      // are computed under are never older than the fingerprint they are kept under.
+      figures: loadProjectModel(db, projectId).then((project) => compute(db, project, base)),
       matchedAt,
       computeMs: null,
       next: null,
@@ -325,13 +341,14 @@ export function keeper<Figures>(
     );
     return entry;
   };
-  return async (
+
+  const figuresOf = async (
     db: Kysely<Database>,
-    project: ProjectModel,
-    freshness: Freshness = EXACT,
+    projectId: number,
+    freshness: Freshness,
   ): Promise<Figures> => {
     const requestedAt = Date.now();
-    const fingerprint = await qualityFingerprint(db, project.id);
+    const fingerprint = await qualityFingerprint(db, projectId);
     let projects = kept.get(db);
     if (!projects) {
       projects = new Map();
@@ -339,18 +356,18 @@ export function keeper<Figures>(
     }
     const cache = projects;
     const keep = (entry: Kept<Figures>) => {
-      cache.delete(project.id);
-      cache.set(project.id, entry);
+      cache.delete(projectId);
+      cache.set(projectId, entry);
       for (const oldest of cache.keys()) {
         if (cache.size <= KEPT_PROJECTS) break;
         cache.delete(oldest);
       }
     };
     const forget = (entry: Kept<Figures>) => () => {
-      if (cache.get(project.id) === entry) cache.delete(project.id);
+      if (cache.get(projectId) === entry) cache.delete(projectId);
     };
 
-    const entry = cache.get(project.id);
+    const entry = cache.get(projectId);
     if (entry && entry.fingerprint === fingerprint) {
       entry.matchedAt = Math.max(entry.matchedAt, requestedAt);
       keep(entry);
@@ -364,11 +381,11 @@ export function keeper<Figures>(
       requestedAt - entry.matchedAt <= freshness.maxStaleMs
     ) {
       if (!entry.next) {
-        const next = start(db, project, fingerprint, requestedAt, entry.settled);
+        const next = start(db, projectId, fingerprint, requestedAt, entry.settled);
         entry.next = next;
         next.figures.then(
           () => {
-            if (cache.get(project.id) === entry) cache.set(project.id, next);
+            if (cache.get(projectId) === entry) cache.set(projectId, next);
           },
           () => {
             if (entry.next === next) entry.next = null;
@@ -382,10 +399,67 @@ export function keeper<Figures>(
       keep(entry.next);
       return entry.next.figures;
     }
-    const computed = start(db, project, fingerprint, requestedAt, entry?.settled ?? null);
+    const computed = start(db, projectId, fingerprint, requestedAt, entry?.settled ?? null);
     computed.figures.catch(forget(computed));
     keep(computed);
     return computed.figures;
+  };
+
+  /**
+   * Checks a slow project's fingerprint every half bound, as a request would, until it has not
+   * been asked for in `refreshForMs`, it computes fast, or the signal aborts. One loop per
+   * project and database; a request while it runs only moves its deadline.
+   */
+  const keepFresh = (
+    db: Kysely<Database>,
+    projectId: number,
+    { refreshUntil, ...bound }: Freshness & { refreshUntil: AbortSignal },
+    requestedAt: number,
+  ) => {
+    let projects = refreshed.get(db);
+    if (!projects) {
+      projects = new Map();
+      refreshed.set(db, projects);
+    }
+    const askedFor = projects;
+    const running = askedFor.has(projectId);
+    askedFor.set(projectId, Math.max(askedFor.get(projectId) ?? 0, requestedAt));
+    if (running) return;
+    const slow = bound.slowComputationMs ?? SLOW_COMPUTATION_MS;
+    const tick = async () => {
+      const entry = kept.get(db)?.get(projectId);
+      const computesFast =
+        entry !== undefined && entry.computeMs !== null && entry.computeMs < slow;
+      const idleMs = Date.now() - (askedFor.get(projectId) ?? 0);
+      const refreshForMs = bound.refreshForMs ?? KEPT_FRESH_MS;
+      if (refreshUntil.aborted || idleMs > refreshForMs || !entry || computesFast) {
+        askedFor.delete(projectId);
+        return;
+      }
+      try {
+        await figuresOf(db, projectId, bound);
+      } catch {
+        // The database closed or failed; the next request computes as without this loop.
+        askedFor.delete(projectId);
+        return;
+      }
+      setTimeout(() => void tick(), bound.maxStaleMs / 2).unref();
+    };
+    setTimeout(() => void tick(), bound.maxStaleMs / 2).unref();
+  };
+
+  return async (
+    db: Kysely<Database>,
+    project: ProjectModel,
+    freshness: Freshness = EXACT,
+  ): Promise<Figures> => {
+    const requestedAt = Date.now();
+    const figures = await figuresOf(db, project.id, freshness);
+    const { refreshUntil } = freshness;
+    if (refreshUntil && !refreshUntil.aborted && freshness.maxStaleMs > 0) {
+      keepFresh(db, project.id, { ...freshness, refreshUntil }, requestedAt);
+    }
+    return figures;
   };
 }
 

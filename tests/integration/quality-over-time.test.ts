@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProjectModel } from "../../server/services/project-model.ts";
-import { projectQualityComputation } from "../../server/services/quality-economics.ts";
+import { keeper, projectQualityComputation } from "../../server/services/quality-economics.ts";
 import { createCast, createProject, type Cast } from "../setup/adjudication.ts";
 import { importVerdictItems, verdictField } from "../setup/quality-fixture.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
@@ -154,5 +154,63 @@ describe("kept quality figures", () => {
     // Exact by default: a change is in the very next answer.
     await importVerdictItems(server, cast.lead, projectId, [item("third")]);
     expect((await projectQualityComputation(db, project)).data.labels.length).toBe(6);
+  });
+
+  it("are kept within the bound behind a quiet spell, for a while after a request", async () => {
+    const projectId = await newProject();
+    const [one, two] = cast.experts;
+    const { db } = server.context;
+    const project = await loadProjectModel(db, projectId);
+    const item = (externalId: string) => ({
+      externalId,
+      annotations: [
+        { annotator: one.email, label: { verdict: "safe" }, submittedAt: noon(0).at },
+        { annotator: two.email, label: { verdict: "unsafe" }, submittedAt: noon(0).at },
+      ],
+    });
+    await importVerdictItems(server, cast.lead, projectId, [item("first")]);
+    // Each computation is counted, so that one the request did not start is told apart.
+    const computed: number[] = [];
+    const counted = keeper(async (database, model) => {
+      const items = await database
+        .selectFrom("items")
+        .select((eb) => eb.fn.countAll<number>().as("count"))
+        .where("project_id", "=", model.id)
+        .executeTakeFirstOrThrow();
+      computed.push(Number(items.count));
+      return { items: Number(items.count), computation: computed.length };
+    });
+    const stopped = new AbortController();
+    const bound = {
+      maxStaleMs: 400,
+      slowComputationMs: 0,
+      refreshUntil: stopped.signal,
+      refreshForMs: 3_000,
+    };
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    expect(await counted(db, project, bound)).toEqual({ items: 1, computation: 1 });
+
+    // A change and a quiet spell longer than the bound: the figures were computed behind it, and
+    // the next request is answered with them, not by a computation of its own.
+    await importVerdictItems(server, cast.lead, projectId, [item("second")]);
+    await pause(1_000);
+    expect(computed).toEqual([1, 2]);
+    expect(await counted(db, project, bound)).toEqual({ items: 2, computation: 2 });
+    // Nothing changed: nothing computed.
+    await pause(1_000);
+    expect(computed).toEqual([1, 2]);
+
+    // Past the time it is kept fresh for after the last request, a change waits for a request.
+    await pause(3_000);
+    await importVerdictItems(server, cast.lead, projectId, [item("third")]);
+    await pause(1_000);
+    expect(computed).toEqual([1, 2]);
+    expect(await counted(db, project, bound)).toEqual({ items: 3, computation: 3 });
+
+    // Nor after the signal (the server's closing) has aborted.
+    stopped.abort();
+    await importVerdictItems(server, cast.lead, projectId, [item("fourth")]);
+    await pause(1_000);
+    expect(computed).toEqual([1, 2, 3]);
   });
 });
