@@ -293,6 +293,18 @@ interface Kept<Figures> {
   settled: Figures | null;
 }
 
+/**
+ * Figures with parts computed on first use (a caller that needs one part does not wait for the
+ * others): a computation behind kept figures completes them, and their time counts towards
+ * whether the figures are slow to compute.
+ */
+export interface PartsOnFirstUse<Figures> {
+  /** Computes every part, letting other work run between two parts. */
+  complete(figures: Figures): Promise<void>;
+  /** Time spent so far computing the figures' parts. */
+  spentMs(figures: Figures): number;
+}
+
 /** Projects whose figures are kept, per database and kind, the most recently asked for last. */
 const KEPT_PROJECTS = 16;
 
@@ -310,6 +322,7 @@ const KEPT_FRESH_MS = 10 * 60_000;
  */
 export function keeper<Figures>(
   compute: (db: Kysely<Database>, project: ProjectModel, base: Figures | null) => Promise<Figures>,
+  parts?: PartsOnFirstUse<Figures>,
 ) {
   const kept = new WeakMap<Kysely<Database>, Map<number, Kept<Figures>>>();
   /** The projects kept fresh in the background, per database, with when each was last asked for. */
@@ -320,32 +333,43 @@ export function keeper<Figures>(
     fingerprint: string,
     matchedAt: number,
     base: Figures | null,
+    behind: boolean,
   ): Kept<Figures> => {
     const started = performance.now();
+    // The project is read after the fingerprint, so that the template and settings the figures
+    // are computed under are never older than the fingerprint they are kept under.
+    const figures = loadProjectModel(db, projectId)
+      .then((project) => compute(db, project, base))
+      .then(async (computed) => {
+        entry.computeMs = performance.now() - started;
+        // Nobody waits for a computation behind the kept figures: it computes every part, so
+        // that the request that takes its figures over finds them complete.
+        if (behind) await parts?.complete(computed);
+        entry.settled = computed;
+        return computed;
+      });
+    figures.catch(() => undefined);
     const entry: Kept<Figures> = {
       fingerprint,
-      // The project is read after the fingerprint, so that the template and settings the figures
-      // are computed under are never older than the fingerprint they are kept under.
-      figures: loadProjectModel(db, projectId).then((project) => compute(db, project, base)),
+      figures,
       matchedAt,
       computeMs: null,
       next: null,
       settled: null,
     };
-    entry.figures.then(
-      (figures) => {
-        entry.computeMs = performance.now() - started;
-        entry.settled = figures;
-      },
-      () => undefined,
-    );
     return entry;
   };
+  /** What the kept figures cost to compute, the parts computed on first use included. */
+  const costMs = (entry: Kept<Figures>): number | null =>
+    entry.computeMs === null
+      ? null
+      : entry.computeMs + (parts && entry.settled ? parts.spentMs(entry.settled) : 0);
 
   const figuresOf = async (
     db: Kysely<Database>,
     projectId: number,
     freshness: Freshness,
+    asker: "request" | "refresh",
   ): Promise<Figures> => {
     const requestedAt = Date.now();
     const fingerprint = await qualityFingerprint(db, projectId);
@@ -374,14 +398,15 @@ export function keeper<Figures>(
       return entry.figures;
     }
     const slow = freshness.slowComputationMs ?? SLOW_COMPUTATION_MS;
+    const entryMs = entry ? costMs(entry) : null;
     if (
       entry &&
-      entry.computeMs !== null &&
-      entry.computeMs >= slow &&
+      entryMs !== null &&
+      entryMs >= slow &&
       requestedAt - entry.matchedAt <= freshness.maxStaleMs
     ) {
       if (!entry.next) {
-        const next = start(db, projectId, fingerprint, requestedAt, entry.settled);
+        const next = start(db, projectId, fingerprint, requestedAt, entry.settled, true);
         entry.next = next;
         next.figures.then(
           () => {
@@ -399,7 +424,14 @@ export function keeper<Figures>(
       keep(entry.next);
       return entry.next.figures;
     }
-    const computed = start(db, projectId, fingerprint, requestedAt, entry?.settled ?? null);
+    const computed = start(
+      db,
+      projectId,
+      fingerprint,
+      requestedAt,
+      entry?.settled ?? null,
+      asker === "refresh",
+    );
     computed.figures.catch(forget(computed));
     keep(computed);
     return computed.figures;
@@ -428,8 +460,8 @@ export function keeper<Figures>(
     const slow = bound.slowComputationMs ?? SLOW_COMPUTATION_MS;
     const tick = async () => {
       const entry = kept.get(db)?.get(projectId);
-      const computesFast =
-        entry !== undefined && entry.computeMs !== null && entry.computeMs < slow;
+      const entryMs = entry ? costMs(entry) : null;
+      const computesFast = entryMs !== null && entryMs < slow;
       const idleMs = Date.now() - (askedFor.get(projectId) ?? 0);
       const refreshForMs = bound.refreshForMs ?? KEPT_FRESH_MS;
       if (refreshUntil.aborted || idleMs > refreshForMs || !entry || computesFast) {
@@ -437,7 +469,7 @@ export function keeper<Figures>(
         return;
       }
       try {
-        await figuresOf(db, projectId, bound);
+        await figuresOf(db, projectId, bound, "refresh");
       } catch {
         // The database closed or failed; the next request computes as without this loop.
         askedFor.delete(projectId);
@@ -454,7 +486,7 @@ export function keeper<Figures>(
     freshness: Freshness = EXACT,
   ): Promise<Figures> => {
     const requestedAt = Date.now();
-    const figures = await figuresOf(db, project.id, freshness);
+    const figures = await figuresOf(db, project.id, freshness, "request");
     const { refreshUntil } = freshness;
     if (refreshUntil && !refreshUntil.aborted && freshness.maxStaleMs > 0) {
       keepFresh(db, project.id, { ...freshness, refreshUntil }, requestedAt);
@@ -513,37 +545,50 @@ export const projectQualityComputation = keeper(
     // Only the base's figures per day are taken over, not the base itself: computations do not
     // chain to every one before them.
     const previousDays = before?.overTime;
-    const state: KeptComputation = { rows, overTime: undefined };
+    const state: KeptComputation = { rows, overTime: undefined, partsMs: 0 };
+    const timed = <Part>(part: () => Part): Part => {
+      const started = performance.now();
+      try {
+        return part();
+      } finally {
+        state.partsMs += performance.now() - started;
+      }
+    };
     let models: CategoricalModel[] | undefined;
     let reliability: Reliability | undefined;
     let agreements: FieldAgreement[] | undefined;
     const modelsOnce = () =>
-      (models ??= categoricalModels(project.template, economics.data.labels));
+      (models ??= timed(() => categoricalModels(project.template, economics.data.labels)));
     const computation: QualityComputation = {
       ...economics,
       models: modelsOnce,
       reliability: () => (reliability ??= reliabilityOf(modelsOnce())),
-      agreements: () => (agreements ??= fieldAgreementsOfItems(project, rows.rows.values())),
-      overTime: () => {
-        if (state.overTime) return state.overTime.days;
-        const now = new Date();
-        const day = utcDay(now);
-        const stamp = project.row.updated_at.getTime();
-        // A day's figures depend on its items, the template, policy and the 30-day window only.
-        const reuse =
-          previousDays && !rows.full && previousDays.day === day && previousDays.stamp === stamp
-            ? { previous: previousDays.days, changedDays: changedDays(rows) }
-            : undefined;
-        state.overTime = {
-          days: qualityOverTime(project, economics.data, now, reuse),
-          day,
-          stamp,
-        };
-        return state.overTime.days;
-      },
+      agreements: () =>
+        (agreements ??= timed(() => fieldAgreementsOfItems(project, rows.rows.values()))),
+      overTime: () => (state.overTime ??= timed(overTimeNow)).days,
+    };
+    const overTimeNow = () => {
+      const now = new Date();
+      const day = utcDay(now);
+      const stamp = project.row.updated_at.getTime();
+      // A day's figures depend on its items, the template, policy and the 30-day window only.
+      const reuse =
+        previousDays && !rows.full && previousDays.day === day && previousDays.stamp === stamp
+          ? { previous: previousDays.days, changedDays: changedDays(rows) }
+          : undefined;
+      return { days: qualityOverTime(project, economics.data, now, reuse), day, stamp };
     };
     kept.set(computation, state);
     return computation;
+  },
+  {
+    complete: async (computation) => {
+      for (const part of [computation.reliability, computation.agreements, computation.overTime]) {
+        await new Promise((resolve) => setImmediate(resolve));
+        part();
+      }
+    },
+    spentMs: (computation) => kept.get(computation)?.partsMs ?? 0,
   },
 );
 
@@ -551,6 +596,8 @@ export const projectQualityComputation = keeper(
 interface KeptComputation {
   rows: KeptRows;
   overTime: { days: DailyQuality[]; day: string; stamp: number } | undefined;
+  /** Time spent computing the parts computed on first use. */
+  partsMs: number;
 }
 
 const kept = new WeakMap<QualityComputation, KeptComputation>();

@@ -118,6 +118,52 @@ describe("quality over time", () => {
 });
 
 describe("kept quality figures", () => {
+  it("count the parts computed on first use as computing, and complete them behind a request", async () => {
+    const projectId = await newProject();
+    const [one, two] = cast.experts;
+    const { db } = server.context;
+    const project = await loadProjectModel(db, projectId);
+    const item = (externalId: string) => ({
+      externalId,
+      annotations: [
+        { annotator: one.email, label: { verdict: "safe" }, submittedAt: noon(0).at },
+        { annotator: two.email, label: { verdict: "safe" }, submittedAt: noon(0).at },
+      ],
+    });
+    await importVerdictItems(server, cast.lead, projectId, [item("first")]);
+    const counted = keeper(
+      async (database, model) => {
+        const items = await database
+          .selectFrom("items")
+          .select((eb) => eb.fn.countAll<number>().as("count"))
+          .where("project_id", "=", model.id)
+          .executeTakeFirstOrThrow();
+        return { items: Number(items.count), completed: false };
+      },
+      {
+        complete: async (figures) => {
+          figures.completed = true;
+        },
+        // The figures compute in milliseconds, but their parts took seconds on first use.
+        spentMs: () => 5_000,
+      },
+    );
+    const bound = { maxStaleMs: 60_000 };
+    const first = await counted(db, project, bound);
+    expect(first).toEqual({ items: 1, completed: false });
+
+    // Slow with its parts, so the kept figures are answered while the next ones compute behind,
+    // and those come with every part computed.
+    await importVerdictItems(server, cast.lead, projectId, [item("second")]);
+    expect(await counted(db, project, bound)).toBe(first);
+    let latest = first;
+    while (latest.items !== 2) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      latest = await counted(db, project, bound);
+    }
+    expect(latest).toEqual({ items: 2, completed: true });
+  });
+
   it("may lag a change by at most the bound, and show it once the bound has passed", async () => {
     const projectId = await newProject();
     const [one, two] = cast.experts;
