@@ -303,9 +303,11 @@ export function fieldAgreements(
   labels: ReadonlyArray<QualityLabel>,
 ): FieldAgreement[] {
   const counted = countedLabels(labels);
-  return agreementsOf(
-    project,
-    scoredFields(project.template).map((field) => unitsOf(field, counted)),
+  return finished(
+    agreementsOf(
+      project,
+      scoredFields(project.template).map((field) => unitsOf(field, counted)),
+    ),
   );
 }
 
@@ -372,6 +374,24 @@ export function fieldAgreementsOfItems(
   project: { template: Template; overlap: number },
   items: Iterable<ItemLabels>,
 ): FieldAgreement[] {
+  return finished(fieldAgreementSteps(project, items));
+}
+
+/**
+ * Runs steps to their end at once. A computation in steps yields between two pieces of work (a
+ * field's figures), so that a caller with time to spare can let other work run between them.
+ */
+export function finished<Result>(steps: Generator<void, Result, void>): Result {
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/** `fieldAgreementsOfItems` in steps: one after gathering the units, then one per field. */
+export function* fieldAgreementSteps(
+  project: { template: Template; overlap: number },
+  items: Iterable<ItemLabels>,
+): Generator<void, FieldAgreement[], void> {
   const fields = scoredFields(project.template);
   const token = fieldsToken(fields);
   const perField: ItemUnit[][] = fields.map(() => []);
@@ -386,7 +406,8 @@ export function fieldAgreementsOfItems(
       if (unit) perField[index]!.push(unit);
     }
   }
-  return agreementsOf(
+  yield;
+  return yield* agreementsOf(
     project,
     perField.map((units): FieldUnits => {
       // In the order `unitsOf` puts them in, so that every sum runs in the same order.
@@ -403,12 +424,13 @@ export function fieldAgreementsOfItems(
 }
 
 /** Agreement per scored field from its units, one `FieldUnits` per field of `scoredFields`. */
-function agreementsOf(
+function* agreementsOf(
   project: { template: Template; overlap: number },
   units: ReadonlyArray<FieldUnits>,
-): FieldAgreement[] {
+): Generator<void, FieldAgreement[], void> {
   const results: FieldAgreement[] = [];
   for (const [index, field] of scoredFields(project.template).entries()) {
+    if (index > 0) yield;
     const { byItem, people } = units[index]!;
     const items = [...byItem.values()].filter((unit) => unit.size >= 2).length;
     const raters = project.overlap;

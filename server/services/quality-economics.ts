@@ -22,7 +22,7 @@ import {
 import type { Label, Template } from "../../app/domain/template.ts";
 import type { AnnotatorLevel, Database, ProjectRole, ReviewVerdict } from "../../db/schema.ts";
 import { loadProjectModel, type ProjectModel } from "./project-model.ts";
-import { fieldAgreementsOfItems, type FieldAgreement } from "./quality-agreement.ts";
+import { fieldAgreementSteps, finished, type FieldAgreement } from "./quality-agreement.ts";
 import { qualityOverTime, type DailyQuality } from "./quality-over-time.ts";
 import { patchKeptRows, readKeptRows, type KeptRows } from "./quality-rows.ts";
 
@@ -109,6 +109,14 @@ export function categoricalModels(
   template: Template,
   labels: ReadonlyArray<QualityLabel>,
 ): CategoricalModel[] {
+  return finished(categoricalModelSteps(template, labels));
+}
+
+/** `categoricalModels` in steps: one per model fitted. */
+function* categoricalModelSteps(
+  template: Template,
+  labels: ReadonlyArray<QualityLabel>,
+): Generator<void, CategoricalModel[], void> {
   const counted = labels.filter((entry) => entry.goldLabel === null && !entry.rejected);
   const models: CategoricalModel[] = [];
   for (const field of template.fields) {
@@ -124,6 +132,7 @@ export function categoricalModels(
         label: field.type === "preference" ? Math.sign(value as number) : (value as string),
       });
     }
+    if (models.length > 0) yield;
     models.push({ fieldId: field.id, model: dawidSkene(answers) });
   }
   return models;
@@ -545,27 +554,42 @@ export const projectQualityComputation = keeper(
     // Only the base's figures per day are taken over, not the base itself: computations do not
     // chain to every one before them.
     const previousDays = before?.overTime;
-    const state: KeptComputation = { rows, overTime: undefined, partsMs: 0 };
-    const timed = <Part>(part: () => Part): Part => {
-      const started = performance.now();
-      try {
-        return part();
-      } finally {
-        state.partsMs += performance.now() - started;
-      }
+    const state: KeptComputation = {
+      rows,
+      overTime: undefined,
+      partsMs: 0,
+      complete: async () => {
+        await models.complete();
+        await agreements.complete();
+        await nextTurn();
+        computation.overTime();
+      },
     };
-    let models: CategoricalModel[] | undefined;
+    const spend = (ms: number) => {
+      state.partsMs += ms;
+    };
+    const models = new PartInSteps(
+      () => categoricalModelSteps(project.template, economics.data.labels),
+      spend,
+    );
+    const agreements = new PartInSteps(
+      () => fieldAgreementSteps(project, rows.rows.values()),
+      spend,
+    );
     let reliability: Reliability | undefined;
-    let agreements: FieldAgreement[] | undefined;
-    const modelsOnce = () =>
-      (models ??= timed(() => categoricalModels(project.template, economics.data.labels)));
     const computation: QualityComputation = {
       ...economics,
-      models: modelsOnce,
-      reliability: () => (reliability ??= reliabilityOf(modelsOnce())),
-      agreements: () =>
-        (agreements ??= timed(() => fieldAgreementsOfItems(project, rows.rows.values()))),
-      overTime: () => (state.overTime ??= timed(overTimeNow)).days,
+      models: () => models.get(),
+      reliability: () => (reliability ??= reliabilityOf(models.get())),
+      agreements: () => agreements.get(),
+      overTime: () => {
+        if (!state.overTime) {
+          const started = performance.now();
+          state.overTime = overTimeNow();
+          spend(performance.now() - started);
+        }
+        return state.overTime.days;
+      },
     };
     const overTimeNow = () => {
       const now = new Date();
@@ -582,15 +606,50 @@ export const projectQualityComputation = keeper(
     return computation;
   },
   {
-    complete: async (computation) => {
-      for (const part of [computation.reliability, computation.agreements, computation.overTime]) {
-        await new Promise((resolve) => setImmediate(resolve));
-        part();
-      }
-    },
+    complete: async (computation) => kept.get(computation)?.complete(),
     spentMs: (computation) => kept.get(computation)?.partsMs ?? 0,
   },
 );
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * A part of the figures computed on first use, from steps (`finished`): at once for a caller
+ * that needs it, or a step per turn of the event loop behind kept figures.
+ */
+class PartInSteps<Part> {
+  private computed: { part: Part } | null = null;
+
+  constructor(
+    private readonly steps: () => Generator<void, Part, void>,
+    private readonly spend: (ms: number) => void,
+  ) {}
+
+  get(): Part {
+    if (!this.computed) {
+      const started = performance.now();
+      this.computed = { part: finished(this.steps()) };
+      this.spend(performance.now() - started);
+    }
+    return this.computed.part;
+  }
+
+  async complete(): Promise<void> {
+    const steps = this.steps();
+    for (;;) {
+      await nextTurn();
+      // A caller may have needed the part meanwhile.
+      if (this.computed) return;
+      const started = performance.now();
+      const step = steps.next();
+      this.spend(performance.now() - started);
+      if (step.done) {
+        this.computed = { part: step.value };
+        return;
+      }
+    }
+  }
+}
 
 /** What a quality computation keeps for the next one to start from. */
 interface KeptComputation {
@@ -598,6 +657,8 @@ interface KeptComputation {
   overTime: { days: DailyQuality[]; day: string; stamp: number } | undefined;
   /** Time spent computing the parts computed on first use. */
   partsMs: number;
+  /** Computes every part, a step per turn of the event loop. */
+  complete(): Promise<void>;
 }
 
 const kept = new WeakMap<QualityComputation, KeptComputation>();

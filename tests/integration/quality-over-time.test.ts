@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProjectModel } from "../../server/services/project-model.ts";
-import { keeper, projectQualityComputation } from "../../server/services/quality-economics.ts";
+import { fieldAgreements } from "../../server/services/quality-agreement.ts";
+import {
+  categoricalModels,
+  keeper,
+  projectQualityComputation,
+} from "../../server/services/quality-economics.ts";
 import { createCast, createProject, type Cast } from "../setup/adjudication.ts";
 import { importVerdictItems, verdictField } from "../setup/quality-fixture.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
@@ -196,6 +201,10 @@ describe("kept quality figures", () => {
     }
     await new Promise((resolve) => setTimeout(resolve, bound.maxStaleMs + 100));
     expect(await labelsNow()).toBe(4);
+    // Computed behind a request, a step at a time: the same figures as computed at once.
+    const behind = await projectQualityComputation(db, project, bound);
+    expect(behind.agreements()).toEqual(fieldAgreements(project, behind.data.labels));
+    expect(behind.models()).toEqual(categoricalModels(project.template, behind.data.labels));
 
     // Exact by default: a change is in the very next answer.
     await importVerdictItems(server, cast.lead, projectId, [item("third")]);
