@@ -1,4 +1,6 @@
+import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../db/schema.ts";
 import { loadProjectModel } from "../../server/services/project-model.ts";
 import { fieldAgreements } from "../../server/services/quality-agreement.ts";
 import {
@@ -47,31 +49,35 @@ interface Day {
   accuracyVsFinal: { value: number | null; reason: string | null; correct: number; scored: number };
 }
 
+/** The verdicts of the first two experts, given on `day` (the second's on `secondDay`). */
+function expertLabels(day: string, first: string, second: string, secondDay = day) {
+  const [one, two] = cast.experts;
+  return [
+    { annotator: one.email, label: { verdict: first }, submittedAt: day },
+    { annotator: two.email, label: { verdict: second }, submittedAt: secondDay },
+  ];
+}
+
 describe("quality over time", () => {
   it("buckets items by the day of their latest label: alpha and accuracy worked by hand", async () => {
     const projectId = await newProject();
-    const [one, two] = cast.experts;
     const twoDaysAgo = noon(2);
     const yesterday = noon(1);
     const today = noon(0);
-    const labels = (day: string, first: string, second: string, secondDay = day) => [
-      { annotator: one.email, label: { verdict: first }, submittedAt: day },
-      { annotator: two.email, label: { verdict: second }, submittedAt: secondDay },
-    ];
     await importVerdictItems(server, cast.lead, projectId, [
       // Two days ago: both items agree (consensus).
-      { externalId: "a", annotations: labels(twoDaysAgo.at, "safe", "safe") },
-      { externalId: "b", annotations: labels(twoDaysAgo.at, "unsafe", "unsafe") },
+      { externalId: "a", annotations: expertLabels(twoDaysAgo.at, "safe", "safe") },
+      { externalId: "b", annotations: expertLabels(twoDaysAgo.at, "unsafe", "unsafe") },
       // Yesterday: one disputed item (no final label) and one consensus; item e's first label
       // was two days ago, its latest yesterday, so it counts yesterday.
-      { externalId: "c", annotations: labels(yesterday.at, "safe", "unsafe") },
-      { externalId: "d", annotations: labels(yesterday.at, "safe", "safe") },
-      { externalId: "e", annotations: labels(twoDaysAgo.at, "safe", "safe", yesterday.at) },
+      { externalId: "c", annotations: expertLabels(yesterday.at, "safe", "unsafe") },
+      { externalId: "d", annotations: expertLabels(yesterday.at, "safe", "safe") },
+      { externalId: "e", annotations: expertLabels(twoDaysAgo.at, "safe", "safe", yesterday.at) },
       // Gold items are left out of both figures.
       {
         externalId: "g",
         gold: { verdict: "unsafe" },
-        annotations: labels(twoDaysAgo.at, "safe", "safe"),
+        annotations: expertLabels(twoDaysAgo.at, "safe", "safe"),
       },
     ]);
 
@@ -122,29 +128,28 @@ describe("quality over time", () => {
   });
 });
 
+/** The project's item count: what the counting keepers below compute. */
+async function itemCount(database: Kysely<Database>, projectId: number): Promise<number> {
+  const { count } = await database
+    .selectFrom("items")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("project_id", "=", projectId)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
 describe("kept quality figures", () => {
   it("count the parts computed on first use as computing, and complete them behind a request", async () => {
     const projectId = await newProject();
-    const [one, two] = cast.experts;
     const { db } = server.context;
     const project = await loadProjectModel(db, projectId);
     const item = (externalId: string) => ({
       externalId,
-      annotations: [
-        { annotator: one.email, label: { verdict: "safe" }, submittedAt: noon(0).at },
-        { annotator: two.email, label: { verdict: "safe" }, submittedAt: noon(0).at },
-      ],
+      annotations: expertLabels(noon(0).at, "safe", "safe"),
     });
     await importVerdictItems(server, cast.lead, projectId, [item("first")]);
     const counted = keeper(
-      async (database, model) => {
-        const items = await database
-          .selectFrom("items")
-          .select((eb) => eb.fn.countAll<number>().as("count"))
-          .where("project_id", "=", model.id)
-          .executeTakeFirstOrThrow();
-        return { items: Number(items.count), completed: false };
-      },
+      async (database, model) => ({ items: await itemCount(database, model.id), completed: false }),
       {
         complete: async (figures) => {
           figures.completed = true;
@@ -171,16 +176,11 @@ describe("kept quality figures", () => {
 
   it("may lag a change by at most the bound, and show it once the bound has passed", async () => {
     const projectId = await newProject();
-    const [one, two] = cast.experts;
     const { db } = server.context;
     const project = await loadProjectModel(db, projectId);
-    const at = noon(0).at;
     const item = (externalId: string) => ({
       externalId,
-      annotations: [
-        { annotator: one.email, label: { verdict: "safe" }, submittedAt: at },
-        { annotator: two.email, label: { verdict: "safe" }, submittedAt: at },
-      ],
+      annotations: expertLabels(noon(0).at, "safe", "safe"),
     });
     await importVerdictItems(server, cast.lead, projectId, [item("first")]);
     // Every computation counts as slow here, so that kept figures may be served stale.
@@ -213,27 +213,19 @@ describe("kept quality figures", () => {
 
   it("are kept within the bound behind a quiet spell, for a while after a request", async () => {
     const projectId = await newProject();
-    const [one, two] = cast.experts;
     const { db } = server.context;
     const project = await loadProjectModel(db, projectId);
     const item = (externalId: string) => ({
       externalId,
-      annotations: [
-        { annotator: one.email, label: { verdict: "safe" }, submittedAt: noon(0).at },
-        { annotator: two.email, label: { verdict: "unsafe" }, submittedAt: noon(0).at },
-      ],
+      annotations: expertLabels(noon(0).at, "safe", "unsafe"),
     });
     await importVerdictItems(server, cast.lead, projectId, [item("first")]);
     // Each computation is counted, so that one the request did not start is told apart.
     const computed: number[] = [];
     const counted = keeper(async (database, model) => {
-      const items = await database
-        .selectFrom("items")
-        .select((eb) => eb.fn.countAll<number>().as("count"))
-        .where("project_id", "=", model.id)
-        .executeTakeFirstOrThrow();
-      computed.push(Number(items.count));
-      return { items: Number(items.count), computation: computed.length };
+      const items = await itemCount(database, model.id);
+      computed.push(items);
+      return { items, computation: computed.length };
     });
     const stopped = new AbortController();
     const bound = {
