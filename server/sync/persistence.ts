@@ -234,7 +234,10 @@ interface CompactionRequest {
  * due. Compaction is background work that no edit waits for, but rooms that started together
  * pass the threshold together: run at once, hundreds of compactions took every pooled
  * connection, and the appends that edits wait for queued behind them for over a second. A
- * queue keeps compaction to one connection and spreads its CPU over time.
+ * queue keeps compaction to one connection and spreads its CPU over time. With `restRatio`,
+ * each slot rests after a compaction for that many times as long as the compaction took before
+ * it starts the next: run back to back, 500 rooms' compactions kept PostgreSQL busy for seconds
+ * on end, and every relay waited for its commits behind them.
  */
 export class RoomCompactor {
   private readonly waiting: CompactionRequest[] = [];
@@ -245,6 +248,7 @@ export class RoomCompactor {
     private readonly db: Kysely<Database>,
     private readonly concurrency = 1,
     private readonly merge: MergeDocument = mergeOnThisThread,
+    private readonly restRatio = 0,
   ) {}
 
   /**
@@ -269,11 +273,17 @@ export class RoomCompactor {
     while (this.running < this.concurrency && this.waiting.length > 0) {
       const request = this.waiting.shift() as CompactionRequest;
       this.running += 1;
+      const started = performance.now();
       void compactRoomLog(this.db, request.docName, this.merge)
         .then(request.resolve, request.reject)
         .finally(() => {
-          this.running -= 1;
-          this.startCompacting();
+          const restMs = (performance.now() - started) * this.restRatio;
+          const next = () => {
+            this.running -= 1;
+            this.startCompacting();
+          };
+          if (restMs > 0 && this.waiting.length > 0) setTimeout(next, restMs).unref();
+          else next();
         });
     }
   }

@@ -18,7 +18,7 @@ import {
   messagePersisted,
   messageSync,
 } from "./protocol.ts";
-import type { RoomLimits, RoomParticipant } from "./room.ts";
+import { BacklogMerges, type RoomLimits, type RoomParticipant } from "./room.ts";
 import { Rooms } from "./rooms.ts";
 
 const log = pino({ level: "silent" });
@@ -480,6 +480,42 @@ describe("Rooms", () => {
     const reloaded = await registry.join("scratch:long-backlog", editor);
     expect(bodyOf(reloaded.storedDocument())).toBe(bodyOf(copy));
   });
+
+  it("merges a long stored backlog on a later turn of the event loop, without a reader", async () => {
+    const registry = rooms({ compactAfterUpdates: 10_000 });
+    const editor = participant("edit");
+    const room = await registry.join("scratch:backlog-merged-later", editor);
+    const copy = new Y.Doc();
+    let merged = false;
+    for (let index = 0; index < 300 && !merged; index += 1) {
+      room.receive(editor, updateMessage(textUpdate(`${index},`, copy)), index + 1);
+      await room.settled();
+      expect(room.unmergedUpdates).toBeLessThanOrEqual(256);
+      const unmerged = room.unmergedUpdates;
+      await new Promise((resolve) => setImmediate(resolve));
+      merged = room.unmergedUpdates < unmerged;
+    }
+    expect(merged).toBe(true);
+    expect(room.unmergedUpdates).toBe(0);
+    expect(joinedText(room)).toBe(bodyOf(copy));
+    registry.leave(room, editor);
+  });
+});
+
+describe("BacklogMerges", () => {
+  it("merges one room per turn of the event loop, each room once however often it is due", async () => {
+    const merges = new BacklogMerges();
+    const merged: string[] = [];
+    const rooms = ["a", "b", "c"].map((name) => () => void merged.push(name));
+    for (const merge of [...rooms, rooms[0], rooms[1]]) merges.schedule(merge);
+    expect(merged).toEqual([]);
+    const turns: string[][] = [];
+    for (let turn = 0; turn < 4; turn += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turns.push([...merged]);
+    }
+    expect(turns).toEqual([["a"], ["a", "b"], ["a", "b", "c"], ["a", "b", "c"]]);
+  });
 });
 
 describe("RoomLogWriter", () => {
@@ -587,6 +623,22 @@ describe("RoomCompactor", () => {
     expect(await first).toMatchObject({ mergedRows: 2 });
     expect(await second).toMatchObject({ mergedRows: 1 });
     expect([await logRows("queue:first"), await logRows("queue:second")]).toEqual([0, 0]);
+  });
+
+  it("rests after each compaction as long as it took, before the next", async () => {
+    const writer = new RoomLogWriter(database.db);
+    await writer.append("resting:first", [textUpdate("a")]);
+    await writer.append("resting:second", [textUpdate("b")]);
+    const release = await holdSnapshot("resting:first");
+    const compactor = new RoomCompactor(database.db, 1, undefined, 1);
+    const first = compactor.compact("resting:first").then(() => performance.now());
+    const second = compactor.compact("resting:second").then(() => performance.now());
+    await delay(400);
+    await release();
+    const [firstDone, secondDone] = await Promise.all([first, second]);
+    // The first took at least the 400 ms it was held; the second started that long after it.
+    expect(secondDone - firstDone).toBeGreaterThanOrEqual(390);
+    expect(await logRows("resting:second")).toBe(0);
   });
 
   it("drops the compactions not yet started when it closes, leaving their logs as they are", async () => {

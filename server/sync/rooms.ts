@@ -146,6 +146,9 @@ export class Rooms implements RoomDocuments {
   }
 }
 
+/** Compaction rests as long as each compaction took: it uses at most half of one connection. */
+const compactionRestRatio = 1;
+
 /**
  * The rooms of this instance, with Redis fan-out when REDIS_URL is set. An edit is relayed only
  * once its append to the room's log has committed, so on PostgreSQL the appends get a connection
@@ -168,7 +171,7 @@ export async function createRooms(options: {
     {
       db: options.db,
       writer: new RoomLogWriter(logDatabase?.db ?? options.db),
-      compactor: new RoomCompactor(options.db, 1, mergeThread.merge),
+      compactor: new RoomCompactor(options.db, 1, mergeThread.merge, compactionRestRatio),
       log,
       limits: {
         maxDocumentBytes: config.syncMaxDocumentBytes,

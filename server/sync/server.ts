@@ -10,11 +10,19 @@ import { SyncCloseCode } from "./close-codes.ts";
 import { recheckAccess } from "./access.ts";
 import { SyncConnection, type ConnectionLimits } from "./connection.ts";
 import type { Rooms } from "./rooms.ts";
+import { TurnTaking } from "./turn-taking.ts";
 
 /** How often peers are pinged; one that has not answered by the next ping is dropped. */
 const keepaliveIntervalMs = 30_000;
 /** How long shutdown waits for clients to acknowledge the close before cutting them off. */
 const closeGraceMs = 2_000;
+/**
+ * Upgrades authenticated and prepared at once; the rest wait their turn. Each costs several
+ * queries, and a burst of them (a room's worth of clients arriving together, everyone
+ * reconnecting after a restart) run all at once kept PostgreSQL and the event loop from the
+ * live edits of every other room for a tenth of a second.
+ */
+const concurrentAdmissions = 4;
 
 /**
  * The sync endpoint, `/sync/<docName>`, speaking the y-websocket protocol (protocol.ts). Its
@@ -80,11 +88,6 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
     return true;
   }
 
-  const keepalive = setInterval(() => {
-    for (const connection of connections) connection.checkAlive();
-  }, keepaliveIntervalMs);
-  keepalive.unref();
-
   let rechecking = false;
   /** A change was announced while a recheck was reading: that read may predate it. */
   let recheckAgain = false;
@@ -115,7 +118,11 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
   // A user disabled or a password reset on this instance closes their connections at once.
   const stopWatchingAccess = context.accessChanges.subscribe(recheckOpenConnections);
 
+  const admissions = new TurnTaking(concurrentAdmissions);
+
   async function admit(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // A peer that gave up while waiting its turn costs nothing more.
+    if (socket.destroyed) return;
     let peer: SyncPeer;
     try {
       if (closing) throw new AppError("unavailable", "The server is shutting down");
@@ -152,16 +159,25 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
     webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       const connection = new SyncConnection(webSocket, peer, rooms, log, connectionLimits);
       connections.add(connection);
-      void connection.closed.then(() => connections.delete(connection));
+      // Each connection is pinged on a clock of its own, from when it opened: pinging every
+      // connection in one loop sent thousands of frames at once and held every relay meanwhile.
+      const keepalive = setInterval(() => connection.checkAlive(), keepaliveIntervalMs);
+      keepalive.unref();
+      void connection.closed.then(() => {
+        clearInterval(keepalive);
+        connections.delete(connection);
+      });
     });
   }
 
   return {
     handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-      const admission = admit(request, socket, head).catch((error: unknown) => {
-        log.error({ err: error }, "sync upgrade failed");
-        socket.destroy();
-      });
+      const admission = admissions
+        .run(() => admit(request, socket, head))
+        .catch((error: unknown) => {
+          log.error({ err: error }, "sync upgrade failed");
+          socket.destroy();
+        });
       admitting.add(admission);
       void admission.finally(() => admitting.delete(admission));
     },
@@ -169,7 +185,6 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
     /** Refuses new connections, closes open ones with 1001 ("going away") and stops. */
     async close(): Promise<void> {
       closing = true;
-      clearInterval(keepalive);
       clearInterval(accessRecheck);
       stopWatchingAccess();
       await Promise.all(admitting);
