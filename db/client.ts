@@ -118,6 +118,12 @@ function openPostgresPool(config: pg.PoolConfig, kind: DatabaseKind): DatabaseHa
   pool.on("error", () => {
     // An idle client lost its connection; the pool replaces it on the next checkout.
   });
+  pool.on("connect", (client) => {
+    // A checked-out client whose connection ends between two queries (an outage in the middle
+    // of a transaction) reports it as an "error" event, which would otherwise crash the process:
+    // its next query fails instead, and the pool drops it when it is released.
+    client.on("error", () => undefined);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind, close: () => db.destroy() };
 }
