@@ -47,7 +47,8 @@ async function timed<Result>(run: () => Promise<Result>): Promise<[Result, numbe
  * answers (within the staleness bound), 15 s after a change with no request in between (kept
  * fresh in the background), and as an exact recomputation, then again with no
  * recomputation running behind (from the kept rows, decision 031); Dawid–Skene on the same
- * labels alone; and `…/progress` in the same run as the baseline.
+ * labels alone; in a process that has just started, from the stored figures (decision 032); and
+ * `…/progress` in the same run as the baseline.
  */
 export async function benchmarkQuality(): Promise<BenchmarkTable> {
   const name = `quorum_bench_${randomBytes(4).toString("hex")}`;
@@ -218,6 +219,29 @@ export async function benchmarkQuality(): Promise<BenchmarkTable> {
       dawidSkeneMs,
       DAWID_SKENE_GOAL_MS,
     );
+
+    // A process that has just started holds nothing computed: a new Kysely object over the same
+    // connections stands for it. It answers from the figures stored by the computations above.
+    const restarting = new AbortController();
+    const restarted = { maxStaleMs: 10_000, refreshUntil: restarting.signal };
+    const [, restartMs] = await timed(() =>
+      projectQuality(db.withoutPlugins(), lead, projectId, restarted),
+    );
+    row(
+      "GET …/quality, first request after a restart (stored figures)",
+      restartMs,
+      QUALITY_GOAL_MS,
+    );
+    await changeOneLabel();
+    const [, restartChangedMs] = await timed(() =>
+      projectQuality(db.withoutPlugins(), lead, projectId, restarted),
+    );
+    row(
+      "GET …/quality, after a restart, right after one label changed (stored, within the bound)",
+      restartChangedMs,
+      QUALITY_GOAL_MS,
+    );
+    restarting.abort();
 
     return {
       title: `Quality on ${ITEMS.toLocaleString("en-US")} items × ${ANNOTATORS} annotators × 5 fields in PostgreSQL`,

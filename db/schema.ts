@@ -348,6 +348,17 @@ export interface ProjectEventsTable {
   created_at: Timestamp;
 }
 
+/** A project's quality figures as a lead sees them; see the quality snapshots migration. */
+export interface QualitySnapshotsTable {
+  project_id: number;
+  format: number;
+  fingerprint: string;
+  figures: string;
+  compute_ms: number;
+  matched_at: Timestamp;
+  computed_at: Generated<Date>;
+}
+
 /** A lead's webhook endpoint for a project; see the webhooks migration for how it delivers. */
 export interface WebhookEndpointsTable {
   id: Generated<number>;
@@ -416,6 +427,7 @@ export interface Database {
   project_events: ProjectEventsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_attempts: WebhookAttemptsTable;
+  quality_snapshots: QualitySnapshotsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -13,6 +13,7 @@ import * as guidelinesAndFlags from "./20261205080000_guidelines_and_flags.ts";
 import * as itemSearch from "./20261205090000_item_search.ts";
 import * as projectEvents from "./20261205100000_project_events.ts";
 import * as webhooks from "./20261205110000_webhooks.ts";
+import * as qualitySnapshots from "./20261206010000_quality_snapshots.ts";
 
 /** Every migration, listed statically so that no bundler or packager can lose one. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   "20261205090000_item_search": itemSearch,
   "20261205100000_project_events": projectEvents,
   "20261205110000_webhooks": webhooks,
+  "20261206010000_quality_snapshots": qualitySnapshots,
 };

@@ -285,8 +285,8 @@ export interface Freshness {
   refreshForMs?: number;
 }
 
-const EXACT: Freshness = { maxStaleMs: 0 };
-const SLOW_COMPUTATION_MS = 1_000;
+export const EXACT: Freshness = { maxStaleMs: 0 };
+export const SLOW_COMPUTATION_MS = 1_000;
 
 /** Figures of one project, kept with the fingerprint of the data they were computed from. */
 interface Kept<Figures> {
@@ -329,11 +329,13 @@ const KEPT_FRESH_MS = 10 * 60_000;
  * allows. A computation is given the project's latest computed figures (`base`, null if none) to
  * start from: the rows they were read from are patched rather than read again (decision 031).
  */
-export function keeper<Figures>(
+export function keeper<Figures extends object>(
   compute: (db: Kysely<Database>, project: ProjectModel, base: Figures | null) => Promise<Figures>,
   parts?: PartsOnFirstUse<Figures>,
 ) {
   const kept = new WeakMap<Kysely<Database>, Map<number, Kept<Figures>>>();
+  /** The entry each computed figures were kept under, for `describe`. */
+  const entryOf = new WeakMap<Figures, Kept<Figures>>();
   /** The projects kept fresh in the background, per database, with when each was last asked for. */
   const refreshed = new WeakMap<Kysely<Database>, Map<number, number>>();
   const start = (
@@ -355,6 +357,7 @@ export function keeper<Figures>(
         // that the request that takes its figures over finds them complete.
         if (behind) await parts?.complete(computed);
         entry.settled = computed;
+        entryOf.set(computed, entry);
         return computed;
       });
     figures.catch(() => undefined);
@@ -489,7 +492,7 @@ export function keeper<Figures>(
     setTimeout(() => void tick(), bound.maxStaleMs / 2).unref();
   };
 
-  return async (
+  const figuresFor = async (
     db: Kysely<Database>,
     project: ProjectModel,
     freshness: Freshness = EXACT,
@@ -502,6 +505,48 @@ export function keeper<Figures>(
     }
     return figures;
   };
+  return Object.assign(figuresFor, {
+    /** Whether this process holds computed figures of the project, current or not. */
+    holds(db: Kysely<Database>, projectId: number): boolean {
+      return kept.get(db)?.get(projectId)?.settled != null;
+    },
+    /**
+     * Starts computing the project's figures behind, every part included, unless they are kept
+     * or being computed: figures read from elsewhere are served meanwhile, and the next change
+     * is then patched into kept rows rather than waiting for a full read.
+     */
+    warm(db: Kysely<Database>, projectId: number, fingerprint: string, seenAt: number): void {
+      let projects = kept.get(db);
+      if (!projects) {
+        projects = new Map();
+        kept.set(db, projects);
+      }
+      if (projects.has(projectId)) return;
+      const cache = projects;
+      const entry = start(db, projectId, fingerprint, seenAt, null, true);
+      entry.figures.catch(() => {
+        if (cache.get(projectId) === entry) cache.delete(projectId);
+      });
+      cache.set(projectId, entry);
+      for (const oldest of cache.keys()) {
+        if (cache.size <= KEPT_PROJECTS) break;
+        cache.delete(oldest);
+      }
+    },
+    /**
+     * What computed figures were kept under: the fingerprint of their data, when the data were
+     * last seen to have it, and what they cost to compute (parts included); null for figures
+     * still being computed.
+     */
+    describe(
+      figures: Figures,
+    ): { fingerprint: string; matchedAt: number; computeMs: number } | null {
+      const entry = entryOf.get(figures);
+      const computeMs = entry ? costMs(entry) : null;
+      if (!entry || computeMs === null) return null;
+      return { fingerprint: entry.fingerprint, matchedAt: entry.matchedAt, computeMs };
+    },
+  });
 }
 
 /**
@@ -521,7 +566,7 @@ export function keeper<Figures>(
  *   whole, since working out who worked on the project would read every label.
  * - The UTC day, since quality over time is the last 30 days as of the computation.
  */
-async function qualityFingerprint(db: Kysely<Database>, projectId: number): Promise<string> {
+export async function qualityFingerprint(db: Kysely<Database>, projectId: number): Promise<string> {
   const { rows } = await sql<{ fingerprint: string }>`
     select concat_ws('|',
       (select updated_at::text from projects where id = ${projectId}),

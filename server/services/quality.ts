@@ -5,17 +5,22 @@ import type { Figures } from "../../app/domain/cost.ts";
 import type { Estimate, UndefinedReason } from "../../app/domain/estimate.ts";
 import { scoreLabelAgainstGold } from "../../app/domain/gold.ts";
 import type { TemplateField } from "../../app/domain/template.ts";
-import type { AnnotatorLevel, Database, User } from "../../db/schema.ts";
+import type { AnnotatorLevel, Database, ProjectRole, User } from "../../db/schema.ts";
 import { pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { seesProjectCosts } from "./progress.ts";
-import { loadProjectFor } from "./project-model.ts";
+import { loadProjectFor, type ProjectModel } from "./project-model.ts";
 import type { AgreementMetric } from "./quality-agreement.ts";
 import type { DailyQuality } from "./quality-over-time.ts";
 import {
+  EXACT,
   pooledReliability,
   projectQualityComputation,
+  qualityFingerprint,
+  SLOW_COMPUTATION_MS,
   type Freshness,
+  type QualityComputation,
 } from "./quality-economics.ts";
+import { readStoredQuality, storeQuality, touchStoredQuality } from "./quality-snapshots.ts";
 
 export interface QualityAnnotator {
   /** null when the viewer sees pseudonyms. */
@@ -210,40 +215,57 @@ function finalAccuracyQuality(figure: FinalAccuracyFigure): FinalAccuracyQuality
  * field; each annotator's accuracy against final labels and on gold items, reliability and cost,
  * and the same by level, by domain, per field and for the project; each junior's review record.
  * Everything comes from one read of the project (`readQualityData`) and one pass of the pure
- * functions over it, kept until the data change (or, with `freshness`, a bounded while longer).
+ * functions over it, kept until the data change (or, with `freshness`, a bounded while longer),
+ * in this process and in the database (`qualityFigures`), then cut to what the viewer may see.
  */
 export async function projectQuality(
   db: Kysely<Database>,
   user: User,
   projectId: number,
-  freshness?: Freshness,
+  freshness: Freshness = EXACT,
 ): Promise<ProjectQuality> {
   const { project, subject } = await loadProjectFor(db, user, projectId, "project.viewQuality");
   const clientView = !subject.isAdmin && subject.role === "client";
   const pseudonymised = clientView && project.settings.pseudonymiseForClients;
-  // Clients see what the work cost only where the project says so, and then only for the whole
-  // project: a person's or a group's cost next to their measured time would give away a rate.
-  const costsShown = seesProjectCosts(subject, project);
-  const costsPerPerson = !clientView;
+  const figures = await qualityFigures(db, project, freshness);
+  const pseudonyms = pseudonymised ? await pseudonymsFor(db, projectId) : new Map<number, string>();
+  return cutForViewer(figures, {
+    pseudonyms: pseudonymised ? pseudonyms : null,
+    // Clients see what the work cost only where the project says so, and then only for the
+    // whole project: a person's or a group's cost next to their measured time gives a rate away.
+    costsShown: seesProjectCosts(subject, project),
+    costsPerPerson: !clientView,
+  });
+}
 
-  const computation = await projectQualityComputation(db, project, freshness);
+/**
+ * A project's figures as a lead sees them (names, levels, every cost), with each person's role
+ * in the project: what is kept and stored, and cut per viewer by `cutForViewer`.
+ */
+export interface QualityFigures {
+  view: ProjectQuality;
+  roles: Array<[number, ProjectRole | null]>;
+}
+
+/** What a viewer may see of the figures (docs/decisions/023-quality-endpoint.md). */
+interface ViewerCut {
+  /** Each annotator's pseudonym; null when the viewer sees names. */
+  pseudonyms: Map<number, string> | null;
+  costsShown: boolean;
+  costsPerPerson: boolean;
+}
+
+const byName = (a: { annotator: QualityAnnotator }, b: { annotator: QualityAnnotator }) =>
+  a.annotator.name.localeCompare(b.annotator.name);
+
+/** The figures as a lead sees them, from one computation. */
+function leadFigures(computation: QualityComputation, project: ProjectModel): QualityFigures {
   const { data, economics, groups, groupPeople } = computation;
   const reliability = computation.reliability();
-
-  const pseudonyms = pseudonymised ? await pseudonymsFor(db, projectId) : new Map<number, string>();
   const annotatorOf = (userId: number): QualityAnnotator => {
-    const person = data.workers.get(userId) ?? {
-      name: UNNAMED_ANNOTATOR,
-      level: null,
-      role: null,
-    };
-    if (!pseudonymised) return { id: userId, name: person.name, level: person.level };
-    const name =
-      pseudonyms.get(userId) ?? (person.role === "lead" ? person.name : UNNAMED_ANNOTATOR);
-    return { id: null, name, level: null };
+    const person = data.workers.get(userId);
+    return { id: userId, name: person?.name ?? UNNAMED_ANNOTATOR, level: person?.level ?? null };
   };
-  const byName = (a: { annotator: QualityAnnotator }, b: { annotator: QualityAnnotator }) =>
-    a.annotator.name.localeCompare(b.annotator.name);
 
   // Gold accuracy counts every annotation of a gold item, rejected or not: a rejection in
   // review is itself a sign of the accuracy being measured.
@@ -314,24 +336,20 @@ export async function projectQuality(
         linear: pair.linear,
         quadratic: pair.quadratic,
       }))
-      .sort((x, y) => x.a.name.localeCompare(y.a.name) || x.b.name.localeCompare(y.b.name)),
+      .sort(byPairNames),
     items: field.items,
     ...(field.kendallW ? { kendallW: field.kendallW } : {}),
     ...(field.spanF1 ? { spanF1: field.spanF1 } : {}),
   }));
 
-  const figures = (
-    source: Figures,
-    people: ReadonlyArray<number>,
-    withCosts: boolean,
-  ): EconomicsQuality => ({
+  const figures = (source: Figures, people: ReadonlyArray<number>): EconomicsQuality => ({
     labels: source.labels,
     activeMs: source.activeMs,
-    ...(withCosts ? { costCents: source.costCents } : {}),
+    costCents: source.costCents,
     accuracyVsFinal: finalAccuracyQuality(source.accuracyVsFinal),
     goldAccuracy: accuracyQuality(source.goldAccuracy),
     reliability: pooledReliability(reliability, people),
-    ...(withCosts ? { costPerCorrectCents: source.costPerCorrectCents } : {}),
+    costPerCorrectCents: source.costPerCorrectCents,
   });
 
   const annotators = economics.people
@@ -339,9 +357,9 @@ export async function projectQuality(
       const worker = data.workers.get(person.person);
       return {
         annotator: annotatorOf(person.person),
-        level: pseudonymised ? null : (worker?.level ?? null),
-        domains: pseudonymised ? null : (worker?.domains ?? []),
-        ...figures(person, [person.person], costsPerPerson),
+        level: worker?.level ?? null,
+        domains: worker?.domains ?? [],
+        ...figures(person, [person.person]),
         fields: person.fields.map((field) => ({
           fieldId: field.fieldId,
           accuracyVsFinal: finalAccuracyQuality(field),
@@ -357,15 +375,15 @@ export async function projectQuality(
     list.map((group) => ({
       key: group.key,
       people: group.people,
-      ...figures(group, people.get(group.key) ?? [], costsPerPerson),
+      ...figures(group, people.get(group.key) ?? []),
     }));
 
   const everyone = economics.people.map((person) => person.person);
   const { whole, publishedItems } = economics;
-  return {
-    projectId,
-    pseudonymised,
-    costsShown,
+  const view: ProjectQuality = {
+    projectId: project.id,
+    pseudonymised: false,
+    costsShown: true,
     fields: project.template.fields.map((field) => ({
       id: field.id,
       label: field.label,
@@ -375,26 +393,20 @@ export async function projectQuality(
     juniorReviews,
     agreement,
     annotators,
-    groups: pseudonymised
-      ? null
-      : {
-          byLevel: groupsOf(groups.byLevel, groupPeople.byLevel),
-          byDomain: groupsOf(groups.byDomain, groupPeople.byDomain),
-        },
+    groups: {
+      byLevel: groupsOf(groups.byLevel, groupPeople.byLevel),
+      byDomain: groupsOf(groups.byDomain, groupPeople.byDomain),
+    },
     project: {
-      ...figures(whole, everyone, costsShown),
+      ...figures(whole, everyone),
       panelMs: whole.tally.panelMs,
       reviewMs: whole.tally.reviewMs,
       publishedItems: { items: publishedItems.items, costedItems: publishedItems.costedItems },
-      ...(costsShown
-        ? {
-            costPerPublishedItemCents: publishedItems.means.totalCents,
-            uncostedWork: {
-              withoutTime: whole.tally.workWithoutTime,
-              withoutRate: whole.tally.workWithoutRate,
-            },
-          }
-        : {}),
+      costPerPublishedItemCents: publishedItems.means.totalCents,
+      uncostedWork: {
+        withoutTime: whole.tally.workWithoutTime,
+        withoutRate: whole.tally.workWithoutRate,
+      },
       unmeasured: economics.unmeasured,
     },
     reliabilityModels: computation.models().map(({ fieldId, model }): ReliabilityModelQuality => ({
@@ -417,13 +429,192 @@ export async function projectQuality(
       fieldId: field.fieldId,
       accuracyVsFinal: finalAccuracyQuality(field.accuracyVsFinal),
       goldAccuracy: accuracyQuality(field.goldAccuracy),
-      ...(costsShown
-        ? {
-            costPerPublishedItemCents: field.perPublishedItemCents,
-            costPerCorrectCents: field.costPerCorrectCents,
-          }
-        : {}),
+      costPerPublishedItemCents: field.perPublishedItemCents,
+      costPerCorrectCents: field.costPerCorrectCents,
     })),
     overTime: computation.overTime(),
+  };
+  const roles = [...data.workers.values()].map((worker): [number, ProjectRole | null] => [
+    worker.id,
+    worker.role,
+  ]);
+  return { view, roles };
+}
+
+/** The least time between two writes of the data's latest match with the stored figures. */
+const MIN_TOUCH_MS = 1_000;
+
+/** Computations already made into a lead's figures. */
+const figuresOfComputation = new WeakMap<QualityComputation, QualityFigures>();
+
+/** Per database and project, what this process last stored: the fingerprint and its match. */
+const lastStored = new WeakMap<
+  Kysely<Database>,
+  Map<number, { fingerprint: string; matchedAt: number }>
+>();
+
+/**
+ * A project's figures as a lead sees them, within `freshness`. A process that holds no computed
+ * figures of the project (it has just started, or has not been asked for it lately) answers
+ * from the figures stored in the database when their data are the project's data, or were seen
+ * to be within the bound, while, in a long-lived process (`refreshUntil`), it computes its own
+ * behind. Figures that took at least `SLOW_COMPUTATION_MS` to compute are stored: the others
+ * compute faster than they would be read back.
+ */
+export async function qualityFigures(
+  db: Kysely<Database>,
+  project: ProjectModel,
+  freshness: Freshness = EXACT,
+): Promise<QualityFigures> {
+  if (!projectQualityComputation.holds(db, project.id)) {
+    const stored = await storedFigures(db, project.id, freshness);
+    if (stored) return stored;
+  }
+  const computation = await projectQualityComputation(db, project, freshness);
+  let figures = figuresOfComputation.get(computation);
+  if (!figures) {
+    figures = leadFigures(computation, project);
+    figuresOfComputation.set(computation, figures);
+  }
+  const kept = projectQualityComputation.describe(computation);
+  const slow = freshness.slowComputationMs ?? SLOW_COMPUTATION_MS;
+  if (kept && kept.computeMs >= slow) await store(db, project.id, figures, kept, freshness);
+  return figures;
+}
+
+async function storedFigures(
+  db: Kysely<Database>,
+  projectId: number,
+  freshness: Freshness,
+): Promise<QualityFigures | null> {
+  const [stored, fingerprint] = await Promise.all([
+    readStoredQuality<QualityFigures>(db, projectId),
+    qualityFingerprint(db, projectId),
+  ]);
+  if (!stored) return null;
+  const seenAt = Date.now();
+  const current = stored.fingerprint === fingerprint;
+  if (!current && seenAt - stored.matchedAt > freshness.maxStaleMs) return null;
+  if (freshness.refreshUntil && !freshness.refreshUntil.aborted) {
+    projectQualityComputation.warm(db, projectId, fingerprint, seenAt);
+  }
+  if (current) await store(db, projectId, null, { fingerprint, matchedAt: seenAt }, freshness);
+  return stored.figures;
+}
+
+/**
+ * Stores the figures kept under `fingerprint` (or, without figures, the data's latest match with
+ * the stored ones): each computation once, and each match once per half bound at most.
+ */
+async function store(
+  db: Kysely<Database>,
+  projectId: number,
+  figures: QualityFigures | null,
+  kept: { fingerprint: string; matchedAt: number; computeMs?: number },
+  freshness: Freshness,
+): Promise<void> {
+  let projects = lastStored.get(db);
+  if (!projects) {
+    projects = new Map();
+    lastStored.set(db, projects);
+  }
+  const last = projects.get(projectId);
+  const { fingerprint, matchedAt } = kept;
+  if (figures && last?.fingerprint !== fingerprint) {
+    projects.set(projectId, { fingerprint, matchedAt });
+    await storeQuality(db, projectId, {
+      fingerprint,
+      figures,
+      matchedAt,
+      computeMs: kept.computeMs ?? 0,
+    });
+  } else if (
+    (last === undefined || last.fingerprint === fingerprint) &&
+    matchedAt - (last?.matchedAt ?? 0) >= Math.max(freshness.maxStaleMs / 2, MIN_TOUCH_MS)
+  ) {
+    projects.set(projectId, { fingerprint, matchedAt });
+    await touchStoredQuality(db, projectId, fingerprint, matchedAt);
+  }
+}
+
+function byPairNames(x: KappaPairQuality, y: KappaPairQuality): number {
+  return x.a.name.localeCompare(y.a.name) || x.b.name.localeCompare(y.b.name);
+}
+
+/** Leaves the cost figures out of a person's, group's or the project's figures. */
+function withoutCosts<Entry extends EconomicsQuality>(entry: Entry): Entry {
+  const { costCents: _cost, costPerCorrectCents: _perCorrect, ...rest } = entry;
+  return rest as Entry;
+}
+
+/**
+ * The lead's figures cut to what a viewer may see: clients without a person's or a group's cost,
+ * and without the project's unless it shows costs to clients; under pseudonyms, no id, level,
+ * domain or group, and annotators by pseudonym (leads by name), sorted by it.
+ */
+export function cutForViewer(figures: QualityFigures, cut: ViewerCut): ProjectQuality {
+  const { view } = figures;
+  const { pseudonyms, costsShown, costsPerPerson } = cut;
+  if (pseudonyms === null && costsShown && costsPerPerson) return view;
+  const roles = new Map(figures.roles);
+  const annotatorOf = (annotator: QualityAnnotator): QualityAnnotator => {
+    if (pseudonyms === null || annotator.id === null) return annotator;
+    const name =
+      pseudonyms.get(annotator.id) ??
+      (roles.get(annotator.id) === "lead" ? annotator.name : UNNAMED_ANNOTATOR);
+    return { id: null, name, level: null };
+  };
+  const renamed = <Entry extends { annotator: QualityAnnotator }>(list: Entry[]): Entry[] =>
+    pseudonyms === null
+      ? list
+      : list.map((entry) => ({ ...entry, annotator: annotatorOf(entry.annotator) })).sort(byName);
+  const personCosts = <Entry extends EconomicsQuality>(entry: Entry): Entry =>
+    costsPerPerson ? entry : withoutCosts(entry);
+
+  const {
+    costPerPublishedItemCents: _perItem,
+    uncostedWork: _uncosted,
+    ...projectWithoutCosts
+  } = view.project;
+  return {
+    ...view,
+    pseudonymised: pseudonyms !== null,
+    costsShown,
+    goldAccuracy: renamed(view.goldAccuracy),
+    juniorReviews: renamed(view.juniorReviews),
+    agreement: view.agreement.map((field) => ({
+      ...field,
+      cohenKappa:
+        pseudonyms === null
+          ? field.cohenKappa
+          : field.cohenKappa
+              .map((pair) => ({ ...pair, a: annotatorOf(pair.a), b: annotatorOf(pair.b) }))
+              .sort(byPairNames),
+    })),
+    annotators: renamed(
+      view.annotators.map((entry) => ({
+        ...personCosts(entry),
+        level: pseudonyms === null ? entry.level : null,
+        domains: pseudonyms === null ? entry.domains : null,
+      })),
+    ),
+    groups:
+      pseudonyms !== null || view.groups === null
+        ? null
+        : {
+            byLevel: view.groups.byLevel.map(personCosts),
+            byDomain: view.groups.byDomain.map(personCosts),
+          },
+    project: costsShown ? view.project : withoutCosts(projectWithoutCosts),
+    fieldQuality: costsShown
+      ? view.fieldQuality
+      : view.fieldQuality.map(
+          ({ costPerPublishedItemCents: _perItem, costPerCorrectCents: _perCorrect, ...rest }) =>
+            rest,
+        ),
+    reliabilityModels: view.reliabilityModels.map((model) => ({
+      ...model,
+      annotators: renamed(model.annotators),
+    })),
   };
 }

@@ -9,8 +9,11 @@ export async function loadQuality(
   params: LoaderFunctionArgs["params"],
 ) {
   const page = await loadProjectPage(request, context, params, "project.viewQuality");
-  const quality = await projectQuality(context.quorum.db, page.user, page.projectId).catch(
-    throwAsRouteError,
-  );
+  // Exact, as the page is; the server's closing signal lets a process that has just started
+  // answer from the stored figures while it computes its own behind.
+  const quality = await projectQuality(context.quorum.db, page.user, page.projectId, {
+    maxStaleMs: 0,
+    refreshUntil: context.quorum.closing,
+  }).catch(throwAsRouteError);
   return { navigation: page.navigation, quality };
 }

@@ -1,0 +1,220 @@
+import fc from "fast-check";
+import { sql, type Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../db/schema.ts";
+import { loadProjectModel } from "../../server/services/project-model.ts";
+import { projectQualityComputation } from "../../server/services/quality-economics.ts";
+import {
+  QUALITY_FIGURES_FORMAT,
+  readStoredQuality,
+  storeQuality,
+} from "../../server/services/quality-snapshots.ts";
+import {
+  cutForViewer,
+  qualityFigures,
+  type QualityFigures,
+} from "../../server/services/quality.ts";
+import { createCast, createProject, type Cast } from "../setup/adjudication.ts";
+import { importVerdictItems, verdictField } from "../setup/quality-fixture.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
+
+let server: TestServer;
+let cast: Cast;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  cast = await createCast(server);
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+/**
+ * The database as a process that has just started sees it: the same connections, but a new
+ * `Kysely` object, under which nothing computed is kept (the keepers key their figures by it).
+ */
+const freshProcess = (): Kysely<Database> => server.context.db.withoutPlugins();
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function labelledProject(): Promise<number> {
+  const projectId = await createProject(cast, {
+    template: { fields: [verdictField] },
+    overlap: 3,
+    settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
+  });
+  const [one, two, three] = cast.experts;
+  await importVerdictItems(
+    server,
+    cast.lead,
+    projectId,
+    ["a", "b", "c", "d"].map((externalId, index) => ({
+      externalId,
+      annotations: [
+        { annotator: one.email, label: { verdict: "safe" } },
+        { annotator: two.email, label: { verdict: index % 2 === 0 ? "safe" : "unsafe" } },
+        { annotator: three.email, label: { verdict: index === 3 ? "unclear" : "safe" } },
+      ],
+    })),
+  );
+  return projectId;
+}
+
+/** Marks the stored figures, so that an answer taken from them is told apart from a computed one. */
+async function markStored(db: Kysely<Database>, projectId: number, labels: number): Promise<void> {
+  const stored = await readStoredQuality<QualityFigures>(db, projectId);
+  expect(stored).not.toBeNull();
+  const figures = structuredClone(stored!.figures);
+  figures.view.project.labels = labels;
+  await db
+    .updateTable("quality_snapshots")
+    .set({ figures: JSON.stringify(figures) })
+    .where("project_id", "=", projectId)
+    .execute();
+}
+
+describe("stored quality figures", () => {
+  it("answer a process that has not computed the project, exact or within the bound, while it computes its own behind", async () => {
+    const projectId = await labelledProject();
+    const project = await loadProjectModel(server.context.db, projectId);
+    // Every computation counts as slow here, so that figures are stored.
+    const slow = { slowComputationMs: 0 };
+    const computed = await qualityFigures(server.context.db, project, { maxStaleMs: 0, ...slow });
+    expect(computed.view.project.labels).toBe(12);
+
+    // Stored as computed: read back, they are the same figures, every viewer's cut included.
+    const stored = await readStoredQuality<QualityFigures>(server.context.db, projectId);
+    expect(stored?.figures).toEqual(computed);
+    expect(stored!.computeMs).toBeGreaterThanOrEqual(0);
+    const fromStore = await qualityFigures(freshProcess(), project, { maxStaleMs: 0, ...slow });
+    expect(fromStore).toEqual(computed);
+
+    // Marked, they tell which answers come from them: a new process answers from them while
+    // the data are unchanged, and, given the server's closing signal, computes its own behind.
+    await markStored(server.context.db, projectId, 999);
+    const closing = new AbortController();
+    const started = freshProcess();
+    const exact = { maxStaleMs: 0, refreshUntil: closing.signal, ...slow };
+    expect((await qualityFigures(started, project, exact)).view.project.labels).toBe(999);
+    while (!projectQualityComputation.holds(started, projectId)) await pause(20);
+    expect((await qualityFigures(started, project, exact)).view.project.labels).toBe(12);
+    closing.abort();
+
+    // A one-shot process (the CLI) answers from them, and computes nothing behind.
+    const oneShot = freshProcess();
+    expect((await qualityFigures(oneShot, project, { maxStaleMs: 0 })).view.project.labels).toBe(
+      999,
+    );
+    await pause(200);
+    expect(projectQualityComputation.holds(oneShot, projectId)).toBe(false);
+
+    // After a change: within the bound since the data were last seen to match them, they may
+    // still answer; an exact request, or one past the bound, gets figures of the data as they are.
+    await markStored(server.context.db, projectId, 999);
+    const [one] = cast.experts;
+    await importVerdictItems(server, cast.lead, projectId, [
+      { externalId: "e", annotations: [{ annotator: one.email, label: { verdict: "safe" } }] },
+    ]);
+    const withinBound = { maxStaleMs: 60_000 };
+    expect((await qualityFigures(freshProcess(), project, withinBound)).view.project.labels).toBe(
+      999,
+    );
+    expect((await qualityFigures(freshProcess(), project, EXACT_SLOW)).view.project.labels).toBe(
+      13,
+    );
+    // That exact computation stored the figures of the new data in place of the marked ones.
+    expect((await qualityFigures(freshProcess(), project, EXACT_SLOW)).view.project.labels).toBe(
+      13,
+    );
+    await markStored(server.context.db, projectId, 999);
+    await importVerdictItems(server, cast.lead, projectId, [
+      { externalId: "f", annotations: [{ annotator: one.email, label: { verdict: "safe" } }] },
+    ]);
+    await pause(300);
+    const pastBound = { maxStaleMs: 200 };
+    expect((await qualityFigures(freshProcess(), project, pastBound)).view.project.labels).toBe(14);
+  });
+
+  it("are ignored when stored in another format, and kept for the later data when two processes store", async () => {
+    const projectId = await labelledProject();
+    const { db } = server.context;
+    const project = await loadProjectModel(db, projectId);
+    const computed = await qualityFigures(db, project, EXACT_SLOW);
+    await markStored(db, projectId, 999);
+    await db
+      .updateTable("quality_snapshots")
+      .set({ format: QUALITY_FIGURES_FORMAT + 1 })
+      .where("project_id", "=", projectId)
+      .execute();
+    expect(await readStoredQuality(db, projectId)).toBeNull();
+    expect((await qualityFigures(freshProcess(), project, EXACT_SLOW)).view).toEqual(computed.view);
+
+    const later = await readStoredQuality<QualityFigures>(db, projectId);
+    expect(later).not.toBeNull();
+    // A process storing figures of data seen before the stored ones' does not replace them.
+    await storeQuality(db, projectId, {
+      ...later!,
+      fingerprint: "older",
+      matchedAt: later!.matchedAt - 1_000,
+    });
+    expect((await readStoredQuality(db, projectId))?.fingerprint).toBe(later!.fingerprint);
+    await storeQuality(db, projectId, {
+      ...later!,
+      fingerprint: "newer",
+      matchedAt: later!.matchedAt + 1_000,
+    });
+    expect((await readStoredQuality(db, projectId))?.fingerprint).toBe("newer");
+
+    // Deleting the project deletes its stored figures.
+    await sql`delete from projects where id = ${projectId}`.execute(db);
+    const { count } = await db
+      .selectFrom("quality_snapshots")
+      .select((eb) => eb.fn.countAll<string>().as("count"))
+      .where("project_id", "=", projectId)
+      .executeTakeFirstOrThrow();
+    expect(Number(count)).toBe(0);
+  });
+
+  it("cut for any viewer, after a round trip through storage, as they cut before it", async () => {
+    const projectId = await labelledProject();
+    const project = await loadProjectModel(server.context.db, projectId);
+    const computed = await qualityFigures(server.context.db, project);
+    const roundTripped = JSON.parse(JSON.stringify(computed)) as QualityFigures;
+    const people = computed.roles.map(([id]) => id);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.option(fc.dictionary(fc.constantFrom(...people.map(String)), fc.string())),
+        fc.boolean(),
+        fc.boolean(),
+        async (names, costsShown, costsPerPerson) => {
+          // Only clients go without a person's costs, and only they may go without the project's.
+          fc.pre(costsShown || !costsPerPerson);
+          const pseudonyms =
+            names === null
+              ? null
+              : new Map(Object.entries(names).map(([id, name]) => [Number(id), name]));
+          const cut = { pseudonyms, costsShown, costsPerPerson };
+          const view = cutForViewer(roundTripped, cut);
+          expect(view).toEqual(cutForViewer(computed, cut));
+          const text = JSON.stringify(view);
+          if (!costsPerPerson) {
+            for (const annotator of view.annotators)
+              expect(annotator).not.toHaveProperty("costCents");
+          }
+          if (!costsShown) expect(text).not.toMatch(/costCents|costPerCorrectCents/);
+          if (pseudonyms !== null) {
+            expect(view.groups).toBeNull();
+            for (const annotator of view.annotators) {
+              expect(annotator.annotator.id).toBeNull();
+              expect(annotator.level).toBeNull();
+            }
+          }
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+});
+
+const EXACT_SLOW = { maxStaleMs: 0, slowComputationMs: 0 };
