@@ -3,7 +3,7 @@ import type { Database, ItemStatus, User } from "../../db/schema.ts";
 import type { Subject } from "../permissions.ts";
 import { itemStatuses, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { loadProjectFor, type ProjectModel } from "./project-model.ts";
-import { keeper, projectCosts } from "./quality-economics.ts";
+import { keeper, projectCosts, qualityFingerprint } from "./quality-economics.ts";
 
 /**
  * Where a project stands: items by status, labels given against labels needed, each
@@ -121,9 +121,13 @@ export async function readProjectProgress(
   project: ProjectModel,
   options: { pseudonyms: boolean; costs?: boolean },
 ) {
+  // The counts and the costs are kept under the same fingerprint: read once for both.
+  const fingerprint = options.costs ? await qualityFingerprint(db, project.id) : undefined;
   const { items, goldItems, byStatus, perAnnotator, labelsGiven } = await keptProgressCounts(
     db,
     project,
+    undefined,
+    fingerprint,
   );
   const pseudonyms = options.pseudonyms
     ? await pseudonymsFor(db, project.id)
@@ -135,7 +139,7 @@ export async function readProjectProgress(
   const byPseudonym = [...perAnnotator].sort((a, b) =>
     nameUnderPseudonyms(a).localeCompare(nameUnderPseudonyms(b)),
   );
-  const costs = options.costs ? await projectCosts(db, project) : null;
+  const costs = options.costs ? await projectCosts(db, project, undefined, fingerprint) : null;
   /**
    * The progress as an audience sees it: with names, or (`hideNames`) under pseudonyms; with the
    * costs (`showCosts`) or without.

@@ -382,9 +382,10 @@ export function keeper<Figures extends object>(
     projectId: number,
     freshness: Freshness,
     asker: "request" | "refresh",
+    readFingerprint?: string,
   ): Promise<Figures> => {
     const requestedAt = Date.now();
-    const fingerprint = await qualityFingerprint(db, projectId);
+    const fingerprint = readFingerprint ?? (await qualityFingerprint(db, projectId));
     let projects = kept.get(db);
     if (!projects) {
       projects = new Map();
@@ -492,13 +493,19 @@ export function keeper<Figures extends object>(
     setTimeout(() => void tick(), bound.maxStaleMs / 2).unref();
   };
 
+  /**
+   * The project's figures within `freshness`. A caller that has just read the fingerprint for
+   * another keeper passes it (`fingerprint`), so that one request reads it once: read before
+   * either computation reads its data, it is never newer than the data they are computed from.
+   */
   const figuresFor = async (
     db: Kysely<Database>,
     project: ProjectModel,
     freshness: Freshness = EXACT,
+    fingerprint?: string,
   ): Promise<Figures> => {
     const requestedAt = Date.now();
-    const figures = await figuresOf(db, project.id, freshness, "request");
+    const figures = await figuresOf(db, project.id, freshness, "request", fingerprint);
     const { refreshUntil } = freshness;
     if (refreshUntil && !refreshUntil.aborted && freshness.maxStaleMs > 0) {
       keepFresh(db, project.id, { ...freshness, refreshUntil }, requestedAt);

@@ -1,6 +1,7 @@
+import { RawNode, type KyselyPlugin } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProjectModel } from "../../server/services/project-model.ts";
-import { keptProgressCounts } from "../../server/services/progress.ts";
+import { keptProgressCounts, readProjectProgress } from "../../server/services/progress.ts";
 import { projectQualityComputation } from "../../server/services/quality-economics.ts";
 import { createCast, createProject, type Cast } from "../setup/adjudication.ts";
 import { importVerdictItems, verdictField } from "../setup/quality-fixture.ts";
@@ -126,5 +127,31 @@ describe("kept quality figures, checked without reading the labels", () => {
     expect(afterLevel.annotators.find((row) => row.id === two.id)?.level).toBe("junior");
     const settled = await counts();
     expect(await counts()).toBe(settled);
+  });
+
+  it("read the fingerprint once for a progress with costs, whose counts and costs it checks", async () => {
+    const projectId = await createProject(cast, {
+      template: { fields: [verdictField] },
+      overlap: 3,
+      settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
+    });
+    await importVerdictItems(server, cast.lead, projectId, [{ externalId: "a" }]);
+    let fingerprintReads = 0;
+    const counting: KyselyPlugin = {
+      transformQuery({ node }) {
+        if (RawNode.is(node) && node.sqlFragments.some((part) => part.includes("concat_ws('|'")))
+          fingerprintReads += 1;
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    };
+    const db = server.context.db.withPlugin(counting);
+    const project = await loadProjectModel(db, projectId);
+    for (const costs of [true, true, false]) {
+      fingerprintReads = 0;
+      const progress = await readProjectProgress(db, project, { pseudonyms: false, costs });
+      expect(progress(false, costs).items).toBe(1);
+      expect(fingerprintReads).toBe(1);
+    }
   });
 });
