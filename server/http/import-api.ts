@@ -1,6 +1,8 @@
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { Request, Response, Router } from "express";
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
 import { AppError, badRequest } from "../errors.ts";
 import { requireProjectPermission } from "../permissions.ts";
@@ -15,6 +17,7 @@ import {
 } from "../services/import/index.ts";
 import { parseLabelStudioImportQuery } from "../services/import/formats.ts";
 import { loadProjectModel } from "../services/project-model.ts";
+import { projectQualityComputation } from "../services/quality-economics.ts";
 import { parseId } from "./parse.ts";
 import { authenticatedHandler } from "./handler.ts";
 
@@ -41,12 +44,35 @@ export function mountImportRoutes(router: Router, quorum: QuorumContext): void {
         format,
       });
       const { created, unchanged, annotations } = summary;
+      // A large project's quality figures take seconds to compute: they are brought up to the
+      // import now, so that the first request after it finds them done or under way.
+      if ((created > 0 || annotations > 0) && (await itemCount(db, projectId)) >= AHEAD_ITEMS) {
+        projectQualityComputation.computeAhead(db, projectId, {
+          maxStaleMs: config.qualityEventMs,
+          refreshUntil: quorum.closing,
+        });
+      }
       return {
         status: created > 0 || annotations > 0 ? 201 : 200,
         body: { created, unchanged, annotations },
       };
     }),
   );
+}
+
+/**
+ * Projects from this size on have their quality figures computed after each import: below it
+ * they compute in well under a second (decision 032).
+ */
+export const AHEAD_ITEMS = 5_000;
+
+async function itemCount(db: Kysely<Database>, projectId: number): Promise<number> {
+  const { count } = await db
+    .selectFrom("items")
+    .select((eb) => eb.fn.countAll<string>().as("count"))
+    .where("project_id", "=", projectId)
+    .executeTakeFirstOrThrow();
+  return Number(count);
 }
 
 /** `?format=` when given, otherwise the Content-Type. */

@@ -512,7 +512,47 @@ export function keeper<Figures extends object>(
     }
     return figures;
   };
+  /** Per database, the projects being computed ahead, and whether their data changed since. */
+  const ahead = new WeakMap<Kysely<Database>, Map<number, { again: boolean }>>();
   return Object.assign(figuresFor, {
+    /**
+     * Brings the project's figures up to its data in the background, as the check that keeps
+     * them fresh does (decision 031), ahead of a request: after data arrived in bulk (an import),
+     * so that the first request after it does not wait for a large project's computation. One run
+     * per project at a time; a call while one runs has it run once more after.
+     */
+    computeAhead(
+      db: Kysely<Database>,
+      projectId: number,
+      bound: Freshness & { refreshUntil: AbortSignal },
+    ): void {
+      let projects = ahead.get(db);
+      if (!projects) {
+        projects = new Map();
+        ahead.set(db, projects);
+      }
+      const running = projects.get(projectId);
+      if (running) {
+        running.again = true;
+        return;
+      }
+      const state = { again: true };
+      const computing = projects;
+      computing.set(projectId, state);
+      const run = async () => {
+        try {
+          while (state.again && !bound.refreshUntil.aborted) {
+            state.again = false;
+            await figuresOf(db, projectId, bound, "refresh");
+          }
+        } catch {
+          // The database closed or failed: the next request computes as without this.
+        } finally {
+          computing.delete(projectId);
+        }
+      };
+      void run();
+    },
     /** Whether this process holds computed figures of the project, current or not. */
     holds(db: Kysely<Database>, projectId: number): boolean {
       return kept.get(db)?.get(projectId)?.settled != null;

@@ -3,7 +3,8 @@ import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../db/schema.ts";
 import { loadProjectModel } from "../../server/services/project-model.ts";
-import { projectQualityComputation } from "../../server/services/quality-economics.ts";
+import { AHEAD_ITEMS } from "../../server/http/import-api.ts";
+import { keeper, projectQualityComputation } from "../../server/services/quality-economics.ts";
 import {
   QUALITY_FIGURES_FORMAT,
   readStoredQuality,
@@ -215,6 +216,76 @@ describe("stored quality figures", () => {
       { numRuns: 50 },
     );
   });
+});
+
+describe("quality figures computed ahead", () => {
+  it("run one computation per project at a time, and once more for data that came meanwhile", async () => {
+    const projectId = await createProject(cast, {
+      template: { fields: [verdictField] },
+      overlap: 1,
+      settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
+    });
+    const { db } = server.context;
+    const computed: number[] = [];
+    // The first computation ends only once every import is in, so that the run is the same on a
+    // fast machine and a slow one.
+    let importsDone = () => {};
+    const allImported = new Promise<void>((resolve) => (importsDone = resolve));
+    const counted = keeper(async (database, model) => {
+      const { count } = await database
+        .selectFrom("items")
+        .select((eb) => eb.fn.countAll<string>().as("count"))
+        .where("project_id", "=", model.id)
+        .executeTakeFirstOrThrow();
+      await allImported;
+      computed.push(Number(count));
+      return { items: Number(count) };
+    });
+    const closing = new AbortController();
+    const bound = { maxStaleMs: 0, refreshUntil: closing.signal };
+    // Five imports in a row, each asking for the figures ahead while the first computation runs.
+    for (const externalId of ["a", "b", "c", "d", "e"]) {
+      await importVerdictItems(server, cast.lead, projectId, [{ externalId }]);
+      counted.computeAhead(db, projectId, bound);
+    }
+    importsDone();
+    while (computed.at(-1) !== 5) {
+      expect(computed.length).toBeLessThanOrEqual(2);
+      await pause(20);
+    }
+    await pause(400);
+    expect(computed).toEqual([1, 5]);
+    // Nothing runs once the server closes.
+    closing.abort();
+    await importVerdictItems(server, cast.lead, projectId, [{ externalId: "f" }]);
+    counted.computeAhead(db, projectId, bound);
+    await pause(400);
+    expect(computed).toEqual([1, 5]);
+  });
+
+  it(`start after an import into a project of ${AHEAD_ITEMS.toLocaleString("en-US")} items or more, before any request`, async () => {
+    const projectId = await createProject(cast, {
+      template: { fields: [verdictField] },
+      overlap: 1,
+      settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
+    });
+    const { db } = server.context;
+    const items = (from: number, count: number) =>
+      Array.from({ length: count }, (_, index) => ({ externalId: `item-${from + index}` }));
+    // Below the size, an import leaves the figures to the first request.
+    await importVerdictItems(server, cast.lead, projectId, items(0, AHEAD_ITEMS - 1));
+    await pause(500);
+    expect(projectQualityComputation.holds(db, projectId)).toBe(false);
+    await importVerdictItems(server, cast.lead, projectId, items(AHEAD_ITEMS, 1));
+    const deadline = Date.now() + 20_000;
+    while (!projectQualityComputation.holds(db, projectId)) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await pause(50);
+    }
+    const project = await loadProjectModel(db, projectId);
+    const held = await projectQualityComputation(db, project);
+    expect(held.data.items).toHaveLength(AHEAD_ITEMS);
+  }, 60_000);
 });
 
 const EXACT_SLOW = { maxStaleMs: 0, slowComputationMs: 0 };
