@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -177,6 +178,28 @@ describe("stored quality figures", () => {
     expect(Number(count)).toBe(0);
   });
 
+  it("change shape only with a new format number", async () => {
+    const projectId = await labelledProject();
+    const project = await loadProjectModel(server.context.db, projectId);
+    const figures = await qualityFigures(server.context.db, project);
+    // Every key path of the figures, array elements as []: what a stored row must still have.
+    const paths = new Set<string>();
+    const walk = (value: unknown, path: string) => {
+      if (Array.isArray(value)) value.forEach((element) => walk(element, `${path}[]`));
+      else if (value !== null && typeof value === "object") {
+        for (const [key, child] of Object.entries(value)) walk(child, `${path}.${key}`);
+      } else paths.add(path);
+    };
+    walk(figures, "");
+    const shape = createHash("sha256")
+      .update([...paths].sort().join("\n"))
+      .digest("hex")
+      .slice(0, 16);
+    // A failure here means the stored figures changed shape: rows stored by the release before
+    // would be read as the new shape. Raise QUALITY_FIGURES_FORMAT, and record the new shape.
+    expect({ format: QUALITY_FIGURES_FORMAT, shape }).toEqual(STORED_SHAPE);
+  });
+
   it("cut for any viewer, after a round trip through storage, as they cut before it", async () => {
     const projectId = await labelledProject();
     const project = await loadProjectModel(server.context.db, projectId);
@@ -289,3 +312,6 @@ describe("quality figures computed ahead", () => {
 });
 
 const EXACT_SLOW = { maxStaleMs: 0, slowComputationMs: 0 };
+
+/** The shape of the stored figures of `labelledProject`, under the format they are stored in. */
+const STORED_SHAPE = { format: 1, shape: "6f7727ae28d989b6" };
