@@ -317,6 +317,29 @@ export interface PartsOnFirstUse<Figures> {
 /** Projects whose figures are kept, per database and kind, the most recently asked for last. */
 const KEPT_PROJECTS = 16;
 
+/** The map of one database in `maps`, made on first use. */
+export function projectsOf<Value>(
+  maps: WeakMap<Kysely<Database>, Map<number, Value>>,
+  db: Kysely<Database>,
+): Map<number, Value> {
+  let projects = maps.get(db);
+  if (!projects) {
+    projects = new Map();
+    maps.set(db, projects);
+  }
+  return projects;
+}
+
+/** Keeps a project's entry as the most recently asked for, and forgets the oldest past the few. */
+function keepLatest<Entry>(cache: Map<number, Entry>, projectId: number, entry: Entry): void {
+  cache.delete(projectId);
+  cache.set(projectId, entry);
+  for (const oldest of cache.keys()) {
+    if (cache.size <= KEPT_PROJECTS) break;
+    cache.delete(oldest);
+  }
+}
+
 /** How long after its last request with `refreshUntil` a slow project is kept fresh. */
 const KEPT_FRESH_MS = 10 * 60_000;
 
@@ -386,20 +409,8 @@ export function keeper<Figures extends object>(
   ): Promise<Figures> => {
     const requestedAt = Date.now();
     const fingerprint = readFingerprint ?? (await qualityFingerprint(db, projectId));
-    let projects = kept.get(db);
-    if (!projects) {
-      projects = new Map();
-      kept.set(db, projects);
-    }
-    const cache = projects;
-    const keep = (entry: Kept<Figures>) => {
-      cache.delete(projectId);
-      cache.set(projectId, entry);
-      for (const oldest of cache.keys()) {
-        if (cache.size <= KEPT_PROJECTS) break;
-        cache.delete(oldest);
-      }
-    };
+    const cache = projectsOf(kept, db);
+    const keep = (entry: Kept<Figures>) => keepLatest(cache, projectId, entry);
     const forget = (entry: Kept<Figures>) => () => {
       if (cache.get(projectId) === entry) cache.delete(projectId);
     };
@@ -461,12 +472,7 @@ export function keeper<Figures extends object>(
     { refreshUntil, ...bound }: Freshness & { refreshUntil: AbortSignal },
     requestedAt: number,
   ) => {
-    let projects = refreshed.get(db);
-    if (!projects) {
-      projects = new Map();
-      refreshed.set(db, projects);
-    }
-    const askedFor = projects;
+    const askedFor = projectsOf(refreshed, db);
     const running = askedFor.has(projectId);
     askedFor.set(projectId, Math.max(askedFor.get(projectId) ?? 0, requestedAt));
     if (running) return;
@@ -526,18 +532,13 @@ export function keeper<Figures extends object>(
       projectId: number,
       bound: Freshness & { refreshUntil: AbortSignal },
     ): void {
-      let projects = ahead.get(db);
-      if (!projects) {
-        projects = new Map();
-        ahead.set(db, projects);
-      }
-      const running = projects.get(projectId);
+      const computing = projectsOf(ahead, db);
+      const running = computing.get(projectId);
       if (running) {
         running.again = true;
         return;
       }
       const state = { again: true };
-      const computing = projects;
       computing.set(projectId, state);
       const run = async () => {
         try {
@@ -563,22 +564,13 @@ export function keeper<Figures extends object>(
      * is then patched into kept rows rather than waiting for a full read.
      */
     warm(db: Kysely<Database>, projectId: number, fingerprint: string, seenAt: number): void {
-      let projects = kept.get(db);
-      if (!projects) {
-        projects = new Map();
-        kept.set(db, projects);
-      }
-      if (projects.has(projectId)) return;
-      const cache = projects;
+      const cache = projectsOf(kept, db);
+      if (cache.has(projectId)) return;
       const entry = start(db, projectId, fingerprint, seenAt, null, true);
       entry.figures.catch(() => {
         if (cache.get(projectId) === entry) cache.delete(projectId);
       });
-      cache.set(projectId, entry);
-      for (const oldest of cache.keys()) {
-        if (cache.size <= KEPT_PROJECTS) break;
-        cache.delete(oldest);
-      }
+      keepLatest(cache, projectId, entry);
     },
     /**
      * What computed figures were kept under: the fingerprint of their data, when the data were

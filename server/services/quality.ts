@@ -15,6 +15,7 @@ import {
   EXACT,
   pooledReliability,
   projectQualityComputation,
+  projectsOf,
   qualityFingerprint,
   SLOW_COMPUTATION_MS,
   type Freshness,
@@ -228,9 +229,8 @@ export async function projectQuality(
   const clientView = !subject.isAdmin && subject.role === "client";
   const pseudonymised = clientView && project.settings.pseudonymiseForClients;
   const figures = await qualityFigures(db, project, freshness);
-  const pseudonyms = pseudonymised ? await pseudonymsFor(db, projectId) : new Map<number, string>();
   return cutForViewer(figures, {
-    pseudonyms: pseudonymised ? pseudonyms : null,
+    pseudonyms: pseudonymised ? await pseudonymsFor(db, projectId) : null,
     // Clients see what the work cost only where the project says so, and then only for the
     // whole project: a person's or a group's cost next to their measured time gives a rate away.
     costsShown: seesProjectCosts(subject, project),
@@ -513,11 +513,7 @@ async function store(
   kept: { fingerprint: string; matchedAt: number; computeMs?: number },
   freshness: Freshness,
 ): Promise<void> {
-  let projects = lastStored.get(db);
-  if (!projects) {
-    projects = new Map();
-    lastStored.set(db, projects);
-  }
+  const projects = projectsOf(lastStored, db);
   const last = projects.get(projectId);
   const { fingerprint, matchedAt } = kept;
   if (figures && last?.fingerprint !== fingerprint) {
