@@ -1,8 +1,6 @@
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { Request, Response, Router } from "express";
-import type { Kysely } from "kysely";
-import type { Database } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
 import { AppError, badRequest } from "../errors.ts";
 import { requireProjectPermission } from "../permissions.ts";
@@ -16,6 +14,7 @@ import {
   type ImportFormat,
 } from "../services/import/index.ts";
 import { parseLabelStudioImportQuery } from "../services/import/formats.ts";
+import { projectItemCount } from "../services/items.ts";
 import { loadProjectModel } from "../services/project-model.ts";
 import { projectQualityComputation } from "../services/quality-economics.ts";
 import { parseId } from "./parse.ts";
@@ -46,7 +45,10 @@ export function mountImportRoutes(router: Router, quorum: QuorumContext): void {
       const { created, unchanged, annotations } = summary;
       // A large project's quality figures take seconds to compute: they are brought up to the
       // import now, so that the first request after it finds them done or under way.
-      if ((created > 0 || annotations > 0) && (await itemCount(db, projectId)) >= AHEAD_ITEMS) {
+      if (
+        (created > 0 || annotations > 0) &&
+        (await projectItemCount(db, projectId)) >= AHEAD_ITEMS
+      ) {
         projectQualityComputation.computeAhead(db, projectId, {
           maxStaleMs: config.qualityEventMs,
           refreshUntil: quorum.closing,
@@ -65,15 +67,6 @@ export function mountImportRoutes(router: Router, quorum: QuorumContext): void {
  * they compute in well under a second (decision 032).
  */
 export const AHEAD_ITEMS = 5_000;
-
-async function itemCount(db: Kysely<Database>, projectId: number): Promise<number> {
-  const { count } = await db
-    .selectFrom("items")
-    .select((eb) => eb.fn.countAll<string>().as("count"))
-    .where("project_id", "=", projectId)
-    .executeTakeFirstOrThrow();
-  return Number(count);
-}
 
 /** `?format=` when given, otherwise the Content-Type. */
 function requestFormat(request: Request): ImportFormat {

@@ -77,6 +77,16 @@ export function pseudonym(position: number): string {
  * chair rooms and publish by name. Someone who labelled without ever being a member (an admin)
  * has none either and is shown as plain "Annotator".
  */
+/** How many items the project has, gold included. */
+export async function projectItemCount(db: Kysely<Database>, projectId: number): Promise<number> {
+  const { count } = await db
+    .selectFrom("items")
+    .select((eb) => eb.fn.countAll<string>().as("count"))
+    .where("project_id", "=", projectId)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
 export async function pseudonymsFor(
   db: Kysely<Database>,
   projectId: number,

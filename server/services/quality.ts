@@ -466,11 +466,14 @@ export async function qualityFigures(
   project: ProjectModel,
   freshness: Freshness = EXACT,
 ): Promise<QualityFigures> {
+  let fingerprint: string | undefined;
   if (!projectQualityComputation.holds(db, project.id)) {
     const stored = await storedFigures(db, project.id, freshness);
-    if (stored) return stored;
+    if (stored.figures) return stored.figures;
+    // Read before anything is computed: the computation below checks the same one.
+    fingerprint = stored.fingerprint;
   }
-  const computation = await projectQualityComputation(db, project, freshness);
+  const computation = await projectQualityComputation(db, project, freshness, fingerprint);
   let figures = figuresOfComputation.get(computation);
   if (!figures) {
     figures = leadFigures(computation, project);
@@ -482,24 +485,27 @@ export async function qualityFigures(
   return figures;
 }
 
+/** The stored figures, if they may answer within `freshness`, and the data's fingerprint. */
 async function storedFigures(
   db: Kysely<Database>,
   projectId: number,
   freshness: Freshness,
-): Promise<QualityFigures | null> {
+): Promise<{ figures: QualityFigures | null; fingerprint: string }> {
   const [stored, fingerprint] = await Promise.all([
     readStoredQuality<QualityFigures>(db, projectId),
     qualityFingerprint(db, projectId),
   ]);
-  if (!stored) return null;
+  if (!stored) return { figures: null, fingerprint };
   const seenAt = Date.now();
   const current = stored.fingerprint === fingerprint;
-  if (!current && seenAt - stored.matchedAt > freshness.maxStaleMs) return null;
+  if (!current && seenAt - stored.matchedAt > freshness.maxStaleMs) {
+    return { figures: null, fingerprint };
+  }
   if (freshness.refreshUntil && !freshness.refreshUntil.aborted) {
     projectQualityComputation.warm(db, projectId, fingerprint, seenAt);
   }
   if (current) await store(db, projectId, null, { fingerprint, matchedAt: seenAt }, freshness);
-  return stored.figures;
+  return { figures: stored.figures, fingerprint };
 }
 
 /**

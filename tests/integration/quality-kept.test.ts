@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProjectModel } from "../../server/services/project-model.ts";
 import { keptProgressCounts, readProjectProgress } from "../../server/services/progress.ts";
 import { projectQualityComputation } from "../../server/services/quality-economics.ts";
-import { createCast, createProject, type Cast } from "../setup/adjudication.ts";
-import { importVerdictItems, verdictField } from "../setup/quality-fixture.ts";
+import { createCast, type Cast } from "../setup/adjudication.ts";
+import { createVerdictProject, importVerdictItems } from "../setup/quality-fixture.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 
 let server: TestServer;
@@ -21,11 +21,7 @@ afterAll(async () => {
 
 describe("kept quality figures, checked without reading the labels", () => {
   it("are kept while nothing changed, and recomputed after a revision, a rate or a role change", async () => {
-    const projectId = await createProject(cast, {
-      template: { fields: [verdictField] },
-      overlap: 3,
-      settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
-    });
+    const projectId = await createVerdictProject(cast, 3);
     const { db } = server.context;
     const [one] = cast.experts;
     const ids = await importVerdictItems(server, cast.lead, projectId, [{ externalId: "a" }]);
@@ -73,11 +69,7 @@ describe("kept quality figures, checked without reading the labels", () => {
   });
 
   it("keep a project's progress counts while nothing changed, and follow every change", async () => {
-    const projectId = await createProject(cast, {
-      template: { fields: [verdictField] },
-      overlap: 3,
-      settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
-    });
+    const projectId = await createVerdictProject(cast, 3);
     const { db } = server.context;
     const [one, two] = cast.experts;
     type Progress = {
@@ -130,11 +122,7 @@ describe("kept quality figures, checked without reading the labels", () => {
   });
 
   it("read the fingerprint once for a progress with costs, whose counts and costs it checks", async () => {
-    const projectId = await createProject(cast, {
-      template: { fields: [verdictField] },
-      overlap: 3,
-      settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
-    });
+    const projectId = await createVerdictProject(cast, 3);
     await importVerdictItems(server, cast.lead, projectId, [{ externalId: "a" }]);
     let fingerprintReads = 0;
     const counting: KyselyPlugin = {

@@ -1,6 +1,5 @@
-import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../db/schema.ts";
+import { projectItemCount } from "../../server/services/items.ts";
 import { loadProjectModel } from "../../server/services/project-model.ts";
 import { fieldAgreements } from "../../server/services/quality-agreement.ts";
 import {
@@ -8,8 +7,8 @@ import {
   keeper,
   projectQualityComputation,
 } from "../../server/services/quality-economics.ts";
-import { createCast, createProject, type Cast } from "../setup/adjudication.ts";
-import { importVerdictItems, verdictField } from "../setup/quality-fixture.ts";
+import { createCast, type Cast } from "../setup/adjudication.ts";
+import { createVerdictProject, importVerdictItems } from "../setup/quality-fixture.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -35,11 +34,7 @@ function noon(daysAgo: number): { at: string; day: string } {
 }
 
 async function newProject(): Promise<number> {
-  return createProject(cast, {
-    template: { fields: [verdictField] },
-    overlap: 2,
-    settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
-  });
+  return createVerdictProject(cast, 2);
 }
 
 interface Day {
@@ -128,16 +123,6 @@ describe("quality over time", () => {
   });
 });
 
-/** The project's item count: what the counting keepers below compute. */
-async function itemCount(database: Kysely<Database>, projectId: number): Promise<number> {
-  const { count } = await database
-    .selectFrom("items")
-    .select((eb) => eb.fn.countAll<number>().as("count"))
-    .where("project_id", "=", projectId)
-    .executeTakeFirstOrThrow();
-  return Number(count);
-}
-
 describe("kept quality figures", () => {
   it("count the parts computed on first use as computing, and complete them behind a request", async () => {
     const projectId = await newProject();
@@ -149,7 +134,10 @@ describe("kept quality figures", () => {
     });
     await importVerdictItems(server, cast.lead, projectId, [item("first")]);
     const counted = keeper(
-      async (database, model) => ({ items: await itemCount(database, model.id), completed: false }),
+      async (database, model) => ({
+        items: await projectItemCount(database, model.id),
+        completed: false,
+      }),
       {
         complete: async (figures) => {
           figures.completed = true;
@@ -223,7 +211,7 @@ describe("kept quality figures", () => {
     // Each computation is counted, so that one the request did not start is told apart.
     const computed: number[] = [];
     const counted = keeper(async (database, model) => {
-      const items = await itemCount(database, model.id);
+      const items = await projectItemCount(database, model.id);
       computed.push(items);
       return { items, computation: computed.length };
     });

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../db/schema.ts";
+import { projectItemCount } from "../../server/services/items.ts";
 import { loadProjectModel } from "../../server/services/project-model.ts";
 import { AHEAD_ITEMS } from "../../server/http/import-api.ts";
 import { keeper, projectQualityComputation } from "../../server/services/quality-economics.ts";
@@ -16,8 +17,8 @@ import {
   qualityFigures,
   type QualityFigures,
 } from "../../server/services/quality.ts";
-import { createCast, createProject, type Cast } from "../setup/adjudication.ts";
-import { importVerdictItems, verdictField } from "../setup/quality-fixture.ts";
+import { createCast, type Cast } from "../setup/adjudication.ts";
+import { createVerdictProject, importVerdictItems } from "../setup/quality-fixture.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 
 let server: TestServer;
@@ -41,11 +42,7 @@ const freshProcess = (): Kysely<Database> => server.context.db.withoutPlugins();
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function labelledProject(): Promise<number> {
-  const projectId = await createProject(cast, {
-    template: { fields: [verdictField] },
-    overlap: 3,
-    settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
-  });
+  const projectId = await createVerdictProject(cast, 3);
   const [one, two, three] = cast.experts;
   await importVerdictItems(
     server,
@@ -243,11 +240,7 @@ describe("stored quality figures", () => {
 
 describe("quality figures computed ahead", () => {
   it("run one computation per project at a time, and once more for data that came meanwhile", async () => {
-    const projectId = await createProject(cast, {
-      template: { fields: [verdictField] },
-      overlap: 1,
-      settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
-    });
+    const projectId = await createVerdictProject(cast, 1);
     const { db } = server.context;
     const computed: number[] = [];
     // The first computation ends only once every import is in, so that the run is the same on a
@@ -255,14 +248,10 @@ describe("quality figures computed ahead", () => {
     let importsDone = () => {};
     const allImported = new Promise<void>((resolve) => (importsDone = resolve));
     const counted = keeper(async (database, model) => {
-      const { count } = await database
-        .selectFrom("items")
-        .select((eb) => eb.fn.countAll<string>().as("count"))
-        .where("project_id", "=", model.id)
-        .executeTakeFirstOrThrow();
+      const items = await projectItemCount(database, model.id);
       await allImported;
-      computed.push(Number(count));
-      return { items: Number(count) };
+      computed.push(items);
+      return { items };
     });
     const closing = new AbortController();
     const bound = { maxStaleMs: 0, refreshUntil: closing.signal };
@@ -287,11 +276,7 @@ describe("quality figures computed ahead", () => {
   });
 
   it(`start after an import into a project of ${AHEAD_ITEMS.toLocaleString("en-US")} items or more, before any request`, async () => {
-    const projectId = await createProject(cast, {
-      template: { fields: [verdictField] },
-      overlap: 1,
-      settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
-    });
+    const projectId = await createVerdictProject(cast, 1);
     const { db } = server.context;
     const items = (from: number, count: number) =>
       Array.from({ length: count }, (_, index) => ({ externalId: `item-${from + index}` }));

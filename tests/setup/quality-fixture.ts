@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { IDLE_THRESHOLD_MS } from "../../app/domain/work-time.ts";
-import { responses, type Person } from "./adjudication.ts";
+import { createProject, responses, type Cast, type Person } from "./adjudication.ts";
 import type { TestServer } from "./server.ts";
 
 /**
@@ -15,6 +15,18 @@ export const verdictField = {
   options: ["safe", "unsafe", "unclear"],
   required: true,
 } as const;
+
+/**
+ * A project of the verdict field alone, `overlap` labels per item, with no gold items drawn and no
+ * junior review: the quality figures' inputs are then only what a test imports or labels.
+ */
+export function createVerdictProject(cast: Cast, overlap: number): Promise<number> {
+  return createProject(cast, {
+    template: { fields: [verdictField] },
+    overlap,
+    settings: { goldRate: 0, juniorReview: { firstN: 0, rate: 0 } },
+  });
+}
 
 const MINUTES_10 = 10 * 60_000;
 
