@@ -55,7 +55,7 @@ class Coincidences {
 
 /** The pairable values of reliability data (those in units with at least two values). */
 interface PairableValues<Value> {
-  /** The distinct pairable values, in the order `compare` gives. */
+  /** The distinct pairable values, in the order of their keys. */
   values: Value[];
   /** n_c: how often each distinct value occurs among the pairable values. */
   marginals: Float64Array;
@@ -75,79 +75,229 @@ interface PairableValues<Value> {
 function tabulate<Value>(
   units: ReliabilityData<Value>,
   keyOf: (value: Value) => Category,
-  compare: (a: Value, b: Value) => number,
 ): PairableValues<Value> | UndefinedReason {
-  const provisional = new Map<Category, number>();
-  const representatives: Value[] = [];
+  const counts = new AgreementCounts(keyOf, { kappas: false });
   let width = 0;
-  let capacity = 0;
-  for (const unit of units) {
-    width = Math.max(width, unit.length);
-    capacity += unit.length;
-  }
+  for (const unit of units) width = Math.max(width, unit.length);
   const coderSeen = new Uint8Array(width);
-  const flat = new Int32Array(capacity);
-  const offsets: number[] = [0];
-  let filled = 0;
+  const coders: number[] = [];
+  const given: Value[] = [];
   let values = 0;
   for (const unit of units) {
-    const start = filled;
+    coders.length = 0;
+    given.length = 0;
     for (let coder = 0; coder < unit.length; coder++) {
       const value = unit[coder];
       if (value === null || value === undefined) continue;
       values++;
       coderSeen[coder] = 1;
-      const key = keyOf(value);
-      let index = provisional.get(key);
-      if (index === undefined) {
-        index = representatives.length;
-        provisional.set(key, index);
-        representatives.push(value);
-      }
-      flat[filled++] = index;
+      coders.push(coder);
+      given.push(value);
     }
-    if (filled - start >= 2) offsets.push(filled);
-    else filled = start;
+    counts.change(coders, given, 1);
   }
   if (values === 0) return "no-data";
-  if (offsets.length === 1) {
-    return coderSeen.reduce((sum, seen) => sum + seen, 0) === 1 ? "single-annotator" : "no-overlap";
+  return (
+    counts.pairable() ??
+    (coderSeen.reduce((sum, seen) => sum + seen, 0) === 1 ? "single-annotator" : "no-overlap")
+  );
+}
+
+/** How many of something, by a number: kept without the numbers whose count went back to 0. */
+function bump(counts: Map<number, number>, key: number, by: number): void {
+  const count = (counts.get(key) ?? 0) + by;
+  if (count === 0) counts.delete(key);
+  else counts.set(key, count);
+}
+
+/** Cells of a table of category indexes below 2²¹, as one number each. */
+const CELL = 2 ** 21;
+
+/** Fleiss's sums over the units of one size. */
+interface FleissSums {
+  units: number;
+  /** Σ over units of Σ_j n_ij², n_ij the unit's values in category j. */
+  squares: number;
+  /** Per category index, its values over these units. */
+  totals: Map<number, number>;
+}
+
+/**
+ * Additive counts of reliability data, from which alpha, Fleiss' kappa and every pair of raters'
+ * Cohen's kappas are computed: units can be added and taken away again, and since the counts are
+ * whole numbers and every figure is computed from them in an order of their own (by category,
+ * by unit size, by rater), the figures are the same bit for bit whatever order the units came
+ * in. A project's agreement is therefore patched per changed item instead of recomputed from all
+ * of its items (decision 033).
+ */
+export class AgreementCounts<Value> {
+  readonly #keyOf: (value: Value) => Category;
+  readonly #kappas: boolean;
+  readonly #index = new Map<Category, number>();
+  readonly #keys: Category[] = [];
+  /** The first value seen of each category: what a difference function is given. */
+  readonly #representatives: Value[] = [];
+  /** n_c by category index, over the pairable values. */
+  readonly #marginals: number[] = [];
+  #total = 0;
+  #pairs = 0;
+  #units = 0;
+  /** By unit size m: unordered pairs of values within units, by cell (lower index first). */
+  readonly #pairsBySize = new Map<number, Map<number, number>>();
+  readonly #fleissBySize = new Map<number, FleissSums>();
+  /** By rater a, then rater b > a: the pairs of their values, by cell (a's value first). */
+  readonly #byRaters = new Map<number, Map<number, Map<number, number>>>();
+
+  /** Without `kappas`, only what alpha needs is counted. */
+  constructor(keyOf: (value: Value) => Category, { kappas = true }: { kappas?: boolean } = {}) {
+    this.#keyOf = keyOf;
+    this.#kappas = kappas;
   }
 
-  const counts = new Float64Array(representatives.length);
-  for (let position = 0; position < filled; position++) counts[flat[position]]++;
-  const present = representatives
-    .map((value, index) => ({ value, index }))
-    .filter(({ index }) => counts[index] > 0)
-    .sort((a, b) => compare(a.value, b.value));
-  const remap = new Int32Array(representatives.length);
-  present.forEach(({ index }, position) => (remap[index] = position));
-  const marginals = Float64Array.from(present, ({ index }) => counts[index]);
-  for (let position = 0; position < filled; position++) flat[position] = remap[flat[position]];
+  /** Units with at least two values. */
+  get units(): number {
+    return this.#units;
+  }
 
-  const coincidences = new Coincidences(present.length);
-  let pairs = 0;
-  for (let unit = 0; unit + 1 < offsets.length; unit++) {
-    const from = offsets[unit];
-    const to = offsets[unit + 1];
-    const size = to - from;
-    // Each unordered pair of the unit's values adds 1/(m_u − 1) to o_ck and to o_kc.
-    const weight = 2 / (size - 1);
-    pairs += (size * (size - 1)) / 2;
-    for (let first = from; first < to; first++) {
-      for (let second = first + 1; second < to; second++) {
-        coincidences.add(flat[first], flat[second], weight);
+  #indexOf(value: Value): number {
+    const key = this.#keyOf(value);
+    let index = this.#index.get(key);
+    if (index === undefined) {
+      index = this.#keys.length;
+      if (index >= CELL) throw new RangeError("too many distinct values to count agreement");
+      this.#index.set(key, index);
+      this.#keys.push(key);
+      this.#representatives.push(value);
+      this.#marginals.push(0);
+    }
+    return index;
+  }
+
+  /**
+   * Adds (`sign` 1) or takes away (−1) a unit: its raters in increasing order and their values.
+   * A unit with fewer than two values is not pairable and counts for nothing.
+   */
+  change(raters: ReadonlyArray<number>, values: ReadonlyArray<Value>, sign: 1 | -1): void {
+    const size = values.length;
+    if (size < 2) return;
+    const indexes = values.map((value) => this.#indexOf(value));
+    for (const index of indexes) this.#marginals[index] += sign;
+    this.#total += sign * size;
+    this.#pairs += (sign * size * (size - 1)) / 2;
+    this.#units += sign;
+    let pairs = this.#pairsBySize.get(size);
+    if (!pairs) {
+      pairs = new Map();
+      this.#pairsBySize.set(size, pairs);
+    }
+    for (let first = 0; first < size; first++) {
+      for (let second = first + 1; second < size; second++) {
+        const c = indexes[first]!;
+        const k = indexes[second]!;
+        bump(pairs, c <= k ? c * CELL + k : k * CELL + c, sign);
+      }
+    }
+    if (!this.#kappas) return;
+
+    let fleiss = this.#fleissBySize.get(size);
+    if (!fleiss) {
+      fleiss = { units: 0, squares: 0, totals: new Map() };
+      this.#fleissBySize.set(size, fleiss);
+    }
+    fleiss.units += sign;
+    const inUnit = new Map<number, number>();
+    for (const index of indexes) bump(inUnit, index, 1);
+    for (const [index, count] of inUnit) {
+      fleiss.squares += sign * count * count;
+      bump(fleiss.totals, index, sign * count);
+    }
+    for (let first = 0; first < size; first++) {
+      let partners = this.#byRaters.get(raters[first]!);
+      if (!partners) {
+        partners = new Map();
+        this.#byRaters.set(raters[first]!, partners);
+      }
+      for (let second = first + 1; second < size; second++) {
+        let cells = partners.get(raters[second]!);
+        if (!cells) {
+          cells = new Map();
+          partners.set(raters[second]!, cells);
+        }
+        bump(cells, indexes[first]! * CELL + indexes[second]!, sign);
       }
     }
   }
-  return {
-    values: present.map(({ value }) => value),
-    marginals,
-    total: filled,
-    pairs,
-    units: offsets.length - 1,
-    coincidences,
-  };
+
+  /** The pairable values, their distinct values in the order of their keys; null if none. */
+  pairable(): PairableValues<Value> | null {
+    if (this.#units === 0) return null;
+    const present = this.#representatives
+      .map((value, index) => ({ value, index }))
+      .filter(({ index }) => this.#marginals[index]! > 0)
+      .sort((a, b) => compareCategories(this.#keys[a.index]!, this.#keys[b.index]!));
+    const remap = new Int32Array(this.#keys.length);
+    present.forEach(({ index }, position) => (remap[index] = position));
+    const coincidences = new Coincidences(present.length);
+    // Each unordered pair of a unit's values adds 1/(m_u − 1) to o_ck and to o_kc: counted
+    // per unit size, they are added by size, in increasing order.
+    for (const size of [...this.#pairsBySize.keys()].sort((a, b) => a - b)) {
+      const weight = 2 / (size - 1);
+      for (const [cell, count] of this.#pairsBySize.get(size)!) {
+        coincidences.add(remap[Math.floor(cell / CELL)], remap[cell % CELL], count * weight);
+      }
+    }
+    return {
+      values: present.map(({ value }) => value),
+      marginals: Float64Array.from(present, ({ index }) => this.#marginals[index]!),
+      total: this.#total,
+      pairs: this.#pairs,
+      units: this.#units,
+      coincidences,
+    };
+  }
+
+  /**
+   * Fleiss' kappa over the units with `raters` values, or, when there are none, over all units
+   * if they have one size (else the data are incomplete).
+   */
+  fleiss(raters: number): Estimate<number> {
+    const sizes = [...this.#fleissBySize].filter(([, sums]) => sums.units > 0);
+    if (sizes.length === 0) return notEstimable("no-data");
+    const chosen =
+      sizes.find(([size]) => size === raters) ?? (sizes.length === 1 ? sizes[0] : undefined);
+    if (!chosen) return notEstimable("incomplete-data");
+    const [size, { units, squares, totals }] = chosen;
+    const byCategory = [...totals].sort(([a], [b]) =>
+      compareCategories(this.#keys[a]!, this.#keys[b]!),
+    );
+    return fleissOfSums(
+      units,
+      size,
+      squares,
+      byCategory.map(([, total]) => total),
+    );
+  }
+
+  /** Cohen's kappas of every pair of raters with a unit in common, by rater a, then b > a. */
+  cohen(
+    weightings: ReadonlyArray<KappaWeights>,
+  ): Array<{ a: number; b: number; items: number; kappas: Array<Estimate<number>> }> {
+    const pairs: Array<{ a: number; b: number; items: number; kappas: Array<Estimate<number>> }> =
+      [];
+    for (const a of [...this.#byRaters.keys()].sort((x, y) => x - y)) {
+      const partners = this.#byRaters.get(a)!;
+      for (const b of [...partners.keys()].sort((x, y) => x - y)) {
+        const cells: Array<[Category, Category, number]> = [];
+        let items = 0;
+        for (const [cell, count] of partners.get(b)!) {
+          cells.push([this.#keys[Math.floor(cell / CELL)]!, this.#keys[cell % CELL]!, count]);
+          items += count;
+        }
+        if (items > 0) pairs.push({ a, b, items, kappas: kappasOfTable(cells, weightings) });
+      }
+    }
+    return pairs;
+  }
 }
 
 /** Everything alpha and its bootstrap need: the tabulation, δ², and both disagreements. */
@@ -178,8 +328,20 @@ function alphaComponents(
       }
     }
   }
-  const pairable = tabulate(units, (value) => value, compareCategories);
-  if (typeof pairable === "string") return pairable;
+  const pairable = tabulate(units, (value) => value);
+  return typeof pairable === "string" ? pairable : alphaComponentsOf(pairable, level);
+}
+
+function alphaComponentsOf(
+  pairable: PairableValues<Category>,
+  level: AlphaLevel,
+): AlphaComponents | UndefinedReason {
+  if (level !== "nominal") {
+    for (const value of pairable.values) {
+      if (typeof value !== "number" || !Number.isFinite(value)) return "non-numeric-values";
+      if (level === "ratio" && value < 0) return "negative-values";
+    }
+  }
   const { marginals, total } = pairable;
   if (marginals.length < 2) return "no-variation";
 
@@ -274,8 +436,16 @@ export function krippendorffAlphaByDifference<Value>(
   keyOf: (value: Value) => Category,
   difference: (a: Value, b: Value) => number,
 ): Estimate<number> {
-  const pairable = tabulate(units, keyOf, (a, b) => compareCategories(keyOf(a), keyOf(b)));
-  if (typeof pairable === "string") return notEstimable(pairable);
+  const pairable = tabulate(units, keyOf);
+  return typeof pairable === "string"
+    ? notEstimable(pairable)
+    : alphaByDifferenceOf(pairable, difference);
+}
+
+function alphaByDifferenceOf<Value>(
+  pairable: PairableValues<Value>,
+  difference: (a: Value, b: Value) => number,
+): Estimate<number> {
   if (pairable.values.length < 2) return notEstimable("no-variation");
   const delta = (c: number, k: number) =>
     c === k ? 0 : difference(pairable.values[c], pairable.values[k]);
@@ -335,9 +505,37 @@ export function krippendorffAlphaInterval(
 ): Estimate<AlphaInterval> {
   const parsedOptions = alphaIntervalOptions.safeParse(options);
   if (!parsedOptions.success) return notEstimable("invalid-options");
-  const { confidence, samples, seed, minimums } = parsedOptions.data;
   const components = alphaComponents(units, level);
-  if (typeof components === "string") return notEstimable(components);
+  return typeof components === "string"
+    ? notEstimable(components)
+    : intervalOf(components, parsedOptions.data);
+}
+
+/** `krippendorffAlphaInterval` of the units counted, with the default options. */
+export function krippendorffAlphaIntervalOfCounts(
+  counts: AgreementCounts<Category>,
+  level: AlphaLevel,
+): Estimate<AlphaInterval> {
+  const pairable = counts.pairable();
+  if (!pairable) return notEstimable("no-overlap");
+  const components = alphaComponentsOf(pairable, level);
+  return typeof components === "string"
+    ? notEstimable(components)
+    : intervalOf(components, alphaIntervalOptions.parse({}));
+}
+
+/** `masiAlpha` of the answers counted, keyed by {@link answerSetKey}. */
+export function masiAlphaOfCounts(
+  counts: AgreementCounts<ReadonlyArray<Category>>,
+): Estimate<number> {
+  const pairable = counts.pairable();
+  return pairable ? alphaByDifferenceOf(pairable, masiDistance) : notEstimable("no-overlap");
+}
+
+function intervalOf(
+  components: AlphaComponents,
+  { confidence, samples, seed, minimums }: z.output<typeof alphaIntervalOptions>,
+): Estimate<AlphaInterval> {
   const alpha = alphaFrom(components);
   if (alpha.value === null) return notEstimable(alpha.reason);
 
@@ -432,17 +630,31 @@ export function fleissKappa(counts: ReadonlyArray<ReadonlyArray<number>>): Estim
     if (row.reduce((sum, count) => sum + count, 0) !== raters)
       return notEstimable("incomplete-data");
   }
-  const subjects = counts.length;
-  const meanAgreement =
-    counts.reduce(
-      (sum, row) =>
-        sum +
-        (row.reduce((inner, count) => inner + count * count, 0) - raters) / (raters * (raters - 1)),
-      0,
-    ) / subjects;
+  const totals = counts[0].map((_, category) =>
+    counts.reduce((sum, row) => sum + row[category], 0),
+  );
+  const squares = counts.reduce(
+    (sum, row) => sum + row.reduce((inner, count) => inner + count * count, 0),
+    0,
+  );
+  return fleissOfSums(counts.length, raters, squares, totals);
+}
+
+/**
+ * Fleiss' kappa from whole-number sums: `subjects` rated by `raters` each, Σ_i Σ_j n_ij² over
+ * them, and each category's total Σ_i n_ij, in the order the chance agreement sums them.
+ */
+function fleissOfSums(
+  subjects: number,
+  raters: number,
+  squares: number,
+  totals: ReadonlyArray<number>,
+): Estimate<number> {
+  // P̄ = (1/N) Σ_i (Σ_j n_ij² − n) / (n (n − 1)), with the sum over subjects taken in whole numbers.
+  const meanAgreement = (squares - subjects * raters) / (raters * (raters - 1)) / subjects;
   let chanceAgreement = 0;
-  for (let category = 0; category < counts[0].length; category++) {
-    const share = counts.reduce((sum, row) => sum + row[category], 0) / (subjects * raters);
+  for (const total of totals) {
+    const share = total / (subjects * raters);
     chanceAgreement += share * share;
   }
   return chanceAgreement >= 1
@@ -493,46 +705,69 @@ export function cohenKappas<Value extends Category>(
     ? numeric(first) && numeric(second)
     : true;
 
-  // Category indexes in typed arrays and the weights in a table: a project's pairs of
-  // annotators share hundreds of thousands of units, and the sums run in the same order as ever.
-  const index = new Map<Category, number>();
-  const categories: Category[] = [];
-  const indexOf = (value: Category) => {
-    let position = index.get(value);
-    if (position === undefined) {
-      position = categories.length;
-      index.set(value, position);
-      categories.push(value);
-    }
-    return position;
-  };
-  const firstIndexes = new Int32Array(first.length);
-  const secondIndexes = new Int32Array(first.length);
-  let pairCount = 0;
+  const cells = new Map<Category, Map<Category, number>>();
   for (let item = 0; item < first.length; item++) {
     const a = first[item];
     const b = second[item];
     if (a === null || b === null) continue;
-    firstIndexes[pairCount] = indexOf(a);
-    secondIndexes[pairCount] = indexOf(b);
-    pairCount++;
+    let row = cells.get(a);
+    if (!row) {
+      row = new Map();
+      cells.set(a, row);
+    }
+    row.set(b, (row.get(b) ?? 0) + 1);
   }
+  const table = [...cells].flatMap(([a, row]) =>
+    [...row].map(([b, count]): [Category, Category, number] => [a, b, count]),
+  );
+  if (table.length === 0) {
+    return weightings.map((weights) =>
+      weights !== "unweighted" && !bothNumeric
+        ? notEstimable("non-numeric-values")
+        : notEstimable("no-overlap"),
+    );
+  }
+  return kappasOfTable(table, weightings, bothNumeric);
+}
 
+/**
+ * Cohen's kappas from a contingency table of two raters, one `[first's value, second's value,
+ * units]` cell per pair of values given together. The distinct values are put in order and every
+ * sum runs over them in that order, so the same table gives the same figures bit for bit
+ * whatever order its cells come in. `numeric` is false when either rater gave a value that is not
+ * a finite number anywhere, which leaves the weighted kappas undefined.
+ */
+function kappasOfTable(
+  table: ReadonlyArray<readonly [Category, Category, number]>,
+  weightings: ReadonlyArray<KappaWeights>,
+  numeric = table.every(
+    ([a, b]) =>
+      typeof a === "number" && Number.isFinite(a) && typeof b === "number" && Number.isFinite(b),
+  ),
+): Array<Estimate<number>> {
+  const categories = [...new Set(table.flatMap(([a, b]) => [a, b]))].sort(compareCategories);
+  const index = new Map(categories.map((category, position) => [category, position]));
   const size = categories.length;
+  const counts = new Float64Array(size * size);
+  const firstMarginals = new Float64Array(size);
+  const secondMarginals = new Float64Array(size);
+  let pairCount = 0;
+  for (const [a, b, count] of table) {
+    const c = index.get(a)!;
+    const k = index.get(b)!;
+    counts[c * size + k] += count;
+    firstMarginals[c] += count;
+    secondMarginals[k] += count;
+    pairCount += count;
+  }
   // Kappa does not change when every weight is multiplied by one number; dividing the values by
   // the largest keeps squares of huge values finite.
   const largest = categories.reduce<number>(
     (most, value) => (typeof value === "number" ? Math.max(most, Math.abs(value)) : most),
     0,
   );
-  const firstMarginals = new Float64Array(size);
-  const secondMarginals = new Float64Array(size);
-  for (let pair = 0; pair < pairCount; pair++) {
-    firstMarginals[firstIndexes[pair]]++;
-    secondMarginals[secondIndexes[pair]]++;
-  }
   return weightings.map((weights): Estimate<number> => {
-    if (weights !== "unweighted" && !bothNumeric) return notEstimable("non-numeric-values");
+    if (weights !== "unweighted" && !numeric) return notEstimable("non-numeric-values");
     if (pairCount === 0) return notEstimable("no-overlap");
     const weightOf = (c: number, k: number) => {
       if (c === k) return 0;
@@ -542,18 +777,13 @@ export function cohenKappas<Value extends Category>(
       );
       return weights === "linear" ? gap : gap * gap;
     };
-    const weightTable = new Float64Array(size * size);
-    for (let c = 0; c < size; c++) {
-      for (let k = 0; k < size; k++) weightTable[c * size + k] = weightOf(c, k);
-    }
     let observed = 0;
-    for (let pair = 0; pair < pairCount; pair++) {
-      observed += weightTable[firstIndexes[pair] * size + secondIndexes[pair]];
-    }
     let chance = 0;
     for (let c = 0; c < size; c++) {
       for (let k = 0; k < size; k++) {
-        chance += firstMarginals[c] * secondMarginals[k] * weightTable[c * size + k];
+        const weight = weightOf(c, k);
+        observed += counts[c * size + k] * weight;
+        chance += firstMarginals[c] * secondMarginals[k] * weight;
       }
     }
     observed /= pairCount;
@@ -619,10 +849,12 @@ export function masiDistance(
  * answer does not matter.
  */
 export function masiAlpha(units: ReliabilityData<ReadonlyArray<Category>>): Estimate<number> {
-  const canonical = units.map((unit) =>
-    unit.map((answer) => (answer === null ? null : [...new Set(answer)].sort(compareCategories))),
-  );
-  return krippendorffAlphaByDifference(canonical, (answer) => JSON.stringify(answer), masiDistance);
+  return krippendorffAlphaByDifference(units, answerSetKey, masiDistance);
+}
+
+/** What makes two multiple-choice answers the same: their options as a set. */
+export function answerSetKey(answer: ReadonlyArray<Category>): string {
+  return JSON.stringify([...new Set(answer)].sort(compareCategories));
 }
 
 export interface Concordance {

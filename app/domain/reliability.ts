@@ -68,7 +68,8 @@ export interface DawidSkeneResult<Item extends Id, Annotator extends Id, Label e
 /** Probabilities are kept at least this far from 0 and 1 so that no log is infinite. */
 const FLOOR = 1e-10;
 
-function compareIds(a: Id, b: Id): number {
+/** The order of classes in every vector and matrix: numbers first, each kind ascending. */
+export function compareIds(a: Id, b: Id): number {
   if (typeof a === typeof b) return a < b ? -1 : a > b ? 1 : 0;
   return typeof a === "number" ? -1 : 1;
 }
@@ -109,9 +110,7 @@ export function dawidSkene<Item extends Id, Annotator extends Id, Label extends 
   annotations: ReadonlyArray<Annotation<Item, Annotator, Label>>,
   options: DawidSkeneOptions = {},
 ): Estimate<DawidSkeneResult<Item, Annotator, Label>> {
-  const parsedOptions = dawidSkeneOptions.safeParse(options);
-  if (!parsedOptions.success) return notEstimable("invalid-options");
-  const { model, maxIterations, tolerance } = parsedOptions.data;
+  if (!dawidSkeneOptions.safeParse(options).success) return notEstimable("invalid-options");
   if (annotations.length === 0) return notEstimable("no-data");
 
   const items = indexer<Item>();
@@ -130,10 +129,45 @@ export function dawidSkene<Item extends Id, Annotator extends Id, Label extends 
     annotatorOf[row] = annotators.indexOf(annotator);
     labelOf[row] = classIndex.get(label)!;
   }
-  if (annotators.keys.length < 2) return notEstimable("single-annotator");
+  return dawidSkeneOfIndexed(
+    { items: items.keys, annotators: annotators.keys, classes, itemOf, annotatorOf, labelOf },
+    options,
+  );
+}
+
+/**
+ * Labels given as positions: row r says that `annotators[annotatorOf[r]]` labelled
+ * `items[itemOf[r]]` as `classes[labelOf[r]]`. Every item, annotator and class listed has a row,
+ * and the classes are sorted.
+ */
+export interface IndexedAnnotations<Item extends Id, Annotator extends Id, Label extends Id> {
+  items: Item[];
+  annotators: Annotator[];
+  classes: Label[];
+  itemOf: Int32Array;
+  annotatorOf: Int32Array;
+  labelOf: Int32Array;
+}
+
+/**
+ * {@link dawidSkene} of labels already given as positions, for callers that hold them so and
+ * would otherwise build an object per label: the same figures for the same rows in the same
+ * order.
+ */
+export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label extends Id>(
+  indexed: IndexedAnnotations<Item, Annotator, Label>,
+  options: DawidSkeneOptions = {},
+): Estimate<DawidSkeneResult<Item, Annotator, Label>> {
+  const parsedOptions = dawidSkeneOptions.safeParse(options);
+  if (!parsedOptions.success) return notEstimable("invalid-options");
+  const { model, maxIterations, tolerance } = parsedOptions.data;
+  const { classes, itemOf, annotatorOf, labelOf } = indexed;
+  const count = itemOf.length;
+  if (count === 0) return notEstimable("no-data");
+  if (indexed.annotators.length < 2) return notEstimable("single-annotator");
   if (classes.length < 2) return notEstimable("no-variation");
-  const itemCount = items.keys.length;
-  const annotatorCount = annotators.keys.length;
+  const itemCount = indexed.items.length;
+  const annotatorCount = indexed.annotators.length;
   const K = classes.length;
 
   const posteriors = new Float64Array(itemCount * K);
@@ -146,6 +180,14 @@ export function dawidSkene<Item extends Id, Annotator extends Id, Label extends 
   const logConfusion = new Float64Array(annotatorCount * K * K);
   const labelsBy = new Float64Array(annotatorCount);
   for (let row = 0; row < count; row++) labelsBy[annotatorOf[row]]++;
+  // Each row's offsets into the posteriors and the confusion matrices, worked out once: the
+  // steps below visit every row in every iteration.
+  const itemAt = new Int32Array(count);
+  const confusionAt = new Int32Array(count);
+  for (let row = 0; row < count; row++) {
+    itemAt[row] = itemOf[row] * K;
+    confusionAt[row] = annotatorOf[row] * K * K + labelOf[row];
+  }
 
   const maximise = () => {
     priors.fill(0);
@@ -159,8 +201,8 @@ export function dawidSkene<Item extends Id, Annotator extends Id, Label extends 
     confusion.fill(0);
     if (model === "full") {
       for (let row = 0; row < count; row++) {
-        const base = annotatorOf[row] * K * K + labelOf[row];
-        const item = itemOf[row] * K;
+        const base = confusionAt[row];
+        const item = itemAt[row];
         for (let j = 0; j < K; j++) confusion[base + j * K] += posteriors[item + j];
       }
       for (let row = 0; row < annotatorCount * K; row++) {
@@ -193,10 +235,12 @@ export function dawidSkene<Item extends Id, Annotator extends Id, Label extends 
 
   /** Posteriors from the current parameters into `target`; returns the labels' log-likelihood. */
   const expect = (target: Float64Array): number => {
-    for (let item = 0; item < itemCount; item++) target.set(logPriors, item * K);
+    for (let item = 0; item < itemCount; item++) {
+      for (let j = 0; j < K; j++) target[item * K + j] = logPriors[j];
+    }
     for (let row = 0; row < count; row++) {
-      const item = itemOf[row] * K;
-      const base = annotatorOf[row] * K * K + labelOf[row];
+      const item = itemAt[row];
+      const base = confusionAt[row];
       for (let j = 0; j < K; j++) target[item + j] += logConfusion[base + j * K];
     }
     let logLikelihood = 0;
@@ -239,13 +283,13 @@ export function dawidSkene<Item extends Id, Annotator extends Id, Label extends 
   return estimated({
     classes,
     priors: Array.from(priors),
-    items: items.keys.map((item, index) => {
+    items: indexed.items.map((item, index) => {
       const posterior = rowOf(posteriors, index * K, K);
       let best = 0;
       for (let j = 1; j < K; j++) if (posterior[j] > posterior[best]) best = j;
       return { item, posterior, label: classes[best] };
     }),
-    annotators: annotators.keys.map((annotator, index) => ({
+    annotators: indexed.annotators.map((annotator, index) => ({
       annotator,
       labels: labelsBy[index],
       accuracy: correct[index] / labelsBy[index],

@@ -1,13 +1,15 @@
 import { fieldValue } from "../../app/domain/accuracy.ts";
 import {
-  cohenKappas,
-  fleissKappa,
+  AgreementCounts,
+  answerSetKey,
   kendallW,
   krippendorffAlpha,
-  krippendorffAlphaInterval,
+  krippendorffAlphaIntervalOfCounts,
   masiAlpha,
+  masiAlphaOfCounts,
   rankingScores,
   type AlphaLevel,
+  type KappaWeights,
 } from "../../app/domain/agreement.ts";
 import {
   estimated,
@@ -93,124 +95,6 @@ function meanOf(values: number[], emptyReason: UndefinedReason): Estimate<number
   return values.length === 0
     ? notEstimable(emptyReason)
     : estimated(values.reduce((sum, value) => sum + value, 0) / values.length);
-}
-
-/** Fleiss' kappa over the units with `raters` values, or over all when none has that many. */
-function fleissOf<Value>(
-  pairable: ReadonlyArray<Unit<Value>>,
-  raters: number,
-  keyOf: (value: Value) => Category,
-): Estimate<number> {
-  const complete = pairable.filter((unit) => unit.size === raters);
-  const units = complete.length > 0 ? complete : pairable;
-  const categories = new Map<Category, number>();
-  for (const unit of units) {
-    for (const value of unit.list()) {
-      const key = keyOf(value);
-      if (!categories.has(key)) categories.set(key, categories.size);
-    }
-  }
-  return fleissKappa(
-    units.map((unit) => {
-      const row = new Array<number>(categories.size).fill(0);
-      for (const value of unit.list()) row[categories.get(keyOf(value))!]++;
-      return row;
-    }),
-  );
-}
-
-const WEIGHTINGS = ["unweighted", "linear", "quadratic"] as const;
-
-/** Cohen's kappa for every pair of people over the units both gave a value for. */
-function cohenPairs<Value>(
-  pairable: ReadonlyArray<Unit<Value>>,
-  keyOf: (value: Value) => Category,
-): KappaPair[] {
-  // Pairs by person, then by partner: a project has hundreds of thousands of units.
-  const byFirst = new Map<
-    number,
-    Map<number, { a: number; b: number; first: Category[]; second: Category[] }>
-  >();
-  for (const unit of pairable) {
-    const { people, values } = unit.byPerson();
-    const keys = values.map(keyOf);
-    for (let first = 0; first < people.length; first++) {
-      const a = people[first]!;
-      let partners = byFirst.get(a);
-      if (!partners) {
-        partners = new Map();
-        byFirst.set(a, partners);
-      }
-      for (let second = first + 1; second < people.length; second++) {
-        const b = people[second]!;
-        let pair = partners.get(b);
-        if (!pair) {
-          pair = { a, b, first: [], second: [] };
-          partners.set(b, pair);
-        }
-        pair.first.push(keys[first]!);
-        pair.second.push(keys[second]!);
-      }
-    }
-  }
-  const pairs = [...byFirst.values()].flatMap((partners) => [...partners.values()]);
-  return pairs
-    .sort((x, y) => x.a - y.a || x.b - y.b)
-    .map(({ a, b, first, second }) => {
-      const [unweighted, linear, quadratic] = cohenKappas(first, second, WEIGHTINGS);
-      return {
-        a,
-        b,
-        items: first.length,
-        unweighted: unweighted!,
-        linear: linear!,
-        quadratic: quadratic!,
-      };
-    });
-}
-
-/** Alpha, its interval and the kappas of units of single values (numbers or categories). */
-function categoricalAgreement(
-  field: TemplateField,
-  metric: "alpha" | "alpha-ranks",
-  level: AlphaLevel,
-  units: Iterable<Unit<Category>>,
-  people: number,
-  raters: number,
-  items: number,
-): FieldAgreement {
-  const pairable = [...units].filter((unit) => unit.size >= 2);
-  const values = pairable.map((unit) => unit.list());
-  const identity = (value: Category) => value;
-  if (pairable.length === 0) {
-    const reason = unpairableReason(people);
-    return {
-      fieldId: field.id,
-      metric,
-      level,
-      alpha: notEstimable(reason),
-      alphaCi: notEstimable(reason),
-      fleissKappa: notEstimable(reason),
-      cohenKappa: [],
-      items,
-    };
-  }
-  const interval = krippendorffAlphaInterval(values, level);
-  return {
-    fieldId: field.id,
-    metric,
-    level,
-    // The interval carries alpha as `krippendorffAlpha` computes it, from the same tabulation.
-    alpha:
-      interval.value === null ? krippendorffAlpha(values, level) : estimated(interval.value.alpha),
-    alphaCi:
-      interval.value === null
-        ? notEstimable(interval.reason)
-        : estimated([interval.value.lower, interval.value.upper]),
-    fleissKappa: fleissOf(pairable, raters, identity),
-    cohenKappa: cohenPairs(pairable, identity),
-    items,
-  };
 }
 
 /** The labels agreement is measured over: not rejected in review, of items that are not gold. */
@@ -302,13 +186,21 @@ export function fieldAgreements(
   project: { template: Template; overlap: number },
   labels: ReadonlyArray<QualityLabel>,
 ): FieldAgreement[] {
-  const counted = countedLabels(labels);
-  return finished(
-    agreementsOf(
-      project,
-      scoredFields(project.template).map((field) => unitsOf(field, counted)),
-    ),
-  );
+  return fieldAgreementsOfItems(project, itemsOfLabels(labels));
+}
+
+/** Labels grouped by item, each item's in the order given, for what reads items' labels. */
+export function itemsOfLabels(labels: ReadonlyArray<QualityLabel>): ItemLabels[] {
+  const byItem = new Map<number, { labels: QualityLabel[]; labelIds: number[] }>();
+  for (const entry of labels) {
+    let item = byItem.get(entry.itemId);
+    if (!item) {
+      item = { labels: [], labelIds: [] };
+      byItem.set(entry.itemId, item);
+    }
+    item.labels.push(entry);
+  }
+  return [...byItem.values()];
 }
 
 /** One item's labels, in the order of their ids, with those ids. */
@@ -317,10 +209,9 @@ export interface ItemLabels {
   labelIds: ReadonlyArray<number>;
 }
 
-/** A field's values on one item, with the id of the label that gave the first. */
+/** A field's values on one item, by person, in the order of their labels. */
 interface ItemUnit {
   item: number;
-  first: number;
   unit: Unit<unknown>;
 }
 
@@ -349,20 +240,135 @@ function fieldsToken(fields: ReadonlyArray<TemplateField>): object {
 /** An item's unit per field, built as `unitsOf` builds it from the item's labels. */
 function itemUnits(
   fields: ReadonlyArray<TemplateField>,
-  { labels, labelIds }: ItemLabels,
+  { labels }: ItemLabels,
 ): Array<ItemUnit | null> {
   return fields.map((field) => {
     let found: ItemUnit | null = null;
-    for (let index = 0; index < labels.length; index++) {
-      const entry = labels[index]!;
+    for (const entry of labels) {
       if (entry.goldLabel !== null || entry.rejected) continue;
       const value = fieldValue(field, entry.label[field.id]);
       if (value === undefined) continue;
-      found ??= { item: entry.itemId, first: labelIds[index]!, unit: new Unit() };
+      found ??= { item: entry.itemId, unit: new Unit() };
       found.unit.set(entry.userId, value);
     }
     return found;
   });
+}
+
+function unitsOfEntry(
+  fields: ReadonlyArray<TemplateField>,
+  token: object,
+  entry: ItemLabels,
+): Array<ItemUnit | null> {
+  let kept = unitsOfItem.get(entry);
+  if (kept?.fields !== token) {
+    kept = { fields: token, units: itemUnits(fields, entry) };
+    unitsOfItem.set(entry, kept);
+  }
+  return kept.units;
+}
+
+/**
+ * The scored fields of a template, and for any item the unit each of them has on it (null where
+ * nobody gave the field a value), kept with the item's labels as agreement keeps them.
+ */
+export function scoredFieldUnits(template: Template): {
+  fields: TemplateField[];
+  unitsOf: (
+    entry: ItemLabels,
+  ) => ReadonlyArray<{ item: number; unit: ReadonlyMap<number, unknown> } | null>;
+} {
+  const fields = scoredFields(template);
+  const token = fieldsToken(fields);
+  return { fields, unitsOf: (entry) => unitsOfEntry(fields, token, entry) };
+}
+
+/** A ranking's units: one per response, each person's value the rank they gave it. */
+function rankUnits(unit: Unit<unknown>): Array<{ people: number[]; ranks: number[] }> {
+  const byResponse = new Map<string, { people: number[]; ranks: number[] }>();
+  const { people, values } = unit.byPerson();
+  people.forEach((person, index) => {
+    (values[index] as string[]).forEach((responseId, position) => {
+      let response = byResponse.get(responseId);
+      if (!response) {
+        response = { people: [], ranks: [] };
+        byResponse.set(responseId, response);
+      }
+      response.people.push(person);
+      response.ranks.push(position + 1);
+    });
+  });
+  return [...byResponse.values()];
+}
+
+/** What is kept per item beside the counts: its Kendall's W, or its spans' mean pairwise F1. */
+type ItemFigure = Estimate<number> | { exact: number | null; overlap: number | null };
+
+/**
+ * One field's agreement counts over a set of items, with what each person gave and the figures
+ * kept per item, all of it changed a unit at a time (decision 033).
+ */
+class FieldCounts {
+  readonly counts: AgreementCounts<unknown>;
+  /** Units each person gave a value in, units with a single value included. */
+  readonly people = new Map<number, number>();
+  /** Items with at least two values. */
+  items = 0;
+  readonly perItem = new Map<number, ItemFigure>();
+
+  constructor(readonly field: TemplateField) {
+    this.counts = new AgreementCounts<unknown>(
+      field.type === "choice" && field.multiple
+        ? (answer) => answerSetKey(answer as string[])
+        : (value) => value as Category,
+    );
+  }
+
+  change(item: number, unit: Unit<unknown>, sign: 1 | -1): void {
+    for (const person of unit.keys()) {
+      const count = (this.people.get(person) ?? 0) + sign;
+      if (count === 0) this.people.delete(person);
+      else this.people.set(person, count);
+    }
+    if (this.field.type === "ranking") {
+      for (const { people, ranks } of rankUnits(unit)) this.counts.change(people, ranks, sign);
+    }
+    if (unit.size < 2) return;
+    this.items += sign;
+    if (this.field.type === "ranking" || this.field.type === "spans") {
+      if (sign < 0) this.perItem.delete(item);
+      else if (this.field.type === "ranking") {
+        const w = kendallW(rankingScores(unit.list() as string[][]));
+        this.perItem.set(item, w.value === null ? w : estimated(w.value.w));
+      } else {
+        const spans = unit.list() as SpanAnnotation[][];
+        this.perItem.set(item, {
+          exact: meanPairwiseSpanF1(spans, "exact"),
+          overlap: meanPairwiseSpanF1(spans, "overlap"),
+        });
+      }
+      return;
+    }
+    const { people, values } = unit.byPerson();
+    this.counts.change(people, values, sign);
+  }
+
+  /** The figures kept per item, in the order of the items' ids. */
+  itemFigures(): ItemFigure[] {
+    return [...this.perItem].sort(([a], [b]) => a - b).map(([, figure]) => figure);
+  }
+}
+
+/**
+ * Agreement's counts over a set of items, one `FieldCounts` per scored field. A computation
+ * brings them from the items of the computation before it to its own by taking away the units of
+ * items that changed or left and adding those of items that changed or came, instead of counting
+ * every item again (decision 033). They belong to one computation at a time.
+ */
+export class AgreementTallies {
+  fields: object | undefined;
+  counts: FieldCounts[] = [];
+  items = new Set<ItemLabels>();
 }
 
 /**
@@ -387,62 +393,115 @@ export function finished<Result>(steps: Generator<void, Result, void>): Result {
   return step.value;
 }
 
-/** `fieldAgreementsOfItems` in steps: one after gathering the units, then one per field. */
+/**
+ * `fieldAgreementsOfItems` in steps: one after bringing `tallies` to the items given (patching
+ * those of an earlier set of items, or counting from none), then one per field.
+ */
 export function* fieldAgreementSteps(
   project: { template: Template; overlap: number },
   items: Iterable<ItemLabels>,
+  tallies: AgreementTallies = new AgreementTallies(),
 ): Generator<void, FieldAgreement[], void> {
   const fields = scoredFields(project.template);
   const token = fieldsToken(fields);
-  const perField: ItemUnit[][] = fields.map(() => []);
-  for (const entry of items) {
-    let kept = unitsOfItem.get(entry);
-    if (kept?.fields !== token) {
-      kept = { fields: token, units: itemUnits(fields, entry) };
-      unitsOfItem.set(entry, kept);
-    }
-    for (let index = 0; index < fields.length; index++) {
-      const unit = kept.units[index];
-      if (unit) perField[index]!.push(unit);
-    }
+  if (tallies.fields !== token) {
+    tallies.fields = token;
+    tallies.counts = fields.map((field) => new FieldCounts(field));
+    tallies.items = new Set();
   }
+  const change = (entry: ItemLabels, sign: 1 | -1) => {
+    const units = unitsOfEntry(fields, token, entry);
+    for (let index = 0; index < fields.length; index++) {
+      const unit = units[index];
+      if (unit) tallies.counts[index]!.change(unit.item, unit.unit, sign);
+    }
+  };
+  const current = new Set<ItemLabels>();
+  const added: ItemLabels[] = [];
+  for (const entry of items) {
+    current.add(entry);
+    if (!tallies.items.has(entry)) added.push(entry);
+  }
+  // Items that changed are taken away before their new labels are added: both have its id.
+  for (const entry of tallies.items) if (!current.has(entry)) change(entry, -1);
+  for (const entry of added) change(entry, 1);
+  tallies.items = current;
   yield;
-  return yield* agreementsOf(
-    project,
-    perField.map((units): FieldUnits => {
-      // In the order `unitsOf` puts them in, so that every sum runs in the same order.
-      units.sort((a, b) => a.first - b.first);
-      const byItem = new Map<number, Unit<unknown>>();
-      const people = new Set<number>();
-      for (const { item, unit } of units) {
-        byItem.set(item, unit);
-        for (const person of unit.keys()) people.add(person);
-      }
-      return { byItem, people };
-    }),
-  );
+  return yield* agreementsOf(project, tallies.counts);
 }
 
-/** Agreement per scored field from its units, one `FieldUnits` per field of `scoredFields`. */
+const WEIGHTINGS: ReadonlyArray<KappaWeights> = ["unweighted", "linear", "quadratic"];
+
+/** Alpha and its interval from the units counted, or the reason both are undefined. */
+function alphaOf(
+  counted: FieldCounts,
+  level: AlphaLevel,
+): Pick<FieldAgreement, "alpha" | "alphaCi"> {
+  if (counted.counts.units === 0) {
+    const reason = unpairableReason(counted.people.size);
+    return { alpha: notEstimable(reason), alphaCi: notEstimable(reason) };
+  }
+  const interval = krippendorffAlphaIntervalOfCounts(
+    counted.counts as AgreementCounts<Category>,
+    level,
+  );
+  return interval.value === null
+    ? { alpha: notEstimable(interval.reason), alphaCi: notEstimable(interval.reason) }
+    : {
+        alpha: estimated(interval.value.alpha),
+        alphaCi: estimated([interval.value.lower, interval.value.upper]),
+      };
+}
+
+/** Fleiss' kappa and every pair's Cohen's kappas from the units counted. */
+function kappasOf(
+  counted: FieldCounts,
+  raters: number,
+): Pick<FieldAgreement, "fleissKappa" | "cohenKappa"> {
+  if (counted.counts.units === 0) {
+    return { fleissKappa: notEstimable(unpairableReason(counted.people.size)), cohenKappa: [] };
+  }
+  return {
+    fleissKappa: counted.counts.fleiss(raters),
+    cohenKappa: counted.counts.cohen(WEIGHTINGS).map(({ a, b, items, kappas }) => ({
+      a,
+      b,
+      items,
+      unweighted: kappas[0]!,
+      linear: kappas[1]!,
+      quadratic: kappas[2]!,
+    })),
+  };
+}
+
+/** Agreement per scored field from its counts, one `FieldCounts` per field of `scoredFields`. */
 function* agreementsOf(
   project: { template: Template; overlap: number },
-  units: ReadonlyArray<FieldUnits>,
+  fieldCounts: ReadonlyArray<FieldCounts>,
 ): Generator<void, FieldAgreement[], void> {
   const results: FieldAgreement[] = [];
-  for (const [index, field] of scoredFields(project.template).entries()) {
+  for (const [index, counted] of fieldCounts.entries()) {
     if (index > 0) yield;
-    const { byItem, people } = units[index]!;
-    const items = [...byItem.values()].filter((unit) => unit.size >= 2).length;
-    const raters = project.overlap;
-
+    const { field, items } = counted;
+    const people = counted.people.size;
     switch (field.type) {
       case "rating":
       case "preference":
       case "choice": {
         if (field.type === "choice" && field.multiple) {
-          results.push(
-            setAgreement(field, byItem as Map<number, Unit<string[]>>, people.size, raters, items),
-          );
+          const pairable = counted.counts.units > 0;
+          const reason = unpairableReason(people);
+          results.push({
+            fieldId: field.id,
+            metric: "alpha-masi",
+            level: null,
+            alpha: pairable
+              ? masiAlphaOfCounts(counted.counts as AgreementCounts<ReadonlyArray<Category>>)
+              : notEstimable(reason),
+            alphaCi: pairable ? otherMetric() : notEstimable(reason),
+            ...kappasOf(counted, project.overlap),
+            items,
+          });
           break;
         }
         const level: AlphaLevel =
@@ -451,61 +510,43 @@ function* agreementsOf(
             : field.type === "preference"
               ? "ordinal"
               : "nominal";
-        results.push(
-          categoricalAgreement(
-            field,
-            "alpha",
-            level,
-            (byItem as Map<number, Unit<Category>>).values(),
-            people.size,
-            raters,
-            items,
-          ),
-        );
+        results.push({
+          fieldId: field.id,
+          metric: "alpha",
+          level,
+          ...alphaOf(counted, level),
+          ...kappasOf(counted, project.overlap),
+          items,
+        });
         break;
       }
       case "ranking": {
-        // Each response of an item is a unit; a person's value is the rank they gave it.
-        const ranks = new Map<string, Unit<Category>>();
         const wPerItem: number[] = [];
         let wReason: UndefinedReason | null = null;
-        for (const [itemId, unit] of byItem as Map<number, Unit<string[]>>) {
-          for (const [person, ranking] of unit) {
-            ranking.forEach((responseId, index) => {
-              const key = `${itemId}\u0000${responseId}`;
-              const responseUnit = ranks.get(key) ?? new Unit<Category>();
-              responseUnit.set(person, index + 1);
-              ranks.set(key, responseUnit);
-            });
-          }
-          if (unit.size < 2) continue;
-          const w = kendallW(rankingScores(unit.list()));
+        for (const w of counted.itemFigures() as Array<Estimate<number>>) {
           if (w.value === null) wReason ??= w.reason;
-          else wPerItem.push(w.value.w);
+          else wPerItem.push(w.value);
         }
         results.push({
-          ...categoricalAgreement(
-            field,
-            "alpha-ranks",
-            "ordinal",
-            ranks.values(),
-            people.size,
-            raters,
-            items,
-          ),
-          kendallW: meanOf(wPerItem, wReason ?? unpairableReason(people.size)),
+          fieldId: field.id,
+          metric: "alpha-ranks",
+          level: "ordinal",
+          ...alphaOf(counted, "ordinal"),
+          ...kappasOf(counted, project.overlap),
+          items,
+          kendallW: meanOf(wPerItem, wReason ?? unpairableReason(people)),
         });
         break;
       }
       case "spans": {
+        const figures = counted.itemFigures() as Array<{
+          exact: number | null;
+          overlap: number | null;
+        }>;
         const f1 = (mode: SpanMatch) =>
           meanOf(
-            [...byItem.values()].flatMap((unit) => {
-              if (unit.size < 2) return [];
-              const mean = meanPairwiseSpanF1(unit.list() as SpanAnnotation[][], mode);
-              return mean === null ? [] : [mean];
-            }),
-            unpairableReason(people.size),
+            figures.flatMap((figure) => (figure[mode] === null ? [] : [figure[mode]])),
+            unpairableReason(people),
           );
         results.push({
           fieldId: field.id,
@@ -523,39 +564,4 @@ function* agreementsOf(
     }
   }
   return results;
-}
-
-/** Multiple choice: alpha with the MASI distance; the kappas count whole sets as categories. */
-function setAgreement(
-  field: TemplateField,
-  byItem: Map<number, Unit<string[]>>,
-  people: number,
-  raters: number,
-  items: number,
-): FieldAgreement {
-  const pairable = [...byItem.values()].filter((unit) => unit.size >= 2);
-  if (pairable.length === 0) {
-    const reason = unpairableReason(people);
-    return {
-      fieldId: field.id,
-      metric: "alpha-masi",
-      level: null,
-      alpha: notEstimable(reason),
-      alphaCi: notEstimable(reason),
-      fleissKappa: notEstimable(reason),
-      cohenKappa: [],
-      items,
-    };
-  }
-  const setKey = (options: string[]) => JSON.stringify([...new Set(options)].sort());
-  return {
-    fieldId: field.id,
-    metric: "alpha-masi",
-    level: null,
-    alpha: masiAlpha(pairable.map((unit) => unit.list())),
-    alphaCi: otherMetric(),
-    fleissKappa: fleissOf(pairable, raters, setKey),
-    cohenKappa: cohenPairs(pairable, setKey),
-    items,
-  };
 }

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { sql, type Kysely } from "kysely";
-import { fieldValue, type AnswerOutcome } from "../../app/domain/accuracy.ts";
+import { type AnswerOutcome } from "../../app/domain/accuracy.ts";
 import {
   projectEconomics,
   rollUp,
@@ -15,14 +15,22 @@ import {
   type UndefinedReason,
 } from "../../app/domain/estimate.ts";
 import {
-  dawidSkene,
-  type Annotation as ReliabilityLabel,
+  compareIds,
+  dawidSkeneOfIndexed,
   type DawidSkeneResult,
 } from "../../app/domain/reliability.ts";
 import type { Label, Template } from "../../app/domain/template.ts";
 import type { AnnotatorLevel, Database, ProjectRole, ReviewVerdict } from "../../db/schema.ts";
 import { loadProjectModel, type ProjectModel } from "./project-model.ts";
-import { fieldAgreementSteps, finished, type FieldAgreement } from "./quality-agreement.ts";
+import {
+  AgreementTallies,
+  fieldAgreementSteps,
+  finished,
+  itemsOfLabels,
+  scoredFieldUnits,
+  type FieldAgreement,
+  type ItemLabels,
+} from "./quality-agreement.ts";
 import { qualityOverTime, type DailyQuality } from "./quality-over-time.ts";
 import { patchKeptRows, readKeptRows, type KeptRows } from "./quality-rows.ts";
 
@@ -109,31 +117,83 @@ export function categoricalModels(
   template: Template,
   labels: ReadonlyArray<QualityLabel>,
 ): CategoricalModel[] {
-  return finished(categoricalModelSteps(template, labels));
+  return finished(categoricalModelSteps(template, itemsOfLabels(labels)));
 }
 
-/** `categoricalModels` in steps: one per model fitted. */
+/**
+ * `categoricalModels` of the items given, in steps: one per model fitted. The labels are taken
+ * from the units agreement keeps per item, by item in order of id, and handed to the model as
+ * positions, so that no object is built per label and the order never depends on how the items
+ * were read.
+ */
 function* categoricalModelSteps(
   template: Template,
-  labels: ReadonlyArray<QualityLabel>,
+  items: Iterable<ItemLabels>,
 ): Generator<void, CategoricalModel[], void> {
-  const counted = labels.filter((entry) => entry.goldLabel === null && !entry.rejected);
+  const { fields, unitsOf } = scoredFieldUnits(template);
+  const modelled = fields.flatMap((field, index) =>
+    (field.type === "choice" && !field.multiple) || field.type === "preference"
+      ? [{ field, index }]
+      : [],
+  );
+  if (modelled.length === 0) return [];
+  const byItem: Array<{ item: number; units: ReturnType<typeof unitsOf> }> = [];
+  for (const entry of items) {
+    const units = unitsOf(entry);
+    const unit = modelled.map(({ index }) => units[index]).find((found) => found);
+    if (unit) byItem.push({ item: unit.item, units });
+  }
+  byItem.sort((a, b) => a.item - b.item);
   const models: CategoricalModel[] = [];
-  for (const field of template.fields) {
-    const categorical = (field.type === "choice" && !field.multiple) || field.type === "preference";
-    if (!categorical) continue;
-    const answers: Array<ReliabilityLabel<number, number, string | number>> = [];
-    for (const entry of counted) {
-      const value = fieldValue(field, entry.label[field.id]);
-      if (value === undefined) continue;
-      answers.push({
-        item: entry.itemId,
-        annotator: entry.userId,
-        label: field.type === "preference" ? Math.sign(value as number) : (value as string),
-      });
-    }
+  for (const { field, index } of modelled) {
     if (models.length > 0) yield;
-    models.push({ fieldId: field.id, model: dawidSkene(answers) });
+    let rows = 0;
+    for (const { units } of byItem) rows += units[index]?.unit.size ?? 0;
+    const itemOf = new Int32Array(rows);
+    const annotatorOf = new Int32Array(rows);
+    const labelOf = new Int32Array(rows);
+    const itemIds: number[] = [];
+    const annotators = new Map<number, number>();
+    const labelsSeen = new Map<string | number, number>();
+    let row = 0;
+    for (const { item, units } of byItem) {
+      const unit = units[index]?.unit;
+      if (!unit) continue;
+      const itemPosition = itemIds.push(item) - 1;
+      for (const [person, value] of unit) {
+        const label = field.type === "preference" ? Math.sign(value as number) : (value as string);
+        let annotator = annotators.get(person);
+        if (annotator === undefined) {
+          annotator = annotators.size;
+          annotators.set(person, annotator);
+        }
+        let seen = labelsSeen.get(label);
+        if (seen === undefined) {
+          seen = labelsSeen.size;
+          labelsSeen.set(label, seen);
+        }
+        itemOf[row] = itemPosition;
+        annotatorOf[row] = annotator;
+        labelOf[row] = seen;
+        row++;
+      }
+    }
+    const classes = [...labelsSeen.keys()].sort(compareIds);
+    const classOf = Int32Array.from(labelsSeen.keys(), (label) => classes.indexOf(label));
+    for (let position = 0; position < rows; position++) {
+      labelOf[position] = classOf[labelOf[position]!]!;
+    }
+    models.push({
+      fieldId: field.id,
+      model: dawidSkeneOfIndexed({
+        items: itemIds,
+        annotators: [...annotators.keys()],
+        classes,
+        itemOf,
+        annotatorOf,
+        labelOf,
+      }),
+    });
   }
   return models;
 }
@@ -641,6 +701,8 @@ export const projectQualityComputation = keeper(
     const state: KeptComputation = {
       rows,
       overTime: undefined,
+      tallies: undefined,
+      agreementsComputed: () => agreements.done,
       partsMs: 0,
       complete: async () => {
         await models.complete();
@@ -653,13 +715,22 @@ export const projectQualityComputation = keeper(
       state.partsMs += ms;
     };
     const models = new PartInSteps(
-      () => categoricalModelSteps(project.template, economics.data.labels),
+      () => categoricalModelSteps(project.template, rows.rows.values()),
       spend,
     );
-    const agreements = new PartInSteps(
-      () => fieldAgreementSteps(project, rows.rows.values()),
-      spend,
-    );
+    // The base's counts are patched rather than all items counted again, once the base is done
+    // with them and unless every item was read anew (decision 033); this computation's steps,
+    // however many are started, share them.
+    let counted = rows.full ? undefined : before;
+    const agreements = new PartInSteps(() => {
+      if (!state.tallies) {
+        state.tallies =
+          (counted?.agreementsComputed() ? counted.tallies : undefined) ?? new AgreementTallies();
+        if (counted?.tallies === state.tallies) counted.tallies = undefined;
+        counted = undefined;
+      }
+      return fieldAgreementSteps(project, rows.rows.values(), state.tallies);
+    }, spend);
     let reliability: Reliability | undefined;
     const computation: QualityComputation = {
       ...economics,
@@ -704,6 +775,10 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 class PartInSteps<Part> {
   private computed: { part: Part } | null = null;
 
+  get done(): boolean {
+    return this.computed !== null;
+  }
+
   constructor(
     private readonly steps: () => Generator<void, Part, void>,
     private readonly spend: (ms: number) => void,
@@ -739,6 +814,9 @@ class PartInSteps<Part> {
 interface KeptComputation {
   rows: KeptRows;
   overTime: { days: DailyQuality[]; day: string; stamp: number } | undefined;
+  /** The agreement table's counts, until the next computation takes them over. */
+  tallies: AgreementTallies | undefined;
+  agreementsComputed(): boolean;
   /** Time spent computing the parts computed on first use. */
   partsMs: number;
   /** Computes every part, a step per turn of the event loop. */

@@ -2,7 +2,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { projectEconomics } from "../../app/domain/cost.ts";
 import { templateSchema, type Label } from "../../app/domain/template.ts";
-import { fieldAgreements, fieldAgreementsOfItems, fieldAlphas } from "./quality-agreement.ts";
+import {
+  AgreementTallies,
+  fieldAgreementSteps,
+  fieldAgreements,
+  fieldAgreementsOfItems,
+  fieldAlphas,
+  finished,
+  type ItemLabels,
+} from "./quality-agreement.ts";
 import type { QualityLabel, ReadItem } from "./quality-economics.ts";
 import { qualityOverTime } from "./quality-over-time.ts";
 
@@ -113,6 +121,47 @@ describe("quality over time", () => {
         const items = kept.map((item, index) => (rereads[index] ? { ...item } : item));
         expect(fieldAgreementsOfItems(project, items)).toEqual(scratch);
       }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("patched from the counts of other items, gives the agreement table counted from none", () => {
+    const itemsOf = (generated: GeneratedProject): ItemLabels[] => {
+      const byItem = new Map<number, QualityLabel[]>();
+      for (const entry of dataOf(generated).labels) {
+        byItem.set(entry.itemId, [...(byItem.get(entry.itemId) ?? []), entry]);
+      }
+      return [...byItem.values()].map((labels) => ({ labels, labelIds: [] }));
+    };
+    fc.assert(
+      fc.property(
+        fc.array(projectArbitrary, { minLength: 2, maxLength: 4 }),
+        fc.array(fc.boolean()),
+        (versions, kept) => {
+          // Each version of the project keeps some items of the one before as they were (the
+          // same objects, as kept rows keep them); the others changed, came or left.
+          const tallies = new AgreementTallies();
+          let previous: ItemLabels[] = [];
+          for (const [version, generated] of versions.entries()) {
+            const items = itemsOf(generated).map((item) => {
+              const before = previous.find(
+                (entry) => entry.labels[0]!.itemId === item.labels[0]!.itemId,
+              );
+              return before && kept[version * 25 + item.labels[0]!.itemId] ? before : item;
+            });
+            const patched = finished(fieldAgreementSteps(project, items, tallies));
+            const counted = fieldAgreementsOfItems(project, items);
+            expect(patched).toEqual(counted);
+            expect(counted).toEqual(
+              fieldAgreements(
+                project,
+                items.flatMap((item) => item.labels),
+              ),
+            );
+            previous = items;
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
