@@ -240,6 +240,106 @@ describe("dawidSkene on a seeded simulation", () => {
   });
 });
 
+/**
+ * Dawid–Skene item by item, as the model is written down (Dawid & Skene 1979, with crowd-kit's
+ * floor and majority-vote start): the reference the fit over patterns of labels is checked against.
+ */
+function dawidSkeneItemByItem(
+  rows: ReadonlyArray<Annotation<number, string, string>>,
+  model: "full" | "one-coin",
+): { posteriors: Map<number, number[]>; accuracy: Map<string, number>; iterations: number } {
+  const FLOOR = 1e-10;
+  const classes = [...new Set(rows.map((row) => row.label))].sort();
+  const annotators = [...new Set(rows.map((row) => row.annotator))];
+  const items = [...new Set(rows.map((row) => row.item))];
+  const K = classes.length;
+  const post = new Map(items.map((item) => [item, new Array<number>(K).fill(0)]));
+  for (const row of rows) post.get(row.item)![classes.indexOf(row.label)]++;
+  for (const values of post.values()) {
+    const total = values.reduce((sum, value) => sum + value, 0);
+    values.forEach((value, j) => (values[j] = value / total));
+  }
+  let priors: number[] = [];
+  let confusion = new Map<string, number[][]>();
+  const maximise = () => {
+    priors = classes.map((_, j) =>
+      Math.max(FLOOR, items.reduce((sum, item) => sum + post.get(item)![j]!, 0) / items.length),
+    );
+    confusion = new Map();
+    for (const annotator of annotators) {
+      const own = rows.filter((row) => row.annotator === annotator);
+      if (model === "full") {
+        const counts = classes.map((_, j) =>
+          classes.map((label) =>
+            own
+              .filter((row) => row.label === label)
+              .reduce((sum, row) => sum + post.get(row.item)![j]!, 0),
+          ),
+        );
+        confusion.set(
+          annotator,
+          counts.map((row) => {
+            const total = row.reduce((sum, value) => sum + Math.max(FLOOR, value), 0);
+            return row.map((value) => Math.max(FLOOR, value) / total);
+          }),
+        );
+      } else {
+        const skill = own.reduce(
+          (sum, row) => sum + post.get(row.item)![classes.indexOf(row.label)]!,
+          0,
+        );
+        const accuracy = Math.min(1 - FLOOR, Math.max(FLOOR, skill / own.length));
+        const error = Math.max(FLOOR, (1 - accuracy) / (K - 1));
+        confusion.set(
+          annotator,
+          classes.map((_, j) => classes.map((_, l) => (j === l ? accuracy : error))),
+        );
+      }
+    }
+  };
+  const expectStep = () => {
+    let logLikelihood = 0;
+    for (const item of items) {
+      const logs = priors.map((prior) => Math.log(prior));
+      for (const row of rows.filter((entry) => entry.item === item)) {
+        const l = classes.indexOf(row.label);
+        logs.forEach((_, j) => (logs[j]! += Math.log(confusion.get(row.annotator)![j]![l]!)));
+      }
+      const largest = Math.max(...logs);
+      const exps = logs.map((value) => Math.exp(value - largest));
+      const total = exps.reduce((sum, value) => sum + value, 0);
+      post.set(
+        item,
+        exps.map((value) => value / total),
+      );
+      logLikelihood += largest + Math.log(total);
+    }
+    return logLikelihood;
+  };
+  maximise();
+  let iterations = 0;
+  let logLikelihood = Number.NaN;
+  while (iterations < 100) {
+    const next = expectStep();
+    iterations++;
+    maximise();
+    const improved = (next - logLikelihood) / rows.length;
+    logLikelihood = next;
+    if (improved < 1e-7) break;
+  }
+  const accuracy = new Map(
+    annotators.map((annotator) => {
+      const own = rows.filter((row) => row.annotator === annotator);
+      const correct = own.reduce(
+        (sum, row) => sum + post.get(row.item)![classes.indexOf(row.label)]!,
+        0,
+      );
+      return [annotator, correct / own.length];
+    }),
+  );
+  return { posteriors: post, accuracy, iterations };
+}
+
 describe("dawidSkene, edge cases and properties", () => {
   it("gives a reason where the model cannot be estimated", () => {
     expect(dawidSkene([])).toEqual({ value: null, reason: "no-data" });
@@ -259,6 +359,35 @@ describe("dawidSkene, edge cases and properties", () => {
       value: null,
       reason: "invalid-options",
     });
+  });
+
+  it("fitted over the distinct patterns of labels, estimates what a fit item by item does", () => {
+    const annotation = fc.record({
+      item: fc.integer({ min: 0, max: 30 }),
+      annotator: fc.constantFrom("a", "b", "c"),
+      label: fc.constantFrom("x", "y", "z"),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(annotation, { minLength: 1, maxLength: 80 }),
+        fc.constantFrom("full" as const, "one-coin" as const),
+        (rows, model) => {
+          const fitted = dawidSkene(rows, { model });
+          if (fitted.value === null) return;
+          const reference = dawidSkeneItemByItem(rows, model);
+          expect(fitted.value.iterations).toBe(reference.iterations);
+          for (const { item, posterior } of fitted.value.items) {
+            reference.posteriors.get(item)!.forEach((value, j) => {
+              expect(posterior[j]).toBeCloseTo(value, 9);
+            });
+          }
+          for (const { annotator, accuracy } of fitted.value.annotators) {
+            expect(accuracy).toBeCloseTo(reference.accuracy.get(annotator)!, 9);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it("returns posteriors that sum to 1 and confusion rows that sum to 1, never NaN", () => {

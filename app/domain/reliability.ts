@@ -161,7 +161,7 @@ export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label
   const parsedOptions = dawidSkeneOptions.safeParse(options);
   if (!parsedOptions.success) return notEstimable("invalid-options");
   const { model, maxIterations, tolerance } = parsedOptions.data;
-  const { classes, itemOf, annotatorOf, labelOf } = indexed;
+  const { classes, itemOf, annotatorOf } = indexed;
   const count = itemOf.length;
   if (count === 0) return notEstimable("no-data");
   if (indexed.annotators.length < 2) return notEstimable("single-annotator");
@@ -169,9 +169,19 @@ export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label
   const itemCount = indexed.items.length;
   const annotatorCount = indexed.annotators.length;
   const K = classes.length;
+  // Items given the same labels by the same annotators have the same posterior at every step,
+  // so EM runs over these patterns, each counted as often as it occurs: the same estimates, at a
+  // cost that no longer grows with the number of items (3⁵ patterns at most for five annotators
+  // who label every item with three classes).
+  const { patternOf, weights, cellStart, cells } = labelPatterns(indexed, K);
+  const patternCount = weights.length;
 
-  const posteriors = new Float64Array(itemCount * K);
-  for (let row = 0; row < count; row++) posteriors[itemOf[row] * K + labelOf[row]]++;
+  const posteriors = new Float64Array(patternCount * K);
+  for (let pattern = 0; pattern < patternCount; pattern++) {
+    for (let cell = cellStart[pattern]; cell < cellStart[pattern + 1]; cell++) {
+      posteriors[pattern * K + (cells[cell] % K)]++;
+    }
+  }
   normaliseRows(posteriors, K);
 
   const priors = new Float64Array(K);
@@ -180,19 +190,11 @@ export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label
   const logConfusion = new Float64Array(annotatorCount * K * K);
   const labelsBy = new Float64Array(annotatorCount);
   for (let row = 0; row < count; row++) labelsBy[annotatorOf[row]]++;
-  // Each row's offsets into the posteriors and the confusion matrices, worked out once: the
-  // steps below visit every row in every iteration.
-  const itemAt = new Int32Array(count);
-  const confusionAt = new Int32Array(count);
-  for (let row = 0; row < count; row++) {
-    itemAt[row] = itemOf[row] * K;
-    confusionAt[row] = annotatorOf[row] * K * K + labelOf[row];
-  }
 
   const maximise = () => {
     priors.fill(0);
-    for (let item = 0; item < itemCount; item++) {
-      for (let j = 0; j < K; j++) priors[j] += posteriors[item * K + j];
+    for (let pattern = 0; pattern < patternCount; pattern++) {
+      for (let j = 0; j < K; j++) priors[j] += weights[pattern] * posteriors[pattern * K + j];
     }
     for (let j = 0; j < K; j++) {
       priors[j] = Math.max(FLOOR, priors[j] / itemCount);
@@ -200,10 +202,15 @@ export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label
     }
     confusion.fill(0);
     if (model === "full") {
-      for (let row = 0; row < count; row++) {
-        const base = confusionAt[row];
-        const item = itemAt[row];
-        for (let j = 0; j < K; j++) confusion[base + j * K] += posteriors[item + j];
+      for (let pattern = 0; pattern < patternCount; pattern++) {
+        for (let cell = cellStart[pattern]; cell < cellStart[pattern + 1]; cell++) {
+          // A cell is annotator × K + label: its row of confusion matrices starts at cell × K
+          // less the label's (K − 1) multiples, i.e. annotator × K² + label.
+          const base = Math.floor(cells[cell] / K) * K * K + (cells[cell] % K);
+          for (let j = 0; j < K; j++) {
+            confusion[base + j * K] += weights[pattern] * posteriors[pattern * K + j];
+          }
+        }
       }
       for (let row = 0; row < annotatorCount * K; row++) {
         let total = 0;
@@ -214,8 +221,11 @@ export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label
       }
     } else {
       const skill = new Float64Array(annotatorCount);
-      for (let row = 0; row < count; row++) {
-        skill[annotatorOf[row]] += posteriors[itemOf[row] * K + labelOf[row]];
+      for (let pattern = 0; pattern < patternCount; pattern++) {
+        for (let cell = cellStart[pattern]; cell < cellStart[pattern + 1]; cell++) {
+          skill[Math.floor(cells[cell] / K)] +=
+            weights[pattern] * posteriors[pattern * K + (cells[cell] % K)];
+        }
       }
       for (let annotator = 0; annotator < annotatorCount; annotator++) {
         const accuracy = Math.min(
@@ -235,17 +245,14 @@ export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label
 
   /** Posteriors from the current parameters into `target`; returns the labels' log-likelihood. */
   const expect = (target: Float64Array): number => {
-    for (let item = 0; item < itemCount; item++) {
-      for (let j = 0; j < K; j++) target[item * K + j] = logPriors[j];
-    }
-    for (let row = 0; row < count; row++) {
-      const item = itemAt[row];
-      const base = confusionAt[row];
-      for (let j = 0; j < K; j++) target[item + j] += logConfusion[base + j * K];
-    }
     let logLikelihood = 0;
-    for (let item = 0; item < itemCount; item++) {
-      const offset = item * K;
+    for (let pattern = 0; pattern < patternCount; pattern++) {
+      const offset = pattern * K;
+      for (let j = 0; j < K; j++) target[offset + j] = logPriors[j];
+      for (let cell = cellStart[pattern]; cell < cellStart[pattern + 1]; cell++) {
+        const base = Math.floor(cells[cell] / K) * K * K + (cells[cell] % K);
+        for (let j = 0; j < K; j++) target[offset + j] += logConfusion[base + j * K];
+      }
       let largest = -Infinity;
       for (let j = 0; j < K; j++) largest = Math.max(largest, target[offset + j]);
       let total = 0;
@@ -254,7 +261,7 @@ export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label
         total += target[offset + j];
       }
       for (let j = 0; j < K; j++) target[offset + j] /= total;
-      logLikelihood += largest + Math.log(total);
+      logLikelihood += weights[pattern] * (largest + Math.log(total));
     }
     return logLikelihood;
   };
@@ -277,17 +284,25 @@ export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label
   if (iterations === 0) logLikelihood = expect(new Float64Array(posteriors.length));
 
   const correct = new Float64Array(annotatorCount);
-  for (let row = 0; row < count; row++) {
-    correct[annotatorOf[row]] += posteriors[itemOf[row] * K + labelOf[row]];
+  for (let pattern = 0; pattern < patternCount; pattern++) {
+    for (let cell = cellStart[pattern]; cell < cellStart[pattern + 1]; cell++) {
+      correct[Math.floor(cells[cell] / K)] +=
+        weights[pattern] * posteriors[pattern * K + (cells[cell] % K)];
+    }
   }
+  const patternPosteriors = Array.from({ length: patternCount }, (_, pattern) => {
+    const posterior = rowOf(posteriors, pattern * K, K);
+    let best = 0;
+    for (let j = 1; j < K; j++) if (posterior[j] > posterior[best]) best = j;
+    return { posterior, label: classes[best] };
+  });
   return estimated({
     classes,
     priors: Array.from(priors),
+    // Items of one pattern share its posterior's array.
     items: indexed.items.map((item, index) => {
-      const posterior = rowOf(posteriors, index * K, K);
-      let best = 0;
-      for (let j = 1; j < K; j++) if (posterior[j] > posterior[best]) best = j;
-      return { item, posterior, label: classes[best] };
+      const { posterior, label } = patternPosteriors[patternOf[index]];
+      return { item, posterior, label };
     }),
     annotators: indexed.annotators.map((annotator, index) => ({
       annotator,
@@ -299,6 +314,56 @@ export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label
     converged,
     logLikelihood,
   });
+}
+
+/**
+ * The distinct patterns of labels over the items: a pattern is the multiset of its items'
+ * (annotator, label) cells, each coded annotator × K + label and kept in increasing order.
+ * Patterns are numbered in the order of their first item; `weights` counts each one's items.
+ */
+function labelPatterns(
+  { items, itemOf, annotatorOf, labelOf }: IndexedAnnotations<Id, Id, Id>,
+  K: number,
+): { patternOf: Int32Array; weights: Float64Array; cellStart: Int32Array; cells: Int32Array } {
+  const itemCount = items.length;
+  const rowStart = new Int32Array(itemCount + 1);
+  for (let row = 0; row < itemOf.length; row++) rowStart[itemOf[row] + 1]++;
+  for (let item = 0; item < itemCount; item++) rowStart[item + 1] += rowStart[item];
+  const byItem = new Int32Array(itemOf.length);
+  const filled = rowStart.slice(0, itemCount);
+  for (let row = 0; row < itemOf.length; row++) {
+    byItem[filled[itemOf[row]]++] = annotatorOf[row] * K + labelOf[row];
+  }
+  const patternOf = new Int32Array(itemCount);
+  // A pattern's key: its cells plus one as the digits of one number (no digit is 0, so patterns
+  // of different sizes differ too) while that number stays exact, else the cells joined.
+  const base = (annotatorOf.reduce((most, annotator) => Math.max(most, annotator), 0) + 1) * K;
+  const numbered = new Map<number | string, number>();
+  const weights: number[] = [];
+  const cellStart: number[] = [0];
+  const cells: number[] = [];
+  for (let item = 0; item < itemCount; item++) {
+    const own = byItem.subarray(rowStart[item], rowStart[item + 1]).sort();
+    let key: number | string = 0;
+    for (const cell of own) key = key * (base + 1) + cell + 1;
+    if (key > Number.MAX_SAFE_INTEGER) key = own.join(",");
+    let pattern = numbered.get(key);
+    if (pattern === undefined) {
+      pattern = weights.length;
+      numbered.set(key, pattern);
+      weights.push(0);
+      cells.push(...own);
+      cellStart.push(cells.length);
+    }
+    weights[pattern]++;
+    patternOf[item] = pattern;
+  }
+  return {
+    patternOf,
+    weights: Float64Array.from(weights),
+    cellStart: Int32Array.from(cellStart),
+    cells: Int32Array.from(cells),
+  };
 }
 
 /** Majority vote: each item's most frequent label, ties going to the first in sorted order. */

@@ -274,9 +274,10 @@ function unitsOfEntry(
  */
 export function scoredFieldUnits(template: Template): {
   fields: TemplateField[];
-  unitsOf: (
-    entry: ItemLabels,
-  ) => ReadonlyArray<{ item: number; unit: ReadonlyMap<number, unknown> } | null>;
+  unitsOf: (entry: ItemLabels) => ReadonlyArray<{
+    item: number;
+    unit: { readonly size: number; byPerson(): { people: number[]; values: unknown[] } };
+  } | null>;
 } {
   const fields = scoredFields(template);
   const token = fieldsToken(fields);

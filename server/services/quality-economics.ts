@@ -143,7 +143,10 @@ function* categoricalModelSteps(
     const unit = modelled.map(({ index }) => units[index]).find((found) => found);
     if (unit) byItem.push({ item: unit.item, units });
   }
-  byItem.sort((a, b) => a.item - b.item);
+  // Kept rows are nearly always in id order already.
+  if (byItem.some((entry, index) => index > 0 && byItem[index - 1]!.item > entry.item)) {
+    byItem.sort((a, b) => a.item - b.item);
+  }
   const models: CategoricalModel[] = [];
   for (const { field, index } of modelled) {
     if (models.length > 0) yield;
@@ -160,7 +163,10 @@ function* categoricalModelSteps(
       const unit = units[index]?.unit;
       if (!unit) continue;
       const itemPosition = itemIds.push(item) - 1;
-      for (const [person, value] of unit) {
+      const { people, values } = unit.byPerson();
+      for (let position = 0; position < people.length; position++) {
+        const person = people[position]!;
+        const value = values[position];
         const label = field.type === "preference" ? Math.sign(value as number) : (value as string);
         let annotator = annotators.get(person);
         if (annotator === undefined) {
