@@ -362,6 +362,12 @@ interface Kept<Figures> {
   matchedAt: number;
   /** How long the figures took to compute; null until they are. */
   computeMs: number | null;
+  /**
+   * For figures patched from earlier ones, what computing the first of them from nothing took
+   * (null for figures computed from nothing): what a process holding nothing would pay, while a
+   * patch may take a fraction of it.
+   */
+  fromNothingMs: number | null;
   /** The recomputation running behind these figures while they are served stale. */
   next: Kept<Figures> | null;
   /** The figures once computed, for the next computation to start from. */
@@ -450,11 +456,13 @@ export function keeper<Figures extends object>(
         return computed;
       });
     figures.catch(() => undefined);
+    const patched = base ? entryOf.get(base) : undefined;
     const entry: Kept<Figures> = {
       fingerprint,
       figures,
       matchedAt,
       computeMs: null,
+      fromNothingMs: patched ? (patched.fromNothingMs ?? costMs(patched)) : null,
       next: null,
       settled: null,
     };
@@ -645,11 +653,17 @@ export function keeper<Figures extends object>(
      */
     describe(
       figures: Figures,
-    ): { fingerprint: string; matchedAt: number; computeMs: number } | null {
+    ): { fingerprint: string; matchedAt: number; computeMs: number; fromNothingMs: number } | null {
       const entry = entryOf.get(figures);
       const computeMs = entry ? costMs(entry) : null;
       if (!entry || computeMs === null) return null;
-      return { fingerprint: entry.fingerprint, matchedAt: entry.matchedAt, computeMs };
+      const fromNothingMs = entry.fromNothingMs ?? computeMs;
+      return {
+        fingerprint: entry.fingerprint,
+        matchedAt: entry.matchedAt,
+        computeMs,
+        fromNothingMs,
+      };
     },
   });
 }

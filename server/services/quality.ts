@@ -458,8 +458,8 @@ const lastStored = new WeakMap<
  * figures of the project (it has just started, or has not been asked for it lately) answers
  * from the figures stored in the database when their data are the project's data, or were seen
  * to be within the bound, while, in a long-lived process (`refreshUntil`), it computes its own
- * behind. Figures that took at least `SLOW_COMPUTATION_MS` to compute are stored: the others
- * compute faster than they would be read back.
+ * behind. Figures of projects that take at least `SLOW_COMPUTATION_MS` to compute from nothing
+ * are stored, even when patched in less: the others compute faster than they are read back.
  */
 export async function qualityFigures(
   db: Kysely<Database>,
@@ -481,7 +481,8 @@ export async function qualityFigures(
   }
   const kept = projectQualityComputation.describe(computation);
   const slow = freshness.slowComputationMs ?? SLOW_COMPUTATION_MS;
-  if (kept && kept.computeMs >= slow) await store(db, project.id, figures, kept, freshness);
+  // Judged by what computing them from nothing took: what a process holding nothing would pay.
+  if (kept && kept.fromNothingMs >= slow) await store(db, project.id, figures, kept, freshness);
   return figures;
 }
 

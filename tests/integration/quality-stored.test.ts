@@ -239,6 +239,26 @@ describe("stored quality figures", () => {
 });
 
 describe("quality figures computed ahead", () => {
+  it("are judged by what computing them from nothing took, however fast a patch of them was", async () => {
+    const projectId = await createVerdictProject(cast, 1);
+    const { db } = server.context;
+    // From nothing, slow; patched from earlier figures, fast.
+    const patchedOnce = keeper(async (database, model, base: { items: number } | null) => {
+      if (!base) await pause(300);
+      return { items: await projectItemCount(database, model.id) };
+    });
+    const project = await loadProjectModel(db, projectId);
+    const fromNothing = await patchedOnce(db, project);
+    expect(patchedOnce.describe(fromNothing)!.fromNothingMs).toBeGreaterThanOrEqual(290);
+    for (const externalId of ["a", "b"]) {
+      await importVerdictItems(server, cast.lead, projectId, [{ externalId }]);
+      const patched = await patchedOnce(db, project);
+      const { computeMs, fromNothingMs } = patchedOnce.describe(patched)!;
+      expect(computeMs).toBeLessThan(290);
+      expect(fromNothingMs).toBe(patchedOnce.describe(fromNothing)!.computeMs);
+    }
+  });
+
   it("run one computation per project at a time, and once more for data that came meanwhile", async () => {
     const projectId = await createVerdictProject(cast, 1);
     const { db } = server.context;
