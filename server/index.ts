@@ -28,6 +28,7 @@ import { createMailer } from "./services/mail.ts";
 import { seedDemoWorkspaceOnFirstStart } from "./services/seed.ts";
 import { createRooms } from "./sync/rooms.ts";
 import { WebhookDispatcher } from "./services/webhooks/dispatcher.ts";
+import { QualityAhead } from "./services/quality-ahead.ts";
 import { createSyncServer } from "./sync/server.ts";
 
 const projectRoot = path.resolve(import.meta.dirname, "..");
@@ -114,6 +115,11 @@ async function serveOver(
     mailer: createMailer(config.smtp, log),
   };
   const webhooks = new WebhookDispatcher(database.db, config, log);
+  const qualityAhead = new QualityAhead(
+    database.db,
+    { intervalMs: Math.max(1_000, config.qualityEventMs / 2), closing: shuttingDown.signal },
+    log,
+  );
   if (config.seed === "demo" && (await seedDemoWorkspaceOnFirstStart(database.db))) {
     log.info("seeded the demo workspace (log in as lead@demo.quorum / quorum-demo)");
   }
@@ -247,6 +253,7 @@ async function serveOver(
       throw error;
     });
   webhooks.start();
+  qualityAhead.start();
   // One line for the whole stage; `socket` is where the quorum CLI reaches the database.
   log.info(
     {
@@ -266,6 +273,7 @@ async function serveOver(
       shuttingDown.abort();
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await webhooks.close();
+      await qualityAhead.close();
       await sync.close();
       httpServer.closeIdleConnections();
       const forceAfter = setTimeout(() => httpServer.closeAllConnections(), 5_000);

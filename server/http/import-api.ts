@@ -14,9 +14,7 @@ import {
   type ImportFormat,
 } from "../services/import/index.ts";
 import { parseLabelStudioImportQuery } from "../services/import/formats.ts";
-import { projectItemCount } from "../services/items.ts";
 import { loadProjectModel } from "../services/project-model.ts";
-import { projectQualityComputation } from "../services/quality-economics.ts";
 import { parseId } from "./parse.ts";
 import { authenticatedHandler } from "./handler.ts";
 
@@ -42,18 +40,8 @@ export function mountImportRoutes(router: Router, quorum: QuorumContext): void {
         readErrors: parsed.errors,
         format,
       });
+      // A large project's quality figures are then computed ahead (`QualityAhead`).
       const { created, unchanged, annotations } = summary;
-      // A large project's quality figures take seconds to compute: they are brought up to the
-      // import now, so that the first request after it finds them done or under way.
-      if (
-        (created > 0 || annotations > 0) &&
-        (await projectItemCount(db, projectId)) >= AHEAD_ITEMS
-      ) {
-        projectQualityComputation.computeAhead(db, projectId, {
-          maxStaleMs: config.qualityEventMs,
-          refreshUntil: quorum.closing,
-        });
-      }
       return {
         status: created > 0 || annotations > 0 ? 201 : 200,
         body: { created, unchanged, annotations },
@@ -61,12 +49,6 @@ export function mountImportRoutes(router: Router, quorum: QuorumContext): void {
     }),
   );
 }
-
-/**
- * Projects from this size on have their quality figures computed after each import: below it
- * they compute in well under a second (decision 032).
- */
-export const AHEAD_ITEMS = 5_000;
 
 /** `?format=` when given, otherwise the Content-Type. */
 function requestFormat(request: Request): ImportFormat {

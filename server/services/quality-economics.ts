@@ -593,26 +593,30 @@ export function keeper<Figures extends object>(
     return figures;
   };
   /** Per database, the projects being computed ahead, and whether their data changed since. */
-  const ahead = new WeakMap<Kysely<Database>, Map<number, { again: boolean }>>();
+  const ahead = new WeakMap<
+    Kysely<Database>,
+    Map<number, { again: boolean; done: Promise<void> }>
+  >();
   return Object.assign(figuresFor, {
     /**
      * Brings the project's figures up to its data in the background, as the check that keeps
      * them fresh does (decision 031), ahead of a request: after data arrived in bulk (an import),
      * so that the first request after it does not wait for a large project's computation. One run
-     * per project at a time; a call while one runs has it run once more after.
+     * per project at a time; a call while one runs has it run once more after. Settles when the
+     * run ends, never with an error.
      */
     computeAhead(
       db: Kysely<Database>,
       projectId: number,
       bound: Freshness & { refreshUntil: AbortSignal },
-    ): void {
+    ): Promise<void> {
       const computing = projectsOf(ahead, db);
       const running = computing.get(projectId);
       if (running) {
         running.again = true;
-        return;
+        return running.done;
       }
-      const state = { again: true };
+      const state = { again: true, done: Promise.resolve() };
       computing.set(projectId, state);
       const run = async () => {
         try {
@@ -626,11 +630,18 @@ export function keeper<Figures extends object>(
           computing.delete(projectId);
         }
       };
-      void run();
+      state.done = run();
+      return state.done;
     },
-    /** Whether this process holds computed figures of the project, current or not. */
-    holds(db: Kysely<Database>, projectId: number): boolean {
-      return kept.get(db)?.get(projectId)?.settled != null;
+    /**
+     * Whether this process holds computed figures of the project, current or not, or, given a
+     * fingerprint, figures of the data that have it.
+     */
+    holds(db: Kysely<Database>, projectId: number, fingerprint?: string): boolean {
+      const entry = kept.get(db)?.get(projectId);
+      return (
+        entry?.settled != null && (fingerprint === undefined || entry.fingerprint === fingerprint)
+      );
     },
     /**
      * Starts computing the project's figures behind, every part included, unless they are kept

@@ -5,8 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../db/schema.ts";
 import { projectItemCount } from "../../server/services/items.ts";
 import { loadProjectModel } from "../../server/services/project-model.ts";
-import { AHEAD_ITEMS } from "../../server/http/import-api.ts";
-import { keeper, projectQualityComputation } from "../../server/services/quality-economics.ts";
+import { AHEAD_ITEMS } from "../../server/services/quality-ahead.ts";
+import { importItems } from "../../server/services/import/index.ts";
+import {
+  keeper,
+  projectQualityComputation,
+  qualityFingerprint,
+} from "../../server/services/quality-economics.ts";
 import {
   QUALITY_FIGURES_FORMAT,
   readStoredQuality,
@@ -40,6 +45,14 @@ afterAll(async () => {
 const freshProcess = (): Kysely<Database> => server.context.db.withoutPlugins();
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How often the server looks for imports (half the quality event interval, at least 1 s). */
+const QUALITY_AHEAD_LOOK_MS = 5_000;
+
+const responses = [
+  { id: "a", text: "Yes." },
+  { id: "b", text: "No." },
+];
 
 async function labelledProject(): Promise<number> {
   const projectId = await createVerdictProject(cast, 3);
@@ -295,25 +308,41 @@ describe("quality figures computed ahead", () => {
     expect(computed).toEqual([1, 5]);
   });
 
-  it(`start after an import into a project of ${AHEAD_ITEMS.toLocaleString("en-US")} items or more, before any request`, async () => {
+  it(`are computed after an import into a project of ${AHEAD_ITEMS.toLocaleString("en-US")} items or more, by any process, before any request`, async () => {
     const projectId = await createVerdictProject(cast, 1);
     const { db } = server.context;
     const items = (from: number, count: number) =>
       Array.from({ length: count }, (_, index) => ({ externalId: `item-${from + index}` }));
+    const heldCurrent = async () =>
+      projectQualityComputation.holds(db, projectId, await qualityFingerprint(db, projectId));
+    const waitFor = async (done: () => Promise<boolean>) => {
+      const deadline = Date.now() + 30_000;
+      while (!(await done())) {
+        expect(Date.now()).toBeLessThan(deadline);
+        await pause(100);
+      }
+    };
     // Below the size, an import leaves the figures to the first request.
     await importVerdictItems(server, cast.lead, projectId, items(0, AHEAD_ITEMS - 1));
-    await pause(500);
+    await pause(QUALITY_AHEAD_LOOK_MS * 2);
     expect(projectQualityComputation.holds(db, projectId)).toBe(false);
+    // Through the API, the import that makes it large has them computed.
     await importVerdictItems(server, cast.lead, projectId, items(AHEAD_ITEMS, 1));
-    const deadline = Date.now() + 20_000;
-    while (!projectQualityComputation.holds(db, projectId)) {
-      expect(Date.now()).toBeLessThan(deadline);
-      await pause(50);
-    }
+    await waitFor(heldCurrent);
     const project = await loadProjectModel(db, projectId);
     const held = await projectQualityComputation(db, project);
     expect(held.data.items).toHaveLength(AHEAD_ITEMS);
-  }, 60_000);
+    // So does one by another process over the same database, as the CLI imports.
+    await importItems(freshProcess(), {
+      projectId,
+      actor: null,
+      rows: [{ row: 1, value: { externalId: "from-the-cli", prompt: "Aspirin?", responses } }],
+    });
+    expect(await heldCurrent()).toBe(false);
+    await waitFor(heldCurrent);
+    const after = await projectQualityComputation(db, project, { maxStaleMs: 0 });
+    expect(after.data.items).toHaveLength(AHEAD_ITEMS + 1);
+  }, 90_000);
 });
 
 const EXACT_SLOW = { maxStaleMs: 0, slowComputationMs: 0 };
