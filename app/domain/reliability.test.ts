@@ -247,6 +247,7 @@ describe("dawidSkene on a seeded simulation", () => {
 function dawidSkeneItemByItem(
   rows: ReadonlyArray<Annotation<number, string, string>>,
   model: "full" | "one-coin",
+  maxIterations: number,
 ): { posteriors: Map<number, number[]>; accuracy: Map<string, number>; iterations: number } {
   const FLOOR = 1e-10;
   const classes = [...new Set(rows.map((row) => row.label))].sort();
@@ -319,7 +320,7 @@ function dawidSkeneItemByItem(
   maximise();
   let iterations = 0;
   let logLikelihood = Number.NaN;
-  while (iterations < 100) {
+  while (iterations < maxIterations) {
     const next = expectStep();
     iterations++;
     maximise();
@@ -361,6 +362,9 @@ describe("dawidSkene, edge cases and properties", () => {
     });
   });
 
+  // Both fits take the same EM steps but sum in different orders. Near a degenerate fit, EM
+  // amplifies that rounding step after step (40,000 random runs of 100 iterations differed by up
+  // to 7e-7), so the fits are compared over at most 10 iterations, where they agree to 2e-13.
   it("fitted over the distinct patterns of labels, estimates what a fit item by item does", () => {
     const annotation = fc.record({
       item: fc.integer({ min: 0, max: 30 }),
@@ -371,18 +375,19 @@ describe("dawidSkene, edge cases and properties", () => {
       fc.property(
         fc.array(annotation, { minLength: 1, maxLength: 80 }),
         fc.constantFrom("full" as const, "one-coin" as const),
-        (rows, model) => {
-          const fitted = dawidSkene(rows, { model });
+        fc.integer({ min: 1, max: 10 }),
+        (rows, model, maxIterations) => {
+          const fitted = dawidSkene(rows, { model, maxIterations });
           if (fitted.value === null) return;
-          const reference = dawidSkeneItemByItem(rows, model);
+          const reference = dawidSkeneItemByItem(rows, model, maxIterations);
           expect(fitted.value.iterations).toBe(reference.iterations);
           for (const { item, posterior } of fitted.value.items) {
             reference.posteriors.get(item)!.forEach((value, j) => {
-              expect(posterior[j]).toBeCloseTo(value, 9);
+              expect(posterior[j]).toBeCloseTo(value, 11);
             });
           }
           for (const { annotator, accuracy } of fitted.value.annotators) {
-            expect(accuracy).toBeCloseTo(reference.accuracy.get(annotator)!, 9);
+            expect(accuracy).toBeCloseTo(reference.accuracy.get(annotator)!, 11);
           }
         },
       ),
