@@ -387,7 +387,7 @@ export interface PartsOnFirstUse<Figures> {
 }
 
 /** Projects whose figures are kept, per database and kind, the most recently asked for last. */
-const KEPT_PROJECTS = 16;
+export const KEPT_PROJECTS = 16;
 
 /** The map of one database in `maps`, made on first use. */
 export function projectsOf<Value>(

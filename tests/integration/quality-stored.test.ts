@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../db/schema.ts";
 import { projectItemCount } from "../../server/services/items.ts";
 import { loadProjectModel } from "../../server/services/project-model.ts";
-import { AHEAD_ITEMS } from "../../server/services/quality-ahead.ts";
+import { createLogger } from "../../server/logger.ts";
+import { AHEAD_ITEMS, QualityAhead } from "../../server/services/quality-ahead.ts";
 import { importItems } from "../../server/services/import/index.ts";
 import {
   keeper,
@@ -308,7 +309,7 @@ describe("quality figures computed ahead", () => {
     expect(computed).toEqual([1, 5]);
   });
 
-  it(`are computed after an import into a project of ${AHEAD_ITEMS.toLocaleString("en-US")} items or more, by any process, before any request`, async () => {
+  it(`are computed after an import into a project of ${AHEAD_ITEMS.toLocaleString("en-US")} items or more, by any process, before any request, and when a server starts`, async () => {
     const projectId = await createVerdictProject(cast, 1);
     const { db } = server.context;
     const items = (from: number, count: number) =>
@@ -342,6 +343,28 @@ describe("quality figures computed ahead", () => {
     await waitFor(heldCurrent);
     const after = await projectQualityComputation(db, project, { maxStaleMs: 0 });
     expect(after.data.items).toHaveLength(AHEAD_ITEMS + 1);
+    // A process that starts later computes the large project at once, whatever changed while no
+    // server ran, and leaves a small one to its first request.
+    const small = await createVerdictProject(cast, 1);
+    await importVerdictItems(server, cast.lead, small, items(0, 1));
+    const restarted = freshProcess();
+    const stopping = new AbortController();
+    const restartedAhead = new QualityAhead(
+      restarted,
+      { intervalMs: 60_000, closing: stopping.signal },
+      createLogger("silent"),
+    );
+    restartedAhead.start();
+    await waitFor(async () =>
+      projectQualityComputation.holds(
+        restarted,
+        projectId,
+        await qualityFingerprint(restarted, projectId),
+      ),
+    );
+    expect(projectQualityComputation.holds(restarted, small)).toBe(false);
+    stopping.abort();
+    await restartedAhead.close();
   }, 90_000);
 });
 
