@@ -338,7 +338,7 @@ export interface QualityComputation extends QualityEconomics {
  */
 export interface Freshness {
   maxStaleMs: number;
-  /** 1,000 ms unless given: below it the figures are computed afresh, exact at the request. */
+  /** 500 ms unless given: below it the figures are computed afresh, exact at the request. */
   slowComputationMs?: number;
   /**
    * Given, a slow project's figures are kept within the bound in the background for
@@ -352,7 +352,11 @@ export interface Freshness {
 }
 
 export const EXACT: Freshness = { maxStaleMs: 0 };
-export const SLOW_COMPUTATION_MS = 1_000;
+/**
+ * Half a second: a request within a bound never waits for more computation than this (decision
+ * 031), and figures slower than this from nothing are stored (decision 032).
+ */
+export const SLOW_COMPUTATION_MS = 500;
 
 /** Figures of one project, kept with the fingerprint of the data they were computed from. */
 interface Kept<Figures> {
