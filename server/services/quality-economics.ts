@@ -247,6 +247,24 @@ const outcomesOfItem = new WeakMap<
   { judgedBy: string; outcomes: Array<Record<string, AnswerOutcome>> }
 >();
 
+/**
+ * The outcomes of an item's labels against its final label, kept with the item: judged once
+ * per template and policy, for the economics and quality over time alike.
+ */
+function keptOutcomesAgainstFinal(project: Pick<ProjectModel, "template" | "disputePolicy">) {
+  const judgedBy = JSON.stringify([project.template, project.disputePolicy]);
+  return (
+    item: CostedItem<number>,
+    judge: () => Array<Record<string, AnswerOutcome>>,
+  ): Array<Record<string, AnswerOutcome>> => {
+    const judged = outcomesOfItem.get(item);
+    if (judged?.judgedBy === judgedBy) return judged.outcomes;
+    const outcomes = judge();
+    outcomesOfItem.set(item, { judgedBy, outcomes });
+    return outcomes;
+  };
+}
+
 export interface QualityEconomics {
   data: QualityData;
   economics: ProjectEconomics<number>;
@@ -267,7 +285,6 @@ const ratesOf = (data: QualityData) =>
  * `projectEconomics` lists, by the level and domains they have now.
  */
 export function qualityEconomicsOf(project: ProjectModel, data: QualityData): QualityEconomics {
-  const judgedBy = JSON.stringify([project.template, project.disputePolicy]);
   const economics = projectEconomics({
     template: project.template,
     policy: project.disputePolicy,
@@ -275,13 +292,7 @@ export function qualityEconomicsOf(project: ProjectModel, data: QualityData): Qu
     items: data.items,
     gold: { ratingTolerance: project.settings.goldRatingTolerance },
     // An item read again is a new object; one kept from an earlier read keeps its outcomes.
-    againstFinal: (item, judge) => {
-      const judged = outcomesOfItem.get(item);
-      if (judged?.judgedBy === judgedBy) return judged.outcomes;
-      const outcomes = judge();
-      outcomesOfItem.set(item, { judgedBy, outcomes });
-      return outcomes;
-    },
+    againstFinal: keptOutcomesAgainstFinal(project),
   });
   const members = economics.people.map((person) => {
     const worker = data.workers.get(person.person);
@@ -790,7 +801,12 @@ export const projectQualityComputation = keeper(
         previousDays && !rows.full && previousDays.day === day && previousDays.stamp === stamp
           ? { previous: previousDays.days, changedDays: changedDays(rows) }
           : undefined;
-      return { days: qualityOverTime(project, economics.data, now, reuse), day, stamp };
+      const days = qualityOverTime(project, economics.data, {
+        now,
+        reuse,
+        againstFinal: keptOutcomesAgainstFinal(project),
+      });
+      return { days, day, stamp };
     };
     kept.set(computation, state);
     return computation;

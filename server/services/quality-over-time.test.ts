@@ -170,7 +170,7 @@ describe("quality over time", () => {
     fc.assert(
       fc.property(projectArbitrary, (generated) => {
         const data = dataOf(generated);
-        const days = qualityOverTime(project, data, NOW);
+        const days = qualityOverTime(project, data, { now: NOW });
         expect(days).toHaveLength(30);
         expect(days.at(-1)!.day).toBe("2026-03-31");
         // Only the items last labelled within the window: the project's figure over them.

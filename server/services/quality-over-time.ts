@@ -3,7 +3,9 @@ import {
   noAnswers,
   countOutcome,
   outcomesAgainstFinal,
+  type AnswerOutcome,
 } from "../../app/domain/accuracy.ts";
+import type { CostedItem } from "../../app/domain/cost.ts";
 import type { UndefinedReason } from "../../app/domain/estimate.ts";
 import type { ProjectModel } from "./project-model.ts";
 import { fieldAlphas } from "./quality-agreement.ts";
@@ -45,14 +47,22 @@ const utcDay = (instant: Date) => instant.toISOString().slice(0, 10);
  *
  * With `reuse`, the days not in `changedDays` are taken from `previous` (the same window, template
  * and policy): a day's figures depend on its own items only, and only the changed items' days,
- * before and after the change, are computed again.
+ * before and after the change, are computed again. With `againstFinal`, an item's outcomes
+ * against its final label are those the economics judged and kept (the same rule and options).
  */
 export function qualityOverTime(
   project: Pick<ProjectModel, "template" | "disputePolicy">,
   data: Pick<QualityData, "labels" | "items">,
-  now: Date = new Date(),
-  reuse?: { previous: ReadonlyArray<DailyQuality>; changedDays: ReadonlySet<string> },
+  options: {
+    now?: Date;
+    reuse?: { previous: ReadonlyArray<DailyQuality>; changedDays: ReadonlySet<string> };
+    againstFinal?: (
+      item: CostedItem<number>,
+      judge: () => Array<Record<string, AnswerOutcome>>,
+    ) => Array<Record<string, AnswerOutcome>>;
+  } = {},
 ): DailyQuality[] {
+  const { now = new Date(), reuse, againstFinal = (_item, judge) => judge() } = options;
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const days = Array.from({ length: THROUGHPUT_DAYS }, (_, index) =>
     utcDay(new Date(today - (THROUGHPUT_DAYS - 1 - index) * DAY_MS)),
@@ -75,11 +85,15 @@ export function qualityOverTime(
     items.set(day, items.get(day)! + 1);
     if (!item.final) continue;
     const counts = answers.get(day)!;
-    for (const { outcomes } of outcomesAgainstFinal(project.template, project.disputePolicy, {
-      labels: item.labels,
-      final: item.final,
-    })) {
-      for (const outcome of Object.values(outcomes)) countOutcome(counts, outcome);
+    const final = item.final;
+    const judged = againstFinal(item, () =>
+      outcomesAgainstFinal(project.template, project.disputePolicy, {
+        labels: item.labels,
+        final,
+      }).map((entry) => entry.outcomes),
+    );
+    for (const outcomes of judged) {
+      for (const field in outcomes) countOutcome(counts, outcomes[field]!);
     }
   }
   const labelsByDay = new Map<string, QualityLabel[]>(days.map((day) => [day, []]));
