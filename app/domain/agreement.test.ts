@@ -1,12 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  AgreementCounts,
   cohenKappa,
   fleissKappa,
   kendallW,
   krippendorffAlpha,
   krippendorffAlphaByDifference,
   krippendorffAlphaInterval,
+  krippendorffAlphaOfCounts,
   masiAlpha,
   masiDistance,
   pairwiseCohenKappa,
@@ -39,6 +41,27 @@ describe("krippendorffAlpha", () => {
     expect(krippendorffAlpha(example, "ordinal").value).toBeCloseTo(0.815, 3);
     expect(krippendorffAlpha(example, "interval").value).toBeCloseTo(0.849, 3);
     expect(krippendorffAlpha(example, "ratio").value).toBeCloseTo(0.797, 3);
+  });
+
+  it("is the same counted unit by unit, units taken away included", () => {
+    for (const level of ["nominal", "ordinal", "interval", "ratio"] as const) {
+      const counts = new AgreementCounts<string | number>((value) => value, { kappas: false });
+      const change = (unit: ReadonlyArray<number | null>, sign: 1 | -1) => {
+        const raters = unit.flatMap((value, rater) => (value === null ? [] : [rater]));
+        counts.change(
+          raters,
+          raters.map((rater) => unit[rater]!),
+          sign,
+        );
+      };
+      for (const unit of example) change(unit, 1);
+      change([5, 5, 1, 2], 1);
+      change([5, 5, 1, 2], -1);
+      expect(krippendorffAlphaOfCounts(counts, level)).toEqual(krippendorffAlpha(example, level));
+    }
+    expect(
+      krippendorffAlphaOfCounts(new AgreementCounts<string | number>((value) => value), "nominal"),
+    ).toEqual({ value: null, reason: "no-overlap" });
   });
 
   it("matches the published binary example for two observers", () => {

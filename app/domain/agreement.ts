@@ -511,6 +511,17 @@ export function krippendorffAlphaInterval(
     : intervalOf(components, parsedOptions.data);
 }
 
+/** `krippendorffAlpha` of the units counted. */
+export function krippendorffAlphaOfCounts(
+  counts: AgreementCounts<Category>,
+  level: AlphaLevel,
+): Estimate<number> {
+  const pairable = counts.pairable();
+  if (!pairable) return notEstimable("no-overlap");
+  const components = alphaComponentsOf(pairable, level);
+  return typeof components === "string" ? notEstimable(components) : alphaFrom(components);
+}
+
 /** `krippendorffAlphaInterval` of the units counted, with the default options. */
 export function krippendorffAlphaIntervalOfCounts(
   counts: AgreementCounts<Category>,

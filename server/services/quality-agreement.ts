@@ -3,9 +3,8 @@ import {
   AgreementCounts,
   answerSetKey,
   kendallW,
-  krippendorffAlpha,
   krippendorffAlphaIntervalOfCounts,
-  masiAlpha,
+  krippendorffAlphaOfCounts,
   masiAlphaOfCounts,
   rankingScores,
   type AlphaLevel,
@@ -97,28 +96,6 @@ function meanOf(values: number[], emptyReason: UndefinedReason): Estimate<number
     : estimated(values.reduce((sum, value) => sum + value, 0) / values.length);
 }
 
-/** The labels agreement is measured over: not rejected in review, of items that are not gold. */
-const countedLabels = (labels: ReadonlyArray<QualityLabel>) =>
-  labels.filter((entry) => entry.goldLabel === null && !entry.rejected);
-
-/** A field's values by item and person, and everyone who gave one. */
-function unitsOf(field: TemplateField, counted: ReadonlyArray<QualityLabel>): FieldUnits {
-  const byItem = new Map<number, Unit<unknown>>();
-  const people = new Set<number>();
-  for (const entry of counted) {
-    const value = fieldValue(field, entry.label[field.id]);
-    if (value === undefined) continue;
-    people.add(entry.userId);
-    let unit = byItem.get(entry.itemId);
-    if (!unit) {
-      unit = new Unit();
-      byItem.set(entry.itemId, unit);
-    }
-    unit.set(entry.userId, value);
-  }
-  return { byItem, people };
-}
-
 /**
  * Alpha alone per field that it is measured for (not spans), exactly as `fieldAgreements` gives
  * it, without the interval and kappas: for series that need many alphas over parts of the data.
@@ -127,49 +104,49 @@ export function fieldAlphas(
   template: Template,
   labels: ReadonlyArray<QualityLabel>,
 ): Array<{ fieldId: string; alpha: Estimate<number> }> {
-  const counted = countedLabels(labels);
-  const results: Array<{ fieldId: string; alpha: Estimate<number> }> = [];
-  for (const field of template.fields) {
-    if (field.type === "text" || field.type === "rewrite" || field.type === "spans") continue;
-    const { byItem, people } = unitsOf(field, counted);
-    let units: Iterable<Unit<unknown>> = byItem.values();
-    if (field.type === "ranking") {
-      const ranks = new Map<string, Unit<Category>>();
-      for (const [itemId, unit] of byItem as Map<number, Unit<string[]>>) {
-        for (const [person, ranking] of unit) {
-          ranking.forEach((responseId, index) => {
-            const key = `${itemId}\u0000${responseId}`;
-            const responseUnit = ranks.get(key) ?? new Unit<Category>();
-            responseUnit.set(person, index + 1);
-            ranks.set(key, responseUnit);
-          });
-        }
-      }
-      units = ranks.values();
-    }
-    const values = [...units].filter((unit) => unit.size >= 2).map((unit) => unit.list());
-    const level: AlphaLevel =
-      field.type === "rating"
-        ? field.level
-        : field.type === "choice" && !field.multiple
-          ? "nominal"
-          : "ordinal";
-    const alpha =
-      values.length === 0
-        ? notEstimable<number>(unpairableReason(people.size))
-        : field.type === "choice" && field.multiple
-          ? masiAlpha(values as string[][][])
-          : krippendorffAlpha(values as Category[][], level);
-    results.push({ fieldId: field.id, alpha });
-  }
-  return results;
+  return fieldAlphasOfItems(template, itemsOfLabels(labels));
 }
 
-/** A field's values by item, in the order of the label that first gave each item one. */
-interface FieldUnits {
-  byItem: Map<number, Unit<unknown>>;
-  /** Everyone who gave a value. */
-  people: Set<number>;
+/**
+ * `fieldAlphas` over the labels of the items given, counted from each item's units as kept with
+ * its labels (the units agreement and Dawid–Skene are computed from).
+ */
+export function fieldAlphasOfItems(
+  template: Template,
+  items: Iterable<ItemLabels>,
+): Array<{ fieldId: string; alpha: Estimate<number> }> {
+  const fields = scoredFields(template);
+  const token = fieldsToken(fields);
+  const counts = fields.map((field) =>
+    field.type === "spans" ? null : new FieldCounts(field, true),
+  );
+  for (const entry of items) {
+    const units = unitsOfEntry(fields, token, entry);
+    for (let index = 0; index < fields.length; index++) {
+      const unit = units[index];
+      if (unit) counts[index]?.change(unit.item, unit.unit, 1);
+    }
+  }
+  return counts.flatMap((counted) => {
+    if (counted === null) return [];
+    const { field } = counted;
+    let alpha: Estimate<number>;
+    if (counted.counts.units === 0) alpha = notEstimable(unpairableReason(counted.people.size));
+    else if (field.type === "choice" && field.multiple) {
+      alpha = masiAlphaOfCounts(counted.counts as AgreementCounts<ReadonlyArray<Category>>);
+    } else {
+      alpha = krippendorffAlphaOfCounts(
+        counted.counts as AgreementCounts<Category>,
+        alphaLevelOf(field),
+      );
+    }
+    return [{ fieldId: field.id, alpha }];
+  });
+}
+
+/** The level alpha is measured at for a field that is not multiple choice or spans. */
+function alphaLevelOf(field: TemplateField): AlphaLevel {
+  return field.type === "rating" ? field.level : field.type === "choice" ? "nominal" : "ordinal";
 }
 
 /** The fields agreement is measured on: all but free text. */
@@ -317,11 +294,16 @@ class FieldCounts {
   items = 0;
   readonly perItem = new Map<number, ItemFigure>();
 
-  constructor(readonly field: TemplateField) {
+  /** With `alphaOnly`, only what alpha needs is counted: no kappas, nothing kept per item. */
+  constructor(
+    readonly field: TemplateField,
+    private readonly alphaOnly = false,
+  ) {
     this.counts = new AgreementCounts<unknown>(
       field.type === "choice" && field.multiple
         ? (answer) => answerSetKey(answer as string[])
         : (value) => value as Category,
+      { kappas: !alphaOnly },
     );
   }
 
@@ -337,6 +319,7 @@ class FieldCounts {
     if (unit.size < 2) return;
     this.items += sign;
     if (this.field.type === "ranking" || this.field.type === "spans") {
+      if (this.alphaOnly) return;
       if (sign < 0) this.perItem.delete(item);
       else if (this.field.type === "ranking") {
         const w = kendallW(rankingScores(unit.list() as string[][]));
@@ -505,12 +488,7 @@ function* agreementsOf(
           });
           break;
         }
-        const level: AlphaLevel =
-          field.type === "rating"
-            ? field.level
-            : field.type === "preference"
-              ? "ordinal"
-              : "nominal";
+        const level = alphaLevelOf(field);
         results.push({
           fieldId: field.id,
           metric: "alpha",

@@ -805,6 +805,7 @@ export const projectQualityComputation = keeper(
         now,
         reuse,
         againstFinal: keptOutcomesAgainstFinal(project),
+        rows: rows.rows,
       });
       return { days, day, stamp };
     };

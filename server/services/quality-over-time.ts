@@ -8,8 +8,8 @@ import {
 import type { CostedItem } from "../../app/domain/cost.ts";
 import type { UndefinedReason } from "../../app/domain/estimate.ts";
 import type { ProjectModel } from "./project-model.ts";
-import { fieldAlphas } from "./quality-agreement.ts";
-import type { QualityData, QualityLabel } from "./quality-economics.ts";
+import { fieldAlphasOfItems, itemsOfLabels, type ItemLabels } from "./quality-agreement.ts";
+import type { QualityData } from "./quality-economics.ts";
 import { THROUGHPUT_DAYS } from "./throughput.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -48,7 +48,8 @@ const utcDay = (instant: Date) => instant.toISOString().slice(0, 10);
  * With `reuse`, the days not in `changedDays` are taken from `previous` (the same window, template
  * and policy): a day's figures depend on its own items only, and only the changed items' days,
  * before and after the change, are computed again. With `againstFinal`, an item's outcomes
- * against its final label are those the economics judged and kept (the same rule and options).
+ * against its final label are those the economics judged and kept (the same rule and options);
+ * with `rows`, each item's labels as kept, whose agreement units are kept with them.
  */
 export function qualityOverTime(
   project: Pick<ProjectModel, "template" | "disputePolicy">,
@@ -60,6 +61,7 @@ export function qualityOverTime(
       item: CostedItem<number>,
       judge: () => Array<Record<string, AnswerOutcome>>,
     ) => Array<Record<string, AnswerOutcome>>;
+    rows?: ReadonlyMap<number, ItemLabels>;
   } = {},
 ): DailyQuality[] {
   const { now = new Date(), reuse, againstFinal = (_item, judge) => judge() } = options;
@@ -96,14 +98,22 @@ export function qualityOverTime(
       for (const field in outcomes) countOutcome(counts, outcomes[field]!);
     }
   }
-  const labelsByDay = new Map<string, QualityLabel[]>(days.map((day) => [day, []]));
-  for (const label of data.labels) {
-    const day = dayOfItem.get(label.itemId);
-    if (day !== undefined) labelsByDay.get(day)!.push(label);
+  const rows =
+    options.rows ??
+    new Map(
+      itemsOfLabels(data.labels.filter((label) => dayOfItem.has(label.itemId))).map((item) => [
+        item.labels[0]!.itemId,
+        item,
+      ]),
+    );
+  const itemsByDay = new Map<string, ItemLabels[]>(days.map((day) => [day, []]));
+  for (const [itemId, day] of dayOfItem) {
+    const row = rows.get(itemId);
+    if (row) itemsByDay.get(day)!.push(row);
   }
   return days.map((day) => {
     if (!computed(day)) return previous.get(day)!;
-    const alphas = fieldAlphas(project.template, labelsByDay.get(day)!);
+    const alphas = fieldAlphasOfItems(project.template, itemsByDay.get(day)!);
     const counts = answers.get(day)!;
     const accuracy = finalAccuracyFigure(counts.correct, counts.scored, counts.selfDecided);
     return {
