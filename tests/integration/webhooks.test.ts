@@ -382,13 +382,22 @@ describe("the webhooks page", { timeout: 60_000 }, () => {
     expect(new Webhook(secret!).verify(request!.body, request!.headers)).toMatchObject({
       type: "import.completed",
     });
-    const page = await fetch(`${server.url}/projects/${projectId}/webhooks`, {
-      headers: { Cookie: cookie },
-    });
-    const html = await page.text();
-    expect(page.status).toBe(200);
+    // The attempt is logged once the receiver has answered, a moment after it got the request.
+    let html = "";
+    await expect
+      .poll(
+        async () => {
+          const page = await fetch(`${server.url}/projects/${projectId}/webhooks`, {
+            headers: { Cookie: cookie },
+          });
+          expect(page.status).toBe(200);
+          html = await page.text();
+          return html;
+        },
+        { timeout: 10_000 },
+      )
+      .toContain("Redeliver");
     expect(html).toContain(hook.url);
-    expect(html).toContain("Redeliver");
     expect(html).not.toContain(secret!);
 
     const leadCookie = await signInCookie(server.url, cast.lead.email, PASSWORD);
