@@ -218,13 +218,17 @@ describe("webhooks", { timeout: 60_000 }, () => {
       waiting: number;
     }>(`/webhooks/${webhook.id}/deliveries`);
     expect(log.status).toBe(200);
+    // The last attempt is logged once the receiver has answered, a moment after its request.
     await expect
-      .poll(async () => {
-        const latest = await cast.lead.api.get<{ attempts: Array<{ outcome: string }> }>(
-          `/webhooks/${webhook.id}/deliveries`,
-        );
-        return latest.body.attempts.map((attempt) => attempt.outcome);
-      })
+      .poll(
+        async () => {
+          const latest = await cast.lead.api.get<{ attempts: Array<{ outcome: string }> }>(
+            `/webhooks/${webhook.id}/deliveries`,
+          );
+          return latest.body.attempts.map((attempt) => attempt.outcome);
+        },
+        { timeout: 10_000 },
+      )
       .toEqual(["delivered", "failed", "failed"]);
     expect(retryDelayMs(10_000, 1)).toBe(10_000);
     expect(retryDelayMs(10_000, 4)).toBe(80_000);
