@@ -511,14 +511,20 @@ export function krippendorffAlphaInterval(
     : intervalOf(components, parsedOptions.data);
 }
 
+function alphaComponentsOfCounts(
+  counts: AgreementCounts<Category>,
+  level: AlphaLevel,
+): AlphaComponents | UndefinedReason {
+  const pairable = counts.pairable();
+  return pairable ? alphaComponentsOf(pairable, level) : "no-overlap";
+}
+
 /** `krippendorffAlpha` of the units counted. */
 export function krippendorffAlphaOfCounts(
   counts: AgreementCounts<Category>,
   level: AlphaLevel,
 ): Estimate<number> {
-  const pairable = counts.pairable();
-  if (!pairable) return notEstimable("no-overlap");
-  const components = alphaComponentsOf(pairable, level);
+  const components = alphaComponentsOfCounts(counts, level);
   return typeof components === "string" ? notEstimable(components) : alphaFrom(components);
 }
 
@@ -527,9 +533,7 @@ export function krippendorffAlphaIntervalOfCounts(
   counts: AgreementCounts<Category>,
   level: AlphaLevel,
 ): Estimate<AlphaInterval> {
-  const pairable = counts.pairable();
-  if (!pairable) return notEstimable("no-overlap");
-  const components = alphaComponentsOf(pairable, level);
+  const components = alphaComponentsOfCounts(counts, level);
   return typeof components === "string"
     ? notEstimable(components)
     : intervalOf(components, alphaIntervalOptions.parse({}));

@@ -98,18 +98,9 @@ function meanOf(values: number[], emptyReason: UndefinedReason): Estimate<number
 
 /**
  * Alpha alone per field that it is measured for (not spans), exactly as `fieldAgreements` gives
- * it, without the interval and kappas: for series that need many alphas over parts of the data.
- */
-export function fieldAlphas(
-  template: Template,
-  labels: ReadonlyArray<QualityLabel>,
-): Array<{ fieldId: string; alpha: Estimate<number> }> {
-  return fieldAlphasOfItems(template, itemsOfLabels(labels));
-}
-
-/**
- * `fieldAlphas` over the labels of the items given, counted from each item's units as kept with
- * its labels (the units agreement and Dawid–Skene are computed from).
+ * it, without the interval and kappas, over the labels of the items given: for series that need
+ * many alphas over parts of the data. Counted from each item's units as kept with its labels
+ * (the units agreement and Dawid–Skene are computed from).
  */
 export function fieldAlphasOfItems(
   template: Template,

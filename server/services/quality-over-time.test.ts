@@ -7,8 +7,9 @@ import {
   fieldAgreementSteps,
   fieldAgreements,
   fieldAgreementsOfItems,
-  fieldAlphas,
+  fieldAlphasOfItems,
   finished,
+  itemsOfLabels,
   type ItemLabels,
 } from "./quality-agreement.ts";
 import type { QualityLabel, ReadItem } from "./quality-economics.ts";
@@ -90,7 +91,7 @@ describe("quality over time", () => {
         const full = new Map(
           fieldAgreements(project, labels).map((field) => [field.fieldId, field.alpha]),
         );
-        for (const { fieldId, alpha } of fieldAlphas(template, labels)) {
+        for (const { fieldId, alpha } of fieldAlphasOfItems(template, itemsOfLabels(labels))) {
           expect(alpha).toEqual(full.get(fieldId));
         }
       }),
