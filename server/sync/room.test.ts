@@ -259,6 +259,87 @@ describe("Rooms", () => {
     expect(room.storedDocument().getMap("meta").get("status")).toBe("open");
   });
 
+  it("stores only what each update adds, however much of the document it repeats", async () => {
+    const registry = rooms({ compactAfterUpdates: 10_000 });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            text: fc.string({ minLength: 0, maxLength: 4 }),
+            send: fc.constantFrom("change" as const, "everything" as const),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+        async (steps) => {
+          run += 1;
+          const name = `scratch:adds-only-${run}`;
+          const editor = participant("edit");
+          const room = await registry.join(name, editor);
+          const copy = new Y.Doc();
+          let frame = 0;
+          for (const step of steps) {
+            const change = textUpdate(step.text, copy);
+            frame += 1;
+            const sent = step.send === "change" ? change : Y.encodeStateAsUpdate(copy);
+            room.receive(editor, updateMessage(sent), frame);
+          }
+          await room.settled();
+          const rows = await database.db
+            .selectFrom("room_updates")
+            .select("update")
+            .where("doc_name", "=", name)
+            .execute();
+          // Each client's structs stored across all rows, counted by clock: as many as the
+          // document holds, so no row repeats what an earlier one stored.
+          let storedClocks = 0;
+          for (const { update } of rows) {
+            const { from, to } = Y.parseUpdateMeta(update);
+            for (const [client, end] of to) storedClocks += end - (from.get(client) ?? 0);
+          }
+          const documentClocks = [...Y.decodeStateVector(Y.encodeStateVector(copy)).values()];
+          expect(storedClocks).toBe(documentClocks.reduce((total, clock) => total + clock, 0));
+          expect(bodyOf(room.storedDocument())).toBe(bodyOf(copy));
+          registry.leave(room, editor);
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
+  it("keeps a refused change out of the stored state while stored updates wait to be merged", async () => {
+    const registry = rooms({ compactAfterUpdates: 10_000 });
+    const editor = participant("edit");
+    const room = await registry.join("scratch:refused-beside-backlog", editor);
+    const copy = new Y.Doc();
+    for (let frame = 1; frame <= 3; frame += 1) {
+      room.receive(editor, updateMessage(textUpdate(`${frame},`, copy)), frame);
+      await room.settled();
+    }
+    expect(room.unmergedUpdates).toBe(3);
+
+    const before = Y.encodeStateVector(copy);
+    copy.transact(() => {
+      (copy.getMap("label").get("body") as Y.Text).insert(0, "forged ");
+      copy.getMap("meta").set("status", "published");
+    });
+    room.receive(editor, updateMessage(Y.encodeStateAsUpdate(copy, before)), 4);
+    expect(editor.refusals.map((refusal) => refusal.code)).toEqual([SyncCloseCode.forbiddenChange]);
+
+    const joining = participant("observe");
+    await registry.join("scratch:refused-beside-backlog", joining);
+    const seen = new Y.Doc();
+    room.receive(joining, { type: "sync-step-1", stateVector: Y.encodeStateVector(seen) }, 1);
+    for (const frame of joining.frames) {
+      const message = frame[0] === messageSync ? decodeClientMessage(frame) : null;
+      if (message?.type === "sync-step-2") Y.applyUpdate(seen, message.update);
+    }
+    for (const doc of [seen, room.storedDocument()]) {
+      expect(bodyOf(doc)).toBe("1,2,3,");
+      expect(doc.getMap("meta").toJSON()).toEqual({});
+    }
+  });
+
   it("refuses a client's change to meta, and every change once the server has published", async () => {
     const registry = rooms();
     const editor = participant("edit");
