@@ -281,8 +281,13 @@ describe("quality figures computed ahead", () => {
     // fast machine and a slow one.
     let importsDone = () => {};
     const allImported = new Promise<void>((resolve) => (importsDone = resolve));
+    // The next import waits until the first computation has read the project, which on a busy
+    // machine can come after the computation was asked for by more than an import takes.
+    let firstRead = () => {};
+    const firstHasRead = new Promise<void>((resolve) => (firstRead = resolve));
     const counted = keeper(async (database, model) => {
       const items = await projectItemCount(database, model.id);
+      firstRead();
       await allImported;
       computed.push(items);
       return { items };
@@ -293,6 +298,7 @@ describe("quality figures computed ahead", () => {
     for (const externalId of ["a", "b", "c", "d", "e"]) {
       await importVerdictItems(server, cast.lead, projectId, [{ externalId }]);
       counted.computeAhead(db, projectId, bound);
+      await firstHasRead;
     }
     importsDone();
     while (computed.at(-1) !== 5) {
