@@ -326,15 +326,7 @@ describe("Rooms", () => {
     room.receive(editor, updateMessage(Y.encodeStateAsUpdate(copy, before)), 4);
     expect(editor.refusals.map((refusal) => refusal.code)).toEqual([SyncCloseCode.forbiddenChange]);
 
-    const joining = participant("observe");
-    await registry.join("scratch:refused-beside-backlog", joining);
-    const seen = new Y.Doc();
-    room.receive(joining, { type: "sync-step-1", stateVector: Y.encodeStateVector(seen) }, 1);
-    for (const frame of joining.frames) {
-      const message = frame[0] === messageSync ? decodeClientMessage(frame) : null;
-      if (message?.type === "sync-step-2") Y.applyUpdate(seen, message.update);
-    }
-    for (const doc of [seen, room.storedDocument()]) {
+    for (const doc of [joinedDocument(room), room.storedDocument()]) {
       expect(bodyOf(doc)).toBe("1,2,3,");
       expect(doc.getMap("meta").toJSON()).toEqual({});
     }
@@ -475,7 +467,8 @@ describe("Rooms", () => {
   );
 
   /** What a client that has never synced receives in reply to its sync step 1. */
-  function joinedText(room: Awaited<ReturnType<Rooms["join"]>>): string {
+  /** The document a client joining the room is sent in reply to its sync request. */
+  function joinedDocument(room: Awaited<ReturnType<Rooms["join"]>>): Y.Doc {
     const joiner = participant("observe");
     room.receive(joiner, { type: "sync-step-1", stateVector: Y.encodeStateVector(new Y.Doc()) }, 1);
     const doc = new Y.Doc();
@@ -483,7 +476,11 @@ describe("Rooms", () => {
       const message = decodeClientMessage(frame);
       if (message.type === "sync-step-2") Y.applyUpdate(doc, message.update);
     }
-    return bodyOf(doc);
+    return doc;
+  }
+
+  function joinedText(room: Awaited<ReturnType<Rooms["join"]>>): string {
+    return bodyOf(joinedDocument(room));
   }
 
   it("serves from its stored state exactly the text its editors converge on", async () => {
