@@ -25,28 +25,32 @@ import { authenticatedHandler } from "./handler.ts";
 export function mountImportRoutes(router: Router, quorum: QuorumContext): void {
   router.post(
     "/projects/:id/items",
-    authenticatedHandler(quorum, async ({ quorum: { db, config }, user, request, response }) => {
-      const projectId = parseId(request.params.id, "Project id");
-      await requireProjectPermission(db, user, projectId, "project.import");
-      const format = requestFormat(request);
-      const labelStudio = parseLabelStudioImportQuery(request.query, user.email);
-      const text = await readBody(request, response, config.importMaxBytes);
-      const project = await loadProjectModel(db, projectId);
-      const parsed = readImport(text, format, project.template, labelStudio);
-      const summary = await importItems(db, {
-        projectId,
-        actor: user,
-        rows: parsed.rows,
-        readErrors: parsed.errors,
-        format,
-      });
-      // A large project's quality figures are then computed ahead (`QualityAhead`).
-      const { created, unchanged, annotations } = summary;
-      return {
-        status: created > 0 || annotations > 0 ? 201 : 200,
-        body: { created, unchanged, annotations },
-      };
-    }),
+    authenticatedHandler(
+      quorum,
+      async ({ quorum: { db, dbKind, config }, user, request, response }) => {
+        const projectId = parseId(request.params.id, "Project id");
+        await requireProjectPermission(db, user, projectId, "project.import");
+        const format = requestFormat(request);
+        const labelStudio = parseLabelStudioImportQuery(request.query, user.email);
+        const text = await readBody(request, response, config.importMaxBytes);
+        const project = await loadProjectModel(db, projectId);
+        const parsed = readImport(text, format, project.template, labelStudio);
+        const summary = await importItems(db, {
+          projectId,
+          actor: user,
+          rows: parsed.rows,
+          readErrors: parsed.errors,
+          format,
+          qualityInTransaction: dbKind === "postgres",
+        });
+        // The server then keeps a large project's figures ready to patch (`QualityAhead`).
+        const { created, unchanged, annotations } = summary;
+        return {
+          status: created > 0 || annotations > 0 ? 201 : 200,
+          body: { created, unchanged, annotations },
+        };
+      },
+    ),
   );
 }
 

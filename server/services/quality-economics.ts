@@ -712,22 +712,81 @@ export function keeper<Figures extends object>(
  * - The UTC day, since quality over time is the last 30 days as of the computation.
  */
 export async function qualityFingerprint(db: Kysely<Database>, projectId: number): Promise<string> {
-  const { rows } = await sql<{ fingerprint: string }>`
-    select concat_ws('|',
-      (select updated_at::text from projects where id = ${projectId}),
-      (select coalesce(max(id), 0) from project_events where project_id = ${projectId}),
-      (select count(*) || ':'
-          || coalesce(sum((extract(epoch from updated_at) * 1000000)::bigint), 0)
-        from items where project_id = ${projectId}),
-      (select count(*) || ':' || coalesce(max(created_at)::text, '') from audit_log
-        where project_id = ${projectId}),
-      (select md5(coalesce(string_agg(user_id || ':' || role, ';' order by user_id), ''))
-        from project_members where project_id = ${projectId}),
-      (select md5(coalesce(string_agg(concat_ws(':', id, hourly_rate_cents, level,
-          array_to_string(domains, ','), name), ';' order by id), ''))
-        from users)
-    ) as fingerprint`.execute(db);
-  return `${rows[0]?.fingerprint ?? ""}|${new Date().toISOString().slice(0, 10)}`;
+  return (await fingerprintParts(db, projectId, null)).fingerprint;
+}
+
+/**
+ * The fingerprint, with, in the same snapshot, how many of the project's events have an id
+ * above `eventsAfter` (null: not counted). A write that computes figures before its commit,
+ * when its events have no final id yet, tells by them whether the fingerprint others read once
+ * it committed is that of the same data (`fingerprintOfSameData`).
+ */
+export async function fingerprintParts(
+  db: Kysely<Database>,
+  projectId: number,
+  eventsAfter: number | null,
+): Promise<FingerprintParts> {
+  const eventsCounted =
+    eventsAfter === null
+      ? sql`0`
+      : sql`(select count(*) from project_events
+              where project_id = ${projectId} and id > ${eventsAfter})`;
+  const { rows } = await sql<FingerprintRow>`
+    select
+      ${eventsCounted}::text as events,
+      (select coalesce(max(id), 0) from project_events where project_id = ${projectId})::text
+        as latest_event,
+      concat_ws('|',
+        (select count(*) || ':'
+            || coalesce(sum((extract(epoch from updated_at) * 1000000)::bigint), 0)
+          from items where project_id = ${projectId}),
+        (select count(*) || ':' || coalesce(max(created_at)::text, '') from audit_log
+          where project_id = ${projectId}),
+        (select md5(coalesce(string_agg(user_id || ':' || role, ';' order by user_id), ''))
+          from project_members where project_id = ${projectId}),
+        (select md5(coalesce(string_agg(concat_ws(':', id, hourly_rate_cents, level,
+            array_to_string(domains, ','), name), ';' order by id), ''))
+          from users)
+      ) as rest,
+      (select updated_at::text from projects where id = ${projectId}) as project`.execute(db);
+  const row = rows[0] as FingerprintRow;
+  const day = new Date().toISOString().slice(0, 10);
+  return {
+    fingerprint: [row.project, row.latest_event, row.rest, day].join("|"),
+    withoutEvents: [row.project, row.rest, day].join("|"),
+    eventsAfter: eventsAfter === null ? null : { afterId: eventsAfter, count: Number(row.events) },
+  };
+}
+
+interface FingerprintRow {
+  events: string;
+  latest_event: string;
+  rest: string;
+  project: string | null;
+}
+
+export interface FingerprintParts {
+  fingerprint: string;
+  /** The fingerprint without the project's latest event id. */
+  withoutEvents: string;
+  eventsAfter: { afterId: number; count: number } | null;
+}
+
+/**
+ * Whether fingerprints read before and after a commit are of the same data: the same but for
+ * the latest event id, and no event committed in between. Events take their ids at commit, so
+ * the fingerprint a transaction reads of its own writes differs from the one read after it in
+ * that id alone; events are never deleted, so their count above an id known before the writes
+ * tells whether another committed meanwhile.
+ */
+export function fingerprintOfSameData(before: FingerprintParts, after: FingerprintParts): boolean {
+  return (
+    before.withoutEvents === after.withoutEvents &&
+    before.eventsAfter !== null &&
+    after.eventsAfter !== null &&
+    before.eventsAfter.afterId === after.eventsAfter.afterId &&
+    before.eventsAfter.count === after.eventsAfter.count
+  );
 }
 
 /**

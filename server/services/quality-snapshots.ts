@@ -37,6 +37,20 @@ export async function readStoredQuality<Figures>(
   };
 }
 
+/** The fingerprint of the project's stored figures, without reading them; null when none are. */
+export async function readStoredFingerprint(
+  db: Kysely<Database>,
+  projectId: number,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom("quality_snapshots")
+    .select("fingerprint")
+    .where("project_id", "=", projectId)
+    .where("format", "=", QUALITY_FIGURES_FORMAT)
+    .executeTakeFirst();
+  return row?.fingerprint ?? null;
+}
+
 /**
  * Stores a project's figures, unless the stored ones' data were seen more recently: two
  * processes storing at once keep the figures of the later data.

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { AccuracyFigure, FinalAccuracyFigure } from "../../app/domain/accuracy.ts";
 import type { AlphaLevel } from "../../app/domain/agreement.ts";
 import type { Figures } from "../../app/domain/cost.ts";
@@ -8,20 +8,29 @@ import type { TemplateField } from "../../app/domain/template.ts";
 import type { AnnotatorLevel, Database, ProjectRole, User } from "../../db/schema.ts";
 import { pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { seesProjectCosts } from "./progress.ts";
-import { loadProjectFor, type ProjectModel } from "./project-model.ts";
+import { loadProjectFor, loadProjectModel, type ProjectModel } from "./project-model.ts";
 import type { AgreementMetric } from "./quality-agreement.ts";
 import type { DailyQuality } from "./quality-over-time.ts";
 import {
   EXACT,
+  fingerprintOfSameData,
+  fingerprintParts,
   pooledReliability,
   projectQualityComputation,
   projectsOf,
   qualityFingerprint,
   SLOW_COMPUTATION_MS,
+  type FingerprintParts,
   type Freshness,
   type QualityComputation,
 } from "./quality-economics.ts";
-import { readStoredQuality, storeQuality, touchStoredQuality } from "./quality-snapshots.ts";
+import {
+  QUALITY_FIGURES_FORMAT,
+  readStoredFingerprint,
+  readStoredQuality,
+  storeQuality,
+  touchStoredQuality,
+} from "./quality-snapshots.ts";
 
 export interface QualityAnnotator {
   /** null when the viewer sees pseudonyms. */
@@ -472,6 +481,14 @@ export async function qualityFigures(
     if (stored.figures) return stored.figures;
     // Read before anything is computed: the computation below checks the same one.
     fingerprint = stored.fingerprint;
+  } else {
+    fingerprint = await qualityFingerprint(db, project.id);
+    if (!projectQualityComputation.holds(db, project.id, fingerprint)) {
+      // Figures stored with a bulk write are those of the data as they are: patching the held
+      // ones with every item the write changed would read nearly all of them again.
+      const stored = await currentStoredFigures(db, project.id, fingerprint, freshness);
+      if (stored) return stored;
+    }
   }
   const computation = await projectQualityComputation(db, project, freshness, fingerprint);
   let figures = figuresOfComputation.get(computation);
@@ -507,6 +524,84 @@ async function storedFigures(
   }
   if (current) await store(db, projectId, null, { fingerprint, matchedAt: seenAt }, freshness);
   return { figures: stored.figures, fingerprint };
+}
+
+/**
+ * The stored figures when they are those of the data with `fingerprint`, for a process that holds
+ * older ones; in a long-lived process (`refreshUntil`) its own are then brought up to the data
+ * behind, so that the changes after are patched into kept rows.
+ */
+async function currentStoredFigures(
+  db: Kysely<Database>,
+  projectId: number,
+  fingerprint: string,
+  freshness: Freshness,
+): Promise<QualityFigures | null> {
+  if ((await readStoredFingerprint(db, projectId)) !== fingerprint) return null;
+  const stored = await readStoredQuality<QualityFigures>(db, projectId);
+  if (stored?.fingerprint !== fingerprint) return null;
+  const { refreshUntil } = freshness;
+  if (refreshUntil && !refreshUntil.aborted) {
+    void projectQualityComputation.computeAhead(db, projectId, { maxStaleMs: 0, refreshUntil });
+  }
+  return stored.figures;
+}
+
+/**
+ * Computes a project's figures inside the transaction that wrote a bulk of its data (an import),
+ * from nothing, and stores them there, so that they commit with the data (decision 032). The
+ * transaction's events take their ids only at its commit, so the figures are stored under the
+ * fingerprint the transaction reads, which nobody else will read: `confirmFiguresOfWrite`, once
+ * it committed, puts them under the fingerprint others read, if the data are still those. Pass
+ * the project's latest event id as read before the transaction's first write.
+ */
+export async function storeFiguresWithWrite(
+  transaction: Transaction<Database>,
+  projectId: number,
+  eventsBefore: number,
+): Promise<FingerprintParts> {
+  const read = await fingerprintParts(transaction, projectId, eventsBefore);
+  const project = await loadProjectModel(transaction, projectId);
+  const computation = await projectQualityComputation(
+    transaction,
+    project,
+    EXACT,
+    read.fingerprint,
+  );
+  const figures = leadFigures(computation, project);
+  const kept = projectQualityComputation.describe(computation);
+  await storeQuality(transaction, projectId, {
+    fingerprint: read.fingerprint,
+    figures,
+    // Now, not when the computation began: figures of the data before the write, seen current
+    // meanwhile by a request, must not count as later than these.
+    matchedAt: Date.now(),
+    computeMs: kept?.computeMs ?? 0,
+  });
+  return read;
+}
+
+/**
+ * After the write's commit: the figures `storeFiguresWithWrite` stored become those of the data
+ * as everyone reads them, unless anything else changed the project since they were computed;
+ * then they are left as they are, under a fingerprint no data have, and the project is computed
+ * as without them.
+ */
+export async function confirmFiguresOfWrite(
+  db: Kysely<Database>,
+  projectId: number,
+  stored: FingerprintParts,
+): Promise<boolean> {
+  const now = await fingerprintParts(db, projectId, stored.eventsAfter?.afterId ?? null);
+  if (!fingerprintOfSameData(stored, now)) return false;
+  await db
+    .updateTable("quality_snapshots")
+    .set({ fingerprint: now.fingerprint, matched_at: new Date() })
+    .where("project_id", "=", projectId)
+    .where("format", "=", QUALITY_FIGURES_FORMAT)
+    .where("fingerprint", "=", stored.fingerprint)
+    .execute();
+  return true;
 }
 
 /**

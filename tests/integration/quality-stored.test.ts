@@ -4,23 +4,28 @@ import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../db/schema.ts";
 import { projectItemCount } from "../../server/services/items.ts";
+import { latestProjectEventId, recordProjectEvent } from "../../server/services/project-events.ts";
 import { loadProjectModel } from "../../server/services/project-model.ts";
 import { createLogger } from "../../server/logger.ts";
 import { AHEAD_ITEMS, QualityAhead } from "../../server/services/quality-ahead.ts";
 import { importItems } from "../../server/services/import/index.ts";
 import {
+  EXACT,
   keeper,
   projectQualityComputation,
   qualityFingerprint,
 } from "../../server/services/quality-economics.ts";
 import {
   QUALITY_FIGURES_FORMAT,
+  readStoredFingerprint,
   readStoredQuality,
   storeQuality,
 } from "../../server/services/quality-snapshots.ts";
 import {
+  confirmFiguresOfWrite,
   cutForViewer,
   qualityFigures,
+  storeFiguresWithWrite,
   type QualityFigures,
 } from "../../server/services/quality.ts";
 import { createCast, type Cast } from "../setup/adjudication.ts";
@@ -45,6 +50,8 @@ afterAll(async () => {
  */
 const freshProcess = (): Kysely<Database> => server.context.db.withoutPlugins();
 
+const onPostgres = Boolean(process.env.DATABASE_URL);
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How often the server looks for imports (half the quality event interval, at least 1 s). */
@@ -55,14 +62,12 @@ const responses = [
   { id: "b", text: "No." },
 ];
 
-async function labelledProject(): Promise<number> {
+/** Four items labelled by three experts, and `unlabelled` items more. */
+async function labelledProject(unlabelled = 0): Promise<number> {
   const projectId = await createVerdictProject(cast, 3);
   const [one, two, three] = cast.experts;
-  await importVerdictItems(
-    server,
-    cast.lead,
-    projectId,
-    ["a", "b", "c", "d"].map((externalId, index) => ({
+  await importVerdictItems(server, cast.lead, projectId, [
+    ...["a", "b", "c", "d"].map((externalId, index) => ({
       externalId,
       annotations: [
         { annotator: one.email, label: { verdict: "safe" } },
@@ -70,7 +75,8 @@ async function labelledProject(): Promise<number> {
         { annotator: three.email, label: { verdict: index === 3 ? "unclear" : "safe" } },
       ],
     })),
-  );
+    ...Array.from({ length: unlabelled }, (_, index) => ({ externalId: `unlabelled-${index}` })),
+  ]);
   return projectId;
 }
 
@@ -372,6 +378,118 @@ describe("quality figures computed ahead", () => {
     stopping.abort();
     await restartedAhead.close();
   }, 90_000);
+});
+
+describe("quality figures stored with an import", () => {
+  /** A project of one item fewer than `AHEAD_ITEMS`, four of them labelled. */
+  const projectJustBelowSize = () => labelledProject(AHEAD_ITEMS - 5);
+
+  const oneLabelledItem = (externalId: string) => ({
+    row: 1,
+    value: {
+      externalId,
+      prompt: "Warfarin with an antibiotic?",
+      responses,
+      annotations: [{ annotator: cast.experts[0].email, label: { verdict: "unsafe" } }],
+    },
+  });
+
+  it(`are those of the data the import commits, in a project of ${AHEAD_ITEMS.toLocaleString("en-US")} items or more, and answer a process that holds older ones`, async () => {
+    const { db } = server.context;
+    const projectId = await projectJustBelowSize();
+    const project = await loadProjectModel(db, projectId);
+    // Below the size, the import stores nothing.
+    expect(await readStoredQuality(db, projectId)).toBeNull();
+    const held = freshProcess();
+    expect((await qualityFigures(held, project, EXACT)).view.project.labels).toBe(12);
+
+    await importItems(db, {
+      projectId,
+      actor: null,
+      rows: [oneLabelledItem("the-one-that-makes-it-large")],
+      qualityInTransaction: true,
+    });
+    // Committed with the data: current as soon as the import returns.
+    const stored = await readStoredQuality<QualityFigures>(db, projectId);
+    expect(stored?.fingerprint).toBe(await qualityFingerprint(db, projectId));
+    expect(stored?.figures).toEqual(await qualityFigures(freshProcess(), project, EXACT));
+    expect(stored?.figures.view.project.labels).toBe(13);
+
+    // Marked, they tell which answers come from them: the process that held the figures from
+    // before the import answers from them rather than patching its own with every item.
+    await markStored(db, projectId, 999);
+    expect((await qualityFigures(held, project, EXACT)).view.project.labels).toBe(999);
+    // A long-lived process brings its own up to the data behind, and answers from them after.
+    const closing = new AbortController();
+    const behind = { maxStaleMs: 0, refreshUntil: closing.signal };
+    expect((await qualityFigures(held, project, behind)).view.project.labels).toBe(999);
+    const fingerprint = await qualityFingerprint(db, projectId);
+    while (!projectQualityComputation.holds(held, projectId, fingerprint)) await pause(20);
+    expect((await qualityFigures(held, project, behind)).view.project.labels).toBe(13);
+    closing.abort();
+  }, 60_000);
+
+  // Another write committing while one is open needs a second connection: PostgreSQL's.
+  it.runIf(onPostgres)(
+    "are put under the fingerprint read after the commit, unless another write committed meanwhile",
+    async () => {
+      const { db } = server.context;
+      const projectId = await labelledProject();
+      const importEvent = {
+        type: "import.completed",
+        created: 0,
+        unchanged: 0,
+        annotations: 0,
+      } as const;
+      /** A write that stores the figures with it, as an import does, and `meanwhile` before commit. */
+      const writeStoringFigures = (meanwhile: () => Promise<void>) =>
+        db.transaction().execute(async (trx) => {
+          const eventsBefore = await latestProjectEventId(trx, projectId);
+          await recordProjectEvent(trx, projectId, importEvent);
+          const stored = await storeFiguresWithWrite(trx, projectId, eventsBefore);
+          await meanwhile();
+          return stored;
+        });
+
+      const alone = await writeStoringFigures(async () => {});
+      // The transaction read its own event under an id that changed at commit.
+      expect(alone.fingerprint).not.toBe(await qualityFingerprint(db, projectId));
+      expect(await confirmFiguresOfWrite(db, projectId, alone)).toBe(true);
+      expect(await readStoredFingerprint(db, projectId)).toBe(
+        await qualityFingerprint(db, projectId),
+      );
+
+      // Another write's event, committed while the first computed, leaves the figures unconfirmed.
+      const overlapped = await writeStoringFigures(() =>
+        db.transaction().execute((other) => recordProjectEvent(other, projectId, importEvent)),
+      );
+      expect(await confirmFiguresOfWrite(db, projectId, overlapped)).toBe(false);
+      expect(await readStoredFingerprint(db, projectId)).toBe(overlapped.fingerprint);
+      expect(overlapped.fingerprint).not.toBe(await qualityFingerprint(db, projectId));
+      // So does one committed after it, before the check.
+      const followed = await writeStoringFigures(async () => {});
+      await importVerdictItems(server, cast.lead, projectId, [{ externalId: "after-the-write" }]);
+      expect(await confirmFiguresOfWrite(db, projectId, followed)).toBe(false);
+    },
+  );
+
+  it.runIf(onPostgres)(
+    "are stored by the API's imports on PostgreSQL",
+    async () => {
+      const { db } = server.context;
+      const projectId = await projectJustBelowSize();
+      await importVerdictItems(server, cast.lead, projectId, [
+        {
+          externalId: "through-the-api",
+          annotations: [{ annotator: cast.experts[0].email, label: { verdict: "safe" } }],
+        },
+      ]);
+      const stored = await readStoredQuality<QualityFigures>(db, projectId);
+      expect(stored?.fingerprint).toBe(await qualityFingerprint(db, projectId));
+      expect(stored?.figures.view.project.labels).toBe(13);
+    },
+    60_000,
+  );
 });
 
 const EXACT_SLOW = { maxStaleMs: 0, slowComputationMs: 0 };

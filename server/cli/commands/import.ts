@@ -170,7 +170,11 @@ export function register(command: Command, io: CliIo): void {
             ...(userMap === undefined ? {} : { userMap }),
             ...(options.assignUnmapped && actor ? { unmappedAnnotator: actor.email } : {}),
           });
-          const phases = { validating: "Validating", inserting: "Inserting" } as const;
+          const phases = {
+            validating: "Validating",
+            inserting: "Inserting",
+            quality: "Quality",
+          } as const;
           let phase: keyof typeof phases | undefined;
           try {
             const summary = await importItems(database.db, {
@@ -179,6 +183,7 @@ export function register(command: Command, io: CliIo): void {
               rows: parsed.rows,
               readErrors: parsed.errors,
               format,
+              qualityInTransaction: database.kind === "postgres",
               onProgress: (update) => {
                 if (phase !== update.phase) progress.finish();
                 phase = update.phase;

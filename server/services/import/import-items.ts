@@ -3,15 +3,19 @@ import { canonicalJson } from "../../../app/domain/canonical-json.ts";
 import type { Database, User } from "../../../db/schema.ts";
 import { badRequest, validationFailed } from "../../errors.ts";
 import { recordAudit } from "../audit.ts";
-import { recordProjectEvent } from "../project-events.ts";
+import { projectItemCount } from "../items.ts";
+import { latestProjectEventId, recordProjectEvent } from "../project-events.ts";
 import { loadProjectModel, type ProjectModel } from "../project-model.ts";
+import { AHEAD_ITEMS } from "../quality-ahead.ts";
+import type { FingerprintParts } from "../quality-economics.ts";
+import { confirmFiguresOfWrite, storeFiguresWithWrite } from "../quality.ts";
 import { settleItems } from "../settle.ts";
 import type { ImportFormat } from "./formats.ts";
 import type { ImportRow, RowError } from "./rows.ts";
 import { validateRows, type ValidItem } from "./validate.ts";
 
 export interface ImportProgress {
-  phase: "validating" | "inserting";
+  phase: "validating" | "inserting" | "quality";
   done: number;
   total: number;
 }
@@ -25,6 +29,13 @@ export interface ImportItemsInput {
   readErrors?: ReadonlyArray<RowError>;
   format?: ImportFormat;
   onProgress?: (progress: ImportProgress) => void;
+  /**
+   * Whether the import computes a large project's quality figures and stores them in its
+   * transaction (decision 032): on PostgreSQL. PGlite has a single connection, which the
+   * computation would hold from every other request for its whole length; there the server
+   * computes them right after the import (`QualityAhead`).
+   */
+  qualityInTransaction?: boolean;
 }
 
 export interface ImportSummary {
@@ -65,11 +76,13 @@ export async function importItems(
   );
   const errors = [...(input.readErrors ?? []), ...validated.errors];
 
-  return db.transaction().execute(async (trx) => {
+  let figuresStored: FingerprintParts | null = null;
+  const summary = await db.transaction().execute(async (trx) => {
     // One import per project at a time: the externalId checks below then hold until commit.
     await sql`select pg_advisory_xact_lock(hashtext(${`quorum:import:${project.id}`}))`.execute(
       trx,
     );
+    const eventsBefore = await latestProjectEventId(trx, project.id);
     const existing = await existingItems(trx, project.id, validated.items);
     const userIds = await annotatorIds(trx, validated.items);
     const storedLabels = await storedAnnotationLabels(trx, validated.items, existing);
@@ -164,8 +177,19 @@ export async function importItems(
       unchanged: summary.unchanged,
       annotations: summary.annotations,
     });
+    if (input.qualityInTransaction) {
+      // Last, once the import's every write is made: the figures are those of the data it commits.
+      const items = await projectItemCount(trx, project.id);
+      if (items >= AHEAD_ITEMS) {
+        progress({ phase: "quality", done: 0, total: items });
+        figuresStored = await storeFiguresWithWrite(trx, project.id, eventsBefore);
+        progress({ phase: "quality", done: items, total: items });
+      }
+    }
     return summary;
   });
+  if (figuresStored) await confirmFiguresOfWrite(db, project.id, figuresStored);
+  return summary;
 }
 
 /** The response an HH-RLHF row chose, as its metadata records it. */
