@@ -188,7 +188,11 @@ export async function importItems(
     }
     return summary;
   });
-  if (figuresStored) await confirmFiguresOfWrite(db, project.id, figuresStored);
+  if (figuresStored) {
+    // The import is committed, whatever happens here: should the check fail (the database gone
+    // since), the figures stay unconfirmed and the project is computed as without them.
+    await confirmFiguresOfWrite(db, project.id, figuresStored).catch(() => false);
+  }
   return summary;
 }
 
