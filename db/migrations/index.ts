@@ -14,6 +14,7 @@ import * as itemSearch from "./20261205090000_item_search.ts";
 import * as projectEvents from "./20261205100000_project_events.ts";
 import * as webhooks from "./20261205110000_webhooks.ts";
 import * as qualitySnapshots from "./20261206010000_quality_snapshots.ts";
+import * as participantsWhoWorked from "./20261206020000_participants_who_worked.ts";
 
 /** Every migration, listed statically so that no bundler or packager can lose one. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   "20261205100000_project_events": projectEvents,
   "20261205110000_webhooks": webhooks,
   "20261206010000_quality_snapshots": qualitySnapshots,
+  "20261206020000_participants_who_worked": participantsWhoWorked,
 };

@@ -707,8 +707,11 @@ export function keeper<Figures extends object>(
  *   a maximum, moves when a transaction that began earlier commits later.
  * - Its audit log: how many entries, and the latest. A revision of a label writes no event, but
  *   writes an entry in its transaction.
- * - Its members and their roles, and every user's name, level, domains and rate: few rows, read
- *   whole, since working out who worked on the project would read every label.
+ * - Its members and their roles, and the name, level, domains and rate of everyone who takes part
+ *   in it (`project_participants`: every member it ever had, and, by triggers, everyone whose
+ *   label, panel time or review time it stores). Few rows, read whole, since working out who
+ *   worked on the project from its rows would read every label; people who never took part in
+ *   the project can change without making its figures stale.
  * - The UTC day, since quality over time is the last 30 days as of the computation.
  */
 export async function qualityFingerprint(db: Kysely<Database>, projectId: number): Promise<string> {
@@ -746,7 +749,9 @@ export async function fingerprintParts(
           from project_members where project_id = ${projectId}),
         (select md5(coalesce(string_agg(concat_ws(':', id, hourly_rate_cents, level,
             array_to_string(domains, ','), name), ';' order by id), ''))
-          from users)
+          from users
+          where id in (select user_id from project_participants
+                       where project_id = ${projectId}))
       ) as rest,
       (select updated_at::text from projects where id = ${projectId}) as project`.execute(db);
   const row = rows[0] as FingerprintRow;

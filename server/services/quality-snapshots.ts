@@ -103,3 +103,22 @@ export async function touchStoredQuality(
     .where("matched_at", "<", new Date(matchedAt))
     .execute();
 }
+
+/**
+ * Puts the stored figures under `fingerprint` if they are still under `storedUnder`, as seen
+ * now: for figures a write stored before its commit gave its events their ids.
+ */
+export async function refingerprintStoredQuality(
+  db: Kysely<Database>,
+  projectId: number,
+  storedUnder: string,
+  fingerprint: string,
+): Promise<void> {
+  await db
+    .updateTable("quality_snapshots")
+    .set({ fingerprint, matched_at: new Date() })
+    .where("project_id", "=", projectId)
+    .where("format", "=", QUALITY_FIGURES_FORMAT)
+    .where("fingerprint", "=", storedUnder)
+    .execute();
+}

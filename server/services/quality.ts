@@ -25,9 +25,9 @@ import {
   type QualityComputation,
 } from "./quality-economics.ts";
 import {
-  QUALITY_FIGURES_FORMAT,
   readStoredFingerprint,
   readStoredQuality,
+  refingerprintStoredQuality,
   storeQuality,
   touchStoredQuality,
 } from "./quality-snapshots.ts";
@@ -594,13 +594,7 @@ export async function confirmFiguresOfWrite(
 ): Promise<boolean> {
   const now = await fingerprintParts(db, projectId, stored.eventsAfter?.afterId ?? null);
   if (!fingerprintOfSameData(stored, now)) return false;
-  await db
-    .updateTable("quality_snapshots")
-    .set({ fingerprint: now.fingerprint, matched_at: new Date() })
-    .where("project_id", "=", projectId)
-    .where("format", "=", QUALITY_FIGURES_FORMAT)
-    .where("fingerprint", "=", stored.fingerprint)
-    .execute();
+  await refingerprintStoredQuality(db, projectId, stored.fingerprint, now.fingerprint);
   return true;
 }
 

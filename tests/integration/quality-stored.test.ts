@@ -498,3 +498,100 @@ const EXACT_SLOW = { maxStaleMs: 0, slowComputationMs: 0 };
 
 /** The shape of the stored figures of `labelledProject`, under the format they are stored in. */
 const STORED_SHAPE = { format: 1, shape: "6f7727ae28d989b6" };
+
+describe("the quality fingerprint", () => {
+  const setRate = (userId: number, cents: number | null) =>
+    server.context.db
+      .updateTable("users")
+      .set({ hourly_rate_cents: cents })
+      .where("id", "=", userId)
+      .execute();
+
+  it("changes with the people who take part in the project, and with nobody else", async () => {
+    const { db } = server.context;
+    const projectId = await labelledProject();
+    const before = await qualityFingerprint(db, projectId);
+
+    // Someone new, and someone who never took part, change: the figures stay current.
+    await server.createUserWithToken({
+      email: `newcomer-${projectId}@example.test`,
+      hourlyRate: 90,
+    });
+    await db
+      .updateTable("users")
+      .set({ hourly_rate_cents: 12_345 + projectId, name: `Renamed ${projectId}` })
+      .where("id", "=", cast.outsider.id)
+      .execute();
+    expect(await qualityFingerprint(db, projectId)).toBe(before);
+
+    // A member's rate is in the figures.
+    const { hourly_rate_cents: rate } = await db
+      .selectFrom("users")
+      .select("hourly_rate_cents")
+      .where("id", "=", cast.experts[0].id)
+      .executeTakeFirstOrThrow();
+    await setRate(cast.experts[0].id, (rate ?? 0) + 100);
+    expect(await qualityFingerprint(db, projectId)).not.toBe(before);
+    await setRate(cast.experts[0].id, rate);
+    expect(await qualityFingerprint(db, projectId)).toBe(before);
+  });
+
+  it("counts everyone whose label, panel time or review time the project stores, member or not", async () => {
+    const { db } = server.context;
+    const projectId = await labelledProject();
+    const item = await db
+      .selectFrom("items")
+      .innerJoin("annotations", "annotations.item_id", "items.id")
+      .select(["items.id", "annotations.id as annotationId"])
+      .where("items.project_id", "=", projectId)
+      .orderBy("annotations.id")
+      .executeTakeFirstOrThrow();
+    const worker = async (role: string) =>
+      (await server.createUserWithToken({ email: `${role}-${projectId}@example.test` })).userId;
+    const [annotator, panelist, reviewer] = [
+      await worker("annotator"),
+      await worker("panelist"),
+      await worker("reviewer"),
+    ];
+    const participants = async () =>
+      (
+        await db
+          .selectFrom("project_participants")
+          .select("user_id")
+          .where("project_id", "=", projectId)
+          .execute()
+      ).map((row) => row.user_id);
+    expect(await participants()).not.toContain(annotator);
+
+    // Written straight into the tables: the triggers hold whichever path writes the rows (an
+    // admin's label through the API, an import, a panel's publication).
+    await db
+      .insertInto("annotations")
+      .values({ item_id: item.id, user_id: annotator, label: JSON.stringify({ verdict: "safe" }) })
+      .execute();
+    await db
+      .insertInto("adjudications")
+      .values({ item_id: item.id, version: 1, label: JSON.stringify({ verdict: "safe" }) })
+      .execute();
+    await db
+      .insertInto("adjudication_time")
+      .values({ item_id: item.id, version: 1, user_id: panelist, active_ms: 60_000 })
+      .execute();
+    const review = await db
+      .insertInto("reviews")
+      .values({ annotation_id: item.annotationId, project_id: projectId })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto("review_time")
+      .values({ review_id: review.id, user_id: reviewer, active_ms: 30_000 })
+      .execute();
+
+    expect(await participants()).toEqual(expect.arrayContaining([annotator, panelist, reviewer]));
+    for (const person of [annotator, panelist, reviewer]) {
+      const before = await qualityFingerprint(db, projectId);
+      await setRate(person, 4_200);
+      expect(await qualityFingerprint(db, projectId), `user ${person}`).not.toBe(before);
+    }
+  });
+});
