@@ -46,7 +46,7 @@ export interface KeptRows {
 }
 
 /** Above this many changed items a full read is as cheap as patching, and simpler. */
-const MOST_PATCHED_ITEMS = 10_000;
+export const MOST_PATCHED_ITEMS = 10_000;
 const CHUNK = 1_000;
 
 const votesOf = (votes: unknown): Array<{ person: number; label: Label }> =>

@@ -599,6 +599,35 @@ export async function confirmFiguresOfWrite(
 }
 
 /**
+ * Whether this process holds the project's figures of its data as `reader` sees them: a write
+ * that touches few items then brings them up to date after its commit by reading those items
+ * alone (`patchFiguresAfterWrite`), rather than computing them from nothing before it.
+ */
+export async function holdsCurrentFigures(
+  db: Kysely<Database>,
+  reader: Kysely<Database>,
+  projectId: number,
+): Promise<boolean> {
+  if (!projectQualityComputation.holds(db, projectId)) return false;
+  return projectQualityComputation.holds(
+    db,
+    projectId,
+    await qualityFingerprint(reader, projectId),
+  );
+}
+
+/**
+ * After a write's commit, in the process that held the figures of the data before it: the figures
+ * patched with the items it changed, and stored as any computation of the project's is.
+ */
+export async function patchFiguresAfterWrite(
+  db: Kysely<Database>,
+  projectId: number,
+): Promise<void> {
+  await qualityFigures(db, await loadProjectModel(db, projectId), EXACT);
+}
+
+/**
  * Stores the figures kept under `fingerprint` (or, without figures, the data's latest match with
  * the stored ones): each computation once, and each match once per half bound at most.
  */

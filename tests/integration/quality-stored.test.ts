@@ -155,6 +155,47 @@ describe("stored quality figures", () => {
     expect((await qualityFigures(freshProcess(), project, pastBound)).view.project.labels).toBe(14);
   });
 
+  it("answer exactly when their data are the project's, or were seen to be within the caller's bound", async () => {
+    const { db } = server.context;
+    const projectId = await labelledProject();
+    const project = await loadProjectModel(db, projectId);
+    const [one] = cast.experts;
+    let labels = 12;
+    let added = 0;
+    // Ages and bounds seconds apart, so that the time a request takes never decides the case.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.boolean(),
+        fc.constantFrom(2_000, 30_000, 300_000),
+        fc.constantFrom(0, 10_000, 120_000),
+        async (changed, ageMs, boundMs) => {
+          await qualityFigures(freshProcess(), project, EXACT_SLOW);
+          await markStored(db, projectId, 999);
+          if (changed) {
+            added += 1;
+            await importVerdictItems(server, cast.lead, projectId, [
+              {
+                externalId: `changed-${added}`,
+                annotations: [{ annotator: one.email, label: { verdict: "safe" } }],
+              },
+            ]);
+            labels += 1;
+          }
+          await db
+            .updateTable("quality_snapshots")
+            .set({ matched_at: new Date(Date.now() - ageMs) })
+            .where("project_id", "=", projectId)
+            .execute();
+
+          const answer = await qualityFigures(freshProcess(), project, { maxStaleMs: boundMs });
+          const fromStored = !changed || ageMs <= boundMs;
+          expect(answer.view.project.labels).toBe(fromStored ? 999 : labels);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+
   it("are ignored when stored in another format, and kept for the later data when two processes store", async () => {
     const projectId = await labelledProject();
     const { db } = server.context;
@@ -492,6 +533,32 @@ describe("quality figures stored with an import", () => {
     },
     60_000,
   );
+
+  it("are patched right after the commit by a process that held those of the data before it", async () => {
+    const { db } = server.context;
+    const projectId = await projectJustBelowSize();
+    const project = await loadProjectModel(db, projectId);
+    expect((await qualityFigures(db, project, EXACT)).view.project.labels).toBe(12);
+    const phases: string[] = [];
+
+    await importItems(db, {
+      projectId,
+      actor: null,
+      rows: [oneLabelledItem("patched-in")],
+      qualityInTransaction: true,
+      onProgress: ({ phase, done, total }) => {
+        if (phase === "quality") phases.push(`${done}/${total}`);
+      },
+    });
+    // The process holds the figures of the data as committed, as soon as the import returns:
+    // patched with the one item, not computed from nothing in the import's transaction.
+    const fingerprint = await qualityFingerprint(db, projectId);
+    expect(projectQualityComputation.holds(db, projectId, fingerprint)).toBe(true);
+    expect(phases).toEqual([`0/${AHEAD_ITEMS}`, `${AHEAD_ITEMS}/${AHEAD_ITEMS}`]);
+    const patched = await qualityFigures(db, project, EXACT);
+    expect(patched.view.project.labels).toBe(13);
+    expect(patched).toEqual(await qualityFigures(freshProcess(), project, EXACT_SLOW));
+  }, 60_000);
 });
 
 const EXACT_SLOW = { maxStaleMs: 0, slowComputationMs: 0 };

@@ -8,7 +8,13 @@ import { latestProjectEventId, recordProjectEvent } from "../project-events.ts";
 import { loadProjectModel, type ProjectModel } from "../project-model.ts";
 import { AHEAD_ITEMS } from "../quality-ahead.ts";
 import type { FingerprintParts } from "../quality-economics.ts";
-import { confirmFiguresOfWrite, storeFiguresWithWrite } from "../quality.ts";
+import { MOST_PATCHED_ITEMS } from "../quality-rows.ts";
+import {
+  confirmFiguresOfWrite,
+  holdsCurrentFigures,
+  patchFiguresAfterWrite,
+  storeFiguresWithWrite,
+} from "../quality.ts";
 import { settleItems } from "../settle.ts";
 import type { ImportFormat } from "./formats.ts";
 import type { ImportRow, RowError } from "./rows.ts";
@@ -30,10 +36,12 @@ export interface ImportItemsInput {
   format?: ImportFormat;
   onProgress?: (progress: ImportProgress) => void;
   /**
-   * Whether the import computes a large project's quality figures and stores them in its
-   * transaction (decision 032): on PostgreSQL. PGlite has a single connection, which the
-   * computation would hold from every other request for its whole length; there the server
-   * computes them right after the import (`QualityAhead`).
+   * Whether the import keeps a large project's stored quality figures those of the data it
+   * commits (decision 032): on PostgreSQL. It computes them from nothing and stores them in its
+   * transaction, unless this process holds the figures of the data before it and it touches at
+   * most `MOST_PATCHED_ITEMS` items: then it patches those right after its commit. PGlite has a
+   * single connection, which the computation would hold from every other request for its whole
+   * length; there the server computes them right after the import (`QualityAhead`).
    */
   qualityInTransaction?: boolean;
 }
@@ -77,12 +85,15 @@ export async function importItems(
   const errors = [...(input.readErrors ?? []), ...validated.errors];
 
   let figuresStored: FingerprintParts | null = null;
+  let patchedAfterCommit: number | null = null;
   const summary = await db.transaction().execute(async (trx) => {
     // One import per project at a time: the externalId checks below then hold until commit.
     await sql`select pg_advisory_xact_lock(hashtext(${`quorum:import:${project.id}`}))`.execute(
       trx,
     );
     const eventsBefore = await latestProjectEventId(trx, project.id);
+    const heldBefore =
+      input.qualityInTransaction === true && (await holdsCurrentFigures(db, trx, project.id));
     const existing = await existingItems(trx, project.id, validated.items);
     const userIds = await annotatorIds(trx, validated.items);
     const storedLabels = await storedAnnotationLabels(trx, validated.items, existing);
@@ -182,8 +193,12 @@ export async function importItems(
       const items = await projectItemCount(trx, project.id);
       if (items >= AHEAD_ITEMS) {
         progress({ phase: "quality", done: 0, total: items });
-        figuresStored = await storeFiguresWithWrite(trx, project.id, eventsBefore);
-        progress({ phase: "quality", done: items, total: items });
+        if (heldBefore && summary.created + annotated.itemIds.length <= MOST_PATCHED_ITEMS) {
+          patchedAfterCommit = items;
+        } else {
+          figuresStored = await storeFiguresWithWrite(trx, project.id, eventsBefore);
+          progress({ phase: "quality", done: items, total: items });
+        }
       }
     }
     return summary;
@@ -192,6 +207,11 @@ export async function importItems(
     // The import is committed, whatever happens here: should the check fail (the database gone
     // since), the figures stay unconfirmed and the project is computed as without them.
     await confirmFiguresOfWrite(db, project.id, figuresStored).catch(() => false);
+  }
+  if (patchedAfterCommit !== null) {
+    // Committed likewise: should the patch fail, the next request computes the figures.
+    await patchFiguresAfterWrite(db, project.id).catch(() => undefined);
+    progress({ phase: "quality", done: patchedAfterCommit, total: patchedAfterCommit });
   }
   return summary;
 }
