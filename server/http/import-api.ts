@@ -27,7 +27,7 @@ export function mountImportRoutes(router: Router, quorum: QuorumContext): void {
     "/projects/:id/items",
     authenticatedHandler(
       quorum,
-      async ({ quorum: { db, dbKind, config }, user, request, response }) => {
+      async ({ quorum: { db, dbKind, config, log }, user, request, response }) => {
         const projectId = parseId(request.params.id, "Project id");
         await requireProjectPermission(db, user, projectId, "project.import");
         const format = requestFormat(request);
@@ -42,6 +42,11 @@ export function mountImportRoutes(router: Router, quorum: QuorumContext): void {
           readErrors: parsed.errors,
           format,
           qualityInTransaction: dbKind === "postgres",
+          onQualityError: (error) =>
+            log.warn(
+              { err: error, projectId },
+              "the import is stored without its quality figures; the next request computes them",
+            ),
         });
         // The server then keeps a large project's figures ready to patch (`QualityAhead`).
         const { created, unchanged, annotations } = summary;

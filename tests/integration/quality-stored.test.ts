@@ -559,6 +559,44 @@ describe("quality figures stored with an import", () => {
     expect(patched.view.project.labels).toBe(13);
     expect(patched).toEqual(await qualityFigures(freshProcess(), project, EXACT_SLOW));
   }, 60_000);
+
+  it("fail without failing the import", async () => {
+    const { db } = server.context;
+    const projectId = await projectJustBelowSize();
+    // The database refuses this project's figures, as it might refuse any write.
+    await sql
+      .raw(
+        `create function refuse_figures() returns trigger language plpgsql as $$
+           begin raise exception 'figures refused'; end $$`,
+      )
+      .execute(db);
+    await sql
+      .raw(
+        `create trigger refuse_figures before insert on quality_snapshots for each row
+           when (new.project_id = ${projectId}) execute function refuse_figures()`,
+      )
+      .execute(db);
+    const failures: unknown[] = [];
+    try {
+      const summary = await importItems(db, {
+        projectId,
+        actor: null,
+        rows: [oneLabelledItem("stored-without-figures")],
+        qualityInTransaction: true,
+        onQualityError: (error) => failures.push(error),
+      });
+      expect(summary.created).toBe(1);
+    } finally {
+      await sql.raw("drop trigger refuse_figures on quality_snapshots").execute(db);
+      await sql.raw("drop function refuse_figures()").execute(db);
+    }
+    expect(failures).toHaveLength(1);
+    expect(String(failures[0])).toContain("figures refused");
+    expect(await projectItemCount(db, projectId)).toBe(AHEAD_ITEMS);
+    expect(await readStoredQuality(db, projectId)).toBeNull();
+    const project = await loadProjectModel(db, projectId);
+    expect((await qualityFigures(freshProcess(), project, EXACT)).view.project.labels).toBe(13);
+  }, 60_000);
 });
 
 const EXACT_SLOW = { maxStaleMs: 0, slowComputationMs: 0 };

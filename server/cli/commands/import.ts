@@ -184,6 +184,12 @@ export function register(command: Command, io: CliIo): void {
               readErrors: parsed.errors,
               format,
               qualityInTransaction: database.kind === "postgres",
+              onQualityError: (error) => {
+                progress.finish();
+                io.stderr(
+                  `The quality figures could not be stored with the import (${error instanceof Error ? error.message : String(error)}); they are computed at the next request.\n`,
+                );
+              },
               onProgress: (update) => {
                 if (phase !== update.phase) progress.finish();
                 phase = update.phase;

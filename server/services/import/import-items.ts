@@ -44,6 +44,11 @@ export interface ImportItemsInput {
    * length; there the server computes them right after the import (`QualityAhead`).
    */
   qualityInTransaction?: boolean;
+  /**
+   * Told when the quality figures could not be computed or stored with the import: the import
+   * is stored all the same, and the next request computes them.
+   */
+  onQualityError?: (error: unknown) => void;
 }
 
 export interface ImportSummary {
@@ -196,7 +201,16 @@ export async function importItems(
         if (heldBefore && summary.created + annotated.itemIds.length <= MOST_PATCHED_ITEMS) {
           patchedAfterCommit = items;
         } else {
-          figuresStored = await storeFiguresWithWrite(trx, project.id, eventsBefore);
+          // The figures are kept current by the import, not a condition of it: should their
+          // computation fail, the import commits without them.
+          await sql`savepoint quality_figures`.execute(trx);
+          try {
+            figuresStored = await storeFiguresWithWrite(trx, project.id, eventsBefore);
+            await sql`release savepoint quality_figures`.execute(trx);
+          } catch (error) {
+            await sql`rollback to savepoint quality_figures`.execute(trx);
+            input.onQualityError?.(error);
+          }
           progress({ phase: "quality", done: items, total: items });
         }
       }
@@ -206,11 +220,15 @@ export async function importItems(
   if (figuresStored) {
     // The import is committed, whatever happens here: should the check fail (the database gone
     // since), the figures stay unconfirmed and the project is computed as without them.
-    await confirmFiguresOfWrite(db, project.id, figuresStored).catch(() => false);
+    await confirmFiguresOfWrite(db, project.id, figuresStored).catch((error: unknown) => {
+      input.onQualityError?.(error);
+    });
   }
   if (patchedAfterCommit !== null) {
     // Committed likewise: should the patch fail, the next request computes the figures.
-    await patchFiguresAfterWrite(db, project.id).catch(() => undefined);
+    await patchFiguresAfterWrite(db, project.id).catch((error: unknown) => {
+      input.onQualityError?.(error);
+    });
     progress({ phase: "quality", done: patchedAfterCommit, total: patchedAfterCommit });
   }
   return summary;
