@@ -275,6 +275,8 @@ export interface ProjectParticipantsTable {
   user_id: number;
   key: Generated<string>;
   created_at: Timestamp;
+  /** The letter of the participant's pseudonym ("Annotator A" is 0); null for leads and clients. */
+  pseudonym_position: number | null;
 }
 
 export interface PublishApprovalsTable {

@@ -70,13 +70,11 @@ export function pseudonym(position: number): string {
   return `Annotator ${name}`;
 }
 
-/**
- * The pseudonyms of a project: its annotators in the order they joined it, then its former
- * members in the order they first joined (their participant keys outlive the membership), so
- * that the labels of someone who left stay pseudonymised. Leads and clients have none: leads
- * chair rooms and publish by name. Someone who labelled without ever being a member (an admin)
- * has none either and is shown as plain "Annotator".
- */
+/** Orders pseudonyms by their letters: "Annotator Z" before "Annotator AA". */
+export function byLetters(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 /** How many items the project has, gold included. */
 export async function projectItemCount(db: Kysely<Database>, projectId: number): Promise<number> {
   const { count } = await db
@@ -87,32 +85,32 @@ export async function projectItemCount(db: Kysely<Database>, projectId: number):
   return Number(count);
 }
 
+/**
+ * The pseudonyms of a project: everyone who took part in it other than as a lead or client now
+ * (its annotators, its former members, an admin who labelled without joining), each under the
+ * letter the database gave them when they first did (`pseudonym_position`), which they keep for
+ * good, so that a pseudonym names the same person in every answer and export. Leads and clients
+ * have none: leads chair rooms and publish by name.
+ */
 export async function pseudonymsFor(
   db: Kysely<Database>,
   projectId: number,
 ): Promise<Map<number, string>> {
-  const [annotators, former] = await Promise.all([
-    db
-      .selectFrom("project_members")
-      .select("user_id")
-      .where("project_id", "=", projectId)
-      .where("role", "=", "annotator")
-      .orderBy("created_at")
-      .orderBy("user_id")
-      .execute(),
-    db
-      .selectFrom("project_participants")
-      .select("user_id")
-      .where("project_id", "=", projectId)
-      .where("user_id", "not in", (eb) =>
-        eb.selectFrom("project_members").select("user_id").where("project_id", "=", projectId),
-      )
-      .orderBy("created_at")
-      .orderBy("user_id")
-      .execute(),
-  ]);
-  const order = [...annotators, ...former].map((row) => row.user_id);
-  return new Map(order.map((userId, position) => [userId, pseudonym(position)]));
+  const rows = await db
+    .selectFrom("project_participants")
+    .select(["user_id", "pseudonym_position"])
+    .where("project_id", "=", projectId)
+    .where("pseudonym_position", "is not", null)
+    .where("user_id", "not in", (eb) =>
+      eb
+        .selectFrom("project_members")
+        .select("user_id")
+        .where("project_id", "=", projectId)
+        .where("role", "<>", "annotator"),
+    )
+    .$narrowType<{ pseudonym_position: number }>()
+    .execute();
+  return new Map(rows.map((row) => [row.user_id, pseudonym(row.pseudonym_position)]));
 }
 
 /** What a page calls an item: its external id, or where that is withheld, its number. */

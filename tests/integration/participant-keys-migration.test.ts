@@ -1,10 +1,7 @@
-import { Migrator, sql, type Kysely } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "kysely";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { openDatabase, type DatabaseHandle } from "../../db/client.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
-import { migrations } from "../../db/migrations/index.ts";
-import type { Database } from "../../db/schema.ts";
 import {
   addComment,
   commentsToJson,
@@ -14,62 +11,35 @@ import {
   votesToJson,
   writeMeta,
 } from "../../app/domain/room.ts";
-import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import {
+  databaseBeforeMigration,
+  insertItem,
+  insertProject,
+  insertUser,
+} from "../setup/migration.ts";
 
 const migration = "20261205020000_participant_keys";
-const before = Object.keys(migrations)
-  .sort()
-  .filter((name) => name < migration)
-  .at(-1)!;
-
-let testDatabase: TestDatabase;
-let handle: DatabaseHandle;
-let db: Kysely<Database>;
-
-beforeAll(async () => {
-  testDatabase = await createTestDatabase({ empty: true });
-  handle = await openDatabase({
-    databaseUrl: testDatabase.databaseUrl,
-    pgliteDataDir: testDatabase.databaseUrl ? undefined : "memory://",
-  });
-  db = handle.db;
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const { error } = await migrator.migrateTo(before);
-  if (error) throw error;
-});
-
-afterAll(async () => {
-  await handle?.close();
-  await testDatabase?.drop();
-});
-
-async function insertUser(name: string): Promise<number> {
-  const { rows } = await sql<{ id: number }>`
-    insert into users (email, name, password_hash) values (${`${name}@example.test`}, ${name}, 'x')
-    returning id
-  `.execute(db);
-  return rows[0].id;
-}
+const database = databaseBeforeMigration(migration);
 
 /** Stores a document as the sync server does: a snapshot and updates logged after it. */
 async function storeRoom(docName: string, snapshot: Y.Doc, later: Uint8Array[]): Promise<void> {
   await sql`
     insert into room_snapshots (doc_name, state) values (${docName}, ${Y.encodeStateAsUpdate(snapshot)})
-  `.execute(db);
+  `.execute(database.db);
   for (const update of later) {
     await sql`insert into room_updates (doc_name, update) values (${docName}, ${update})`.execute(
-      db,
+      database.db,
     );
   }
 }
 
 async function loadRoom(docName: string): Promise<{ doc: Y.Doc; state: Uint8Array; log: number }> {
-  const snapshot = await db
+  const snapshot = await database.db
     .selectFrom("room_snapshots")
     .select("state")
     .where("doc_name", "=", docName)
     .executeTakeFirstOrThrow();
-  const log = await db
+  const log = await database.db
     .selectFrom("room_updates")
     .select((eb) => eb.fn.countAll<number>().as("count"))
     .where("doc_name", "=", docName)
@@ -83,25 +53,20 @@ async function countRows(docName: string): Promise<number> {
   const { rows } = await sql<{ count: number }>`
     select (select count(*) from room_updates where doc_name = ${docName})
          + (select count(*) from room_snapshots where doc_name = ${docName}) as count
-  `.execute(db);
+  `.execute(database.db);
   return Number(rows[0].count);
 }
 
 describe(`migration ${migration}`, () => {
   it("gives every member a key and rewrites stored rooms to name people by it", async () => {
-    const lead = await insertUser("lead");
+    const lead = await insertUser(database.db, "lead");
     const [ada, bo, gone] = [
-      await insertUser("ada"),
-      await insertUser("bo"),
-      await insertUser("gone"),
+      await insertUser(database.db, "ada"),
+      await insertUser(database.db, "bo"),
+      await insertUser(database.db, "gone"),
     ];
     const deletedUserId = 2_000_000;
-    const { rows: projects } = await sql<{ id: number }>`
-      insert into projects (name, template)
-      values ('Legacy', '{"fields": [{"id": "verdict", "type": "text", "label": "Verdict"}]}')
-      returning id
-    `.execute(db);
-    const projectId = projects[0].id;
+    const projectId = await insertProject(database.db);
     for (const [userId, role] of [
       [lead, "lead"],
       [ada, "annotator"],
@@ -109,16 +74,12 @@ describe(`migration ${migration}`, () => {
     ] as const) {
       await sql`
         insert into project_members (project_id, user_id, role) values (${projectId}, ${userId}, ${role})
-      `.execute(db);
+      `.execute(database.db);
     }
-    const { rows: items } = await sql<{ id: number }>`
-      insert into items (project_id, external_id, prompt, responses, content_hash)
-      values (${projectId}, 'q-1', '"Dose?"', '[{"id": "a", "text": "5 mg"}]', 'h') returning id
-    `.execute(db);
-    const itemId = items[0].id;
+    const itemId = await insertItem(database.db, projectId);
     const { rows: annotations } = await sql<{ id: number }>`
       insert into annotations (item_id, user_id, label) values (${itemId}, ${ada}, '{}') returning id
-    `.execute(db);
+    `.execute(database.db);
 
     // A room as the previous release stored it: people by user id, one of whom left the
     // project (`gone`) and one who no longer exists.
@@ -150,9 +111,9 @@ describe(`migration ${migration}`, () => {
       await storeRoom(docName, new Y.Doc(), [Y.encodeStateAsUpdate(room)]);
     }
 
-    await migrateToLatest(db);
+    await migrateToLatest(database.db);
 
-    const participants = await db
+    const participants = await database.db
       .selectFrom("project_participants")
       .select(["user_id", "key"])
       .where("project_id", "=", projectId)
@@ -193,12 +154,12 @@ describe(`migration ${migration}`, () => {
     }
 
     // From now on every new member has a key from the moment they join.
-    const cy = await insertUser("cy");
-    await db
+    const cy = await insertUser(database.db, "cy");
+    await database.db
       .insertInto("project_members")
       .values({ project_id: projectId, user_id: cy, role: "client" })
       .execute();
-    const added = await db
+    const added = await database.db
       .selectFrom("project_participants")
       .select("key")
       .where("project_id", "=", projectId)

@@ -7,6 +7,7 @@ import {
   readMeta,
   votesToJson,
 } from "../../app/domain/room.ts";
+import { byLetters, pseudonym, pseudonymsFor } from "../../server/services/items.ts";
 import { apiClient, type ApiClient } from "../setup/api-client.ts";
 import { participantKeyFor } from "../setup/room-item.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
@@ -43,6 +44,11 @@ const template = {
     { id: "critique", type: "text", label: "Critique" },
   ],
 };
+
+const twoResponses = [
+  { id: "a", text: "Take it as usual." },
+  { id: "b", text: "Check the INR within 3 days." },
+];
 
 interface Team {
   projectId: number;
@@ -94,10 +100,7 @@ async function disputedTeam(names: string[], levels: Array<"junior" | "expert">)
     {
       externalId: "q-1",
       prompt: "Warfarin with an antibiotic?",
-      responses: [
-        { id: "a", text: "Take it as usual." },
-        { id: "b", text: "Check the INR within 3 days." },
-      ],
+      responses: twoResponses,
     },
   ]);
   let itemId = 0;
@@ -221,6 +224,29 @@ function personIds(body: string): string[] {
   return ids;
 }
 
+/** A project of the admin's with one item, and nobody else in it yet. */
+async function projectOfOneItem(
+  admin: Person,
+  name: string,
+): Promise<{ projectId: number; itemId: number }> {
+  const created = await admin.api.post<{ project: { id: number } }>("/projects", {
+    name: `${name} ${people}-${Math.random()}`,
+    template,
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const projectId = created.body.project.id;
+  const items = await admin.api.post(`/projects/${projectId}/items`, [
+    { externalId: "q-1", prompt: "Dose?", responses: twoResponses },
+  ]);
+  expect(items.status, JSON.stringify(items.body)).toBe(201);
+  const { id: itemId } = await server.context.db
+    .selectFrom("items")
+    .select("id")
+    .where("project_id", "=", projectId)
+    .executeTakeFirstOrThrow();
+  return { projectId, itemId };
+}
+
 describe("pseudonyms", () => {
   it("leave clients and annotators no way to tell who is behind a panel member", async () => {
     await fc.assert(
@@ -298,5 +324,130 @@ describe("pseudonyms", () => {
     expect(
       adjudication.body.adjudication.panel.filter((member) => !member.own).map((m) => m.name),
     ).toEqual(["Annotator A", "Annotator C", "Annotator D"]);
+  });
+
+  it("keep their letter for good, whoever joins, leaves, labels or changes role", async () => {
+    const admin = await person("Admin", { isAdmin: true });
+    const watcher = await person("Watcher");
+    const pool = await Promise.all(["p0", "p1", "p2", "p3", "p4"].map((name) => person(name)));
+    type Role = "annotator" | "lead" | "client";
+    const step = fc.oneof(
+      fc.record({
+        kind: fc.constant("join" as const),
+        who: fc.nat(pool.length - 1),
+        role: fc.constantFrom<Role>("annotator", "lead", "client"),
+      }),
+      fc.record({ kind: fc.constant("leave" as const), who: fc.nat(pool.length - 1) }),
+      // A label stored for someone, member or not (an admin labels without joining).
+      fc.record({ kind: fc.constant("label" as const), who: fc.nat(pool.length - 1) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 10 }), async (steps) => {
+        const { projectId, itemId } = await projectOfOneItem(admin, "Letters");
+        const watching = await admin.api.post(`/projects/${projectId}/members`, {
+          email: watcher.email,
+          role: "client",
+        });
+        expect(watching.status).toBe(201);
+
+        // The model: who holds which role, who took part, and the order in which people first
+        // took part other than as a lead or client, which is the order of their letters.
+        const roles = new Map<number, Role>();
+        const tookPart = new Set<number>();
+        const lettered: number[] = [];
+        const letter = (userId: number) => {
+          if (!lettered.includes(userId)) lettered.push(userId);
+        };
+        const seen = new Map<number, string>();
+        for (const { kind, who, ...rest } of steps) {
+          const { id, email } = pool[who];
+          if (kind === "join") {
+            const { role } = rest as { role: Role };
+            const added = await admin.api.post(`/projects/${projectId}/members`, { email, role });
+            expect(added.status, JSON.stringify(added.body)).toBeLessThan(300);
+            roles.set(id, role);
+            tookPart.add(id);
+            if (role === "annotator") letter(id);
+          } else if (kind === "leave") {
+            const removed = await admin.api.delete(`/projects/${projectId}/members/${id}`);
+            expect(removed.status).toBe(roles.has(id) ? 204 : 404);
+            if (roles.delete(id)) letter(id);
+          } else {
+            await server.context.db
+              .insertInto("annotations")
+              .values({ item_id: itemId, user_id: id, label: JSON.stringify({ preference: 1 }) })
+              .onConflict((conflict) => conflict.columns(["item_id", "user_id"]).doNothing())
+              .execute();
+            if (!tookPart.has(id) && !roles.has(id)) letter(id);
+            tookPart.add(id);
+          }
+
+          const pseudonyms = await pseudonymsFor(server.context.db, projectId);
+          const expected = new Map(
+            lettered
+              .map((userId, position) => [userId, pseudonym(position)] as const)
+              .filter(([userId]) => (roles.get(userId) ?? "annotator") === "annotator"),
+          );
+          expect(pseudonyms).toEqual(expected);
+          for (const [userId, name] of pseudonyms) {
+            expect(seen.get(userId) ?? name).toBe(name);
+            seen.set(userId, name);
+          }
+          // A client is shown the current annotators under the same letters.
+          const shown = await watcher.api.get<{ members: Array<{ name: string; role: string }> }>(
+            `/projects/${projectId}/members`,
+          );
+          expect(
+            shown.body.members
+              .filter((member) => member.role === "annotator")
+              .map((member) => member.name),
+          ).toEqual(
+            [...roles]
+              .filter(([, role]) => role === "annotator")
+              .map(([userId]) => expected.get(userId) ?? "no letter")
+              .sort(byLetters),
+          );
+        }
+      }),
+      { numRuns: 25, endOnFailure: true },
+    );
+  });
+
+  it("are given one at a time when many people join and label at once", async () => {
+    const admin = await person("Admin", { isAdmin: true });
+    const joining = await Promise.all(Array.from({ length: 8 }, (_, i) => person(`j${i}`)));
+    const labelling = await Promise.all(Array.from({ length: 8 }, (_, i) => person(`l${i}`)));
+    const { projectId, itemId } = await projectOfOneItem(admin, "Crowd");
+
+    const [joins, labels] = await Promise.all([
+      Promise.allSettled(
+        joining.map((member) =>
+          admin.api.post(`/projects/${projectId}/members`, {
+            email: member.email,
+            role: "annotator",
+          }),
+        ),
+      ),
+      Promise.allSettled(
+        labelling.map((labeller) =>
+          server.context.db
+            .insertInto("annotations")
+            .values({ item_id: itemId, user_id: labeller.id, label: "{}" })
+            .execute(),
+        ),
+      ),
+    ]);
+    expect(labels.filter((result) => result.status === "rejected")).toEqual([]);
+    expect(joins.map((result) => result.status === "fulfilled" && result.value.status)).toEqual(
+      joining.map(() => 201),
+    );
+
+    const pseudonyms = await pseudonymsFor(server.context.db, projectId);
+    expect(new Set([...pseudonyms.keys()])).toEqual(
+      new Set([...joining, ...labelling].map((someone) => someone.id)),
+    );
+    expect([...pseudonyms.values()].sort(byLetters)).toEqual(
+      Array.from({ length: 16 }, (_, position) => pseudonym(position)),
+    );
   });
 });
