@@ -28,55 +28,53 @@ const statements = [
       and project_participants.user_id = ordered.user_id`,
   `create unique index project_participants_pseudonym_idx
     on project_participants (project_id, pseudonym_position)`,
-  // The next letter of a project. The lock (held to the end of the transaction) makes two
-  // transactions that give letters in one project take turns, so that the second reads the
-  // first's; it is taken only for someone who has no letter yet, not on every label.
-  `create function next_pseudonym_position(of_project integer) returns integer
+  // Letters are given at commit (deferred triggers run after everything else a transaction
+  // does), one committing transaction per project at a time, under the lock project events
+  // already take there (migration 20261205100000): a lock taken earlier, at the insert of a
+  // label, would be held while the transaction goes on to wait for rows another one holds, and
+  // two such transactions deadlock; and one lock taken last in a fixed order cannot. Whoever
+  // then takes part other than as a lead or client gets the project's next letter: an annotator
+  // who joined, a lead or client who became an annotator or left (former members are
+  // pseudonymised), someone whose label the project stores without their being a member (an
+  // admin). The letter is kept for good, through later changes of role.
+  `create function give_pseudonym(of_project integer, of_user integer) returns void
     language plpgsql as $$
     begin
-      perform pg_advisory_xact_lock(hashtext('quorum:pseudonyms'), of_project);
-      return (
-        select coalesce(max(pseudonym_position) + 1, 0)
-        from project_participants where project_id = of_project
-      );
-    end
-  $$`,
-  // Whoever starts taking part other than as a lead or client (an annotator joining, an admin
-  // labelling without joining) gets the next letter.
-  `create function give_participant_a_pseudonym() returns trigger language plpgsql as $$
-    begin
-      if new.pseudonym_position is null
-        and not exists (
-          select 1 from project_participants
-          where project_id = new.project_id and user_id = new.user_id
-        )
-        and not exists (
-          select 1 from project_members
-          where project_id = new.project_id and user_id = new.user_id and role <> 'annotator'
-        )
-      then
-        new.pseudonym_position := next_pseudonym_position(new.project_id);
+      if not exists (
+        select 1 from project_participants
+        where project_id = of_project and user_id = of_user and pseudonym_position is null
+      ) or exists (
+        select 1 from project_members
+        where project_id = of_project and user_id = of_user and role <> 'annotator'
+      ) then
+        return;
       end if;
-      return new;
+      perform pg_advisory_xact_lock(hashtext('quorum:project-events'), of_project);
+      update project_participants
+        set pseudonym_position = (
+          select coalesce(max(pseudonym_position) + 1, 0)
+          from project_participants where project_id = of_project
+        )
+        where project_id = of_project and user_id = of_user and pseudonym_position is null;
     end
   $$`,
-  `create trigger project_participants_pseudonym before insert on project_participants
-    for each row execute function give_participant_a_pseudonym()`,
-  // A lead or client who becomes an annotator, or leaves (former members are pseudonymised),
-  // gets one then, and keeps it if they come back in another role.
-  `create function give_member_a_pseudonym() returns trigger language plpgsql as $$
+  `create function give_pseudonym_at_commit() returns trigger language plpgsql as $$
     begin
-      if tg_op = 'DELETE' or new.role = 'annotator' then
-        update project_participants
-          set pseudonym_position = next_pseudonym_position(old.project_id)
-          where project_id = old.project_id and user_id = old.user_id
-            and pseudonym_position is null;
+      if tg_op = 'DELETE' then
+        perform give_pseudonym(old.project_id, old.user_id);
+      else
+        perform give_pseudonym(new.project_id, new.user_id);
       end if;
       return null;
     end
   $$`,
-  `create trigger project_members_pseudonym after update of role or delete on project_members
-    for each row execute function give_member_a_pseudonym()`,
+  `create constraint trigger project_participants_pseudonym after insert on project_participants
+    deferrable initially deferred
+    for each row execute function give_pseudonym_at_commit()`,
+  `create constraint trigger project_members_pseudonym
+    after update of role or delete on project_members
+    deferrable initially deferred
+    for each row execute function give_pseudonym_at_commit()`,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are frozen against the schema of their day
@@ -90,9 +88,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql
     .raw("drop trigger if exists project_participants_pseudonym on project_participants")
     .execute(db);
-  await sql.raw("drop function if exists give_member_a_pseudonym()").execute(db);
-  await sql.raw("drop function if exists give_participant_a_pseudonym()").execute(db);
-  await sql.raw("drop function if exists next_pseudonym_position(integer)").execute(db);
+  await sql.raw("drop function if exists give_pseudonym_at_commit()").execute(db);
+  await sql.raw("drop function if exists give_pseudonym(integer, integer)").execute(db);
   await sql.raw("drop index if exists project_participants_pseudonym_idx").execute(db);
   await sql
     .raw("alter table project_participants drop column if exists pseudonym_position")

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addComment,
@@ -450,4 +451,42 @@ describe("pseudonyms", () => {
       Array.from({ length: 16 }, (_, position) => pseudonym(position)),
     );
   });
+
+  it.runIf(Boolean(process.env.DATABASE_URL))(
+    "never make two transactions that each hold what the other waits for deadlock",
+    async () => {
+      const admin = await person("Admin", { isAdmin: true });
+      const [early, late] = [await person("early"), await person("late")];
+      const { projectId, itemId } = await projectOfOneItem(admin, "Deadlock");
+      const { db } = server.context;
+      // Two transactions, each giving someone their first label in the project: the first
+      // labels, then waits for the item's row, which the second holds while it labels too.
+      let firstLabelled!: () => void;
+      const firstHasLabelled = new Promise<void>((resolve) => (firstLabelled = resolve));
+      let secondLocked!: () => void;
+      const secondHoldsTheItem = new Promise<void>((resolve) => (secondLocked = resolve));
+      const first = db.transaction().execute(async (trx) => {
+        await secondHoldsTheItem;
+        await trx
+          .insertInto("annotations")
+          .values({ item_id: itemId, user_id: early.id, label: "{}" })
+          .execute();
+        firstLabelled();
+        await sql`update items set updated_at = now() where id = ${itemId}`.execute(trx);
+      });
+      const second = db.transaction().execute(async (trx) => {
+        await sql`update items set updated_at = now() where id = ${itemId}`.execute(trx);
+        secondLocked();
+        await firstHasLabelled;
+        await trx
+          .insertInto("annotations")
+          .values({ item_id: itemId, user_id: late.id, label: "{}" })
+          .execute();
+      });
+      const settled = await Promise.allSettled([first, second]);
+      expect(settled.filter((result) => result.status === "rejected")).toEqual([]);
+      const pseudonyms = await pseudonymsFor(db, projectId);
+      expect(new Set(pseudonyms.values())).toEqual(new Set([pseudonym(0), pseudonym(1)]));
+    },
+  );
 });
