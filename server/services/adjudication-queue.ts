@@ -5,6 +5,7 @@ import type { Database, User } from "../../db/schema.ts";
 import { badRequest, forbidden } from "../errors.ts";
 import type { QuorumContext } from "../context.ts";
 import { requireProjectPermission, type Subject } from "../permissions.ts";
+import { byName } from "./items.ts";
 import { panelItemIds } from "./panel.ts";
 
 export type QueueContext = Pick<QuorumContext, "db" | "rooms">;
@@ -140,7 +141,7 @@ function peopleInRoom(
         ? { id: null, name: occupant.pseudonym! }
         : { id: occupant.id, name: occupant.name };
     })
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => byName(a.name, b.name));
 }
 
 /**

@@ -70,9 +70,22 @@ export function pseudonym(position: number): string {
   return `Annotator ${name}`;
 }
 
-/** Orders pseudonyms by their letters: "Annotator Z" before "Annotator AA". */
-export function byLetters(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+const PSEUDONYM = /^Annotator ([A-Z]+)$/;
+
+/**
+ * Orders names as a list shows them: alphabetically, pseudonyms among them by their letters
+ * ("Annotator Z" before "Annotator AA", where the alphabet would put "AA" after "A"). One sort
+ * key per name, so that the order is total whatever names are mixed.
+ */
+export function byName(a: string, b: string): number {
+  return nameSortKey(a).localeCompare(nameSortKey(b));
+}
+
+function nameSortKey(name: string): string {
+  const letters = PSEUDONYM.exec(name)?.[1];
+  return letters === undefined
+    ? name
+    : `Annotator ${String(letters.length).padStart(2, "0")}${letters}`;
 }
 
 /** How many items the project has, gold included. */

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { Database, ItemStatus, User } from "../../db/schema.ts";
 import type { Subject } from "../permissions.ts";
-import { itemStatuses, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
+import { byName, itemStatuses, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { loadProjectFor, type ProjectModel } from "./project-model.ts";
 import { keeper, projectCosts, qualityFingerprint } from "./quality-economics.ts";
 
@@ -137,7 +137,7 @@ export async function readProjectProgress(
   const nameUnderPseudonyms = (row: { id: number; name: string; role: string | null }) =>
     pseudonyms.get(row.id) ?? (row.role === "lead" ? row.name : UNNAMED_ANNOTATOR);
   const byPseudonym = [...perAnnotator].sort((a, b) =>
-    nameUnderPseudonyms(a).localeCompare(nameUnderPseudonyms(b)),
+    byName(nameUnderPseudonyms(a), nameUnderPseudonyms(b)),
   );
   const costs = options.costs ? await projectCosts(db, project, undefined, fingerprint) : null;
   /**

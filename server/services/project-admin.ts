@@ -14,7 +14,7 @@ import type { Database, ProjectRole, User } from "../../db/schema.ts";
 import { badRequest, conflict, fieldErrors, notFound, validationFailed } from "../errors.ts";
 import { requireProjectPermission, requireWorkspacePermission } from "../permissions.ts";
 import { recordAudit } from "./audit.ts";
-import { byLetters, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
+import { byName, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { getVisibleProject, type ProjectSummary } from "./projects.ts";
 
 const projectFields = {
@@ -441,7 +441,7 @@ export async function listVisibleProjectMembers(
       level: null,
       domains: [],
     }));
-  hidden.sort((a, b) => byLetters(a.name, b.name));
+  hidden.sort((a, b) => byName(a.name, b.name));
   return [
     ...members.filter((member) => member.role !== "annotator" || member.userId === user.id),
     ...hidden,

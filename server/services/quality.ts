@@ -6,7 +6,7 @@ import type { Estimate, UndefinedReason } from "../../app/domain/estimate.ts";
 import { scoreLabelAgainstGold } from "../../app/domain/gold.ts";
 import type { TemplateField } from "../../app/domain/template.ts";
 import type { AnnotatorLevel, Database, ProjectRole, User } from "../../db/schema.ts";
-import { pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
+import { byName, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { seesProjectCosts } from "./progress.ts";
 import { loadProjectFor, loadProjectModel, type ProjectModel } from "./project-model.ts";
 import type { AgreementMetric } from "./quality-agreement.ts";
@@ -264,8 +264,8 @@ interface ViewerCut {
   costsPerPerson: boolean;
 }
 
-const byName = (a: { annotator: QualityAnnotator }, b: { annotator: QualityAnnotator }) =>
-  a.annotator.name.localeCompare(b.annotator.name);
+const byAnnotatorName = (a: { annotator: QualityAnnotator }, b: { annotator: QualityAnnotator }) =>
+  byName(a.annotator.name, b.annotator.name);
 
 /** The figures as a lead sees them, from one computation. */
 function leadFigures(computation: QualityComputation, project: ProjectModel): QualityFigures {
@@ -303,7 +303,7 @@ function leadFigures(computation: QualityComputation, project: ProjectModel): Qu
           return { fieldId: field.id, accuracy: count === 0 ? null : sum / count, count };
         }),
     }))
-    .sort(byName);
+    .sort(byAnnotatorName);
 
   const verdicts = new Map<number, Omit<JuniorReviewRecord, "annotator" | "acceptanceRate">>();
   for (const row of data.reviews) {
@@ -325,7 +325,7 @@ function leadFigures(computation: QualityComputation, project: ProjectModel): Qu
         acceptanceRate: decided === 0 ? null : record.accepted / decided,
       };
     })
-    .sort(byName);
+    .sort(byAnnotatorName);
 
   const agreement = computation.agreements().map((field): FieldAgreementQuality => ({
     fieldId: field.fieldId,
@@ -375,7 +375,7 @@ function leadFigures(computation: QualityComputation, project: ProjectModel): Qu
         })),
       };
     })
-    .sort(byName);
+    .sort(byAnnotatorName);
 
   const groupsOf = (
     list: typeof groups.byLevel,
@@ -431,7 +431,7 @@ function leadFigures(computation: QualityComputation, project: ProjectModel): Qu
           accuracy: entry.accuracy,
           confusion: entry.confusion,
         }))
-        .sort(byName),
+        .sort(byAnnotatorName),
       reason: model.value === null ? model.reason : null,
     })),
     fieldQuality: economics.fields.map((field) => ({
@@ -659,7 +659,7 @@ async function store(
 }
 
 function byPairNames(x: KappaPairQuality, y: KappaPairQuality): number {
-  return x.a.name.localeCompare(y.a.name) || x.b.name.localeCompare(y.b.name);
+  return byName(x.a.name, y.a.name) || byName(x.b.name, y.b.name);
 }
 
 /** Leaves the cost figures out of a person's, group's or the project's figures. */
@@ -688,7 +688,9 @@ export function cutForViewer(figures: QualityFigures, cut: ViewerCut): ProjectQu
   const renamed = <Entry extends { annotator: QualityAnnotator }>(list: Entry[]): Entry[] =>
     pseudonyms === null
       ? list
-      : list.map((entry) => ({ ...entry, annotator: annotatorOf(entry.annotator) })).sort(byName);
+      : list
+          .map((entry) => ({ ...entry, annotator: annotatorOf(entry.annotator) }))
+          .sort(byAnnotatorName);
   const personCosts = <Entry extends EconomicsQuality>(entry: Entry): Entry =>
     costsPerPerson ? entry : withoutCosts(entry);
 

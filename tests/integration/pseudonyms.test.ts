@@ -8,7 +8,7 @@ import {
   readMeta,
   votesToJson,
 } from "../../app/domain/room.ts";
-import { byLetters, pseudonym, pseudonymsFor } from "../../server/services/items.ts";
+import { byName, pseudonym, pseudonymsFor } from "../../server/services/items.ts";
 import { apiClient, type ApiClient } from "../setup/api-client.ts";
 import { participantKeyFor } from "../setup/room-item.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
@@ -406,7 +406,7 @@ describe("pseudonyms", () => {
             [...roles]
               .filter(([, role]) => role === "annotator")
               .map(([userId]) => expected.get(userId) ?? "no letter")
-              .sort(byLetters),
+              .sort(byName),
           );
         }
       }),
@@ -447,7 +447,7 @@ describe("pseudonyms", () => {
     expect(new Set([...pseudonyms.keys()])).toEqual(
       new Set([...joining, ...labelling].map((someone) => someone.id)),
     );
-    expect([...pseudonyms.values()].sort(byLetters)).toEqual(
+    expect([...pseudonyms.values()].sort(byName)).toEqual(
       Array.from({ length: 16 }, (_, position) => pseudonym(position)),
     );
   });
