@@ -15,7 +15,7 @@ import {
   databaseBeforeMigration,
   insertItem,
   insertProject,
-  insertUser,
+  insertUsers,
 } from "../setup/migration.ts";
 
 const migration = "20261205020000_participant_keys";
@@ -59,12 +59,7 @@ async function countRows(docName: string): Promise<number> {
 
 describe(`migration ${migration}`, () => {
   it("gives every member a key and rewrites stored rooms to name people by it", async () => {
-    const lead = await insertUser(database.db, "lead");
-    const [ada, bo, gone] = [
-      await insertUser(database.db, "ada"),
-      await insertUser(database.db, "bo"),
-      await insertUser(database.db, "gone"),
-    ];
+    const [lead, ada, bo, gone] = await insertUsers(database.db, ["lead", "ada", "bo", "gone"]);
     const deletedUserId = 2_000_000;
     const projectId = await insertProject(database.db);
     for (const [userId, role] of [
@@ -154,7 +149,7 @@ describe(`migration ${migration}`, () => {
     }
 
     // From now on every new member has a key from the moment they join.
-    const cy = await insertUser(database.db, "cy");
+    const [cy] = await insertUsers(database.db, ["cy"]);
     await database.db
       .insertInto("project_members")
       .values({ project_id: projectId, user_id: cy, role: "client" })

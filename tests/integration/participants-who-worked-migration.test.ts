@@ -5,7 +5,7 @@ import {
   databaseBeforeMigration,
   insertItem,
   insertProject,
-  insertUser,
+  insertUsers,
 } from "../setup/migration.ts";
 
 const migration = "20261206020000_participants_who_worked";
@@ -13,13 +13,13 @@ const database = databaseBeforeMigration(migration);
 
 describe(`migration ${migration}`, () => {
   it("makes everyone whose label, panel time or review time a project stores take part in it", async () => {
-    const [member, annotator, panelist, reviewer, stranger] = [
-      await insertUser(database.db, "member"),
-      await insertUser(database.db, "annotator"),
-      await insertUser(database.db, "panelist"),
-      await insertUser(database.db, "reviewer"),
-      await insertUser(database.db, "stranger"),
-    ];
+    const [member, annotator, panelist, reviewer, stranger] = await insertUsers(database.db, [
+      "member",
+      "annotator",
+      "panelist",
+      "reviewer",
+      "stranger",
+    ]);
     const projectId = await insertProject(database.db);
     await sql`
       insert into project_members (project_id, user_id, role)

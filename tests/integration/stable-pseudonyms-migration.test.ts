@@ -5,7 +5,7 @@ import {
   databaseBeforeMigration,
   insertItem,
   insertProject,
-  insertUser,
+  insertUsers,
 } from "../setup/migration.ts";
 
 const migration = "20261206030000_stable_pseudonyms";
@@ -20,15 +20,15 @@ async function join(projectId: number, userId: number, role: string, at: string)
 
 describe(`migration ${migration}`, () => {
   it("keeps every letter as it was, and from then on each person's for good", async () => {
-    const [first, lead, client, gone, second, labeller, later] = [
-      await insertUser(database.db, "first"),
-      await insertUser(database.db, "lead"),
-      await insertUser(database.db, "client"),
-      await insertUser(database.db, "gone"),
-      await insertUser(database.db, "second"),
-      await insertUser(database.db, "labeller"),
-      await insertUser(database.db, "later"),
-    ];
+    const [first, lead, client, gone, second, labeller, later] = await insertUsers(database.db, [
+      "first",
+      "lead",
+      "client",
+      "gone",
+      "second",
+      "labeller",
+      "later",
+    ]);
     const projectId = await insertProject(database.db);
     await join(projectId, gone, "annotator", "2026-01-01T00:00:00Z");
     await join(projectId, first, "annotator", "2026-01-02T00:00:00Z");

@@ -12,10 +12,11 @@ export interface DatabaseBeforeMigration {
   migrateTo(name: string): Promise<void>;
   /** The migration just before the one under test. */
   before: string;
-  close(): Promise<void>;
 }
 
-async function openDatabaseBefore(migration: string): Promise<DatabaseBeforeMigration> {
+async function openDatabaseBefore(
+  migration: string,
+): Promise<DatabaseBeforeMigration & { close(): Promise<void> }> {
   if (!(migration in migrations)) throw new Error(`no migration is named ${migration}`);
   const before = Object.keys(migrations)
     .sort()
@@ -57,7 +58,7 @@ async function openDatabaseBefore(migration: string): Promise<DatabaseBeforeMigr
  * dropped after them.
  */
 export function databaseBeforeMigration(migration: string): DatabaseBeforeMigration {
-  let opened: DatabaseBeforeMigration | undefined;
+  let opened: Awaited<ReturnType<typeof openDatabaseBefore>> | undefined;
   beforeAll(async () => {
     opened = await openDatabaseBefore(migration);
   });
@@ -76,17 +77,23 @@ export function databaseBeforeMigration(migration: string): DatabaseBeforeMigrat
       return current().before;
     },
     migrateTo: (name) => current().migrateTo(name),
-    close: () => current().close(),
   };
 }
 
-/** A user as a migration's day stored one, written in SQL rather than through today's services. */
-export async function insertUser(db: Kysely<Database>, name: string): Promise<number> {
-  const { rows } = await sql<{ id: number }>`
-    insert into users (email, name, password_hash) values (${`${name}@example.test`}, ${name}, 'x')
-    returning id
-  `.execute(db);
-  return rows[0].id;
+/**
+ * Users as a migration's day stored them, written in SQL rather than through today's services,
+ * one after another in the order given: their ids, in that order.
+ */
+export async function insertUsers(db: Kysely<Database>, names: string[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const name of names) {
+    const { rows } = await sql<{ id: number }>`
+      insert into users (email, name, password_hash) values (${`${name}@example.test`}, ${name}, 'x')
+      returning id
+    `.execute(db);
+    ids.push(rows[0].id);
+  }
+  return ids;
 }
 
 /** A project with one text field, as a migration's day stored one. */
