@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import path from "node:path";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -92,6 +93,39 @@ async function startReceiver(answer: (count: number) => number | null = () => 20
 }
 
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+/**
+ * A receiver that starts its answer at once and then sends one more header line every 300 ms,
+ * for as long as the connection stays open: never silent, never done.
+ */
+async function startTricklingReceiver() {
+  const sockets = new Set<net.Socket>();
+  let requests = 0;
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.once("data", () => {
+      requests += 1;
+      socket.write("HTTP/1.1 200 OK\r\n");
+      const trickle = setInterval(() => socket.write("x-still-thinking: yes\r\n"), 300);
+      socket.on("close", () => {
+        clearInterval(trickle);
+        sockets.delete(socket);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    requests: () => requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 const PASSWORD = "correct horse battery staple";
 
@@ -258,19 +292,20 @@ describe("webhooks", { timeout: 60_000 }, () => {
         .toMatch(pattern);
     await latestError(/redirects are not followed \(302/);
 
+    // Only an admin may point an endpoint at a private address (here, this host).
     const hanging = await receiver(() => null);
-    const moved = await cast.lead.api.patch(`/webhooks/${webhook.id}`, { url: hanging.url });
+    const moved = await cast.admin.api.patch(`/webhooks/${webhook.id}`, { url: hanging.url });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     await hanging.until(1);
     await latestError(/no answer within 2 s/);
 
     const closed = await receiver();
     await closed.close();
-    await cast.lead.api.patch(`/webhooks/${webhook.id}`, { url: closed.url });
+    await cast.admin.api.patch(`/webhooks/${webhook.id}`, { url: closed.url });
     await latestError(/ECONNREFUSED/);
 
     const fixed = await receiver();
-    await cast.lead.api.patch(`/webhooks/${webhook.id}`, { url: fixed.url, enabled: false });
+    await cast.admin.api.patch(`/webhooks/${webhook.id}`, { url: fixed.url, enabled: false });
     const eventId = Number(first!.data.eventId);
     const redelivered = await cast.lead.api.post<{
       delivery: { delivered: boolean; attempt: number };
@@ -292,6 +327,100 @@ describe("webhooks", { timeout: 60_000 }, () => {
       failedAttempts: 0,
     });
     expect(state.body.waiting).toBe(0);
+  });
+
+  it("bounds a request by the timeout however its answer trickles in, and holds back no other endpoint meanwhile", async () => {
+    const trickling = await startTricklingReceiver();
+    try {
+      const slowProject = await projectOfTheCast();
+      const slow = await register(slowProject, trickling.url, ["import.completed"]);
+      const quick = await receiver();
+      const quickProject = await projectOfTheCast();
+      await register(quickProject, quick.url, ["import.completed"]);
+
+      await importItems(slowProject, ["slow"]);
+      await expect.poll(() => trickling.requests(), { timeout: 10_000 }).toBeGreaterThan(0);
+      // While the slow receiver keeps its request open, another project's event goes out.
+      await importItems(quickProject, ["quick"]);
+      const [delivered] = await quick.until(1);
+      expect(delivered!.type).toBe("import.completed");
+
+      // The slow one fails at the timeout (2 s here), although bytes kept coming.
+      await expect
+        .poll(
+          async () => {
+            const log = await cast.admin.api.get<{
+              attempts: Array<{ error: string | null; durationMs: number }>;
+            }>(`/webhooks/${slow.id}/deliveries`);
+            return log.body.attempts[0] ?? null;
+          },
+          { timeout: 15_000 },
+        )
+        .toMatchObject({ error: expect.stringMatching(/no answer within 2 s/) });
+      const log = await cast.admin.api.get<{ attempts: Array<{ durationMs: number }> }>(
+        `/webhooks/${slow.id}/deliveries`,
+      );
+      for (const attempt of log.body.attempts) expect(attempt.durationMs).toBeLessThan(4_000);
+    } finally {
+      await trickling.close();
+    }
+  });
+
+  it("takes an admin's leave to reach private addresses away when someone else moves the endpoint", async () => {
+    const projectId = await projectOfTheCast();
+    const webhook = await register(projectId, "http://127.0.0.1:9/hook", ["item.published"]);
+    const intoTheNetwork = await cast.lead.api.patch<{ error: { details: unknown } }>(
+      `/webhooks/${webhook.id}`,
+      { url: "http://169.254.169.254/latest/meta-data/" },
+    );
+    expect(intoTheNetwork.status, JSON.stringify(intoTheNetwork.body)).toBe(422);
+    const stillThere = await cast.lead.api.get<{
+      webhook: { url: string; allowPrivateAddresses: boolean };
+    }>(`/webhooks/${webhook.id}/deliveries`);
+    expect(stillThere.body.webhook).toMatchObject({
+      url: "http://127.0.0.1:9/hook",
+      allowPrivateAddresses: true,
+    });
+
+    // Other changes keep it; a move to a public address drops it.
+    const paused = await cast.lead.api.patch(`/webhooks/${webhook.id}`, { enabled: false });
+    expect(paused.body).toMatchObject({ webhook: { allowPrivateAddresses: true } });
+    const moved = await cast.lead.api.patch(`/webhooks/${webhook.id}`, {
+      url: "http://93.184.216.34/hook",
+    });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body).toMatchObject({ webhook: { allowPrivateAddresses: false } });
+
+    // An admin may move it back inside and allow it again.
+    const back = await cast.admin.api.patch(`/webhooks/${webhook.id}`, {
+      url: "http://127.0.0.1:9/other",
+      allowPrivateAddresses: true,
+    });
+    expect(back.status, JSON.stringify(back.body)).toBe(200);
+    expect((await cast.lead.api.delete(`/webhooks/${webhook.id}`)).status).toBe(204);
+  });
+
+  it("checks IPv6 addresses that carry an IPv4 address as that address", () => {
+    const octet = fc.integer({ min: 0, max: 255 });
+    const toHex = (high: number, low: number) => ((high << 8) | low).toString(16);
+    fc.assert(
+      fc.property(octet, octet, octet, octet, (a, b, c, d) => {
+        const ipv4 = `${a}.${b}.${c}.${d}`;
+        const expected = isPrivateAddress(ipv4);
+        for (const carrier of [
+          `::${ipv4}`,
+          `64:ff9b::${ipv4}`,
+          `64:ff9b::${toHex(a, b)}:${toHex(c, d)}`,
+          `2002:${toHex(a, b)}:${toHex(c, d)}::1`,
+          `::ffff:${ipv4}`,
+        ]) {
+          expect(isPrivateAddress(carrier), carrier).toBe(expected);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(isPrivateAddress("64:ff9b:1::808:808"), "local-use NAT64").toBe(true);
+    expect(isPrivateAddress("2606:2800:220:1::1")).toBe(false);
   });
 
   it("refuses private addresses to everyone but an admin, and other people's webhooks", async () => {
@@ -436,7 +565,9 @@ describe("webhooks across a crash", { timeout: 90_000 }, () => {
       QUORUM_SEED: "none",
       SESSION_SECRET: "test-secret-test-secret-test-secret-0123",
       ...fast,
-      WEBHOOK_TIMEOUT_SECONDS: "30",
+      // The killed server's request never times out before it dies; a lease outlasts the
+      // timeout, so the next server sends the event again once 6 s have passed.
+      WEBHOOK_TIMEOUT_SECONDS: "5",
       ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     };
     // PGlite is one process's: the data is made before any server opens the data directory.

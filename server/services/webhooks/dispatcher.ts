@@ -18,9 +18,11 @@ import { isPrivateAddress, publicOnlyLookup } from "./addresses.ts";
 type EndpointRow = Selectable<WebhookEndpointsTable>;
 type EventRow = Selectable<ProjectEventsTable>;
 
-/** Endpoints one instance takes per round, and events it sends an endpoint per lease. */
-const ENDPOINTS_PER_ROUND = 10;
+/** Endpoints one instance sends to at once, and events it sends an endpoint per lease. */
+const ENDPOINTS_IN_FLIGHT = 10;
 const EVENTS_PER_LEASE = 50;
+/** What a lease outlasts the timeout by, so that a request begun within it ends within it. */
+const LEASE_MARGIN_MS = 1_000;
 /** Retries wait twice as long each time, up to an hour. */
 const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
 /** What is kept of a receiver's answer: its status decides, its body is not read further. */
@@ -85,8 +87,10 @@ export async function webhookData(
 /**
  * Sends one event to an endpoint: delivered on a 2xx answer within the timeout; a redirect is
  * not followed (the URL a lead saved is the one called) and counts as a failure, as does any
- * other status, a timeout or a refused connection. Private addresses are refused as they are
- * resolved unless the endpoint allows them.
+ * other status, a timeout or a refused connection. The timeout bounds the whole exchange, from
+ * the lookup to the answer's status line and headers, not only the silences between bytes: a
+ * receiver that trickles its headers a byte at a time fails at the deadline like a silent one.
+ * Private addresses are refused as they are resolved unless the endpoint allows them.
  */
 export function sendWebhook(
   endpoint: Pick<EndpointRow, "url" | "secret" | "allow_private_addresses">,
@@ -119,11 +123,16 @@ export function sendWebhook(
     const request = transport.request(url, {
       method: "POST",
       headers: { ...headers, "content-length": Buffer.byteLength(body), "user-agent": "Quorum" },
-      timeout: options.timeoutMs,
       signal: options.signal,
       ...(endpoint.allow_private_addresses ? {} : { lookup: publicOnlyLookup }),
     });
+    const deadline = setTimeout(
+      () => request.destroy(new Error(`no answer within ${options.timeoutMs / 1000} s`)),
+      options.timeoutMs,
+    );
+    request.on("close", () => clearTimeout(deadline));
     request.on("response", (response) => {
+      clearTimeout(deadline);
       const status = response.statusCode ?? 0;
       response.resume();
       response.on("error", () => {});
@@ -139,9 +148,6 @@ export function sendWebhook(
         ),
       );
     });
-    request.on("timeout", () =>
-      request.destroy(new Error(`no answer within ${options.timeoutMs / 1000} s`)),
-    );
     request.on("error", (error) => resolve(finish(null, error.message)));
     request.end(body);
   });
@@ -158,11 +164,15 @@ export function retryDelayMs(baseMs: number, attempts: number): number {
  * those another instance holds), and sends each its events in id order, one at a time: an
  * endpoint's cursor moves past an event only once the event is delivered or, after
  * `WEBHOOK_RETRY_HOURS` of failures, given up, so every event reaches a working receiver at
- * least once and in order, across crashes and instances.
+ * least once and in order, across crashes and instances. Each endpoint's sending runs on its
+ * own: a slow receiver holds back its own endpoint's events, never another's, and the next look
+ * takes the endpoints that became due meanwhile.
  */
 export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
-  private round: Promise<void> | undefined;
+  private look: Promise<void> | undefined;
+  /** Each endpoint this instance is sending to, with its run. */
+  private readonly sending = new Map<number, Promise<void>>();
   private readonly stopping = new AbortController();
 
   constructor(
@@ -180,38 +190,64 @@ export class WebhookDispatcher {
 
   start(): void {
     this.timer = setInterval(() => {
-      if (this.round) return;
-      this.round = this.deliverDue()
+      if (this.look) return;
+      this.look = this.startDue()
         .catch((error: unknown) => this.log.error({ err: error }, "webhook delivery failed"))
         .finally(() => {
-          this.round = undefined;
+          this.look = undefined;
         });
     }, this.config.webhookPollMs);
     this.timer.unref();
   }
 
-  /** Stops taking endpoints, cuts requests in flight short and waits for the round to end. */
+  /** Stops taking endpoints, cuts requests in flight short and waits for every run to end. */
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.stopping.abort();
-    await this.round;
+    await this.look;
+    await Promise.all(this.sending.values());
   }
 
-  /** One round: lease the due endpoints and deliver to each. */
-  async deliverDue(): Promise<void> {
-    const leased = await this.leaseDueEndpoints();
-    await Promise.all(leased.map((endpoint) => this.deliverTo(endpoint)));
+  /**
+   * One look: leases the due endpoints this instance is not sending to already, as many as it
+   * has room for, and starts sending to each.
+   */
+  private async startDue(): Promise<void> {
+    const room = ENDPOINTS_IN_FLIGHT - this.sending.size;
+    if (room <= 0 || this.stopping.signal.aborted) return;
+    for (const endpoint of await this.leaseDueEndpoints(room, [...this.sending.keys()])) {
+      const run = this.deliverTo(endpoint)
+        .catch((error: unknown) =>
+          this.log.error({ err: error, webhookId: endpoint.id }, "webhook delivery failed"),
+        )
+        .finally(() => this.sending.delete(endpoint.id));
+      this.sending.set(endpoint.id, run);
+    }
   }
 
-  private async leaseDueEndpoints(): Promise<EndpointRow[]> {
-    const leaseSeconds = this.config.webhookLeaseMs / 1000;
+  /**
+   * How long a lease lasts: `WEBHOOK_LEASE_SECONDS`, but always past the longest request, so that
+   * no other instance takes an endpoint while a request to it may still get through.
+   */
+  private get leaseSeconds(): number {
+    return (
+      Math.max(this.config.webhookLeaseMs, this.config.webhookTimeoutMs + LEASE_MARGIN_MS) / 1000
+    );
+  }
+
+  private async leaseDueEndpoints(
+    limit: number,
+    ownRuns: ReadonlyArray<number>,
+  ): Promise<EndpointRow[]> {
     const { rows } = await sql<EndpointRow>`
       update webhook_endpoints
       -- Milliseconds, as JavaScript dates hold them: the lease is compared to know it is ours.
-      set leased_until = date_trunc('milliseconds', now() + make_interval(secs => ${leaseSeconds}))
+      set leased_until = date_trunc('milliseconds',
+        now() + make_interval(secs => ${this.leaseSeconds}))
       where id in (
         select endpoint.id from webhook_endpoints endpoint
         where endpoint.enabled
+          and endpoint.id <> all(${ownRuns}::int[])
           and (endpoint.leased_until is null or endpoint.leased_until < now())
           and (endpoint.next_attempt_at is null or endpoint.next_attempt_at <= now())
           and exists (
@@ -220,7 +256,7 @@ export class WebhookDispatcher {
               and event.id > endpoint.after_event_id
               and event.type = any(endpoint.event_types))
         order by endpoint.id
-        limit ${ENDPOINTS_PER_ROUND}
+        limit ${limit}
         for update skip locked)
       returning *`.execute(this.db);
     return rows;
@@ -254,13 +290,14 @@ export class WebhookDispatcher {
       .updateTable("webhook_endpoints")
       .set({ leased_until: null })
       .where("id", "=", endpoint.id)
-      .where("leased_until", "=", leased.leased_until)
+      .where("leased_until", "=", endpoint.leased_until)
       .execute();
   }
 
   /**
    * Logs the attempt and moves the endpoint on, in one transaction, provided this instance
-   * still holds the lease; returns the endpoint as it now is, or null when the lease was lost.
+   * still holds the lease, which it renews for the next event; returns the endpoint as it now
+   * is, or null when the lease was lost.
    */
   private record(
     endpoint: EndpointRow,
@@ -278,17 +315,26 @@ export class WebhookDispatcher {
           ? "given up"
           : "failed";
       const moved = result.delivered || givenUp;
+      const renewed = sql<Date>`date_trunc('milliseconds',
+        now() + make_interval(secs => ${this.leaseSeconds}))`;
       const updated = await trx
         .updateTable("webhook_endpoints")
         .set(
           moved
-            ? { after_event_id: event.id, attempts: 0, failing_since: null, next_attempt_at: null }
+            ? {
+                after_event_id: event.id,
+                attempts: 0,
+                failing_since: null,
+                next_attempt_at: null,
+                leased_until: renewed,
+              }
             : {
                 attempts,
                 failing_since: failingSince,
                 next_attempt_at: new Date(
                   Date.now() + retryDelayMs(this.config.webhookRetryBaseMs, attempts),
                 ),
+                leased_until: renewed,
               },
         )
         .where("id", "=", endpoint.id)

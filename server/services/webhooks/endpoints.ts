@@ -163,7 +163,13 @@ export async function updateWebhook(
 ): Promise<WebhookView> {
   const current = await manageableEndpoint(db, user, webhookId);
   refusePrivateForNonAdmins(user, input.allowPrivateAddresses);
-  const allowPrivate = input.allowPrivateAddresses ?? current.allow_private_addresses;
+  // An admin's leave to reach private addresses is for the URL they saw: whoever else moves the
+  // endpoint elsewhere takes it away, or a lead could aim it at any host and port inside the
+  // network and read what answers from the delivery log.
+  const movedByNonAdmin = !user.is_admin && input.url !== undefined && input.url !== current.url;
+  const allowPrivate = movedByNonAdmin
+    ? false
+    : (input.allowPrivateAddresses ?? current.allow_private_addresses);
   if (input.url !== undefined || input.allowPrivateAddresses === false) {
     await checkUrl(input.url ?? current.url, allowPrivate);
   }
