@@ -19,7 +19,7 @@ import type { QuorumContext } from "./context.ts";
 import { createApiRouter } from "./http/api.ts";
 import { createSessionCookie } from "./http/credentials.ts";
 import { createApiDocsRouter } from "./http/openapi/serve.ts";
-import { requireSameOrigin } from "./http/same-origin.ts";
+import { requireSameOriginPage } from "./http/same-origin.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMarkdownRenderer } from "./rendering/markdown-pool.ts";
@@ -196,7 +196,7 @@ async function serveOver(
     : ((await import(
         pathToFileURL(path.join(projectRoot, "build", "server", "index.js")).href
       )) as ServerBuild);
-  app.use(requireSameOrigin);
+  app.use(requireSameOriginPage);
   app.use(limitPageBodies(config.maxBodyBytes));
   app.all(
     "*",
@@ -294,10 +294,31 @@ async function serveOver(
 
 /**
  * A request's path with the token of an invite or password-reset link blanked out: anyone who
- * reads the logs could otherwise set the password of an account whose link is still unused.
+ * reads the logs could otherwise set the password of an account whose link is still unused. So
+ * is the value of any query parameter named like a token (`?token=`, `?access_token=`): the API
+ * refuses credentials sent that way, but a client may still send them.
  */
 export function withoutLinkTokens(url: string): string {
-  return url.replace(/(\/|%2F)invite(\/|%2F)[A-Za-z0-9_-]+/gi, "$1invite$2[token]");
+  const path = url.replace(/(\/|%2F)invite(\/|%2F)[A-Za-z0-9_-]+/gi, "$1invite$2[token]");
+  const queryStart = path.indexOf("?");
+  if (queryStart === -1) return path;
+  const query = path
+    .slice(queryStart + 1)
+    .split("&")
+    .map((parameter) => {
+      const name = parameter.split("=", 1)[0];
+      return /token/i.test(decodedName(name)) ? `${name}=[redacted]` : parameter;
+    });
+  return `${path.slice(0, queryStart + 1)}${query.join("&")}`;
+}
+
+/** A query parameter's name as the server reads it (`%74oken` is `token`). */
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, " "));
+  } catch {
+    return name;
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import express, { type ErrorRequestHandler, type Router } from "express";
 import type { QuorumContext } from "../context.ts";
 import { AppError, badRequest, databaseAppError } from "../errors.ts";
@@ -28,7 +29,14 @@ export function createApiRouter(quorum: QuorumContext): Router {
   router.use(requireCleanText);
   mountImportRoutes(router, quorum);
   router.use(requireJsonBody);
-  router.use(express.json({ limit: quorum.config.maxBodyBytes, strict: false }));
+  router.use(
+    express.json({
+      limit: quorum.config.maxBodyBytes,
+      strict: false,
+      type: jsonMediaTypes,
+      verify: requireUtf8,
+    }),
+  );
   router.use(requireCleanText);
 
   registerAccountRoutes(router, quorum);
@@ -59,13 +67,20 @@ const noStore: express.RequestHandler = (_request, response, next) => {
 
 const bodyMethods = new Set(["POST", "PUT", "PATCH"]);
 
-/** Bodies are JSON (NDJSON where an endpoint says so); anything else is refused before parsing. */
+/**
+ * The media types of the bodies the JSON parser reads, and so the only ones let through to it: a
+ * body of another type would pass unread and be judged as missing. (Imports, mounted before, read
+ * their own types.)
+ */
+const jsonMediaTypes = ["application/json"];
+
+/** Bodies are JSON; anything else is refused before parsing. */
 const requireJsonBody: express.RequestHandler = (request, response, next) => {
   const hasBody =
     bodyMethods.has(request.method) &&
     (Number(request.headers["content-length"] ?? 0) > 0 ||
       request.headers["transfer-encoding"] !== undefined);
-  if (hasBody && !request.is(["application/json", "application/x-ndjson", "+json"])) {
+  if (hasBody && !request.is(jsonMediaTypes)) {
     sendError(
       response,
       new AppError(
@@ -78,6 +93,22 @@ const requireJsonBody: express.RequestHandler = (request, response, next) => {
   next();
 };
 
+/** The `type` of the error `requireUtf8` throws, as the body parser passes it on. */
+const NOT_UTF8 = "entity.not.utf8";
+
+/**
+ * JSON bodies are UTF-8 (RFC 8259). The parser would decode other bytes into replacement
+ * characters and store them as if sent: refused instead, as imports refuse them.
+ */
+function requireUtf8(_request: unknown, _response: unknown, body: Buffer, charset: string): void {
+  if (charset !== "utf-8") {
+    throw Object.assign(new Error(`unsupported charset ${charset}`), {
+      type: "charset.unsupported",
+    });
+  }
+  if (!isUtf8(body)) throw Object.assign(new Error("body is not UTF-8"), { type: NOT_UTF8 });
+}
+
 interface BodyParserError {
   type: string;
   status?: number;
@@ -86,6 +117,22 @@ interface BodyParserError {
 
 function isBodyParserError(error: unknown): error is BodyParserError {
   return typeof error === "object" && error !== null && "type" in error && "status" in error;
+}
+
+/**
+ * A body whose Content-Encoding (gzip, deflate) did not unpack: the body parser passes zlib's own
+ * error on, with a `Z_` code and its status 400 but no `type`.
+ */
+function isUnpackError(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "status" in error &&
+    error.status === 400 &&
+    "code" in error &&
+    typeof error.code === "string" &&
+    error.code.startsWith("Z_")
+  );
 }
 
 function apiErrorHandler(quorum: QuorumContext): ErrorRequestHandler {
@@ -113,10 +160,24 @@ function apiErrorHandler(quorum: QuorumContext): ErrorRequestHandler {
         );
         return;
       }
+      if (error.type === NOT_UTF8) {
+        sendError(response, badRequest("The request body is not valid UTF-8"));
+        return;
+      }
       if (error.type === "encoding.unsupported" || error.type === "charset.unsupported") {
         sendError(response, new AppError("unsupported_media_type", "Unsupported body encoding"));
         return;
       }
+    }
+    if (isUnpackError(error)) {
+      const encoding = request.headers["content-encoding"] ?? "compressed";
+      sendError(
+        response,
+        badRequest(
+          `The request body says it is ${encoding} but could not be unpacked: it may be damaged`,
+        ),
+      );
+      return;
     }
     const fromDatabase = databaseAppError(error);
     if (fromDatabase) {

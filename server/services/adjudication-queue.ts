@@ -2,7 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { z } from "zod";
 import { itemRoomName } from "../../app/domain/room.ts";
 import type { Database, User } from "../../db/schema.ts";
-import { badRequest, forbidden } from "../errors.ts";
+import { badRequest, fieldErrors, forbidden } from "../errors.ts";
 import type { QuorumContext } from "../context.ts";
 import { requireProjectPermission, type Subject } from "../permissions.ts";
 import { byName } from "./items.ts";
@@ -156,7 +156,7 @@ export async function adjudicationQueue(
   query: unknown = {},
 ) {
   const parsed = adjudicationQueueQuerySchema.safeParse(query);
-  if (!parsed.success) throw badRequest("Invalid query", parsed.error.issues);
+  if (!parsed.success) throw badRequest("Invalid query", fieldErrors(parsed.error.issues));
   const subject = await requireProjectPermission(context.db, user, projectId, "project.view");
   const scope = queueScope(subject);
   if (scope === null) {

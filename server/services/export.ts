@@ -19,7 +19,7 @@ import type { ItemResponse, Prompt } from "../../app/domain/item.ts";
 import { labelStudioTask } from "../../app/domain/label-studio-export.ts";
 import type { Label } from "../../app/domain/template.ts";
 import type { Database, User } from "../../db/schema.ts";
-import { badRequest, validationFailed } from "../errors.ts";
+import { badRequest, fieldErrors, validationFailed } from "../errors.ts";
 import { pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { loadProjectFor, loadProjectModel, type ProjectModel } from "./project-model.ts";
 import { latestVersionByItem } from "./latest-versions.ts";
@@ -44,12 +44,13 @@ export const exportQuerySchema = z.object({
 /** `?format=&field=&promptStyle=`; 400 naming the formats when the format is not one of them. */
 export function parseExportQuery(query: unknown): ExportOptions {
   const parsed = exportQuerySchema.safeParse(query);
-  if (!parsed.success) throw badRequest("Invalid query", parsed.error.issues);
+  if (!parsed.success) throw badRequest("Invalid query", fieldErrors(parsed.error.issues));
   const { format, field, promptStyle } = parsed.data;
   if (!isExportFormat(format)) {
-    throw badRequest(`Unknown export format "${format}": use one of ${exportFormats.join(", ")}`, {
-      formats: exportFormats,
-    });
+    const formats = `use one of ${exportFormats.join(", ")}`;
+    throw badRequest(`Unknown export format "${format}": ${formats}`, [
+      { field: "format", message: formats },
+    ]);
   }
   return {
     format,

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from "kysely";
 import { z } from "zod";
 import type { Database, ItemStatus, ProjectRole, User } from "../../db/schema.ts";
-import { AppError, badRequest, notFound } from "../errors.ts";
+import { AppError, badRequest, fieldErrors, notFound } from "../errors.ts";
+import { idParameter, MAX_ID } from "../http/parse.ts";
 import { requireProjectPermission } from "../permissions.ts";
 import { getDraft } from "./annotate.ts";
 import { isPanelMember, panelItemIds } from "./panel.ts";
@@ -99,11 +100,12 @@ export async function projectItemCount(db: Kysely<Database>, projectId: number):
 }
 
 /**
- * The pseudonyms of a project: everyone who took part in it other than as a lead or client now
- * (its annotators, its former members, an admin who labelled without joining), each under the
- * letter the database gave them when they first did (`pseudonym_position`), which they keep for
- * good, so that a pseudonym names the same person in every answer and export. Leads and clients
- * have none: leads chair rooms and publish by name.
+ * The pseudonyms of a project: everyone who took part in it other than as a lead or client (its
+ * annotators, its former members, an admin who labelled without joining) and everyone who has
+ * a label stored in it, whatever their role, each under the letter the database gave them when
+ * they first did (`pseudonym_position`). They keep it for good, through changes of role: a label
+ * shown as "Annotator C" stays "Annotator C" when C becomes a lead, or the change would tell who
+ * C is. Leads without a letter (who never labelled) are named: they chair rooms and publish.
  */
 export async function pseudonymsFor(
   db: Kysely<Database>,
@@ -114,13 +116,6 @@ export async function pseudonymsFor(
     .select(["user_id", "pseudonym_position"])
     .where("project_id", "=", projectId)
     .where("pseudonym_position", "is not", null)
-    .where("user_id", "not in", (eb) =>
-      eb
-        .selectFrom("project_members")
-        .select("user_id")
-        .where("project_id", "=", projectId)
-        .where("role", "<>", "annotator"),
-    )
     .$narrowType<{ pseudonym_position: number }>()
     .execute();
   return new Map(rows.map((row) => [row.user_id, pseudonym(row.pseudonym_position)]));
@@ -371,6 +366,14 @@ const PREVIEW_LENGTH = 160;
 
 const booleanParameter = z.enum(["true", "false"]).transform((value) => value === "true");
 
+/**
+ * Dates and times in the years 0001 to 9999: four digits write no others, and PostgreSQL has no
+ * year 0 (ISO 8601's 0000, its 1 BC), on which the query itself would fail.
+ */
+const inDatabaseRange = (value: string) => !value.startsWith("0000");
+const RANGE_MESSAGE = "must be between the years 0001 and 9999";
+const dateParameter = z.iso.date().refine(inDatabaseRange, RANGE_MESSAGE);
+
 export const itemListQuerySchema = z.object({
   q: z
     .string()
@@ -380,11 +383,11 @@ export const itemListQuerySchema = z.object({
     .transform((value) => (value === "" ? undefined : value)),
   status: z.enum(itemStatuses as [ItemStatus, ...ItemStatus[]]).optional(),
   domain: z.string().trim().min(1).max(100).optional(),
-  annotator: z.coerce.number().int().positive().optional(),
+  annotator: idParameter.optional(),
   field: z.string().trim().min(1).max(100).optional(),
   gold: booleanParameter.optional(),
-  from: z.iso.date().optional(),
-  to: z.iso.date().optional(),
+  from: dateParameter.optional(),
+  to: dateParameter.optional(),
   sort: z.enum(itemSorts).default("id"),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -403,23 +406,44 @@ const parametersBeyond: Record<Audience, ReadonlyArray<keyof ItemListQuery>> = {
   annotator: ["annotator", "gold", "field", "from", "to"],
 };
 
-/** Where a page of a time-ordered list ended: the exact timestamp and the item id. */
-const timeCursorSchema = z.tuple([z.iso.datetime(), z.number().int().nonnegative()]);
+/**
+ * Where a page of a time-ordered list ended: the exact timestamp (to the microsecond, in UTC, as
+ * the list writes it) and the item id.
+ */
+const timeCursorSchema = z.tuple([
+  z.iso.datetime({ precision: 6 }).refine(inDatabaseRange, RANGE_MESSAGE),
+  z.number().int().positive().max(MAX_ID),
+]);
 
+function encodeTimeCursor(at: string, id: number): string {
+  return Buffer.from(JSON.stringify([at, id])).toString("base64url");
+}
+
+/**
+ * A cursor is accepted only as the list wrote it: an item id for the orders by id, the encoded
+ * time and id for the orders by time. Anything else could reach the query as a value the
+ * database cannot compare, a 500 rather than this 400.
+ */
 function parseCursor(sort: ItemSort, cursor: string | undefined) {
   if (cursor === undefined) return undefined;
+  const invalid = () => badRequest("Invalid cursor: pass back a nextCursor");
   if (sort === "id" || sort === "-id") {
-    if (!/^\d{1,15}$/.test(cursor)) throw badRequest("Invalid cursor: pass back a nextCursor");
-    return { id: Number(cursor), at: null };
+    const id = idParameter.safeParse(cursor);
+    if (!id.success) throw invalid();
+    return { id: id.data, at: null };
   }
+  let decoded: unknown;
   try {
-    const [at, id] = timeCursorSchema.parse(
-      JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")),
-    );
-    return { id, at };
+    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    throw badRequest("Invalid cursor: pass back a nextCursor");
+    throw invalid();
   }
+  const parsed = timeCursorSchema.safeParse(decoded);
+  if (!parsed.success) throw invalid();
+  const [at, id] = parsed.data;
+  // base64url decoding skips stray characters, and JSON allows spaces: one form only.
+  if (encodeTimeCursor(at, id) !== cursor) throw invalid();
+  return { id, at };
 }
 
 /**
@@ -440,7 +464,7 @@ export async function listItems(
   query: unknown,
 ) {
   const parsed = itemListQuerySchema.safeParse(query);
-  if (!parsed.success) throw badRequest("Invalid query", parsed.error.issues);
+  if (!parsed.success) throw badRequest("Invalid query", fieldErrors(parsed.error.issues));
   const filters = parsed.data;
   const { status, sort, limit } = filters;
   const subject = await requireProjectPermission(db, user, projectId, "project.view");
@@ -634,7 +658,7 @@ export async function listItems(
     nextCursor:
       rows.length > limit
         ? timeSorted
-          ? Buffer.from(JSON.stringify([last.sort_time, last.id])).toString("base64url")
+          ? encodeTimeCursor(last.sort_time, last.id)
           : last.id
         : null,
   };

@@ -418,9 +418,12 @@ describe("export", { timeout: 60_000 }, () => {
       400,
       "bad_request",
     );
-    expect(details).toEqual({
-      formats: ["jsonl", "dpo", "reward", "kto", "openai-dpo", "csv", "label-studio"],
-    });
+    expect(details).toEqual([
+      {
+        field: "format",
+        message: "use one of jsonl, dpo, reward, kto, openai-dpo, csv, label-studio",
+      },
+    ]);
   });
 
   it("reads a named field, and refuses one that is missing or of the wrong type (422)", async () => {

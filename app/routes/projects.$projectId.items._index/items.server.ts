@@ -129,7 +129,7 @@ export async function publishConsensusFromList(
 /** A refused query in a sentence: which parameter, and what was wrong with it. */
 function describeRefusal(error: AppError): string {
   const issues = Array.isArray(error.details) ? (error.details as unknown[]) : [];
-  const first = issues[0] as { path?: unknown[]; message?: string } | undefined;
-  if (!first?.path || first.path.length === 0) return error.message;
-  return `Check “${first.path.join(".")}”: ${first.message ?? "not a valid value"}.`;
+  const first = issues[0] as { field?: unknown; message?: string } | undefined;
+  if (typeof first?.field !== "string" || first.field === "(root)") return error.message;
+  return `Check “${first.field}”: ${first.message ?? "not a valid value"}.`;
 }
