@@ -16,6 +16,7 @@ import * as webhooks from "./20261205110000_webhooks.ts";
 import * as qualitySnapshots from "./20261206010000_quality_snapshots.ts";
 import * as participantsWhoWorked from "./20261206020000_participants_who_worked.ts";
 import * as stablePseudonyms from "./20261206030000_stable_pseudonyms.ts";
+import * as labellersKeepPseudonyms from "./20261207010000_labellers_keep_pseudonyms.ts";
 
 /** Every migration, listed statically so that no bundler or packager can lose one. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   "20261206010000_quality_snapshots": qualitySnapshots,
   "20261206020000_participants_who_worked": participantsWhoWorked,
   "20261206030000_stable_pseudonyms": stablePseudonyms,
+  "20261207010000_labellers_keep_pseudonyms": labellersKeepPseudonyms,
 };

@@ -13,7 +13,7 @@ import {
   type ProjectEvent,
 } from "../services/project-events.ts";
 import { loadProjectModel, type ProjectModel } from "../services/project-model.ts";
-import { readProjectProgress, seesProjectCosts } from "../services/progress.ts";
+import { readProjectProgress, seesProjectCosts, seesWorkingTimes } from "../services/progress.ts";
 import { projectQualityComputation } from "../services/quality-economics.ts";
 
 /** Events read per project and poll at most; a full read polls again at once. */
@@ -91,6 +91,8 @@ export class ProgressFeeds {
 interface Admitted {
   audience: EventAudience;
   costs: boolean;
+  /** Whether it sees how long the work took (`seesWorkingTimes`). */
+  times: boolean;
 }
 
 class ProjectFeed {
@@ -167,6 +169,7 @@ class ProjectFeed {
         admitted.set(watcher, {
           audience: eventAudienceOf(subject, project),
           costs: seesProjectCosts(subject, project),
+          times: seesWorkingTimes(subject, project),
         });
       }
     }
@@ -179,13 +182,13 @@ class ProjectFeed {
       costs: audiences.some((audience) => audience.costs),
     });
     const views = new Map<string, string>();
-    for (const [watcher, { audience, costs }] of admitted) {
+    for (const [watcher, { audience, costs, times }] of admitted) {
       if (!this.watchers.has(watcher)) continue;
       const { pseudonymised } = audience;
-      const view = `${pseudonymised}:${costs}`;
+      const view = `${pseudonymised}:${costs}:${times}`;
       let json = views.get(view);
       if (json === undefined) {
-        json = JSON.stringify(progressAs(pseudonymised, costs));
+        json = JSON.stringify(progressAs(pseudonymised, costs, times));
         views.set(view, json);
       }
       watcher.progress(json);

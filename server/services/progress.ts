@@ -15,7 +15,7 @@ export async function projectProgress(db: Kysely<Database>, user: User, projectI
   const pseudonymised = seesPseudonymisedProgress(subject, project);
   const costs = seesProjectCosts(subject, project);
   const progressAs = await readProjectProgress(db, project, { pseudonyms: pseudonymised, costs });
-  return progressAs(pseudonymised, costs);
+  return progressAs(pseudonymised, costs, seesWorkingTimes(subject, project));
 }
 
 export type ProjectProgress = Awaited<ReturnType<typeof projectProgress>>;
@@ -26,6 +26,16 @@ export type ProjectProgress = Awaited<ReturnType<typeof projectProgress>>;
  */
 export function seesProjectCosts(subject: Subject, project: ProjectModel): boolean {
   return subject.role !== "client" || subject.isAdmin || project.settings.showCostsToClients;
+}
+
+/**
+ * Whether the subject sees how long the work took: everyone but a client who sees its cost.
+ * The project's cost rising by one label's cost, next to the time that label took (a person's
+ * mean time moving, or the project's total), gives its annotator's rate away, which only leads
+ * and admins may learn (docs/decisions/023-quality-endpoint.md).
+ */
+export function seesWorkingTimes(subject: Subject, project: ProjectModel): boolean {
+  return !(subject.role === "client" && !subject.isAdmin && project.settings.showCostsToClients);
 }
 
 /** Whether the subject sees the project's annotators under pseudonyms in its progress. */
@@ -142,9 +152,9 @@ export async function readProjectProgress(
   const costs = options.costs ? await projectCosts(db, project, undefined, fingerprint) : null;
   /**
    * The progress as an audience sees it: with names, or (`hideNames`) under pseudonyms; with the
-   * costs (`showCosts`) or without.
+   * costs (`showCosts`) or without; with each annotator's mean times (`showTimes`) or null.
    */
-  return (hideNames: boolean, showCosts = false) => ({
+  return (hideNames: boolean, showCosts = false, showTimes = true) => ({
     items,
     goldItems,
     byStatus,
@@ -156,8 +166,8 @@ export async function readProjectProgress(
       level: hideNames ? null : row.level,
       labels: Number(row.labels),
       goldAnswers: Number(row.goldAnswers),
-      meanDurationMs: meanMs(row.totalActiveMs, row.timedLabels),
-      meanGoldDurationMs: meanMs(row.totalGoldActiveMs, row.timedGoldAnswers),
+      meanDurationMs: showTimes ? meanMs(row.totalActiveMs, row.timedLabels) : null,
+      meanGoldDurationMs: showTimes ? meanMs(row.totalGoldActiveMs, row.timedGoldAnswers) : null,
     })),
     ...(showCosts && costs ? costs : {}),
   });

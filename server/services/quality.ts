@@ -7,7 +7,7 @@ import { scoreLabelAgainstGold } from "../../app/domain/gold.ts";
 import type { TemplateField } from "../../app/domain/template.ts";
 import type { AnnotatorLevel, Database, ProjectRole, User } from "../../db/schema.ts";
 import { byName, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
-import { seesProjectCosts } from "./progress.ts";
+import { seesProjectCosts, seesWorkingTimes } from "./progress.ts";
 import { loadProjectFor, loadProjectModel, type ProjectModel } from "./project-model.ts";
 import type { AgreementMetric } from "./quality-agreement.ts";
 import type { DailyQuality } from "./quality-over-time.ts";
@@ -115,8 +115,11 @@ export interface FinalAccuracyQuality extends AccuracyQuality {
 export interface EconomicsQuality {
   /** Labels given, gold answers and labels rejected in review included. */
   labels: number;
-  /** The server-measured labelling time (decision 021). */
-  activeMs: number;
+  /**
+   * The server-measured labelling time (decision 021); absent for a client who sees the
+   * project's cost (`seesWorkingTimes`).
+   */
+  activeMs?: number;
   costCents?: Estimate<number>;
   accuracyVsFinal: FinalAccuracyQuality;
   goldAccuracy: AccuracyQuality;
@@ -142,8 +145,8 @@ export interface GroupQuality extends EconomicsQuality {
 
 export interface ProjectTotalsQuality extends EconomicsQuality {
   /** Measured time of panels in rooms of published versions, and of reviewers on reviews. */
-  panelMs: number;
-  reviewMs: number;
+  panelMs?: number;
+  reviewMs?: number;
   /** Published items, and those whose every piece of work has a cost. */
   publishedItems: { items: number; costedItems: number };
   costPerPublishedItemCents?: Estimate<number>;
@@ -244,6 +247,7 @@ export async function projectQuality(
     // whole project: a person's or a group's cost next to their measured time gives a rate away.
     costsShown: seesProjectCosts(subject, project),
     costsPerPerson: !clientView,
+    timesShown: seesWorkingTimes(subject, project),
   });
 }
 
@@ -262,6 +266,8 @@ interface ViewerCut {
   pseudonyms: Map<number, string> | null;
   costsShown: boolean;
   costsPerPerson: boolean;
+  /** Whether working times are in it (`seesWorkingTimes`). */
+  timesShown: boolean;
 }
 
 const byAnnotatorName = (a: { annotator: QualityAnnotator }, b: { annotator: QualityAnnotator }) =>
@@ -675,8 +681,8 @@ function withoutCosts<Entry extends EconomicsQuality>(entry: Entry): Entry {
  */
 export function cutForViewer(figures: QualityFigures, cut: ViewerCut): ProjectQuality {
   const { view } = figures;
-  const { pseudonyms, costsShown, costsPerPerson } = cut;
-  if (pseudonyms === null && costsShown && costsPerPerson) return view;
+  const { pseudonyms, costsShown, costsPerPerson, timesShown } = cut;
+  if (pseudonyms === null && costsShown && costsPerPerson && timesShown) return view;
   const roles = new Map(figures.roles);
   const annotatorOf = (annotator: QualityAnnotator): QualityAnnotator => {
     if (pseudonyms === null || annotator.id === null) return annotator;
@@ -692,7 +698,17 @@ export function cutForViewer(figures: QualityFigures, cut: ViewerCut): ProjectQu
           .map((entry) => ({ ...entry, annotator: annotatorOf(entry.annotator) }))
           .sort(byAnnotatorName);
   const personCosts = <Entry extends EconomicsQuality>(entry: Entry): Entry =>
-    costsPerPerson ? entry : withoutCosts(entry);
+    withoutTimes(costsPerPerson ? entry : withoutCosts(entry));
+  const withoutTimes = <Entry extends EconomicsQuality>(entry: Entry): Entry => {
+    if (timesShown) return entry;
+    const { activeMs: _active, ...rest } = entry;
+    return rest as Entry;
+  };
+  const projectTimes = (project: ProjectTotalsQuality): ProjectTotalsQuality => {
+    if (timesShown) return project;
+    const { panelMs: _panel, reviewMs: _review, ...rest } = withoutTimes(project);
+    return rest;
+  };
 
   const {
     costPerPublishedItemCents: _perItem,
@@ -711,7 +727,14 @@ export function cutForViewer(figures: QualityFigures, cut: ViewerCut): ProjectQu
         pseudonyms === null
           ? field.cohenKappa
           : field.cohenKappa
-              .map((pair) => ({ ...pair, a: annotatorOf(pair.a), b: annotatorOf(pair.b) }))
+              .map((pair) => {
+                // Within a pair too, in the order of the names shown: kept in the order of the
+                // ids, the pair would tell which pseudonym has the lower id. Kappa is symmetric.
+                const [a, b] = [annotatorOf(pair.a), annotatorOf(pair.b)].sort((x, y) =>
+                  byName(x.name, y.name),
+                ) as [QualityAnnotator, QualityAnnotator];
+                return { ...pair, a, b };
+              })
               .sort(byPairNames),
     })),
     annotators: renamed(
@@ -728,7 +751,7 @@ export function cutForViewer(figures: QualityFigures, cut: ViewerCut): ProjectQu
             byLevel: view.groups.byLevel.map(personCosts),
             byDomain: view.groups.byDomain.map(personCosts),
           },
-    project: costsShown ? view.project : withoutCosts(projectWithoutCosts),
+    project: projectTimes(costsShown ? view.project : withoutCosts(projectWithoutCosts)),
     fieldQuality: costsShown
       ? view.fieldQuality
       : view.fieldQuality.map(

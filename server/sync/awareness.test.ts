@@ -1,7 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { User } from "../../db/schema.ts";
 import {
+  participantIdentity,
   PresenceAllowance,
+  presentState,
+  stampIdentity,
   type PresenceDropReason,
   type PresenceLimits,
   type UncheckedPresence,
@@ -123,5 +127,37 @@ describe("PresenceAllowance", () => {
         },
       ),
     );
+  });
+});
+
+describe("presence behind a pseudonym", () => {
+  const someone = (id: number) => ({ id, name: `Person ${id}` }) as User;
+
+  it("carries nothing that depends on who is behind it: no id, no role, a colour of the letter's", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2_000_000 }),
+        fc.integer({ min: 1, max: 2_000_000 }),
+        fc.constantFrom("annotator" as const, "lead" as const, null),
+        fc.stringMatching(/^Annotator [A-Z]{1,2}$/),
+        (firstId, secondId, role, pseudonym) => {
+          const [first, second] = [firstId, secondId].map((id) =>
+            presentState(
+              stampIdentity({ field: "f" }, participantIdentity(someone(id), role, pseudonym)),
+              true,
+            ),
+          );
+          expect(first).toEqual(second);
+          expect(first).toMatchObject({ user: { id: null, name: pseudonym, role: null } });
+        },
+      ),
+    );
+  });
+
+  it("names people to those who see names, with their own colour", () => {
+    const identity = participantIdentity(someone(7), "lead", "Annotator C");
+    expect(presentState(stampIdentity({}, identity), false)).toEqual({
+      user: { id: 7, name: "Person 7", role: "lead", colour: identity.colour },
+    });
   });
 });

@@ -68,19 +68,27 @@ export function stampIdentity(
 /**
  * A stored presence state as one participant may see it: annotators under their pseudonym for
  * those who see pseudonyms (annotators, and clients where the project says so), as the API
- * shows them.
+ * shows them. Behind a pseudonym, the colour comes from the pseudonym and the role is left out:
+ * a colour chosen by user id is the same in every project, so it would link one person's
+ * letters across projects and to their name wherever they are named, and a lead's role next to
+ * a letter would name the lead.
  */
 export function presentState(state: unknown, pseudonymised: boolean): unknown {
   if (typeof state !== "object" || state === null || !("user" in state)) return state;
   const identity = state.user as ParticipantIdentity;
-  const hidden = pseudonymised && identity.pseudonym !== null;
-  const user: PresentedIdentity = {
-    id: hidden ? null : identity.id,
-    name: hidden ? (identity.pseudonym ?? identity.name) : identity.name,
-    role: identity.role,
-    colour: identity.colour,
-  };
+  const pseudonym = pseudonymised ? identity.pseudonym : null;
+  const user: PresentedIdentity =
+    pseudonym === null
+      ? { id: identity.id, name: identity.name, role: identity.role, colour: identity.colour }
+      : { id: null, name: pseudonym, role: null, colour: colourOfName(pseudonym) };
   return { ...state, user };
+}
+
+/** A palette colour picked by a name's characters. */
+function colourOfName(name: string): string {
+  let hash = 0;
+  for (const character of name) hash = (hash * 31 + character.codePointAt(0)!) >>> 0;
+  return palette[hash % palette.length]!;
 }
 
 /**

@@ -77,7 +77,9 @@ async function authorizeItemRoom(
   const role = await projectRole(context.db, user.id, item.project_id);
   const grant = async (access: DocumentAccess): Promise<DocumentGrant> => {
     const settings = projectSettingsSchema.parse(item.settings ?? {});
-    const pseudonyms = role === "lead" ? null : await pseudonymsFor(context.db, item.project_id);
+    // A lead who once labelled keeps their letter here too: presence by name next to comments
+    // and votes under the letter would tell who is behind it.
+    const pseudonyms = await pseudonymsFor(context.db, item.project_id);
     const writes: RoomWrites =
       access === "edit"
         ? {
@@ -92,7 +94,7 @@ async function authorizeItemRoom(
       writes,
       projectId: item.project_id,
       role: role ?? (user.is_admin ? "admin" : null),
-      pseudonym: pseudonyms?.get(user.id) ?? null,
+      pseudonym: pseudonyms.get(user.id) ?? null,
       seesPseudonyms:
         !user.is_admin &&
         (role === "annotator" || (role === "client" && settings.pseudonymiseForClients)),

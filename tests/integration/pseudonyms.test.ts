@@ -327,6 +327,46 @@ describe("pseudonyms", () => {
     ).toEqual(["Annotator A", "Annotator C", "Annotator D"]);
   });
 
+  it("stay on an annotator's past work when they become a lead or a client", async () => {
+    const team = await disputedTeam(
+      ["zqpromoted", "zqclientele", "zqstays", "zqinvited"],
+      ["expert", "junior", "expert", "junior"],
+    );
+    const [promoted, madeClient] = team.annotators as [Person, Person];
+    const lettersIn = (views: Record<string, string>) =>
+      Object.fromEntries(
+        Object.entries(views).map(([path, body]) => [
+          path,
+          [...new Set(body.match(/Annotator [A-Z]+/g) ?? [])].sort(),
+        ]),
+      );
+    const before = await apiViews(team.client, team);
+    for (const [person, role] of [
+      [promoted, "lead"],
+      [madeClient, "client"],
+    ] as const) {
+      const changed = await team.admin.api.post(`/projects/${team.projectId}/members`, {
+        email: person.email,
+        role,
+      });
+      expect(changed.status, JSON.stringify(changed.body)).toBeLessThan(300);
+    }
+    const after = await apiViews(team.client, team);
+    for (const path of Object.keys(before)) {
+      if (path.endsWith("/members")) continue;
+      // Their labels keep the letters they had, and nothing of theirs is named. (A client
+      // leaves the item's panel, which then lists the others alone.)
+      const letters = lettersIn(after)[path];
+      if (path.endsWith("/adjudication")) {
+        expect(lettersIn(before)[path], path).toEqual(expect.arrayContaining(letters));
+      } else {
+        expect(letters, path).toEqual(lettersIn(before)[path]);
+      }
+      expect(after[path], path).not.toContain(promoted.name);
+      expect(after[path], path).not.toContain(madeClient.name);
+    }
+  });
+
   it("keep their letter for good, whoever joins, leaves, labels or changes role", async () => {
     const admin = await person("Admin", { isAdmin: true });
     const watcher = await person("Watcher");
@@ -351,10 +391,10 @@ describe("pseudonyms", () => {
         });
         expect(watching.status).toBe(201);
 
-        // The model: who holds which role, who took part, and the order in which people first
-        // took part other than as a lead or client, which is the order of their letters.
+        // The model: who holds which role, and the order in which people first took part other
+        // than as a lead or client, or had a label stored whatever their role, which is the
+        // order of their letters. Everyone with a letter is shown under it, whatever their role.
         const roles = new Map<number, Role>();
-        const tookPart = new Set<number>();
         const lettered: number[] = [];
         const letter = (userId: number) => {
           if (!lettered.includes(userId)) lettered.push(userId);
@@ -367,7 +407,6 @@ describe("pseudonyms", () => {
             const added = await admin.api.post(`/projects/${projectId}/members`, { email, role });
             expect(added.status, JSON.stringify(added.body)).toBeLessThan(300);
             roles.set(id, role);
-            tookPart.add(id);
             if (role === "annotator") letter(id);
           } else if (kind === "leave") {
             const removed = await admin.api.delete(`/projects/${projectId}/members/${id}`);
@@ -379,15 +418,12 @@ describe("pseudonyms", () => {
               .values({ item_id: itemId, user_id: id, label: JSON.stringify({ preference: 1 }) })
               .onConflict((conflict) => conflict.columns(["item_id", "user_id"]).doNothing())
               .execute();
-            if (!tookPart.has(id) && !roles.has(id)) letter(id);
-            tookPart.add(id);
+            letter(id);
           }
 
           const pseudonyms = await pseudonymsFor(server.context.db, projectId);
           const expected = new Map(
-            lettered
-              .map((userId, position) => [userId, pseudonym(position)] as const)
-              .filter(([userId]) => (roles.get(userId) ?? "annotator") === "annotator"),
+            lettered.map((userId, position) => [userId, pseudonym(position)] as const),
           );
           expect(pseudonyms).toEqual(expected);
           for (const [userId, name] of pseudonyms) {

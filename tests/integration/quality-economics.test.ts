@@ -659,6 +659,9 @@ describe("a project's quality and cost", () => {
     const progress = await progressAs(cast.client, projectId);
     expect(progress).not.toHaveProperty("costCents");
     expect(progress).not.toHaveProperty("costPerPublishedItemCents");
+    // Without the costs, the times are there: they give nothing away on their own.
+    expect(quality.project.activeMs).toBeGreaterThan(0);
+    expect(JSON.stringify(progress)).toMatch(/"meanDurationMs":\d/);
 
     const allowed = await cast.lead.api.patch(`/projects/${projectId}`, {
       settings: {
@@ -676,10 +679,21 @@ describe("a project's quality and cost", () => {
     // Still no person's cost: next to their measured time it would give their rate away.
     for (const entry of withCosts.annotators) expect(entry).not.toHaveProperty("costCents");
     expect(JSON.stringify(withCosts)).not.toMatch(/hourly|ratecents/i);
-    expect(await progressAs(cast.client, projectId)).toMatchObject({
+    // Nor any time: the cost rising by one label's, next to the time it took, is its
+    // annotator's rate.
+    expect(JSON.stringify(withCosts)).not.toMatch(/activeMs|panelMs|reviewMs/);
+    const progressWithCosts = await progressAs(cast.client, projectId);
+    expect(progressWithCosts).toMatchObject({
       costCents: cents(2_575),
       costPerPublishedItemCents: cents(1_025),
     });
+    for (const annotator of (progressWithCosts as { annotators: Array<Record<string, unknown>> })
+      .annotators) {
+      expect(annotator).toMatchObject({ meanDurationMs: null, meanGoldDurationMs: null });
+    }
+    // The lead still sees both.
+    const asLead = await qualityAs(cast.lead, projectId);
+    expect(asLead.project.activeMs).toBeGreaterThan(0);
   });
 });
 

@@ -269,14 +269,17 @@ describe("stored quality figures", () => {
         fc.option(fc.dictionary(fc.constantFrom(...people.map(String)), fc.string())),
         fc.boolean(),
         fc.boolean(),
-        async (names, costsShown, costsPerPerson) => {
-          // Only clients go without a person's costs, and only they may go without the project's.
+        fc.boolean(),
+        async (names, costsShown, costsPerPerson, timesShown) => {
+          // Only clients go without a person's costs, and only they may go without the project's;
+          // only clients who see the project's cost go without times.
           fc.pre(costsShown || !costsPerPerson);
+          fc.pre(timesShown || (costsShown && !costsPerPerson));
           const pseudonyms =
             names === null
               ? null
               : new Map(Object.entries(names).map(([id, name]) => [Number(id), name]));
-          const cut = { pseudonyms, costsShown, costsPerPerson };
+          const cut = { pseudonyms, costsShown, costsPerPerson, timesShown };
           const view = cutForViewer(roundTripped, cut);
           expect(view).toEqual(cutForViewer(computed, cut));
           const text = JSON.stringify(view);
@@ -285,6 +288,7 @@ describe("stored quality figures", () => {
               expect(annotator).not.toHaveProperty("costCents");
           }
           if (!costsShown) expect(text).not.toMatch(/costCents|costPerCorrectCents/);
+          if (!timesShown) expect(text).not.toMatch(/activeMs|panelMs|reviewMs/);
           if (pseudonyms !== null) {
             expect(view.groups).toBeNull();
             for (const annotator of view.annotators) {

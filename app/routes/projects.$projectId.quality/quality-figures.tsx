@@ -265,7 +265,7 @@ function EconomicsCells({ figures, withCosts }: { figures: EconomicsQuality; wit
   return (
     <>
       <td className="numeric">{formatCount(figures.labels)}</td>
-      <td className="numeric">{formatDuration(figures.activeMs)}</td>
+      <td className="numeric">{durationOrHidden(figures.activeMs)}</td>
       {withCosts ? <EstimateCell estimate={figures.costCents} format={formatCents} /> : null}
       <AccuracyCell accuracy={figures.accuracyVsFinal} />
       <AccuracyCell accuracy={figures.goldAccuracy} />
@@ -275,6 +275,17 @@ function EconomicsCells({ figures, withCosts }: { figures: EconomicsQuality; wit
       ) : null}
     </>
   );
+}
+
+/**
+ * A measured time, or a dash where the viewer is not shown times: a client who sees the costs
+ * would otherwise read a rate from the two.
+ */
+function durationOrHidden(ms: number | undefined) {
+  if (ms === undefined) {
+    return <span title="Not shown where costs are: together they would give a rate">—</span>;
+  }
+  return formatDuration(ms);
 }
 
 const hasCosts = (rows: ReadonlyArray<EconomicsQuality>) =>
@@ -390,11 +401,17 @@ export function ProjectFigures({ project }: { project: ProjectQuality["project"]
       </div>
       <div>
         <dt>Labelling time</dt>
-        <dd>{formatDuration(project.activeMs)}</dd>
+        <dd>{durationOrHidden(project.activeMs)}</dd>
       </div>
       <div>
         <dt>Adjudication and review time</dt>
-        <dd>{formatDuration(project.panelMs + project.reviewMs)}</dd>
+        <dd>
+          {durationOrHidden(
+            project.panelMs === undefined || project.reviewMs === undefined
+              ? undefined
+              : project.panelMs + project.reviewMs,
+          )}
+        </dd>
       </div>
       {project.costCents ? (
         <div>
