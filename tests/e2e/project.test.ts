@@ -346,6 +346,18 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
     await page.getByRole("heading", { name: "Agreement between annotators" }).waitFor();
     const agreement = page.getByRole("table", { name: "Agreement per field" });
     await expect(agreement.getByRole("row").count()).resolves.toBeGreaterThan(1);
+    // Each reading ("reliable", "tentative", "low") stays whole on one line.
+    const readings = agreement.locator(".badge");
+    await expect(readings.count()).resolves.toBeGreaterThan(0);
+    const linesOfEach = await readings.evaluateAll((badges) =>
+      badges.map((badge) => {
+        const range = document.createRange();
+        range.selectNodeContents(badge);
+        const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+        return `${badge.textContent ?? ""}: ${tops.size}`;
+      }),
+    );
+    for (const lines of linesOfEach) expect(lines).toMatch(/: 1$/);
 
     const main = page.locator("main");
     await expect(main.locator("form, button, input, textarea, select").count()).resolves.toBe(0);
