@@ -301,6 +301,22 @@ describe("query errors carry the documented details", () => {
     expect(error.message).toMatch(/jsonl, dpo, reward/);
     expect(expectFieldDetails(error.details).map((detail) => detail.field)).toEqual(["format"]);
   });
+
+  it("names the import parameters in error the same way", async () => {
+    const importWith = (query: string) =>
+      send("POST", `/projects/${projectId}/items${query}`, {
+        body: "[]",
+        headers: { "Content-Type": "application/json" },
+      });
+    const unmapped = await importWith("?format=label-studio&assignUnmapped=x");
+    expect(unmapped.status).toBe(400);
+    expect(expectFieldDetails(errorOf(unmapped).details)[0]?.field).toBe("assignUnmapped");
+    const userMap = await importWith(
+      `?format=label-studio&userMap=${encodeURIComponent('{"3": 7}')}`,
+    );
+    expect(userMap.status).toBe(400);
+    expect(expectFieldDetails(errorOf(userMap).details)[0]?.field).toBe("3");
+  });
 });
 
 describe("JSON request bodies", () => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Template } from "../../../app/domain/template.ts";
-import { badRequest } from "../../errors.ts";
+import { badRequest, fieldErrors } from "../../errors.ts";
 import { readCsv } from "./csv.ts";
 import { isHhRlhfRecord, readHhRlhf } from "./hh-rlhf.ts";
 import { readJsonArray, readJsonLines } from "./json.ts";
@@ -40,7 +40,7 @@ export function parseUserMap(text: string, source: string): Record<string, strin
   if (!checked.success) {
     throw badRequest(
       `${source} must map Label Studio user ids to emails, such as {"3": "ada@lab.test"}`,
-      checked.error.issues,
+      fieldErrors(checked.error.issues),
     );
   }
   return Object.fromEntries(
@@ -73,7 +73,7 @@ export function parseLabelStudioImportQuery(
   const parsed = labelStudioImportQuerySchema.safeParse(
     isRecord(query) ? { userMap: query.userMap, assignUnmapped: query.assignUnmapped } : {},
   );
-  if (!parsed.success) throw badRequest("Invalid query", parsed.error.issues);
+  if (!parsed.success) throw badRequest("Invalid query", fieldErrors(parsed.error.issues));
   const { userMap, assignUnmapped } = parsed.data;
   return {
     ...(userMap === undefined ? {} : { userMap: parseUserMap(userMap, "userMap") }),

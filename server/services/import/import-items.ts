@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import { canonicalJson } from "../../../app/domain/canonical-json.ts";
+import { SUBMITTED_AT_RANGE } from "../../../app/domain/item.ts";
 import type { Database, User } from "../../../db/schema.ts";
 import { badRequest, validationFailed } from "../../errors.ts";
 import { recordAudit } from "../audit.ts";
@@ -18,7 +19,7 @@ import {
 import { settleItems } from "../settle.ts";
 import type { ImportFormat } from "./formats.ts";
 import type { ImportRow, RowError } from "./rows.ts";
-import { validateRows, type ValidItem } from "./validate.ts";
+import { chosenOf, validateRows, type ValidItem } from "./validate.ts";
 
 export interface ImportProgress {
   phase: "validating" | "inserting" | "quality";
@@ -117,25 +118,26 @@ export async function importItems(
           message: `the same pair is already in the project as "${item.externalId}" with chosen and rejected the other way round: a conflicting preference`,
         });
       }
-      annotations.forEach(({ annotator, label }, position) => {
+      // An annotation names its own row: later rows of the item add theirs to the first.
+      for (const { row: annotationRow, position, annotator, label } of annotations) {
         const userId = userIds.get(annotator);
         if (userId === undefined) {
           errors.push({
-            row,
+            row: annotationRow,
             field: `annotations.${position}.annotator`,
             message: `no user with email ${annotator}: create the account before importing their annotations`,
           });
-          return;
+          continue;
         }
         const stored = found && storedLabels.get(`${found.id}:${userId}`);
         if (stored !== undefined && stored !== canonicalJson(label)) {
           errors.push({
-            row,
+            row: annotationRow,
             field: `annotations.${position}.label`,
             message: `${annotator} already has a different label on this item`,
           });
         }
-      });
+      }
     }
     if (errors.length > 0) rejectImport(errors);
 
@@ -232,12 +234,6 @@ export async function importItems(
     progress({ phase: "quality", done: patchedAfterCommit, total: patchedAfterCommit });
   }
   return summary;
-}
-
-/** The response an HH-RLHF row chose, as its metadata records it. */
-function chosenOf(metadata: unknown): string | null {
-  if (typeof metadata !== "object" || metadata === null || !("chosen" in metadata)) return null;
-  return typeof metadata.chosen === "string" ? metadata.chosen : null;
 }
 
 function rejectImport(errors: RowError[]): never {
@@ -411,7 +407,11 @@ async function insertAnnotations(
       duration_ms: annotation.durationMs ?? null,
       submitted_at: submittedAt.toISOString(),
       reserved_at: reservedAt.toISOString(),
-      expires_at: new Date(reservedAt.getTime() + reservationMs).toISOString(),
+      // Past the last instant a submittedAt may name, the ISO text would need a six-digit year,
+      // which PostgreSQL does not read; the reservation of a submitted label is over anyway.
+      expires_at: new Date(
+        Math.min(reservedAt.getTime() + reservationMs, SUBMITTED_AT_RANGE.latest),
+      ).toISOString(),
     };
   })) {
     await sql`

@@ -3,6 +3,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ExportItem } from "../../../app/domain/export.ts";
+import { itemInputSchema } from "../../../app/domain/item.ts";
 import { labelStudioResults, labelStudioTask } from "../../../app/domain/label-studio-export.ts";
 import {
   labelSchemaFor,
@@ -11,6 +12,7 @@ import {
   type Template,
   type TemplateInput,
 } from "../../../app/domain/template.ts";
+import { MAX_CLAIMED_DURATION_MS } from "../../../app/domain/work-time.ts";
 import {
   labelArbitrary,
   responses,
@@ -560,5 +562,47 @@ describe("the exported shape", () => {
       true,
     ]);
     expect(exported.annotations[0]!.completed_by).toEqual({ email: "ada@lab.test" });
+  });
+});
+
+describe("Label Studio lead_time", () => {
+  it("becomes durationMs, cut to the most a label may claim, in both layouts", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double({ min: 0, max: 1e9, noNaN: true }),
+          fc.constantFrom(2_500_000, MAX_CLAIMED_DURATION_MS / 1000, Number.MAX_VALUE),
+        ),
+        (leadTime) => {
+          const expected = Math.min(Math.round(leadTime * 1000), MAX_CLAIMED_DURATION_MS);
+          const full = read(
+            JSON.stringify([
+              task({ completed_by: { email: "ada@lab.test" }, lead_time: leadTime }),
+            ]),
+            pairTemplate,
+          );
+          const min = read(
+            JSON.stringify([
+              {
+                id: 1,
+                prompt: "p",
+                answer1: "A",
+                answer2: "B",
+                annotator: "ada@lab.test",
+                pw: { selected: "left" },
+                lead_time: leadTime,
+              },
+            ]),
+            pairTemplate,
+          );
+          for (const { items, errors } of [full, min]) {
+            expect(errors).toEqual([]);
+            const [annotation] = items[0]!.annotations as Array<{ durationMs?: number }>;
+            expect(annotation!.durationMs).toBe(expected);
+            expect(itemInputSchema.safeParse(items[0]).success).toBe(true);
+          }
+        },
+      ),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { preferenceChoices } from "../../../app/domain/label-studio-export.ts";
 import { CodePointOffsets } from "../../../app/domain/span-offsets.ts";
 import type { SpanAnnotation, Template, TemplateField } from "../../../app/domain/template.ts";
+import { MAX_CLAIMED_DURATION_MS } from "../../../app/domain/work-time.ts";
 import { isRecord, type ImportRow, type ParsedImport, type RowError } from "./rows.ts";
 
 /**
@@ -470,8 +471,11 @@ export function labelStudioTaskToItem(
       annotator: annotator.email,
       label,
       ...(typeof submittedAt === "string" ? { submittedAt } : {}),
+      // Label Studio counts every second its editor was open, idle ones included: a task left
+      // open over a weekend is still a label worth keeping, so its time is cut to the most a
+      // label may claim, as the labeling page cuts its own clock, rather than refused.
       ...(typeof leadTime === "number" && leadTime >= 0
-        ? { durationMs: Math.round(leadTime * 1000) }
+        ? { durationMs: Math.min(Math.round(leadTime * 1000), MAX_CLAIMED_DURATION_MS) }
         : {}),
     });
   });

@@ -6,11 +6,15 @@ import { itemContentHash } from "../seed.ts";
 import { isRecord, issuePath, type ImportRow, type RowError } from "./rows.ts";
 
 export interface ValidItem {
+  /** The item's first row: later rows with its externalId add their annotations to it. */
   row: number;
   item: ItemInput;
   contentHash: string;
   gold: Label | undefined;
   annotations: Array<{
+    /** Where the annotation is in the file, for the errors found about it later. */
+    row: number;
+    position: number;
     annotator: string;
     label: Label;
     submittedAt?: string;
@@ -21,9 +25,15 @@ export interface ValidItem {
 export interface ValidatedRows {
   /** One per distinct externalId, in file order. */
   items: ValidItem[];
-  /** Rows repeating an earlier row exactly: imported once. */
+  /** Rows of an item already on an earlier row, merged into it: they create no item. */
   repeated: number;
   errors: RowError[];
+}
+
+/** The response an HH-RLHF row chose, as its metadata records it. */
+export function chosenOf(metadata: unknown): string | null {
+  if (!isRecord(metadata) || !("chosen" in metadata)) return null;
+  return typeof metadata.chosen === "string" ? metadata.chosen : null;
 }
 
 const pairFieldTypes = new Set(["preference", "ranking"]);
@@ -31,6 +41,12 @@ const pairFieldTypes = new Set(["preference", "ranking"]);
 /**
  * Checks every row against the item schema and the project's template, and every externalId
  * against the rest of the file, collecting all problems rather than stopping at the first.
+ *
+ * Rows with the same externalId are one item, taken as if each row were imported after the
+ * earlier ones, so that one file and several give the same result: a later row must have the
+ * same prompt and responses (and chosen response), adds the annotations of annotators the item
+ * has none from, repeats the same label or is refused, and leaves the first row's metadata,
+ * domain and gold label as they are.
  */
 export function validateRows(
   rows: ReadonlyArray<ImportRow>,
@@ -39,7 +55,10 @@ export function validateRows(
 ): ValidatedRows {
   const errors: RowError[] = [];
   const items: ValidItem[] = [];
-  const byExternalId = new Map<string, { row: number; item: ItemInput }>();
+  const byExternalId = new Map<
+    string,
+    { row: number; item: ItemInput; contentHash: string; valid: ValidItem | undefined }
+  >();
   const pairField = project.template.fields.find((field) => pairFieldTypes.has(field.type));
   let repeated = 0;
 
@@ -101,60 +120,68 @@ export function validateRows(
         }
         annotators.add(annotation.annotator);
         const checked = labelSchema.safeParse(annotation.label);
-        if (checked.success) annotations.push({ ...annotation, label: checked.data });
+        if (checked.success) {
+          annotations.push({ ...annotation, row, position, label: checked.data });
+        }
         for (const issue of checked.error?.issues ?? []) {
           fail(issuePath(`annotations.${position}.label`, issue.path), issue.message);
         }
       });
     }
 
+    const contentHash = itemContentHash(item.prompt, item.responses);
     const earlier = byExternalId.get(item.externalId);
     if (earlier) {
-      if (canonicalJson(earlier.item) === canonicalJson(item)) {
-        repeated += 1;
-        return;
+      // The checks an item already in the project gets (importItems), in the same order.
+      const chosen = chosenOf(earlier.item.metadata);
+      if (earlier.contentHash !== contentHash) {
+        fail(
+          "externalId",
+          `"${item.externalId}" is also on row ${earlier.row} with different content`,
+        );
+      } else if (chosen !== null && chosen !== chosenOf(item.metadata)) {
+        fail(
+          "externalId",
+          `the same pair as row ${earlier.row} with chosen and rejected the other way round: a conflicting preference`,
+        );
+      } else if (earlier.valid) {
+        mergeAnnotations(earlier.valid, annotations, fail);
       }
-      fail(
-        "externalId",
-        swappedPair(earlier.item, item)
-          ? `the same pair as row ${earlier.row} with chosen and rejected the other way round: a conflicting preference`
-          : `"${item.externalId}" is also on row ${earlier.row} with different content`,
-      );
-    } else {
-      byExternalId.set(item.externalId, { row, item });
+      if (rowErrors.length > 0) errors.push(...rowErrors);
+      else repeated += 1;
+      return;
     }
     if (rowErrors.length > 0) {
       errors.push(...rowErrors);
+      byExternalId.set(item.externalId, { row, item, contentHash, valid: undefined });
       return;
     }
-    items.push({
-      row,
-      item,
-      contentHash: itemContentHash(item.prompt, item.responses),
-      gold,
-      annotations,
-    });
+    const valid: ValidItem = { row, item, contentHash, gold, annotations };
+    byExternalId.set(item.externalId, { row, item, contentHash, valid });
+    items.push(valid);
   });
   onRow?.(rows.length);
   return { items, repeated, errors };
 }
 
 /**
- * Whether two rows are one HH-RLHF pair with chosen and rejected swapped: the same prompt and
- * responses, their metadata the other way round.
+ * Adds a later row's annotations to its item: an annotator's first label stands, as a label
+ * stored in the project does, and a different one on a later row is refused.
  */
-function swappedPair(earlier: ItemInput, later: ItemInput): boolean {
-  const pairOf = (item: ItemInput) => {
-    const metadata = isRecord(item.metadata) ? item.metadata : {};
-    return { chosen: metadata.chosen, rejected: metadata.rejected, source: metadata.source };
-  };
-  const [first, second] = [pairOf(earlier), pairOf(later)];
-  return (
-    first.source === "hh-rlhf" &&
-    second.source === "hh-rlhf" &&
-    first.chosen === second.rejected &&
-    first.rejected === second.chosen &&
-    itemContentHash(earlier.prompt, earlier.responses) ===
-      itemContentHash(later.prompt, later.responses)
-  );
+function mergeAnnotations(
+  into: ValidItem,
+  annotations: ValidItem["annotations"],
+  fail: (field: string, message: string) => void,
+): void {
+  for (const annotation of annotations) {
+    const earlier = into.annotations.find((other) => other.annotator === annotation.annotator);
+    if (!earlier) {
+      into.annotations.push(annotation);
+    } else if (canonicalJson(earlier.label) !== canonicalJson(annotation.label)) {
+      fail(
+        `annotations.${annotation.position}.label`,
+        `${annotation.annotator} already has a different label on this item, on row ${earlier.row}`,
+      );
+    }
+  }
 }
