@@ -17,6 +17,7 @@ import * as qualitySnapshots from "./20261206010000_quality_snapshots.ts";
 import * as participantsWhoWorked from "./20261206020000_participants_who_worked.ts";
 import * as stablePseudonyms from "./20261206030000_stable_pseudonyms.ts";
 import * as labellersKeepPseudonyms from "./20261207010000_labellers_keep_pseudonyms.ts";
+import * as searchWordsOnly from "./20261207020000_search_words_only.ts";
 
 /** Every migration, listed statically so that no bundler or packager can lose one. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   "20261206020000_participants_who_worked": participantsWhoWorked,
   "20261206030000_stable_pseudonyms": stablePseudonyms,
   "20261207010000_labellers_keep_pseudonyms": labellersKeepPseudonyms,
+  "20261207020000_search_words_only": searchWordsOnly,
 };

@@ -66,7 +66,7 @@ beforeAll(async () => {
               ]
             : `Dose of ${drug}?`,
         responses: [
-          { id: "a", text: `Take 5 mg of ${drug} daily.` },
+          { id: "a", model: "zebramodel-7b", text: `Take 5 mg of ${drug} daily.` },
           { id: "b", text: `Check the renal function before ${drug}.` },
         ],
         domain,
@@ -156,8 +156,11 @@ describe("searching a project's items", () => {
       "lisinopril-agreed",
     ]);
     expect(await search("pharmacist or maximum")).toHaveLength(8);
-    // JSON keys are not words of the content.
+    // JSON keys are not words of the content, nor are response ids, model names or the roles
+    // of a conversation's turns: only what is read is.
     expect(await search("role")).toEqual([]);
+    for (const q of ["b", "zebramodel", "zebramodel-7b", "user"])
+      expect(await search(q), q).toEqual([]);
   });
 
   it("counts every match, not only the page, and shows the start of the prompt (its last turn)", async () => {
