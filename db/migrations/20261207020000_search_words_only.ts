@@ -5,25 +5,12 @@ import { sql, type Kysely } from "kysely";
 /** As in migration 20261205090000: past this, the first this many characters are indexed. */
 const searchedBytes = 250_000;
 
-/**
- * The search vector of migration 20261205090000 took every string of the prompt and responses:
- * with the words, the responses' ids ("a", "b"), their model names and the conversation turns'
- * roles ("user", "assistant"), so that a search for "a" or "user" matched every item. Now only
- * what is read is indexed: the prompt's text (or its turns' contents) and the responses' texts.
- */
-const wordsOnly = `
+/** `item_search_vector` over the JSON that `content` (an expression of prompt and responses) makes. */
+const searchVector = (content: string) => `
   create or replace function item_search_vector(prompt jsonb, responses jsonb) returns tsvector
    language plpgsql immutable parallel safe as $$
    declare
-     content jsonb := jsonb_build_array(
-       case when jsonb_typeof(prompt) = 'array'
-         then (select coalesce(jsonb_agg(turn -> 'content'), '[]'::jsonb)
-               from jsonb_array_elements(prompt) as turn)
-         else prompt end,
-       case when jsonb_typeof(responses) = 'array'
-         then (select coalesce(jsonb_agg(response -> 'text'), '[]'::jsonb)
-               from jsonb_array_elements(responses) as response)
-         else '[]'::jsonb end);
+     content jsonb := ${content};
    begin
      if octet_length(content::text) <= ${searchedBytes} then
        return jsonb_to_tsvector('simple'::regconfig, content, '["string"]');
@@ -32,18 +19,23 @@ const wordsOnly = `
    end
    $$`;
 
-const everyString = `
-  create or replace function item_search_vector(prompt jsonb, responses jsonb) returns tsvector
-   language plpgsql immutable parallel safe as $$
-   declare
-     content jsonb := jsonb_build_array(prompt, responses);
-   begin
-     if octet_length(content::text) <= ${searchedBytes} then
-       return jsonb_to_tsvector('simple'::regconfig, content, '["string"]');
-     end if;
-     return to_tsvector('simple'::regconfig, left(replace(content::text, '\\n', ' '), ${searchedBytes}));
-   end
-   $$`;
+/**
+ * The search vector of migration 20261205090000 took every string of the prompt and responses:
+ * with the words, the responses' ids ("a", "b"), their model names and the conversation turns'
+ * roles ("user", "assistant"), so that a search for "a" or "user" matched every item. Now only
+ * what is read is indexed: the prompt's text (or its turns' contents) and the responses' texts.
+ */
+const wordsOnly = searchVector(`jsonb_build_array(
+       case when jsonb_typeof(prompt) = 'array'
+         then (select coalesce(jsonb_agg(turn -> 'content'), '[]'::jsonb)
+               from jsonb_array_elements(prompt) as turn)
+         else prompt end,
+       case when jsonb_typeof(responses) = 'array'
+         then (select coalesce(jsonb_agg(response -> 'text'), '[]'::jsonb)
+               from jsonb_array_elements(responses) as response)
+         else '[]'::jsonb end)`);
+
+const everyString = searchVector("jsonb_build_array(prompt, responses)");
 
 /**
  * A stored generated column keeps what it computed when its row was written: it is dropped and

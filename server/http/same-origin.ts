@@ -6,14 +6,18 @@ const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
 
 type TrustProxy = (address: string | undefined, hop: number) => boolean;
 
+/** Whether the request came through a proxy Express trusts (TRUST_PROXY). */
+function fromTrustedProxy(request: Request): boolean {
+  return (request.app.get("trust proxy fn") as TrustProxy)(request.socket.remoteAddress, 0);
+}
+
 /**
  * The host the client addressed: the first X-Forwarded-Host when the proxy that sent it is trusted
  * (TRUST_PROXY), as Express reads it for `request.hostname`; the Host header otherwise.
  */
 function addressedHost(request: Request): string | undefined {
-  const trusted = request.app.get("trust proxy fn") as TrustProxy;
   const forwarded = request.get("x-forwarded-host")?.split(",")[0]?.trim();
-  if (forwarded && trusted(request.socket.remoteAddress, 0)) return forwarded;
+  if (forwarded && fromTrustedProxy(request)) return forwarded;
   return request.headers.host;
 }
 
@@ -64,8 +68,7 @@ export const requireSameOrigin: RequestHandler = (request, response, next) => {
  * builds the page's URL from it, as Express does).
  */
 export const requireSameOriginPage: RequestHandler = (request, response, next) => {
-  const trusted = request.app.get("trust proxy fn") as TrustProxy;
-  if (!trusted(request.socket.remoteAddress, 0)) delete request.headers["x-forwarded-host"];
+  if (!fromTrustedProxy(request)) delete request.headers["x-forwarded-host"];
   const origin = request.headers.origin;
   const foreignOrigin =
     !safeMethods.has(request.method) && origin !== undefined && !namesOurHost(request, origin);

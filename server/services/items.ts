@@ -2,7 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { z } from "zod";
 import type { Database, ItemStatus, ProjectRole, User } from "../../db/schema.ts";
 import { AppError, badRequest, fieldErrors, notFound } from "../errors.ts";
-import { idParameter, MAX_ID } from "../http/parse.ts";
+import { idParameter, MAX_ID } from "../ids.ts";
 import { requireProjectPermission } from "../permissions.ts";
 import { getDraft } from "./annotate.ts";
 import { isPanelMember, panelItemIds } from "./panel.ts";

@@ -2,47 +2,24 @@ import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../server/config.ts";
 import { AppError } from "../../server/errors.ts";
-import { MAX_ID, parseId } from "../../server/http/parse.ts";
-import { startQuorum, withoutLinkTokens, type QuorumServer } from "../../server/index.ts";
-import { createApiToken } from "../../server/services/auth.ts";
-import { createUser } from "../../server/services/users.ts";
-import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import { parseId } from "../../server/http/parse.ts";
+import { MAX_ID } from "../../server/ids.ts";
+import { withoutLinkTokens } from "../../server/index.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
 
 /** A server whose log lines the test reads, to hold it to what it logs and at which level. */
 interface LoggedServer {
-  server: QuorumServer;
+  server: TestServer;
   logs: Array<{ level: number; msg?: string } & Record<string, unknown>>;
-  stop(): Promise<void>;
 }
 
 const ERROR_LEVEL = 50;
 
 async function startLoggedServer(environment: Record<string, string> = {}): Promise<LoggedServer> {
-  const database: TestDatabase = await createTestDatabase();
   const logs: LoggedServer["logs"] = [];
-  const server = await startQuorum({
-    config: loadConfig({
-      NODE_ENV: "test",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      QUORUM_SEED: "none",
-      QUORUM_DATA_DIR: database.dataDir,
-      SESSION_SECRET: "test-secret-test-secret-test-secret-0123",
-      ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
-      ...environment,
-    }),
-    log: pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line)) }),
-  });
-  return {
-    server,
-    logs,
-    async stop() {
-      await server.close();
-      await database.drop();
-    },
-  };
+  const log = pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line)) });
+  return { server: await startTestServer(environment, { log }), logs };
 }
 
 let main: LoggedServer;
@@ -52,13 +29,11 @@ let itemIds: number[];
 
 beforeAll(async () => {
   main = await startLoggedServer();
-  const admin = await createUser(main.server.context.db, {
+  ({ token } = await main.server.createUserWithToken({
     email: "admin@example.test",
     name: "Admin",
-    password: "correct horse battery staple",
     isAdmin: true,
-  });
-  token = (await createApiToken(main.server.context.db, admin.id, "test")).token;
+  }));
   const project = await call("POST", "/projects", {
     name: "Hardening",
     template: {
@@ -85,7 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await main?.stop();
+  await main?.server.stop();
 });
 
 /** A JSON API call as the admin. */
@@ -395,7 +370,7 @@ describe("JSON request bodies", () => {
 });
 
 describe("cross-origin form posts to pages", () => {
-  const post = (server: QuorumServer, path: string, headers: Record<string, string>) =>
+  const post = (server: TestServer, path: string, headers: Record<string, string>) =>
     fetch(`${server.url}${path}`, {
       method: "POST",
       body: new URLSearchParams({ email: "nobody@example.test", password: "wrong password" }),
@@ -446,7 +421,7 @@ describe("cross-origin form posts to pages", () => {
       expect(theirs.status).toBe(403);
       expect(proxied.logs.filter((line) => line.level >= ERROR_LEVEL)).toEqual([]);
     } finally {
-      await proxied.stop();
+      await proxied.server.stop();
     }
   });
 });

@@ -1,6 +1,7 @@
 import { pino } from "pino";
 import { loadConfig } from "../../server/config.ts";
 import { startQuorum, type QuorumServer } from "../../server/index.ts";
+import type { Logger } from "../../server/logger.ts";
 import { createUser, type NewUserInput } from "../../server/services/users.ts";
 import { createApiToken } from "../../server/services/auth.ts";
 import { createTestDatabase } from "./database.ts";
@@ -17,10 +18,12 @@ export interface TestServer extends QuorumServer {
 
 /**
  * A real Quorum server on a free port over a fresh database of its own. `environment` holds
- * extra settings as they would appear in the process environment.
+ * extra settings as they would appear in the process environment; `log` replaces the silent
+ * logger, for a test that reads what the server logs.
  */
 export async function startTestServer(
   environment: Record<string, string> = {},
+  options: { log?: Logger } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase();
   const config = loadConfig({
@@ -35,7 +38,7 @@ export async function startTestServer(
   });
   const server = await startQuorum({
     config,
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    log: options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
   });
   return {
     ...server,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { templateSchema } from "../../../app/domain/template.ts";
 import { errorStatus, fieldErrors, type ErrorBody, type ErrorCode } from "../../errors.ts";
 import { SESSION_COOKIE_NAME } from "../credentials.ts";
-import { idParameter } from "../parse.ts";
+import { idParameter } from "../../ids.ts";
 import { operations, type ApiOperation, type ErrorExample } from "./operations.ts";
 import * as bodies from "./schemas.ts";
 
