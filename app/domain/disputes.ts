@@ -10,6 +10,7 @@ import type {
   Template,
   TemplateField,
 } from "./template.ts";
+import { pairwiseMean } from "./pairwise-mean.ts";
 
 /**
  * A project's dispute policy: per field, when the independent labels count as disagreeing. Every
@@ -159,15 +160,7 @@ function settleMultipleChoice(field: ChoiceField, policy: FieldPolicy, values: s
 
 function settleRanking(policy: FieldPolicy, rankings: string[][]): FieldRuling {
   const { ranking, tied } = bordaRanking(rankings);
-  let total = 0;
-  let pairs = 0;
-  for (let i = 0; i < rankings.length; i++) {
-    for (let j = i + 1; j < rankings.length; j++) {
-      total += kendallTau(rankings[i]!, rankings[j]!);
-      pairs++;
-    }
-  }
-  const tau = pairs === 0 ? 1 : total / pairs;
+  const tau = pairwiseMean(rankings, kendallTau) ?? 1;
   const minimum = policy.minKendallTau ?? defaultFieldPolicy.minKendallTau;
   const reason = `mean pairwise Kendall tau ${tau.toFixed(2)}`;
   if (tau < minimum) return ruling(true, reason, ranking);

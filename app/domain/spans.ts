@@ -1,4 +1,5 @@
 import type { SpanAnnotation } from "./template.ts";
+import { pairwiseMean } from "./pairwise-mean.ts";
 
 export type SpanMatch = "exact" | "overlap";
 
@@ -305,15 +306,7 @@ export function meanPairwiseSpanF1(
   spanSets: ReadonlyArray<ReadonlyArray<SpanAnnotation>>,
   mode: SpanMatch,
 ): number | null {
-  let total = 0;
-  let pairs = 0;
-  for (let first = 0; first < spanSets.length; first++) {
-    for (let second = first + 1; second < spanSets.length; second++) {
-      total += spanF1(spanSets[first]!, spanSets[second]!, mode);
-      pairs++;
-    }
-  }
-  return pairs === 0 ? null : total / pairs;
+  return pairwiseMean(spanSets, (first, second) => spanF1(first, second, mode));
 }
 
 export interface SpanClusterMember {
