@@ -150,6 +150,11 @@ export interface AnnotationsTable {
   created_at: Timestamp;
   /** Set when a lead rejected the annotation in review: it no longer counts. */
   rejected_at: NullableTimestamp;
+  /**
+   * The person's hourly rate in cents when the work was recorded (decision 034); null when they
+   * had none then, or for imported labels.
+   */
+  rate_cents_per_hour: ColumnType<number | null, number | null | undefined, never>;
 }
 
 export interface AdjudicationsTable {
@@ -181,6 +186,11 @@ export interface AdjudicationTimeTable {
   version: number;
   user_id: number;
   active_ms: number;
+  /**
+   * The person's hourly rate in cents when the work was recorded (decision 034); null when they
+   * had none then, or for imported labels.
+   */
+  rate_cents_per_hour: ColumnType<number | null, number | null | undefined, never>;
 }
 
 /** Time people spent on a room (item or review) not yet settled on a version or decision. */
@@ -196,6 +206,11 @@ export interface ReviewTimeTable {
   review_id: number;
   user_id: number;
   active_ms: number;
+  /**
+   * The person's hourly rate in cents when the work was recorded (decision 034); null when they
+   * had none then, or for imported labels.
+   */
+  rate_cents_per_hour: ColumnType<number | null, number | null | undefined, never>;
 }
 
 export interface RoomUpdatesTable {

@@ -195,7 +195,7 @@ describe("projectEconomics, worked by hand", () => {
       scored: 6,
       value: { value: 4 / 6 },
     });
-    expect(person("p1").costPerCorrectCents).toEqual({ value: 56, reason: null });
+    expect(person("p1").costPerCorrectCents).toEqual({ value: 56.25, reason: null });
     // p2: 4 of 4 against finals, 1 of 2 on gold; cost of A, B, D 180 / 5 correct = 36.
     expect(person("p2").accuracyVsFinal).toMatchObject({ correct: 4, scored: 4 });
     expect(person("p2").goldAccuracy).toMatchObject({ correct: 1, scored: 2 });
@@ -237,7 +237,7 @@ describe("projectEconomics, worked by hand", () => {
     // (p1 A, C; p2 A, B, D), verdict 4 (p1 A, C; p2 A, B): 135 / 5 = 27, 135 / 4 = 33.75.
     expect(result.fields.map((field) => field.costPerCorrectCents)).toEqual([
       { value: 27, reason: null },
-      { value: 34, reason: null },
+      { value: 33.75, reason: null },
       { value: null, reason: "not-scored" },
     ]);
     expect(result.fields[0]!.accuracyVsFinal).toMatchObject({ correct: 5, scored: 6 });
@@ -324,8 +324,9 @@ describe("degenerate projects give reasons, never NaN", () => {
     expect(score!.accuracyVsFinal.value).toEqual({ value: null, reason: "no-data" });
     expect(score!.costPerCorrectCents).toEqual({ value: null, reason: "no-data" });
     expect(verdict!.accuracyVsFinal).toMatchObject({ correct: 9, scored: 9, value: { value: 1 } });
-    // 9 labels of 1¢; 3 of 9 cents for the verdict field over 9 correct answers: 0.33 → 0.
-    expect(verdict!.costPerCorrectCents).toEqual({ value: 0, reason: null });
+    // 9 labels of 1¢; 3 of 9 cents for the verdict field over 9 correct answers: a third of a
+    // cent, to the hundredth (whole cents said 0: a correct answer cost nothing).
+    expect(verdict!.costPerCorrectCents).toEqual({ value: 0.33, reason: null });
     expect(result.whole.costPerCorrectCents).toEqual({ value: 1, reason: null });
   });
 
@@ -474,9 +475,82 @@ function expectFinite(value: unknown, path = "result"): void {
 }
 
 const isWholeCents = (value: number) => Number.isSafeInteger(value) && value >= 0;
+const isHundredthsOfACent = (value: number) =>
+  value >= 0 && Number.isSafeInteger(Math.round(value * 100)) && Number(value.toFixed(2)) === value;
 
 describe("properties", () => {
-  it("costs are whole cents ≥ 0 that add up: over people to the whole, and to every piece", () => {
+  it("costs work at the rate it recorded, whatever the rates are now; at the rate now where it recorded none", () => {
+    const rateNow = fc.array(fc.option(fc.integer({ min: 0, max: 20_000 }), { nil: null }), {
+      minLength: pool.length,
+      maxLength: pool.length,
+    });
+    fc.assert(
+      fc.property(
+        projectArbitrary,
+        rateNow,
+        rateNow,
+        fc.integer({ min: 0, max: 20_000 }),
+        (project, before, after, recorded) => {
+          const withRates = (
+            items: ReadonlyArray<CostedItem<string>>,
+            rates: Array<number | null>,
+          ) =>
+            projectEconomics({
+              ...inputOf(project),
+              items,
+              rates: pool.map((person, index) => ({ person, rateCentsPerHour: rates[index]! })),
+            });
+          const costs = (result: ReturnType<typeof withRates>) =>
+            JSON.stringify([
+              result.people.map((entry) => [entry.person, entry.costCents, entry.tally]),
+              result.publishedItems,
+            ]);
+          const stamp = <Piece extends { rateCentsPerHour?: number | null }>(piece: Piece) => ({
+            ...piece,
+            rateCentsPerHour: recorded,
+          });
+          const recordedItems = project.items.map((item) => ({
+            ...item,
+            labels: item.labels.map(stamp),
+            versions: item.versions?.map((version) => ({
+              panel: version.panel?.map(stamp) ?? null,
+            })),
+            reviews: item.reviews?.map((review) => ({ people: review.people?.map(stamp) ?? null })),
+          }));
+          // Every piece recorded its rate: the rates now change nothing, and the cost is the
+          // recorded rate's for everyone.
+          expect(costs(withRates(recordedItems, after))).toBe(
+            costs(withRates(recordedItems, before)),
+          );
+          expect(costs(withRates(recordedItems, before))).toBe(
+            costs(
+              withRates(
+                recordedItems,
+                pool.map(() => recorded),
+              ),
+            ),
+          );
+          // No piece recorded one (null, as before any rate was set): the rates now cost them.
+          const unrecorded = recordedItems.map((item) => ({
+            ...item,
+            labels: item.labels.map((entry) => ({ ...entry, rateCentsPerHour: null })),
+            versions: item.versions?.map((version) => ({
+              panel:
+                version.panel?.map((member) => ({ ...member, rateCentsPerHour: null })) ?? null,
+            })),
+            reviews: item.reviews?.map((review) => ({
+              people:
+                review.people?.map((member) => ({ ...member, rateCentsPerHour: null })) ?? null,
+            })),
+          }));
+          expect(costs(withRates(unrecorded, after))).toBe(costs(withRates(project.items, after)));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("costs are whole cents ≥ 0 that add up: over people to the whole, and to every piece; costs per correct answer are hundredths of a cent", () => {
     fc.assert(
       fc.property(projectArbitrary, (project) => {
         const input = inputOf(project);
@@ -503,20 +577,20 @@ describe("properties", () => {
         expect(sum).toBe(pieces);
         expect(result.whole.costCents.value === null).toBe(costed === 0);
         for (const entry of [...result.people, result.whole]) {
-          for (const cents of [entry.costCents.value, entry.costPerCorrectCents.value]) {
-            if (cents !== null) expect(isWholeCents(cents)).toBe(true);
+          if (entry.costCents.value !== null) {
+            expect(isWholeCents(entry.costCents.value)).toBe(true);
           }
+          const perCorrect = entry.costPerCorrectCents.value;
+          if (perCorrect !== null) expect(isHundredthsOfACent(perCorrect)).toBe(true);
         }
         for (const cents of Object.values(result.publishedItems.sums)) {
           expect(isWholeCents(cents)).toBe(true);
         }
         for (const field of result.fields) {
-          for (const cents of [
-            field.perPublishedItemCents.value,
-            field.costPerCorrectCents.value,
-          ]) {
-            if (cents !== null) expect(isWholeCents(cents)).toBe(true);
-          }
+          const perItem = field.perPublishedItemCents.value;
+          if (perItem !== null) expect(isWholeCents(perItem)).toBe(true);
+          const perCorrect = field.costPerCorrectCents.value;
+          if (perCorrect !== null) expect(isHundredthsOfACent(perCorrect)).toBe(true);
         }
       }),
     );
@@ -543,9 +617,10 @@ describe("properties", () => {
           if (perCorrect === null) {
             expect(entry.costPerCorrectCents.reason).not.toBeNull();
           } else {
-            expect(Math.abs(perCorrect * judgedCorrect - judgedCostCents)).toBeLessThanOrEqual(
-              judgedCorrect / 2,
-            );
+            // Rounded to the hundredth of a cent: off by at most half of one per answer.
+            expect(
+              Math.abs(perCorrect * 100 * judgedCorrect - judgedCostCents * 100),
+            ).toBeLessThanOrEqual(judgedCorrect / 2 + 1e-6 * judgedCostCents * 100);
           }
         }
       }),

@@ -1,7 +1,8 @@
 /**
  * What labels cost and what a correct answer costs (docs/decisions/024-quality-and-cost.md).
- * Cost is a person's hourly rate times the working time the server measured (decision 021):
- * their active time on a label, on an adjudication room, on a review. Money is in whole cents:
+ * Cost is a person's hourly rate when the work was recorded (decision 034) times the working
+ * time the server measured (decision 021): their active time on a label, on an adjudication
+ * room, on a review. Money is in whole cents:
  * each piece of work (a label; one person's time on one published version or one review) is
  * rounded to the nearest cent once, halves up, and every total is a sum of those whole cents, so
  * totals add up exactly across people, groups and fields. Pure: data in, counts and `Estimate`s
@@ -86,13 +87,24 @@ export function splitCents(cents: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, index) => share + (index < rest ? 1 : 0));
 }
 
+/**
+ * The hourly rate in cents a piece of work was recorded at (decision 034): the person's rate when
+ * they submitted the label, when the version was published, when the review was decided. Absent
+ * or null (they had no rate then, or the label was imported): their rate now, so that a rate set
+ * late still costs the work done before it.
+ */
+interface RecordedRate {
+  rateCentsPerHour?: number | null;
+}
+
 /** One person's measured time on a piece of work; null where none was measured. */
-export interface PersonTime<Person extends PersonId> {
+export interface PersonTime<Person extends PersonId> extends RecordedRate {
   person: Person;
   activeMs: number | null;
 }
 
-export interface CostedLabel<Person extends PersonId> extends IndependentLabel<Person> {
+export interface CostedLabel<Person extends PersonId>
+  extends IndependentLabel<Person>, RecordedRate {
   /** The working time the server measured (`annotations.active_ms`); null for imports. */
   activeMs: number | null;
 }
@@ -122,7 +134,10 @@ export interface CostedItem<Person extends PersonId> {
 export interface EconomicsInput<Person extends PersonId> {
   template: Template;
   policy: DisputePolicy;
-  /** Hourly rates in cents (`users.hourly_rate_cents`), one entry per person; absent is none. */
+  /**
+   * Hourly rates in cents now (`users.hourly_rate_cents`), one entry per person; absent is none.
+   * They cost the work that recorded no rate of its own.
+   */
   rates: ReadonlyArray<{ person: Person; rateCentsPerHour: number | null }>;
   items: ReadonlyArray<CostedItem<Person>>;
   accuracy?: AccuracyOptions;
@@ -233,8 +248,10 @@ export interface Figures {
   accuracyVsFinal: FinalAccuracyFigure;
   goldAccuracy: AccuracyFigure;
   /**
-   * Cost per correct answer, in whole cents (halves up): the cost of the labels on judged items
-   * (settled or gold) that have a cost, divided by how many of their answers are correct.
+   * Cost per correct answer, in cents to the hundredth (halves up): the cost of the labels on
+   * judged items (settled or gold) that have a cost, divided by how many of their answers are
+   * correct. Not whole cents: quick answers cost fractions of a cent each, and 6 ¢ over 15
+   * correct answers would read as nothing.
    */
   costPerCorrectCents: Estimate<number>;
 }
@@ -257,7 +274,7 @@ function costPerCorrect(
   if (correct === 0) {
     return notEstimable(scored > 0 ? "no-correct" : selfDecided > 0 ? "self-decided" : "no-data");
   }
-  return estimated(roundedQuotient(costCents, correct));
+  return estimated(roundedQuotient(costCents * 100, correct) / 100);
 }
 
 export function figuresOf(tally: Tally): Figures {
@@ -409,13 +426,12 @@ export function projectEconomics<Person extends PersonId>(
 
   /** Charges one piece of work to its person; returns its cost, or why it has none. */
   const charge = (
-    person: Person,
-    activeMs: number | null,
+    { person, activeMs, rateCentsPerHour }: PersonTime<Person>,
     component: ComponentCost,
     book: (tally: Tally, ms: number, cents: number | null) => void,
   ): Estimate<number> => {
     const tally = tallyOf(person);
-    const cost = workCostCents(rates.get(person) ?? null, activeMs);
+    const cost = workCostCents(rateCentsPerHour ?? rates.get(person) ?? null, activeMs);
     book(tally, isCount(activeMs) ? activeMs : 0, cost.value);
     if (cost.value !== null) {
       tally.costedWork++;
@@ -451,7 +467,7 @@ export function projectEconomics<Person extends PersonId>(
           : item.labels.map(() => null);
 
     item.labels.forEach((entry, index) => {
-      const cost = charge(entry.person, entry.activeMs, labelsCost, (tally, ms, cents) => {
+      const cost = charge(entry, labelsCost, (tally, ms, cents) => {
         tally.labels++;
         if (isCount(entry.activeMs)) {
           tally.timedLabels++;
@@ -508,7 +524,7 @@ export function projectEconomics<Person extends PersonId>(
         continue;
       }
       for (const member of version.panel) {
-        charge(member.person, member.activeMs, adjudicationCost, (tally, ms, cents) => {
+        charge(member, adjudicationCost, (tally, ms, cents) => {
           tally.panelMs += ms;
           if (cents !== null) tally.panelCostCents += cents;
         });
@@ -522,7 +538,7 @@ export function projectEconomics<Person extends PersonId>(
         continue;
       }
       for (const member of review.people) {
-        charge(member.person, member.activeMs, reviewCost, (tally, ms, cents) => {
+        charge(member, reviewCost, (tally, ms, cents) => {
           tally.reviewMs += ms;
           if (cents !== null) tally.reviewCostCents += cents;
         });

@@ -20,6 +20,15 @@ describe("figures as the pages show them", () => {
   it("formats money from whole cents and back", () => {
     expect(formatCents(123_456)).toBe("$1,234.56");
     expect(formatCents(5)).toBe("$0.05");
+    expect(formatCents(0.4)).toBe("$0.004");
+    expect(formatCents(56.33)).toBe("$0.5633");
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 ** 12 }), (hundredths) => {
+        const cents = hundredths / 100;
+        const dollars = Number(formatCents(cents).replace(/[$,]/g, ""));
+        expect(Math.round(dollars * 10_000)).toBe(hundredths);
+      }),
+    );
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 10 ** 12 }), (cents) => {
         const text = formatCents(cents);

@@ -8,10 +8,16 @@ import { undefinedReasons, type Estimate, type UndefinedReason } from "~/domain/
  */
 
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+const fineMoney = new Intl.NumberFormat("en-US", {
+  style: "currency",
+  currency: "USD",
+  maximumFractionDigits: 4,
+});
 const count = new Intl.NumberFormat("en-US");
 
+/** Whole cents as dollars and cents; a fraction of a cent (a cost per answer) to the hundredth. */
 export function formatCents(cents: number): string {
-  return money.format(cents / 100);
+  return Number.isInteger(cents) ? money.format(cents / 100) : fineMoney.format(cents / 100);
 }
 
 export function formatCount(value: number): string {

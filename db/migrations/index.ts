@@ -18,6 +18,7 @@ import * as participantsWhoWorked from "./20261206020000_participants_who_worked
 import * as stablePseudonyms from "./20261206030000_stable_pseudonyms.ts";
 import * as labellersKeepPseudonyms from "./20261207010000_labellers_keep_pseudonyms.ts";
 import * as searchWordsOnly from "./20261207020000_search_words_only.ts";
+import * as ratesAtWork from "./20261207030000_rates_at_work.ts";
 
 /** Every migration, listed statically so that no bundler or packager can lose one. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   "20261206030000_stable_pseudonyms": stablePseudonyms,
   "20261207010000_labellers_keep_pseudonyms": labellersKeepPseudonyms,
   "20261207020000_search_words_only": searchWordsOnly,
+  "20261207030000_rates_at_work": ratesAtWork,
 };

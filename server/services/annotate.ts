@@ -127,6 +127,10 @@ export async function submitAnnotation(
         duration_ms: claimed,
         active_ms: measured.activeMs,
         submitted_at: submittedAt,
+        rate_cents_per_hour: trx
+          .selectFrom("users")
+          .select("hourly_rate_cents")
+          .where("id", "=", user.id),
       })
       .returning(["id", "submitted_at"])
       .executeTakeFirstOrThrow();

@@ -31,7 +31,7 @@ export type AgreementMetric = "alpha" | "alpha-masi" | "alpha-ranks" | "span-f1"
 export interface KappaPair {
   a: number;
   b: number;
-  /** Units both rated. */
+  /** Items both gave a value on: for rankings, items both ranked (their kappas are over ranks). */
   items: number;
   unweighted: Estimate<number>;
   linear: Estimate<number>;
@@ -270,6 +270,22 @@ function rankUnits(unit: Unit<unknown>): Array<{ people: number[]; ranks: number
   return [...byResponse.values()];
 }
 
+/** The pairs of people (lower id first) whose rankings of an item have a response in common. */
+function pairsRankingTogether(unit: Unit<unknown>): Array<[number, number]> {
+  const { people, values } = unit.byPerson();
+  const rankings = values as string[][];
+  const ranked = rankings.map((ranking) => new Set(ranking));
+  const pairs: Array<[number, number]> = [];
+  for (let first = 0; first < people.length; first++) {
+    for (let second = first + 1; second < people.length; second++) {
+      if (rankings[second]!.some((responseId) => ranked[first]!.has(responseId))) {
+        pairs.push([people[first]!, people[second]!]);
+      }
+    }
+  }
+  return pairs;
+}
+
 /** What is kept per item beside the counts: its Kendall's W, or its spans' mean pairwise F1. */
 type ItemFigure = Estimate<number> | { exact: number | null; overlap: number | null };
 
@@ -284,6 +300,11 @@ class FieldCounts {
   /** Items with at least two values. */
   items = 0;
   readonly perItem = new Map<number, ItemFigure>();
+  /**
+   * Rankings: by person a, then person b > a, the items on which both ranked a response. A
+   * pair's kappas are over each response's rank, so its table counts responses, not items.
+   */
+  readonly #itemsRankedTogether = new Map<number, Map<number, number>>();
 
   /** With `alphaOnly`, only what alpha needs is counted: no kappas, nothing kept per item. */
   constructor(
@@ -306,6 +327,7 @@ class FieldCounts {
     }
     if (this.field.type === "ranking") {
       for (const { people, ranks } of rankUnits(unit)) this.counts.change(people, ranks, sign);
+      if (!this.alphaOnly) this.#changeItemsRankedTogether(unit, sign);
     }
     if (unit.size < 2) return;
     this.items += sign;
@@ -326,6 +348,30 @@ class FieldCounts {
     }
     const { people, values } = unit.byPerson();
     this.counts.change(people, values, sign);
+  }
+
+  #changeItemsRankedTogether(unit: Unit<unknown>, sign: 1 | -1): void {
+    for (const [a, b] of pairsRankingTogether(unit)) {
+      let partners = this.#itemsRankedTogether.get(a);
+      if (!partners) {
+        partners = new Map();
+        this.#itemsRankedTogether.set(a, partners);
+      }
+      const count = (partners.get(b) ?? 0) + sign;
+      if (count !== 0) partners.set(b, count);
+      else {
+        partners.delete(b);
+        if (partners.size === 0) this.#itemsRankedTogether.delete(a);
+      }
+    }
+  }
+
+  /**
+   * The items on which people a and b (a < b) both gave a value, from the `units` their
+   * contingency table counts: one per item, but for rankings one per response both ranked.
+   */
+  pairItems(a: number, b: number, units: number): number {
+    return this.field.type === "ranking" ? this.#itemsRankedTogether.get(a)!.get(b)! : units;
   }
 
   /** The figures kept per item, in the order of the items' ids. */
@@ -438,10 +484,10 @@ function kappasOf(
   }
   return {
     fleissKappa: counted.counts.fleiss(raters),
-    cohenKappa: counted.counts.cohen(WEIGHTINGS).map(({ a, b, items, kappas }) => ({
+    cohenKappa: counted.counts.cohen(WEIGHTINGS).map(({ a, b, items: units, kappas }) => ({
       a,
       b,
-      items,
+      items: counted.pairItems(a, b, units),
       unweighted: kappas[0]!,
       linear: kappas[1]!,
       quadratic: kappas[2]!,

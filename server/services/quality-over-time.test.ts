@@ -83,6 +83,24 @@ function dataOf(generated: GeneratedProject) {
   return { labels, items };
 }
 
+/**
+ * Per pair of people "a-b" (a < b), the items on which both gave a ranking that counts: not
+ * rejected, on an item that is not gold.
+ */
+function itemsRankedByBoth(items: ReadonlyArray<ItemLabels>): Record<string, number> {
+  const pairs: Record<string, number> = {};
+  for (const item of items) {
+    const rankers = item.labels
+      .filter((entry) => !entry.rejected && entry.goldLabel === null && entry.label.order)
+      .map((entry) => entry.userId)
+      .sort((a, b) => a - b);
+    for (const [index, a] of rankers.entries()) {
+      for (const b of rankers.slice(index + 1)) pairs[`${a}-${b}`] = (pairs[`${a}-${b}`] ?? 0) + 1;
+    }
+  }
+  return pairs;
+}
+
 describe("quality over time", () => {
   it("alone gives each field the alpha the agreement table gives it", () => {
     fc.assert(
@@ -153,6 +171,12 @@ describe("quality over time", () => {
             const patched = finished(fieldAgreementSteps(project, items, tallies));
             const counted = fieldAgreementsOfItems(project, items);
             expect(patched).toEqual(counted);
+            const order = patched.find((field) => field.fieldId === "order")!;
+            expect(
+              Object.fromEntries(
+                order.cohenKappa.map(({ a, b, items: both }) => [`${a}-${b}`, both]),
+              ),
+            ).toEqual(itemsRankedByBoth(items));
             expect(counted).toEqual(
               fieldAgreements(
                 project,

@@ -92,7 +92,15 @@ async function readItemRows(
         .execute(),
       db
         .selectFrom("annotations")
-        .select(["id", "item_id", "user_id", "rejected_at", "active_ms", "submitted_at"])
+        .select([
+          "id",
+          "item_id",
+          "user_id",
+          "rejected_at",
+          "active_ms",
+          "submitted_at",
+          "rate_cents_per_hour",
+        ])
         .$if(labelsToo, (query) => query.select("label"))
         .where("item_id", "in", ids ?? projectItems)
         .orderBy("id")
@@ -118,7 +126,7 @@ async function readItemRows(
         .execute(),
       db
         .selectFrom("adjudication_time")
-        .select(["item_id", "version", "user_id", "active_ms"])
+        .select(["item_id", "version", "user_id", "active_ms", "rate_cents_per_hour"])
         .where("item_id", "in", ids ?? projectItems)
         .execute(),
       db
@@ -143,6 +151,7 @@ async function readItemRows(
           "review_time.review_id",
           "review_time.user_id",
           "review_time.active_ms",
+          "review_time.rate_cents_per_hour",
           "annotations.item_id",
         ])
         .where("reviews.project_id", "=", projectId)
@@ -183,6 +192,7 @@ async function readItemRows(
       label: (row.label ?? {}) as Label,
       rejected,
       activeMs: row.active_ms === null ? null : Number(row.active_ms),
+      rateCentsPerHour: row.rate_cents_per_hour,
     };
     const { item } = entry;
     item.labels.push(label);
@@ -215,7 +225,11 @@ async function readItemRows(
     const key = `${row.item_id}:${row.version}`;
     panelTime.set(key, [
       ...(panelTime.get(key) ?? []),
-      { person: row.user_id, activeMs: Number(row.active_ms) },
+      {
+        person: row.user_id,
+        activeMs: Number(row.active_ms),
+        rateCentsPerHour: row.rate_cents_per_hour,
+      },
     ]);
     rows.get(row.item_id)?.people.push(row.user_id);
   }
@@ -243,7 +257,11 @@ async function readItemRows(
   for (const row of reviewTimes) {
     reviewTime.set(row.review_id, [
       ...(reviewTime.get(row.review_id) ?? []),
-      { person: row.user_id, activeMs: Number(row.active_ms) },
+      {
+        person: row.user_id,
+        activeMs: Number(row.active_ms),
+        rateCentsPerHour: row.rate_cents_per_hour,
+      },
     ]);
     rows.get(row.item_id)?.people.push(row.user_id);
   }

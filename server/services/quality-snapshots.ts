@@ -2,10 +2,12 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 
 /**
- * The shape of the stored figures: raised whenever `QualityFigures` changes shape, so that a
- * release never reads figures an older one stored as its own.
+ * The shape of the stored figures: raised whenever `QualityFigures` changes shape or a figure
+ * changes meaning, so that a release never reads figures an older one stored as its own. Format
+ * 2: costs per correct answer to the hundredth of a cent, ranking pairs' `items` counted per
+ * item, costs at the rate recorded with the work.
  */
-export const QUALITY_FIGURES_FORMAT = 1;
+export const QUALITY_FIGURES_FORMAT = 2;
 
 /** A project's figures as stored, with what they were computed from. */
 export interface StoredQuality<Figures> {

@@ -250,6 +250,10 @@ async function insertDemoProject(
           active_ms: annotation.durationMs,
           submitted_at: submittedAt,
           created_at: submittedAt,
+          rate_cents_per_hour: trx
+            .selectFrom("users")
+            .select("hourly_rate_cents")
+            .where("id", "=", userId(annotation.annotator)),
         })
         .returning("id")
         .executeTakeFirstOrThrow();
@@ -277,7 +281,15 @@ async function insertDemoProject(
         if (review) {
           await trx
             .insertInto("review_time")
-            .values({ review_id: reviewId, user_id: userId("lead"), active_ms: review.activeMs })
+            .values({
+              review_id: reviewId,
+              user_id: userId("lead"),
+              active_ms: review.activeMs,
+              rate_cents_per_hour: trx
+                .selectFrom("users")
+                .select("hourly_rate_cents")
+                .where("id", "=", userId("lead")),
+            })
             .execute();
         }
       }
@@ -385,6 +397,10 @@ async function publishDemoItem(
           version: 1,
           user_id: member.userId,
           active_ms: panelMs,
+          rate_cents_per_hour: trx
+            .selectFrom("users")
+            .select("hourly_rate_cents")
+            .where("id", "=", member.userId),
         })),
       )
       .execute();

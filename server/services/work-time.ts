@@ -234,6 +234,23 @@ export async function discardRoomTime(trx: Kysely<Database>, docName: string): P
   await trx.deleteFrom("room_time").where("doc_name", "=", docName).execute();
 }
 
+/** Each person's hourly rate now, which their work recorded now is costed at (decision 034). */
+async function ratesNow(
+  trx: Kysely<Database>,
+  times: ReadonlyArray<PersonTime>,
+): Promise<Map<number, number | null>> {
+  const rows = await trx
+    .selectFrom("users")
+    .select(["id", "hourly_rate_cents"])
+    .where(
+      "id",
+      "in",
+      times.map((time) => time.userId),
+    )
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.hourly_rate_cents]));
+}
+
 /** Stores each person's time on a published version (inserted just before, in `trx`). */
 export async function storeAdjudicationTime(
   trx: Kysely<Database>,
@@ -242,6 +259,7 @@ export async function storeAdjudicationTime(
   times: ReadonlyArray<PersonTime>,
 ): Promise<void> {
   if (times.length > 0) {
+    const rates = await ratesNow(trx, times);
     await trx
       .insertInto("adjudication_time")
       .values(
@@ -250,6 +268,7 @@ export async function storeAdjudicationTime(
           version,
           user_id: time.userId,
           active_ms: time.activeMs,
+          rate_cents_per_hour: rates.get(time.userId) ?? null,
         })),
       )
       .execute();
@@ -263,6 +282,7 @@ export async function storeReviewTime(
   times: ReadonlyArray<PersonTime>,
 ): Promise<void> {
   if (times.length > 0) {
+    const rates = await ratesNow(trx, times);
     await trx
       .insertInto("review_time")
       .values(
@@ -270,6 +290,7 @@ export async function storeReviewTime(
           review_id: reviewId,
           user_id: time.userId,
           active_ms: time.activeMs,
+          rate_cents_per_hour: rates.get(time.userId) ?? null,
         })),
       )
       .execute();

@@ -695,6 +695,45 @@ describe("a project's quality and cost", () => {
     const asLead = await qualityAs(cast.lead, projectId);
     expect(asLead.project.activeMs).toBeGreaterThan(0);
   });
+
+  it("keeps what finished work cost when rates change, and costs new work at the new rate", async () => {
+    const [expert1] = cast.experts;
+    const setRate = async (person: Person, hourlyRate: number) => {
+      const changed = await cast.admin.api.patch(`/users/${person.id}`, { hourlyRate });
+      expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    };
+    // Doubled: E1's five labels (1,000), the lead's room time and review (600 + 400).
+    await setRate(expert1, 120);
+    await setRate(cast.lead, 240);
+    try {
+      const quality = await qualityAs(cast.lead, projectId);
+      const byId = new Map(quality.annotators.map((entry) => [entry.annotator.id, entry]));
+      expect(byId.get(expert1.id)!.costCents).toEqual(cents(1_000));
+      expect(byId.get(cast.lead.id)!.costCents).toEqual(cents(1_000));
+      expect(quality.project.costCents).toEqual(cents(2_575));
+      expect(quality.project.costPerPublishedItemCents).toEqual(cents(1_025));
+      expect((await progressAs(cast.lead, projectId)).costCents).toEqual(cents(2_575));
+
+      // A label submitted now costs the new rate: 12,000 × 120,000 / 3,600,000 = 400 cents. The
+      // queue offers E1 what they have not labelled, i5 (imported above) before the new i6.
+      await importItems(projectId, [{ externalId: "i6" }]);
+      const open = [...(await itemIds(projectId))]
+        .filter(([externalId]) => externalId === "i5" || externalId === "i6")
+        .map(([, id]) => id)
+        .sort((a, b) => a - b);
+      for (const itemId of open) await label(expert1, projectId, itemId, { verdict: "safe" });
+      const after = await qualityAs(cast.lead, projectId);
+      const expert1After = after.annotators.find((entry) => entry.annotator.id === expert1.id);
+      expect(expert1After!.costCents).toEqual(cents(1_000 + 400 * open.length));
+      expect(after.project.costCents).toEqual(cents(2_575 + 400 * open.length));
+      expect((await progressAs(cast.lead, projectId)).costCents).toEqual(
+        cents(2_575 + 400 * open.length),
+      );
+    } finally {
+      await setRate(expert1, 60);
+      await setRate(cast.lead, 120);
+    }
+  });
 });
 
 describe("versions without a panel's measured time", () => {
@@ -926,7 +965,7 @@ describe("agreement on sets, rankings and spans", () => {
     expect(order.alphaCi).toHaveLength(2);
     expect(order.kendallW!.value).toBeCloseTo(0.5, 12);
     expect(order.fleissKappa.value).toBeCloseTo(0, 12);
-    expect(order.cohenKappa.map((pair) => pair.items)).toEqual([4]);
+    expect(order.cohenKappa.map((pair) => pair.items)).toEqual([2]);
 
     const errors = byField.get("errors")!;
     expect(errors).toMatchObject({

@@ -606,7 +606,7 @@ describe("quality figures stored with an import", () => {
 const EXACT_SLOW = { maxStaleMs: 0, slowComputationMs: 0 };
 
 /** The shape of the stored figures of `labelledProject`, under the format they are stored in. */
-const STORED_SHAPE = { format: 1, shape: "6f7727ae28d989b6" };
+const STORED_SHAPE = { format: 2, shape: "6f7727ae28d989b6" };
 
 describe("the quality fingerprint", () => {
   const setRate = (userId: number, cents: number | null) =>
