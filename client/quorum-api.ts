@@ -330,7 +330,7 @@ export interface paths {
     put?: never;
     /**
      * Import items
-     * @description A JSON array, NDJSON or CSV of items (`?format=label-studio` or `hh-rlhf` for those exports), up to IMPORT_MAX_BYTES, optionally gzip (`Content-Encoding: gzip`). Atomic: any invalid row is a 422 with `details: [{ row, field, message }]` and nothing is stored; idempotent on `externalId`.
+     * @description A JSON array, NDJSON or CSV of items (`?format=label-studio` or `hh-rlhf` for those exports; the lines of a project's `jsonl` export are items too, their `label`, `source`, `version`, `rationale`, `publishedAt` and annotations' `level` ignored), up to IMPORT_MAX_BYTES, optionally gzip (`Content-Encoding: gzip`). Atomic: any invalid row is a 422 with `details: [{ row, field, message }]` and nothing is stored; idempotent on `externalId`.
      *
      *     **Who may call it:** Leads of the project and admins.
      */
@@ -4083,9 +4083,9 @@ export interface operations {
       query?: {
         /** @description The file's format when the Content-Type does not say it (e.g. `label-studio`) */
         format?: "json" | "jsonl" | "csv" | "label-studio" | "hh-rlhf";
-        /** @description Label Studio files: a JSON object from Label Studio user ids (as `completed_by` holds them) or emails to Quorum emails, e.g. `{"3":"ada@lab.test"}`, URL-encoded */
+        /** @description A JSON object from Label Studio user ids (as `completed_by` holds them), or from the names, pseudonyms or emails of a Quorum export's annotators, to Quorum emails, e.g. `{"3":"ada@lab.test"}`, URL-encoded */
         userMap?: string;
-        /** @description Label Studio files: credit annotations whose annotator neither the file nor userMap names to the importing user, rather than refusing the file */
+        /** @description Credit annotations whose annotator neither the file (by email) nor userMap names to the importing user, rather than refusing the file */
         assignUnmapped?: "importer";
       };
       header?: never;

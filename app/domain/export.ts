@@ -5,7 +5,8 @@ import type { Label, SpanAnnotation, Template, TemplateField } from "./template.
  * Exports of final labels as training data. The layouts are those of Hugging Face TRL's dataset
  * types, which is what labs feed preference data into:
  *
- * - `jsonl`: the complete record of each item, one per line.
+ * - `jsonl`: the complete record of each item, one per line, which Quorum's import reads back
+ *   (server/services/import/quorum-items.ts).
  * - `dpo`: preference pairs `{ prompt, chosen, rejected }`.
  * - `reward`: the same pairs with an explicit prompt and a `margin`, which TRL's reward trainer
  *   adds to its loss, so that a clear preference weighs more than a slight one.
@@ -46,6 +47,8 @@ export interface ExportItem {
   externalId: string;
   prompt: Prompt;
   responses: ReadonlyArray<ItemResponse>;
+  /** The expertise area annotators are chosen by, when the item has one. */
+  domain?: string;
   metadata: Record<string, unknown>;
   source: "published" | "consensus";
   label: Label;
@@ -56,8 +59,16 @@ export interface ExportItem {
   /**
    * The independent labels that count, with the annotator as the viewer may see them, and their
    * level (junior, expert, or null when not set) where the viewer sees annotators' identities.
+   * Where the viewer sees annotators' emails, each label has its submission time and its
+   * working time when one was recorded, which an import of the export keeps.
    */
-  annotations: ReadonlyArray<{ annotator: string; level?: string | null; label: unknown }>;
+  annotations: ReadonlyArray<{
+    annotator: string;
+    level?: string | null;
+    label: unknown;
+    submittedAt?: string;
+    durationMs?: number;
+  }>;
 }
 
 /**
@@ -229,6 +240,7 @@ export function exportRecords(
           externalId: item.externalId,
           prompt: item.prompt,
           responses: item.responses,
+          ...(item.domain === undefined ? {} : { domain: item.domain }),
           label: item.label,
           source: item.source,
           ...(item.version === undefined ? {} : { version: item.version }),

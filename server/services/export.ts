@@ -126,7 +126,14 @@ export async function prepareExport(
     // label-studio is one JSON array, written a task at a time: "[", tasks between commas, "]".
     let tasks = 0;
     if (format === "label-studio") yield "[";
-    for await (const page of finalItemPages(db, project, annotator, identity !== "pseudonym")) {
+    const shown = {
+      levels: identity !== "pseudonym",
+      // Times go to those who see emails, whose exports are the ones imported back: next to
+      // names or pseudonyms they would tell a client when each person worked and, where costs
+      // are shown, each one's rate.
+      workTimes: identity === "email",
+    };
+    for await (const page of finalItemPages(db, project, annotator, shown)) {
       yield page
         .map((item) => {
           if (format === "csv") return csvRow(template, item);
@@ -163,13 +170,13 @@ async function* finalItemPages(
   db: Kysely<Database>,
   project: ProjectModel,
   annotator: (userId: number, email: string, name: string, role: string | null) => string,
-  showsLevels: boolean,
+  shown: { levels: boolean; workTimes: boolean },
 ): AsyncGenerator<ExportItem[]> {
   let cursor = 0;
   for (;;) {
     const items = await db
       .selectFrom("items")
-      .select(["id", "external_id", "prompt", "responses", "metadata", "status"])
+      .select(["id", "external_id", "prompt", "responses", "domain", "metadata", "status"])
       .where("project_id", "=", project.id)
       .where("status", "in", ["published", "consensus"])
       .where("gold_label", "is", null)
@@ -192,6 +199,8 @@ async function* finalItemPages(
         "annotations.item_id",
         "annotations.user_id",
         "annotations.label",
+        "annotations.submitted_at",
+        "annotations.duration_ms",
         "users.email",
         "users.name",
         "users.level",
@@ -231,6 +240,7 @@ async function* finalItemPages(
         externalId: item.external_id,
         prompt: item.prompt as Prompt,
         responses: item.responses as ItemResponse[],
+        ...(item.domain === null ? {} : { domain: item.domain }),
         metadata: (item.metadata ?? {}) as Record<string, unknown>,
         annotations: labels.map((annotation) => ({
           annotator: annotator(
@@ -241,8 +251,14 @@ async function* finalItemPages(
           ),
           // Under pseudonyms the level stays out: next to the member list it would narrow
           // down who is behind each pseudonym.
-          ...(showsLevels ? { level: annotation.level } : {}),
+          ...(shown.levels ? { level: annotation.level } : {}),
           label: annotation.label,
+          ...(shown.workTimes
+            ? {
+                submittedAt: annotation.submitted_at.toISOString(),
+                ...(annotation.duration_ms === null ? {} : { durationMs: annotation.duration_ms }),
+              }
+            : {}),
         })),
       };
       if (item.status === "published") {

@@ -159,7 +159,14 @@ describe("quorum export", { timeout: 90_000 }, () => {
       ],
       label: { preference: 1 },
       source: "consensus",
-      annotations: [{ annotator: "annotator@example.test", level: null, label: { preference: 1 } }],
+      annotations: [
+        {
+          annotator: "annotator@example.test",
+          level: null,
+          label: { preference: 1 },
+          submittedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+        },
+      ],
       metadata: {},
     });
     expect(existsSync(`${out}.partial`)).toBe(false);

@@ -73,6 +73,10 @@ const tieLabels = [
   { preference: 0, accuracy: 4 },
 ];
 
+/** When each expert's label in the fixture was submitted, and how long it took them. */
+const submittedAt = (index: number) => `2026-11-20T10:0${index}:00.000Z`;
+const durationMs = (index: number) => 60_000 * (index + 1);
+
 interface Fixture {
   projectId: number;
   ids: Record<string, number>;
@@ -87,12 +91,18 @@ interface Fixture {
 async function buildFixture(): Promise<Fixture> {
   const projectId = await createProject(cast, { name: "Warfarin Interactions", overlap: 3 });
   const annotate = (labels: ReadonlyArray<Record<string, unknown>>) =>
-    labels.map((label, index) => ({ annotator: cast.experts[index]!.email, label }));
+    labels.map((label, index) => ({
+      annotator: cast.experts[index]!.email,
+      label,
+      submittedAt: submittedAt(index),
+      durationMs: durationMs(index),
+    }));
   const imported = await cast.lead.api.post<{ created: number }>(`/projects/${projectId}/items`, [
     {
       externalId: "published-1",
       prompt: "Warfarin with an antibiotic?",
       responses,
+      domain: "medical",
       metadata: { batch: 1 },
       annotations: annotate(disputedLabels),
     },
@@ -180,12 +190,16 @@ describe("export", { timeout: 60_000 }, () => {
     fixture = await buildFixture();
   });
 
+  /** As leads and admins see labels: by email, with levels and times, as an import reads them. */
   const byEmail = (labels: ReadonlyArray<Record<string, unknown>>, count = labels.length) =>
     labels.slice(0, count).map((label, index) => ({
       annotator: cast.experts[index]!.email,
       level: "expert",
       label,
+      submittedAt: submittedAt(index),
+      durationMs: durationMs(index),
     }));
+  /** As clients see them under pseudonyms: neither levels nor times, which narrow them down. */
   const byPseudonym = (labels: ReadonlyArray<Record<string, unknown>>) =>
     labels.map((label, index) => ({ annotator: `Annotator ${"ABC"[index]}`, label }));
 
@@ -207,6 +221,7 @@ describe("export", { timeout: 60_000 }, () => {
       externalId: "published-1",
       prompt: "Warfarin with an antibiotic?",
       responses,
+      domain: "medical",
       label: fixture.published.label,
       source: "published",
       version: 2,

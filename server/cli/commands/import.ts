@@ -80,7 +80,10 @@ async function readImportFile(file: string, progress: ProgressLine, io: CliIo): 
   }
 }
 
-/** A `--user-map` file: Label Studio user ids (or emails) to Quorum emails. */
+/**
+ * A `--user-map` file: the file's annotators (Label Studio user ids or emails; a Quorum export's
+ * emails, names or pseudonyms) to Quorum emails.
+ */
 function readUserMap(file: string): Record<string, string> {
   let text: string;
   try {
@@ -114,12 +117,12 @@ export function register(command: Command, io: CliIo): void {
     )
     .option(
       "--user-map <file>",
-      'Label Studio files: a JSON file mapping Label Studio user ids (or emails) to Quorum emails, e.g. {"3": "ada@lab.test"}',
+      'Label Studio files and Quorum exports: a JSON file mapping the file\'s annotators (Label Studio user ids or emails; an export\'s emails, names or pseudonyms) to Quorum emails, e.g. {"3": "ada@lab.test"}',
     )
     .addOption(
       new Option(
         "--assign-unmapped <who>",
-        "Label Studio files: credit annotations whose annotator neither the file nor the user map names to the --as user",
+        "Label Studio files and Quorum exports: credit annotations whose annotator neither the file nor the user map names to the --as user",
       ).choices(["importer"] as const),
     )
     .action(

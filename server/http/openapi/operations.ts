@@ -604,7 +604,7 @@ export const operations: ApiOperation[] = [
     tag: "Items",
     summary: "Import items",
     description:
-      "A JSON array, NDJSON or CSV of items (`?format=label-studio` or `hh-rlhf` for those exports), up to IMPORT_MAX_BYTES, optionally gzip (`Content-Encoding: gzip`). Atomic: any invalid row is a 422 with `details: [{ row, field, message }]` and nothing is stored; idempotent on `externalId`.",
+      "A JSON array, NDJSON or CSV of items (`?format=label-studio` or `hh-rlhf` for those exports; the lines of a project's `jsonl` export are items too, their `label`, `source`, `version`, `rationale`, `publishedAt` and annotations' `level` ignored), up to IMPORT_MAX_BYTES, optionally gzip (`Content-Encoding: gzip`). Atomic: any invalid row is a 422 with `details: [{ row, field, message }]` and nothing is stored; idempotent on `externalId`.",
     access: leads,
     query: formatQuery,
     body: {

@@ -4,13 +4,9 @@ import { badRequest, fieldErrors } from "../../errors.ts";
 import { readCsv } from "./csv.ts";
 import { isHhRlhfRecord, readHhRlhf } from "./hh-rlhf.ts";
 import { readJsonArray, readJsonLines } from "./json.ts";
-import {
-  isLabelStudioMinRecord,
-  isLabelStudioTask,
-  readLabelStudio,
-  type LabelStudioOptions,
-} from "./label-studio.ts";
-import { isRecord, type ImportRow, type ParsedImport } from "./rows.ts";
+import { isLabelStudioMinRecord, isLabelStudioTask, readLabelStudio } from "./label-studio.ts";
+import { readQuorumItems } from "./quorum-items.ts";
+import { isRecord, type AnnotatorMapping, type ImportRow, type ParsedImport } from "./rows.ts";
 
 export const importFormats = ["json", "jsonl", "csv", "label-studio", "hh-rlhf"] as const;
 export type ImportFormat = (typeof importFormats)[number];
@@ -19,7 +15,10 @@ export function isImportFormat(value: string): value is ImportFormat {
   return (importFormats as readonly string[]).includes(value);
 }
 
-/** Label Studio user ids (or emails) to the emails of Quorum users: `{"3": "ada@lab.test"}`. */
+/**
+ * Label Studio user ids, or the names, pseudonyms and emails a Quorum export names annotators
+ * by, to the emails of Quorum users: `{"3": "ada@lab.test"}`.
+ */
 export const userMapSchema = z.record(
   z.string().trim().min(1).max(320),
   z.email().transform((email) => email.toLowerCase()),
@@ -48,28 +47,31 @@ export function parseUserMap(text: string, source: string): Record<string, strin
   );
 }
 
-/** The query parameters of an import that concern Label Studio files. */
+/**
+ * The query parameters of an import that say who annotations are by: for Label Studio files,
+ * and for Quorum items whose annotators are named otherwise than by email (a client's export).
+ */
 export const labelStudioImportQuerySchema = z.object({
   userMap: z
     .string()
     .max(4_000)
     .optional()
     .describe(
-      'Label Studio files: a JSON object from Label Studio user ids (as `completed_by` holds them) or emails to Quorum emails, e.g. `{"3":"ada@lab.test"}`, URL-encoded',
+      'A JSON object from Label Studio user ids (as `completed_by` holds them), or from the names, pseudonyms or emails of a Quorum export\'s annotators, to Quorum emails, e.g. `{"3":"ada@lab.test"}`, URL-encoded',
     ),
   assignUnmapped: z
     .enum(["importer"])
     .optional()
     .describe(
-      "Label Studio files: credit annotations whose annotator neither the file nor userMap names to the importing user, rather than refusing the file",
+      "Credit annotations whose annotator neither the file (by email) nor userMap names to the importing user, rather than refusing the file",
     ),
 });
 
-/** `?userMap=&assignUnmapped=` as options for the Label Studio reader; 400 when malformed. */
+/** `?userMap=&assignUnmapped=` as how the readers map annotators; 400 when malformed. */
 export function parseLabelStudioImportQuery(
   query: unknown,
   importerEmail: string | undefined,
-): LabelStudioOptions {
+): AnnotatorMapping {
   const parsed = labelStudioImportQuerySchema.safeParse(
     isRecord(query) ? { userMap: query.userMap, assignUnmapped: query.assignUnmapped } : {},
   );
@@ -117,14 +119,15 @@ export function formatOfFileName(fileName: string): ImportFormat | undefined {
 /**
  * Reads an import file into item-shaped rows. JSON and JSON Lines files are recognised by their
  * first record: `{chosen, rejected}` pairs are HH-RLHF, records with a `data` object are Label
- * Studio tasks; anything else is read as Quorum items. Structural problems (a file that is not
- * JSON or CSV) throw a 400 naming the line; problems with single records come back as row errors.
+ * Studio tasks; anything else is read as Quorum items, the lines of Quorum's `jsonl` export
+ * among them. Structural problems (a file that is not JSON or CSV) throw a 400 naming the line;
+ * problems with single records come back as row errors.
  */
 export function readImport(
   text: string,
   format: ImportFormat,
   template: Template,
-  labelStudio: LabelStudioOptions = {},
+  annotators: AnnotatorMapping = {},
 ): ParsedImport {
   const content = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (content.trim().length === 0) {
@@ -151,9 +154,9 @@ export function readImport(
     ((format === "json" || format === "jsonl") &&
       (isLabelStudioTask(first) || isLabelStudioMinRecord(first)))
   ) {
-    return readLabelStudio(records, template, labelStudio);
+    return readLabelStudio(records, template, annotators);
   }
-  return { rows: records, errors: [] };
+  return readQuorumItems(records, annotators);
 }
 
 /**

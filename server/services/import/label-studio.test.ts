@@ -19,12 +19,8 @@ import {
   templateArbitrary,
 } from "../../../tests/fixtures/label-arbitraries.ts";
 import { parseUserMap, readImport } from "./formats.ts";
-import {
-  labelStudioSpanOffsets,
-  labelStudioTaskToItem,
-  type LabelStudioOptions,
-} from "./label-studio.ts";
-import type { RowError } from "./rows.ts";
+import { labelStudioSpanOffsets, labelStudioTaskToItem } from "./label-studio.ts";
+import type { AnnotatorMapping, RowError } from "./rows.ts";
 
 const fixtures = path.resolve(import.meta.dirname, "../../../tests/fixtures/label-studio");
 const fixture = (name: string) => readFileSync(path.join(fixtures, name), "utf8");
@@ -49,7 +45,7 @@ interface ImportedItem {
   annotations?: Array<{ annotator: string; label: Label }>;
 }
 
-function read(text: string, on: Template, options: LabelStudioOptions = {}) {
+function read(text: string, on: Template, options: AnnotatorMapping = {}) {
   const parsed = readImport(text, "label-studio", on, options);
   return { items: parsed.rows.map((row) => row.value as ImportedItem), errors: parsed.errors };
 }

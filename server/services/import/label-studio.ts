@@ -2,7 +2,13 @@ import { preferenceChoices } from "../../../app/domain/label-studio-export.ts";
 import { CodePointOffsets } from "../../../app/domain/span-offsets.ts";
 import type { SpanAnnotation, Template, TemplateField } from "../../../app/domain/template.ts";
 import { MAX_CLAIMED_DURATION_MS } from "../../../app/domain/work-time.ts";
-import { isRecord, type ImportRow, type ParsedImport, type RowError } from "./rows.ts";
+import {
+  isRecord,
+  type AnnotatorMapping,
+  type ImportRow,
+  type ParsedImport,
+  type RowError,
+} from "./rows.ts";
 
 /**
  * Label Studio's exports, in both of their JSON layouts:
@@ -15,13 +21,6 @@ import { isRecord, type ImportRow, type ParsedImport, type RowError } from "./ro
  *   `created_at`, `updated_at`, `lead_time`. A key is read as a result when it is a field of the
  *   template; the records of one task id become one item.
  */
-
-export interface LabelStudioOptions {
-  /** Label Studio user ids (or emails) to the emails of Quorum users. */
-  userMap?: Readonly<Record<string, string>>;
-  /** Who is credited with annotations whose annotator neither the file nor the map names. */
-  unmappedAnnotator?: string;
-}
 
 export function isLabelStudioTask(value: unknown): boolean {
   return isRecord(value) && isRecord(value.data) && !("prompt" in value);
@@ -104,7 +103,7 @@ const EMAIL_IN_TEXT = /[^\s,;<>()"']+@[^\s,;<>()"']+/;
  */
 function annotatorOf(
   annotation: Record<string, unknown>,
-  options: LabelStudioOptions,
+  options: AnnotatorMapping,
 ): { email: string } | { unmapped: string } {
   const completedBy = annotation.completed_by ?? annotation.annotator;
   let id: string | undefined;
@@ -409,7 +408,7 @@ export function labelStudioTaskToItem(
   row: number,
   template: Template,
   errors: RowError[],
-  options: LabelStudioOptions = {},
+  options: AnnotatorMapping = {},
 ): Record<string, unknown> | undefined {
   if (!isLabelStudioTask(task)) {
     errors.push({ row, field: "data", message: "a Label Studio task needs a data object" });
@@ -597,7 +596,7 @@ function minRecordsToTasks(
 export function readLabelStudio(
   tasks: ImportRow[],
   template: Template,
-  options: LabelStudioOptions = {},
+  options: AnnotatorMapping = {},
 ): ParsedImport {
   const errors: RowError[] = [];
   const first = tasks[0]?.value;

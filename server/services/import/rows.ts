@@ -17,6 +17,17 @@ export interface ParsedImport {
   errors: RowError[];
 }
 
+/**
+ * Who the annotations of a file are by, where the file does not name them by a Quorum user's
+ * email: Label Studio user ids, or the names and pseudonyms of an export made for a client.
+ */
+export interface AnnotatorMapping {
+  /** Ids, names or emails (lower case) to the emails of Quorum users. */
+  userMap?: Readonly<Record<string, string>>;
+  /** Who is credited with annotations whose annotator neither the file nor the map names. */
+  unmappedAnnotator?: string;
+}
+
 export function issuePath(prefix: string, path: ReadonlyArray<PropertyKey>): string {
   const parts = [prefix, ...path.map(String)].filter((part) => part.length > 0);
   return parts.length === 0 ? "(root)" : parts.join(".");
