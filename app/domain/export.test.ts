@@ -376,6 +376,40 @@ describe("jsonl", () => {
   it("writes one line per record", () => {
     expect(ndjsonLine({ text: "two\nlines" })).toBe('{"text":"two\\nlines"}\n');
   });
+
+  it("writes one line per record for any line reader, the Unicode separators escaped (property)", () => {
+    expect(ndjsonLine({ text: "a\u2028b\u2029c\u0085d" })).toBe(
+      '{"text":"a\\u2028b\\u2029c\\u0085d"}\n',
+    );
+    // Where Python's str.splitlines breaks a line.
+    const breaking = new Set([
+      "\n",
+      "\r",
+      "\v",
+      "\f",
+      "\x1c",
+      "\x1d",
+      "\x1e",
+      "\x85",
+      "\u2028",
+      "\u2029",
+    ]);
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.string({ unit: "grapheme" }),
+          fc.string({ unit: fc.constantFrom("a", "\n", "\u2028", "\u2029", "\u0085", "é", "\r") }),
+        ),
+        (record) => {
+          const line = ndjsonLine(record);
+          expect(line.endsWith("\n")).toBe(true);
+          expect([...line.slice(0, -1)].filter((character) => breaking.has(character))).toEqual([]);
+          expect(JSON.parse(line)).toEqual(record);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe("csv", () => {

@@ -286,8 +286,18 @@ export function exportRecords(
 }
 
 /** One NDJSON line: JSON text never contains a raw newline, so each record is one line. */
+/**
+ * Line and paragraph separators a JSON string may hold raw, but that many line readers split a
+ * line at (Python's `str.splitlines`, editors): written as escapes, which parse the same.
+ */
+const LINE_BREAKING = /[\u0085\u2028\u2029]/g;
+
 export function ndjsonLine(record: unknown): string {
-  return `${JSON.stringify(record)}\n`;
+  const json = JSON.stringify(record).replace(
+    LINE_BREAKING,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return `${json}\n`;
 }
 
 /**

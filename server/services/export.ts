@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { z } from "zod";
 import {
   csvHeader,
@@ -24,8 +24,14 @@ import { pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { loadProjectFor, loadProjectModel, type ProjectModel } from "./project-model.ts";
 import { latestVersionByItem } from "./latest-versions.ts";
 
-/** Items read per query: enough to amortise the round trips, few enough to bound memory. */
+/** Items read per query at most: enough to amortise the round trips. */
 const PAGE_SIZE = 500;
+/**
+ * Bytes of content (prompt, responses, metadata as JSON text) read per query at most, beyond
+ * the first item: a page of 500 long-context items with ten responses each held hundreds of
+ * megabytes at once, and a few exports at a time a server's whole heap.
+ */
+const PAGE_BYTES = 4 * 1024 * 1024;
 
 export interface ExportOptions {
   format: ExportFormat;
@@ -68,7 +74,7 @@ type AnnotatorIdentity = "email" | "name" | "pseudonym";
 export interface PreparedExport {
   fileName: string;
   contentType: string;
-  /** The export's text, a page of items at a time; read lazily, so nothing is held beyond a page. */
+  /** The export's text, an item at a time, read a page at a time: nothing is held beyond a page. */
   chunks(): AsyncGenerator<string>;
 }
 
@@ -134,15 +140,16 @@ export async function prepareExport(
       workTimes: identity === "email",
     };
     for await (const page of finalItemPages(db, project, annotator, shown)) {
-      yield page
-        .map((item) => {
-          if (format === "csv") return csvRow(template, item);
-          if (format === "label-studio") {
-            return `${tasks++ === 0 ? "\n" : ",\n"}${JSON.stringify(labelStudioTask(template, item))}`;
-          }
-          return exportRecords(format, field, item, promptStyle).map(ndjsonLine).join("");
-        })
-        .join("");
+      // An item at a time: a page's text joined in one string passed V8's limit on a string's
+      // length (ranking pairs repeat a long prompt for every pair of responses).
+      for (const item of page) {
+        if (format === "csv") yield csvRow(template, item);
+        else if (format === "label-studio") {
+          yield `${tasks++ === 0 ? "\n" : ",\n"}${JSON.stringify(labelStudioTask(template, item))}`;
+        } else {
+          yield exportRecords(format, field, item, promptStyle).map(ndjsonLine).join("");
+        }
+      }
     }
     if (format === "label-studio") yield tasks === 0 ? "]\n" : "\n]\n";
   }
@@ -174,9 +181,15 @@ async function* finalItemPages(
 ): AsyncGenerator<ExportItem[]> {
   let cursor = 0;
   for (;;) {
-    const items = await db
+    // The next items up to PAGE_SIZE, and as many of them as fit in PAGE_BYTES (one at least),
+    // measured by the database before their content is read.
+    const next = await db
       .selectFrom("items")
-      .select(["id", "external_id", "prompt", "responses", "domain", "metadata", "status"])
+      .select([
+        "id",
+        sql<string>`sum(octet_length(prompt::text) + octet_length(responses::text)
+          + octet_length(coalesce(metadata, '{}'::jsonb)::text)) over (order by id)`.as("bytes"),
+      ])
       .where("project_id", "=", project.id)
       .where("status", "in", ["published", "consensus"])
       .where("gold_label", "is", null)
@@ -184,8 +197,16 @@ async function* finalItemPages(
       .orderBy("id")
       .limit(PAGE_SIZE)
       .execute();
-    if (items.length === 0) return;
-    const ids = items.map((item) => item.id);
+    if (next.length === 0) return;
+    const fitting = next.filter((row, index) => index === 0 || Number(row.bytes) <= PAGE_BYTES);
+    const ids = fitting.map((row) => row.id);
+    const items = await db
+      .selectFrom("items")
+      .select(["id", "external_id", "prompt", "responses", "domain", "metadata", "status"])
+      .where("id", "in", ids)
+      .where("status", "in", ["published", "consensus"])
+      .orderBy("id")
+      .execute();
 
     const annotations = await db
       .selectFrom("annotations")
@@ -285,7 +306,7 @@ async function* finalItemPages(
       }
     }
     yield page;
-    if (items.length < PAGE_SIZE) return;
-    cursor = items[items.length - 1]!.id;
+    if (next.length < PAGE_SIZE && fitting.length === next.length) return;
+    cursor = ids[ids.length - 1]!;
   }
 }
