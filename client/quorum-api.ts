@@ -1189,7 +1189,7 @@ export interface components {
       archived: boolean;
       /** Format: date-time */
       createdAt: string;
-      /** @description Items by status */
+      /** @description Items by status; empty for annotators, whom any count by status would tell gold items and hidden outcomes apart */
       itemCounts: {
         [key: string]: number;
       };

@@ -155,6 +155,8 @@ export interface AnnotationsTable {
    * had none then, or for imported labels.
    */
   rate_cents_per_hour: ColumnType<number | null, number | null | undefined, never>;
+  /** When its author could first read the item's other labels: the label is fixed from then. */
+  revealed_at: ColumnType<Date | null, never, Date | null>;
 }
 
 export interface AdjudicationsTable {
@@ -307,6 +309,8 @@ export interface DeploymentTable {
   singleton: Generated<boolean>;
   id: string;
   created_at: Timestamp;
+  /** Random, made once by a migration; keys what users must not predict (gold turns). */
+  secret: string;
 }
 
 /** Work a migration asked the server to do once with the application's rules (decision 018). */

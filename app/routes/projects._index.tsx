@@ -2,7 +2,11 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { AppError } from "../../server/errors.ts";
 import { requireWorkspacePermission } from "../../server/permissions.ts";
-import { listVisibleProjects } from "../../server/services/projects.ts";
+import {
+  labelsSubmittedBy,
+  listVisibleProjects,
+  seesItemCounts,
+} from "../../server/services/projects.ts";
 import { requireUser } from "~/session.server.ts";
 import { itemStatusLabel, itemStatusOrder } from "~/utils/format.ts";
 import { throwAsRouteError } from "~/utils/route-errors.server.ts";
@@ -25,6 +29,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       throw error;
     },
   );
+  // Annotators see their own labels instead of the items by status, which their projects'
+  // summaries leave out.
+  const labelledByYou = await labelsSubmittedBy(
+    context.quorum.db,
+    user.id,
+    projects.filter((project) => !seesItemCounts(user, project.role)).map((project) => project.id),
+  );
   return {
     isAdmin: user.is_admin,
     mayCreate,
@@ -40,6 +51,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         .filter((status) => (project.itemCounts[status] ?? 0) > 0)
         .map((status) => ({ status, count: project.itemCounts[status] })),
       totalItems: Object.values(project.itemCounts).reduce((sum, count) => sum + count, 0),
+      labelledByYou: seesItemCounts(user, project.role)
+        ? null
+        : (labelledByYou.get(project.id) ?? 0),
     })),
   };
 }
@@ -91,18 +105,27 @@ export default function Projects() {
               {project.description ? (
                 <p className="project-description">{project.description}</p>
               ) : null}
-              <dl className="item-counts" aria-label="Items by status">
-                <div className="item-count item-count-total">
-                  <dt>Items</dt>
-                  <dd>{project.totalItems}</dd>
-                </div>
-                {project.itemCounts.map(({ status, count }) => (
-                  <div key={status} className={`item-count status-${status}`}>
-                    <dt>{itemStatusLabel(status)}</dt>
-                    <dd>{count}</dd>
+              {project.labelledByYou === null ? (
+                <dl className="item-counts" aria-label="Items by status">
+                  <div className="item-count item-count-total">
+                    <dt>Items</dt>
+                    <dd>{project.totalItems}</dd>
                   </div>
-                ))}
-              </dl>
+                  {project.itemCounts.map(({ status, count }) => (
+                    <div key={status} className={`item-count status-${status}`}>
+                      <dt>{itemStatusLabel(status)}</dt>
+                      <dd>{count}</dd>
+                    </div>
+                  ))}
+                </dl>
+              ) : (
+                <dl className="item-counts" aria-label="Your work">
+                  <div className="item-count item-count-total">
+                    <dt>Labelled by you</dt>
+                    <dd>{project.labelledByYou}</dd>
+                  </div>
+                </dl>
+              )}
               {project.canLabel ? (
                 <Link
                   to={`/projects/${project.id}/label`}

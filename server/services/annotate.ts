@@ -104,6 +104,16 @@ export async function submitAnnotation(
       if (taken >= project.overlap) {
         throw conflict("Your reservation expired and the item already has all its labels");
       }
+      // The queue keeps an item's last place for an expert when the project requires one; a
+      // late label takes a place as a reservation would, so the same rule holds for it.
+      if (
+        project.settings.requireExpert &&
+        user.level !== "expert" &&
+        taken === project.overlap - 1 &&
+        !(await hasOtherExpert(trx, itemId, user.id))
+      ) {
+        throw conflict("Your reservation expired and the item's last place is kept for an expert");
+      }
     }
 
     const parsed = labelSchemaFor(project.template, item.responses as ResponseRef[]).safeParse(
@@ -190,6 +200,35 @@ async function countOtherActive(trx: Kysely<Database>, itemId: number, userId: n
       .executeTakeFirstOrThrow(),
   ]);
   return reserved.count + labelled.count;
+}
+
+/**
+ * Whether an expert other than the caller has labelled the item or holds a live reservation of
+ * it: the count the queue keeps an item's last place by.
+ */
+async function hasOtherExpert(
+  trx: Kysely<Database>,
+  itemId: number,
+  userId: number,
+): Promise<boolean> {
+  const expert = await trx
+    .selectFrom("assignments")
+    .innerJoin("users", "users.id", "assignments.user_id")
+    .select("assignments.id")
+    .where("assignments.item_id", "=", itemId)
+    .where("assignments.user_id", "!=", userId)
+    .where("users.level", "=", "expert")
+    .where((eb) =>
+      eb.or([
+        eb("assignments.status", "=", "submitted"),
+        eb.and([
+          eb("assignments.status", "=", "reserved"),
+          eb("assignments.expires_at", ">", new Date()),
+        ]),
+      ]),
+    )
+    .executeTakeFirst();
+  return expert !== undefined;
 }
 
 /**

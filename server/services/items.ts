@@ -41,6 +41,9 @@ export async function annotatorMaySeeLabels(
     .select("id")
     .where("item_id", "=", item.id)
     .where("user_id", "=", userId)
+    // A label rejected in review no longer counts: its author takes no part in the item's
+    // disagreement, and may not read the others' labels or edit the room's draft.
+    .where("rejected_at", "is", null)
     .executeTakeFirst();
   return own !== undefined;
 }
@@ -193,16 +196,8 @@ export async function getItemForUser(db: Kysely<Database>, user: User, itemId: n
     audience === "annotator" && !assignment && (await isPanelMember(db, user.id, itemId));
   if (audience === "annotator" && !assignment && !invitedToPanel) throw notFound("No such item");
 
-  const ownAnnotation = await db
-    .selectFrom("annotations")
-    .select("id")
-    .where("item_id", "=", itemId)
-    .where("user_id", "=", user.id)
-    .executeTakeFirst();
   const revealed =
-    audience !== "annotator" ||
-    invitedToPanel ||
-    (ownAnnotation !== undefined && REVEALED_STATUSES.includes(item.status));
+    audience !== "annotator" || invitedToPanel || (await annotatorMaySeeLabels(db, user.id, item));
   const base = {
     id: item.id,
     projectId: item.project_id,
@@ -578,6 +573,7 @@ export async function listItems(
             .select("annotations.id")
             .whereRef("annotations.item_id", "=", "items.id")
             .where("annotations.user_id", "=", user.id)
+            .where("annotations.rejected_at", "is", null)
             .as("own_annotation_id"),
         (eb) =>
           eb

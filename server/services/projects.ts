@@ -14,6 +14,7 @@ export interface ProjectSummary {
   disputePolicy: unknown;
   archived: boolean;
   createdAt: string;
+  /** Items by status; empty where the viewer may not see them (`seesItemCounts`). */
   itemCounts: Record<string, number>;
 }
 
@@ -39,45 +40,57 @@ function summarise(
 }
 
 /**
- * Items per status of each project. Gold items are never settled, so counted by status they
- * would stand apart (the only items still queued once the rest are done): projects where the
- * viewer is an annotator are counted without them. Gold items are mixed into every queue
- * precisely so that annotators cannot tell them apart.
+ * Whether the viewer sees a project's items counted by status. Annotators (admins aside) do not:
+ * counts that anyone's work moves tell hidden things apart. A fresh item moves from queued to
+ * annotating when it is reserved and a gold item moves nothing (gold items are never settled),
+ * so the reservation just made would be known to be gold; and an annotator whose label was the
+ * last an item needed would see the item join the consensus or the disputed ones, learning the
+ * outcome the blind phase hides. What concerns their own work is in `GET …/queue/mine`.
  */
-async function itemCountsByProject(
-  db: Kysely<Database>,
-  projectIds: number[],
-  withoutGold: ReadonlySet<number>,
-) {
+export function seesItemCounts(user: User, role: ProjectRole | null): boolean {
+  return user.is_admin || role !== "annotator";
+}
+
+/** Items per status of each project, gold items included. */
+async function itemCountsByProject(db: Kysely<Database>, projectIds: number[]) {
   const counts = new Map<number, Record<string, number>>();
   if (projectIds.length === 0) return counts;
   const rows = await db
     .selectFrom("items")
-    .select([
-      "project_id",
-      "status",
-      (eb) => eb("gold_label", "is not", null).as("gold"),
-      (eb) => eb.fn.countAll<number>().as("count"),
-    ])
+    .select(["project_id", "status", (eb) => eb.fn.countAll<number>().as("count")])
     .where("project_id", "in", projectIds)
-    .groupBy(["project_id", "status", "gold"])
+    .groupBy(["project_id", "status"])
     .execute();
   for (const row of rows) {
-    if (row.gold && withoutGold.has(row.project_id)) continue;
     const projectCounts = counts.get(row.project_id) ?? {};
-    projectCounts[row.status] = (projectCounts[row.status] ?? 0) + row.count;
+    projectCounts[row.status] = row.count;
     counts.set(row.project_id, projectCounts);
   }
   return counts;
 }
 
-/** Where the viewer sees the items as an annotator does: without telling gold ones apart. */
-function annotatorProjects(
-  user: User,
-  projects: ReadonlyArray<{ id: number; role: ProjectRole | null }>,
-): Set<number> {
-  if (user.is_admin) return new Set();
-  return new Set(projects.filter((project) => project.role === "annotator").map((p) => p.id));
+/**
+ * The labels a user submitted in each of these projects: what an annotator's pages show of a
+ * project's progress, counted as `GET …/queue/mine` counts them.
+ */
+export async function labelsSubmittedBy(
+  db: Kysely<Database>,
+  userId: number,
+  projectIds: number[],
+): Promise<Map<number, number>> {
+  const labels = new Map<number, number>();
+  if (projectIds.length === 0) return labels;
+  const rows = await db
+    .selectFrom("assignments")
+    .innerJoin("items", "items.id", "assignments.item_id")
+    .select(["items.project_id", (eb) => eb.fn.countAll<number>().as("count")])
+    .where("assignments.user_id", "=", userId)
+    .where("assignments.status", "=", "submitted")
+    .where("items.project_id", "in", projectIds)
+    .groupBy("items.project_id")
+    .execute();
+  for (const row of rows) labels.set(row.project_id, row.count);
+  return labels;
 }
 
 /** Projects the user belongs to (every project for an admin), newest first. */
@@ -100,8 +113,7 @@ export async function listVisibleProjects(
     .execute();
   const counts = await itemCountsByProject(
     db,
-    rows.map((row) => row.id),
-    annotatorProjects(user, rows),
+    rows.filter((row) => seesItemCounts(user, row.role)).map((row) => row.id),
   );
   return rows.map(({ role, ...project }) => summarise(project, role, counts.get(project.id) ?? {}));
 }
@@ -119,8 +131,7 @@ export async function getVisibleProject(
     .executeTakeFirstOrThrow();
   const counts = await itemCountsByProject(
     db,
-    [projectId],
-    annotatorProjects(user, [{ id: projectId, role: subject.role }]),
+    seesItemCounts(user, subject.role) ? [projectId] : [],
   );
   return summarise(project, subject.role, counts.get(projectId) ?? {});
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { sql, type Kysely } from "kysely";
 import type { Database, User } from "../../db/schema.ts";
 import { loadProjectFor, type ProjectModel } from "./project-model.ts";
@@ -12,12 +12,38 @@ export interface Assignment {
 const MAX_CANDIDATES = 20;
 
 /**
- * A number in [0, 1) fixed by the inputs: decisions such as "is this a gold turn" are then
- * reproducible in tests and audits, yet spread evenly over annotators and turns.
+ * A number in [0, 1) fixed by the inputs: decisions such as "is this label sampled for review"
+ * are then reproducible in tests and audits, yet spread evenly. Anyone who knows the inputs can
+ * compute it: a decision that must stay unpredictable is keyed (`isGoldTurn`).
  */
 export function stableFraction(...parts: Array<string | number>): number {
   const digest = createHash("sha256").update(parts.join(":")).digest();
   return digest.readUInt32BE(0) / 2 ** 32;
+}
+
+export interface QueueTurn {
+  /** The deployment's secret (`deployment.secret`), which no user can read. */
+  secret: string;
+  projectId: number;
+  userId: number;
+  /** Items the annotator was given in the project before this turn. */
+  given: number;
+  goldRate: number;
+}
+
+/**
+ * Whether an annotator's turn serves a gold item: an HMAC-SHA256 of the project, the annotator
+ * and the turn, keyed with the deployment's secret, read as a fraction in [0, 1) and compared
+ * with the gold rate. The annotator knows every input but the key; unkeyed, the hash would tell
+ * them which of their next items are gold before they ask for them. Keyed, the schedule is still
+ * fixed for a deployment, so the rate holds on average and an audit with the database can
+ * recompute any decision.
+ */
+export function isGoldTurn(turn: QueueTurn): boolean {
+  const digest = createHmac("sha256", turn.secret)
+    .update(`gold:${turn.projectId}:${turn.userId}:${turn.given}`)
+    .digest();
+  return digest.readUInt32BE(0) / 2 ** 32 < turn.goldRate;
 }
 
 /**
@@ -29,7 +55,11 @@ export function stableFraction(...parts: Array<string | number>): number {
  *   when the project requires an expert, whose last free place is kept for an expert.
  * Items further along are served first, so that items finish rather than all creeping forward.
  * Two annotators asking at once never overfill an item: candidate rows are locked
- * (`for update skip locked`) and re-counted after locking.
+ * (`for update skip locked`) and re-counted after locking. One annotator asking several times at
+ * once gets one reservation: their requests for a project take a transaction-scoped advisory
+ * lock before looking for a held reservation, so each waits for the one before it to commit and
+ * then finds its reservation (PostgreSQL's lock holds across instances; on PGlite the single
+ * connection serialises transactions anyway).
  */
 export async function nextAssignment(
   db: Kysely<Database>,
@@ -38,13 +68,22 @@ export async function nextAssignment(
 ): Promise<Assignment | null> {
   const { project } = await loadProjectFor(db, user, projectId, "item.annotate");
   return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`quorum:queue:${projectId}`}), ${user.id})`.execute(
+      trx,
+    );
     const held = await heldAssignment(trx, user.id, projectId);
     if (held) return held;
 
+    const goldRate = project.settings.goldRate;
     const goldTurn =
-      project.settings.goldRate > 0 &&
-      stableFraction("gold", projectId, user.id, await countAssignments(trx, user.id, projectId)) <
-        project.settings.goldRate;
+      goldRate > 0 &&
+      isGoldTurn({
+        secret: await deploymentSecret(trx),
+        projectId,
+        userId: user.id,
+        given: await countAssignments(trx, user.id, projectId),
+        goldRate,
+      });
     const itemId =
       (goldTurn ? await pickGoldItem(trx, user, project) : null) ??
       (await pickItem(trx, user, project)) ??
@@ -108,6 +147,11 @@ async function heldAssignment(
   return held
     ? { assignmentId: held.id, itemId: held.item_id, expiresAt: new Date(held.expires_at) }
     : null;
+}
+
+async function deploymentSecret(trx: Kysely<Database>): Promise<string> {
+  const { secret } = await trx.selectFrom("deployment").select("secret").executeTakeFirstOrThrow();
+  return secret;
 }
 
 async function countAssignments(trx: Kysely<Database>, userId: number, projectId: number) {

@@ -5,11 +5,11 @@ import { validateFinalLabel } from "../../app/domain/final-label.ts";
 import { samePosition } from "../../app/domain/room.ts";
 import type { Label, ResponseRef } from "../../app/domain/template.ts";
 import type { Database, VersionFlagReason } from "../../db/schema.ts";
-import { recordProjectEvent } from "./project-events.ts";
 import { projectModel, type ProjectModel } from "./project-model.ts";
 import {
   AUTOMATIC_CONSENSUS_RATIONALE,
   countedLabels,
+  disputeItem,
   saveOutcome,
   type CountedLabel,
 } from "./settle.ts";
@@ -108,7 +108,7 @@ async function recheckProject(
             .set({ status: "disputed", updated_at: new Date() })
             .where("id", "=", item.id)
             .execute();
-          await recordProjectEvent(trx, project.id, { type: "item.disputed", itemId: item.id });
+          await disputeItem(trx, project.id, item.id);
         }
         continue;
       }

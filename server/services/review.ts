@@ -5,13 +5,13 @@ import { spanOffsetProblems } from "../../app/domain/span-offsets.ts";
 import { labelSchemaFor, type ResponseRef } from "../../app/domain/template.ts";
 import type { Database, ReviewVerdict, User } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
-import { conflict, fieldErrors, notFound, validationFailed } from "../errors.ts";
+import { conflict, fieldErrors, forbidden, notFound, validationFailed } from "../errors.ts";
 import { requireProjectPermission } from "../permissions.ts";
 import { recordAudit } from "./audit.ts";
 import { REVEALED_STATUSES } from "./items.ts";
 import { loadProjectFor } from "./project-model.ts";
 import { recordProjectEvent } from "./project-events.ts";
-import { settleItems } from "./settle.ts";
+import { settleAgain } from "./settle.ts";
 import { settleRoomTime, storeReviewTime } from "./work-time.ts";
 
 /** What deciding a review needs: the database, and the rooms whose time it settles. */
@@ -184,12 +184,20 @@ export async function decideReview(
       .selectFrom("reviews")
       .innerJoin("annotations", "annotations.id", "reviews.annotation_id")
       .innerJoin("items", "items.id", "annotations.item_id")
-      .select(["reviews.verdict", "annotations.item_id", "items.status", "items.responses"])
+      .select([
+        "reviews.verdict",
+        "annotations.item_id",
+        "annotations.user_id",
+        "items.status",
+        "items.responses",
+      ])
       .where("reviews.id", "=", reviewId)
       .forUpdate()
       .executeTakeFirstOrThrow();
     if (current.verdict !== "pending")
       throw conflict(`This review was already decided (${current.verdict})`);
+    // A junior made lead while their label waited for review would otherwise judge it.
+    if (current.user_id === user.id) throw forbidden("Nobody reviews their own label");
 
     const comments = anchoredComments(decision.comments, current.responses as ResponseRef[]);
     let correctedLabel: string | null = null;
@@ -218,14 +226,6 @@ export async function decideReview(
         .set({ rejected_at: new Date() })
         .where("id", "=", review.annotation_id)
         .execute();
-      await trx.deleteFrom("item_outcomes").where("item_id", "=", current.item_id).execute();
-      await trx
-        .updateTable("items")
-        .set({ status: "annotating", updated_at: new Date() })
-        .where("id", "=", current.item_id)
-        .where("status", "in", ["consensus", "disputed"])
-        .execute();
-      await settleItems(trx, project, [current.item_id]);
     }
     const decidedAt = new Date();
     await trx
@@ -239,6 +239,14 @@ export async function decideReview(
       })
       .where("id", "=", reviewId)
       .execute();
+    // A rejected label stops counting, a corrected one counts as corrected (`countedLabels`).
+    if (
+      verdict !== "accepted" &&
+      current.status !== "published" &&
+      current.status !== "adjudicating"
+    ) {
+      await settleAgain(trx, project, current.item_id);
+    }
     await storeReviewTime(
       trx,
       reviewId,

@@ -27,7 +27,8 @@ function parse<Schema extends z.ZodType>(schema: Schema, input: unknown): z.outp
 
 /**
  * The caller's most recent label in a project if they may still change it: its item has not
- * settled (it still waits for other labels) and no lead has decided a review of it. Null
+ * settled (it still waits for other labels), its author has not been shown the others (a
+ * disputed item that went back to the queue) and no lead has decided a review of it. Null
  * otherwise. What the labeling page's "Previous" reopens.
  */
 export async function lastRevisableAnnotation(
@@ -46,6 +47,7 @@ export async function lastRevisableAnnotation(
       "annotations.label",
       "annotations.submitted_at",
       "annotations.rejected_at",
+      "annotations.revealed_at",
       "items.status",
       "reviews.decided_at",
     ])
@@ -59,6 +61,7 @@ export async function lastRevisableAnnotation(
   if (
     !last ||
     last.rejected_at !== null ||
+    last.revealed_at !== null ||
     last.decided_at !== null ||
     !(UNSETTLED as readonly string[]).includes(last.status)
   ) {
@@ -107,6 +110,7 @@ export async function reviseAnnotation(
         "annotations.label",
         "annotations.submitted_at",
         "annotations.rejected_at",
+        "annotations.revealed_at",
         "reviews.decided_at",
       ])
       .where("annotations.item_id", "=", itemId)
@@ -119,6 +123,11 @@ export async function reviseAnnotation(
     }
     if (own.rejected_at !== null || own.decided_at !== null) {
       throw conflict("A lead has reviewed this label: it can no longer change");
+    }
+    if (own.revealed_at !== null) {
+      throw conflict(
+        "The item was disputed after your label, which showed you the others: yours can no longer change",
+      );
     }
     const parsed = labelSchemaFor(project.template, locked.responses as ResponseRef[]).safeParse(
       label,

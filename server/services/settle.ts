@@ -19,7 +19,12 @@ export interface CountedLabel {
   label: Label;
 }
 
-/** The labels that count (not rejected in review) of each item, in the order they were given. */
+/**
+ * The labels that count of each item, in the order they were given: those not rejected in
+ * review, a label a lead corrected in review as corrected. The annotator is still judged by
+ * what they gave (quality reads the annotations themselves); the item's outcome, and so its
+ * training data, follows the lead's correction.
+ */
 export async function countedLabels(
   trx: Kysely<Database>,
   itemIds: ReadonlyArray<number>,
@@ -28,17 +33,49 @@ export async function countedLabels(
   if (itemIds.length === 0) return byItem;
   const annotations = await trx
     .selectFrom("annotations")
-    .select(["item_id", "user_id", "label"])
-    .where("item_id", "in", [...itemIds])
-    .where("rejected_at", "is", null)
-    .orderBy("id")
+    .leftJoin("reviews", "reviews.annotation_id", "annotations.id")
+    .select([
+      "annotations.item_id",
+      "annotations.user_id",
+      "annotations.label",
+      "reviews.verdict",
+      "reviews.corrected_label",
+    ])
+    .where("annotations.item_id", "in", [...itemIds])
+    .where("annotations.rejected_at", "is", null)
+    .orderBy("annotations.id")
     .execute();
   for (const annotation of annotations) {
     const labels = byItem.get(annotation.item_id) ?? [];
-    labels.push({ userId: annotation.user_id, label: annotation.label as Label });
+    const corrected = annotation.verdict === "corrected" && annotation.corrected_label !== null;
+    labels.push({
+      userId: annotation.user_id,
+      label: (corrected ? annotation.corrected_label : annotation.label) as Label,
+    });
     byItem.set(annotation.item_id, labels);
   }
   return byItem;
+}
+
+/**
+ * Checks an item's labels again after one of them stopped counting or changed in review: an item
+ * that had all its labels (consensus or disputed) is settled anew, one still waiting stays so.
+ * Items in adjudication or published keep their state: their labels were the panel's start, and
+ * a lead reopens them to change what was published.
+ */
+export async function settleAgain(
+  trx: Kysely<Database>,
+  project: ProjectModel,
+  itemId: number,
+): Promise<void> {
+  await trx.deleteFrom("item_outcomes").where("item_id", "=", itemId).execute();
+  await trx
+    .updateTable("items")
+    .set({ status: "annotating", updated_at: new Date() })
+    .where("id", "=", itemId)
+    .where("status", "in", ["consensus", "disputed"])
+    .execute();
+  await settleItems(trx, project, [itemId]);
 }
 
 /** Stores an item's agreement check: what the item list, the item page and the room read. */
@@ -67,6 +104,27 @@ export async function saveOutcome(
       })),
     )
     .execute();
+}
+
+/**
+ * An item is disputed: its annotators may read one another's labels from now on
+ * (`annotatorMaySeeLabels`), so their labels are fixed. Should the item go back to the queue (a
+ * lead rejects one of its labels, a policy change), none of them may be revised to match what
+ * its author has read.
+ */
+export async function disputeItem(
+  trx: Kysely<Database>,
+  projectId: number,
+  itemId: number,
+): Promise<void> {
+  await trx
+    .updateTable("annotations")
+    .set({ revealed_at: new Date() })
+    .where("item_id", "=", itemId)
+    .where("rejected_at", "is", null)
+    .where("revealed_at", "is", null)
+    .execute();
+  await recordProjectEvent(trx, projectId, { type: "item.disputed", itemId });
 }
 
 /**
@@ -139,7 +197,7 @@ export async function settleItems(
           label: check.aggregated,
         });
       } else if (status === "disputed") {
-        await recordProjectEvent(trx, project.id, { type: "item.disputed", itemId: item.id });
+        await disputeItem(trx, project.id, item.id);
       }
     }
     await trx

@@ -7,8 +7,10 @@ import {
   type QueuedItem,
   type RoomPerson,
 } from "../../../server/services/adjudication-queue.ts";
+import { labelingStatus } from "../../../server/services/labeling-status.ts";
 import { projectProgress } from "../../../server/services/progress.ts";
 import { loadProjectModel, type ProjectModel } from "../../../server/services/project-model.ts";
+import { seesItemCounts } from "../../../server/services/projects.ts";
 import { projectQualityComputation } from "../../../server/services/quality-economics.ts";
 import { projectThroughput } from "../../../server/services/throughput.ts";
 import { exportFormats, signalFieldFor } from "~/domain/export.ts";
@@ -101,6 +103,8 @@ async function loadQueue(context: AppLoadContext, page: ProjectPage, model: Proj
 
 export type OverviewQueue = Awaited<ReturnType<typeof loadQueue>>;
 
+export type OwnWork = NonNullable<Awaited<ReturnType<typeof loadOverview>>["ownWork"]>;
+
 export async function loadOverview(
   request: Request,
   context: AppLoadContext,
@@ -111,6 +115,10 @@ export async function loadOverview(
   const model = await loadProjectModel(db, page.projectId).catch(throwAsRouteError);
   const queue = await loadQueue(context, page, model).catch(throwAsRouteError);
   const counts = page.project.itemCounts;
+  // Annotators see their own work, not the project's items by status (`seesItemCounts`).
+  const ownStatus = seesItemCounts(page.user, page.subject.role)
+    ? null
+    : await labelingStatus(db, page.user, page.projectId).catch(throwAsRouteError);
   const dashboard = page.navigation.may.viewQuality
     ? await loadDashboard(db, page.user, model).catch(throwAsRouteError)
     : null;
@@ -129,6 +137,11 @@ export async function loadOverview(
       : [],
     statusCounts: itemStatusOrder.map((status) => ({ status, count: counts[status] ?? 0 })),
     totalItems: Object.values(counts).reduce((sum, count) => sum + count, 0),
+    ownWork: ownStatus && {
+      state: ownStatus.state,
+      doneToday: ownStatus.doneToday,
+      doneTotal: ownStatus.doneTotal,
+    },
     dashboard,
     queue,
   };

@@ -8,7 +8,7 @@ import dashboardStylesUrl from "~/styles/dashboard.css?url";
 import projectStylesUrl from "~/styles/project.css?url";
 import { formatDateTime, itemStatusLabel } from "~/utils/format.ts";
 import { AgreementSummary, PaceSection, QualityOverTimeSection } from "./overview-dashboard.tsx";
-import { loadOverview, type OverviewQueue } from "./overview.server.ts";
+import { loadOverview, type OverviewQueue, type OwnWork } from "./overview.server.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: projectStylesUrl },
@@ -141,9 +141,35 @@ function AdjudicationQueue({ queue, base }: { queue: OverviewQueue; base: string
   );
 }
 
+const ownStateText: Record<OwnWork["state"], string> = {
+  available: "There are items for you to label.",
+  waiting: "The items left for you are being labelled by others right now.",
+  all_done: "You have labelled or skipped every item open to you.",
+  no_items_for_domains: "No item of this project is in your domains.",
+  no_items: "No items yet.",
+};
+
+/** An annotator's progress: their own labels, and whether there is work for them. */
+function OwnProgress({ work }: { work: OwnWork }) {
+  return (
+    <p className="muted" data-testid="own-progress">
+      You have labelled {work.doneTotal} {work.doneTotal === 1 ? "item" : "items"} here (
+      {work.doneToday} today). {ownStateText[work.state]}
+    </p>
+  );
+}
+
 export default function ProjectOverview() {
-  const { navigation, project, statusCounts, totalItems, queue, exportFormats, dashboard } =
-    useLoaderData<typeof loader>();
+  const {
+    navigation,
+    project,
+    statusCounts,
+    totalItems,
+    ownWork,
+    queue,
+    exportFormats,
+    dashboard,
+  } = useLoaderData<typeof loader>();
   const published = statusCounts.find((entry) => entry.status === "published")?.count ?? 0;
   const base = `/projects/${navigation.id}`;
   useLiveProgress(navigation.id, navigation.may.viewQuality);
@@ -163,52 +189,57 @@ export default function ProjectOverview() {
       <div className="stack-large">
         <section className="card" aria-labelledby="progress-heading">
           <h2 id="progress-heading">Progress</h2>
-          <p className="muted">
-            {totalItems === 0
-              ? "No items yet."
-              : `${published} of ${totalItems} items published (${Math.round(percent(published, totalItems))}%).`}{" "}
-            Each item gets {project.overlap} independent{" "}
-            {project.overlap === 1 ? "label" : "labels"}
-            {project.autoPublishConsensus ? "; consensus items are published automatically" : ""}.
-          </p>
-          {totalItems > 0 ? (
-            <div
-              className="status-bar"
-              role="img"
-              aria-label={statusCounts
-                .filter((entry) => entry.count > 0)
-                .map((entry) => `${itemStatusLabel(entry.status)} ${entry.count}`)
-                .join(", ")}
-            >
-              {statusCounts
-                .filter((entry) => entry.count > 0)
-                .map((entry) => (
-                  <span
-                    key={entry.status}
-                    className={`status-bar-segment status-${entry.status}`}
-                    style={{ width: `${percent(entry.count, totalItems)}%` }}
-                    title={`${itemStatusLabel(entry.status)}: ${entry.count}`}
-                  />
+          {ownWork ? (
+            <OwnProgress work={ownWork} />
+          ) : (
+            <>
+              <p className="muted">
+                {totalItems === 0
+                  ? "No items yet."
+                  : `${published} of ${totalItems} items published (${Math.round(percent(published, totalItems))}%).`}{" "}
+                Each item gets {project.overlap} independent{" "}
+                {project.overlap === 1 ? "label" : "labels"}
+                {project.autoPublishConsensus
+                  ? "; consensus items are published automatically"
+                  : ""}
+                .
+              </p>
+              {totalItems > 0 ? (
+                <div
+                  className="status-bar"
+                  role="img"
+                  aria-label={statusCounts
+                    .filter((entry) => entry.count > 0)
+                    .map((entry) => `${itemStatusLabel(entry.status)} ${entry.count}`)
+                    .join(", ")}
+                >
+                  {statusCounts
+                    .filter((entry) => entry.count > 0)
+                    .map((entry) => (
+                      <span
+                        key={entry.status}
+                        className={`status-bar-segment status-${entry.status}`}
+                        style={{ width: `${percent(entry.count, totalItems)}%` }}
+                        title={`${itemStatusLabel(entry.status)}: ${entry.count}`}
+                      />
+                    ))}
+                </div>
+              ) : null}
+              <dl className="status-legend">
+                {statusCounts.map((entry) => (
+                  <div key={entry.status} className={`status-legend-entry status-${entry.status}`}>
+                    <dt>
+                      <span className="status-swatch" aria-hidden="true" />
+                      <Link to={`${base}/items?status=${entry.status}`}>
+                        {itemStatusLabel(entry.status)}
+                      </Link>
+                    </dt>
+                    <dd>{entry.count}</dd>
+                  </div>
                 ))}
-            </div>
-          ) : null}
-          <dl className="status-legend">
-            {statusCounts.map((entry) => (
-              <div key={entry.status} className={`status-legend-entry status-${entry.status}`}>
-                <dt>
-                  <span className="status-swatch" aria-hidden="true" />
-                  {navigation.may.annotate && !navigation.may.review ? (
-                    itemStatusLabel(entry.status)
-                  ) : (
-                    <Link to={`${base}/items?status=${entry.status}`}>
-                      {itemStatusLabel(entry.status)}
-                    </Link>
-                  )}
-                </dt>
-                <dd>{entry.count}</dd>
-              </div>
-            ))}
-          </dl>
+              </dl>
+            </>
+          )}
         </section>
 
         {dashboard ? (

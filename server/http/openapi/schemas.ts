@@ -94,7 +94,11 @@ export const projectSchema = z.object({
   disputePolicy: disputePolicySchema,
   archived: z.boolean(),
   createdAt: timestamp,
-  itemCounts: z.record(z.string(), z.number().int()).describe("Items by status"),
+  itemCounts: z
+    .record(z.string(), z.number().int())
+    .describe(
+      "Items by status; empty for annotators, whom any count by status would tell gold items and hidden outcomes apart",
+    ),
 });
 
 export const memberSchema = z.object({

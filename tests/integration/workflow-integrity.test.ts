@@ -1,0 +1,316 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { User } from "../../db/schema.ts";
+import { authorizeDocument } from "../../server/sync/permissions.ts";
+import { apiClient, type ApiClient } from "../setup/api-client.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
+
+/**
+ * What keeps labels independent and the workflow's rules whole when people act in an order the
+ * pages do not suggest: reading the other labels and then revising one's own, a rejected label's
+ * author in the panel, a reviewer judging their own label, a late label taking a place kept for
+ * an expert.
+ */
+
+interface Member {
+  id: number;
+  email: string;
+  api: ApiClient;
+}
+
+const verdictTemplate = {
+  fields: [
+    {
+      id: "verdict",
+      type: "choice",
+      label: "Verdict",
+      options: ["safe", "unsafe", "unclear"],
+      required: true,
+    },
+  ],
+};
+
+let server: TestServer;
+let admin: Member;
+let lead: Member;
+let sequence = 0;
+
+async function person(name: string, extra: Record<string, unknown> = {}): Promise<Member> {
+  sequence += 1;
+  const email = `${name}${sequence}@integrity.test`;
+  const { userId, token } = await server.createUserWithToken({ email, ...extra });
+  return { id: userId, email, api: apiClient(server.url, token) };
+}
+
+async function project(
+  annotators: Member[],
+  body: Record<string, unknown>,
+): Promise<{ projectId: number; itemId: number }> {
+  const created = await admin.api.post<{ project: { id: number } }>("/projects", {
+    name: `Integrity ${sequence}`,
+    template: verdictTemplate,
+    ...body,
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const projectId = created.body.project.id;
+  for (const [member, role] of [
+    [lead, "lead"],
+    ...annotators.map((annotator) => [annotator, "annotator"] as const),
+  ] as const) {
+    const added = await admin.api.post(`/projects/${projectId}/members`, {
+      email: member.email,
+      role,
+    });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+  }
+  const imported = await lead.api.post(`/projects/${projectId}/items`, [
+    {
+      externalId: `q-${projectId}`,
+      prompt: "Is this safe?",
+      responses: [{ id: "a", text: "Yes." }],
+    },
+  ]);
+  expect(imported.status, JSON.stringify(imported.body)).toBeLessThan(300);
+  const item = await server.context.db
+    .selectFrom("items")
+    .select("id")
+    .where("project_id", "=", projectId)
+    .executeTakeFirstOrThrow();
+  return { projectId, itemId: item.id };
+}
+
+async function reserve(member: Member, projectId: number): Promise<number | null> {
+  const next = await member.api.get<{ assignment: { itemId: number } | null }>(
+    `/queue/next?project=${projectId}`,
+  );
+  expect(next.status, JSON.stringify(next.body)).toBe(200);
+  return next.body.assignment?.itemId ?? null;
+}
+
+async function label(member: Member, projectId: number, itemId: number, verdict: string) {
+  expect(await reserve(member, projectId), member.email).toBe(itemId);
+  const submitted = await member.api.post(`/items/${itemId}/annotations`, {
+    label: { verdict },
+  });
+  expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+}
+
+async function status(itemId: number): Promise<string> {
+  return (
+    await server.context.db
+      .selectFrom("items")
+      .select("status")
+      .where("id", "=", itemId)
+      .executeTakeFirstOrThrow()
+  ).status;
+}
+
+async function pendingReviewOf(projectId: number, author: Member): Promise<number> {
+  const review = await server.context.db
+    .selectFrom("reviews")
+    .innerJoin("annotations", "annotations.id", "reviews.annotation_id")
+    .select("reviews.id")
+    .where("reviews.project_id", "=", projectId)
+    .where("annotations.user_id", "=", author.id)
+    .where("reviews.verdict", "=", "pending")
+    .executeTakeFirstOrThrow();
+  return review.id;
+}
+
+async function userRow(member: Member): Promise<User> {
+  return server.context.db
+    .selectFrom("users")
+    .selectAll()
+    .where("id", "=", member.id)
+    .executeTakeFirstOrThrow();
+}
+
+const reviewEveryJunior = { juniorReview: { firstN: 20, rate: 1 } };
+
+beforeAll(async () => {
+  server = await startTestServer();
+  admin = await person("admin", { isAdmin: true });
+  lead = await person("lead");
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("labels stay independent", () => {
+  it("fixes a label once its author has read the others, though a rejection sends the item back to the queue", async () => {
+    const expert = await person("expert", { level: "expert" });
+    const junior = await person("junior", { level: "junior" });
+    const third = await person("third", { level: "expert" });
+    const { projectId, itemId } = await project([expert, junior, third], {
+      overlap: 2,
+      settings: reviewEveryJunior,
+    });
+    await label(expert, projectId, itemId, "safe");
+    await label(junior, projectId, itemId, "unsafe");
+    expect(await status(itemId)).toBe("disputed");
+    const seen = await expert.api.get<{ annotations: Array<{ label: unknown }> }>(
+      `/items/${itemId}`,
+    );
+    expect(seen.body.annotations.map((entry) => entry.label)).toContainEqual({
+      verdict: "unsafe",
+    });
+
+    const rejected = await lead.api.post(`/reviews/${await pendingReviewOf(projectId, junior)}`, {
+      verdict: "reject",
+      comments: [{ text: "Not what the guidelines say" }],
+    });
+    expect(rejected.status, JSON.stringify(rejected.body)).toBe(200);
+    expect(await status(itemId)).toBe("annotating");
+
+    const revised = await expert.api.put(`/items/${itemId}/annotations/mine`, {
+      label: { verdict: "unsafe" },
+    });
+    expect(revised.status, JSON.stringify(revised.body)).toBe(409);
+    await label(third, projectId, itemId, "safe");
+    expect(await status(itemId)).toBe("consensus");
+    const outcome = await server.context.db
+      .selectFrom("item_outcomes")
+      .select("aggregated_label")
+      .where("item_id", "=", itemId)
+      .executeTakeFirstOrThrow();
+    expect(outcome.aggregated_label).toEqual({ verdict: "safe" });
+  });
+
+  it("shows a rejected label's author neither the others' labels nor the room", async () => {
+    const junior = await person("junior", { level: "junior" });
+    const first = await person("first", { level: "expert" });
+    const second = await person("second", { level: "expert" });
+    const { projectId, itemId } = await project([junior, first, second], {
+      overlap: 2,
+      settings: reviewEveryJunior,
+    });
+    await label(junior, projectId, itemId, "unclear");
+    const rejected = await lead.api.post(`/reviews/${await pendingReviewOf(projectId, junior)}`, {
+      verdict: "reject",
+      comments: [{ text: "Unclear is not an answer here" }],
+    });
+    expect(rejected.status, JSON.stringify(rejected.body)).toBe(200);
+    await label(first, projectId, itemId, "safe");
+    await label(second, projectId, itemId, "unsafe");
+    expect(await status(itemId)).toBe("disputed");
+
+    const asJunior = await junior.api.get<{
+      item: { externalId: string | null };
+      annotations: Array<{ annotator: { own: boolean } }>;
+    }>(`/items/${itemId}`);
+    expect(asJunior.status, JSON.stringify(asJunior.body)).toBe(200);
+    expect(asJunior.body.annotations.every((entry) => entry.annotator.own)).toBe(true);
+    expect(asJunior.body.item.externalId).toBeNull();
+    await expect(
+      authorizeDocument(server.context, await userRow(junior), {
+        kind: "item",
+        name: `item:${itemId}`,
+        itemId,
+      }),
+    ).rejects.toMatchObject({ status: 403 });
+    // Those whose labels count are the panel.
+    await expect(
+      authorizeDocument(server.context, await userRow(first), {
+        kind: "item",
+        name: `item:${itemId}`,
+        itemId,
+      }),
+    ).resolves.toMatchObject({ access: "edit" });
+  });
+});
+
+describe("the workflow's rules", () => {
+  it("settles an item on a lead's correction of a label, and leaves a published item as published", async () => {
+    const expert = await person("expert", { level: "expert" });
+    const junior = await person("junior", { level: "junior" });
+    const { projectId, itemId } = await project([expert, junior], {
+      overlap: 2,
+      settings: reviewEveryJunior,
+    });
+    await label(expert, projectId, itemId, "safe");
+    await label(junior, projectId, itemId, "safe");
+    expect(await status(itemId)).toBe("consensus");
+    const corrected = await lead.api.post(`/reviews/${await pendingReviewOf(projectId, junior)}`, {
+      verdict: "correct",
+      correctedLabel: { verdict: "unsafe" },
+      comments: [{ text: "The dose is unsafe" }],
+    });
+    expect(corrected.status, JSON.stringify(corrected.body)).toBe(200);
+    // The correction disagrees with the expert: the item goes to a panel, not to the training
+    // data as "safe".
+    expect(await status(itemId)).toBe("disputed");
+
+    const published = await project([expert, junior], {
+      overlap: 2,
+      autoPublishConsensus: true,
+      settings: reviewEveryJunior,
+    });
+    await label(expert, published.projectId, published.itemId, "safe");
+    await label(junior, published.projectId, published.itemId, "safe");
+    expect(await status(published.itemId)).toBe("published");
+    const late = await lead.api.post(
+      `/reviews/${await pendingReviewOf(published.projectId, junior)}`,
+      {
+        verdict: "correct",
+        correctedLabel: { verdict: "unsafe" },
+        comments: [{ text: "Unsafe after all" }],
+      },
+    );
+    expect(late.status, JSON.stringify(late.body)).toBe(200);
+    expect(await status(published.itemId)).toBe("published");
+  });
+
+  it("lets nobody decide the review of their own label, a junior made lead included", async () => {
+    const junior = await person("junior", { level: "junior" });
+    const { projectId, itemId } = await project([junior], {
+      overlap: 1,
+      settings: reviewEveryJunior,
+    });
+    await label(junior, projectId, itemId, "safe");
+    const reviewId = await pendingReviewOf(projectId, junior);
+    const promoted = await admin.api.post(`/projects/${projectId}/members`, {
+      email: junior.email,
+      role: "lead",
+    });
+    expect(promoted.status, JSON.stringify(promoted.body)).toBe(200);
+    const own = await junior.api.post(`/reviews/${reviewId}`, {
+      verdict: "accept",
+      comments: [],
+    });
+    expect(own.status, JSON.stringify(own.body)).toBe(403);
+    const review = await server.context.db
+      .selectFrom("reviews")
+      .select(["verdict", "reviewer_id"])
+      .where("id", "=", reviewId)
+      .executeTakeFirstOrThrow();
+    expect(review).toEqual({ verdict: "pending", reviewer_id: null });
+    const byLead = await lead.api.post(`/reviews/${reviewId}`, { verdict: "accept", comments: [] });
+    expect(byLead.status, JSON.stringify(byLead.body)).toBe(200);
+  });
+
+  it("keeps the last place for an expert against a late label as against a reservation", async () => {
+    const late = await person("late", { level: "junior" });
+    const other = await person("other", { level: "junior" });
+    const expert = await person("expert", { level: "expert" });
+    const { projectId, itemId } = await project([late, other, expert], {
+      overlap: 2,
+      settings: { requireExpert: true, juniorReview: { firstN: 0, rate: 0 } },
+    });
+    expect(await reserve(late, projectId)).toBe(itemId);
+    await server.context.db
+      .updateTable("assignments")
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where("item_id", "=", itemId)
+      .where("user_id", "=", late.id)
+      .execute();
+    await label(other, projectId, itemId, "safe");
+    const lateLabel = await late.api.post(`/items/${itemId}/annotations`, {
+      label: { verdict: "safe" },
+    });
+    expect(lateLabel.status, JSON.stringify(lateLabel.body)).toBe(409);
+    expect(JSON.stringify(lateLabel.body)).toMatch(/kept for an expert/);
+    expect(await status(itemId)).toBe("annotating");
+    await label(expert, projectId, itemId, "safe");
+    expect(await status(itemId)).toBe("consensus");
+  });
+});
