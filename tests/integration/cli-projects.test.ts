@@ -144,6 +144,11 @@ describe("quorum projects, members, progress and quality", { timeout: 120_000 },
     }
     expect(projects.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+DOMAIN\s+ROLE\s+ITEMS\s+DONE/);
     expect(projects.stdout).toMatch(/Clinical Q&A: pairwise preference\s+medical/);
+    // An annotator gets no counts by status: a dash, not a zero that would be wrong.
+    const asAnnotator = await quorum("projects", "list", "--as", "expert1@demo.quorum");
+    expect(asAnnotator.stdout).toMatch(
+      /Clinical Q&A: pairwise preference\s+medical\s+annotator\s+–\s+–/,
+    );
     expect(members.stdout).toMatch(/lead@demo\.quorum\s+lead/);
     expect(progress.stdout).toMatch(/^Project \d+: \d+ items \(and \d+ gold\), \d+ done/);
     expect(progress.stdout).toMatch(/Dr\. Amara Okafor\s+expert\s+\d+/);

@@ -41,13 +41,15 @@ function projectRows(projects: readonly ProjectSummary[]): string[][] {
     const counts = Object.values(project.itemCounts);
     const items = counts.reduce((sum, count) => sum + count, 0);
     const done = (project.itemCounts.consensus ?? 0) + (project.itemCounts.published ?? 0);
+    // Annotators get no counts by status (they would tell gold items apart), not zeros.
+    const uncounted = project.role === "annotator" && counts.length === 0;
     return [
       String(project.id),
       project.name,
       project.domain ?? "–",
       project.role ?? "–",
-      String(items),
-      String(done),
+      uncounted ? "–" : String(items),
+      uncounted ? "–" : String(done),
       project.archived ? "archived" : "active",
     ];
   });
