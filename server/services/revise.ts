@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Expression, type Kysely } from "kysely";
 import { z } from "zod";
 import { labelSchemaFor, type Label, type ResponseRef } from "../../app/domain/template.ts";
 import type { Database, User } from "../../db/schema.ts";
@@ -10,6 +10,25 @@ export const revisionInputSchema = z.object({ label: z.record(z.string(), z.unkn
 
 /** Statuses in which an item still waits for labels: nothing has been decided from them yet. */
 const UNSETTLED = ["queued", "annotating"] as const;
+
+/**
+ * Whether an item still waits for labels, as its annotators can tell. A gold item never settles,
+ * so its labels would stay revisable for good where an ordinary item's stop once it has all
+ * `overlap` of them: that difference alone told annotators which items were gold. A gold item
+ * therefore counts as settled once it has as many labels as an ordinary one needs.
+ */
+function stillWaiting(
+  item: { status: string; gold_label: unknown; labels: number | string },
+  overlap: number,
+): boolean {
+  if (!(UNSETTLED as readonly string[]).includes(item.status)) return false;
+  return item.gold_label === null || Number(item.labels) < overlap;
+}
+
+/** The labels of an item that count: a gold item's too, which no `label_count` keeps. */
+const countedLabelsOf = (itemId: Expression<number>) =>
+  sql<string>`(select count(*) from annotations
+    where annotations.item_id = ${itemId} and annotations.rejected_at is null)`;
 
 export interface RevisableAnnotation {
   id: number;
@@ -36,7 +55,7 @@ export async function lastRevisableAnnotation(
   user: User,
   projectId: number,
 ): Promise<RevisableAnnotation | null> {
-  await loadProjectFor(db, user, projectId, "item.annotate");
+  const { project } = await loadProjectFor(db, user, projectId, "item.annotate");
   const last = await db
     .selectFrom("annotations")
     .innerJoin("items", "items.id", "annotations.item_id")
@@ -49,6 +68,8 @@ export async function lastRevisableAnnotation(
       "annotations.rejected_at",
       "annotations.revealed_at",
       "items.status",
+      "items.gold_label",
+      countedLabelsOf(sql.ref("items.id")).as("labels"),
       "reviews.decided_at",
     ])
     .where("annotations.user_id", "=", user.id)
@@ -63,7 +84,7 @@ export async function lastRevisableAnnotation(
     last.rejected_at !== null ||
     last.revealed_at !== null ||
     last.decided_at !== null ||
-    !(UNSETTLED as readonly string[]).includes(last.status)
+    !stillWaiting(last, project.overlap)
   ) {
     return null;
   }
@@ -98,7 +119,7 @@ export async function reviseAnnotation(
   return db.transaction().execute(async (trx) => {
     const locked = await trx
       .selectFrom("items")
-      .select(["status", "responses"])
+      .select(["status", "responses", "gold_label", countedLabelsOf(sql.ref("id")).as("labels")])
       .where("id", "=", itemId)
       .forUpdate()
       .executeTakeFirstOrThrow();
@@ -118,7 +139,7 @@ export async function reviseAnnotation(
       .where("annotations.source", "=", "quorum")
       .executeTakeFirst();
     if (!own) throw conflict("You have not labelled this item");
-    if (!(UNSETTLED as readonly string[]).includes(locked.status)) {
+    if (!stillWaiting(locked, project.overlap)) {
       throw conflict("The item has all its labels now: yours can no longer change");
     }
     if (own.rejected_at !== null || own.decided_at !== null) {

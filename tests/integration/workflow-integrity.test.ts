@@ -219,6 +219,55 @@ describe("labels stay independent", () => {
   });
 });
 
+describe("gold items", () => {
+  it("stop taking revisions of a label when an ordinary item would, once they have all their labels", async () => {
+    const annotator = await person("annotator", { level: "expert" });
+    const created = await admin.api.post<{ project: { id: number } }>("/projects", {
+      name: `Gold ${sequence}`,
+      template: verdictTemplate,
+      overlap: 1,
+      settings: { goldRate: 1 },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const projectId = created.body.project.id;
+    for (const [member, role] of [
+      [lead, "lead"],
+      [annotator, "annotator"],
+    ] as const) {
+      const added = await admin.api.post(`/projects/${projectId}/members`, {
+        email: member.email,
+        role,
+      });
+      expect(added.status, JSON.stringify(added.body)).toBe(201);
+    }
+    const imported = await lead.api.post(`/projects/${projectId}/items`, [
+      { externalId: "ordinary", prompt: "Is this safe?", responses: [{ id: "a", text: "Yes." }] },
+      {
+        externalId: "gold",
+        prompt: "Is this safe too?",
+        responses: [{ id: "a", text: "No." }],
+        gold: { label: { verdict: "unsafe" } },
+      },
+    ]);
+    expect(imported.status, JSON.stringify(imported.body)).toBeLessThan(300);
+    const revisions: number[] = [];
+    for (let turn = 0; turn < 2; turn++) {
+      const itemId = await reserve(annotator, projectId);
+      expect(itemId).not.toBeNull();
+      const submitted = await annotator.api.post(`/items/${itemId}/annotations`, {
+        label: { verdict: "safe" },
+      });
+      expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+      const revised = await annotator.api.put(`/items/${itemId}/annotations/mine`, {
+        label: { verdict: "unsafe" },
+      });
+      revisions.push(revised.status);
+    }
+    // With one label an item needs, neither label may change: no answer tells the two apart.
+    expect(revisions).toEqual([409, 409]);
+  });
+});
+
 describe("the workflow's rules", () => {
   it("settles an item on a lead's correction of a label, and leaves a published item as published", async () => {
     const expert = await person("expert", { level: "expert" });
