@@ -13,6 +13,44 @@ export const OFFSET_UNIT = "UTF-16 code units";
 /** The message that tells a client counting code points what went wrong. */
 export const CODE_POINT_HINT = "offsets look like code points; Quorum counts UTF-16 code units";
 
+/**
+ * How much the spans of one label may quote in all, in UTF-16 code units, each overlap counted
+ * again: `QUOTES_PER_CHARACTER` times the length of the item's responses together, at least
+ * `MIN_QUOTE_LIMIT` and at most `MAX_QUOTE_LIMIT`. The server fills in every span's quote, so a
+ * span costs its client some 80 bytes whatever it covers: without a limit, 1,000 spans over a
+ * 50,000-character response, an 81 kB request, were stored as a 50 MB label, sent back, put into
+ * the adjudication room and re-read by everyone who opened the item. Four times the responses is
+ * far more than marking errors takes (a few dozen spans, some overlapping or nested); the floor
+ * leaves room for many small spans on a short response; the ceiling, twice the longest response
+ * an item may have (item.ts), bounds every label at 400,000 code units of quotes, at most 1.2 MB
+ * as UTF-8 JSON (3 bytes per code unit, for CJK), whatever the item.
+ */
+export const QUOTES_PER_CHARACTER = 4;
+export const MIN_QUOTE_LIMIT = 10_000;
+export const MAX_QUOTE_LIMIT = 400_000;
+
+/** The most the spans of a label on an item with these responses may quote in all. */
+export function quoteLimit(responses: ReadonlyArray<{ text: string }>): number {
+  const length = responses.reduce((total, response) => total + response.text.length, 0);
+  return Math.min(MAX_QUOTE_LIMIT, Math.max(MIN_QUOTE_LIMIT, QUOTES_PER_CHARACTER * length));
+}
+
+/** How every message about a label whose spans quote too much starts. */
+export const QUOTE_LIMIT_HINT = "the spans of a label may together quote at most";
+
+function count(value: number): string {
+  return value.toLocaleString("en-US");
+}
+
+/** What is wrong with a label whose spans quote `quoted` code units, over `limit`. */
+export function quoteLimitMessage(quoted: number, limit: number): string {
+  return (
+    `${QUOTE_LIMIT_HINT} ${count(limit)} characters (${OFFSET_UNIT}), each overlap counted again: ` +
+    `${QUOTES_PER_CHARACTER} times the item's responses, at least ${count(MIN_QUOTE_LIMIT)} and at ` +
+    `most ${count(MAX_QUOTE_LIMIT)}; these quote ${count(quoted)}`
+  );
+}
+
 function isHighSurrogate(unit: number): boolean {
   return unit >= 0xd800 && unit <= 0xdbff;
 }
@@ -191,6 +229,8 @@ export interface QuotedLabel {
   widened: number;
   /** Spans left without a correct `text`: unknown response, offsets outside it or splitting a character. */
   unquoted: number;
+  /** Spans left as they were because their quotes would take the label's past `quoteLimit`. */
+  overLimit: number;
 }
 
 function isSpanLike(value: unknown): value is SpanAnnotation & { text?: unknown } {
@@ -204,8 +244,10 @@ function isSpanLike(value: unknown): value is SpanAnnotation & { text?: unknown 
 }
 
 /**
- * Every span of a label's `spans` fields with its quoted `text` (`quoteSpan`); spans that cannot
- * be quoted, and every other value, are left as they are.
+ * Every span of a label's `spans` fields with its quoted `text` (`quoteSpan`), in field and span
+ * order until the quotes reach the label's `quoteLimit`; spans that cannot be quoted, those past
+ * the limit and every other value are left as they are. So quoting a label that no schema
+ * checked (a room vote, a label stored before spans carried their text) adds at most the limit.
  */
 export function quoteLabelSpans(
   template: Template,
@@ -218,6 +260,9 @@ export function quoteLabelSpans(
   let quoted = 0;
   let widened = 0;
   let unquoted = 0;
+  let overLimit = 0;
+  const limit = quoteLimit(responses);
+  let quotedLength = 0;
   for (const field of template.fields) {
     const value = label[field.id];
     if (field.type !== "spans" || !Array.isArray(value)) continue;
@@ -229,13 +274,18 @@ export function quoteLabelSpans(
         unquoted++;
         return span;
       }
+      if (quotedLength + quote.text.length > limit) {
+        overLimit++;
+        return span;
+      }
+      quotedLength += quote.text.length;
       const moved = quote.start !== span.start || quote.end !== span.end;
       if (moved || quote.text !== span.text) quoted++;
       if (moved) widened++;
       return quote;
     }) as SpanAnnotation[];
   }
-  return { label: result, quoted, widened, unquoted };
+  return { label: result, quoted, widened, unquoted, overLimit };
 }
 
 /** The character (code point) at, or ending at, a UTF-16 offset of `text`. */

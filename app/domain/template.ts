@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { withCleanText } from "./clean-text.ts";
-import { CodePointOffsets, spanOffsetProblems } from "./span-offsets.ts";
+import {
+  CodePointOffsets,
+  MAX_QUOTE_LIMIT,
+  quoteLimit,
+  quoteLimitMessage,
+  spanOffsetProblems,
+} from "./span-offsets.ts";
 
 /**
  * A project's label template: the fields an annotator fills in for every item. A label is a
@@ -261,11 +267,40 @@ function valueSchemaFor(
 }
 
 /**
+ * Refuses a label whose spans, all fields together, quote more than `limit` code units
+ * (span-offsets.ts says why), naming the spans field in which they pass it. The length of a
+ * span is `end - start`, which is what it quotes once its offsets are checked, so the sum is
+ * taken without reading a quote. The issue ends the parse: the clean-text check that follows
+ * would otherwise read every quote of a label refused for holding too many.
+ */
+function quoteLimitCheck(template: Template, limit: number) {
+  const spanFields = template.fields.filter((field) => field.type === "spans");
+  return (label: Partial<Label>, context: z.RefinementCtx) => {
+    let quoted = 0;
+    let passedIn: string | undefined;
+    for (const field of spanFields) {
+      const spans = label[field.id];
+      if (!Array.isArray(spans)) continue;
+      for (const span of spans as SpanAnnotation[]) quoted += span.end - span.start;
+      if (passedIn === undefined && quoted > limit) passedIn = field.id;
+    }
+    if (passedIn === undefined) return;
+    context.addIssue({
+      code: "custom",
+      message: quoteLimitMessage(quoted, limit),
+      path: [passedIn],
+      continue: false,
+    });
+  };
+}
+
+/**
  * The schema a label must satisfy under a template. With the item's responses it also checks
  * what depends on them: rankings are permutations of the response ids, spans point inside an
  * existing response without splitting a character and quote it (`text`, filled in when left
- * out: the parsed label always has it). Unknown field ids are refused so that typos do not pass
- * silently.
+ * out: the parsed label always has it), and all spans together quote at most `quoteLimit` of
+ * the responses (without them, `MAX_QUOTE_LIMIT`). Unknown field ids are refused so that typos
+ * do not pass silently.
  */
 export function labelSchemaFor(
   template: Template,
@@ -276,5 +311,8 @@ export function labelSchemaFor(
     const value = valueSchemaFor(field, responses);
     shape[field.id] = field.required ? value : value.optional();
   }
-  return withCleanText(z.strictObject(shape)) as z.ZodType<Label>;
+  const limit = responses ? quoteLimit(responses) : MAX_QUOTE_LIMIT;
+  return withCleanText(
+    z.strictObject(shape).superRefine(quoteLimitCheck(template, limit)),
+  ) as z.ZodType<Label>;
 }

@@ -1,6 +1,11 @@
 import { sql, type Kysely } from "kysely";
 import { validateFinalLabel } from "../../app/domain/final-label.ts";
-import { quoteLabelSpans, quoteSpan } from "../../app/domain/span-offsets.ts";
+import {
+  QUOTE_LIMIT_HINT,
+  quoteLabelSpans,
+  quoteLimit,
+  quoteSpan,
+} from "../../app/domain/span-offsets.ts";
 import type { Label, ResponseRef, SpanAnnotation, Template } from "../../app/domain/template.ts";
 import type { Database } from "../../db/schema.ts";
 import { projectModel } from "./project-model.ts";
@@ -13,7 +18,15 @@ export interface QuoteStoredSpansOutcome {
   spansQuoted: number;
   /** Spans of mutable labels whose offsets split a character, widened to the whole character. */
   spansWidened: number;
-  /** Published versions with a span that splits a character, flagged `invalid` instead. */
+  /**
+   * Spans left without a quote because their label's (or review's comments') quotes reached the
+   * limit a label has (span-offsets.ts `quoteLimit`): quoting adds at most that to a row.
+   */
+  spansOverLimit: number;
+  /**
+   * Published versions with a span that splits a character, or whose spans quote more than a
+   * label may, flagged `invalid` instead.
+   */
   versionsFlagged: number;
 }
 
@@ -26,15 +39,18 @@ type Json = Record<string, unknown>;
  * minority positions of published versions. A span whose offsets split a surrogate pair is
  * widened to the whole character where labels may change; a published version is immutable, so
  * such a span keeps its offsets (and no text) and the version is flagged `invalid` for a lead to
- * reopen. The quote is the one thing a version gains: the trigger that keeps versions immutable
- * is switched off for this transaction only. Drafts are left as they are (they are checked on
- * submission), and so are approvals, which are of the label as it was validated then.
+ * reopen. Quotes stop at the limit a label has: a label that would quote more keeps its further
+ * spans unquoted, and a version with such a label is flagged `invalid` too. The quote is the one
+ * thing a version gains: the trigger that keeps versions immutable is switched off for this
+ * transaction only. Drafts are left as they are (they are checked on submission), and so are
+ * approvals, which are of the label as it was validated then.
  */
 export async function quoteStoredSpans(trx: Kysely<Database>): Promise<QuoteStoredSpansOutcome> {
   const outcome: QuoteStoredSpansOutcome = {
     rowsUpdated: 0,
     spansQuoted: 0,
     spansWidened: 0,
+    spansOverLimit: 0,
     versionsFlagged: 0,
   };
   const projects = await trx.selectFrom("projects").selectAll().orderBy("id").execute();
@@ -84,6 +100,7 @@ async function quoteProject(
       });
       outcome.spansQuoted += result.quoted;
       outcome.spansWidened += result.widened;
+      outcome.spansOverLimit += result.overLimit;
       return result.quoted > 0 ? result.label : undefined;
     };
 
@@ -138,14 +155,16 @@ async function quoteProject(
       .execute();
     for (const review of reviews) {
       const corrected = quoted(review.item_id, review.corrected_label, true);
-      const comments = quoteCommentAnchors(review.comments, responsesOf.get(review.item_id)!);
-      if (comments) outcome.spansQuoted += comments.quoted;
+      const anchors = quoteCommentAnchors(review.comments, responsesOf.get(review.item_id)!);
+      outcome.spansQuoted += anchors.quoted;
+      outcome.spansOverLimit += anchors.overLimit;
+      const comments = anchors.quoted > 0 ? anchors.comments : undefined;
       if (!corrected && !comments) continue;
       await trx
         .updateTable("reviews")
         .set({
           ...(corrected ? { corrected_label: JSON.stringify(corrected) } : {}),
-          ...(comments ? { comments: JSON.stringify(comments.comments) } : {}),
+          ...(comments ? { comments: JSON.stringify(comments) } : {}),
         })
         .where("id", "=", review.id)
         .execute();
@@ -180,10 +199,13 @@ async function quoteProject(
         outcome.rowsUpdated++;
       }
       const check = validateFinalLabel(template, responses, label ?? version.label);
-      const splits = check.valid
+      const problems = check.valid
         ? []
-        : check.issues.filter((issue) => /surrogate pair/.test(issue.message));
-      if (splits.length === 0) continue;
+        : check.issues.filter(
+            (issue) =>
+              /surrogate pair/.test(issue.message) || issue.message.startsWith(QUOTE_LIMIT_HINT),
+          );
+      if (problems.length === 0) continue;
       const flagged = await trx
         .insertInto("version_flags")
         .values({
@@ -191,7 +213,7 @@ async function quoteProject(
           version: version.version,
           reason: "invalid",
           details: JSON.stringify(
-            splits.map((issue) => ({
+            problems.map((issue) => ({
               field: issue.path.map(String).join("."),
               message: issue.message,
             })),
@@ -244,13 +266,19 @@ function quoteMinority(
   return changed ? result : undefined;
 }
 
-/** The spans review comments are anchored to, quoted; undefined when none changes. */
+/**
+ * The spans review comments are anchored to, quoted until their quotes reach the limit a label
+ * has, and how many were quoted and left unquoted for the limit.
+ */
 function quoteCommentAnchors(
   comments: unknown,
   responses: ReadonlyArray<ResponseRef>,
-): { comments: unknown[]; quoted: number } | undefined {
-  if (!Array.isArray(comments)) return undefined;
+): { comments: unknown[]; quoted: number; overLimit: number } {
+  if (!Array.isArray(comments)) return { comments: [], quoted: 0, overLimit: 0 };
+  const limit = quoteLimit(responses);
+  let quotedLength = 0;
   let quoted = 0;
+  let overLimit = 0;
   const result = comments.map((comment: unknown) => {
     if (typeof comment !== "object" || comment === null) return comment;
     const { span } = comment as {
@@ -262,14 +290,17 @@ function quoteCommentAnchors(
     const responseId = span.responseId;
     const text = responses.find((response) => response.id === responseId)?.text;
     const quote = text === undefined ? null : quoteSpan(span, text, true);
-    if (
-      !quote ||
-      (quote.text === span.text && quote.start === span.start && quote.end === span.end)
-    ) {
+    if (!quote) return comment;
+    if (quotedLength + quote.text.length > limit) {
+      overLimit++;
+      return comment;
+    }
+    quotedLength += quote.text.length;
+    if (quote.text === span.text && quote.start === span.start && quote.end === span.end) {
       return comment;
     }
     quoted++;
     return { ...comment, span: quote };
   });
-  return quoted > 0 ? { comments: result, quoted } : undefined;
+  return { comments: result, quoted, overLimit };
 }

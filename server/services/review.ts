@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { reviewRoomName } from "../../app/domain/room.ts";
-import { spanOffsetProblems } from "../../app/domain/span-offsets.ts";
+import { quoteLimit, spanOffsetProblems } from "../../app/domain/span-offsets.ts";
 import { labelSchemaFor, type ResponseRef } from "../../app/domain/template.ts";
 import type { Database, ReviewVerdict, User } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
@@ -71,6 +71,22 @@ function anchoredComments(
   comments: ReadonlyArray<ReviewComment>,
   responses: ReadonlyArray<ResponseRef>,
 ): ReviewComment[] {
+  // Each anchor is quoted from the response: a hundred comments over a long response would
+  // otherwise store as much text as a hundred copies of it.
+  const quoted = comments.reduce(
+    (total, comment) =>
+      total + (comment.span ? Math.max(0, comment.span.end - comment.span.start) : 0),
+    0,
+  );
+  const limit = quoteLimit(responses);
+  if (quoted > limit) {
+    throw validationFailed("The comments' spans quote too much of the responses", [
+      {
+        field: "comments",
+        message: `the comments of a review may together quote at most ${limit.toLocaleString("en-US")} characters, as the spans of a label; these quote ${quoted.toLocaleString("en-US")}`,
+      },
+    ]);
+  }
   const errors: Array<{ field: string; message: string }> = [];
   const anchored = comments.map((comment, index) => {
     const { span } = comment;

@@ -376,6 +376,40 @@ describe("Rooms", () => {
     expect(await storedRows("scratch:cap")).toBe(1);
   });
 
+  it("refuses a server write that would take the document past its size cap, changing nothing", async () => {
+    const registry = rooms({ maxDocumentBytes: 2_000 });
+    const editor = participant("edit");
+    const room = await registry.join("scratch:server-cap", editor);
+    const doc = new Y.Doc();
+    room.receive(editor, updateMessage(textUpdate("x".repeat(1_000), doc)), 1);
+    await room.settled();
+    const before = room.storedUpdate;
+
+    await expect(
+      registry.applyServerUpdate("scratch:server-cap", (shared) => {
+        shared.getMap("votes").set("member", "y".repeat(1_500));
+      }),
+    ).rejects.toMatchObject({
+      code: "conflict",
+      message: "The document scratch:server-cap would exceed its size limit of 2000 bytes",
+    });
+    expect(room.storedUpdate).toEqual(before);
+    expect(room.storedDocument().getMap("votes").toJSON()).toEqual({});
+    expect(await storedRows("scratch:server-cap")).toBe(1);
+    expect(updatesIn(editor.frames)).toHaveLength(0);
+
+    // The room goes on: a participant's edit and a server write within the cap are stored.
+    room.receive(editor, updateMessage(textUpdate("z", doc)), 2);
+    await registry.applyServerUpdate("scratch:server-cap", (shared) => {
+      shared.getMap("meta").set("status", "open");
+    });
+    expect(editor.refusals).toEqual([]);
+    const reread = await rooms({ maxDocumentBytes: 2_000 }).read("scratch:server-cap");
+    expect(bodyOf(reread)).toBe(`${"x".repeat(1_000)}z`);
+    expect(reread.getMap("meta").toJSON()).toEqual({ status: "open" });
+    expect(reread.getMap("votes").toJSON()).toEqual({});
+  });
+
   it("writes a server change durably whether or not the room is loaded", async () => {
     const registry = rooms();
     await registry.applyServerUpdate("scratch:server", (doc) => {

@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { Database } from "../../db/schema.ts";
+import { conflict } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { presentState, stampIdentity, type ParticipantIdentity } from "./awareness.ts";
 import { SyncCloseCode } from "./close-codes.ts";
@@ -433,7 +434,10 @@ export class Room {
 
   /**
    * A server write: `mutate` runs on the staged document, and what it changed is queued like a
-   * participant's update. Resolves once the change is stored.
+   * participant's update. Resolves once the change is stored. A change that would take the
+   * document past its size cap is refused as a participant's is, with a 409 and the room as it
+   * was: what the server writes (every annotator's label, a published version) comes from
+   * people too, and a room pushed past the cap refuses every participant's edit after it.
    */
   async applyServerChange(mutate: (doc: Y.Doc) => void): Promise<void> {
     let added: Uint8Array | null;
@@ -442,6 +446,17 @@ export class Room {
     } catch (error) {
       this.restage();
       throw error;
+    }
+    const { maxDocumentBytes } = this.deps.limits;
+    if (added !== null && this.storedBytes + this.queuedBytes + added.length > maxDocumentBytes) {
+      this.restage();
+      this.log.warn(
+        { bytes: added.length, storedBytes: this.storedBytes, maxDocumentBytes },
+        "refused a server write past the document's size limit",
+      );
+      throw conflict(
+        `The document ${this.name} would exceed its size limit of ${maxDocumentBytes} bytes`,
+      );
     }
     const update = added;
     // A write that changed nothing still resolves only once the writes queued before it are

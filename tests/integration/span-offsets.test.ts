@@ -398,6 +398,10 @@ describe("labels stored before spans carried their text", () => {
     category: "dosage",
     severity: "major",
   });
+  // 200,000 characters: a label's spans may quote 400,000, two of these three.
+  const longResponses = [{ id: "a", text: "word ".repeat(40_000) }];
+  const oversized = { errors: [old(0, 200_000), old(0, 200_000), old(0, 200_000)] };
+  const quotedWhole = { ...old(0, 200_000), text: longResponses[0]!.text };
 
   beforeAll(async () => {
     testDatabase = await createTestDatabase({ empty: true });
@@ -438,16 +442,16 @@ describe("labels stored before spans carried their text", () => {
       .insertInto("project_members")
       .values({ project_id: project.id, user_id: leadId, role: "lead" })
       .execute();
-    for (const name of ["labelled", "published"]) {
+    for (const name of ["labelled", "published", "oversized"]) {
       const row = await oldDb
         .insertInto("items")
         .values({
           project_id: project.id,
           external_id: name,
           prompt: JSON.stringify("Is the dose right?"),
-          responses: JSON.stringify(responses),
+          responses: JSON.stringify(name === "oversized" ? longResponses : responses),
           content_hash: name,
-          status: name === "published" ? "published" : "consensus",
+          status: name === "labelled" ? "consensus" : "published",
           label_count: 1,
           gold_label: null,
         })
@@ -504,7 +508,17 @@ describe("labels stored before spans carried their text", () => {
           label: JSON.stringify({ errors: [old(8, 12)] }),
           published_by: leadId,
         },
+        {
+          item_id: ids.oversized!,
+          version: 1,
+          label: JSON.stringify(oversized),
+          published_by: leadId,
+        },
       ])
+      .execute();
+    await oldDb
+      .insertInto("annotations")
+      .values({ item_id: ids.oversized!, user_id: expert!.id, label: JSON.stringify(oversized) })
       .execute();
   }
 
@@ -531,10 +545,11 @@ describe("labels stored before spans carried their text", () => {
         .executeTakeFirstOrThrow();
       expect(step.done_at).toBeInstanceOf(Date);
       expect(step.outcome).toEqual({
-        rowsUpdated: 5,
-        spansQuoted: 8,
+        rowsUpdated: 7,
+        spansQuoted: 12,
         spansWidened: 1,
-        versionsFlagged: 1,
+        spansOverLimit: 2,
+        versionsFlagged: 2,
       });
 
       const annotation = await newDb
@@ -578,7 +593,21 @@ describe("labels stored before spans carried their text", () => {
         errors: [{ member: expect.any(String), value: [{ ...old(8, 12), text: "5 mg" }] }],
       });
       expect(versions[1]!.label).toEqual({ errors: [{ ...old(8, 12), text: "5 mg" }] });
-      const flags = await newDb.selectFrom("version_flags").selectAll().execute();
+      // Quoting stops at the limit a label has: the third span keeps no text, and the version
+      // is flagged for it.
+      for (const table of ["annotations", "adjudications"] as const) {
+        const row = await newDb
+          .selectFrom(table)
+          .select("label")
+          .where("item_id", "=", ids.oversized!)
+          .executeTakeFirstOrThrow();
+        expect(row.label).toEqual({ errors: [quotedWhole, quotedWhole, old(0, 200_000)] });
+      }
+      const flags = await newDb
+        .selectFrom("version_flags")
+        .selectAll()
+        .orderBy("item_id")
+        .execute();
       expect(flags).toEqual([
         expect.objectContaining({
           item_id: ids.published,
@@ -586,6 +615,17 @@ describe("labels stored before spans carried their text", () => {
           reason: "invalid",
           details: [
             { field: "errors.0.end", message: expect.stringMatching(/inside the character "𠀀"/) },
+          ],
+        }),
+        expect.objectContaining({
+          item_id: ids.oversized,
+          version: 1,
+          reason: "invalid",
+          details: [
+            {
+              field: "errors",
+              message: expect.stringMatching(/at most 400,000 .*; these quote 600,000$/),
+            },
           ],
         }),
       ]);
