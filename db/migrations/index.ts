@@ -20,7 +20,7 @@ import * as labellersKeepPseudonyms from "./20261207010000_labellers_keep_pseudo
 import * as searchWordsOnly from "./20261207020000_search_words_only.ts";
 import * as ratesAtWork from "./20261207030000_rates_at_work.ts";
 import * as revealedLabels from "./20261207035000_revealed_labels.ts";
-import * as deploymentSecret from "./20261208010000_deployment_secret.ts";
+import * as deploymentSecret from "./20261207040000_deployment_secret.ts";
 
 /** Every migration, listed statically so that no bundler or packager can lose one. */
 export const migrations: Record<string, Migration> = {
@@ -45,5 +45,5 @@ export const migrations: Record<string, Migration> = {
   "20261207020000_search_words_only": searchWordsOnly,
   "20261207030000_rates_at_work": ratesAtWork,
   "20261207035000_revealed_labels": revealedLabels,
-  "20261208010000_deployment_secret": deploymentSecret,
+  "20261207040000_deployment_secret": deploymentSecret,
 };

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { databaseBeforeMigration } from "../setup/migration.ts";
 
-const migration = "20261208010000_deployment_secret";
+const migration = "20261207040000_deployment_secret";
 const database = databaseBeforeMigration(migration);
 
 const deployment = async () =>
