@@ -171,7 +171,7 @@ export async function prepareExport(
  * latest version, consensus items with the label they settled on (their outcome's aggregate,
  * which the dispute check validated; see `checkAgreement`). Gold items are
  * answer keys, not training data, and items still being labelled or adjudicated have no final
- * label; neither is exported.
+ * label; neither is exported, nor is an item whose latest version is flagged for reopening.
  */
 async function* finalItemPages(
   db: Kysely<Database>,
@@ -193,6 +193,24 @@ async function* finalItemPages(
       .where("project_id", "=", project.id)
       .where("status", "in", ["published", "consensus"])
       .where("gold_label", "is", null)
+      // A published version the current rules would not let through (flagged `invalid` or
+      // `consensus_changed`) waits for a lead to reopen the item: it is no training data.
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("version_flags")
+              .select("version_flags.item_id")
+              .whereRef("version_flags.item_id", "=", "items.id")
+              .where("version_flags.version", "=", (inner) =>
+                inner
+                  .selectFrom("adjudications")
+                  .select((max) => max.fn.max("adjudications.version").as("latest"))
+                  .whereRef("adjudications.item_id", "=", "items.id"),
+              ),
+          ),
+        ),
+      )
       .where("id", ">", cursor)
       .orderBy("id")
       .limit(PAGE_SIZE)

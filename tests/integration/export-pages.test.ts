@@ -33,6 +33,49 @@ const verdictTemplate = {
   ],
 };
 
+describe("a version flagged for reopening", () => {
+  it("is left out of the exports while it waits for a lead to reopen the item", async () => {
+    const projectId = await createProject(cast, { overlap: 2, template: verdictTemplate });
+    const imported = await cast.lead.api.post(
+      `/projects/${projectId}/items`,
+      ["kept", "flagged"].map((externalId) => ({
+        externalId,
+        prompt: `Is ${externalId} safe?`,
+        responses: [{ id: "a", text: "Yes." }],
+        annotations: cast.experts.slice(0, 2).map((expert) => ({
+          annotator: expert.email,
+          label: { verdict: "safe" },
+        })),
+      })),
+    );
+    expect(imported.status, JSON.stringify(imported.body)).toBeLessThan(300);
+    const published = await cast.lead.api.post<{ published: number }>(
+      `/projects/${projectId}/publish-consensus`,
+      {},
+    );
+    expect(published.body.published, JSON.stringify(published.body)).toBe(2);
+    const flagged = await server.context.db
+      .selectFrom("items")
+      .select("id")
+      .where("project_id", "=", projectId)
+      .where("external_id", "=", "flagged")
+      .executeTakeFirstOrThrow();
+    // As the recheck after an upgrade flags a version the current rules would not let through.
+    await server.context.db
+      .insertInto("version_flags")
+      .values({ item_id: flagged.id, version: 1, reason: "consensus_changed", details: "[]" })
+      .execute();
+
+    for (const format of ["jsonl", "csv", "label-studio"] as const) {
+      const prepared = await prepareExport(server.context.db, null, projectId, { format });
+      let text = "";
+      for await (const chunk of prepared.chunks()) text += chunk;
+      expect(text, format).toContain("kept");
+      expect(text, format).not.toContain("flagged");
+    }
+  });
+});
+
 describe("a large export", () => {
   it("writes every item once, in order, an item per chunk, across pages cut by size", async () => {
     const projectId = await createProject(cast, { overlap: 2, template: verdictTemplate });
