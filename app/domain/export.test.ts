@@ -514,7 +514,14 @@ describe("exportedLabel", () => {
     expect(published).toEqual({ errors: [span], notes: "ok" });
   });
 
-  it("changes nothing else, whatever the label", () => {
+  it("gives a text box a room left empty the shape of a consensus without the field", () => {
+    expect(exportedLabel(spanned, { errors: [], notes: "" })).toEqual(
+      exportedLabel(spanned, { errors: [] }),
+    );
+    expect(exportedLabel(spanned, { errors: [], notes: "" })).toEqual({ errors: [] });
+  });
+
+  it("changes nothing else, whatever the label (property)", () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -535,7 +542,7 @@ describe("exportedLabel", () => {
         fc.string(),
         (spans, notes) => {
           const exported = exportedLabel(spanned, { errors: spans, notes });
-          expect(exported.notes).toBe(notes);
+          expect(exported.notes).toBe(notes === "" ? undefined : notes);
           expect(exported.errors).toEqual(spans.map(({ id: _id, ...rest }) => rest));
         },
       ),

@@ -74,12 +74,16 @@ export interface ExportItem {
 /**
  * A final label as exported: the same shape whether it was published from a room or settled by
  * consensus. A room gives each span an id so that editors can address it; the id means nothing
- * outside the room, and a consensus span never has one, so it is left out.
+ * outside the room, and a consensus span never has one, so it is left out. A room's text box
+ * left empty holds "", where a consensus has no value at all: both are exported without one.
  */
 export function exportedLabel(template: Template, label: Label): Label {
   const exported: Label = { ...label };
   for (const field of template.fields) {
     const value = exported[field.id];
+    if ((field.type === "text" || field.type === "rewrite") && value === "") {
+      delete exported[field.id];
+    }
     if (field.type !== "spans" || !Array.isArray(value)) continue;
     exported[field.id] = (value as SpanAnnotation[]).map(({ id: _roomId, ...span }) => span);
   }

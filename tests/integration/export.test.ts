@@ -167,12 +167,19 @@ async function buildFixture(): Promise<Fixture> {
     .where("version", "=", 2)
     .executeTakeFirstOrThrow();
   // The room gave each span an id of its own; an export leaves it out, as a consensus span has
-  // none (both give the same label shapes).
-  const { errors: roomSpans, ...storedRest } = version.label as {
+  // none (both give the same label shapes). Likewise the room's empty critique box, "", which
+  // a consensus has no value for.
+  const {
+    errors: roomSpans,
+    critique,
+    ...storedRest
+  } = version.label as {
     errors: Array<Record<string, unknown>>;
+    critique?: string;
   };
   expect(roomSpans.length).toBeGreaterThan(0);
   expect(roomSpans.every((span) => typeof span.id === "string")).toBe(true);
+  expect(critique).toBe("");
   return {
     projectId,
     ids,
