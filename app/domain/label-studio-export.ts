@@ -13,7 +13,9 @@ import type { Label, SpanAnnotation, Template, TemplateField } from "./template.
  * - preference: `pairwise`, `{ selected: "left" | "right" }`, for a slight preference (±1), which is
  *   all a Pairwise tag says; a tie or a clear preference, which it cannot say, is a `choices`
  *   result with one of `preferenceChoices`.
- * - ranking: `ranker`, `{ ranker: [responseId, …] }`, best first.
+ * - ranking: `ranker` against a List tag named `responses` (`<List name="responses"
+ *   value="$responses"/>`), `{ ranker: { responses: [responseId, …] } }`, best first: what
+ *   Label Studio's Ranker saves, a dict from the List's name to the ids in their new order.
  * - choice: `choices`, `{ choices: [option, …] }`.
  * - rating: `rating`, `{ rating }`.
  * - text, rewrite: `textarea`, `{ text: [text] }`.
@@ -24,6 +26,9 @@ import type { Label, SpanAnnotation, Template, TemplateField } from "./template.
  * Each independent label is an annotation by its annotator; the final label is one more
  * annotation marked `ground_truth: true` (which the import takes as an item's gold label).
  */
+
+/** The name of the List tag a Ranker ranks: the task's `responses`, which the List shows. */
+const RANKED_LIST = "responses";
 
 /** The `choices` values a preference field is written as when Pairwise cannot say it. */
 export const preferenceChoices: Readonly<Record<string, number>> = {
@@ -94,7 +99,14 @@ function fieldResults(
     }
     case "ranking":
       return Array.isArray(value)
-        ? [{ ...base, to_name: allResponses, type: "ranker", value: { ranker: value } }]
+        ? [
+            {
+              ...base,
+              to_name: RANKED_LIST,
+              type: "ranker",
+              value: { ranker: { [RANKED_LIST]: value } },
+            },
+          ]
         : [];
     case "choice":
       if (value === undefined) return [];

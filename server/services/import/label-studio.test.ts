@@ -539,7 +539,7 @@ describe("the exported shape", () => {
     const results = exported.annotations[0]!.result;
     expect(results.map((result) => [result.type, result.value])).toEqual([
       ["choices", { choices: ["right, clearly"] }],
-      ["ranker", { ranker: ["r2", "r1"] }],
+      ["ranker", { ranker: { responses: ["r2", "r1"] } }],
       ["rating", { rating: 4 }],
       ["choices", { choices: ["safe"] }],
       ["textarea", { text: ["cites the guideline"] }],
