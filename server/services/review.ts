@@ -234,9 +234,6 @@ export async function decideReview(
     }
     const verdict = verdictOf[decision.verdict];
     if (verdict === "rejected") {
-      if (current.status === "published" || current.status === "adjudicating") {
-        throw conflict("The item is already being adjudicated or published; reopen it instead");
-      }
       await trx
         .updateTable("annotations")
         .set({ rejected_at: new Date() })

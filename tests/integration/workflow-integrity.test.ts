@@ -309,6 +309,32 @@ describe("the workflow's rules", () => {
     expect(await status(published.itemId)).toBe("published");
   });
 
+  it("rejects a label whatever its item's state, leaving a published item as published", async () => {
+    const expert = await person("expert", { level: "expert" });
+    const junior = await person("junior", { level: "junior" });
+    const { projectId, itemId } = await project([expert, junior], {
+      overlap: 2,
+      autoPublishConsensus: true,
+      settings: reviewEveryJunior,
+    });
+    await label(expert, projectId, itemId, "safe");
+    await label(junior, projectId, itemId, "safe");
+    expect(await status(itemId)).toBe("published");
+    const rejected = await lead.api.post(`/reviews/${await pendingReviewOf(projectId, junior)}`, {
+      verdict: "reject",
+      comments: [{ text: "Guessed" }],
+    });
+    expect(rejected.status, JSON.stringify(rejected.body)).toBe(200);
+    expect(await status(itemId)).toBe("published");
+    const annotation = await server.context.db
+      .selectFrom("annotations")
+      .select("rejected_at")
+      .where("item_id", "=", itemId)
+      .where("user_id", "=", junior.id)
+      .executeTakeFirstOrThrow();
+    expect(annotation.rejected_at).not.toBeNull();
+  });
+
   it("lets nobody decide the review of their own label, a junior made lead included", async () => {
     const junior = await person("junior", { level: "junior" });
     const { projectId, itemId } = await project([junior], {
