@@ -546,7 +546,7 @@ export interface paths {
     put?: never;
     /**
      * Submit the caller's label
-     * @description Validated against the template and the item's responses (422 with the fields in error); spans are quoted and checked.
+     * @description Validated against the template and the item's responses (422 with the fields in error); spans are quoted and checked. The same label sent again (a retry after a lost answer) answers 200 with the annotation stored the first time; a different one is a conflict.
      *
      *     **Who may call it:** Annotators and leads of the project.
      */
@@ -5464,6 +5464,44 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The same label sent again: the annotation stored the first time */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "annotation": {
+           *         "id": 77,
+           *         "itemId": 42,
+           *         "label": {
+           *           "helpfulness": 4
+           *         },
+           *         "durationMs": 60000,
+           *         "activeMs": 58000,
+           *         "submittedAt": "2026-03-02T10:05:00.000Z",
+           *         "sampledForReview": false
+           *       }
+           *     }
+           */
+          "application/json": {
+            annotation: {
+              id: number;
+              itemId: number;
+              /** @description `{ [fieldId]: value }` */
+              label: {
+                [key: string]: unknown;
+              };
+              durationMs: number | null;
+              activeMs: number;
+              /** Format: date-time */
+              submittedAt: string;
+              sampledForReview: boolean;
+            };
+          };
+        };
+      };
       /** @description The stored annotation */
       201: {
         headers: {

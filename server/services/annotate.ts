@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import { labelSchemaFor, type Label, type ResponseRef } from "../../app/domain/template.ts";
 import { boundClaim, MAX_CLAIMED_DURATION_MS } from "../../app/domain/work-time.ts";
+import { canonicalJson } from "../../app/domain/canonical-json.ts";
 import type { Database, User } from "../../db/schema.ts";
 import { conflict, fieldErrors, forbidden, notFound, validationFailed } from "../errors.ts";
 import { recordProjectEvent } from "./project-events.ts";
@@ -51,6 +52,49 @@ async function loadItemForWork(db: Kysely<Database>, user: User, itemId: number)
   return (await loadProjectFor(db, user, item.project_id, "item.annotate")).project;
 }
 
+/**
+ * The caller's stored label of the item when `label` is the same label (as the template reads
+ * both): the same submission sent again, as a client does that never got the first answer (a
+ * network error, a timeout). It answers as the first did, with nothing changed; a different
+ * label is a conflict.
+ */
+async function replayedSubmission(
+  trx: Kysely<Database>,
+  user: User,
+  project: ProjectModel,
+  item: { id: number; responses: unknown },
+  label: unknown,
+): Promise<(SubmittedAnnotation & { replayed: true }) | null> {
+  const parsed = labelSchemaFor(project.template, item.responses as ResponseRef[]).safeParse(label);
+  if (!parsed.success) return null;
+  const stored = await trx
+    .selectFrom("annotations")
+    .leftJoin("reviews", "reviews.annotation_id", "annotations.id")
+    .select([
+      "annotations.id",
+      "annotations.label",
+      "annotations.duration_ms",
+      "annotations.active_ms",
+      "annotations.submitted_at",
+      "reviews.id as review_id",
+    ])
+    .where("annotations.item_id", "=", item.id)
+    .where("annotations.user_id", "=", user.id)
+    .where("annotations.source", "=", "quorum")
+    .executeTakeFirst();
+  if (!stored || canonicalJson(stored.label) !== canonicalJson(parsed.data)) return null;
+  return {
+    id: stored.id,
+    itemId: item.id,
+    label: stored.label as Label,
+    durationMs: stored.duration_ms,
+    activeMs: stored.active_ms ?? 0,
+    submittedAt: stored.submitted_at.toISOString(),
+    sampledForReview: stored.review_id !== null,
+    replayed: true,
+  };
+}
+
 export interface SubmittedAnnotation {
   id: number;
   itemId: number;
@@ -69,13 +113,14 @@ export interface SubmittedAnnotation {
  * reservation expired is still taken while the item has room for it. The item's agreement is
  * checked as soon as its last label arrives. The label's working time is measured from the
  * reservation's activity instants; the client's `durationMs` is kept only within its bound.
+ * The same label sent again answers with the stored one, `replayed` (`replayedSubmission`).
  */
 export async function submitAnnotation(
   db: Kysely<Database>,
   user: User,
   itemId: number,
   input: unknown,
-): Promise<SubmittedAnnotation> {
+): Promise<SubmittedAnnotation & { replayed: boolean }> {
   const { label, durationMs } = parse(annotationInputSchema, input);
   const project = await loadItemForWork(db, user, itemId);
   return db.transaction().execute(async (trx) => {
@@ -93,7 +138,11 @@ export async function submitAnnotation(
       .forUpdate()
       .executeTakeFirst();
     if (!assignment) throw forbidden("This item is not assigned to you");
-    if (assignment.status === "submitted") throw conflict("You have already labelled this item");
+    if (assignment.status === "submitted") {
+      const stored = await replayedSubmission(trx, user, project, item, label);
+      if (stored) return stored;
+      throw conflict("You have already labelled this item");
+    }
     if (assignment.status === "skipped") throw conflict("You skipped this item");
     const isGold = item.gold_label !== null;
     if (!isGold && !["queued", "annotating"].includes(item.status)) {
@@ -178,6 +227,7 @@ export async function submitAnnotation(
       activeMs: measured.activeMs,
       submittedAt: annotation.submitted_at.toISOString(),
       sampledForReview,
+      replayed: false,
     };
   });
 }

@@ -269,6 +269,32 @@ describe("gold items", () => {
 });
 
 describe("the workflow's rules", () => {
+  it("answers a submission sent again as the first time, and refuses a different label", async () => {
+    const annotator = await person("annotator", { level: "expert" });
+    const { projectId, itemId } = await project([annotator], { overlap: 2 });
+    expect(await reserve(annotator, projectId)).toBe(itemId);
+    const body = { label: { verdict: "safe" }, durationMs: 1000 };
+    const first = await annotator.api.post<{ annotation: { id: number } }>(
+      `/items/${itemId}/annotations`,
+      body,
+    );
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    // The client never got that answer and sends the same again: it learns the label is stored.
+    const again = await annotator.api.post(`/items/${itemId}/annotations`, body);
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body).toEqual(first.body);
+    const different = await annotator.api.post(`/items/${itemId}/annotations`, {
+      label: { verdict: "unsafe" },
+    });
+    expect(different.status, JSON.stringify(different.body)).toBe(409);
+    const stored = await server.context.db
+      .selectFrom("annotations")
+      .select("label")
+      .where("item_id", "=", itemId)
+      .execute();
+    expect(stored).toEqual([{ label: { verdict: "safe" } }]);
+  });
+
   it("settles an item on a lead's correction of a label, and leaves a published item as published", async () => {
     const expert = await person("expert", { level: "expert" });
     const junior = await person("junior", { level: "junior" });

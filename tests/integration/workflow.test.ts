@@ -386,8 +386,10 @@ describe("submitting labels", () => {
       expect.arrayContaining(["preference", "accuracy", "errors.0.end", "(root)"]),
     );
     expect((await experts[0].post(`/items/${itemId}/annotations`, label(-1, 2))).status).toBe(201);
+    // The same label again is a retry, answered as the first time; another label is a conflict.
+    expect((await experts[0].post(`/items/${itemId}/annotations`, label(-1, 2))).status).toBe(200);
     expectApiError(
-      await experts[0].post(`/items/${itemId}/annotations`, label(-1, 2)),
+      await experts[0].post(`/items/${itemId}/annotations`, label(1, 4)),
       409,
       "conflict",
     );

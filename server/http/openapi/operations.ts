@@ -970,13 +970,28 @@ export const operations: ApiOperation[] = [
     tag: "Labeling",
     summary: "Submit the caller's label",
     description:
-      "Validated against the template and the item's responses (422 with the fields in error); spans are quoted and checked.",
+      "Validated against the template and the item's responses (422 with the fields in error); spans are quoted and checked. The same label sent again (a retry after a lost answer) answers 200 with the annotation stored the first time; a different one is a conflict.",
     access: annotators,
     body: {
       schema: annotationInputSchema,
       example: { label: { helpfulness: 4 }, durationMs: 60000 },
     },
     responses: {
+      200: {
+        description: "The same label sent again: the annotation stored the first time",
+        schema: z.object({ annotation: bodies.submittedAnnotationSchema }),
+        example: {
+          annotation: {
+            id: 77,
+            itemId: 42,
+            label: { helpfulness: 4 },
+            durationMs: 60000,
+            activeMs: 58000,
+            submittedAt: later,
+            sampledForReview: false,
+          },
+        },
+      },
       201: {
         description: "The stored annotation",
         schema: z.object({ annotation: bodies.submittedAnnotationSchema }),

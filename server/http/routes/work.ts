@@ -43,17 +43,15 @@ export function registerWorkRoutes(router: Router, quorum: QuorumContext): void 
 
   router.post(
     "/items/:id/annotations",
-    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
-      status: 201,
-      body: {
-        annotation: await submitAnnotation(
-          db,
-          user,
-          parseId(request.params.id, "Item id"),
-          request.body,
-        ),
-      },
-    })),
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
+      const { replayed, ...annotation } = await submitAnnotation(
+        db,
+        user,
+        parseId(request.params.id, "Item id"),
+        request.body,
+      );
+      return { status: replayed ? 200 : 201, body: { annotation } };
+    }),
   );
 
   router.post(
