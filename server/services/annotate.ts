@@ -7,7 +7,7 @@ import type { Database, User } from "../../db/schema.ts";
 import { conflict, fieldErrors, forbidden, notFound, validationFailed } from "../errors.ts";
 import { recordProjectEvent } from "./project-events.ts";
 import { loadProjectFor, type ProjectModel } from "./project-model.ts";
-import { stableFraction } from "./queue.ts";
+import { lastPlaceKeptForExpert, stableFraction } from "./queue.ts";
 import { settleItems } from "./settle.ts";
 import { measureSubmission, recordAssignmentActivity } from "./work-time.ts";
 
@@ -153,14 +153,7 @@ export async function submitAnnotation(
       if (taken >= project.overlap) {
         throw conflict("Your reservation expired and the item already has all its labels");
       }
-      // The queue keeps an item's last place for an expert when the project requires one; a
-      // late label takes a place as a reservation would, so the same rule holds for it.
-      if (
-        project.settings.requireExpert &&
-        user.level !== "expert" &&
-        taken === project.overlap - 1 &&
-        !(await hasOtherExpert(trx, itemId, user.id))
-      ) {
+      if (await lastPlaceKeptForExpert(trx, project, user, itemId, taken)) {
         throw conflict("Your reservation expired and the item's last place is kept for an expert");
       }
     }
@@ -250,35 +243,6 @@ async function countOtherActive(trx: Kysely<Database>, itemId: number, userId: n
       .executeTakeFirstOrThrow(),
   ]);
   return reserved.count + labelled.count;
-}
-
-/**
- * Whether an expert other than the caller has labelled the item or holds a live reservation of
- * it: the count the queue keeps an item's last place by.
- */
-async function hasOtherExpert(
-  trx: Kysely<Database>,
-  itemId: number,
-  userId: number,
-): Promise<boolean> {
-  const expert = await trx
-    .selectFrom("assignments")
-    .innerJoin("users", "users.id", "assignments.user_id")
-    .select("assignments.id")
-    .where("assignments.item_id", "=", itemId)
-    .where("assignments.user_id", "!=", userId)
-    .where("users.level", "=", "expert")
-    .where((eb) =>
-      eb.or([
-        eb("assignments.status", "=", "submitted"),
-        eb.and([
-          eb("assignments.status", "=", "reserved"),
-          eb("assignments.expires_at", ">", new Date()),
-        ]),
-      ]),
-    )
-    .executeTakeFirst();
-  return expert !== undefined;
 }
 
 /**

@@ -20,7 +20,7 @@ import { labelStudioTask } from "../../app/domain/label-studio-export.ts";
 import type { Label } from "../../app/domain/template.ts";
 import type { Database, User } from "../../db/schema.ts";
 import { badRequest, fieldErrors, validationFailed } from "../errors.ts";
-import { pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
+import { latestVersionFlagged, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { loadProjectFor, loadProjectModel, type ProjectModel } from "./project-model.ts";
 import { latestVersionByItem } from "./latest-versions.ts";
 
@@ -195,22 +195,7 @@ async function* finalItemPages(
       .where("gold_label", "is", null)
       // A published version the current rules would not let through (flagged `invalid` or
       // `consensus_changed`) waits for a lead to reopen the item: it is no training data.
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("version_flags")
-              .select("version_flags.item_id")
-              .whereRef("version_flags.item_id", "=", "items.id")
-              .where("version_flags.version", "=", (inner) =>
-                inner
-                  .selectFrom("adjudications")
-                  .select((max) => max.fn.max("adjudications.version").as("latest"))
-                  .whereRef("adjudications.item_id", "=", "items.id"),
-              ),
-          ),
-        ),
-      )
+      .where((eb) => eb.not(latestVersionFlagged(eb)))
       .where("id", ">", cursor)
       .orderBy("id")
       .limit(PAGE_SIZE)

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type ExpressionBuilder, type Kysely } from "kysely";
 import { z } from "zod";
 import type { Database, ItemStatus, ProjectRole, User } from "../../db/schema.ts";
 import { AppError, badRequest, fieldErrors, notFound } from "../errors.ts";
@@ -46,6 +46,25 @@ export async function annotatorMaySeeLabels(
     .where("rejected_at", "is", null)
     .executeTakeFirst();
   return own !== undefined;
+}
+
+/**
+ * Whether the latest published version of the outer `items` row is flagged for reopening: the
+ * current rules would not let it through (`version_flags`).
+ */
+export function latestVersionFlagged(eb: ExpressionBuilder<Database, "items">) {
+  return eb.exists(
+    eb
+      .selectFrom("version_flags")
+      .select("version_flags.item_id")
+      .whereRef("version_flags.item_id", "=", "items.id")
+      .where("version_flags.version", "=", (inner) =>
+        inner
+          .selectFrom("adjudications")
+          .select((max) => max.fn.max("adjudications.version").as("latest"))
+          .whereRef("adjudications.item_id", "=", "items.id"),
+      ),
+  );
 }
 
 /**
@@ -582,21 +601,7 @@ export async function listItems(
             .whereRef("assignments.item_id", "=", "items.id")
             .where("assignments.user_id", "=", user.id)
             .as("assignment_id"),
-        (eb) =>
-          eb
-            .exists(
-              eb
-                .selectFrom("version_flags")
-                .select("version_flags.item_id")
-                .whereRef("version_flags.item_id", "=", "items.id")
-                .where("version_flags.version", "=", (inner) =>
-                  inner
-                    .selectFrom("adjudications")
-                    .select((max) => max.fn.max("adjudications.version").as("latest"))
-                    .whereRef("adjudications.item_id", "=", "items.id"),
-                ),
-            )
-            .as("flagged"),
+        (eb) => latestVersionFlagged(eb).as("flagged"),
       ])
       .$if(cursor !== undefined && !timeSorted, (q) => q.where("items.id", after, cursor!.id))
       .$if(cursor !== undefined && timeSorted, (q) =>

@@ -240,23 +240,53 @@ async function pickItem(
       .skipLocked()
       .executeTakeFirst();
     if (!candidate) return null;
-    const { taken, experts } = await trx
+    const { taken } = await trx
       .selectFrom("items")
-      .select([
-        sql<number>`label_count + ${liveReservations}`.as("taken"),
-        sql<number>`(
-          select count(*) from assignments a join users u on u.id = a.user_id
-          where a.item_id = items.id and u.level = 'expert'
-            and (a.status = 'submitted' or (a.status = 'reserved' and a.expires_at > now()))
-        )`.as("experts"),
-      ])
+      .select(sql<number>`label_count + ${liveReservations}`.as("taken"))
       .where("id", "=", candidate.id)
       .executeTakeFirstOrThrow();
-    const lastPlace = taken === project.overlap - 1;
-    const keptForExpert =
-      project.settings.requireExpert && lastPlace && experts === 0 && user.level !== "expert";
-    if (taken < project.overlap && !keptForExpert) return candidate.id;
+    if (
+      taken < project.overlap &&
+      !(await lastPlaceKeptForExpert(trx, project, user, candidate.id, taken))
+    ) {
+      return candidate.id;
+    }
     passedOver.push(candidate.id);
   }
   return null;
+}
+
+/**
+ * Whether an item's last free place is kept from this user for an expert: the project requires
+ * one, `taken` (the item's labels and others' live reservations) leaves one place, the user is no
+ * expert, and no other expert has labelled the item or holds a live reservation of it. The queue
+ * asks it of every candidate, and a late label too, which takes a place as a reservation would.
+ */
+export async function lastPlaceKeptForExpert(
+  trx: Kysely<Database>,
+  project: ProjectModel,
+  user: User,
+  itemId: number,
+  taken: number,
+): Promise<boolean> {
+  if (!project.settings.requireExpert || user.level === "expert") return false;
+  if (taken !== project.overlap - 1) return false;
+  const expert = await trx
+    .selectFrom("assignments")
+    .innerJoin("users", "users.id", "assignments.user_id")
+    .select("assignments.id")
+    .where("assignments.item_id", "=", itemId)
+    .where("assignments.user_id", "!=", user.id)
+    .where("users.level", "=", "expert")
+    .where((eb) =>
+      eb.or([
+        eb("assignments.status", "=", "submitted"),
+        eb.and([
+          eb("assignments.status", "=", "reserved"),
+          eb("assignments.expires_at", ">", new Date()),
+        ]),
+      ]),
+    )
+    .executeTakeFirst();
+  return expert === undefined;
 }

@@ -26,7 +26,7 @@ function stillWaiting(
 }
 
 /** The labels of an item that count: a gold item's too, which no `label_count` keeps. */
-const countedLabelsOf = (itemId: Expression<number>) =>
+const labelCountOf = (itemId: Expression<number>) =>
   sql<string>`(select count(*) from annotations
     where annotations.item_id = ${itemId} and annotations.rejected_at is null)`;
 
@@ -69,7 +69,7 @@ export async function lastRevisableAnnotation(
       "annotations.revealed_at",
       "items.status",
       "items.gold_label",
-      countedLabelsOf(sql.ref("items.id")).as("labels"),
+      labelCountOf(sql.ref("items.id")).as("labels"),
       "reviews.decided_at",
     ])
     .where("annotations.user_id", "=", user.id)
@@ -119,7 +119,7 @@ export async function reviseAnnotation(
   return db.transaction().execute(async (trx) => {
     const locked = await trx
       .selectFrom("items")
-      .select(["status", "responses", "gold_label", countedLabelsOf(sql.ref("id")).as("labels")])
+      .select(["status", "responses", "gold_label", labelCountOf(sql.ref("id")).as("labels")])
       .where("id", "=", itemId)
       .forUpdate()
       .executeTakeFirstOrThrow();

@@ -41,9 +41,11 @@ async function person(name: string, extra: Record<string, unknown> = {}): Promis
   return { id: userId, email, api: apiClient(server.url, token) };
 }
 
+/** A project with the lead and these annotators, and its items (one, unless given), first's id. */
 async function project(
   annotators: Member[],
   body: Record<string, unknown>,
+  items?: Array<Record<string, unknown>>,
 ): Promise<{ projectId: number; itemId: number }> {
   const created = await admin.api.post<{ project: { id: number } }>("/projects", {
     name: `Integrity ${sequence}`,
@@ -62,18 +64,23 @@ async function project(
     });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
   }
-  const imported = await lead.api.post(`/projects/${projectId}/items`, [
-    {
-      externalId: `q-${projectId}`,
-      prompt: "Is this safe?",
-      responses: [{ id: "a", text: "Yes." }],
-    },
-  ]);
+  const imported = await lead.api.post(
+    `/projects/${projectId}/items`,
+    items ?? [
+      {
+        externalId: `q-${projectId}`,
+        prompt: "Is this safe?",
+        responses: [{ id: "a", text: "Yes." }],
+      },
+    ],
+  );
   expect(imported.status, JSON.stringify(imported.body)).toBeLessThan(300);
   const item = await server.context.db
     .selectFrom("items")
     .select("id")
     .where("project_id", "=", projectId)
+    .orderBy("id")
+    .limit(1)
     .executeTakeFirstOrThrow();
   return { projectId, itemId: item.id };
 }
@@ -222,25 +229,7 @@ describe("labels stay independent", () => {
 describe("gold items", () => {
   it("stop taking revisions of a label when an ordinary item would, once they have all their labels", async () => {
     const annotator = await person("annotator", { level: "expert" });
-    const created = await admin.api.post<{ project: { id: number } }>("/projects", {
-      name: `Gold ${sequence}`,
-      template: verdictTemplate,
-      overlap: 1,
-      settings: { goldRate: 1 },
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const projectId = created.body.project.id;
-    for (const [member, role] of [
-      [lead, "lead"],
-      [annotator, "annotator"],
-    ] as const) {
-      const added = await admin.api.post(`/projects/${projectId}/members`, {
-        email: member.email,
-        role,
-      });
-      expect(added.status, JSON.stringify(added.body)).toBe(201);
-    }
-    const imported = await lead.api.post(`/projects/${projectId}/items`, [
+    const { projectId } = await project([annotator], { overlap: 1, settings: { goldRate: 1 } }, [
       { externalId: "ordinary", prompt: "Is this safe?", responses: [{ id: "a", text: "Yes." }] },
       {
         externalId: "gold",
@@ -249,7 +238,6 @@ describe("gold items", () => {
         gold: { label: { verdict: "unsafe" } },
       },
     ]);
-    expect(imported.status, JSON.stringify(imported.body)).toBeLessThan(300);
     const revisions: number[] = [];
     for (let turn = 0; turn < 2; turn++) {
       const itemId = await reserve(annotator, projectId);

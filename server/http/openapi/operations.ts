@@ -121,6 +121,16 @@ const publicUserExample = {
   hourlyRate: 60,
   createdAt: at,
 };
+const submittedAnnotationExample = {
+  id: 77,
+  itemId: 42,
+  label: { helpfulness: 4 },
+  durationMs: 60000,
+  activeMs: 58000,
+  submittedAt: later,
+  sampledForReview: false,
+};
+
 const managedUserExample = {
   ...publicUserExample,
   disabled: false,
@@ -980,32 +990,12 @@ export const operations: ApiOperation[] = [
       200: {
         description: "The same label sent again: the annotation stored the first time",
         schema: z.object({ annotation: bodies.submittedAnnotationSchema }),
-        example: {
-          annotation: {
-            id: 77,
-            itemId: 42,
-            label: { helpfulness: 4 },
-            durationMs: 60000,
-            activeMs: 58000,
-            submittedAt: later,
-            sampledForReview: false,
-          },
-        },
+        example: { annotation: submittedAnnotationExample },
       },
       201: {
         description: "The stored annotation",
         schema: z.object({ annotation: bodies.submittedAnnotationSchema }),
-        example: {
-          annotation: {
-            id: 77,
-            itemId: 42,
-            label: { helpfulness: 4 },
-            durationMs: 60000,
-            activeMs: 58000,
-            submittedAt: later,
-            sampledForReview: false,
-          },
-        },
+        example: { annotation: submittedAnnotationExample },
       },
     },
     errors: {
