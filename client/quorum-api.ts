@@ -4035,7 +4035,8 @@ export interface operations {
               [key: string]: unknown;
             })[];
             total: number;
-            nextCursor: string | null;
+            /** @description Pass it back as `cursor`: a number for the orders by id, a string for the orders by time; null on the last page */
+            nextCursor: (number | string) | null;
           };
         };
       };
@@ -6155,6 +6156,23 @@ export interface operations {
         };
       };
       401: components["responses"]["Unauthorized"];
+      /** @description The caller may not do this (or a cookie-authenticated request from another origin) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "code": "forbidden",
+           *         "message": "Not an annotator or lead of the project"
+           *       }
+           *     }
+           */
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description No such thing, or one the caller may not see */
       404: {
         headers: {

@@ -59,6 +59,25 @@ describe("loadConfig", () => {
     }
   });
 
+  it("holds unsent sync data up to the document cap and four frames, or as set, never less than a document", () => {
+    expect(loadConfig({ QUORUM_DATA_DIR: dataDir() }).syncMaxSendBufferBytes).toBe(
+      18 * 1024 * 1024,
+    );
+    const set = loadConfig({
+      QUORUM_DATA_DIR: dataDir(),
+      SYNC_MAX_DOCUMENT_BYTES: "1000",
+      SYNC_MAX_SEND_BUFFER_BYTES: "5000",
+    });
+    expect(set.syncMaxSendBufferBytes).toBe(5000);
+    expect(
+      problemsOf({
+        QUORUM_DATA_DIR: dataDir(),
+        SYNC_MAX_DOCUMENT_BYTES: "5000",
+        SYNC_MAX_SEND_BUFFER_BYTES: "1000",
+      }),
+    ).toEqual([expect.stringMatching(/^SYNC_MAX_SEND_BUFFER_BYTES: must be at least/)]);
+  });
+
   it("names every wrong setting", () => {
     const problems = problemsOf({
       PORT: "eighty",

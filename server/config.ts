@@ -72,6 +72,7 @@ const environmentSchema = z.object({
     .int()
     .positive()
     .default(2 * 1024 * 1024),
+  SYNC_MAX_SEND_BUFFER_BYTES: z.coerce.number().int().positive().optional(),
   SYNC_ACCESS_RECHECK_SECONDS: z.coerce.number().positive().default(30),
   SYNC_ACTIVITY_FLUSH_SECONDS: z.coerce.number().positive().max(3_600).default(10),
   EVENTS_POLL_SECONDS: z.coerce.number().positive().default(2),
@@ -146,6 +147,8 @@ export interface Config {
   syncMaxConnectionsPerUser: number;
   /** Bytes a second read from one sync connection, past a burst; the rest waits in TCP. */
   syncReceiveBytesPerSecond: number;
+  /** Bytes held unsent for one sync connection before it is dropped as not reading. */
+  syncMaxSendBufferBytes: number;
   /** How often open sync connections' credentials and project memberships are checked again. */
   syncAccessRecheckMs: number;
   /** How often the time people spent in rooms is stored; a crash loses at most this much. */
@@ -209,6 +212,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (environment.SMTP_URL && !environment.SMTP_FROM) {
     throw new ConfigError(["SMTP_FROM: must be set with SMTP_URL: the address mail is sent from"]);
   }
+  const syncMaxSendBufferBytes =
+    environment.SYNC_MAX_SEND_BUFFER_BYTES ??
+    environment.SYNC_MAX_DOCUMENT_BYTES + 4 * environment.SYNC_MAX_PAYLOAD_BYTES;
+  if (syncMaxSendBufferBytes < environment.SYNC_MAX_DOCUMENT_BYTES) {
+    throw new ConfigError([
+      "SYNC_MAX_SEND_BUFFER_BYTES: must be at least SYNC_MAX_DOCUMENT_BYTES: a client joining a full room receives the whole document",
+    ]);
+  }
   const dataDir = path.resolve(environment.QUORUM_DATA_DIR);
   return {
     env: environment.NODE_ENV,
@@ -234,6 +245,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     syncAwarenessMaxClients: environment.SYNC_AWARENESS_MAX_CLIENTS,
     syncMaxConnectionsPerUser: environment.SYNC_MAX_CONNECTIONS_PER_USER,
     syncReceiveBytesPerSecond: environment.SYNC_RECEIVE_BYTES_PER_SECOND,
+    syncMaxSendBufferBytes,
     syncAccessRecheckMs: environment.SYNC_ACCESS_RECHECK_SECONDS * 1000,
     syncActivityFlushMs: environment.SYNC_ACTIVITY_FLUSH_SECONDS * 1000,
     eventsPollMs: environment.EVENTS_POLL_SECONDS * 1000,

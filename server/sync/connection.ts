@@ -7,6 +7,7 @@ import type { SyncPeer } from "./authenticate.ts";
 import {
   participantIdentity,
   PresenceAllowance,
+  RateLimiter,
   type ParticipantIdentity,
   type PresenceLimits,
 } from "./awareness.ts";
@@ -28,6 +29,14 @@ const pauseAtBytes = 4 * 1024 * 1024;
 const maxQueuedInRoom = 128;
 /** How soon to look again whether the room has stored enough to take more. */
 const roomBusyRetryMs = 5;
+/**
+ * Requests for the whole document (sync step 1) a connection may make at once, and then one
+ * every ten seconds: the stock client makes one per connection (and one per `resyncInterval`,
+ * if set). Each is answered with the document, up to its size cap, so an unlimited stream of
+ * them from any participant, a read-only one included, would be a stream of copies of it.
+ */
+const documentRequestBurst = 3;
+const documentRequestsPerSecond = 0.1;
 
 /** What one connection may cost the server, whoever it is. */
 export interface ConnectionLimits {
@@ -36,6 +45,11 @@ export interface ConnectionLimits {
   receiveBytesPerSecond: number;
   /** The largest frame accepted (`SYNC_MAX_PAYLOAD_BYTES`). */
   maxFrameBytes: number;
+  /**
+   * Bytes the server may hold unsent for the connection (`SYNC_MAX_SEND_BUFFER_BYTES`); a peer
+   * that reads slower than that is disconnected.
+   */
+  maxSendBufferBytes: number;
 }
 
 /**
@@ -49,6 +63,10 @@ export interface ConnectionLimits {
  * frames wait, the socket stops reading and TCP holds the sender back. It stops reading too while
  * the connection has sent more than `receiveBytesPerSecond` allows: receiving a frame (copying
  * and unmasking it) costs the server before anyone looks at what it holds.
+ *
+ * The other way, what the server sends waits in memory while the peer does not read it: a peer
+ * with more than `maxSendBufferBytes` unsent is cut off (it may reconnect, and then receives the
+ * document once), and requests for the whole document beyond a few are dropped.
  */
 export class SyncConnection implements RoomParticipant, AccessHolder {
   readonly id = randomUUID();
@@ -64,6 +82,13 @@ export class SyncConnection implements RoomParticipant, AccessHolder {
   readonly closed: Promise<void>;
   private readonly log: Logger;
   private readonly presence: PresenceAllowance;
+  private readonly documentRequests = new RateLimiter(
+    documentRequestsPerSecond,
+    undefined,
+    documentRequestBurst,
+  );
+  private documentRequestsDropped = 0;
+  private readonly maxSendBufferBytes: number;
   private room: Room | null = null;
   /** Binary frames received so far: the number of the latest, as acknowledgements count them. */
   private framesReceived = 0;
@@ -110,6 +135,7 @@ export class SyncConnection implements RoomParticipant, AccessHolder {
     this.receiveBytesPerSecond = limits.receiveBytesPerSecond;
     this.receiveBurstBytes = Math.max(limits.receiveBytesPerSecond, 2 * limits.maxFrameBytes);
     this.receiveAllowance = this.receiveBurstBytes;
+    this.maxSendBufferBytes = limits.maxSendBufferBytes;
     this.presence = new PresenceAllowance(limits.presence, (reason) =>
       this.log.warn({ reason }, "dropping presence beyond the connection's limits"),
     );
@@ -254,7 +280,15 @@ export class SyncConnection implements RoomParticipant, AccessHolder {
   private handle(frame: Uint8Array, number: number): void {
     if (!this.room || this.stopped) return;
     try {
-      this.room.receive(this, decodeClientMessage(frame), number);
+      const message = decodeClientMessage(frame);
+      if (message.type === "sync-step-1" && !this.documentRequests.tryTake()) {
+        if (this.documentRequestsDropped === 0) {
+          this.log.warn("dropping requests for the document beyond the connection's allowance");
+        }
+        this.documentRequestsDropped += 1;
+        return;
+      }
+      this.room.receive(this, message, number);
     } catch (error) {
       if (error instanceof MalformedMessageError) {
         this.refuseMalformed(error);
@@ -293,6 +327,16 @@ export class SyncConnection implements RoomParticipant, AccessHolder {
     this.socket.send(frame, { binary: true }, (error) => {
       if (error) this.log.debug({ err: error }, "could not send a sync message");
     });
+    if (this.socket.bufferedAmount > this.maxSendBufferBytes) {
+      // A close frame would queue behind what the peer is not reading, and the buffer would
+      // stay until the close times out: the socket is dropped at once instead.
+      this.log.warn(
+        { bufferedBytes: this.socket.bufferedAmount, maxSendBufferBytes: this.maxSendBufferBytes },
+        "dropping a sync connection that does not read what it is sent",
+      );
+      this.stopped = true;
+      this.socket.terminate();
+    }
   }
 
   close(code: SyncCloseCode, reason: string): void {
@@ -327,7 +371,11 @@ export class SyncConnection implements RoomParticipant, AccessHolder {
     if (this.room) this.rooms.leave(this.room, this);
     this.room = null;
     const presenceDropped = this.presence.droppedTotal > 0 ? this.presence.dropped : undefined;
-    this.log.info({ code, reason, presenceDropped }, "sync connection closed");
+    const documentRequestsDropped = this.documentRequestsDropped || undefined;
+    this.log.info(
+      { code, reason, presenceDropped, documentRequestsDropped },
+      "sync connection closed",
+    );
   }
 }
 

@@ -64,6 +64,7 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
     },
     receiveBytesPerSecond: context.config.syncReceiveBytesPerSecond,
     maxFrameBytes: context.config.syncMaxPayloadBytes,
+    maxSendBufferBytes: context.config.syncMaxSendBufferBytes,
   };
   /** Open (or opening) connections per user on this instance. */
   const openByUser = new Map<number, number>();

@@ -226,3 +226,105 @@ describe("what a participant may write in a room", () => {
     expect(votesToJson(staged)[other]).toEqual({});
   });
 });
+
+describe("the shape of what a participant writes", () => {
+  const editor: RoomWrites = { participantKey: own, label: true, vote: true, comment: true };
+
+  function updateOf(room: Y.Doc, change: (client: Y.Doc) => void): Uint8Array {
+    const client = copyOf(room);
+    const before = Y.encodeStateVector(client);
+    change(client);
+    return Y.encodeStateAsUpdate(client, before);
+  }
+
+  /** Nests maps one level at a time in the document, as a client's edits would. */
+  function setNestedMaps(doc: Y.Doc, depth: number): void {
+    doc.transact(() => {
+      let current = new Y.Map<unknown>();
+      doc.getMap("label").set("deep", current);
+      for (let level = 1; level < depth; level++) {
+        const inner = new Y.Map<unknown>();
+        current.set("deeper", inner);
+        current = inner;
+      }
+    });
+  }
+
+  function nestedLists(depth: number): unknown {
+    let value: unknown = "x";
+    for (let level = 0; level < depth; level++) value = [value];
+    return value;
+  }
+
+  it("refuses a chain of nested maps under the draft, however deep", () => {
+    const room = preparedRoom();
+    for (const depth of [2, 5, 6000]) {
+      const update = updateOf(room, (client) => setNestedMaps(client, depth));
+      const { verdict } = stage(room, update, editor);
+      expect(verdict, `depth ${depth}`).not.toBeNull();
+    }
+  });
+
+  it("refuses plain values nested deeper than a label's, in the draft, a span and a vote", () => {
+    const room = preparedRoom();
+    room.transact(() => {
+      const spans = new Y.Array<Y.Map<unknown>>();
+      const span = new Y.Map<unknown>();
+      span.set("id", "s1");
+      spans.push([span]);
+      room.getMap("label").set("errors", spans);
+    });
+    const span = (doc: Y.Doc) =>
+      (doc.getMap("label").get("errors") as Y.Array<Y.Map<unknown>>).get(0);
+    const places: Array<[string, (doc: Y.Doc, value: unknown) => void]> = [
+      ["draft", (doc, value) => doc.getMap("label").set("verdict", value)],
+      ["span", (doc, value) => span(doc).set("note", value)],
+      ["vote", (doc, value) => setVote(doc, own, "verdict", value as string)],
+    ];
+    for (const [place, write] of places) {
+      const shallow = updateOf(room, (client) => write(client, nestedLists(3)));
+      expect(stage(room, shallow, editor).verdict, place).toBeNull();
+      const deep = updateOf(room, (client) => write(client, nestedLists(500)));
+      expect(stage(room, deep, editor).verdict, place).not.toBeNull();
+    }
+  });
+
+  it("accepts the draft's own shapes and refuses others", () => {
+    const room = preparedRoom();
+    const cases: Array<[string, (doc: Y.Doc) => void, boolean]> = [
+      ["a rating", (doc) => doc.getMap("label").set("score", 4), true],
+      ["a ranking", (doc) => doc.getMap("label").set("order", ["b", "a"]), true],
+      ["a text", (doc) => doc.getMap("label").set("notes", new Y.Text("x")), true],
+      [
+        "a span",
+        (doc) => {
+          const spans = new Y.Array<Y.Map<unknown>>();
+          const span = new Y.Map<unknown>();
+          span.set("start", 0);
+          spans.push([span]);
+          doc.getMap("label").set("errors", spans);
+        },
+        true,
+      ],
+      ["a map as a field", (doc) => doc.getMap("label").set("odd", new Y.Map()), false],
+      ["bytes as a field", (doc) => doc.getMap("label").set("odd", new Uint8Array(3)), false],
+      [
+        "a list of texts",
+        (doc) => {
+          const list = new Y.Array<Y.Text>();
+          list.push([new Y.Text("x")]);
+          doc.getMap("label").set("odd", list);
+        },
+        false,
+      ],
+      [
+        "a map inside a text",
+        (doc) => (doc.getMap("label").get("notes") as Y.Text).insertEmbed(0, new Y.Map()),
+        false,
+      ],
+    ];
+    for (const [name, change, allowed] of cases) {
+      expect(stage(room, updateOf(room, change), editor).verdict === null, name).toBe(allowed);
+    }
+  });
+});

@@ -67,6 +67,11 @@ export function forbiddenWrite(
     const chain: Y.Item[] = [item];
     let parent = item.parent;
     while (parent instanceof Y.AbstractType && parent._item !== null) {
+      // Nothing a participant writes lies deeper than a span's key in the label; a deeper
+      // chain is refused before it is walked whole (a chain of nested maps in one small update
+      // would otherwise cost its depth squared here, and overflow the stack of every later
+      // recursive walk of the document: deleting it, publishing it).
+      if (chain.length === deepestStruct) return tooDeep;
       chain.unshift(parent._item);
       parent = parent._item.parent;
     }
@@ -75,7 +80,8 @@ export function forbiddenWrite(
       case "meta":
         return { part: "meta", reason: "Only the server writes meta" };
       case "label":
-        return writes.label ? null : { part: "label", reason: "You may not edit this label" };
+        if (!writes.label) return { part: "label", reason: "You may not edit this label" };
+        return inserted ? judgeLabelShape(chain) : null;
       case "votes":
         return judgeVote(chain, inserted, writes);
       case "comments": {
@@ -117,6 +123,64 @@ export function forbiddenWrite(
   return null;
 }
 
+/** How many levels of shared structure a room has under a root: label → spans → span → key. */
+const deepestStruct = 3;
+/** How deeply plain values nest: a spans field's vote is a list of span objects. */
+const deepestPlainValue = 4;
+
+const tooDeep: ForbiddenWrite = {
+  part: "depth",
+  reason: `A room's content nests at most ${deepestStruct} levels deep`,
+};
+
+/**
+ * The draft's shape (app/domain/room.ts): under `label`, a field is a plain value, a Y.Text
+ * holding text, or a Y.Array of Y.Map spans whose keys hold plain values.
+ */
+function judgeLabelShape(chain: Y.Item[]): ForbiddenWrite | null {
+  const item = chain[chain.length - 1];
+  if (item.content instanceof Y.ContentDeleted) return null;
+  const wrong = (reason: string): ForbiddenWrite => ({ part: "label", reason });
+  const typeOf = (entry: Y.Item) =>
+    entry.content instanceof Y.ContentType ? entry.content.type : null;
+  switch (chain.length) {
+    case 1: {
+      const type = typeOf(item);
+      if (type instanceof Y.Text || type instanceof Y.Array) return null;
+      return item.content instanceof Y.ContentAny && plainValues(item.content.arr)
+        ? null
+        : wrong("A label field is a plain value, a text or a list of spans");
+    }
+    case 2: {
+      const holder = typeOf(chain[0]);
+      if (holder instanceof Y.Text) {
+        return item.content instanceof Y.ContentString ? null : wrong("A text holds characters");
+      }
+      return holder instanceof Y.Array && typeOf(item) instanceof Y.Map
+        ? null
+        : wrong("A list of spans holds spans");
+    }
+    default:
+      return typeOf(chain[0]) instanceof Y.Array &&
+        item.parentSub !== null &&
+        item.content instanceof Y.ContentAny &&
+        plainValues(item.content.arr)
+        ? null
+        : wrong("A span holds plain values");
+  }
+}
+
+/** Whether values are JSON that nests no deeper than a label's values do. */
+function plainValues(values: readonly unknown[]): boolean {
+  const within = (value: unknown, depth: number): boolean => {
+    if (typeof value !== "object" || value === null) return true;
+    if (depth === deepestPlainValue || value instanceof Uint8Array) return false;
+    const inside = Array.isArray(value) ? value : Object.values(value);
+    return inside.every((entry) => within(entry, depth + 1));
+  };
+  return values.every((value) => within(value, 0));
+}
+
 function forbiddenComment(reason: string): ForbiddenWrite {
   return { part: "comments", reason };
 }
@@ -135,7 +199,10 @@ function judgeVote(chain: Y.Item[], inserted: boolean, writes: RoomWrites): Forb
   const shapeHolds =
     inside.length === 0
       ? item.content instanceof Y.ContentType && item.content.type instanceof Y.Map
-      : inside.length === 1 && item.parentSub !== null && item.content instanceof Y.ContentAny;
+      : inside.length === 1 &&
+        item.parentSub !== null &&
+        item.content instanceof Y.ContentAny &&
+        plainValues(item.content.arr);
   return shapeHolds
     ? null
     : { part: "votes", reason: "A vote is a map of field ids to plain values" };

@@ -225,6 +225,7 @@ describe("real answers fit the documented responses", () => {
         token,
         body: JSON.stringify([
           { externalId: "one", prompt: "Hello?", responses: [{ id: "a", text: "Hi." }] },
+          { externalId: "two", prompt: "Again?", responses: [{ id: "a", text: "Yes." }] },
         ]),
       }),
     );
@@ -233,6 +234,14 @@ describe("real answers fit the documented responses", () => {
       "/projects/:id/items",
       await call("GET", `/projects/${projectId}/items`, { token }),
     );
+    for (const sort of ["id", "-created"]) {
+      const page = (await expectDocumented(
+        "get",
+        "/projects/:id/items",
+        await call("GET", `/projects/${projectId}/items?limit=1&sort=${sort}`, { token }),
+      )) as { nextCursor: unknown };
+      expect(page.nextCursor, sort).not.toBeNull();
+    }
     const next = (await expectDocumented(
       "get",
       "/queue/next",
@@ -281,6 +290,20 @@ describe("real answers fit the documented responses", () => {
     const missing = await call("GET", "/projects/999999", { token });
     expect(missing.status).toBe(404);
     await expectDocumented("get", "/projects/:id", missing);
+    const client = await server.createUserWithToken({ email: "client@example.test" });
+    await expectDocumented(
+      "post",
+      "/projects/:id/members",
+      await call("POST", `/projects/${projectId}/members`, {
+        token,
+        body: JSON.stringify({ email: "client@example.test", role: "client" }),
+      }),
+    );
+    const notAnnotator = await call("GET", `/projects/${projectId}/queue/mine`, {
+      token: client.token,
+    });
+    expect(notAnnotator.status).toBe(403);
+    await expectDocumented("get", "/projects/:id/queue/mine", notAnnotator);
   });
 });
 

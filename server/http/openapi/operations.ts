@@ -1082,7 +1082,7 @@ export const operations: ApiOperation[] = [
         },
       },
     },
-    errors: { not_found: "No such project" },
+    errors: { forbidden: "Not an annotator or lead of the project", not_found: "No such project" },
   },
   {
     method: "get",

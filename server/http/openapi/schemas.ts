@@ -130,7 +130,12 @@ export const itemListSchema = z.object({
     }),
   ),
   total: z.number().int(),
-  nextCursor: z.string().nullable(),
+  nextCursor: z
+    .union([z.number().int(), z.string()])
+    .nullable()
+    .describe(
+      "Pass it back as `cursor`: a number for the orders by id, a string for the orders by time; null on the last page",
+    ),
 });
 
 const visibleAnnotationSchema = z.object({
