@@ -14,7 +14,10 @@ export class AccessChanges {
     return () => this.listeners.delete(listener);
   }
 
-  /** Some sessions, tokens or users have just ended: everyone holding connections rechecks. */
+  /**
+   * Some sessions, tokens or users have just ended, or someone lost a seat on a panel: everyone
+   * holding connections rechecks.
+   */
   notify(): void {
     for (const listener of [...this.listeners]) listener();
   }

@@ -6,7 +6,7 @@ import { canonicalJson } from "../../app/domain/canonical-json.ts";
 import type { Database, User } from "../../db/schema.ts";
 import { conflict, fieldErrors, forbidden, notFound, validationFailed } from "../errors.ts";
 import { recordProjectEvent } from "./project-events.ts";
-import { loadProjectFor, type ProjectModel } from "./project-model.ts";
+import { loadProjectFor, lockProjectForLabels, type ProjectModel } from "./project-model.ts";
 import { lastPlaceKeptForExpert, stableFraction } from "./queue.ts";
 import { settleItems } from "./settle.ts";
 import { measureSubmission, recordAssignmentActivity } from "./work-time.ts";
@@ -114,6 +114,8 @@ export interface SubmittedAnnotation {
  * checked as soon as its last label arrives. The label's working time is measured from the
  * reservation's activity instants; the client's `durationMs` is kept only within its bound.
  * The same label sent again answers with the stored one, `replayed` (`replayedSubmission`).
+ * The template, overlap and policy are those of the project row locked in the transaction
+ * (`lockProjectForLabels`): a template change waits for the label, which it then checks.
  */
 export async function submitAnnotation(
   db: Kysely<Database>,
@@ -122,8 +124,9 @@ export async function submitAnnotation(
   input: unknown,
 ): Promise<SubmittedAnnotation & { replayed: boolean }> {
   const { label, durationMs } = parse(annotationInputSchema, input);
-  const project = await loadItemForWork(db, user, itemId);
+  const { id: projectId } = await loadItemForWork(db, user, itemId);
   return db.transaction().execute(async (trx) => {
+    const project = await lockProjectForLabels(trx, projectId);
     const item = await trx
       .selectFrom("items")
       .select(["id", "status", "responses", "gold_label"])
@@ -148,7 +151,11 @@ export async function submitAnnotation(
     if (!isGold && !["queued", "annotating"].includes(item.status)) {
       throw conflict("This item is no longer being labelled");
     }
-    if (!isGold && new Date(assignment.expires_at) <= new Date()) {
+    // A reservation ended early (its holder left the project, or a lead released their flag)
+    // holds no place any more, whatever its `expires_at`: the label takes a place only as a new
+    // reservation could, or a re-added member's old reservation would overfill the item.
+    const lapsed = assignment.status === "expired" || new Date(assignment.expires_at) <= new Date();
+    if (!isGold && lapsed) {
       const taken = await countOtherActive(trx, itemId, user.id);
       if (taken >= project.overlap) {
         throw conflict("Your reservation expired and the item already has all its labels");

@@ -72,6 +72,31 @@ export async function isPanelMember(
 }
 
 /**
+ * Of the given seats (a user on an item's panel), those still held now, as `isPanelMember`
+ * decides, in one query however many: keyed `<userId>:<itemId>` (`panelSeatKey`).
+ */
+export async function heldPanelSeats(
+  db: Kysely<Database>,
+  seats: ReadonlyArray<{ userId: number; itemId: number }>,
+): Promise<Set<string>> {
+  if (seats.length === 0) return new Set();
+  const rows = await panelSeats(db)
+    .select(["project_members.user_id", "items.id"])
+    .where("items.status", "in", PANEL_STATUSES)
+    .where((eb) =>
+      eb(
+        eb.refTuple("project_members.user_id", "items.id"),
+        "in",
+        seats.map(({ userId, itemId }) => eb.tuple(userId, itemId)),
+      ),
+    )
+    .execute();
+  return new Set(rows.map((row) => panelSeatKey(row.user_id, row.id)));
+}
+
+export const panelSeatKey = (userId: number, itemId: number): string => `${userId}:${itemId}`;
+
+/**
  * The ids of the items whose panel the user sits on now (see `isPanelMember`). It stays a query
  * so that the item list can take it in as a subquery instead of asking item by item.
  */

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { z } from "zod";
 import { disputePolicySchema } from "../../app/domain/disputes.ts";
 import { domainSchema } from "../../app/domain/item.ts";
@@ -15,7 +15,9 @@ import { badRequest, conflict, fieldErrors, notFound, validationFailed } from ".
 import { requireProjectPermission, requireWorkspacePermission } from "../permissions.ts";
 import { recordAudit } from "./audit.ts";
 import { byName, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
+import { loadProjectModel, type ProjectModel } from "./project-model.ts";
 import { getVisibleProject, type ProjectSummary } from "./projects.ts";
+import { settleItems } from "./settle.ts";
 
 const projectFields = {
   name: z.string().trim().min(1).max(200),
@@ -122,8 +124,12 @@ export async function createProject(
 
 /**
  * Changes a project. A new template must still accept every label already given in the project
- * (annotations, gold labels and drafts are checked against it with their items' responses);
- * otherwise the change is refused with the labels it would break.
+ * (annotations, leads' corrections, gold labels and drafts are checked against it with their
+ * items' responses); otherwise the change is refused with the labels it would break. The row is
+ * locked `for no key update`, which waits for the transactions storing labels (they hold it `for
+ * share`, `lockProjectForLabels`): the check sees their labels, and later ones see the new
+ * template. A lower overlap settles the items that already have enough labels
+ * (`settleItemsAtOverlap`).
  */
 export async function updateProject(
   db: Kysely<Database>,
@@ -134,7 +140,12 @@ export async function updateProject(
   await requireProjectPermission(db, user, projectId, "project.edit");
   const update = parseOrThrow(projectUpdateSchema, input, "project update");
   await db.transaction().execute(async (trx) => {
-    await trx.selectFrom("projects").select("id").where("id", "=", projectId).forUpdate().execute();
+    await trx
+      .selectFrom("projects")
+      .select("id")
+      .where("id", "=", projectId)
+      .forNoKeyUpdate()
+      .execute();
     if (update.template) await assertTemplateKeepsLabels(trx, projectId, update.template);
     await trx
       .updateTable("projects")
@@ -158,6 +169,9 @@ export async function updateProject(
       })
       .where("id", "=", projectId)
       .execute();
+    if (update.overlap !== undefined) {
+      await settleItemsAtOverlap(trx, await loadProjectModel(trx, projectId));
+    }
     await recordAudit(trx, {
       actorId: user.id,
       action: "project.update",
@@ -168,6 +182,41 @@ export async function updateProject(
     });
   });
   return getVisibleProject(db, user, projectId);
+}
+
+/** The labels of an item that count (`countedLabels`), correlated with the outer `items` row. */
+const countedLabelCount = sql<number>`(select count(*) from annotations
+  where annotations.item_id = items.id and annotations.rejected_at is null)`;
+
+const SETTLE_CHUNK = 500;
+
+/**
+ * After an overlap change, the items still being labelled that already have as many labels as
+ * it asks for settle as if their last label had just arrived (`settleItems`, with its events and
+ * automatic publishing); otherwise nobody would be offered them and nothing would settle them.
+ * Reservations still held on them end now: the item no longer takes labels, and a held
+ * reservation would keep serving it to its holder from the queue.
+ */
+async function settleItemsAtOverlap(trx: Kysely<Database>, project: ProjectModel): Promise<void> {
+  const full = await trx
+    .selectFrom("items")
+    .select("id")
+    .where("project_id", "=", project.id)
+    .where("status", "in", ["queued", "annotating"])
+    .where("gold_label", "is", null)
+    .where(countedLabelCount, ">=", project.overlap)
+    .orderBy("id")
+    .execute();
+  for (let start = 0; start < full.length; start += SETTLE_CHUNK) {
+    const itemIds = full.slice(start, start + SETTLE_CHUNK).map((item) => item.id);
+    await settleItems(trx, project, itemIds);
+    await trx
+      .updateTable("assignments")
+      .set({ status: "expired", expires_at: sql<Date>`now()` })
+      .where("item_id", "in", itemIds)
+      .where("status", "=", "reserved")
+      .execute();
+  }
 }
 
 const MAX_REPORTED_BREAKS = 50;
@@ -195,6 +244,16 @@ async function assertTemplateKeepsLabels(
   for (const item of items) {
     if (item.gold_label !== null)
       check(item.external_id, responsesById.get(item.id)!, "gold", item.gold_label);
+  }
+  const corrections = await trx
+    .selectFrom("reviews")
+    .innerJoin("annotations", "annotations.id", "reviews.annotation_id")
+    .select(["annotations.item_id as itemId", "reviews.corrected_label as label"])
+    .where("reviews.project_id", "=", projectId)
+    .where("reviews.corrected_label", "is not", null)
+    .execute();
+  for (const row of corrections) {
+    check(externalIds.get(row.itemId)!, responsesById.get(row.itemId)!, "correction", row.label);
   }
   for (const table of ["annotations", "drafts"] as const) {
     const rows = await trx
@@ -311,9 +370,11 @@ export async function removeProjectMember(
       .where("project_id", "=", projectId)
       .where("user_id", "=", memberId)
       .execute();
+    // Ended now, not when it would have lapsed: whatever reads `expires_at` (a late label's
+    // measured working time, the checks of live reservations) sees it over from here on.
     await trx
       .updateTable("assignments")
-      .set({ status: "expired" })
+      .set({ status: "expired", expires_at: sql<Date>`now()` })
       .where("user_id", "=", memberId)
       .where("status", "=", "reserved")
       .where("item_id", "in", (eb) =>

@@ -43,6 +43,29 @@ export async function loadProjectModel(
 }
 
 /**
+ * The project as a transaction that stores labels must validate them: read inside it and locked
+ * `for share` until it commits. A template or overlap change (`updateProject`, which locks the row
+ * `for no key update`) then waits for the labels being stored and checks them, and a label stored
+ * after the change is checked against the new template and settles under the new overlap. Label
+ * writers take this lock before any item, assignment or review row, as `updateProject` does before
+ * the items it settles: with one order, no two transactions wait on each other in a cycle
+ * (decision 035).
+ */
+export async function lockProjectForLabels(
+  trx: Kysely<Database>,
+  projectId: number,
+): Promise<ProjectModel> {
+  const row = await trx
+    .selectFrom("projects")
+    .selectAll()
+    .where("id", "=", projectId)
+    .forShare()
+    .executeTakeFirst();
+  if (!row) throw notFound("No such project");
+  return projectModel(row);
+}
+
+/**
  * The project with the user's standing in it, in one query, after checking that the user may
  * perform the action (404 for outsiders, 403 for members without the right).
  */

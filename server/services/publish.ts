@@ -109,7 +109,21 @@ export function refuseUnpublishable(status: ItemStatus): void {
  * hold are removed (strip-invalid-text.ts), so that publishing never fails on what was typed.
  */
 export async function readDraft(context: PublishContext, itemId: number) {
-  const doc = await context.rooms.read(itemRoomName(itemId));
+  return draftOf(await context.rooms.read(itemRoomName(itemId)));
+}
+
+/**
+ * The draft as the database holds it, read in the caller's transaction. Read after the item's
+ * row is locked, it holds every update whose append committed before, and no participant's
+ * update can be appended until the transaction ends (persistence.ts): whatever the server
+ * acknowledged as stored is in it, on whichever instance it was sent.
+ */
+async function readStoredDraft(context: PublishContext, trx: Kysely<Database>, itemId: number) {
+  return draftOf(await context.rooms.readStored(trx, itemRoomName(itemId)));
+}
+
+/** Reads the draft out of a copy of the room, which it destroys. */
+function draftOf(doc: Y.Doc) {
   try {
     return {
       label: stripInvalidText(labelToJson(doc)),
@@ -134,7 +148,8 @@ export function validateDraft(item: ItemInProject, label: Label): Label {
 
 /**
  * The room's votes keyed by user id, as published versions record them. A key of nobody in the
- * project (the vote of a user who no longer exists) is left out.
+ * project (the vote of a user who no longer exists) is left out; `writeNextVersion` keeps only
+ * the panel's.
  */
 export async function votesByUser(
   db: Kysely<Database>,
@@ -176,7 +191,7 @@ async function latestVersion(db: Kysely<Database>, itemId: number): Promise<numb
  */
 export async function updateRoom(context: PublishContext, itemId: number): Promise<void> {
   try {
-    await prepareItemRoom(context, itemId);
+    await prepareItemRoom(context, itemId, { startAdjudication: false });
   } catch (error) {
     context.log.error({ err: error, itemId }, "could not bring the room in line after a commit");
   }
@@ -202,14 +217,16 @@ async function requirePublisher(
 }
 
 /**
- * Publishes the room's draft as the item's next immutable version. The draft is read from the
- * durable room and validated first (422 with the fields in error; nothing is stored). Then, in
- * one transaction holding the item's row lock: the item must still be publishable and the
- * version the one expected (409 otherwise, which is what the loser of two concurrent publishes
- * gets), the quorum rule must be met, and the version is written with its label, rationale,
- * panel, every member's final vote, the minority positions, the room's state and the time each
- * person spent working in the room (decision 021); the item becomes published. After the commit the room's `meta` says
- * so, and from then on the sync server refuses participants' updates.
+ * Publishes the room's draft as the item's next immutable version. In one transaction holding
+ * the item's row lock: the item must still be publishable; the draft is read from the stored
+ * room (`readStoredDraft`: every edit acknowledged so far, and no more until the commit) and
+ * validated (422 with the fields in error; nothing is stored, the item stays as it was); the
+ * version must be the one expected (409 otherwise, which is what the loser of two concurrent
+ * publishes gets), the quorum rule must be met, and the version is written with its label,
+ * rationale, panel, every panel member's final vote, the minority positions, the room's state
+ * and the time each person spent working in the room (decision 021); the item becomes
+ * published. From then on the database refuses participants' updates to the room, on every
+ * instance (persistence.ts); after the commit the room's `meta` says so.
  */
 export async function publishItem(
   context: PublishContext,
@@ -228,13 +245,12 @@ export async function publishItem(
   await requirePublisher(db, user, item, rule);
   refuseUnpublishable(item.status);
 
-  await prepareItemRoom(context, itemId);
-  const draft = await readDraft(context, itemId);
-  const label = validateDraft(item, draft.label);
-  const votes = quoteVotes(item, await votesByUser(db, item.projectId, draft.votes));
+  // A room never opened is filled first, so that there is a draft to read; only an editor's
+  // opening starts the adjudication.
+  await prepareItemRoom(context, itemId, { startAdjudication: false });
   await context.rooms.flushRoomTime(itemRoomName(itemId));
 
-  const version = await db.transaction().execute(async (trx) => {
+  const { version, label } = await db.transaction().execute(async (trx) => {
     const locked = await trx
       .selectFrom("items")
       .select("status")
@@ -242,7 +258,10 @@ export async function publishItem(
       .forUpdate()
       .executeTakeFirstOrThrow();
     refuseUnpublishable(locked.status);
-    return writeNextVersion(trx, {
+    const draft = await readStoredDraft(context, trx, itemId);
+    const label = validateDraft(item, draft.label);
+    const votes = quoteVotes(item, await votesByUser(trx, item.projectId, draft.votes));
+    const version = await writeNextVersion(trx, {
       publisher: user,
       item,
       label,
@@ -251,6 +270,7 @@ export async function publishItem(
       rationale: rationale || null,
       expectedVersion,
     });
+    return { version, label };
   });
   await updateRoom(context, itemId);
   return { version, label };
@@ -301,6 +321,11 @@ export async function writeNextVersion(
   }
   const panel = (await listPanel(trx, itemId)).map((member) => member.userId);
   if (rule.kind === "quorum") await requireQuorum(trx, itemId, next, panel, label, rule.approvals);
+  // The room may still hold the vote of someone no longer on the panel (a label rejected in
+  // review while they were in the room): the version records the panel's votes alone.
+  const panelVotes = Object.fromEntries(
+    Object.entries(votes).filter(([member]) => panel.includes(Number(member))),
+  );
   const personTime: PersonTime[] = await settleRoomTime(trx, itemRoomName(itemId), {
     userId: publisher.id,
     at: new Date(),
@@ -315,8 +340,8 @@ export async function writeNextVersion(
       rationale,
       published_by: publisher.id,
       panel: JSON.stringify(panel),
-      votes: JSON.stringify(votes),
-      minority: JSON.stringify(minorityPositions(item.project.template, label, votes)),
+      votes: JSON.stringify(panelVotes),
+      minority: JSON.stringify(minorityPositions(item.project.template, label, panelVotes)),
       room_snapshot: snapshot,
       time_spent_ms: totalTime(personTime),
     })
@@ -384,7 +409,7 @@ export async function approveDraft(context: PublishContext, user: User, itemId: 
     throw forbidden("Only members of this item's panel may approve its draft");
   }
   refuseUnpublishable(item.status);
-  await prepareItemRoom(context, itemId);
+  await prepareItemRoom(context, itemId, { startAdjudication: false });
   const label = validateDraft(item, (await readDraft(context, itemId)).label);
   const version = await db.transaction().execute(async (trx) => {
     const locked = await trx

@@ -9,13 +9,14 @@ import { conflict, fieldErrors, forbidden, notFound, validationFailed } from "..
 import { requireProjectPermission } from "../permissions.ts";
 import { recordAudit } from "./audit.ts";
 import { REVEALED_STATUSES } from "./items.ts";
-import { loadProjectFor } from "./project-model.ts";
+import { loadProjectFor, lockProjectForLabels } from "./project-model.ts";
 import { recordProjectEvent } from "./project-events.ts";
+import { withdrawVote } from "./room.ts";
 import { settleAgain } from "./settle.ts";
 import { settleRoomTime, storeReviewTime } from "./work-time.ts";
 
 /** What deciding a review needs: the database, and the rooms whose time it settles. */
-export type ReviewContext = Pick<QuorumContext, "db" | "rooms">;
+export type ReviewContext = Pick<QuorumContext, "db" | "rooms" | "accessChanges" | "log">;
 
 /** A reviewer's comment, anchored to a field and optionally to a span of a response. */
 export const reviewCommentSchema = z
@@ -191,11 +192,13 @@ export async function decideReview(
     .where("id", "=", reviewId)
     .executeTakeFirst();
   if (!review) throw notFound("No such review");
-  const { project } = await loadProjectFor(db, user, review.project_id, "item.review");
+  await loadProjectFor(db, user, review.project_id, "item.review");
   const roomName = reviewRoomName(review.annotation_id);
   await context.rooms.flushRoomTime(roomName);
 
-  return db.transaction().execute(async (trx) => {
+  const decided = await db.transaction().execute(async (trx) => {
+    // A correction is a label: checked against the template a concurrent change waits for.
+    const project = await lockProjectForLabels(trx, review.project_id);
     const current = await trx
       .selectFrom("reviews")
       .innerJoin("annotations", "annotations.id", "reviews.annotation_id")
@@ -280,6 +283,31 @@ export async function decideReview(
     });
     return { id: reviewId, verdict };
   });
+  if (decided.verdict === "rejected") await leavePanel(context, review.annotation_id);
+  return decided;
+}
+
+/**
+ * A rejected label's author no longer sits on the item's panel: their connections to its room
+ * on this instance are rechecked at once (others' at their next recheck, access.ts), and their
+ * vote leaves the open room. The decision is committed: a room that cannot be written now is
+ * logged, and the version a publish writes records the panel's votes alone anyway.
+ */
+async function leavePanel(context: ReviewContext, annotationId: number): Promise<void> {
+  const annotation = await context.db
+    .selectFrom("annotations")
+    .select(["item_id", "user_id"])
+    .where("id", "=", annotationId)
+    .executeTakeFirstOrThrow();
+  context.accessChanges.notify();
+  try {
+    await withdrawVote(context, annotation.item_id, annotation.user_id);
+  } catch (error) {
+    context.log.error(
+      { err: error, itemId: annotation.item_id },
+      "could not take a rejected label's vote out of the room",
+    );
+  }
 }
 
 /** The caller's own annotations in a project, with any review verdict and comments. */

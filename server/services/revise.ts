@@ -4,7 +4,7 @@ import { labelSchemaFor, type Label, type ResponseRef } from "../../app/domain/t
 import type { Database, User } from "../../db/schema.ts";
 import { conflict, fieldErrors, notFound, validationFailed } from "../errors.ts";
 import { recordAudit } from "./audit.ts";
-import { loadProjectFor } from "./project-model.ts";
+import { loadProjectFor, lockProjectForLabels } from "./project-model.ts";
 
 export const revisionInputSchema = z.object({ label: z.record(z.string(), z.unknown()) }).strict();
 
@@ -100,7 +100,8 @@ export async function lastRevisableAnnotation(
  * Replaces the caller's own label of an item while the item has not settled, checked against
  * the template as a submission is. The item's row is locked, so a revision and the last label
  * that settles the item are ordered: a revision after settling is refused (409), and one before
- * it is what settling sees. The label it replaces is kept in the audit log.
+ * it is what settling sees. The label it replaces is kept in the audit log. The template and
+ * overlap are read under the project's lock (`lockProjectForLabels`), as a submission reads them.
  */
 export async function reviseAnnotation(
   db: Kysely<Database>,
@@ -115,8 +116,9 @@ export async function reviseAnnotation(
     .where("id", "=", itemId)
     .executeTakeFirst();
   if (!item) throw notFound("No such item");
-  const { project } = await loadProjectFor(db, user, item.project_id, "item.annotate");
+  await loadProjectFor(db, user, item.project_id, "item.annotate");
   return db.transaction().execute(async (trx) => {
+    const project = await lockProjectForLabels(trx, item.project_id);
     const locked = await trx
       .selectFrom("items")
       .select(["status", "responses", "gold_label", labelCountOf(sql.ref("id")).as("labels")])

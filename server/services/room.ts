@@ -14,6 +14,7 @@ import {
   spansOf,
   writeLabel,
   writeMeta,
+  votesMap,
   writeVotes,
   type RoomMeta,
   type Votes,
@@ -22,7 +23,7 @@ import { templateSchema, type Label, type Template } from "../../app/domain/temp
 import type { Database, ItemStatus } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
 import { notFound } from "../errors.ts";
-import { ensureParticipantKeys } from "./participants.ts";
+import { ensureParticipantKeys, participantKeys } from "./participants.ts";
 
 /** What the room services need: the database and the sync server's documents. */
 export type RoomContext = Pick<QuorumContext, "db" | "rooms">;
@@ -76,7 +77,10 @@ interface ItemRoomSource {
   votes: Votes;
   /** What `meta` must say, as the database has it. */
   meta: RoomMeta;
-  /** The latest published label, which a published room shows. */
+  /**
+   * The latest published label: what a published room shows, and what a reopened room's next
+   * version starts from.
+   */
   publishedLabel: Label | null;
 }
 
@@ -89,23 +93,37 @@ interface ItemRoomSource {
  *   suggestion (the latest published label once there is one), with spans as a Y.Array of
  *   Y.Maps with ids and text fields as Y.Text; `votes` ← each annotator's independent label
  *   whose label counts, keyed by their participant key; `meta` ← status and the version the
- *   draft becomes (people in it by participant key too). A
- *   disputed item moves to `adjudicating`, and the adjudication's clock starts.
+ *   draft becomes (people in it by participant key too).
+ * - Unless `startAdjudication` is false, a disputed item moves to `adjudicating` and the
+ *   adjudication's clock starts: an editor opens the room, or a lead adds to the panel.
+ *   Publishing, approving and bringing the room in line after a commit prepare it without, so
+ *   that a refused publish leaves the item as it was.
  * - A room already pre-filled gets the `meta` the database implies, when it differs (after a
  *   publish, a reopen or an approval, or when a process died between the commit and the room
  *   write): `status`, `version`, `publishedBy`, `publishedAt`, `approvals` and `approvedLabels`;
- *   a room that becomes published also shows the label exactly as published.
+ *   a room that becomes published shows the label exactly as published, and a reopened one
+ *   starts the next version from it.
  * - Items still being labelled blind are left alone: "not ready".
  *
  * Resolves once the room, as this call leaves it, is stored. Calls for one room run in turn on
  * this instance and decide on the live document inside the server write, so a room is filled
  * once.
  */
-export function prepareItemRoom(context: RoomContext, itemId: number): Promise<ItemRoomState> {
-  return oneAtATime(context.rooms, itemRoomName(itemId), () => prepare(context, itemId));
+export function prepareItemRoom(
+  context: RoomContext,
+  itemId: number,
+  { startAdjudication = true }: { startAdjudication?: boolean } = {},
+): Promise<ItemRoomState> {
+  return oneAtATime(context.rooms, itemRoomName(itemId), () =>
+    prepare(context, itemId, startAdjudication),
+  );
 }
 
-async function prepare(context: RoomContext, itemId: number): Promise<ItemRoomState> {
+async function prepare(
+  context: RoomContext,
+  itemId: number,
+  startAdjudication: boolean,
+): Promise<ItemRoomState> {
   const { db } = context;
   const item = await db
     .selectFrom("items")
@@ -118,6 +136,24 @@ async function prepare(context: RoomContext, itemId: number): Promise<ItemRoomSt
 
   // The clock starts at the first opening; a disputed item is now being adjudicated. Both are
   // written before the room, so that a failed room write is simply retried by the next call.
+  if (startAdjudication) await startAdjudicating(db, itemId);
+
+  const source = await itemRoomSource(db, itemId, item.project_id, item.template);
+  let state: ItemRoomState = "up to date";
+  await context.rooms.applyServerUpdate(itemRoomName(itemId), (doc) => {
+    if (readMeta(doc).version === null) {
+      writeLabel(doc, source.template, source.label);
+      writeVotes(doc, source.votes);
+      writeMeta(doc, source.meta);
+      state = "updated";
+      return;
+    }
+    if (reconcileMeta(doc, source)) state = "updated";
+  });
+  return state;
+}
+
+async function startAdjudicating(db: Kysely<Database>, itemId: number): Promise<void> {
   await db
     .updateTable("items")
     .set({
@@ -136,23 +172,14 @@ async function prepare(context: RoomContext, itemId: number): Promise<ItemRoomSt
       ]),
     )
     .execute();
-
-  const source = await itemRoomSource(db, itemId, item.project_id, item.template);
-  let state: ItemRoomState = "up to date";
-  await context.rooms.applyServerUpdate(itemRoomName(itemId), (doc) => {
-    if (readMeta(doc).version === null) {
-      writeLabel(doc, source.template, source.label);
-      writeVotes(doc, source.votes);
-      writeMeta(doc, source.meta);
-      state = "updated";
-      return;
-    }
-    if (reconcileMeta(doc, source)) state = "updated";
-  });
-  return state;
 }
 
-/** Writes the meta keys that differ from what the database implies; true when any did. */
+/**
+ * Writes the meta keys that differ from what the database implies; true when any did. When the
+ * status changes either way, the label becomes the published one: a room that becomes published
+ * shows the label exactly as published, and a reopened room starts the next version from it,
+ * whatever the room held meanwhile.
+ */
 function reconcileMeta(doc: Y.Doc, source: ItemRoomSource): boolean {
   const current = readMeta(doc);
   const changes: Partial<RoomMeta> = {};
@@ -163,17 +190,40 @@ function reconcileMeta(doc: Y.Doc, source: ItemRoomSource): boolean {
   }
   if (Object.keys(changes).length === 0) return false;
   const becomesPublished = current.status !== "published" && source.meta.status === "published";
+  const reopens = current.status === "published" && source.meta.status === "open";
+  const { publishedLabel } = source;
   doc.transact(() => {
     if (
-      becomesPublished &&
-      source.publishedLabel &&
-      canonicalJson(labelToJson(doc)) !== canonicalJson(source.publishedLabel)
+      (becomesPublished || reopens) &&
+      publishedLabel !== null &&
+      canonicalJson(labelToJson(doc)) !== canonicalJson(publishedLabel)
     ) {
-      writeLabel(doc, source.template, source.publishedLabel);
+      writeLabel(doc, source.template, publishedLabel);
     }
     writeMeta(doc, changes);
   });
   return true;
+}
+
+/**
+ * Takes a member's vote out of the item's open room: their label no longer counts (rejected in
+ * review), so they no longer sit on the panel. A published room keeps what was published, and a
+ * room not yet pre-filled never gets the vote. Resolves once the change is stored.
+ */
+export function withdrawVote(context: RoomContext, itemId: number, userId: number): Promise<void> {
+  return oneAtATime(context.rooms, itemRoomName(itemId), async () => {
+    const { db } = context;
+    const item = await db
+      .selectFrom("items")
+      .select("project_id")
+      .where("id", "=", itemId)
+      .executeTakeFirstOrThrow();
+    const key = (await participantKeys(db, item.project_id, [userId])).get(userId);
+    if (key === undefined) return;
+    await context.rooms.applyServerUpdate(itemRoomName(itemId), (doc) => {
+      if (readMeta(doc).status === "open") votesMap(doc).delete(key);
+    });
+  });
 }
 
 async function itemRoomSource(
@@ -251,7 +301,7 @@ async function itemRoomSource(
             ]),
           ),
         },
-    publishedLabel: published ? publishedLabel : null,
+    publishedLabel,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { validCredentials, type CredentialRef } from "../services/auth.ts";
+import { heldPanelSeats, panelSeatKey } from "../services/panel.ts";
 
 /** An open connection as the access recheck sees it. */
 export interface AccessHolder {
@@ -14,13 +15,17 @@ export interface AccessHolder {
 
 /**
  * Access to a room is decided at the upgrade, but a session can be logged out, a token revoked,
- * a user disabled or removed from the project while the connection stays open. This closes the
- * connections whose credential no longer holds or whose user has left the project, in three
- * queries however many connections are open. Returns how many it closed.
+ * a user disabled or removed from the project, an annotator's label rejected in review while
+ * the connection stays open. This closes the connections whose credential no longer holds,
+ * whose user has left the project, or whose right to edit an item's room rested on a seat on
+ * its panel (`seatOf`: an annotator's, as the upgrade decides in permissions.ts) that the user
+ * no longer holds; in four queries however many connections are open. Returns how many it
+ * closed.
  */
-export async function recheckAccess(
+export async function recheckAccess<Holder extends AccessHolder>(
   db: Kysely<Database>,
-  holders: readonly AccessHolder[],
+  holders: readonly Holder[],
+  seatOf: (holder: Holder) => number | null = () => null,
 ): Promise<number> {
   if (holders.length === 0) return 0;
   const memberships = new Map<string, { userId: number; projectId: number }>();
@@ -29,7 +34,11 @@ export async function recheckAccess(
       memberships.set(membershipKey(userId, membershipOf), { userId, projectId: membershipOf });
     }
   }
-  const [credentials, members] = await Promise.all([
+  const seats = holders.flatMap((holder) => {
+    const itemId = seatOf(holder);
+    return itemId === null ? [] : [{ userId: holder.userId, itemId }];
+  });
+  const [credentials, members, heldSeats] = await Promise.all([
     validCredentials(
       db,
       holders.map((holder) => holder.credential),
@@ -47,6 +56,7 @@ export async function recheckAccess(
             ),
           )
           .execute(),
+    heldPanelSeats(db, seats),
   ]);
   const stillMembers = new Set(members.map((row) => membershipKey(row.user_id, row.project_id)));
   let closed = 0;
@@ -65,6 +75,12 @@ export async function recheckAccess(
     ) {
       holder.revokeAccess("You are no longer a member of this project");
       closed += 1;
+    } else {
+      const itemId = seatOf(holder);
+      if (itemId !== null && !heldSeats.has(panelSeatKey(holder.userId, itemId))) {
+        holder.revokeAccess("You no longer sit on this item's panel");
+        closed += 1;
+      }
     }
   }
   return closed;

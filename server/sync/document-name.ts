@@ -34,3 +34,9 @@ export function parseDocumentName(encoded: string): DocumentName {
     ? { kind: "item", name, itemId: id.data }
     : { kind: "review", name, annotationId: id.data };
 }
+
+/** The item id of an item room's name as parsed above (`item:42`); null for any other name. */
+export function itemIdOf(name: string): number | null {
+  const match = documentName.exec(name);
+  return match?.[1] === "item" ? Number(match[2]) : null;
+}

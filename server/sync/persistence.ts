@@ -3,6 +3,7 @@ import { CompiledQuery, sql } from "kysely";
 import * as Y from "yjs";
 import type { Database } from "../../db/schema.ts";
 import { mergeOnThisThread, type MergeDocument } from "./document-merger.ts";
+import { itemIdOf } from "./document-name.ts";
 
 /**
  * A room's durable state: a snapshot (`room_snapshots.state`) and the updates logged since
@@ -21,42 +22,63 @@ export interface StoredRoom {
 const deleteChunk = 10_000;
 
 /**
- * Reads the snapshot and the log in one repeatable-read transaction, so a compaction that
- * commits meanwhile cannot make a merged update vanish from both. Every remaining row is read,
- * not only those above `last_update_id`: identity values are taken at insert and rows commit
- * in any order, so a row with a smaller id can commit after a compaction; compaction therefore
- * deletes exactly the rows it merged, and whatever is still in the log is not in the snapshot.
+ * Reads the snapshot and the log in one statement, so a compaction that commits meanwhile cannot
+ * make a merged update vanish from both; being one statement, it reads one consistent state in
+ * any transaction, also inside one that holds the item's row lock (publish.ts). Every remaining
+ * row is read, not only those above `last_update_id`: identity values are taken at insert and
+ * rows commit in any order, so a row with a smaller id can commit after a compaction; compaction
+ * therefore deletes exactly the rows it merged, and whatever is still in the log is not in the
+ * snapshot.
  */
 export async function loadStoredRoom(db: Kysely<Database>, docName: string): Promise<StoredRoom> {
-  return db
-    .transaction()
-    .setIsolationLevel("repeatable read")
-    .execute(async (transaction) => {
-      const snapshot = await transaction
-        .selectFrom("room_snapshots")
-        .select("state")
-        .where("doc_name", "=", docName)
-        .executeTakeFirst();
-      const log = await transaction
-        .selectFrom("room_updates")
-        .select("update")
-        .where("doc_name", "=", docName)
-        .orderBy("id")
-        .execute();
-      const logged = log.map((row) => row.update);
-      return {
-        updates: snapshot ? [snapshot.state, ...logged] : logged,
-        snapshotBytes: snapshot?.state.length ?? 0,
-        logRows: logged.length,
-        logBytes: logged.reduce((total, update) => total + update.length, 0),
-      };
-    });
+  const { rows } = await sql<{ snapshot: boolean; update: Uint8Array }>`
+    select true as snapshot, state as "update", 0::bigint as id
+      from room_snapshots where doc_name = ${docName}
+    union all
+    select false, "update", id from room_updates where doc_name = ${docName}
+    order by snapshot desc, id`.execute(db);
+  const snapshot = rows[0]?.snapshot ? rows[0].update : undefined;
+  const logged = rows.filter((row) => !row.snapshot).map((row) => row.update);
+  return {
+    updates: rows.map((row) => row.update),
+    snapshotBytes: snapshot?.length ?? 0,
+    logRows: logged.length,
+    logBytes: logged.reduce((total, update) => total + update.length, 0),
+  };
+}
+
+/** An update for a room's log. */
+export interface LogRow {
+  update: Uint8Array;
+  /**
+   * A participant's update, which an item's room takes only while the item is not published;
+   * the server's own writes (which publish and reopen the room) are stored whatever the status.
+   */
+  fromParticipant: boolean;
+}
+
+/** How an append ended. */
+export interface Appended {
+  /**
+   * The participants' updates were not stored, the server's were: the room's item is published
+   * (or gone). Each room's participant rows share that one condition, so none of them was.
+   */
+  participantsRefused: boolean;
 }
 
 /**
- * The INSERT for a given number of rows; the statement text depends on nothing else. Batches of
- * up to `cachedStatementRows` rows, nearly all of them, reuse a statement built once; the rare
- * larger backlog builds its own.
+ * The statement for a given number of rows; its text depends on nothing else. Batches of up to
+ * `cachedStatementRows` rows, nearly all of them, reuse a statement built once; the rare larger
+ * backlog builds its own.
+ *
+ * A participant's row names its item (`item_id`), and is stored only if that item is not
+ * published, decided under a key-share lock of the item's row: a publish holds the row `for
+ * update` from before it reads the draft until it commits (publish.ts), so an append either
+ * commits before the draft is read, and is in the version, or waits and then finds the item
+ * published. The weakest lock that a publish's waits for: the item's other updates (its status,
+ * counts and clocks) take locks that do not conflict with it, so edits never wait for them. Rows
+ * without an item (the server's, review rooms') are stored unconditionally. The statement
+ * returns the rooms whose participant rows it refused.
  */
 const appendStatements = new Map<number, string>();
 const cachedStatementRows = 64;
@@ -64,8 +86,21 @@ const cachedStatementRows = 64;
 function appendStatement(rows: number): string {
   let statement = appendStatements.get(rows);
   if (statement === undefined) {
-    const values = Array.from({ length: rows }, (_, row) => `($${2 * row + 1}, $${2 * row + 2})`);
-    statement = `insert into room_updates (doc_name, update) values ${values.join(", ")}`;
+    const values = Array.from(
+      { length: rows },
+      (_, row) => `($${3 * row + 1}::text, $${3 * row + 2}::bytea, $${3 * row + 3}::integer)`,
+    );
+    statement = [
+      `with incoming (doc_name, update, item_id) as (values ${values.join(", ")}),`,
+      "open_items as (select id from items",
+      " where id in (select item_id from incoming) and status <> 'published'",
+      " order by id for key share),",
+      "stored as (insert into room_updates (doc_name, update)",
+      " select doc_name, update from incoming",
+      " where item_id is null or item_id in (select id from open_items))",
+      "select distinct doc_name from incoming",
+      " where item_id is not null and item_id not in (select id from open_items)",
+    ].join("\n");
     if (rows <= cachedStatementRows) appendStatements.set(rows, statement);
   }
   return statement;
@@ -74,24 +109,36 @@ function appendStatement(rows: number): string {
 /**
  * Appends updates to rooms' logs in one statement: one commit for a whole batch. This is the
  * sync server's hot path, run for every batch of edits, so the statement text is built once per
- * row count instead of through the query builder each time.
+ * row count instead of through the query builder each time. Returns the rooms whose
+ * participants' rows were refused.
  */
 async function appendToLogs(
   db: Kysely<Database>,
-  rows: Array<{ doc_name: string; update: Uint8Array }>,
-): Promise<void> {
-  const parameters = rows.flatMap((row) => [row.doc_name, row.update]);
-  await db.executeQuery(CompiledQuery.raw(appendStatement(rows.length), parameters));
+  requests: ReadonlyArray<AppendRequest>,
+): Promise<Set<string>> {
+  const parameters = requests.flatMap((request) => {
+    const item = itemIdOf(request.docName);
+    return request.rows.flatMap((row) => [
+      request.docName,
+      row.update,
+      row.fromParticipant ? item : null,
+    ]);
+  });
+  const rows = requests.reduce((total, request) => total + request.rows.length, 0);
+  const refused = await db.executeQuery<{ doc_name: string }>(
+    CompiledQuery.raw(appendStatement(rows), parameters),
+  );
+  return new Set(refused.rows.map((row) => row.doc_name));
 }
 
 interface AppendRequest {
   docName: string;
-  updates: Uint8Array[];
-  resolve(): void;
+  rows: ReadonlyArray<LogRow>;
+  resolve(appended: Appended): void;
   reject(error: unknown): void;
 }
 
-/** Rows per INSERT, well below PostgreSQL's limit of 65,535 bind parameters (two per row). */
+/** Rows per INSERT, well below PostgreSQL's limit of 65,535 bind parameters (three per row). */
 const maxRowsPerInsert = 5_000;
 
 /**
@@ -111,10 +158,13 @@ export class RoomLogWriter {
     private readonly concurrency = 1,
   ) {}
 
-  /** Resolves once the updates are committed, in order, to the room's log. */
-  append(docName: string, updates: Uint8Array[]): Promise<void> {
+  /**
+   * Resolves once the rows are committed, in order, to the room's log, or the participants'
+   * among them refused (`Appended`).
+   */
+  append(docName: string, rows: ReadonlyArray<LogRow>): Promise<Appended> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ docName, updates, resolve, reject });
+      this.waiting.push({ docName, rows, resolve, reject });
       this.startWriting();
     });
   }
@@ -126,7 +176,7 @@ export class RoomLogWriter {
       while (this.waiting.length > 0 && rows < maxRowsPerInsert) {
         const request = this.waiting.shift() as AppendRequest;
         batch.push(request);
-        rows += request.updates.length;
+        rows += request.rows.length;
       }
       this.running += 1;
       void this.write(batch).finally(() => {
@@ -138,8 +188,8 @@ export class RoomLogWriter {
 
   private async write(batch: AppendRequest[]): Promise<void> {
     try {
-      await appendToLogs(this.db, batch.flatMap(rowsOf));
-      for (const request of batch) request.resolve();
+      const refused = await appendToLogs(this.db, batch);
+      for (const request of batch) request.resolve(outcome(request, refused));
       return;
     } catch (error) {
       if (batch.length === 1) {
@@ -149,14 +199,17 @@ export class RoomLogWriter {
     }
     await Promise.all(
       batch.map((request) =>
-        appendToLogs(this.db, rowsOf(request)).then(request.resolve, request.reject),
+        appendToLogs(this.db, [request]).then(
+          (refused) => request.resolve(outcome(request, refused)),
+          request.reject,
+        ),
       ),
     );
   }
 }
 
-function rowsOf(request: AppendRequest): Array<{ doc_name: string; update: Uint8Array }> {
-  return request.updates.map((update) => ({ doc_name: request.docName, update }));
+function outcome(request: AppendRequest, refused: ReadonlySet<string>): Appended {
+  return { participantsRefused: refused.has(request.docName) };
 }
 
 export interface Compaction {

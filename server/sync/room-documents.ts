@@ -1,4 +1,6 @@
+import type { Kysely } from "kysely";
 import type * as Y from "yjs";
+import type { Database } from "../../db/schema.ts";
 
 /** Someone in a room, as the server stamped their presence (awareness.ts). */
 export interface RoomOccupant {
@@ -23,12 +25,20 @@ export interface RoomDocuments {
   read(docName: string): Promise<Y.Doc>;
 
   /**
+   * A copy of the document as the database holds it, read with `db`: within a transaction that
+   * holds an item's row lock, say, where the live room's copy could lag behind updates that
+   * other instances stored. The caller owns the copy and should destroy it when done.
+   */
+  readStored(db: Kysely<Database>, docName: string): Promise<Y.Doc>;
+
+  /**
    * Runs `mutate` on the document as the server, appends the change it made to the room's log,
    * and once that is committed relays it to the room's participants and other instances.
    * Resolves when the change is durable. A `mutate` that throws stores nothing and the promise
    * rejects with its error; one that changes nothing stores nothing. Server writes may touch
-   * `meta` and are exempt from the published lock and the size cap: they are how a room is
-   * published and reopened.
+   * `meta` and are exempt from the published lock: they are how a room is published and
+   * reopened. They are held to the size cap like participants' updates: one that would take the
+   * document past it stores nothing and rejects with a 409 (`Room.applyServerChange`).
    */
   applyServerUpdate(docName: string, mutate: (doc: Y.Doc) => void): Promise<void>;
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { openTestDatabase } from "../../tests/setup/database.ts";
 import { PresenceAllowance, RateLimiter, type PresenceLimits } from "./awareness.ts";
-import { RoomCompactor, RoomLogWriter } from "./persistence.ts";
+import { RoomCompactor, RoomLogWriter, type LogRow } from "./persistence.ts";
 import { SyncCloseCode } from "./close-codes.ts";
 import type { DocumentAccess } from "./permissions.ts";
 import {
@@ -95,6 +95,11 @@ function bodyOf(doc: Y.Doc): string {
 
 function updateMessage(update: Uint8Array) {
   return decodeClientMessage(encodeUpdate(update));
+}
+
+/** Rows of the server's own writes, which a room's log takes whatever the item's status. */
+function serverRows(...updates: Uint8Array[]): LogRow[] {
+  return updates.map((update) => ({ update, fromParticipant: false }));
 }
 
 const defaultLimits: RoomLimits = {
@@ -649,9 +654,9 @@ describe("RoomLogWriter", () => {
 
   it("writes the appends of rooms waiting at the same moment in one INSERT", async () => {
     const writer = new RoomLogWriter(database.db, 1);
-    const first = writer.append("batch:first", [textUpdate("a")]);
+    const first = writer.append("batch:first", serverRows(textUpdate("a")));
     const waiting = Array.from({ length: 10 }, (_, index) =>
-      writer.append(`batch:${index}`, [textUpdate("b"), textUpdate("c")]),
+      writer.append(`batch:${index}`, serverRows(textUpdate("b"), textUpdate("c"))),
     );
     await Promise.all([first, ...waiting]);
     expect(await commitsOf("batch:")).toEqual({ rows: 21, commits: 2 });
@@ -663,9 +668,9 @@ describe("RoomLogWriter", () => {
     );
     try {
       const writer = new RoomLogWriter(database.db, 1);
-      const blocker = writer.append("isolated:first", [textUpdate("a")]);
-      const poisoned = writer.append("isolated:poison", [textUpdate("x")]);
-      const healthy = writer.append("isolated:healthy", [textUpdate("y")]);
+      const blocker = writer.append("isolated:first", serverRows(textUpdate("a")));
+      const poisoned = writer.append("isolated:poison", serverRows(textUpdate("x")));
+      const healthy = writer.append("isolated:healthy", serverRows(textUpdate("y")));
       await blocker;
       await expect(poisoned).rejects.toThrow();
       await healthy;
@@ -718,8 +723,8 @@ describe("RoomCompactor", () => {
 
   it("compacts one room at a time, in the order they fell due", async () => {
     const writer = new RoomLogWriter(database.db);
-    await writer.append("queue:first", [textUpdate("a"), textUpdate("b")]);
-    await writer.append("queue:second", [textUpdate("c")]);
+    await writer.append("queue:first", serverRows(textUpdate("a"), textUpdate("b")));
+    await writer.append("queue:second", serverRows(textUpdate("c")));
     const release = await holdSnapshot("queue:first");
     const compactor = new RoomCompactor(database.db, 1);
     const first = compactor.compact("queue:first");
@@ -739,8 +744,8 @@ describe("RoomCompactor", () => {
 
   it("rests after each compaction as long as it took, before the next", async () => {
     const writer = new RoomLogWriter(database.db);
-    await writer.append("resting:first", [textUpdate("a")]);
-    await writer.append("resting:second", [textUpdate("b")]);
+    await writer.append("resting:first", serverRows(textUpdate("a")));
+    await writer.append("resting:second", serverRows(textUpdate("b")));
     const release = await holdSnapshot("resting:first");
     const compactor = new RoomCompactor(database.db, 1, undefined, 1);
     const first = compactor.compact("resting:first").then(() => performance.now());
@@ -755,8 +760,8 @@ describe("RoomCompactor", () => {
 
   it("drops the compactions not yet started when it closes, leaving their logs as they are", async () => {
     const writer = new RoomLogWriter(database.db);
-    await writer.append("closing:first", [textUpdate("a")]);
-    await writer.append("closing:second", [textUpdate("b")]);
+    await writer.append("closing:first", serverRows(textUpdate("a")));
+    await writer.append("closing:second", serverRows(textUpdate("b")));
     const release = await holdSnapshot("closing:first");
     const compactor = new RoomCompactor(database.db, 1);
     const first = compactor.compact("closing:first");

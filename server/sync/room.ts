@@ -442,7 +442,9 @@ export class Room {
   async applyServerChange(mutate: (doc: Y.Doc) => void): Promise<void> {
     let added: Uint8Array | null;
     try {
-      added = applyCapturing(this.staged, fromServer, () => mutate(this.staged));
+      added = this.queue.some((change) => change.origin !== null && change.update !== null)
+        ? this.applyBesideParticipants(mutate)
+        : applyCapturing(this.staged, fromServer, () => mutate(this.staged));
     } catch (error) {
       this.restage();
       throw error;
@@ -465,6 +467,31 @@ export class Room {
     await new Promise<void>((resolve, reject) =>
       this.enqueue({ update, origin: null, frame: 0, stored: { resolve, reject } }),
     );
+  }
+
+  /**
+   * A server write while participants' changes wait to be stored is made on the stored document
+   * and the server's queued writes alone, then applied to `staged`: the database may yet refuse
+   * those changes (the item was published meanwhile, `refuseUnstored`), and a server change built
+   * on them would then depend on changes that exist nowhere. Returns what the write added.
+   */
+  private applyBesideParticipants(mutate: (doc: Y.Doc) => void): Uint8Array | null {
+    const serverView = new Y.Doc();
+    try {
+      serverView.transact(() => {
+        Y.applyUpdate(serverView, this.storedUpdate);
+        for (const change of this.queue) {
+          if (change.origin === null && change.update !== null) {
+            Y.applyUpdate(serverView, change.update);
+          }
+        }
+      });
+      const added = applyCapturing(serverView, fromServer, () => mutate(serverView));
+      if (added !== null) Y.applyUpdate(this.staged, added, fromServer);
+      return added;
+    } finally {
+      serverView.destroy();
+    }
   }
 
   /**
@@ -521,9 +548,17 @@ export class Room {
     while (this.queue.length > 0 && !this.abandoned) {
       const batch = this.queue.slice(0, maxBatch);
       const updates = batch.flatMap((change) => (change.update === null ? [] : [change.update]));
+      let participantsRefused = false;
       if (updates.length > 0) {
         try {
-          await this.deps.writer.append(this.name, updates);
+          ({ participantsRefused } = await this.deps.writer.append(
+            this.name,
+            batch.flatMap((change) =>
+              change.update === null
+                ? []
+                : [{ update: change.update, fromParticipant: change.origin !== null }],
+            ),
+          ));
         } catch (error) {
           failures += 1;
           this.log.error(
@@ -536,7 +571,42 @@ export class Room {
       }
       failures = 0;
       this.queue.splice(0, batch.length);
-      this.commit(batch, updates);
+      if (participantsRefused) this.refuseUnstored(batch);
+      else this.commit(batch, updates);
+    }
+  }
+
+  /**
+   * The database refused the participants' changes of a stored batch: the item was published
+   * meanwhile, perhaps through another instance (persistence.ts). They are dropped, with every
+   * later change of their senders, which may build on them, and the senders are closed with
+   * 4423, as if the room had been published when they sent them; none of it was relayed or
+   * acknowledged. The server's changes of the batch were stored and are committed as usual.
+   */
+  private refuseUnstored(batch: PendingChange[]): void {
+    const refused = new Set<RoomParticipant>();
+    for (const change of batch) {
+      if (change.origin !== null && change.update !== null) refused.add(change.origin);
+    }
+    const isRefused = (change: PendingChange) =>
+      change.origin !== null && refused.has(change.origin);
+    const kept = this.queue.filter((change) => !isRefused(change));
+    for (const change of [...batch, ...this.queue]) {
+      if (isRefused(change) && change.update !== null) this.queuedBytes -= change.update.length;
+    }
+    this.queue.splice(0, this.queue.length, ...kept);
+    const stored = batch.filter((change) => !isRefused(change));
+    this.commit(
+      stored,
+      stored.flatMap((change) => (change.update === null ? [] : [change.update])),
+    );
+    this.restage();
+    this.log.info({ refused: refused.size }, "refused updates: the item was published meanwhile");
+    for (const participant of refused) {
+      participant.refuse(
+        SyncCloseCode.documentPublished,
+        "The document is published and read-only",
+      );
     }
   }
 

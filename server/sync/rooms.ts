@@ -66,7 +66,6 @@ export class Rooms implements RoomDocuments {
   }
 
   async read(docName: string): Promise<Y.Doc> {
-    const copy = new Y.Doc();
     const live = this.rooms.get(docName);
     const loaded = live
       ? await live.ready.then(
@@ -75,10 +74,16 @@ export class Rooms implements RoomDocuments {
         )
       : false;
     if (live && loaded) {
+      const copy = new Y.Doc();
       Y.applyUpdate(copy, live.storedUpdate);
       return copy;
     }
-    const stored = await loadStoredRoom(this.deps.db, docName);
+    return this.readStored(this.deps.db, docName);
+  }
+
+  async readStored(db: Kysely<Database>, docName: string): Promise<Y.Doc> {
+    const stored = await loadStoredRoom(db, docName);
+    const copy = new Y.Doc();
     copy.transact(() => {
       for (const update of stored.updates) Y.applyUpdate(copy, update);
     });

@@ -53,6 +53,8 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
     maxPayload: context.config.syncMaxPayloadBytes,
   });
   const connections = new Set<SyncConnection>();
+  /** The item whose panel seat an annotator's connection edits its room by (access.ts). */
+  const panelSeatOf = new WeakMap<SyncConnection, number>();
   const admitting = new Set<Promise<void>>();
   let closing = false;
   const connectionLimits: ConnectionLimits = {
@@ -99,7 +101,7 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
       return;
     }
     rechecking = true;
-    recheckAccess(context.db, [...connections])
+    recheckAccess(context.db, [...connections], (connection) => panelSeatOf.get(connection) ?? null)
       .then((closed) => {
         if (closed > 0) log.info({ closed }, "closed connections whose access has ended");
       })
@@ -160,6 +162,13 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
     webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       const connection = new SyncConnection(webSocket, peer, rooms, log, connectionLimits);
       connections.add(connection);
+      if (
+        peer.document.kind === "item" &&
+        peer.grant.access === "edit" &&
+        peer.grant.role === "annotator"
+      ) {
+        panelSeatOf.set(connection, peer.document.itemId);
+      }
       // Each connection is pinged on a clock of its own, from when it opened: pinging every
       // connection in one loop sent thousands of frames at once and held every relay meanwhile.
       const keepalive = setInterval(() => connection.checkAlive(), keepaliveIntervalMs);

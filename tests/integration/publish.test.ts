@@ -16,15 +16,18 @@ import { SyncCloseCode } from "../../server/sync/close-codes.ts";
 import { prepareItemRoom } from "../../server/services/room.ts";
 import {
   createCast,
+  createProject,
   disputedItem,
   disputedLabels,
   doseSpan,
+  labelledItem,
   responses,
   template,
   type Cast,
 } from "../setup/adjudication.ts";
 import { expectApiError, type ApiClient } from "../setup/api-client.ts";
 import { participantKeyFor } from "../setup/room-item.ts";
+import { holdItemRow } from "../setup/row-lock.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import {
   closeSyncClientsAfterEach,
@@ -230,6 +233,83 @@ describe("publishing", () => {
     expect(await versionsOf(other)).toHaveLength(1);
   });
 
+  it("puts every edit the server acknowledged into the version, or refuses it, however the publish and the edit interleave", async () => {
+    const { itemId } = await disputedItem(cast);
+    await prepareItemRoom(server.context, itemId);
+    const [first] = cast.experts;
+    const firstKey = await participantKeyFor(server, itemId, first.id);
+    const editor = join(itemId, first.token);
+    await within(editor.synced, "the editor to sync");
+    let refusal: number | null = null;
+    void editor.refused.then(({ code }) => {
+      refusal = code;
+    });
+
+    // The item's row stays locked while the publish waits for it, and the edit is made then:
+    // the publish has begun, the version is not yet written.
+    const row = await holdItemRow(server.context.db, itemId);
+    const publishing = publish(cast.lead.api, itemId);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    editor.doc.transact(() => {
+      setLabelValue(editor.doc, "accuracy", 1);
+      setVote(editor.doc, firstKey, "accuracy", 1);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await row.release();
+    const published = await publishing;
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+    await waitFor(() => editor.saved() || refusal !== null, "the edit to be stored or refused");
+
+    const [version] = await versionsOf(itemId);
+    const stored = await storedRoom(itemId);
+    if (refusal === null) {
+      expect(version.label).toMatchObject({ accuracy: 1 });
+      expect((version.votes as Record<string, { accuracy: number }>)[first.id].accuracy).toBe(1);
+    } else {
+      expect(refusal).toBe(SyncCloseCode.documentPublished);
+      expect(version.label).not.toMatchObject({ accuracy: 1 });
+      expect(votesToJson(stored)[firstKey].accuracy).toBe(disputedLabels[0].accuracy);
+    }
+    // The room shows what was published, votes included.
+    expect(labelToJson(stored)).toEqual(version.label);
+    expect(votesToJson(stored)[firstKey].accuracy).toBe(
+      (version.votes as Record<string, { accuracy: number }>)[first.id].accuracy,
+    );
+    stored.destroy();
+  });
+
+  it("leaves a disputed item as it was when its draft cannot be published", async () => {
+    const projectId = await createProject(cast, {
+      overlap: 3,
+      template: {
+        fields: [
+          { id: "preference", type: "preference", label: "Preference", scale: 2, required: true },
+          { id: "why", type: "text", label: "Why", required: true },
+        ],
+      },
+    });
+    const itemId = await labelledItem(
+      cast,
+      projectId,
+      cast.experts.map((expert, index) => [
+        expert,
+        { preference: [-2, 0, 2][index], why: `Reason ${index}` },
+      ]),
+    );
+    expect(await statusOf(itemId)).toBe("disputed");
+
+    // Nobody has written the text the template requires: the draft is not valid.
+    const details = expectApiError(await publish(cast.lead.api, itemId), 422, "validation_failed");
+    expect(details).toEqual([expect.objectContaining({ field: "why" })]);
+    const item = await server.context.db
+      .selectFrom("items")
+      .select(["status", "adjudication_started_at"])
+      .where("id", "=", itemId)
+      .executeTakeFirstOrThrow();
+    expect(item).toEqual({ status: "disputed", adjudication_started_at: null });
+    expect(await versionsOf(itemId)).toEqual([]);
+  });
+
   it("reopens a published item for the next version and keeps the earlier one", async () => {
     const { itemId } = await disputedItem(cast);
     expect((await publish(cast.lead.api, itemId)).status).toBe(201);
@@ -265,6 +345,22 @@ describe("publishing", () => {
     ).rejects.toThrow(/immutable/);
     stored = await storedRoom(itemId);
     expect(readMeta(stored)).toMatchObject({ status: "published", version: 2 });
+    stored.destroy();
+  });
+
+  it("starts the next version from the published label, whatever the room held", async () => {
+    const { itemId } = await disputedItem(cast);
+    const published = await publish(cast.lead.api, itemId);
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+    // A room that drifted from its version (as one stored by an earlier release could).
+    await server.context.rooms.applyServerUpdate(itemRoomName(itemId), (doc) =>
+      setLabelValue(doc, "accuracy", 1),
+    );
+
+    expect((await cast.lead.api.post(`/items/${itemId}/reopen`)).status).toBe(200);
+    const stored = await storedRoom(itemId);
+    expect(readMeta(stored)).toMatchObject({ status: "open", version: 2 });
+    expect(labelToJson(stored)).toEqual(published.body.label);
     stored.destroy();
   });
 

@@ -2,8 +2,11 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { loadStoredRoom } from "../../server/sync/persistence.ts";
+import { holdItemRow } from "../setup/row-lock.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
-import { insertLeadRoom } from "../setup/room-item.ts";
+import { SyncCloseCode } from "../../server/sync/close-codes.ts";
+import { apiClient } from "../setup/api-client.ts";
+import { insertLeadRoom, insertRoomItem } from "../setup/room-item.ts";
 import {
   closeSyncClientsAfterEach,
   connectSyncClient,
@@ -128,6 +131,64 @@ describe.skipIf(!redisUrl || !postgres)(
         () => onFirst.doc.getMap("label").get("during") === "the gap",
         "the update stored during the gap to reach the client",
       );
+    });
+
+    it("stores no edit for a published item on any instance, and reopens from the published label", async () => {
+      const { itemId, docName, people } = await insertRoomItem(
+        first,
+        { "publisher@example.com": "lead", "editor@example.com": "lead" },
+        { status: "adjudicating" },
+      );
+      const publisher = apiClient(first.url, people["publisher@example.com"].token);
+      const editor = track(
+        connectSyncClient(second.url, docName, {
+          token: people["editor@example.com"].token,
+          persisted: true,
+        }),
+      );
+      await editor.synced;
+      let refusal: number | null = null;
+      void editor.refused.then(({ code }) => {
+        refusal = code;
+      });
+
+      // The publish through the first instance waits for the item's row while the editor, on
+      // the second, changes the draft.
+      const row = await holdItemRow(first.context.db, itemId);
+      const publishing = publisher.post<{ version: number; label: Record<string, unknown> }>(
+        `/items/${itemId}/publish`,
+        {},
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      editor.doc.getMap("label").set("verdict", "unsafe");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await row.release();
+      const published = await publishing;
+      expect(published.status, JSON.stringify(published.body)).toBe(201);
+      await waitFor(() => editor.saved() || refusal !== null, "the edit to be stored or refused");
+      if (refusal === null) expect(published.body.label).toEqual({ verdict: "unsafe" });
+      else expect(published.body.label).toEqual({});
+
+      // Later edits through the second instance are refused and never stored.
+      const late = track(
+        connectSyncClient(second.url, docName, { token: people["editor@example.com"].token }),
+      );
+      await late.synced;
+      late.doc.getMap("label").set("verdict", "safe");
+      expect((await late.refused).code).toBe(SyncCloseCode.documentPublished);
+      const stored = await storedDocument(docName);
+      expect(stored.getMap("label").toJSON()).toEqual(published.body.label);
+
+      expect((await publisher.post(`/items/${itemId}/reopen`)).status).toBe(200);
+      const reopened = track(
+        connectSyncClient(second.url, docName, { token: people["editor@example.com"].token }),
+      );
+      await reopened.synced;
+      await waitFor(
+        () => reopened.doc.getMap("meta").get("status") === "open",
+        "the reopened room to reach the other instance",
+      );
+      expect(reopened.doc.getMap("label").toJSON()).toEqual(published.body.label);
     });
 
     // Runs last: it stops the second instance. (sync-crash.test.ts kills a process instead.)

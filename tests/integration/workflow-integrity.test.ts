@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { User } from "../../db/schema.ts";
 import { authorizeDocument } from "../../server/sync/permissions.ts";
-import { apiClient, type ApiClient } from "../setup/api-client.ts";
+import { itemRoomName, setLabelValue, setVote, votesToJson } from "../../app/domain/room.ts";
+import { SyncCloseCode } from "../../server/sync/close-codes.ts";
+import { participantKeyFor } from "../setup/room-item.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
+import { memberMaker, projectWithTeam, reserve, type Member } from "../setup/team-project.ts";
+import { closeSyncClientsAfterEach, connectSyncClient, within } from "../setup/sync-client.ts";
 
 /**
  * What keeps labels independent and the workflow's rules whole when people act in an order the
@@ -10,12 +14,6 @@ import { startTestServer, type TestServer } from "../setup/server.ts";
  * author in the panel, a reviewer judging their own label, a late label taking a place kept for
  * an expert.
  */
-
-interface Member {
-  id: number;
-  email: string;
-  api: ApiClient;
-}
 
 const verdictTemplate = {
   fields: [
@@ -32,14 +30,8 @@ const verdictTemplate = {
 let server: TestServer;
 let admin: Member;
 let lead: Member;
-let sequence = 0;
-
-async function person(name: string, extra: Record<string, unknown> = {}): Promise<Member> {
-  sequence += 1;
-  const email = `${name}${sequence}@integrity.test`;
-  const { userId, token } = await server.createUserWithToken({ email, ...extra });
-  return { id: userId, email, api: apiClient(server.url, token) };
-}
+let projects = 0;
+const person = memberMaker(() => server, "integrity.test");
 
 /** A project with the lead and these annotators, and its items (one, unless given), first's id. */
 async function project(
@@ -47,50 +39,20 @@ async function project(
   body: Record<string, unknown>,
   items?: Array<Record<string, unknown>>,
 ): Promise<{ projectId: number; itemId: number }> {
-  const created = await admin.api.post<{ project: { id: number } }>("/projects", {
-    name: `Integrity ${sequence}`,
-    template: verdictTemplate,
-    ...body,
-  });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const projectId = created.body.project.id;
-  for (const [member, role] of [
-    [lead, "lead"],
-    ...annotators.map((annotator) => [annotator, "annotator"] as const),
-  ] as const) {
-    const added = await admin.api.post(`/projects/${projectId}/members`, {
-      email: member.email,
-      role,
-    });
-    expect(added.status, JSON.stringify(added.body)).toBe(201);
-  }
-  const imported = await lead.api.post(
-    `/projects/${projectId}/items`,
+  projects += 1;
+  const { projectId, itemIds } = await projectWithTeam(
+    server,
+    { admin, lead, annotators },
+    { name: `Integrity ${projects}`, template: verdictTemplate, ...body },
     items ?? [
       {
-        externalId: `q-${projectId}`,
+        externalId: `q-${projects}`,
         prompt: "Is this safe?",
         responses: [{ id: "a", text: "Yes." }],
       },
     ],
   );
-  expect(imported.status, JSON.stringify(imported.body)).toBeLessThan(300);
-  const item = await server.context.db
-    .selectFrom("items")
-    .select("id")
-    .where("project_id", "=", projectId)
-    .orderBy("id")
-    .limit(1)
-    .executeTakeFirstOrThrow();
-  return { projectId, itemId: item.id };
-}
-
-async function reserve(member: Member, projectId: number): Promise<number | null> {
-  const next = await member.api.get<{ assignment: { itemId: number } | null }>(
-    `/queue/next?project=${projectId}`,
-  );
-  expect(next.status, JSON.stringify(next.body)).toBe(200);
-  return next.body.assignment?.itemId ?? null;
+  return { projectId, itemId: itemIds[0] };
 }
 
 async function label(member: Member, projectId: number, itemId: number, verdict: string) {
@@ -223,6 +185,59 @@ describe("labels stay independent", () => {
         itemId,
       }),
     ).resolves.toMatchObject({ access: "edit" });
+  });
+});
+
+describe("a label rejected while its author is in the room", () => {
+  const clients = closeSyncClientsAfterEach();
+
+  it("closes the author's connection, takes their vote out and leaves it out of the version", async () => {
+    const expert = await person("expert", { level: "expert" });
+    const junior = await person("junior", { level: "junior" });
+    const { projectId, itemId } = await project([expert, junior], {
+      overlap: 2,
+      settings: reviewEveryJunior,
+    });
+    await label(expert, projectId, itemId, "safe");
+    await label(junior, projectId, itemId, "unsafe");
+    expect(await status(itemId)).toBe("disputed");
+    const docName = itemRoomName(itemId);
+    const inRoom = clients.track(connectSyncClient(server.url, docName, { token: junior.token }));
+    await within(inRoom.synced, "the junior to join the room");
+    expect(await status(itemId)).toBe("adjudicating");
+    const juniorKey = await participantKeyFor(server, itemId, junior.id);
+    expect(votesToJson(inRoom.doc)).toHaveProperty(juniorKey);
+
+    const rejected = await lead.api.post(`/reviews/${await pendingReviewOf(projectId, junior)}`, {
+      verdict: "reject",
+      comments: [{ text: "Not what the guidelines say" }],
+    });
+    expect(rejected.status, JSON.stringify(rejected.body)).toBe(200);
+    expect((await within(inRoom.refused, "the junior's connection to close")).code).toBe(
+      SyncCloseCode.accessRevoked,
+    );
+    const room = await server.context.rooms.read(docName);
+    expect(votesToJson(room)).not.toHaveProperty(juniorKey);
+    room.destroy();
+
+    // Even a vote the room still holds (written before the connection closed) stays out of the
+    // version: it records the panel's votes alone.
+    await server.context.rooms.applyServerUpdate(docName, (doc) => {
+      setLabelValue(doc, "verdict", "safe");
+      setVote(doc, juniorKey, "verdict", "unsafe");
+    });
+    const published = await lead.api.post(`/items/${itemId}/publish`, {});
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+    const version = await server.context.db
+      .selectFrom("adjudications")
+      .select(["panel", "votes", "minority"])
+      .where("item_id", "=", itemId)
+      .executeTakeFirstOrThrow();
+    expect(version).toEqual({
+      panel: [expert.id],
+      votes: { [String(expert.id)]: { verdict: "safe" } },
+      minority: {},
+    });
   });
 });
 

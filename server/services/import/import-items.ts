@@ -2,11 +2,11 @@ import { sql, type Kysely } from "kysely";
 import { canonicalJson } from "../../../app/domain/canonical-json.ts";
 import { SUBMITTED_AT_RANGE } from "../../../app/domain/item.ts";
 import type { Database, User } from "../../../db/schema.ts";
-import { badRequest, validationFailed } from "../../errors.ts";
+import { badRequest, conflict, validationFailed } from "../../errors.ts";
 import { recordAudit } from "../audit.ts";
 import { projectItemCount } from "../items.ts";
 import { latestProjectEventId, recordProjectEvent } from "../project-events.ts";
-import { loadProjectModel, type ProjectModel } from "../project-model.ts";
+import { loadProjectModel, lockProjectForLabels, type ProjectModel } from "../project-model.ts";
 import { AHEAD_ITEMS } from "../quality-ahead.ts";
 import type { FingerprintParts } from "../quality-economics.ts";
 import { MOST_PATCHED_ITEMS } from "../quality-rows.ts";
@@ -97,6 +97,15 @@ export async function importItems(
     await sql`select pg_advisory_xact_lock(hashtext(${`quorum:import:${project.id}`}))`.execute(
       trx,
     );
+    // The rows were checked against the template read before the transaction, outside it so
+    // that checking a large file holds no lock. Under the project's lock that template must
+    // still be the project's: a change since would let labels in that it refuses.
+    const current = await lockProjectForLabels(trx, project.id);
+    if (canonicalJson(current.template) !== canonicalJson(project.template)) {
+      throw conflict(
+        "The project's template changed while the file was being checked; send it again",
+      );
+    }
     const eventsBefore = await latestProjectEventId(trx, project.id);
     const heldBefore =
       input.qualityInTransaction === true && (await holdsCurrentFigures(db, trx, project.id));
@@ -166,7 +175,7 @@ export async function importItems(
       storedLabels,
     });
     for (let start = 0; start < annotated.itemIds.length; start += SETTLE_CHUNK) {
-      await settleItems(trx, project, annotated.itemIds.slice(start, start + SETTLE_CHUNK));
+      await settleItems(trx, current, annotated.itemIds.slice(start, start + SETTLE_CHUNK));
     }
 
     const summary: ImportSummary = {

@@ -1,0 +1,380 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { labelSchemaFor, templateSchema, type ResponseRef } from "../../app/domain/template.ts";
+import type { ApiResponse } from "../setup/api-client.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
+import { memberMaker, projectWithTeam, reserve, type Member } from "../setup/team-project.ts";
+
+/**
+ * A lead changing a project while people work in it: a template change racing the labels it
+ * would refuse, an overlap lowered under items that already have enough labels, a member removed
+ * while holding a reservation and added back.
+ */
+
+const preferenceTemplate = (scale: 1 | 2) => ({
+  fields: [{ id: "preference", type: "preference", label: "Preference", scale, required: true }],
+});
+
+const pair = (externalId: string) => ({
+  externalId,
+  prompt: "Which answer is better?",
+  responses: [
+    { id: "a", text: "Take it with food." },
+    { id: "b", text: "Take it on an empty stomach." },
+  ],
+});
+
+let server: TestServer;
+let admin: Member;
+let lead: Member;
+let projects = 0;
+const person = memberMaker(() => server, "changes.test");
+
+/** A preference project (scale 2) led by `lead`, with these annotators and `items` pairs. */
+async function project(
+  annotators: Member[],
+  body: Record<string, unknown>,
+  items = 1,
+): Promise<{ projectId: number; itemIds: number[] }> {
+  projects += 1;
+  return projectWithTeam(
+    server,
+    { admin, lead, annotators },
+    { name: `Changes ${projects}`, template: preferenceTemplate(2), ...body },
+    Array.from({ length: items }, (_, index) => pair(`p${projects}-${index}`)),
+  );
+}
+
+async function submit(member: Member, itemId: number, preference: number) {
+  return member.api.post(`/items/${itemId}/annotations`, { label: { preference } });
+}
+
+async function itemRow(itemId: number) {
+  return server.context.db
+    .selectFrom("items")
+    .select(["status", "label_count"])
+    .where("id", "=", itemId)
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Every label stored in the project (annotations, leads' corrections, gold labels) as the
+ * project's template, as stored now, refuses it: what a template change must never leave behind.
+ */
+async function labelsTheTemplateRefuses(projectId: number): Promise<unknown[]> {
+  const { db } = server.context;
+  const { template } = await db
+    .selectFrom("projects")
+    .select("template")
+    .where("id", "=", projectId)
+    .executeTakeFirstOrThrow();
+  const parsedTemplate = templateSchema.parse(template);
+  const items = await db
+    .selectFrom("items")
+    .select(["id", "responses", "gold_label"])
+    .where("project_id", "=", projectId)
+    .execute();
+  const annotations = await db
+    .selectFrom("annotations")
+    .innerJoin("items", "items.id", "annotations.item_id")
+    .leftJoin("reviews", "reviews.annotation_id", "annotations.id")
+    .select(["annotations.item_id", "annotations.label", "reviews.corrected_label"])
+    .where("items.project_id", "=", projectId)
+    .execute();
+  const responses = new Map(items.map((item) => [item.id, item.responses as ResponseRef[]]));
+  const labels = [
+    ...items.filter((item) => item.gold_label !== null).map((item) => [item.id, item.gold_label]),
+    ...annotations.map((row) => [row.item_id, row.label]),
+    ...annotations
+      .filter((row) => row.corrected_label !== null)
+      .map((row) => [row.item_id, row.corrected_label]),
+  ] as Array<[number, unknown]>;
+  return labels
+    .filter(
+      ([itemId, label]) =>
+        !labelSchemaFor(parsedTemplate, responses.get(itemId)!).safeParse(label).success,
+    )
+    .map(([, label]) => label);
+}
+
+/**
+ * Runs label writers and a lead's template change (preference scale 2 → 1) concurrently. On
+ * PostgreSQL the interleaving that let labels past the change is forced: a transaction of the
+ * test holds the locks the writers need (the project's item rows, or the project's import lock)
+ * until every writer waits on it, then the change is sent and given time to finish or to wait
+ * too, and only then are the writers let through. On PGlite, whose single connection runs one
+ * transaction at a time, they are simply sent together.
+ */
+async function raceTemplateChange(
+  projectId: number,
+  hold: "items" | "import",
+  writers: () => Array<Promise<ApiResponse<unknown>>>,
+): Promise<{ change: ApiResponse<unknown>; writes: Array<ApiResponse<unknown>> }> {
+  const change = () =>
+    lead.api.patch(`/projects/${projectId}`, { template: preferenceTemplate(1) });
+  const url = server.context.config.databaseUrl;
+  if (!url) {
+    const [changed, ...writes] = await Promise.all([change(), ...writers()]);
+    return { change: changed!, writes };
+  }
+  const holder = new pg.Client({ connectionString: url });
+  const watcher = new pg.Client({ connectionString: url });
+  await holder.connect();
+  await watcher.connect();
+  try {
+    const waiting = async () => {
+      const { rows } = await watcher.query<{ count: string }>(
+        `select count(*) from pg_stat_activity
+         where datname = current_database() and wait_event_type = 'Lock'`,
+      );
+      return Number(rows[0]!.count);
+    };
+    const until = async (condition: () => Promise<boolean>) => {
+      const deadline = Date.now() + 10_000;
+      while (!(await condition())) {
+        if (Date.now() > deadline) {
+          const { rows } = await watcher.query(
+            `select state, wait_event_type, wait_event, left(query, 80) as query
+             from pg_stat_activity where datname = current_database()`,
+          );
+          throw new Error(`the requests never reached their locks: ${JSON.stringify(rows)}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await holder.query("begin");
+    if (hold === "items") {
+      await holder.query("select id from items where project_id = $1 for update", [projectId]);
+    } else {
+      await holder.query("select pg_advisory_xact_lock(hashtext($1))", [
+        `quorum:import:${projectId}`,
+      ]);
+    }
+    // A writer refused before it reaches a lock answers instead; its status then tells why.
+    let answered = 0;
+    const writes = writers().map((write) =>
+      write.finally(() => {
+        answered += 1;
+      }),
+    );
+    await until(async () => answered + (await waiting()) >= writes.length);
+    let changeDone = false;
+    const changed = change().finally(() => {
+      changeDone = true;
+    });
+    await until(async () => changeDone || answered + (await waiting()) > writes.length);
+    await holder.query("commit");
+    return { change: await changed, writes: await Promise.all(writes) };
+  } finally {
+    await holder.end();
+    await watcher.end();
+  }
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  admin = await person("admin", { isAdmin: true });
+  lead = await person("lead");
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("a template change racing labels", () => {
+  it("waits for submissions in flight and checks their labels", async () => {
+    const annotators = await Promise.all(
+      Array.from({ length: 5 }, () => person("annotator", { level: "expert" })),
+    );
+    const { projectId } = await project(annotators, { overlap: 3 }, 4);
+    const held: number[] = [];
+    for (const annotator of annotators) held.push((await reserve(annotator, projectId))!);
+    const { change, writes } = await raceTemplateChange(projectId, "items", () =>
+      annotators.map((annotator, index) => submit(annotator, held[index]!, 2)),
+    );
+    expect(await labelsTheTemplateRefuses(projectId)).toEqual([]);
+    if (server.context.dbKind === "postgres") {
+      expect(writes.map((write) => write.status)).toEqual([201, 201, 201, 201, 201]);
+      expect(change.status, JSON.stringify(change.body)).toBe(409);
+    }
+  });
+
+  it("waits for a revision in flight and checks it", async () => {
+    const annotator = await person("annotator", { level: "expert" });
+    const { projectId } = await project([annotator], { overlap: 3 });
+    const itemId = (await reserve(annotator, projectId))!;
+    expect((await submit(annotator, itemId, 1)).status).toBe(201);
+    const { change, writes } = await raceTemplateChange(projectId, "items", () => [
+      annotator.api.put(`/items/${itemId}/annotations/mine`, { label: { preference: 2 } }),
+    ]);
+    expect(await labelsTheTemplateRefuses(projectId)).toEqual([]);
+    if (server.context.dbKind === "postgres") {
+      expect(writes[0]!.status, JSON.stringify(writes[0]!.body)).toBe(200);
+      expect(change.status, JSON.stringify(change.body)).toBe(409);
+    }
+  });
+
+  it("waits for a lead's correction in review and checks the corrected label", async () => {
+    const junior = await person("junior", { level: "junior" });
+    const { projectId } = await project([junior], {
+      overlap: 3,
+      settings: { juniorReview: { firstN: 20, rate: 1 } },
+    });
+    const itemId = (await reserve(junior, projectId))!;
+    expect((await submit(junior, itemId, 1)).status).toBe(201);
+    const review = await server.context.db
+      .selectFrom("reviews")
+      .select("id")
+      .where("project_id", "=", projectId)
+      .executeTakeFirstOrThrow();
+    const { change, writes } = await raceTemplateChange(projectId, "items", () => [
+      lead.api.post(`/reviews/${review.id}`, {
+        verdict: "correct",
+        correctedLabel: { preference: 2 },
+        comments: [{ text: "The second answer is clearly better" }],
+      }),
+    ]);
+    expect(await labelsTheTemplateRefuses(projectId)).toEqual([]);
+    if (server.context.dbKind === "postgres") {
+      expect(writes[0]!.status, JSON.stringify(writes[0]!.body)).toBe(200);
+      expect(change.status, JSON.stringify(change.body)).toBe(409);
+      // Once stored, the correction is one of the labels a template change must keep.
+      const again = await lead.api.patch(`/projects/${projectId}`, {
+        template: preferenceTemplate(1),
+      });
+      expect(again.status, JSON.stringify(again.body)).toBe(409);
+      expect(JSON.stringify(again.body)).toMatch(/"source":"correction"/);
+    }
+  });
+
+  it("refuses an import whose labels were checked against the template it replaced", async () => {
+    const annotator = await person("annotator", { level: "expert" });
+    const { projectId } = await project([annotator], { overlap: 3 });
+    const { change, writes } = await raceTemplateChange(projectId, "import", () => [
+      lead.api.post(`/projects/${projectId}/items`, [
+        {
+          ...pair(`imported-${projectId}`),
+          annotations: [{ annotator: annotator.email, label: { preference: 2 } }],
+        },
+        { ...pair(`gold-${projectId}`), gold: { label: { preference: -2 } } },
+      ]),
+    ]);
+    expect(await labelsTheTemplateRefuses(projectId)).toEqual([]);
+    if (server.context.dbKind === "postgres") {
+      expect(change.status, JSON.stringify(change.body)).toBe(200);
+      expect(writes[0]!.status, JSON.stringify(writes[0]!.body)).toBe(409);
+    }
+  });
+});
+
+describe("lowering the overlap", () => {
+  it("settles the items that already have enough labels, as their last label would", async () => {
+    const [first, second, third] = await Promise.all([
+      person("first", { level: "expert" }),
+      person("second", { level: "expert" }),
+      person("third", { level: "expert" }),
+    ]);
+    const { projectId, itemIds } = await project([first, second, third], { overlap: 3 }, 3);
+    const [agreed, disagreed, waiting] = itemIds as [number, number, number];
+    // Items further along are served first: both annotators get the same item until it is full.
+    for (const [itemId, labels] of [
+      [agreed, [2, 1]],
+      [disagreed, [2, -2]],
+    ] as const) {
+      for (const [index, member] of [first, second].entries()) {
+        expect(await reserve(member, projectId)).toBe(itemId);
+        expect((await submit(member, itemId, labels[index]!)).status).toBe(201);
+      }
+    }
+    expect(await reserve(first, projectId)).toBe(waiting);
+    expect((await submit(first, waiting, 1)).status).toBe(201);
+    // The third annotator holds a place in the agreed item when the overlap drops.
+    expect(await reserve(third, projectId)).toBe(agreed);
+    expect(await itemRow(agreed)).toEqual({ status: "annotating", label_count: 2 });
+
+    const lowered = await lead.api.patch(`/projects/${projectId}`, { overlap: 2 });
+    expect(lowered.status, JSON.stringify(lowered.body)).toBe(200);
+    expect(await itemRow(agreed)).toEqual({ status: "consensus", label_count: 2 });
+    expect(await itemRow(disagreed)).toEqual({ status: "disputed", label_count: 2 });
+    expect(await itemRow(waiting)).toEqual({ status: "annotating", label_count: 1 });
+    const outcome = await server.context.db
+      .selectFrom("item_outcomes")
+      .select("aggregated_label")
+      .where("item_id", "=", agreed)
+      .executeTakeFirstOrThrow();
+    expect(outcome.aggregated_label).toEqual({ preference: 1 });
+    const events = await server.context.db
+      .selectFrom("project_events")
+      .select(["type", "item_id"])
+      .where("project_id", "=", projectId)
+      .where("type", "=", "item.disputed")
+      .execute();
+    expect(events).toEqual([{ type: "item.disputed", item_id: disagreed }]);
+    // The third annotator's reservation ended with the item's labelling: the queue offers them
+    // the item still waiting, and the settled one takes no label.
+    expect(await reserve(third, projectId)).toBe(waiting);
+    expect((await submit(third, agreed, 2)).status).toBe(409);
+
+    // Raising it again leaves settled items as they are.
+    const raised = await lead.api.patch(`/projects/${projectId}`, { overlap: 3 });
+    expect(raised.status, JSON.stringify(raised.body)).toBe(200);
+    expect((await itemRow(agreed)).status).toBe("consensus");
+    expect((await itemRow(disagreed)).status).toBe("disputed");
+  });
+});
+
+describe("a reservation that ended early", () => {
+  it("holds no place for a member removed and added back", async () => {
+    const junior = await person("junior", { level: "junior" });
+    const [first, second] = await Promise.all([
+      person("first", { level: "expert" }),
+      person("second", { level: "expert" }),
+    ]);
+    const { projectId, itemIds } = await project([junior, first, second], {
+      overlap: 2,
+      settings: { juniorReview: { firstN: 0, rate: 0 } },
+    });
+    const itemId = itemIds[0]!;
+    expect(await reserve(junior, projectId)).toBe(itemId);
+    const removed = await lead.api.delete(`/projects/${projectId}/members/${junior.id}`);
+    expect(removed.status, JSON.stringify(removed.body)).toBeLessThan(300);
+    expect(await reserve(first, projectId)).toBe(itemId);
+    expect(await reserve(second, projectId)).toBe(itemId);
+    const readded = await lead.api.post(`/projects/${projectId}/members`, {
+      email: junior.email,
+      role: "annotator",
+    });
+    expect(readded.status, JSON.stringify(readded.body)).toBe(201);
+
+    const late = await submit(junior, itemId, 1);
+    expect(late.status, JSON.stringify(late.body)).toBe(409);
+    expect((await submit(first, itemId, 1)).status).toBe(201);
+    expect((await submit(second, itemId, 1)).status).toBe(201);
+    expect(await itemRow(itemId)).toEqual({ status: "consensus", label_count: 2 });
+  });
+
+  it("holds no place for an annotator whose flag a lead released", async () => {
+    const flagger = await person("flagger", { level: "expert" });
+    const [first, second] = await Promise.all([
+      person("first", { level: "expert" }),
+      person("second", { level: "expert" }),
+    ]);
+    const { projectId, itemIds } = await project([flagger, first, second], { overlap: 2 });
+    const itemId = itemIds[0]!;
+    expect(await reserve(flagger, projectId)).toBe(itemId);
+    const flagged = await flagger.api.post<{ flag: { id: number } }>(`/items/${itemId}/flags`, {
+      note: "The responses are cut off",
+    });
+    expect(flagged.status, JSON.stringify(flagged.body)).toBe(201);
+    expect(await reserve(first, projectId)).toBe(itemId);
+    expect(await reserve(second, projectId)).toBe(itemId);
+    const released = await lead.api.post(`/flags/${flagged.body.flag.id}/release`);
+    expect(released.status, JSON.stringify(released.body)).toBe(200);
+
+    const late = await submit(flagger, itemId, 1);
+    expect(late.status, JSON.stringify(late.body)).toBe(409);
+    expect((await submit(first, itemId, 1)).status).toBe(201);
+    expect((await submit(second, itemId, 1)).status).toBe(201);
+    expect(await itemRow(itemId)).toEqual({ status: "consensus", label_count: 2 });
+  });
+});
