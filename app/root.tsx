@@ -16,6 +16,7 @@ import type { ReactNode } from "react";
 import { SiteHeader } from "~/components/site-header.tsx";
 import { getUser } from "~/session.server.ts";
 import { useNonce } from "~/utils/nonce.ts";
+import { isNetworkFailure, wasUnreachable } from "~/utils/unreachable.ts";
 import appStylesUrl from "~/styles/app.css?url";
 
 export const links: LinksFunction = () => [
@@ -43,9 +44,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 /**
  * With single fetch the root loader runs in the same request as the page's own loaders, so
  * revalidating it on every navigation keeps the header current and gives an error page the id
- * of the request that failed.
+ * of the request that failed. An action that never reached the server is the exception: asking
+ * again would fail the same way and replace the page, and its work, with the error page.
  */
-export const shouldRevalidate: ShouldRevalidateFunction = () => true;
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult }) =>
+  !wasUnreachable(actionResult);
 
 export function Layout({ children }: { children: ReactNode }) {
   const rootData = useRouteLoaderData<typeof loader>("root");
@@ -82,7 +85,16 @@ interface ErrorDescription {
   status: number | null;
   title: string;
   message: string;
+  /**
+   * The server answered with the failure, so the request id the root loader got with it is the
+   * failing request's: worth sending to an admin. A failure in the browser has no request of its
+   * own, and the id on hand would be an earlier page load's.
+   */
+  fromServer: boolean;
 }
+
+/** What a production server sends in place of an unexpected error's own message. */
+const SANITISED_SERVER_ERROR = "Unexpected Server Error";
 
 function serviceMessage(body: unknown): string | null {
   if (typeof body !== "object" || body === null || !("error" in body)) return null;
@@ -100,6 +112,7 @@ function describeError(error: unknown): ErrorDescription {
           status: 401,
           title: "Please sign in",
           message: message ?? "Your session has ended. Sign in again to continue.",
+          fromServer: true,
         };
       case 403:
         return {
@@ -107,6 +120,7 @@ function describeError(error: unknown): ErrorDescription {
           title: "You do not have access to this",
           message:
             message ?? "Your account is not allowed to do this. Ask a project lead or an admin.",
+          fromServer: true,
         };
       case 404:
         return {
@@ -114,34 +128,48 @@ function describeError(error: unknown): ErrorDescription {
           title: "Page not found",
           message:
             message ?? "There is nothing at this address. It may have moved or been removed.",
+          fromServer: true,
         };
       default:
         return {
           status: error.status,
           title: error.status >= 500 ? "Something went wrong on our side" : "That did not work",
           message: message ?? error.statusText ?? "The request could not be completed.",
+          fromServer: true,
         };
     }
   }
+  if (isNetworkFailure(error)) {
+    return {
+      status: null,
+      title: "Could not reach Quorum",
+      message: "Check your connection, then reload the page.",
+      fromServer: false,
+    };
+  }
+  const fromServer = error instanceof Error && error.message === SANITISED_SERVER_ERROR;
   return {
     status: null,
     title: "Something went wrong",
-    message:
-      "An unexpected error stopped this page from loading. Try again; if it keeps happening, " +
-      "send the reference below to your workspace admin.",
+    message: fromServer
+      ? "An unexpected error stopped this page from loading. Try again; if it keeps happening, " +
+        "send the reference below to your workspace admin."
+      : "An unexpected error stopped this page from working. Reload it; if it keeps happening, " +
+        "tell your workspace admin what you were doing.",
+    fromServer,
   };
 }
 
 export function ErrorBoundary() {
   const error = useRouteError();
   const rootData = useRouteLoaderData<typeof loader>("root");
-  const { status, title, message } = describeError(error);
+  const { status, title, message, fromServer } = describeError(error);
   return (
     <section className="error-page" aria-labelledby="error-title">
       {status ? <p className="error-status">Error {status}</p> : null}
       <h1 id="error-title">{title}</h1>
       <p>{message}</p>
-      {rootData?.requestId ? (
+      {fromServer && rootData?.requestId ? (
         <p className="error-reference">
           Reference: <code>{rootData.requestId}</code>
         </p>

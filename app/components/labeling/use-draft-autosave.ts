@@ -1,7 +1,20 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { DraftLabel } from "./label-draft.ts";
 
-export type SaveStatus = "idle" | "saving" | "saved" | "unsaved";
+/**
+ * `unsaved`: the server could not be reached or failed, and saving is retried. `signedOut` and
+ * `notHeld` (the item is no longer reserved for the annotator) are answers that no retry changes:
+ * saving stops, and the label stays on this device.
+ */
+export type SaveStatus = "idle" | "saving" | "saved" | "unsaved" | "signedOut" | "notHeld";
+
+type Refusal = Extract<SaveStatus, "signedOut" | "notHeld">;
+
+function refusalOf(status: number): Refusal | null {
+  if (status === 401) return "signedOut";
+  if (status === 403 || status === 409) return "notHeld";
+  return null;
+}
 
 const SAVE_DELAY_MS = 800;
 const RETRY_DELAY_MS = 5_000;
@@ -68,8 +81,10 @@ export interface DraftAutosaveOptions {
 
 /**
  * Keeps the label in progress safe: every change goes to localStorage at once (so a lost
- * connection loses nothing) and to the server after a pause in typing; failed saves are retried.
- * The status reports what is true: "saved" only once the server has the latest change.
+ * connection loses nothing) and to the server after a pause in typing; failed saves are retried,
+ * unless the server answered that the session ended or the item is no longer held, which
+ * retrying cannot change. The status reports what is true: "saved" only once the server has the
+ * latest change.
  */
 export function useDraftAutosave({
   draftUrl,
@@ -86,6 +101,7 @@ export function useDraftAutosave({
   const revision = useRef(0);
   const savedRevision = useRef(0);
   const inFlight = useRef(false);
+  const refused = useRef<Refusal | null>(null);
   const timer = useRef<number | undefined>(undefined);
   const latestLabel = useRef(label);
   latestLabel.current = label;
@@ -111,10 +127,15 @@ export function useDraftAutosave({
         credentials: "same-origin",
       });
       stored = response.ok;
+      refused.current = refusalOf(response.status);
     } catch {
       stored = false;
     } finally {
       inFlight.current = false;
+    }
+    if (refused.current) {
+      setStatus(refused.current);
+      return;
     }
     if (stored) savedRevision.current = Math.max(savedRevision.current, sending);
     if (savedRevision.current === revision.current) {
@@ -134,6 +155,7 @@ export function useDraftAutosave({
     }
     revision.current++;
     writeLocalCopy(key, { label, elapsedMs: readElapsed(), updatedAt: Date.now() });
+    if (refused.current) return;
     setStatus((current) => (current === "unsaved" ? current : "saving"));
     window.clearTimeout(timer.current);
     timer.current = window.setTimeout(() => void save(), SAVE_DELAY_MS);
@@ -152,11 +174,11 @@ export function useDraftAutosave({
   useEffect(() => {
     if (!enabled) return;
     const retry = () => {
-      if (savedRevision.current !== revision.current) void save();
+      if (savedRevision.current !== revision.current && !refused.current) void save();
     };
     // On leaving or reloading the page, the latest label and time go out even mid-pause.
     const sendOnLeave = () => {
-      if (Object.keys(latestLabel.current).length === 0) return;
+      if (Object.keys(latestLabel.current).length === 0 || refused.current) return;
       navigator.sendBeacon(draftUrl, new Blob([body()], { type: "text/plain" }));
     };
     window.addEventListener("online", retry);

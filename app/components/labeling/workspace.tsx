@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
-import { Link, useNavigate } from "@remix-run/react";
+import { Link, useLocation, useNavigate } from "@remix-run/react";
 import { sourceRangeOfSelection, placeCaretInside } from "~/components/markdown/selection.ts";
 import type { MarkdownHighlight } from "~/components/markdown/render.tsx";
 import { FormAlert } from "~/components/field.tsx";
@@ -65,6 +65,8 @@ export interface OwnProgress {
 export interface SubmissionProblem {
   message: string;
   fieldErrors: Array<{ field: string; message: string }>;
+  /** The request never reached the server: sending it again may work. */
+  retry?: boolean;
 }
 
 interface WorkspaceProps {
@@ -96,11 +98,12 @@ const scopeOfField: Partial<Record<TemplateField["type"], ShortcutScope>> = {
   choice: "choice",
 };
 
-const saveStatusText: Record<SaveStatus, string> = {
+const saveStatusText: Record<Exclude<SaveStatus, "signedOut">, string> = {
   idle: "Changes save automatically",
   saving: "Saving…",
   saved: "Saved",
   unsaved: "Not saved: kept on this device, retrying",
+  notHeld: "Not saved: this item is no longer held for you; your changes are kept on this device",
 };
 
 /** A number being typed that could still grow (1 among twelve options), until its pause ends. */
@@ -194,9 +197,12 @@ export function LabelingWorkspace({
   const fieldsRef = useRef<HTMLDivElement>(null);
   const readerRefs = useRef<Array<HTMLDivElement | null>>([]);
   const time = useActiveTime(task.draft?.elapsedMs ?? 0);
-  // The server measures the working time from these heartbeats and the draft saves.
-  useActivityHeartbeat(revising ? null : `/api/v1/items/${task.itemId}/heartbeat`);
+  // The server measures the working time from these heartbeats and the draft saves. Once the
+  // item is being submitted (or skipped, or flagged) it is no longer held, and a heartbeat for it
+  // would be refused; one that fails comes back with the item still held.
+  useActivityHeartbeat(revising || busy ? null : `/api/v1/items/${task.itemId}/heartbeat`);
   const navigate = useNavigate();
+  const location = useLocation();
 
   const restoreLocal = useCallback(
     (restored: DraftLabel, elapsedMs: number) => {
@@ -236,7 +242,13 @@ export function LabelingWorkspace({
       const element = fieldElements()[index];
       if (!element) return;
       const textarea = element.querySelector("textarea");
-      (textarea ?? element).focus();
+      if (textarea) {
+        textarea.focus();
+        // Coming back to a text is to go on writing it.
+        textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+      } else {
+        element.focus();
+      }
       element.scrollIntoView({ block: "nearest" });
     },
     [fieldElements],
@@ -263,12 +275,24 @@ export function LabelingWorkspace({
     return { byField, general };
   }, [problem, template]);
 
+  const problemRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const first = template.fields.find((field) => field.id in serverErrors.byField);
     if (first) focusFieldById(first.id);
+    // A problem with no field to point at is read first; the skip and flag dialogs show theirs.
+    else if (problem && !skipOpen && !flagOpen) problemRef.current?.focus();
+    // Only a new answer from the server moves the focus, not a dialog closing.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [serverErrors, template.fields, focusFieldById]);
 
+  // The chord pressed twice before the page has re-rendered as busy would send the label twice.
+  const submitting = useRef(false);
+  useEffect(() => {
+    if (!busy) submitting.current = false;
+  }, [busy]);
+
   const submit = useCallback(() => {
+    if (busy || submitting.current) return;
     const missing = missingAnswers(template, label);
     setClientErrors(missing);
     const firstMissing = template.fields.find((field) => field.id in missing);
@@ -277,8 +301,9 @@ export function LabelingWorkspace({
       setAnnouncement(`${firstMissing.label} is required.`);
       return;
     }
+    submitting.current = true;
     onSubmit(labelForSubmission(template, label, responses[0]?.text ?? ""), time.read());
-  }, [template, label, focusFieldById, onSubmit, responses, time]);
+  }, [busy, template, label, focusFieldById, onSubmit, responses, time]);
 
   const spansField = template.fields.find(
     (field): field is Extract<TemplateField, { type: "spans" }> => field.type === "spans",
@@ -603,7 +628,21 @@ export function LabelingWorkspace({
                 {formatDuration(time.shownMs)}
               </span>
               <span role="status" className={`save-status save-status-${autosave.status}`}>
-                {saveStatusText[autosave.status]}
+                {autosave.status === "signedOut" ? (
+                  <>
+                    Signed out: your changes are kept on this device.{" "}
+                    <Link
+                      to={`/login?${new URLSearchParams({
+                        redirectTo: `${location.pathname}${location.search}`,
+                        session: "ended",
+                      })}`}
+                    >
+                      Sign in again
+                    </Link>
+                  </>
+                ) : (
+                  saveStatusText[autosave.status]
+                )}
               </span>
               {previousUrl ? (
                 <Link to={previousUrl} className="button button-quiet">
@@ -663,7 +702,14 @@ export function LabelingWorkspace({
             noValidate
             aria-label="Label"
           >
-            <FormAlert errors={formErrors.length > 0 ? formErrors : undefined} />
+            <div ref={problemRef} tabIndex={-1} className="submission-problem">
+              <FormAlert errors={formErrors.length > 0 ? formErrors : undefined} />
+              {problem?.retry ? (
+                <button type="button" className="button" onClick={submit} disabled={busy}>
+                  Try again <Kbd keymap={keymap} action="submit" />
+                </button>
+              ) : null}
+            </div>
             <div ref={fieldsRef} className="label-fields">
               {template.fields.map((field) => (
                 <FieldControl

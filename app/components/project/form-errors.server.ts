@@ -22,10 +22,24 @@ function isDetailList(details: unknown): details is DetailError[] {
 }
 
 /**
+ * The form field a detail's path belongs to: the longest prefix of the path (whole segments)
+ * that `fieldNames` names, else its first segment; with what is left of the path.
+ */
+function fieldOfPath(path: string, fieldNames: Record<string, string>) {
+  const segments = path.split(".");
+  for (let length = segments.length; length > 0; length--) {
+    const fieldName = fieldNames[segments.slice(0, length).join(".")];
+    if (fieldName !== undefined) return { fieldName, rest: segments.slice(length) };
+  }
+  return { fieldName: segments[0], rest: segments.slice(1) };
+}
+
+/**
  * Brings a service's validation or request error back to the form that sent it: each detail
  * goes to the form field its path starts with (the rest of the path prefixes the message, so
- * "template.fields.2.max" reads "fields.2.max: min must be below max"). Other errors go to the
- * error page as usual.
+ * "template.fields.2.max" reads "fields.2.max: min must be below max"), or to the one
+ * `fieldNames` gives a path prefix ("settings.juniorReview.firstN" → "juniorReviewFirstN"), with
+ * "(root)" for the form as a whole. Other errors go to the error page as usual.
  */
 export function appErrorToFormErrors(
   error: unknown,
@@ -43,8 +57,7 @@ export function appErrorToFormErrors(
     return errors;
   }
   for (const detail of error.details) {
-    const [head, ...rest] = detail.field.split(".");
-    const fieldName = fieldNames[head] ?? head;
+    const { fieldName, rest } = fieldOfPath(detail.field, fieldNames);
     const message = rest.length > 0 ? `${rest.join(".")}: ${detail.message}` : detail.message;
     if (fieldName === "(root)") errors.formErrors.push(message);
     else (errors.fieldErrors[fieldName] ??= []).push(message);

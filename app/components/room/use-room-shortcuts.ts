@@ -51,6 +51,20 @@ export interface RoomShortcuts {
   toggleLegend: () => void;
 }
 
+/**
+ * What the keys do from the discussion and the publish panel's buttons, where Ctrl+Enter leaves
+ * the keyboard user: move around and show the shortcuts, but never change the draft unseen.
+ */
+const keysOutsideTheDraft = new Set([
+  "toggleLegend",
+  "nextField",
+  "previousField",
+  "focusText",
+  "focusRewrite",
+  "focusResponse1",
+  "focusResponse2",
+]);
+
 /** A number being typed, and the pause after which it is taken. */
 interface NumberEntry {
   entry: NumberInProgress;
@@ -159,11 +173,12 @@ export function useRoomShortcuts(options: RoomShortcuts): void {
       } = latest.current;
       const target = event.target instanceof Element ? event.target : document.body;
       if (target.closest("dialog") || event.defaultPrevented) return;
-      // The discussion and the publish form are ordinary forms: keys there type.
-      if (target.closest(".discussion, .publish")) return;
       const chord = chordFromKeyPress(event);
       if (!chord) return;
       const inTextInput = isTextInput(target);
+      // The discussion and the publish form are ordinary forms: keys in their text boxes type.
+      const outsideTheDraft = target.closest(".discussion, .publish") !== null;
+      if (outsideTheDraft && inTextInput) return;
       const fieldElement = target.closest<HTMLElement>("[data-field-id]");
       const fields = fieldElements();
       const fieldIndex = fieldElement ? fields.indexOf(fieldElement) : -1;
@@ -181,7 +196,7 @@ export function useRoomShortcuts(options: RoomShortcuts): void {
           ? (scopeOfField[field.type] ?? null)
           : null;
       const action = resolveShortcut(keymap, chord, { scope, inTextInput });
-      if (!action) return;
+      if (!action || (outsideTheDraft && !keysOutsideTheDraft.has(action))) return;
       event.preventDefault();
       const advance = () => focusField(fieldIndex + 1);
 

@@ -26,6 +26,12 @@ export default function Login() {
     <section className="narrow">
       <div className="card">
         <h1>Sign in to Quorum</h1>
+        {searchParams.get("session") === "ended" ? (
+          <p role="status" className="callout">
+            Your session ended. Sign in again to go back to where you were; what you had not saved
+            yet is kept on this device.
+          </p>
+        ) : null}
         <Form method="post" className="stack" noValidate>
           <FormAlert errors={errors?.formErrors} />
           <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />

@@ -4,14 +4,23 @@ import type {
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/node";
-import { Link, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import {
+  Link,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  useSubmit,
+  type ClientActionFunctionArgs,
+  type ShouldRevalidateFunction,
+} from "@remix-run/react";
 import { useCallback, useMemo } from "react";
 import katexStylesUrl from "katex/dist/katex.min.css?url";
 import type { DraftLabel } from "~/components/labeling/label-draft.ts";
-import { LabelingWorkspace } from "~/components/labeling/workspace.tsx";
+import { LabelingWorkspace, type SubmissionProblem } from "~/components/labeling/workspace.tsx";
 import { ContentFormatsProvider } from "~/components/markdown/content-context.tsx";
 import { mergeKeymap } from "~/domain/shortcuts.ts";
 import labelingStylesUrl from "~/styles/labeling.css?url";
+import { reachServerAction, wasUnreachable } from "~/utils/unreachable.ts";
 import { loadPrevious, saveRevision } from "./previous.server.ts";
 
 export const links: LinksFunction = () => [
@@ -31,12 +40,33 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   return saveRevision(request, context, params);
 }
 
+/** A change that cannot reach the server stays on the page to send again, as on the labeling page. */
+export async function clientAction({ serverAction }: ClientActionFunctionArgs) {
+  return reachServerAction(() => serverAction<typeof action>());
+}
+
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult }) =>
+  !wasUnreachable(actionResult);
+
 const noop = () => undefined;
 
 export default function PreviousLabel() {
   const { project, userId, shortcuts, task, status, guidelines, contentFormats } =
     useLoaderData<typeof loader>();
-  const problem = useActionData<typeof action>() ?? null;
+  const actionResult = useActionData<typeof clientAction>() ?? null;
+  // One object per answer: the workspace moves the focus to each new problem.
+  const problem: SubmissionProblem | null = useMemo(
+    () =>
+      wasUnreachable(actionResult)
+        ? {
+            message:
+              "Could not reach Quorum — your change is not saved yet. Check your connection, then try again.",
+            fieldErrors: [],
+            retry: true,
+          }
+        : actionResult,
+    [actionResult],
+  );
   const navigation = useNavigation();
   const submit = useSubmit();
   const keymap = useMemo(() => mergeKeymap(shortcuts), [shortcuts]);

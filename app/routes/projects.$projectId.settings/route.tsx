@@ -143,13 +143,13 @@ export default function ProjectSettings() {
           actionData={actionData}
           description={<p>Routing, gold items, junior review and what clients see.</p>}
         >
-          <FormAlert errors={errorsFor("workflow")?.settings} />
           <div className="field-grid">
             <Field
               label="Reservation (minutes)"
               name="reservationMinutes"
               type="number"
               min={1}
+              max={10080}
               inputMode="numeric"
               defaultValue={settings.reservationMinutes}
               hint="How long an annotator holds an item before it returns to the pool."
@@ -171,6 +171,7 @@ export default function ProjectSettings() {
               name="goldRatingTolerance"
               type="number"
               min={0}
+              max={100}
               inputMode="numeric"
               defaultValue={settings.goldRatingTolerance}
               hint="Ratings this close to the gold value count as correct."
@@ -181,6 +182,7 @@ export default function ProjectSettings() {
               name="juniorReviewFirstN"
               type="number"
               min={0}
+              max={10000}
               inputMode="numeric"
               defaultValue={settings.juniorReview.firstN}
               hint="Annotations per junior that all go to the review queue."

@@ -41,7 +41,13 @@ const checkbox = z
   .literal("on")
   .optional()
   .transform((value) => value === "on");
-const wholeNumber = (message: string) => z.coerce.number({ error: message }).int(message);
+/**
+ * A whole number in the range the project service accepts (app/domain/project.ts,
+ * server/services/project-admin.ts), refused here with words the form can show next to its input
+ * rather than the service's "Too small: expected number to be >=1".
+ */
+const wholeNumber = (min: number, max: number, message: string) =>
+  z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
 const share = z.coerce
   .number({ error: "Enter a percentage from 0 to 100" })
   .min(0, "Enter a percentage from 0 to 100")
@@ -59,16 +65,20 @@ const settingsFormSchema = z.discriminatedUnion(
         .string()
         .trim()
         .transform((domain) => (domain === "" ? null : domain)),
-      overlap: wholeNumber("Enter a whole number from 1 to 50"),
+      overlap: wholeNumber(1, 50, "Enter a whole number from 1 to 50"),
       autoPublishConsensus: checkbox,
     }),
     z.object({
       intent: z.literal("workflow"),
-      reservationMinutes: wholeNumber("Enter a number of minutes"),
+      reservationMinutes: wholeNumber(
+        1,
+        7 * 24 * 60,
+        "Enter a whole number of minutes from 1 to 10080 (a week)",
+      ),
       requireExpert: checkbox,
       goldRate: share,
-      goldRatingTolerance: wholeNumber("Enter a whole number"),
-      juniorReviewFirstN: wholeNumber("Enter a whole number"),
+      goldRatingTolerance: wholeNumber(0, 100, "Enter a whole number from 0 to 100"),
+      juniorReviewFirstN: wholeNumber(0, 10_000, "Enter a whole number from 0 to 10000"),
       juniorReviewRate: share,
       pseudonymiseForClients: checkbox,
       showCostsToClients: checkbox,
@@ -81,6 +91,7 @@ const settingsFormSchema = z.discriminatedUnion(
             .number({ error: "Enter a whole number of approvals" })
             .int("Enter a whole number of approvals")
             .min(1, "At least one approval")
+            .max(100, "At most 100 approvals")
             .nullable(),
         ),
     }),
@@ -91,6 +102,20 @@ const settingsFormSchema = z.discriminatedUnion(
   ],
   { error: "This form sent an action the settings page does not know" },
 );
+
+/**
+ * The workflow form's input for each path of the service's `settings`; the rest (a checkbox
+ * cannot be out of range) goes to the form as a whole.
+ */
+const workflowInputs: Record<string, string> = {
+  "settings.reservationMinutes": "reservationMinutes",
+  "settings.goldRate": "goldRate",
+  "settings.goldRatingTolerance": "goldRatingTolerance",
+  "settings.juniorReview.firstN": "juniorReviewFirstN",
+  "settings.juniorReview.rate": "juniorReviewRate",
+  "settings.publishRule": "publishQuorum",
+  settings: "(root)",
+};
 
 export interface TemplateBreak {
   item: string;
@@ -204,10 +229,7 @@ export async function saveProjectSettings(
     // Workflow settings are one nested object; its errors belong to the inputs, by key.
     return reply(
       {
-        errors: appErrorToFormErrors(
-          error,
-          form.intent === "workflow" ? { settings: "settings" } : {},
-        ),
+        errors: appErrorToFormErrors(error, form.intent === "workflow" ? workflowInputs : {}),
       },
       422,
     );
