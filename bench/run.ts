@@ -6,6 +6,7 @@ import { benchmarkItemSearch } from "./item-search.ts";
 import { benchmarkMetrics } from "./metrics.ts";
 import { benchmarkQuality } from "./quality.ts";
 import { benchmarkQueue } from "./queue.ts";
+import { benchmarkRoomLog } from "./room-log.ts";
 import { benchmarkSoak } from "./soak.ts";
 import { benchmarkSync } from "./sync.ts";
 
@@ -24,6 +25,7 @@ const benchmarks: Record<string, () => Promise<BenchmarkTable>> = {
   metrics: benchmarkMetrics,
   quality: benchmarkQuality,
   queue: benchmarkQueue,
+  "room-log": benchmarkRoomLog,
   sync: benchmarkSync,
   soak: benchmarkSoak,
 };

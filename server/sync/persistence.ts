@@ -112,9 +112,9 @@ function appendStatement(rows: number): string {
  * row count instead of through the query builder each time. Returns the rooms whose
  * participants' rows were refused.
  */
-async function appendToLogs(
+export async function appendToLogs(
   db: Kysely<Database>,
-  requests: ReadonlyArray<AppendRequest>,
+  requests: ReadonlyArray<Pick<AppendRequest, "docName" | "rows">>,
 ): Promise<Set<string>> {
   const parameters = requests.flatMap((request) => {
     const item = itemIdOf(request.docName);
