@@ -190,25 +190,46 @@ const countedLabelCount = sql<number>`(select count(*) from annotations
 
 const SETTLE_CHUNK = 500;
 
+/** Whether a counted label of the item (correlated with the outer `items` row) is an expert's. */
+const hasExpertLabel = sql<boolean>`exists (select 1 from annotations
+  join users on users.id = annotations.user_id
+  where annotations.item_id = items.id and annotations.rejected_at is null
+    and users.level = 'expert')`;
+
 /**
  * After an overlap change, the items still being labelled that already have as many labels as
  * it asks for settle as if their last label had just arrived (`settleItems`, with its events and
  * automatic publishing); otherwise nobody would be offered them and nothing would settle them.
  * Reservations still held on them end now: the item no longer takes labels, and a held
- * reservation would keep serving it to its holder from the queue.
+ * reservation would keep serving it to its holder from the queue. Where the project requires an
+ * expert among an item's labels, an item that would settle without one refuses the change (409,
+ * listing them): settling it would break the rule, and the queue keeps no place beyond the
+ * overlap for the expert it still needs.
  */
 async function settleItemsAtOverlap(trx: Kysely<Database>, project: ProjectModel): Promise<void> {
-  const full = await trx
+  const full = trx
     .selectFrom("items")
-    .select("id")
     .where("project_id", "=", project.id)
     .where("status", "in", ["queued", "annotating"])
     .where("gold_label", "is", null)
-    .where(countedLabelCount, ">=", project.overlap)
-    .orderBy("id")
-    .execute();
-  for (let start = 0; start < full.length; start += SETTLE_CHUNK) {
-    const itemIds = full.slice(start, start + SETTLE_CHUNK).map((item) => item.id);
+    .where(countedLabelCount, ">=", project.overlap);
+  if (project.settings.requireExpert) {
+    const withoutExpert = await full
+      .select("external_id")
+      .where(sql<boolean>`not ${hasExpertLabel}`)
+      .orderBy("id")
+      .limit(MAX_REPORTED_BREAKS)
+      .execute();
+    if (withoutExpert.length > 0) {
+      throw conflict(
+        `An overlap of ${project.overlap} would settle items that have no expert's label, which this project requires; lower it once they have one, or stop requiring an expert first`,
+        withoutExpert.map((item) => ({ item: item.external_id })),
+      );
+    }
+  }
+  const settling = await full.select("id").orderBy("id").execute();
+  for (let start = 0; start < settling.length; start += SETTLE_CHUNK) {
+    const itemIds = settling.slice(start, start + SETTLE_CHUNK).map((item) => item.id);
     await settleItems(trx, project, itemIds);
     await trx
       .updateTable("assignments")

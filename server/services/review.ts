@@ -199,6 +199,19 @@ export async function decideReview(
   const decided = await db.transaction().execute(async (trx) => {
     // A correction is a label: checked against the template a concurrent change waits for.
     const project = await lockProjectForLabels(trx, review.project_id);
+    // The item first, then the review and the label: submissions and revisions lock the item
+    // before they write its labels, and one order keeps either from waiting on the other in a
+    // cycle (decision 035).
+    await trx
+      .selectFrom("items")
+      .select("id")
+      .where(
+        "id",
+        "=",
+        trx.selectFrom("annotations").select("item_id").where("id", "=", review.annotation_id),
+      )
+      .forUpdate()
+      .execute();
     const current = await trx
       .selectFrom("reviews")
       .innerJoin("annotations", "annotations.id", "reviews.annotation_id")
@@ -211,7 +224,7 @@ export async function decideReview(
         "items.responses",
       ])
       .where("reviews.id", "=", reviewId)
-      .forUpdate()
+      .forUpdate(["reviews", "annotations"])
       .executeTakeFirstOrThrow();
     if (current.verdict !== "pending")
       throw conflict(`This review was already decided (${current.verdict})`);

@@ -323,6 +323,91 @@ describe("lowering the overlap", () => {
   });
 });
 
+describe("a lower overlap where the project requires an expert", () => {
+  it("is refused while an item would settle without an expert's label, whose place stays kept", async () => {
+    const [first, second] = await Promise.all([
+      person("junior", { level: "junior" }),
+      person("junior", { level: "junior" }),
+    ]);
+    const expert = await person("expert", { level: "expert" });
+    const { projectId, itemIds } = await project([first, second, expert], {
+      overlap: 3,
+      settings: { requireExpert: true, juniorReview: { firstN: 0, rate: 0 } },
+    });
+    const [itemId] = itemIds;
+    for (const junior of [first, second]) {
+      expect(await reserve(junior, projectId)).toBe(itemId);
+      expect((await submit(junior, itemId!, 1)).status).toBe(201);
+    }
+    const lowered = await lead.api.patch<{ error: { details: unknown } }>(
+      `/projects/${projectId}`,
+      { overlap: 2 },
+    );
+    expect(lowered.status, JSON.stringify(lowered.body)).toBe(409);
+    expect(lowered.body.error.details).toEqual([{ item: `p${projects}-0` }]);
+    const stored = await server.context.db
+      .selectFrom("projects")
+      .select("overlap")
+      .where("id", "=", projectId)
+      .executeTakeFirstOrThrow();
+    expect(stored.overlap).toBe(3);
+    expect(await itemRow(itemId!)).toEqual({ status: "annotating", label_count: 2 });
+    expect(await reserve(expert, projectId)).toBe(itemId);
+    expect((await submit(expert, itemId!, 1)).status).toBe(201);
+    expect(await itemRow(itemId!)).toEqual({ status: "consensus", label_count: 3 });
+  });
+});
+
+describe("the order in which labels and their items are locked (decision 035)", () => {
+  it("has a review decision wait for its item before it locks the label, as a settling submission does", async () => {
+    const junior = await person("junior", { level: "junior" });
+    const { projectId } = await project([junior], {
+      overlap: 2,
+      settings: { juniorReview: { firstN: 20, rate: 1 } },
+    });
+    const itemId = (await reserve(junior, projectId))!;
+    expect((await submit(junior, itemId, 1)).status).toBe(201);
+    const review = await server.context.db
+      .selectFrom("reviews")
+      .innerJoin("annotations", "annotations.id", "reviews.annotation_id")
+      .select("reviews.id")
+      .where("annotations.item_id", "=", itemId)
+      .executeTakeFirstOrThrow();
+    const decide = () =>
+      lead.api.post(`/reviews/${review.id}`, { verdict: "accept", comments: [] });
+    const url = server.context.config.databaseUrl;
+    if (!url) {
+      expect((await decide()).status).toBe(200);
+      return;
+    }
+    // A submission that settles the item holds its row and then writes its labels (marking them
+    // revealed); a decision that locked the label first and waited for the item deadlocked.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    try {
+      await holder.query("begin");
+      await holder.query("select id from items where id = $1 for update", [itemId]);
+      const decision = decide();
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const { rows } = await holder.query<{ count: string }>(
+          `select count(*) from pg_stat_activity
+           where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        if (Number(rows[0]!.count) > 0) break;
+        if (Date.now() > deadline) throw new Error("the decision never waited for the item");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await holder.query("update annotations set revealed_at = now() where item_id = $1", [itemId]);
+      await holder.query("commit");
+      const decided = await decision;
+      expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+    } finally {
+      await holder.end();
+    }
+  });
+});
+
 describe("a reservation that ended early", () => {
   it("holds no place for a member removed and added back", async () => {
     const junior = await person("junior", { level: "junior" });
