@@ -19,13 +19,14 @@ export interface AccessHolder {
  * the connection stays open. This closes the connections whose credential no longer holds,
  * whose user has left the project, or whose right to edit an item's room rested on a seat on
  * its panel (`seatOf`: an annotator's, as the upgrade decides in permissions.ts) that the user
- * no longer holds; in four queries however many connections are open. Returns how many it
- * closed.
+ * no longer holds; in four queries however many connections are open; `onSeatLost` hears of
+ * each connection closed for its seat. Returns how many it closed.
  */
 export async function recheckAccess<Holder extends AccessHolder>(
   db: Kysely<Database>,
   holders: readonly Holder[],
   seatOf: (holder: Holder) => number | null = () => null,
+  onSeatLost: (holder: Holder, itemId: number) => void = () => {},
 ): Promise<number> {
   if (holders.length === 0) return 0;
   const memberships = new Map<string, { userId: number; projectId: number }>();
@@ -79,6 +80,7 @@ export async function recheckAccess<Holder extends AccessHolder>(
       const itemId = seatOf(holder);
       if (itemId !== null && !heldSeats.has(panelSeatKey(holder.userId, itemId))) {
         holder.revokeAccess("You no longer sit on this item's panel");
+        onSeatLost(holder, itemId);
         closed += 1;
       }
     }

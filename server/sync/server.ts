@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import { WebSocketServer } from "ws";
 import type { QuorumContext } from "../context.ts";
-import { prepareItemRoom, prepareReviewRoom } from "../services/room.ts";
+import { prepareItemRoom, prepareReviewRoom, withdrawVote } from "../services/room.ts";
 import { AppError } from "../errors.ts";
 import { authenticateUpgrade, refuseUpgrade, upgradeError, type SyncPeer } from "./authenticate.ts";
 import { SyncCloseCode } from "./close-codes.ts";
@@ -101,7 +101,18 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
       return;
     }
     rechecking = true;
-    recheckAccess(context.db, [...connections], (connection) => panelSeatOf.get(connection) ?? null)
+    recheckAccess(
+      context.db,
+      [...connections],
+      (connection) => panelSeatOf.get(connection) ?? null,
+      // The instance that decided the review took the vote out of the room; one the member was
+      // connected to since may hold a vote they wrote back before this recheck closed them.
+      (connection, itemId) => {
+        withdrawVote({ db: context.db, rooms }, itemId, connection.userId).catch((error: unknown) =>
+          log.error({ err: error, itemId }, "could not take a former panel member's vote out"),
+        );
+      },
+    )
       .then((closed) => {
         if (closed > 0) log.info({ closed }, "closed connections whose access has ended");
       })

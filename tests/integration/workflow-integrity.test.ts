@@ -1,12 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { User } from "../../db/schema.ts";
 import { authorizeDocument } from "../../server/sync/permissions.ts";
-import { itemRoomName, setLabelValue, setVote, votesToJson } from "../../app/domain/room.ts";
+import {
+  itemRoomName,
+  setLabelValue,
+  setVote,
+  votesMap,
+  votesToJson,
+} from "../../app/domain/room.ts";
 import { SyncCloseCode } from "../../server/sync/close-codes.ts";
 import { participantKeyFor } from "../setup/room-item.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import { memberMaker, projectWithTeam, reserve, type Member } from "../setup/team-project.ts";
-import { closeSyncClientsAfterEach, connectSyncClient, within } from "../setup/sync-client.ts";
+import {
+  closeSyncClientsAfterEach,
+  connectSyncClient,
+  waitFor,
+  within,
+} from "../setup/sync-client.ts";
 
 /**
  * What keeps labels independent and the workflow's rules whole when people act in an order the
@@ -238,6 +249,53 @@ describe("a label rejected while its author is in the room", () => {
       votes: { [String(expert.id)]: { verdict: "safe" } },
       minority: {},
     });
+  });
+});
+
+describe("a panel seat lost while another instance decided it", () => {
+  const clients = closeSyncClientsAfterEach();
+
+  it("takes out the vote a member wrote back before the recheck closed them", async () => {
+    const expert = await person("expert", { level: "expert" });
+    const junior = await person("junior", { level: "junior" });
+    const { projectId, itemId } = await project([expert, junior], {
+      overlap: 2,
+      settings: reviewEveryJunior,
+    });
+    await label(expert, projectId, itemId, "safe");
+    await label(junior, projectId, itemId, "unsafe");
+    const docName = itemRoomName(itemId);
+    const inRoom = clients.track(
+      connectSyncClient(server.url, docName, { token: junior.token, persisted: true }),
+    );
+    await within(inRoom.synced, "the junior to join the room");
+    const juniorKey = await participantKeyFor(server, itemId, junior.id);
+    // The rejection as another instance stores it: nothing on this one hears of it, and the
+    // vote it took out there is written back here while the connection stays open.
+    await server.context.db
+      .updateTable("annotations")
+      .set({ rejected_at: new Date() })
+      .where("item_id", "=", itemId)
+      .where("user_id", "=", junior.id)
+      .execute();
+    await server.context.rooms.applyServerUpdate(docName, (doc) => votesMap(doc).delete(juniorKey));
+    await waitFor(() => !(juniorKey in votesToJson(inRoom.doc)), "the junior to see it go");
+    setVote(inRoom.doc, juniorKey, "verdict", "safe");
+    await waitFor(() => inRoom.saved(), "the vote written back to be stored");
+    const before = await server.context.rooms.read(docName);
+    expect(votesToJson(before)).toHaveProperty(juniorKey);
+    before.destroy();
+
+    server.context.accessChanges.notify();
+    expect((await within(inRoom.refused, "the junior's connection to close")).code).toBe(
+      SyncCloseCode.accessRevoked,
+    );
+    await waitFor(async () => {
+      const room = await server.context.rooms.read(docName);
+      const held = juniorKey in votesToJson(room);
+      room.destroy();
+      return !held;
+    }, "the vote to be taken out");
   });
 });
 
