@@ -21,6 +21,8 @@ export interface RoomConnection {
   lostChange: string | null;
   /** Starts over from the stored document, dropping local changes the server refused. */
   restart: () => void;
+  /** Forgets the lost change: the notice about it no longer applies. */
+  dismissLostChange: () => void;
 }
 
 /**
@@ -69,11 +71,32 @@ export function useRoom(docName: string): RoomConnection {
     () => session?.save.read() ?? notConnected,
     () => notConnected,
   );
+  // Changes the server has not acknowledged live only in this page: leaving it (a reload to
+  // get back online included) would discard them, so the browser asks first.
+  const unsaved = save.state === "unsaved" || save.state === "saving";
+  useEffect(() => {
+    if (!unsaved) return;
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      // Older browsers ask only when a return value is set.
+      event.returnValue = "";
+    };
+    window.addEventListener("beforeunload", onBeforeUnload);
+    return () => window.removeEventListener("beforeunload", onBeforeUnload);
+  }, [unsaved]);
   const restart = useCallback(() => {
     setLostChange(null);
     setGeneration((current) => current + 1);
   }, []);
-  return { session, save, loaded: loaded && session !== null, lostChange, restart };
+  const dismissLostChange = useCallback(() => setLostChange(null), []);
+  return {
+    session,
+    save,
+    loaded: loaded && session !== null,
+    lostChange,
+    restart,
+    dismissLostChange,
+  };
 }
 
 /**

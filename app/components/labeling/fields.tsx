@@ -1,5 +1,5 @@
 import { diffWords } from "diff";
-import { useCallback, useId, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import type { SpanAnnotation, TemplateField } from "~/domain/template.ts";
 import { describeChord, type Keymap } from "~/domain/shortcuts.ts";
 import {
@@ -335,6 +335,81 @@ export function ChoiceField({
   );
 }
 
+/**
+ * React keys for span rows that survive the removal of another span: a row keyed by position
+ * would be remounted when someone deletes a span above it, taking the focus from whoever is
+ * typing in it. Room spans have ids; the labeling page's spans are told apart by the text they
+ * mark (not the category, which the row's own select changes), and those marking the same text
+ * by their order among themselves.
+ */
+function spanKeys(spans: SpanAnnotation[]): string[] {
+  const seen = new Map<string, number>();
+  return spans.map((span) => {
+    if (span.id) return `id:${span.id}`;
+    const mark = `${span.responseId}:${span.start}:${span.end}`;
+    const occurrence = seen.get(mark) ?? 0;
+    seen.set(mark, occurrence + 1);
+    return `mark:${mark}:${occurrence}`;
+  });
+}
+
+/** How long a shared note waits after the last keystroke before it is written to the draft. */
+const NOTE_WRITE_DELAY_MS = 400;
+
+/**
+ * A span's note. A note is one plain value in the shared draft, so two people typing in it at
+ * once cannot be merged: while the input has focus it shows the typist's own text, which
+ * remote changes do not overwrite (they would move the caret and interleave the two texts),
+ * and where the draft is shared the text is written a moment after typing stops and on blur.
+ * The last complete note written wins.
+ */
+function SpanNoteInput({
+  note,
+  shared,
+  onCommit,
+}: {
+  note: string;
+  shared: boolean;
+  onCommit: (note: string) => void;
+}) {
+  const [typed, setTyped] = useState<string | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const pending = useRef<string | null>(null);
+  // The latest callback: the span's position may have changed since the keystroke.
+  const commit = useRef(onCommit);
+  commit.current = onCommit;
+  const flush = useCallback(() => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    if (pending.current === null) return;
+    const text = pending.current;
+    pending.current = null;
+    commit.current(text);
+  }, []);
+  // Typing cut short by leaving the page or by the span's removal is still written.
+  useEffect(() => flush, [flush]);
+  return (
+    <input
+      type="text"
+      value={typed ?? note}
+      maxLength={5_000}
+      onFocus={() => setTyped(note)}
+      onChange={(event) => {
+        const text = event.target.value;
+        setTyped(text);
+        if (!shared) return onCommit(text);
+        pending.current = text;
+        if (timer.current) clearTimeout(timer.current);
+        timer.current = setTimeout(flush, NOTE_WRITE_DELAY_MS);
+      }}
+      onBlur={() => {
+        flush();
+        setTyped(null);
+      }}
+    />
+  );
+}
+
 /** How a spans field behaves beyond its value: per-page choices. */
 export interface SpanOptions {
   /**
@@ -375,6 +450,7 @@ export function SpansField({
     onMarkSelection: (category: string) => void;
   }) {
   const spans = spansValue(label, field.id);
+  const keys = spanKeys(spans);
   const byId = new Map(responses.map((response) => [response.id, response]));
   const update = (index: number, change: Partial<SpanAnnotation>) =>
     onUpdateSpan
@@ -451,7 +527,7 @@ export function SpansField({
                 const quote = response?.text.slice(span.start, span.end) ?? "";
                 return (
                   <li
-                    key={`${span.responseId}-${span.start}-${span.end}-${index}`}
+                    key={keys[index]}
                     className={activeSpan === index ? "span-item span-item-active" : "span-item"}
                     onFocus={() => onActiveSpan(index)}
                     onMouseEnter={() => onActiveSpan(index)}
@@ -487,11 +563,10 @@ export function SpansField({
                       </label>
                       <label className="compact-field compact-field-wide">
                         <span>Note</span>
-                        <input
-                          type="text"
-                          value={span.note ?? ""}
-                          maxLength={5_000}
-                          onChange={(event) => update(index, { note: event.target.value })}
+                        <SpanNoteInput
+                          note={span.note ?? ""}
+                          shared={onUpdateSpan !== undefined}
+                          onCommit={(note) => update(index, { note })}
                         />
                       </label>
                       <button

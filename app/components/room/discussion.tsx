@@ -155,11 +155,20 @@ export const Discussion = forwardRef<HTMLTextAreaElement, DiscussionProps>(funct
           );
         })}
       </div>
-      {readOnly ? null : (
+      {/* A comment being written when the room turns read-only (published) stays, so that
+          its author can copy it or send it once the room reopens. */}
+      {readOnly && draft === "" ? null : (
         <form className="composer" onSubmit={submit} aria-label="New comment">
+          {readOnly ? (
+            <p className="muted small">The room is read-only now; this comment was not sent.</p>
+          ) : null}
           <label className="compact-field">
             <span>On</span>
-            <select value={target} onChange={(event) => onTargetChange(event.target.value)}>
+            <select
+              value={target}
+              disabled={readOnly}
+              onChange={(event) => onTargetChange(event.target.value)}
+            >
               {anchors.map((anchor) => (
                 <option key={anchor.key} value={anchor.key}>
                   {anchor.label}
@@ -179,9 +188,14 @@ export const Discussion = forwardRef<HTMLTextAreaElement, DiscussionProps>(funct
             dir="auto"
             placeholder="Add to the discussion…"
             value={draft}
+            readOnly={readOnly}
             onChange={(event) => setDraft(event.target.value)}
           />
-          <button type="submit" className="button" disabled={draft.trim() === "" || !doc}>
+          <button
+            type="submit"
+            className="button"
+            disabled={readOnly || draft.trim() === "" || !doc}
+          >
             Comment
           </button>
         </form>

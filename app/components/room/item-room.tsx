@@ -41,7 +41,7 @@ import { ConnectionNotices, RoomBar, SaveStatus } from "./room-status.tsx";
 import type { MemberNames, RoomCapabilities, RoomViewer } from "./room-types.ts";
 import { useRoomShortcuts } from "./use-room-shortcuts.ts";
 import { Suggestions } from "./suggestions.tsx";
-import { VoteBoard } from "./vote-board.tsx";
+import { VoteBoard, sameSpanMark } from "./vote-board.tsx";
 
 export interface ItemRoomData {
   docName: string;
@@ -148,6 +148,18 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
     revalidator.revalidate();
   }, [missingVersion, revalidator]);
   const editable = editor && room.loaded && !published && room.save.state !== "refused";
+  // The notice of a change lost to publishing holds until the room is reopened: only a
+  // reopening seen after the publication (not the "open" of a document still loading) ends it.
+  const seenPublished = useRef(false);
+  const { loaded, lostChange, dismissLostChange } = room;
+  useEffect(() => {
+    if (!loaded) return;
+    if (published) seenPublished.current = true;
+    else if (seenPublished.current) {
+      seenPublished.current = false;
+      if (lostChange) dismissLostChange();
+    }
+  }, [loaded, published, lostChange, dismissLostChange]);
 
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [generalErrors, setGeneralErrors] = useState<string[]>([]);
@@ -442,7 +454,10 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
               if (doc && viewer.memberId !== null) setVote(doc, viewer.memberId, fieldId, value);
             }}
             onAdoptSpan={(fieldId, span) => {
-              if (!doc || !editable) return;
+              // Someone may have added it since this page showed the button.
+              if (!doc || !editable || spansOf(doc, fieldId).some((d) => sameSpanMark(d, span))) {
+                return;
+              }
               const { id: _voteSpanId, ...copy } = span;
               addSpan(doc, fieldId, copy);
             }}

@@ -1,4 +1,5 @@
 import { useEffect, useRef, type RefObject } from "react";
+import { EditorView } from "@codemirror/view";
 import {
   NUMBER_ENTRY_PAUSE_MS,
   chooseNumber,
@@ -96,7 +97,13 @@ export function useRoomShortcuts(options: RoomShortcuts): void {
       const element = fieldElements()[index];
       if (!element) return;
       const editor = element.querySelector<HTMLElement>(".cm-content");
-      (editor ?? element).focus();
+      const view = editor ? EditorView.findFromDOM(editor) : null;
+      if (view) {
+        // Focusing the editor's element alone leaves the caret at the start; the keys promise
+        // the end of what is written, to go on writing.
+        view.dispatch({ selection: { anchor: view.state.doc.length } });
+        view.focus();
+      } else (editor ?? element).focus();
       element.scrollIntoView({ block: "nearest" });
     };
     const focusFieldOfType = (type: TemplateField["type"]) => {

@@ -155,6 +155,7 @@ export function VoteBoard({
                             field={field}
                             value={votes[voter]?.[field.id]}
                             responses={responses}
+                            draftValue={draft[field.id] as LabelValue | undefined}
                             onAdoptSpan={mayEditDraft ? onAdoptSpan : undefined}
                           />
                         )}
@@ -207,15 +208,31 @@ export function VoteBoard({
   );
 }
 
+/**
+ * Whether two spans mark the same thing (response, offsets and category); the draft holds
+ * such a span once, whatever its severity or note.
+ */
+export function sameSpanMark(a: SpanAnnotation, b: SpanAnnotation): boolean {
+  return (
+    a.responseId === b.responseId &&
+    a.start === b.start &&
+    a.end === b.end &&
+    a.category === b.category
+  );
+}
+
 function VoteValue({
   field,
   value,
   responses,
+  draftValue,
   onAdoptSpan,
 }: {
   field: TemplateField;
   value: LabelValue | undefined;
   responses: ReadonlyArray<ResponseInfo>;
+  /** The draft's value of the field, to tell which of the vote's spans it already holds. */
+  draftValue?: LabelValue;
   /** Offered when the viewer may copy a member's span into the draft. */
   onAdoptSpan?: (fieldId: string, span: SpanAnnotation) => void;
 }) {
@@ -224,6 +241,7 @@ function VoteValue({
     return <span className="vote-value">{text}</span>;
   }
   const spans = value as SpanAnnotation[];
+  const draftSpans = Array.isArray(draftValue) ? (draftValue as SpanAnnotation[]) : [];
   const letters = new Map(responses.map((response) => [response.id, response]));
   return (
     <details className="vote-spans">
@@ -238,13 +256,19 @@ function VoteValue({
               <q dir="auto">{response?.text.slice(span.start, span.end) ?? ""}</q>{" "}
               <span className="muted small">({response?.letter ?? span.responseId})</span>
               {onAdoptSpan ? (
-                <button
-                  type="button"
-                  className="button button-quiet button-small"
-                  onClick={() => onAdoptSpan(field.id, span)}
-                >
-                  Add to draft
-                </button>
+                draftSpans.some((drafted) => sameSpanMark(drafted, span)) ? (
+                  <button type="button" className="button button-quiet button-small" disabled>
+                    In the draft
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    className="button button-quiet button-small"
+                    onClick={() => onAdoptSpan(field.id, span)}
+                  >
+                    Add to draft
+                  </button>
+                )
               ) : null}
             </li>
           );

@@ -1,0 +1,298 @@
+import type { Browser, Dialog, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { itemRoomName, labelToJson } from "../../app/domain/room.ts";
+import type { SpanAnnotation } from "../../app/domain/template.ts";
+import { apiClient } from "../setup/api-client.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
+import { launchBrowser, openSignedIn, roomEditorText, skipBrowserTests } from "./browser.ts";
+
+const PASSWORD = "correct horse battery staple";
+const LEAD = "lead@room-editing.test";
+const EXPERT = "expert1@room-editing.test";
+const responseText = "Warfarin with aspirin is always safe. Take both daily with food.";
+
+const mark = (quote: string, severity = "major") => {
+  const start = responseText.indexOf(quote);
+  return { responseId: "a", start, end: start + quote.length, category: "factual error", severity };
+};
+/** Both annotators marked these, so the room's draft opens with them. */
+const agreedSpans = [mark("Warfarin"), mark("aspirin"), mark("always safe")];
+/** Only the second annotator marked this one: it is in their vote, not in the draft. */
+const extraSpan = mark("daily", "minor");
+
+/**
+ * Editing the shared draft of an adjudication room from two browsers at once: a span's row
+ * keeps its note's focus when another span goes, a vote's span is added to the draft once,
+ * and leaving with changes the server has not stored asks first.
+ */
+describe.skipIf(skipBrowserTests)("editing the room's draft in Chromium", () => {
+  let server: TestServer;
+  let browser: Browser;
+  let itemId: number;
+  let leadApi: ReturnType<typeof apiClient>;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+    const person = async (email: string, extra: Record<string, unknown> = {}) => {
+      const { token } = await server.createUserWithToken({ email, ...extra });
+      return apiClient(server.url, token);
+    };
+    const admin = await person("admin@room-editing.test", { isAdmin: true });
+    leadApi = await person(LEAD);
+    for (const email of [EXPERT, "expert2@room-editing.test"]) {
+      await person(email, { level: "expert", domains: ["medical"] });
+    }
+    const created = await admin.post<{ project: { id: number } }>("/projects", {
+      name: "Room editing",
+      domain: "medical",
+      overlap: 2,
+      settings: { goldRate: 0 },
+      template: {
+        fields: [
+          { id: "harm", type: "rating", label: "Harm", min: 0, max: 4, required: true },
+          { id: "errors", type: "spans", label: "Errors", categories: ["factual error"] },
+          { id: "critique", type: "text", label: "Critique" },
+        ],
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const projectId = created.body.project.id;
+    for (const [email, role] of [
+      [LEAD, "lead"],
+      [EXPERT, "annotator"],
+      ["expert2@room-editing.test", "annotator"],
+    ]) {
+      const added = await admin.post(`/projects/${projectId}/members`, { email, role });
+      expect(added.status, JSON.stringify(added.body)).toBeLessThan(300);
+    }
+    const imported = await admin.post(`/projects/${projectId}/items`, [
+      {
+        externalId: "room-editing-1",
+        prompt: "Is warfarin with aspirin safe?",
+        responses: [{ id: "a", text: responseText }],
+        annotations: [
+          { annotator: EXPERT, label: { harm: 0, errors: agreedSpans } },
+          {
+            annotator: "expert2@room-editing.test",
+            label: { harm: 4, errors: [...agreedSpans, extraSpan] },
+          },
+        ],
+      },
+    ]);
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+    const item = await server.context.db
+      .selectFrom("items")
+      .select(["id", "status"])
+      .where("project_id", "=", projectId)
+      .executeTakeFirstOrThrow();
+    expect(item.status).toBe("disputed");
+    itemId = item.id;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const storedSpans = async () => {
+    const doc = await server.context.rooms.read(itemRoomName(itemId));
+    try {
+      return (labelToJson(doc).errors as SpanAnnotation[] | undefined) ?? [];
+    } finally {
+      doc.destroy();
+    }
+  };
+
+  const openRoom = async (email: string) => {
+    const page = await openSignedIn(
+      browser,
+      { baseUrl: server.url, email, password: PASSWORD },
+      `/items/${itemId}/room`,
+    );
+    await page.locator(".room[data-room-loaded='true']").waitFor();
+    return page;
+  };
+
+  const spanRows = (page: Page) =>
+    page.locator('ol[aria-label="Errors: marked spans"] > li.span-item');
+
+  test("a note being typed keeps its focus when someone deletes a span above it", async () => {
+    const [lead, expert] = await Promise.all([openRoom(LEAD), openRoom(EXPERT)]);
+    await expect.poll(() => spanRows(expert).count()).toBe(3);
+    await expect.poll(() => spanRows(lead).count()).toBe(3);
+    const last = (await storedSpans())[2];
+    const critiqueBefore = await roomEditorText(lead, "critique");
+
+    const note = spanRows(expert).nth(2).getByLabel("Note");
+    await note.click();
+    const text = "Dose should be 2 g; ask the pharmacist";
+    const typing = expert.keyboard.type(text, { delay: 60 });
+    await expect.poll(() => note.inputValue()).toMatch(/^Dose should/);
+    await spanRows(lead)
+      .nth(0)
+      .getByRole("button", { name: /Delete/ })
+      .click();
+    await typing;
+
+    // The same input still has the focus and every keystroke went into it, none to shortcuts.
+    await expect.poll(() => spanRows(expert).count()).toBe(2);
+    const focused = await expert.evaluate(() => {
+      const active = document.activeElement;
+      return active instanceof HTMLInputElement && active.closest("li.span-item")
+        ? active.value
+        : `focus left the note for ${active?.tagName}.${active?.className}`;
+    });
+    expect(focused).toBe(text);
+    await expect
+      .poll(async () => (await storedSpans()).find((span) => span.id === last.id)?.note)
+      .toBe(text);
+    expect(await roomEditorText(lead, "critique")).toBe(critiqueBefore);
+    await Promise.all([lead.context().close(), expert.context().close()]);
+  });
+
+  test("two people typing in one note at once each keep their text; the last note wins", async () => {
+    const [lead, expert] = await Promise.all([openRoom(LEAD), openRoom(EXPERT)]);
+    await expect.poll(() => spanRows(expert).count()).toBeGreaterThan(0);
+    const target = (await storedSpans())[0];
+    const leadNote = spanRows(lead).nth(0).getByLabel("Note");
+    const expertNote = spanRows(expert).nth(0).getByLabel("Note");
+    await leadNote.fill("");
+    await expertNote.fill("");
+    await leadNote.focus();
+    await expertNote.focus();
+    const leadText = "Opinion differs";
+    const expertText = "Interaction is dangerous";
+    await Promise.all([
+      leadNote.pressSequentially(leadText, { delay: 70 }),
+      expertNote.pressSequentially(expertText, { delay: 70 }),
+    ]);
+    expect(await leadNote.inputValue()).toBe(leadText);
+    expect(await expertNote.inputValue()).toBe(expertText);
+    await leadNote.blur();
+    await expertNote.blur();
+    const stored = async () =>
+      (await storedSpans()).find((span) => span.id === target.id)?.note ?? "";
+    await expect.poll(stored).toBe(expertText);
+    await expect.poll(() => leadNote.inputValue()).toBe(expertText);
+    await Promise.all([lead.context().close(), expert.context().close()]);
+  });
+
+  test("c puts the caret at the end of the critique already written", async () => {
+    const lead = await openRoom(LEAD);
+    await lead.locator('[data-room-field="critique"] .cm-content').click();
+    await lead.keyboard.type("First words.");
+    // Someone else, arriving after, goes on from where the critique ends.
+    const expert = await openRoom(EXPERT);
+    await expect.poll(() => roomEditorText(expert, "critique")).toBe("First words.");
+    await expert.keyboard.press("c");
+    await expert.keyboard.type(" More.");
+    await expect.poll(() => roomEditorText(lead, "critique")).toBe("First words. More.");
+    await Promise.all([lead.context().close(), expert.context().close()]);
+  });
+
+  test("a vote's span is added to the draft once, then shows as in the draft", async () => {
+    const lead = await openRoom(LEAD);
+    const before = (await storedSpans()).length;
+    await lead.evaluate(() =>
+      document.querySelectorAll("details.vote-spans").forEach((details) => {
+        (details as HTMLDetailsElement).open = true;
+      }),
+    );
+    const row = lead.locator("details.vote-spans li").filter({ hasText: "daily" });
+    await row.getByRole("button", { name: "Add to draft" }).click();
+    await expect
+      .poll(() => row.getByRole("button", { name: "In the draft", disabled: true }).count())
+      .toBe(1);
+    await expect(row.getByRole("button", { name: "Add to draft" }).count()).resolves.toBe(0);
+    // Spans every vote shares, and the draft holds, offer no second copy either.
+    await expect(
+      lead
+        .locator("details.vote-spans li")
+        .filter({ hasText: "aspirin" })
+        .getByRole("button", { name: "Add to draft" })
+        .count(),
+    ).resolves.toBe(0);
+    const after = await storedSpans();
+    expect(after.length).toBe(before + 1);
+    expect(after.filter((span) => span.start === extraSpan.start)).toHaveLength(1);
+    await lead.context().close();
+  });
+
+  test("leaving the room with changes not yet saved asks first", async () => {
+    const expert = await openRoom(EXPERT);
+    await expect.poll(() => spanRows(expert).count()).toBeGreaterThan(0);
+    await expert.context().setOffline(true);
+    await spanRows(expert).nth(0).getByLabel("Note").click();
+    await expert.keyboard.type("typed offline");
+    await expert.keyboard.press("Tab");
+    await expert
+      .getByRole("status")
+      .filter({ hasText: /^Not saved/ })
+      .waitFor();
+
+    const dialog = new Promise<Dialog>((resolve) => expert.once("dialog", resolve));
+    await expert.close({ runBeforeUnload: true });
+    // Without a question the page is simply gone, and no dialog ever comes.
+    const asked = await Promise.race([
+      dialog,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 3_000)),
+    ]);
+    expect(asked?.type()).toBe("beforeunload");
+    await asked?.accept();
+    await expert.context().close();
+  });
+
+  test("a comment being written survives publishing, and is sent after reopening", async () => {
+    const [lead, expert] = await Promise.all([openRoom(LEAD), openRoom(EXPERT)]);
+    await lead.locator('[data-field-id="harm"]').focus();
+    await lead.keyboard.press("2");
+    const composer = expert.getByLabel("Comment", { exact: true });
+    await composer.fill("Should we not mention the INR?");
+
+    const published = await leadApi.post(`/items/${itemId}/publish`, {
+      expectedVersion: 1,
+      rationale: "Aspirin raises the bleeding risk.",
+    });
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+    await expert.getByText("Published · version 1").waitFor();
+    expect(await composer.count()).toBe(1);
+    expect(await composer.inputValue()).toBe("Should we not mention the INR?");
+    expect(await composer.getAttribute("readonly")).not.toBeNull();
+    expect(await expert.getByRole("button", { name: "Comment", exact: true }).isDisabled()).toBe(
+      true,
+    );
+
+    const reopened = await leadApi.post(`/items/${itemId}/reopen`, {});
+    expect(reopened.status, JSON.stringify(reopened.body)).toBeLessThan(300);
+    await expert.getByText("Draft of version 2").waitFor();
+    await expert.getByRole("button", { name: "Comment", exact: true }).click();
+    await lead.getByText("Should we not mention the INR?").waitFor();
+    await Promise.all([lead.context().close(), expert.context().close()]);
+  });
+
+  test("the notice of a change lost to publishing goes once the room is reopened", async () => {
+    const expert = await openRoom(EXPERT);
+    await expert.getByText("Draft of version 2").waitFor();
+    await expert.context().setOffline(true);
+    await expert.locator('[data-room-field="critique"] .cm-content').click();
+    await expert.keyboard.type("Written offline.");
+    await expert
+      .getByRole("status")
+      .filter({ hasText: /^Not saved/ })
+      .waitFor();
+    const published = await leadApi.post(`/items/${itemId}/publish`, {
+      expectedVersion: 2,
+      rationale: "Unchanged.",
+    });
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+    await expert.context().setOffline(false);
+    const notice = expert.getByRole("alert").filter({ hasText: "your last change was on its way" });
+    await notice.waitFor();
+
+    const reopened = await leadApi.post(`/items/${itemId}/reopen`, {});
+    expect(reopened.status, JSON.stringify(reopened.body)).toBeLessThan(300);
+    await expert.getByText("Draft of version 3").waitFor();
+    await expect.poll(() => notice.count()).toBe(0);
+    await expert.context().close();
+  });
+});
