@@ -1,35 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { CompiledQuery } from "kysely";
-import pg from "pg";
 import { openDatabase } from "../db/client.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { appendToLogs } from "../server/sync/persistence.ts";
 import { itemContentHash } from "../server/services/seed.ts";
+import { admin, serverUrl, withDatabaseName } from "./import.ts";
 import type { BenchmarkTable } from "./run.ts";
 
 const ROOMS = Number(process.env.BENCH_ROOM_LOG_ROOMS ?? 500);
 const BATCHES = Number(process.env.BENCH_ROOM_LOG_BATCHES ?? 2_000);
 /** Rooms per batch: what the sync server's writer gathers while the previous batch commits. */
 const BATCH_SIZES = [1, 20, 100];
-
-function serverUrl(): string {
-  return (
-    process.env.BENCH_DATABASE_URL ??
-    process.env.DATABASE_URL ??
-    "postgres://postgres@127.0.0.1:5432/postgres"
-  );
-}
-
-async function admin(statement: string) {
-  const client = new pg.Client({ connectionString: serverUrl() });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The append as it was before the guard: the rows inserted, whatever their item's status. */
 function plainInsert(rows: number): string {
@@ -50,9 +32,7 @@ const quantile = (sorted: number[], q: number) =>
 export async function benchmarkRoomLog(): Promise<BenchmarkTable> {
   const name = `quorum_bench_room_log_${randomBytes(4).toString("hex")}`;
   await admin(`create database ${name}`);
-  const url = new URL(serverUrl());
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString() });
+  const database = await openDatabase({ databaseUrl: withDatabaseName(serverUrl(), name) });
   try {
     const { db } = database;
     await migrateToLatest(db);

@@ -106,6 +106,26 @@ async function userRow(member: Member): Promise<User> {
 
 const reviewEveryJunior = { juniorReview: { firstN: 20, rate: 1 } };
 
+/**
+ * An expert and a junior label one item of a project of overlap 2 that reviews every junior
+ * label, with these verdicts.
+ */
+async function labelledByExpertAndJunior(
+  verdicts: [expert: string, junior: string],
+  body: Record<string, unknown> = {},
+) {
+  const expert = await person("expert", { level: "expert" });
+  const junior = await person("junior", { level: "junior" });
+  const { projectId, itemId } = await project([expert, junior], {
+    overlap: 2,
+    settings: reviewEveryJunior,
+    ...body,
+  });
+  await label(expert, projectId, itemId, verdicts[0]);
+  await label(junior, projectId, itemId, verdicts[1]);
+  return { expert, junior, projectId, itemId };
+}
+
 beforeAll(async () => {
   server = await startTestServer();
   admin = await person("admin", { isAdmin: true });
@@ -203,14 +223,10 @@ describe("a label rejected while its author is in the room", () => {
   const clients = closeSyncClientsAfterEach();
 
   it("closes the author's connection, takes their vote out and leaves it out of the version", async () => {
-    const expert = await person("expert", { level: "expert" });
-    const junior = await person("junior", { level: "junior" });
-    const { projectId, itemId } = await project([expert, junior], {
-      overlap: 2,
-      settings: reviewEveryJunior,
-    });
-    await label(expert, projectId, itemId, "safe");
-    await label(junior, projectId, itemId, "unsafe");
+    const { expert, junior, projectId, itemId } = await labelledByExpertAndJunior([
+      "safe",
+      "unsafe",
+    ]);
     expect(await status(itemId)).toBe("disputed");
     const docName = itemRoomName(itemId);
     const inRoom = clients.track(connectSyncClient(server.url, docName, { token: junior.token }));
@@ -256,14 +272,7 @@ describe("a panel seat lost while another instance decided it", () => {
   const clients = closeSyncClientsAfterEach();
 
   it("takes out the vote a member wrote back before the recheck closed them", async () => {
-    const expert = await person("expert", { level: "expert" });
-    const junior = await person("junior", { level: "junior" });
-    const { projectId, itemId } = await project([expert, junior], {
-      overlap: 2,
-      settings: reviewEveryJunior,
-    });
-    await label(expert, projectId, itemId, "safe");
-    await label(junior, projectId, itemId, "unsafe");
+    const { junior, itemId } = await labelledByExpertAndJunior(["safe", "unsafe"]);
     const docName = itemRoomName(itemId);
     const inRoom = clients.track(
       connectSyncClient(server.url, docName, { token: junior.token, persisted: true }),
@@ -357,14 +366,7 @@ describe("the workflow's rules", () => {
   });
 
   it("settles an item on a lead's correction of a label, and leaves a published item as published", async () => {
-    const expert = await person("expert", { level: "expert" });
-    const junior = await person("junior", { level: "junior" });
-    const { projectId, itemId } = await project([expert, junior], {
-      overlap: 2,
-      settings: reviewEveryJunior,
-    });
-    await label(expert, projectId, itemId, "safe");
-    await label(junior, projectId, itemId, "safe");
+    const { expert, junior, projectId, itemId } = await labelledByExpertAndJunior(["safe", "safe"]);
     expect(await status(itemId)).toBe("consensus");
     const corrected = await lead.api.post(`/reviews/${await pendingReviewOf(projectId, junior)}`, {
       verdict: "correct",
@@ -397,15 +399,9 @@ describe("the workflow's rules", () => {
   });
 
   it("rejects a label whatever its item's state, leaving a published item as published", async () => {
-    const expert = await person("expert", { level: "expert" });
-    const junior = await person("junior", { level: "junior" });
-    const { projectId, itemId } = await project([expert, junior], {
-      overlap: 2,
+    const { junior, projectId, itemId } = await labelledByExpertAndJunior(["safe", "safe"], {
       autoPublishConsensus: true,
-      settings: reviewEveryJunior,
     });
-    await label(expert, projectId, itemId, "safe");
-    await label(junior, projectId, itemId, "safe");
     expect(await status(itemId)).toBe("published");
     const rejected = await lead.api.post(`/reviews/${await pendingReviewOf(projectId, junior)}`, {
       verdict: "reject",
