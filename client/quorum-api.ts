@@ -434,7 +434,7 @@ export interface paths {
     };
     /**
      * Export the final labels
-     * @description Streamed as an attachment `<project-slug>-<format>.jsonl` (`.csv` for csv, `.json` for label-studio). `format` is one of jsonl, dpo, reward, kto, openai-dpo, csv, label-studio; `field` names the preference, ranking or rating field the pair and kto formats read.
+     * @description Streamed as an attachment `<project-slug>-<format>.jsonl` (`.csv` for csv, `.json` for label-studio), read from one snapshot of the project. `format` is one of jsonl, dpo, reward, kto, openai-dpo, csv, label-studio; `field` names the preference, ranking or rating field the pair and kto formats read. dpo, reward and kto lines carry the item's `externalId`. The preference formats (dpo, reward, kto, openai-dpo) take conversations in the system, user and assistant roles only; `Quorum-Items-With-Other-Roles` counts the items they leave out. At most EXPORT_MAX_CONCURRENT_PER_USER exports run at once per user; another is answered 429 with `Retry-After`.
      *
      *     **Who may call it:** Leads and clients of the project, and admins.
      */
@@ -4435,6 +4435,8 @@ export interface operations {
     parameters: {
       query?: {
         verdict?: "pending" | "accepted" | "corrected" | "rejected" | "all";
+        cursor?: number;
+        limit?: number;
       };
       header?: never;
       path: {
@@ -4445,7 +4447,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The reviews with the given verdict */
+      /** @description A page of the reviews with the given verdict, oldest first; `total` counts them all, and `nextCursor` (null on the last page) is passed back as `cursor` for the next */
       200: {
         headers: {
           [name: string]: unknown;
@@ -4477,11 +4479,15 @@ export interface operations {
            *             "externalId": "q-0001"
            *           }
            *         }
-           *       ]
+           *       ],
+           *       "total": 1,
+           *       "nextCursor": null
            *     }
            */
           "application/json": {
             reviews: components["schemas"]["Review"][];
+            total: number;
+            nextCursor: number | null;
           };
         };
       };
@@ -4802,6 +4808,8 @@ export interface operations {
         headers: {
           /** @example attachment; filename="<project-slug>-<format>.jsonl" */
           "Content-Disposition"?: string;
+          /** @example 0 */
+          "Quorum-Items-With-Other-Roles"?: string;
           [name: string]: unknown;
         };
         content: {
@@ -4894,6 +4902,23 @@ export interface operations {
            *       "error": {
            *         "code": "validation_failed",
            *         "message": "The field \"helpfulness\" is not a preference, ranking or rating field"
+           *       }
+           *     }
+           */
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Too many at once; try again later */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "code": "rate_limited",
+           *         "message": "At most 2 exports at once per user; wait for one to finish and try again"
            *       }
            *     }
            */

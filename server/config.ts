@@ -77,6 +77,7 @@ const environmentSchema = z.object({
   SYNC_ACTIVITY_FLUSH_SECONDS: z.coerce.number().positive().max(3_600).default(10),
   EVENTS_POLL_SECONDS: z.coerce.number().positive().default(2),
   EVENTS_MAX_STREAMS_PER_USER: z.coerce.number().int().positive().default(20),
+  EXPORT_MAX_CONCURRENT_PER_USER: z.coerce.number().int().positive().default(2),
   QUALITY_EVENT_SECONDS: z.coerce.number().positive().default(10),
   WEBHOOK_POLL_SECONDS: z.coerce.number().positive().max(3_600).default(1),
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(300).default(10),
@@ -157,6 +158,8 @@ export interface Config {
   eventsPollMs: number;
   /** Open event streams per user on this instance; more are refused with 429. */
   eventsMaxStreamsPerUser: number;
+  /** Exports a user may have running at once on this instance; more are refused with 429. */
+  exportMaxConcurrentPerUser: number;
   /** The least time between two quality snapshots of a project's event streams. */
   qualityEventMs: number;
   /** Webhook delivery (docs/decisions/029): how often due endpoints are looked for, … */
@@ -250,6 +253,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     syncActivityFlushMs: environment.SYNC_ACTIVITY_FLUSH_SECONDS * 1000,
     eventsPollMs: environment.EVENTS_POLL_SECONDS * 1000,
     eventsMaxStreamsPerUser: environment.EVENTS_MAX_STREAMS_PER_USER,
+    exportMaxConcurrentPerUser: environment.EXPORT_MAX_CONCURRENT_PER_USER,
     qualityEventMs: environment.QUALITY_EVENT_SECONDS * 1000,
     webhookPollMs: environment.WEBHOOK_POLL_SECONDS * 1000,
     webhookTimeoutMs: environment.WEBHOOK_TIMEOUT_SECONDS * 1000,

@@ -1,11 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  chatRoles,
   csvHeader,
   csvRow,
   exportFileName,
   exportRecords,
   exportedLabel,
+  hasOnlyChatRoles,
   isExportFormat,
   ndjsonLine,
   signalFieldFor,
@@ -58,6 +60,7 @@ describe("dpo", () => {
   it("prefers the first response for a negative value and the second for a positive one", () => {
     expect(exportRecords("dpo", preference(), item({ preference: -2 }))).toEqual([
       {
+        externalId: "q-1",
         prompt: "Warfarin with an antibiotic?",
         chosen: "Check the INR first.",
         rejected: "Take it daily.",
@@ -65,6 +68,7 @@ describe("dpo", () => {
     ]);
     expect(exportRecords("dpo", preference(), item({ preference: 1 }))).toEqual([
       {
+        externalId: "q-1",
         prompt: "Warfarin with an antibiotic?",
         chosen: "Take it daily.",
         rejected: "Check the INR first.",
@@ -90,6 +94,7 @@ describe("dpo", () => {
       exportRecords("dpo", preference(), item({ preference: 2 }, { prompt: conversation })),
     ).toEqual([
       {
+        externalId: "q-1",
         prompt: conversation,
         chosen: [{ role: "assistant", content: "Take it daily." }],
         rejected: [{ role: "assistant", content: "Check the INR first." }],
@@ -122,6 +127,7 @@ describe("prompt styles", () => {
   it("implicit puts the prompt at the start of chosen and rejected, for dpo and reward", () => {
     expect(exportRecords("dpo", preference(), item({ preference: -2 }), "implicit")).toEqual([
       {
+        externalId: "q-1",
         chosen: "Warfarin with an antibiotic?\n\nCheck the INR first.",
         rejected: "Warfarin with an antibiotic?\n\nTake it daily.",
       },
@@ -135,6 +141,7 @@ describe("prompt styles", () => {
       ),
     ).toEqual([
       {
+        externalId: "q-1",
         chosen: [...conversation, { role: "assistant", content: "Take it daily." }],
         rejected: [...conversation, { role: "assistant", content: "Check the INR first." }],
         margin: 1,
@@ -206,6 +213,7 @@ describe("reward", () => {
   it("is the dpo pairs with a margin: the preference's strength or the ranks between", () => {
     expect(exportRecords("reward", preference(), item({ preference: -2 }))).toEqual([
       {
+        externalId: "q-1",
         prompt: "Warfarin with an antibiotic?",
         chosen: "Check the INR first.",
         rejected: "Take it daily.",
@@ -233,8 +241,18 @@ describe("kto", () => {
     expect(field).toMatchObject({ ok: true, field: { id: "preference" } });
     const kto = field.ok ? field.field : null;
     expect(exportRecords("kto", kto, item({ preference: 1 }))).toEqual([
-      { prompt: "Warfarin with an antibiotic?", completion: "Take it daily.", label: true },
-      { prompt: "Warfarin with an antibiotic?", completion: "Check the INR first.", label: false },
+      {
+        externalId: "q-1",
+        prompt: "Warfarin with an antibiotic?",
+        completion: "Take it daily.",
+        label: true,
+      },
+      {
+        externalId: "q-1",
+        prompt: "Warfarin with an antibiotic?",
+        completion: "Check the INR first.",
+        label: false,
+      },
     ]);
     expect(exportRecords("kto", kto, item({ preference: 0 }))).toEqual([]);
   });
@@ -260,12 +278,13 @@ describe("kto", () => {
     const single = (value: number, prompt: ExportItem["prompt"] = "Dose?") =>
       exportRecords("kto", rating, item({ accuracy: value }, { prompt, responses: [pair[0]!] }));
     expect(single(3)).toEqual([
-      { prompt: "Dose?", completion: "Check the INR first.", label: true },
+      { externalId: "q-1", prompt: "Dose?", completion: "Check the INR first.", label: true },
     ]);
     expect(single(5)[0]?.label).toBe(true);
     expect(single(2)[0]?.label).toBe(false);
     expect(single(4, [{ role: "user", content: "Dose?" }])).toEqual([
       {
+        externalId: "q-1",
         prompt: [{ role: "user", content: "Dose?" }],
         completion: [{ role: "assistant", content: "Check the INR first." }],
         label: true,
@@ -299,6 +318,162 @@ describe("kto", () => {
       ok: true,
       field: { id: "safety" },
     });
+  });
+});
+
+describe("externalId on training lines", () => {
+  const formats = ["dpo", "reward", "kto", "openai-dpo"] as const;
+
+  it("joins every dpo, reward and kto line to its item, and keeps openai-dpo to OpenAI's keys (property)", () => {
+    const three = [...pair, { id: "c", text: "Ask a pharmacist." }];
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 30 }),
+        fc.constantFrom(...formats),
+        fc.constantFrom("explicit" as const, "implicit" as const),
+        fc.oneof(
+          fc.record({ preference: fc.integer({ min: -2, max: 2 }) }),
+          fc.record({ order: fc.shuffledSubarray(["a", "b", "c"], { minLength: 2 }) }),
+        ),
+        (externalId, format, promptStyle, label) => {
+          const field = fieldNamed("order" in label ? "order" : "preference");
+          const style = format === "dpo" || format === "reward" ? promptStyle : "explicit";
+          const labelled = item(label, { externalId, responses: "order" in label ? three : pair });
+          const records = exportRecords(format, field, labelled, style);
+          for (const record of records) {
+            if (format === "openai-dpo") {
+              expect(Object.keys(record)).toEqual([
+                "input",
+                "preferred_output",
+                "non_preferred_output",
+              ]);
+            } else {
+              expect(record.externalId).toBe(externalId);
+            }
+          }
+          // The key is added and nothing else changes: without it, the lines are as they were.
+          if (format !== "openai-dpo") {
+            const without = records.map(({ externalId: _id, ...rest }) => rest);
+            expect(without.every((record) => !("externalId" in record))).toBe(true);
+            const expectedKeys =
+              format === "kto"
+                ? ["prompt", "completion", "label"]
+                : [
+                    ...(style === "explicit" ? ["prompt"] : []),
+                    "chosen",
+                    "rejected",
+                    ...(format === "reward" ? ["margin"] : []),
+                  ];
+            for (const record of without) expect(Object.keys(record)).toEqual(expectedKeys);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("conversation roles in the preference formats", () => {
+  const formats = ["dpo", "reward", "kto", "openai-dpo"] as const;
+  const chatRoleNames: ReadonlyArray<string> = chatRoles;
+  /** Every `role` of a message anywhere in a record: prompts, replies, OpenAI's outputs. */
+  function rolesIn(value: unknown): string[] {
+    if (Array.isArray(value)) return value.flatMap(rolesIn);
+    if (typeof value !== "object" || value === null) return [];
+    const own =
+      "role" in value && typeof value.role === "string" && "content" in value ? [value.role] : [];
+    return [...own, ...Object.values(value).flatMap(rolesIn)];
+  }
+  const role = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom("system", "user", "assistant") },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.constantFrom(
+          "tool",
+          "function",
+          "developer",
+          "human",
+          "gpt",
+          "model",
+          "User",
+          "ASSISTANT",
+        ),
+        fc.string({ minLength: 1, maxLength: 12 }),
+      ),
+    },
+  );
+  const conversation = fc.array(fc.record({ role, content: fc.string({ maxLength: 20 }) }), {
+    minLength: 1,
+    maxLength: 6,
+  });
+
+  it("takes a conversation only when every role is system, user or assistant, and then as it is (property)", () => {
+    fc.assert(
+      fc.property(
+        conversation,
+        fc.constantFrom(...formats),
+        fc.integer({ min: -2, max: 2 }).filter((value) => value !== 0),
+        fc.constantFrom("explicit" as const, "implicit" as const),
+        (prompt, format, value, promptStyle) => {
+          const style = format === "dpo" || format === "reward" ? promptStyle : "explicit";
+          const labelled = item({ preference: value }, { prompt });
+          const records = exportRecords(format, preference(), labelled, style);
+          const chatOnly = prompt.every((turn) =>
+            ["system", "user", "assistant"].includes(turn.role),
+          );
+          expect(hasOnlyChatRoles(prompt)).toBe(chatOnly);
+          if (!chatOnly) {
+            expect(records).toEqual([]);
+          } else {
+            // A clear preference on two responses always states a pair.
+            expect(records.length).toBeGreaterThan(0);
+            for (const record of records) {
+              expect(rolesIn(record).filter((name) => !chatRoleNames.includes(name))).toEqual([]);
+            }
+            // The conversation goes in as it is, not rewritten.
+            for (const record of records) {
+              const written =
+                format === "openai-dpo"
+                  ? (record.input as { messages: unknown }).messages
+                  : style === "implicit"
+                    ? (record.chosen as unknown[]).slice(0, -1)
+                    : record.prompt;
+              expect(written).toEqual(prompt);
+            }
+          }
+          // The complete record keeps every item, whatever its roles.
+          expect(exportRecords("jsonl", null, labelled)).toHaveLength(1);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("takes any string prompt", () => {
+    fc.assert(
+      fc.property(fc.string(), (prompt) => {
+        expect(hasOnlyChatRoles(prompt)).toBe(true);
+        expect(
+          exportRecords("dpo", preference(), item({ preference: 1 }, { prompt })),
+        ).toHaveLength(1);
+      }),
+    );
+  });
+
+  it("leaves out a conversation with a tool turn or a role spelled otherwise", () => {
+    for (const other of ["tool", "human", "User", " user"]) {
+      const prompt = [
+        { role: "user", content: "Dose?" },
+        { role: other, content: "5 mg" },
+      ];
+      for (const format of formats) {
+        expect(
+          exportRecords(format, preference(), item({ preference: -1 }, { prompt })),
+          `${format} ${other}`,
+        ).toEqual([]);
+      }
+    }
   });
 });
 

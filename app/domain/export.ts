@@ -19,6 +19,10 @@ import type { Label, SpanAnnotation, Template, TemplateField } from "./template.
  *
  * A string prompt gives the standard form (strings); a conversation prompt gives the
  * conversational form, where `chosen`, `rejected` and `completion` are one assistant message.
+ * `dpo`, `reward` and `kto` lines carry the item's `externalId`, which TRL keeps as a column and
+ * its trainers ignore, so that a line can be joined back to its source row; `openai-dpo` lines
+ * keep to OpenAI's three keys, since OpenAI's check of an uploaded file refuses keys it does not
+ * expect. The preference formats take conversations of `chatRoles` only (`hasOnlyChatRoles`).
  * `dpo` and `reward` take a prompt style: `explicit` (the default) writes the prompt apart;
  * `implicit`, the layout older TRL versions need, writes no `prompt` and puts it at the start of
  * both `chosen` and `rejected` (a string prompt and a blank line before the reply, or the prompt's
@@ -37,6 +41,33 @@ export type ExportFormat = (typeof exportFormats)[number];
 
 export function isExportFormat(value: string): value is ExportFormat {
   return (exportFormats as ReadonlyArray<string>).includes(value);
+}
+
+/** The formats that read a preference, ranking or rating field: pairs and judgements to train on. */
+export const preferenceFormats = ["dpo", "reward", "kto", "openai-dpo"] as const;
+export type PreferenceFormat = (typeof preferenceFormats)[number];
+
+export function isPreferenceFormat(format: ExportFormat): format is PreferenceFormat {
+  return (preferenceFormats as ReadonlyArray<string>).includes(format);
+}
+
+/**
+ * The conversation roles that chat training takes: TRL's chat templates and OpenAI's fine-tuning
+ * refuse or mishandle others, such as `tool` without its call, `human`, `gpt` or `User`.
+ */
+export const chatRoles = ["system", "user", "assistant"] as const;
+
+/**
+ * Whether a prompt can go into the preference formats as it is: a string, or a conversation
+ * whose every turn has one of `chatRoles`, exactly (roles are compared as stored, so `User` is
+ * not `user`). Quorum does not guess what another role means; the item is left out of those
+ * formats, counted, and stays in `jsonl`, `csv` and `label-studio`, which take any role.
+ */
+export function hasOnlyChatRoles(prompt: Prompt): boolean {
+  return (
+    typeof prompt === "string" ||
+    prompt.every((turn) => (chatRoles as ReadonlyArray<string>).includes(turn.role))
+  );
 }
 
 export const promptStyles = ["explicit", "implicit"] as const;
@@ -93,10 +124,7 @@ export function exportedLabel(template: Template, label: Label): Label {
 export type SignalField = Extract<TemplateField, { type: "preference" | "ranking" | "rating" }>;
 
 /** Which field types each format draws its signal from, in order of preference. */
-const signalTypes: Record<
-  "dpo" | "reward" | "kto" | "openai-dpo",
-  ReadonlyArray<SignalField["type"]>
-> = {
+const signalTypes: Record<PreferenceFormat, ReadonlyArray<SignalField["type"]>> = {
   dpo: ["preference", "ranking"],
   reward: ["preference", "ranking"],
   "openai-dpo": ["preference", "ranking"],
@@ -229,7 +257,8 @@ function withPrompt(prompt: Prompt, response: ItemResponse): string | Conversati
 
 /**
  * The records of one item in a line format; csv is written by `csvHeader` and `csvRow`, and
- * label-studio by `labelStudioTask`.
+ * label-studio by `labelStudioTask`. The preference formats give none for an item whose
+ * conversation has a role outside `chatRoles`.
  */
 export function exportRecords(
   format: Exclude<ExportFormat, "csv" | "label-studio">,
@@ -237,29 +266,31 @@ export function exportRecords(
   item: ExportItem,
   promptStyle: PromptStyle = "explicit",
 ): Array<Record<string, unknown>> {
+  if (format === "jsonl") {
+    return [
+      {
+        externalId: item.externalId,
+        prompt: item.prompt,
+        responses: item.responses,
+        ...(item.domain === undefined ? {} : { domain: item.domain }),
+        label: item.label,
+        source: item.source,
+        ...(item.version === undefined ? {} : { version: item.version }),
+        ...(item.rationale === undefined || item.rationale === null
+          ? {}
+          : { rationale: item.rationale }),
+        ...(item.publishedAt === undefined ? {} : { publishedAt: item.publishedAt }),
+        annotations: item.annotations,
+        metadata: item.metadata,
+      },
+    ];
+  }
+  if (!field || !hasOnlyChatRoles(item.prompt)) return [];
   switch (format) {
-    case "jsonl":
-      return [
-        {
-          externalId: item.externalId,
-          prompt: item.prompt,
-          responses: item.responses,
-          ...(item.domain === undefined ? {} : { domain: item.domain }),
-          label: item.label,
-          source: item.source,
-          ...(item.version === undefined ? {} : { version: item.version }),
-          ...(item.rationale === undefined || item.rationale === null
-            ? {}
-            : { rationale: item.rationale }),
-          ...(item.publishedAt === undefined ? {} : { publishedAt: item.publishedAt }),
-          annotations: item.annotations,
-          metadata: item.metadata,
-        },
-      ];
     case "dpo":
     case "reward":
-      if (!field) return [];
       return preferencePairs(field, item).map((pair) => ({
+        externalId: item.externalId,
         ...(promptStyle === "explicit"
           ? {
               prompt: item.prompt,
@@ -273,15 +304,14 @@ export function exportRecords(
         ...(format === "reward" ? { margin: pair.margin } : {}),
       }));
     case "openai-dpo":
-      if (!field) return [];
       return preferencePairs(field, item).map((pair) => ({
         input: { messages: promptMessages(item.prompt) },
         preferred_output: [{ role: "assistant", content: pair.chosen.text }],
         non_preferred_output: [{ role: "assistant", content: pair.rejected.text }],
       }));
     case "kto":
-      if (!field) return [];
       return unpairedJudgements(field, item).map((judgement) => ({
+        externalId: item.externalId,
         prompt: item.prompt,
         completion: completion(item.prompt, judgement.response),
         label: judgement.desirable,

@@ -4,24 +4,31 @@ import type { Label, SpanAnnotation, Template, TemplateField } from "./template.
 /**
  * Label Studio's JSON export, written from Quorum's final labels: one task per item,
  * `{ data, annotations: [{ result, completed_by, was_cancelled, ground_truth }], meta }`, each
- * result `{ id, from_name, to_name, type, value }` as Label Studio's control tags write them.
- * `from_name` is the template field's id and `to_name` the response (or, for a pairwise
- * comparison, the two responses) it is about, so a labeling config whose control tags are named
- * after the fields and whose Text tags are named after the response ids shows the labels, and
- * Quorum's Label Studio import reads the file back to the same labels.
+ * result `{ id, from_name, to_name, type, value }` as Label Studio's control tags write them:
+ * `from_name` is the control tag (named after the template field) and `to_name` the object tag it
+ * labels. Label Studio's editor drops every result whose `from_name` or `to_name` is not a tag of
+ * the labeling config, so each `to_name` is one tag's name, as the tag itself would write it, and
+ * the labeling config in docs/data-formats.md (Text tags named after the response ids, a List
+ * named `responses`) shows every result. Quorum's Label Studio import reads the file back to the
+ * same labels.
  *
  * - preference: `pairwise`, `{ selected: "left" | "right" }`, for a slight preference (±1), which is
- *   all a Pairwise tag says; a tie or a clear preference, which it cannot say, is a `choices`
- *   result with one of `preferenceChoices`.
+ *   all a Pairwise tag says; its `to_name` is its own name, as the Pairwise tag writes it. A tie or
+ *   a clear preference, which it cannot say, is a `choices` result with one of
+ *   `preferenceChoices`, from a Choices tag of its own (`preferenceChoicesName`).
  * - ranking: `ranker` against a List tag named `responses` (`<List name="responses"
- *   value="$responses"/>`), `{ ranker: { responses: [responseId, …] } }`, best first: what
- *   Label Studio's Ranker saves, a dict from the List's name to the ids in their new order.
+ *   value="$responses"/>`), `{ ranker: { [fieldId]: [responseId, …] } }`, best first: what Label
+ *   Studio's Ranker saves, a dict from the Ranker's own name to the ids in their new order.
  * - choice: `choices`, `{ choices: [option, …] }`.
  * - rating: `rating`, `{ rating }`.
  * - text, rewrite: `textarea`, `{ text: [text] }`.
- * - spans: one `labels` result per span, `{ start, end, text, labels: [category, severity] }`,
- *   offsets in UTF-16 code units of the response as Label Studio's browser editor counts them;
- *   a span's note is the region's `meta: { text: [note] }`.
+ * - spans: one `labels` result per span on the response's Text tag,
+ *   `{ start, end, text, labels: [category, severity] }`, offsets in UTF-16 code units of the
+ *   response as Label Studio's browser editor counts them; a span's note is the region's
+ *   `meta: { text: [note] }`.
+ *
+ * Choices, ratings and texts judge the whole item; a Label Studio control tag names one object
+ * tag, so they are written against the first response's Text tag.
  *
  * Each independent label is an annotation by its annotator; the final label is one more
  * annotation marked `ground_truth: true` (which the import takes as an item's gold label).
@@ -29,6 +36,15 @@ import type { Label, SpanAnnotation, Template, TemplateField } from "./template.
 
 /** The name of the List tag a Ranker ranks: the task's `responses`, which the List shows. */
 const RANKED_LIST = "responses";
+
+/**
+ * The name of the Choices tag a preference field's tie or clear preference is written from: apart
+ * from the Pairwise tag named after the field, since one tag cannot write both kinds of result,
+ * and with a colon, which no field id has, so that it names no other field.
+ */
+export function preferenceChoicesName(fieldId: string): string {
+  return `${fieldId}:choices`;
+}
 
 /** The `choices` values a preference field is written as when Pairwise cannot say it. */
 export const preferenceChoices: Readonly<Record<string, number>> = {
@@ -75,16 +91,15 @@ function fieldResults(
   responseIds: ReadonlyArray<string>,
 ): Array<Omit<LabelStudioResult, "id">> {
   const base = { from_name: field.id, origin: "manual" as const };
-  const allResponses = responseIds.join(",");
+  const firstResponse = responseIds[0] ?? "";
   switch (field.type) {
     case "preference": {
       if (typeof value !== "number") return [];
-      const pair = responseIds.slice(0, 2).join(",");
       if (value === -1 || value === 1) {
         return [
           {
             ...base,
-            to_name: pair,
+            to_name: field.id,
             type: "pairwise",
             value: { selected: value < 0 ? "left" : "right" },
           },
@@ -95,7 +110,15 @@ function fieldResults(
       );
       return choice === undefined
         ? []
-        : [{ ...base, to_name: pair, type: "choices", value: { choices: [choice] } }];
+        : [
+            {
+              ...base,
+              from_name: preferenceChoicesName(field.id),
+              to_name: firstResponse,
+              type: "choices",
+              value: { choices: [choice] },
+            },
+          ];
     }
     case "ranking":
       return Array.isArray(value)
@@ -104,7 +127,7 @@ function fieldResults(
               ...base,
               to_name: RANKED_LIST,
               type: "ranker",
-              value: { ranker: { [RANKED_LIST]: value } },
+              value: { ranker: { [field.id]: value } },
             },
           ]
         : [];
@@ -113,19 +136,19 @@ function fieldResults(
       return [
         {
           ...base,
-          to_name: allResponses,
+          to_name: firstResponse,
           type: "choices",
           value: { choices: Array.isArray(value) ? value : [value] },
         },
       ];
     case "rating":
       return typeof value === "number"
-        ? [{ ...base, to_name: allResponses, type: "rating", value: { rating: value } }]
+        ? [{ ...base, to_name: firstResponse, type: "rating", value: { rating: value } }]
         : [];
     case "text":
     case "rewrite":
       return typeof value === "string"
-        ? [{ ...base, to_name: allResponses, type: "textarea", value: { text: [value] } }]
+        ? [{ ...base, to_name: firstResponse, type: "textarea", value: { text: [value] } }]
         : [];
     case "spans":
       return Array.isArray(value)
@@ -179,7 +202,13 @@ export function labelStudioTask(template: Template, item: ExportItem): LabelStud
     data: {
       externalId: item.externalId,
       ...(typeof item.prompt === "string" ? { prompt: item.prompt } : { messages: item.prompt }),
-      responses: item.responses,
+      // A List tag shows each item's `title` and `body` (and nothing else), so that a Ranker
+      // shows the responses it ranks; `id` and `text` are what Quorum's import reads.
+      responses: item.responses.map((response) => ({
+        ...response,
+        title: response.id,
+        body: response.text,
+      })),
       ...(Object.keys(item.metadata).length > 0 ? { metadata: item.metadata } : {}),
     },
     annotations,

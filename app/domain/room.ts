@@ -142,11 +142,12 @@ function entryToJson(entry: unknown): unknown {
 
 /** The draft label as plain JSON: what publishing validates and stores. */
 export function labelToJson(doc: Y.Doc): Label {
-  const label: Record<string, unknown> = {};
-  labelMap(doc).forEach((entry, fieldId) => {
-    label[fieldId] = entryToJson(entry);
-  });
-  return label as Label;
+  // Built from entries, so that every key the room holds is an own key of the result, a
+  // `__proto__` one included, which the template check then refuses by name; assigned, it
+  // would have set the result's prototype instead.
+  return Object.fromEntries(
+    [...labelMap(doc).entries()].map(([fieldId, entry]) => [fieldId, entryToJson(entry)]),
+  ) as Label;
 }
 
 /**

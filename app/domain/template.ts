@@ -295,12 +295,105 @@ function quoteLimitCheck(template: Template, limit: number) {
 }
 
 /**
+ * Keys that name parts of JavaScript's object machinery. `JSON.parse` keeps them as ordinary
+ * keys, but most ways of copying an object do not: `z.record` and `copy[key] = value` leave
+ * `__proto__` out (or make its value the copy's prototype), and `constructor` and `prototype`
+ * read as something on every plain object that lacks them. A label holding one is refused by
+ * name, wherever it enters, rather than stored without it.
+ */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+export interface LabelKeyIssue {
+  path: PropertyKey[];
+  message: string;
+}
+
+/** Enough to name the problem; a label made of nothing else costs no more to refuse. */
+const MAX_RESERVED_KEY_ISSUES = 100;
+
+/**
+ * Places in `value` (a label as sent: an object of any depth) where a reserved key is used, at
+ * any depth, the first `MAX_RESERVED_KEY_ISSUES` of them. A template's field ids are lowercase
+ * words and may be `constructor` or `prototype`, so those are data as the label's own keys;
+ * never `__proto__`, and never inside a value. The walk keeps its own queue and its paths as
+ * links to the parent, so a deep value costs its size, not its depth squared.
+ */
+export function reservedKeyIssues(value: unknown, fieldIds: ReadonlySet<string>): LabelKeyIssue[] {
+  interface Step {
+    value: unknown;
+    key: PropertyKey;
+    parent: Step | null;
+  }
+  const pathOf = (step: Step): PropertyKey[] => {
+    const path: PropertyKey[] = [];
+    for (let at: Step | null = step; at !== null; at = at.parent) path.push(at.key);
+    return path.reverse();
+  };
+  const issues: LabelKeyIssue[] = [];
+  const pending: Step[] = [{ value, key: "", parent: null }];
+  // Breadth first, so that issues come in a fixed order: shallower first, then as written.
+  for (let next = 0; next < pending.length; next++) {
+    const container = pending[next]!;
+    if (typeof container.value !== "object" || container.value === null) continue;
+    const parent = next === 0 ? null : container;
+    for (const key of Object.keys(container.value)) {
+      const step: Step = {
+        value: (container.value as Record<string, unknown>)[key],
+        key: Array.isArray(container.value) ? Number(key) : key,
+        parent,
+      };
+      const isField = parent === null && fieldIds.has(key);
+      if (RESERVED_KEYS.has(key) && !isField) {
+        issues.push({
+          path: pathOf(step),
+          message: `"${key}" is not accepted as a key in a label`,
+        });
+        if (issues.length === MAX_RESERVED_KEY_ISSUES) return issues;
+      } else {
+        pending.push(step);
+      }
+    }
+  }
+  return issues;
+}
+
+/**
+ * A label as a request carries it, before the template is known: a JSON object, kept as the
+ * object `JSON.parse` made. `z.record` would copy it and drop a `__proto__` key without a word;
+ * kept whole, the key reaches `labelSchemaFor` (or a draft's check), which refuses it by name.
+ * Its JSON Schema, for the OpenAPI document, is the one `z.record` gives.
+ */
+export function labelInputSchema() {
+  return z
+    .unknown()
+    .transform((value, context): Record<string, unknown> => {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        context.addIssue({ code: "custom", message: "expected an object" });
+        return z.NEVER;
+      }
+      return value as Record<string, unknown>;
+    })
+    .meta({ type: "object", propertyNames: { type: "string" }, additionalProperties: {} });
+}
+
+/**
+ * A label's own keys in an object that inherits nothing, for the template check: an object
+ * schema reads each field as `label[fieldId]`, and a field named `constructor` (a valid id) would
+ * read `Object` from a plain label that leaves it out, refusing the label for a value it does
+ * not hold. Anything but a plain object is left for the schema to refuse.
+ */
+function withoutPrototype(label: unknown): unknown {
+  if (typeof label !== "object" || label === null || Array.isArray(label)) return label;
+  return Object.assign(Object.create(null) as Record<string, unknown>, label);
+}
+
+/**
  * The schema a label must satisfy under a template. With the item's responses it also checks
  * what depends on them: rankings are permutations of the response ids, spans point inside an
  * existing response without splitting a character and quote it (`text`, filled in when left
  * out: the parsed label always has it), and all spans together quote at most `quoteLimit` of
  * the responses (without them, `MAX_QUOTE_LIMIT`). Unknown field ids are refused so that typos
- * do not pass silently.
+ * do not pass silently, and reserved keys (`reservedKeyIssues`) by name before anything else.
  */
 export function labelSchemaFor(
   template: Template,
@@ -312,7 +405,16 @@ export function labelSchemaFor(
     shape[field.id] = field.required ? value : value.optional();
   }
   const limit = responses ? quoteLimit(responses) : MAX_QUOTE_LIMIT;
-  return withCleanText(
-    z.strictObject(shape).superRefine(quoteLimitCheck(template, limit)),
-  ) as z.ZodType<Label>;
+  const fieldIds = new Set(template.fields.map((field) => field.id));
+  return z
+    .unknown()
+    .superRefine((label, context) => {
+      for (const issue of reservedKeyIssues(label, fieldIds)) {
+        context.addIssue({ code: "custom", ...issue });
+      }
+    })
+    .transform(withoutPrototype)
+    .pipe(
+      withCleanText(z.strictObject(shape).superRefine(quoteLimitCheck(template, limit))),
+    ) as unknown as z.ZodType<Label>;
 }

@@ -8,12 +8,13 @@ import {
   validationFailed,
 } from "../../server/errors.ts";
 import { saveDraft } from "../../server/services/annotate.ts";
+import { labelInputSchema } from "~/domain/template.ts";
 import { getUser } from "~/session.server.ts";
 
 const draftRequestSchema = z
   .object({
     itemId: z.number().int().positive(),
-    label: z.record(z.string(), z.unknown()),
+    label: labelInputSchema(),
     elapsedMs: z.number().int().min(0),
   })
   .strict();

@@ -1,6 +1,12 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import { labelSchemaFor, type Label, type ResponseRef } from "../../app/domain/template.ts";
+import {
+  labelInputSchema,
+  labelSchemaFor,
+  reservedKeyIssues,
+  type Label,
+  type ResponseRef,
+} from "../../app/domain/template.ts";
 import { boundClaim, MAX_CLAIMED_DURATION_MS } from "../../app/domain/work-time.ts";
 import { canonicalJson } from "../../app/domain/canonical-json.ts";
 import type { Database, User } from "../../db/schema.ts";
@@ -13,7 +19,7 @@ import { measureSubmission, recordAssignmentActivity } from "./work-time.ts";
 
 export const annotationInputSchema = z
   .object({
-    label: z.record(z.string(), z.unknown()),
+    label: labelInputSchema(),
     /** The client's claim: refused when it cannot be a time, bounded by what was measured. */
     durationMs: z.number().int().min(0).max(MAX_CLAIMED_DURATION_MS).optional(),
   })
@@ -23,7 +29,7 @@ export const skipInputSchema = z.object({ reason: z.string().trim().min(1).max(1
 
 export const draftInputSchema = z
   .object({
-    label: z.record(z.string(), z.unknown()),
+    label: labelInputSchema(),
     elapsedMs: z
       .number()
       .int()
@@ -307,9 +313,10 @@ export async function skipItem(
 }
 
 /**
- * Saves work in progress as it is typed; drafts need not be complete or valid yet. Each save is
- * an activity instant of the reservation (decision 021); `elapsedMs` is the page's own count,
- * kept for the page only.
+ * Saves work in progress as it is typed; drafts need not be complete or valid yet, but hold no
+ * key that a label may never hold (`reservedKeyIssues`), since the page reads a draft back into
+ * the label it submits. Each save is an activity instant of the reservation (decision 021);
+ * `elapsedMs` is the page's own count, kept for the page only.
  */
 export async function saveDraft(
   db: Kysely<Database>,
@@ -322,7 +329,11 @@ export async function saveDraft(
   if (serialised.length > MAX_DRAFT_BYTES) {
     throw validationFailed("The draft is too large", [{ field: "label", message: "over 1 MB" }]);
   }
-  await loadItemForWork(db, user, itemId);
+  const project = await loadItemForWork(db, user, itemId);
+  const reserved = reservedKeyIssues(label, new Set(project.template.fields.map(({ id }) => id)));
+  if (reserved.length > 0) {
+    throw validationFailed("The draft uses a key no label may hold", fieldErrors(reserved));
+  }
   const assignment = await db
     .selectFrom("assignments")
     .select("status")

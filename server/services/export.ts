@@ -6,14 +6,17 @@ import {
   exportFileName,
   exportFormats,
   exportRecords,
+  chatRoles,
   exportedLabel,
   isExportFormat,
+  isPreferenceFormat,
   ndjsonLine,
   promptStyles,
   signalFieldFor,
   type ExportFormat,
   type ExportItem,
   type PromptStyle,
+  type SignalField,
 } from "../../app/domain/export.ts";
 import type { ItemResponse, Prompt } from "../../app/domain/item.ts";
 import { labelStudioTask } from "../../app/domain/label-studio-export.ts";
@@ -23,6 +26,7 @@ import { badRequest, fieldErrors, validationFailed } from "../errors.ts";
 import { latestVersionFlagged, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { loadProjectFor, loadProjectModel, type ProjectModel } from "./project-model.ts";
 import { latestVersionByItem } from "./latest-versions.ts";
+import { ExportSpool } from "./export-spool.ts";
 
 /** Items read per query at most: enough to amortise the round trips. */
 const PAGE_SIZE = 500;
@@ -71,10 +75,38 @@ export function parseExportQuery(query: unknown): ExportOptions {
  */
 type AnnotatorIdentity = "email" | "name" | "pseudonym";
 
+/** What an export says about itself before its first byte, read from its snapshot. */
+export interface ExportSummary {
+  /**
+   * For the preference formats (dpo, reward, kto, openai-dpo): how many items with a final
+   * label they leave out because the item's conversation has a role other than system, user and
+   * assistant (`hasOnlyChatRoles`); null for the other formats, which leave none out for that.
+   */
+  itemsWithOtherRoles: number | null;
+}
+
+export interface RunningExport {
+  /**
+   * Resolves once the export's snapshot is taken and it can no longer be refused; rejects with
+   * the AppError that refuses it (the project or the field gone since `prepareExport`).
+   */
+  summary: Promise<ExportSummary>;
+  /** The export's text, in the chunks it was written in (an item's lines, a csv row, a task). */
+  chunks(): AsyncGenerator<string>;
+  /** Stops the reading if it still runs and lets go of what it holds; `chunks` ends with it. */
+  close(): Promise<void>;
+}
+
 export interface PreparedExport {
   fileName: string;
   contentType: string;
-  /** The export's text, an item at a time, read a page at a time: nothing is held beyond a page. */
+  /**
+   * Starts the export: every read happens in one read-only snapshot of the database, a page at
+   * a time, written ahead into a spool (memory, then a temporary file) from which `chunks` reads
+   * at the client's pace. `signal` stops it early, once the client has gone.
+   */
+  start(signal?: AbortSignal): RunningExport;
+  /** `start()`'s text from first chunk to last. */
   chunks(): AsyncGenerator<string>;
 }
 
@@ -91,24 +123,17 @@ export async function prepareExport(
   options: ExportOptions,
 ): Promise<PreparedExport> {
   let project: ProjectModel;
-  let identity: AnnotatorIdentity = "email";
+  let asClient = false;
   if (viewer) {
     const loaded = await loadProjectFor(db, viewer, projectId, "project.export");
     project = loaded.project;
-    if (!loaded.subject.isAdmin && loaded.subject.role === "client") {
-      identity = project.settings.pseudonymiseForClients ? "pseudonym" : "name";
-    }
+    asClient = !loaded.subject.isAdmin && loaded.subject.role === "client";
   } else {
     project = await loadProjectModel(db, projectId);
   }
 
-  const choice = signalFieldFor(project.template, options.format, options.field);
-  if (!choice.ok) {
-    throw validationFailed(`Cannot export ${options.format}: ${choice.message}`, [
-      { field: "field", message: choice.message },
-    ]);
-  }
   const { format } = options;
+  signalField(project, options);
   const promptStyle = options.promptStyle ?? "explicit";
   if (promptStyle === "implicit" && format !== "dpo" && format !== "reward") {
     const message = "promptStyle=implicit applies to the dpo and reward formats only";
@@ -116,12 +141,30 @@ export async function prepareExport(
       { field: "promptStyle", message },
     ]);
   }
-  const field = choice.field;
-  const template = project.template;
 
-  async function* chunks(): AsyncGenerator<string> {
+  /**
+   * The export read from `trx`, a snapshot: the project again, so that its template, settings
+   * and labels are of one moment, then its pages.
+   */
+  async function* exportText(
+    trx: Kysely<Database>,
+    summarise: (summary: ExportSummary) => void,
+  ): AsyncGenerator<string> {
+    const current = await loadProjectModel(trx, project.id);
+    const field = signalField(current, options);
+    const template = current.template;
+    const identity: AnnotatorIdentity = !asClient
+      ? "email"
+      : current.settings.pseudonymiseForClients
+        ? "pseudonym"
+        : "name";
     const pseudonyms =
-      identity === "pseudonym" ? await pseudonymsFor(db, project.id) : new Map<number, string>();
+      identity === "pseudonym" ? await pseudonymsFor(trx, current.id) : new Map<number, string>();
+    summarise({
+      itemsWithOtherRoles: isPreferenceFormat(format)
+        ? await countItemsWithOtherRoles(trx, current.id)
+        : null,
+    });
     const annotator = (userId: number, email: string, name: string, role: string | null) =>
       identity === "email"
         ? email
@@ -139,7 +182,7 @@ export async function prepareExport(
       // are shown, each one's rate.
       workTimes: identity === "email",
     };
-    for await (const page of finalItemPages(db, project, annotator, shown)) {
+    for await (const page of finalItemPages(trx, current, annotator, shown)) {
       // An item at a time: a page's text joined in one string passed V8's limit on a string's
       // length (ranking pairs repeat a long prompt for every pair of responses).
       for (const item of page) {
@@ -154,6 +197,62 @@ export async function prepareExport(
     if (format === "label-studio") yield tasks === 0 ? "]\n" : "\n]\n";
   }
 
+  function start(signal?: AbortSignal): RunningExport {
+    const spool = new ExportSpool();
+    const stop = new AbortController();
+    const stopped = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    let summarised!: (summary: ExportSummary) => void;
+    let refused!: (error: unknown) => void;
+    const summary = new Promise<ExportSummary>((resolve, reject) => {
+      summarised = resolve;
+      refused = reject;
+    });
+    // A caller that reads only the chunks gets a refusal from them.
+    summary.catch(() => undefined);
+    const reading = (async () => {
+      try {
+        // REPEATABLE READ: every statement sees the database as the first one did, so no item
+        // is read in one state and its labels or versions in another; READ ONLY, since an
+        // export writes nothing. On PGlite the transaction holds the one connection, which
+        // serialises the same way: no write lands between its reads.
+        await db
+          .transaction()
+          .setIsolationLevel("repeatable read")
+          .setAccessMode("read only")
+          .execute(async (trx) => {
+            for await (const chunk of exportText(trx, summarised)) {
+              if (stopped.aborted) return;
+              await spool.write(chunk);
+            }
+          });
+        spool.end();
+      } catch (error) {
+        refused(error);
+        spool.fail(error);
+      }
+    })();
+    let closing: Promise<void> | null = null;
+    const close = () => {
+      closing ??= (async () => {
+        stop.abort();
+        await reading;
+        await spool.dispose();
+      })();
+      return closing;
+    };
+    return {
+      summary,
+      async *chunks() {
+        try {
+          yield* spool.read(stopped);
+        } finally {
+          await close();
+        }
+      },
+      close,
+    };
+  }
+
   return {
     fileName: exportFileName(project.row.name, project.id, format),
     contentType:
@@ -162,8 +261,53 @@ export async function prepareExport(
         : format === "label-studio"
           ? "application/json; charset=utf-8"
           : "application/x-ndjson; charset=utf-8",
-    chunks,
+    start,
+    chunks: () => start().chunks(),
   };
+}
+
+/** The field the format reads in the project's template; a 422 when there is none it can read. */
+function signalField(project: ProjectModel, options: ExportOptions): SignalField | null {
+  const choice = signalFieldFor(project.template, options.format, options.field);
+  if (!choice.ok) {
+    throw validationFailed(`Cannot export ${options.format}: ${choice.message}`, [
+      { field: "field", message: choice.message },
+    ]);
+  }
+  return choice.field;
+}
+
+/**
+ * The items an export takes: those with a final label, published or consensus. Gold items are
+ * answer keys, not training data; a published version the current rules would not let through
+ * (flagged `invalid` or `consensus_changed`) waits for a lead to reopen the item.
+ */
+function finalItems(db: Kysely<Database>, projectId: number) {
+  return db
+    .selectFrom("items")
+    .where("project_id", "=", projectId)
+    .where("status", "in", ["published", "consensus"])
+    .where("gold_label", "is", null)
+    .where((eb) => eb.not(latestVersionFlagged(eb)));
+}
+
+/**
+ * How many of the project's final items have a conversation with a role outside `chatRoles`:
+ * the SQL form of `hasOnlyChatRoles`, so that the count is known before the first line.
+ */
+async function countItemsWithOtherRoles(db: Kysely<Database>, projectId: number): Promise<number> {
+  const row = await finalItems(db, projectId)
+    // CASE, not AND: jsonb_array_elements fails on a string prompt, and SQL does not promise to
+    // evaluate an AND's operands in order.
+    .where(
+      sql<boolean>`case when jsonb_typeof(items.prompt) = 'array' then exists (
+        select from jsonb_array_elements(items.prompt) as turn
+        where turn ->> 'role' not in (${sql.join([...chatRoles])})
+      ) else false end`,
+    )
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
 }
 
 /**
@@ -183,19 +327,12 @@ async function* finalItemPages(
   for (;;) {
     // The next items up to PAGE_SIZE, and as many of them as fit in PAGE_BYTES (one at least),
     // measured by the database before their content is read.
-    const next = await db
-      .selectFrom("items")
+    const next = await finalItems(db, project.id)
       .select([
         "id",
         sql<string>`sum(octet_length(prompt::text) + octet_length(responses::text)
           + octet_length(coalesce(metadata, '{}'::jsonb)::text)) over (order by id)`.as("bytes"),
       ])
-      .where("project_id", "=", project.id)
-      .where("status", "in", ["published", "consensus"])
-      .where("gold_label", "is", null)
-      // A published version the current rules would not let through (flagged `invalid` or
-      // `consensus_changed`) waits for a lead to reopen the item: it is no training data.
-      .where((eb) => eb.not(latestVersionFlagged(eb)))
       .where("id", ">", cursor)
       .orderBy("id")
       .limit(PAGE_SIZE)

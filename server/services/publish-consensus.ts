@@ -156,7 +156,8 @@ interface RoomReading {
  * and the version written by `writeNextVersion`. Batches of `CONSENSUS_BATCH_SIZE` items are
  * read, then published in one transaction holding their row locks, where
  * `decideConsensusPublish` decides item by item; an item that a concurrent publish, reopen,
- * re-check or room edit got to first is skipped with the reason. Each batch is audit-logged.
+ * re-check or room edit got to first is skipped with the reason, and so is one whose room cannot
+ * be prepared (`readRooms`). Each batch is audit-logged.
  */
 export async function publishConsensusItems(
   context: PublishContext,
@@ -184,8 +185,8 @@ export async function publishConsensusItems(
       .execute();
     if (items.length === 0) break;
     cursor = items[items.length - 1]!.id;
-    const readings = await readRooms(context, projectId, items);
-    const batch = await publishBatch(context, user, { project, subject }, readings);
+    const { readings, unprepared } = await readRooms(context, projectId, items);
+    const batch = await publishBatch(context, user, { project, subject }, readings, unprepared);
     result.published += batch.published.length;
     result.skipped.push(...batch.skipped);
     for (const itemId of batch.published) await updateRoom(context, itemId);
@@ -194,20 +195,36 @@ export async function publishConsensusItems(
   return result;
 }
 
+/**
+ * Prepares and reads the room of each item. An item whose room cannot be prepared is skipped
+ * with the reason and the others go on: above all a room the server would take past its size
+ * cap (`SYNC_MAX_DOCUMENT_BYTES`), which refuses the write with a conflict and is left as it
+ * was, as the single publish leaves it (409).
+ */
 async function readRooms(
   context: PublishContext,
   projectId: number,
   items: ReadonlyArray<{ id: number; responses: unknown }>,
-): Promise<RoomReading[]> {
+): Promise<{ readings: RoomReading[]; unprepared: SkippedItem[] }> {
   const { db } = context;
   const aggregates = await storedConsensus(
     db,
     items.map((item) => item.id),
   );
   const readings: RoomReading[] = [];
+  const unprepared: SkippedItem[] = [];
   for (const item of items) {
     const docName = itemRoomName(item.id);
-    await prepareItemRoom(context, item.id);
+    try {
+      await prepareItemRoom(context, item.id);
+    } catch (error) {
+      if (!isItemRefusal(error)) throw error;
+      unprepared.push({
+        itemId: item.id,
+        reason: `its room cannot be prepared: ${error.message}`,
+      });
+      continue;
+    }
     await context.rooms.flushRoomTime(docName);
     // The position first: an edit landing after it makes the batch skip the item rather than
     // publish a draft that missed it.
@@ -223,7 +240,15 @@ async function readRooms(
       position,
     });
   }
-  return readings;
+  return { readings, unprepared };
+}
+
+/**
+ * A refusal that concerns the one item (its room over the size cap, the item gone), as opposed
+ * to a failure that would fail every other item too, which ends the whole publish.
+ */
+function isItemRefusal(error: unknown): error is AppError {
+  return error instanceof AppError && (error.code === "conflict" || error.code === "not_found");
 }
 
 async function publishBatch(
@@ -231,21 +256,25 @@ async function publishBatch(
   user: User,
   { project, subject }: { project: ProjectModel; subject: Subject },
   readings: ReadonlyArray<RoomReading>,
+  unprepared: ReadonlyArray<SkippedItem>,
 ): Promise<{ published: number[]; skipped: SkippedItem[] }> {
-  if (readings.length === 0) return { published: [], skipped: [] };
+  if (readings.length === 0 && unprepared.length === 0) return { published: [], skipped: [] };
   return context.db.transaction().execute(async (trx) => {
     const ids = readings.map((reading) => reading.itemId);
-    const locked = await trx
-      .selectFrom("items")
-      .select(["id", "status"])
-      .where("id", "in", ids)
-      .orderBy("id")
-      .forUpdate()
-      .execute();
+    const locked =
+      ids.length === 0
+        ? []
+        : await trx
+            .selectFrom("items")
+            .select(["id", "status"])
+            .where("id", "in", ids)
+            .orderBy("id")
+            .forUpdate()
+            .execute();
     const statusOf = new Map(locked.map((row) => [row.id, row.status]));
     const aggregates = await storedConsensus(trx, ids);
     const published: number[] = [];
-    const skipped: SkippedItem[] = [];
+    const skipped: SkippedItem[] = [...unprepared];
     for (const reading of readings) {
       const docName = itemRoomName(reading.itemId);
       const decision = decideConsensusPublish(project.template, reading.responses, {
@@ -284,6 +313,7 @@ async function publishBatch(
         skipped.push({ itemId: reading.itemId, reason: error.message });
       }
     }
+    skipped.sort((a, b) => a.itemId - b.itemId);
     await recordAudit(trx, {
       actorId: user.id,
       action: "project.publishConsensus",

@@ -54,9 +54,10 @@ export function isGoldTurn(turn: QueueTurn): boolean {
  *   has never labelled or skipped, with fewer than `overlap` live reservations and labels, and,
  *   when the project requires an expert, whose last free place is kept for an expert.
  * Items further along are served first, so that items finish rather than all creeping forward.
- * Two annotators asking at once never overfill an item: candidate rows are locked
- * (`for update skip locked`) and re-counted after locking. One annotator asking several times at
- * once gets one reservation: their requests for a project take a transaction-scoped advisory
+ * Two annotators asking at once never overfill an item: candidate rows are locked and re-counted
+ * after locking; and none is told there is nothing to do while an item with a place for them is
+ * only held for a moment by another transaction (`pickItem`). One annotator asking several times
+ * at once gets one reservation: their requests for a project take a transaction-scoped advisory
  * lock before looking for a held reservation, so each waits for the one before it to commit and
  * then finds its reservation (PostgreSQL's lock holds across instances; on PGlite the single
  * connection serialises transactions anyway).
@@ -210,19 +211,49 @@ export const liveReservations = sql<number>`(
 )`;
 
 /**
- * The first item, in routing order, with a free place for this user. The routing index gives
- * items in order; for each, live reservations are counted through the assignments index, and the
- * scan stops at the first that fits. Only that row is locked (`skip locked` passes over rows
- * other requests hold, so requests never queue behind each other), then counted again under the
- * lock, which sees every reservation committed before it; if it filled up meanwhile, the next.
+ * The first item, in routing order, with a free place for this user, locked until the
+ * transaction ends. The routing index gives items in order; for each, live reservations are
+ * counted through the assignments index, and the scan stops at the first that fits. That row is
+ * locked, then counted again under the lock, which sees every reservation committed before it;
+ * if it filled up meanwhile (or its last place is kept for an expert), the next.
+ *
+ * The search runs twice at most. The first pass skips rows that other transactions hold
+ * (`skip locked`), so that parallel requests spread over items instead of queueing behind each
+ * other. A row is held only for a moment (by another request reserving a place of it, a
+ * submission, a lead's decision), and an item held so may still have free places: when the first
+ * pass finds nothing, the second waits for such rows and counts them once they are free. Only
+ * when that pass finds nothing either does the caller have nothing to do.
+ *
+ * Every candidate is locked under a savepoint, and one passed over is released by rolling back
+ * to it: a request holds at most one item row, and none while it waits for one, so two requests
+ * never wait for each other crosswise.
  */
 async function pickItem(
   trx: Kysely<Database>,
   user: User,
   project: ProjectModel,
 ): Promise<number | null> {
+  await sql`savepoint queue_candidate`.execute(trx);
   const passedOver: number[] = [];
-  for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
+  return (
+    (await searchItems(trx, user, project, passedOver, "skip locked")) ??
+    (await searchItems(trx, user, project, passedOver, "wait for locked"))
+  );
+}
+
+/**
+ * One pass of `pickItem`. The pass that skips locked rows gives up after `MAX_CANDIDATES`
+ * passed over, leaving the rest to the waiting pass; that one goes on until no candidate is
+ * left, which ends because every candidate it passes over is left out of the next query.
+ */
+async function searchItems(
+  trx: Kysely<Database>,
+  user: User,
+  project: ProjectModel,
+  passedOver: number[],
+  locked: "skip locked" | "wait for locked",
+): Promise<number | null> {
+  for (let attempt = 0; locked === "wait for locked" || attempt < MAX_CANDIDATES; attempt++) {
     const candidate = await trx
       .selectFrom("items")
       .select("id")
@@ -233,11 +264,14 @@ async function pickItem(
       .$if(passedOver.length > 0, (query) => query.where("id", "not in", passedOver))
       .where(domainFilter(user, project))
       .where((eb) => eb(eb("label_count", "+", liveReservations), "<", project.overlap))
+      .$if(keepsLastPlacesFrom(project, user), (query) =>
+        query.where(sql<boolean>`not ${lastPlaceKeptForAnExpert(project, user)}`),
+      )
       .orderBy("label_count", "desc")
       .orderBy("id")
       .limit(1)
       .forUpdate()
-      .skipLocked()
+      .$if(locked === "skip locked", (query) => query.skipLocked())
       .executeTakeFirst();
     if (!candidate) return null;
     const { taken } = await trx
@@ -252,8 +286,31 @@ async function pickItem(
       return candidate.id;
     }
     passedOver.push(candidate.id);
+    await sql`rollback to savepoint queue_candidate`.execute(trx);
   }
   return null;
+}
+
+function keepsLastPlacesFrom(project: ProjectModel, user: User): boolean {
+  return project.settings.requireExpert && user.level !== "expert";
+}
+
+/**
+ * `lastPlaceKeptForExpert` as a condition on the candidate `items` row, so that the search
+ * leaves such items out rather than passing over them one by one: a junior in a project whose
+ * items wait for their expert would otherwise use up `MAX_CANDIDATES` on them and be told there
+ * is nothing to do while an item further down the order has room. The check after the lock
+ * still decides.
+ */
+function lastPlaceKeptForAnExpert(project: ProjectModel, user: User) {
+  return sql<boolean>`(
+    items.label_count + ${liveReservations} = ${project.overlap - 1}
+    and not exists (
+      select 1 from assignments a join users u on u.id = a.user_id
+      where a.item_id = items.id and a.user_id <> ${user.id} and u.level = 'expert'
+        and (a.status = 'submitted' or (a.status = 'reserved' and a.expires_at > now()))
+    )
+  )`;
 }
 
 /**

@@ -2,7 +2,14 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import { reviewRoomName } from "../../app/domain/room.ts";
 import { quoteLimit, spanOffsetProblems } from "../../app/domain/span-offsets.ts";
-import { labelSchemaFor, type ResponseRef } from "../../app/domain/template.ts";
+import { canonicalJson } from "../../app/domain/canonical-json.ts";
+import {
+  labelInputSchema,
+  labelSchemaFor,
+  type Label,
+  type ResponseRef,
+  type Template,
+} from "../../app/domain/template.ts";
 import type { Database, ReviewVerdict, User } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
 import { conflict, fieldErrors, forbidden, notFound, validationFailed } from "../errors.ts";
@@ -17,6 +24,12 @@ import { settleRoomTime, storeReviewTime } from "./work-time.ts";
 
 /** What deciding a review needs: the database, and the rooms whose time it settles. */
 export type ReviewContext = Pick<QuorumContext, "db" | "rooms" | "accessChanges" | "log">;
+
+/**
+ * Something a reader can see: characters other than white space and those that render as nothing
+ * (zero-width spaces and joiners, soft hyphens, variation selectors …).
+ */
+const visibleCharacter = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}]/u;
 
 /** A reviewer's comment, anchored to a field and optionally to a span of a response. */
 export const reviewCommentSchema = z
@@ -35,7 +48,14 @@ export const reviewCommentSchema = z
         path: ["end"],
       })
       .optional(),
-    text: z.string().trim().min(1).max(10_000),
+    text: z
+      .string()
+      .trim()
+      .min(1)
+      .max(10_000)
+      .refine((text) => visibleCharacter.test(text), {
+        message: "say something a reader can see: this text is only blank characters",
+      }),
   })
   .strict();
 
@@ -49,7 +69,7 @@ export const reviewDecisionSchema = z.discriminatedUnion("verdict", [
   z
     .object({
       verdict: z.literal("correct"),
-      correctedLabel: z.record(z.string(), z.unknown()),
+      correctedLabel: labelInputSchema(),
       comments: z.array(reviewCommentSchema).min(1, "say what you corrected").max(100),
     })
     .strict(),
@@ -64,32 +84,25 @@ export const reviewDecisionSchema = z.discriminatedUnion("verdict", [
 type ReviewComment = z.infer<typeof reviewCommentSchema>;
 
 /**
- * Review comments with the span each is anchored to checked against the item's responses as a
- * label's spans are (inside the text, not splitting a character, `text` the slice when given)
- * and quoted; 422 naming every comment in error.
+ * Review comments with the field each names checked against the template, and the span each is
+ * anchored to checked against the item's responses as a label's spans are (inside the text, not
+ * splitting a character, `text` the slice when given) and quoted; 422 naming every comment in
+ * error. Each span is checked before their total: a span past its response's end is reported as
+ * that, not as quoting too much.
  */
 function anchoredComments(
   comments: ReadonlyArray<ReviewComment>,
   responses: ReadonlyArray<ResponseRef>,
+  fieldIds: ReadonlySet<string>,
 ): ReviewComment[] {
-  // Each anchor is quoted from the response: a hundred comments over a long response would
-  // otherwise store as much text as a hundred copies of it.
-  const quoted = comments.reduce(
-    (total, comment) =>
-      total + (comment.span ? Math.max(0, comment.span.end - comment.span.start) : 0),
-    0,
-  );
-  const limit = quoteLimit(responses);
-  if (quoted > limit) {
-    throw validationFailed("The comments' spans quote too much of the responses", [
-      {
-        field: "comments",
-        message: `the comments of a review may together quote at most ${limit.toLocaleString("en-US")} characters, as the spans of a label; these quote ${quoted.toLocaleString("en-US")}`,
-      },
-    ]);
-  }
   const errors: Array<{ field: string; message: string }> = [];
   const anchored = comments.map((comment, index) => {
+    if (comment.fieldId !== undefined && !fieldIds.has(comment.fieldId)) {
+      errors.push({
+        field: `comments.${index}.fieldId`,
+        message: `the template has no field "${comment.fieldId}"`,
+      });
+    }
     const { span } = comment;
     if (!span) return comment;
     const field = `comments.${index}.span`;
@@ -109,21 +122,48 @@ function anchoredComments(
     return { ...comment, span: { ...span, text: text.slice(span.start, span.end) } };
   });
   if (errors.length > 0) {
-    throw validationFailed("A comment's span does not fit the response", errors);
+    throw validationFailed("A comment does not fit the item", errors);
+  }
+  // Each anchor is quoted from the response: a hundred comments over a long response would
+  // otherwise store as much text as a hundred copies of it.
+  const quoted = anchored.reduce(
+    (total, comment) => total + (comment.span ? comment.span.end - comment.span.start : 0),
+    0,
+  );
+  const limit = quoteLimit(responses);
+  if (quoted > limit) {
+    throw validationFailed("The comments' spans quote too much of the responses", [
+      {
+        field: "comments",
+        message: `the comments of a review may together quote at most ${limit.toLocaleString("en-US")} characters, as the spans of a label; these quote ${quoted.toLocaleString("en-US")}`,
+      },
+    ]);
   }
   return anchored;
 }
 
+/** Whether a correction changes nothing of the label it corrects, field by field. */
+function sameLabel(template: Template, original: Label, corrected: Label): boolean {
+  return template.fields.every(
+    (field) =>
+      canonicalJson(original[field.id] ?? null) === canonicalJson(corrected[field.id] ?? null),
+  );
+}
+
 const verdictOf = { accept: "accepted", correct: "corrected", reject: "rejected" } as const;
 
-export async function listReviews(
-  db: Kysely<Database>,
-  user: User,
-  projectId: number,
-  verdict: ReviewVerdict | "all" = "pending",
-) {
-  await requireProjectPermission(db, user, projectId, "item.review");
-  const rows = await db
+/** The most reviews one page of the list holds, and how many a page holds unless asked. */
+export const REVIEW_PAGE_LIMIT = 500;
+
+export interface ReviewListPage {
+  verdict?: ReviewVerdict | "all";
+  /** The `nextCursor` of the page before: the reviews after that id. */
+  cursor?: number;
+  limit?: number;
+}
+
+function reviewRows(db: Kysely<Database>, projectId: number) {
+  return db
     .selectFrom("reviews")
     .innerJoin("annotations", "annotations.id", "reviews.annotation_id")
     .innerJoin("users", "users.id", "annotations.user_id")
@@ -143,14 +183,13 @@ export async function listReviews(
       "items.id as item_id",
       "items.external_id",
     ])
-    .where("reviews.project_id", "=", projectId)
-    .$if(verdict !== "all", (query) =>
-      query.where("reviews.verdict", "=", verdict as ReviewVerdict),
-    )
-    .orderBy("reviews.id")
-    .limit(500)
-    .execute();
-  return rows.map((row) => ({
+    .where("reviews.project_id", "=", projectId);
+}
+
+type ReviewRow = Awaited<ReturnType<ReturnType<typeof reviewRows>["executeTakeFirstOrThrow"]>>;
+
+function reviewView(row: ReviewRow) {
+  return {
     id: row.id,
     verdict: row.verdict,
     comments: row.comments,
@@ -164,7 +203,75 @@ export async function listReviews(
     },
     annotator: { id: row.annotator_id, name: row.annotator_name },
     item: { id: row.item_id, externalId: row.external_id },
-  }));
+  };
+}
+
+export type ReviewView = ReturnType<typeof reviewView>;
+
+/**
+ * A page of a project's reviews with a verdict (pending unless asked), in the order they were
+ * sampled; `total` counts every review with that verdict, and `nextCursor` is the id to pass
+ * back for the next page (null on the last).
+ */
+export async function listReviews(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+  { verdict = "pending", cursor, limit = REVIEW_PAGE_LIMIT }: ReviewListPage = {},
+): Promise<{ reviews: ReviewView[]; total: number; nextCursor: number | null }> {
+  await requireProjectPermission(db, user, projectId, "item.review");
+  const [rows, counted] = await Promise.all([
+    reviewRows(db, projectId)
+      .$if(verdict !== "all", (query) =>
+        query.where("reviews.verdict", "=", verdict as ReviewVerdict),
+      )
+      .$if(cursor !== undefined, (query) => query.where("reviews.id", ">", cursor!))
+      .orderBy("reviews.id")
+      .limit(limit + 1)
+      .execute(),
+    db
+      .selectFrom("reviews")
+      .select((eb) => eb.fn.countAll<string>().as("total"))
+      .where("project_id", "=", projectId)
+      .$if(verdict !== "all", (query) => query.where("verdict", "=", verdict as ReviewVerdict))
+      .executeTakeFirstOrThrow(),
+  ]);
+  const page = rows.slice(0, limit);
+  return {
+    reviews: page.map(reviewView),
+    total: Number(counted.total),
+    nextCursor: rows.length > limit ? page[page.length - 1].id : null,
+  };
+}
+
+/** One review of a project, by id; 404 when the project has no such review. */
+export async function getReview(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+  reviewId: number,
+): Promise<ReviewView> {
+  await requireProjectPermission(db, user, projectId, "item.review");
+  const row = await reviewRows(db, projectId).where("reviews.id", "=", reviewId).executeTakeFirst();
+  if (!row) throw notFound("This project has no such review");
+  return reviewView(row);
+}
+
+/** A project's most recently decided reviews, newest first. */
+export async function recentlyDecidedReviews(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+  limit: number,
+): Promise<ReviewView[]> {
+  await requireProjectPermission(db, user, projectId, "item.review");
+  const rows = await reviewRows(db, projectId)
+    .where("reviews.verdict", "!=", "pending")
+    .orderBy("reviews.decided_at", "desc")
+    .orderBy("reviews.id", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map(reviewView);
 }
 
 /**
@@ -220,6 +327,7 @@ export async function decideReview(
         "reviews.verdict",
         "annotations.item_id",
         "annotations.user_id",
+        "annotations.label",
         "items.status",
         "items.responses",
       ])
@@ -231,7 +339,11 @@ export async function decideReview(
     // A junior made lead while their label waited for review would otherwise judge it.
     if (current.user_id === user.id) throw forbidden("Nobody reviews their own label");
 
-    const comments = anchoredComments(decision.comments, current.responses as ResponseRef[]);
+    const comments = anchoredComments(
+      decision.comments,
+      current.responses as ResponseRef[],
+      new Set(project.template.fields.map((field) => field.id)),
+    );
     let correctedLabel: string | null = null;
     if (decision.verdict === "correct") {
       const parsed = labelSchemaFor(project.template, current.responses as ResponseRef[]).safeParse(
@@ -245,6 +357,16 @@ export async function decideReview(
             field: `correctedLabel.${error.field}`,
           })),
         );
+      }
+      // The page refuses such a correction too: it would count against the junior for nothing.
+      if (sameLabel(project.template, current.label as Label, parsed.data)) {
+        throw validationFailed("The correction changes nothing", [
+          {
+            field: "correctedLabel",
+            message:
+              "the correction is the same as the annotator's label: change a field, or accept",
+          },
+        ]);
       }
       correctedLabel = JSON.stringify(parsed.data);
     }

@@ -1,12 +1,17 @@
 import { sql, type Expression, type Kysely } from "kysely";
 import { z } from "zod";
-import { labelSchemaFor, type Label, type ResponseRef } from "../../app/domain/template.ts";
+import {
+  labelInputSchema,
+  labelSchemaFor,
+  type Label,
+  type ResponseRef,
+} from "../../app/domain/template.ts";
 import type { Database, User } from "../../db/schema.ts";
 import { conflict, fieldErrors, notFound, validationFailed } from "../errors.ts";
 import { recordAudit } from "./audit.ts";
 import { loadProjectFor, lockProjectForLabels } from "./project-model.ts";
 
-export const revisionInputSchema = z.object({ label: z.record(z.string(), z.unknown()) }).strict();
+export const revisionInputSchema = z.object({ label: labelInputSchema() }).strict();
 
 /** Statuses in which an item still waits for labels: nothing has been decided from them yet. */
 const UNSETTLED = ["queued", "annotating"] as const;
@@ -47,8 +52,9 @@ function parse<Schema extends z.ZodType>(schema: Schema, input: unknown): z.outp
 /**
  * The caller's most recent label in a project if they may still change it: its item has not
  * settled (it still waits for other labels), its author has not been shown the others (a
- * disputed item that went back to the queue) and no lead has decided a review of it. Null
- * otherwise. What the labeling page's "Previous" reopens.
+ * disputed item that went back to the queue) and it was not sampled for a lead's review (a
+ * label in the review queue is what the lead judges: see `reviseAnnotation`). Null otherwise.
+ * What the labeling page's "Previous" reopens.
  */
 export async function lastRevisableAnnotation(
   db: Kysely<Database>,
@@ -70,7 +76,7 @@ export async function lastRevisableAnnotation(
       "items.status",
       "items.gold_label",
       labelCountOf(sql.ref("items.id")).as("labels"),
-      "reviews.decided_at",
+      "reviews.id as review_id",
     ])
     .where("annotations.user_id", "=", user.id)
     .where("annotations.source", "=", "quorum")
@@ -83,7 +89,7 @@ export async function lastRevisableAnnotation(
     !last ||
     last.rejected_at !== null ||
     last.revealed_at !== null ||
-    last.decided_at !== null ||
+    last.review_id !== null ||
     !stillWaiting(last, project.overlap)
   ) {
     return null;
@@ -102,6 +108,10 @@ export async function lastRevisableAnnotation(
  * that settles the item are ordered: a revision after settling is refused (409), and one before
  * it is what settling sees. The label it replaces is kept in the audit log. The template and
  * overlap are read under the project's lock (`lockProjectForLabels`), as a submission reads them.
+ * A label sampled for review no longer changes, decided or not: the lead's queue, page and room
+ * show it from the moment it is submitted, and a verdict must judge the label the lead read
+ * (docs/workflow.md "Junior review"). The review row is written in the submission's transaction
+ * and read here under the item's lock, which the verdict takes too.
  */
 export async function reviseAnnotation(
   db: Kysely<Database>,
@@ -134,6 +144,7 @@ export async function reviseAnnotation(
         "annotations.submitted_at",
         "annotations.rejected_at",
         "annotations.revealed_at",
+        "reviews.id as review_id",
         "reviews.decided_at",
       ])
       .where("annotations.item_id", "=", itemId)
@@ -146,6 +157,9 @@ export async function reviseAnnotation(
     }
     if (own.rejected_at !== null || own.decided_at !== null) {
       throw conflict("A lead has reviewed this label: it can no longer change");
+    }
+    if (own.review_id !== null) {
+      throw conflict("A lead is reviewing this label: it can no longer change");
     }
     if (own.revealed_at !== null) {
       throw conflict(

@@ -23,6 +23,7 @@ import { templateSchema, type Label, type Template } from "../../app/domain/temp
 import type { Database, ItemStatus } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
 import { notFound } from "../errors.ts";
+import { SERVER_COMMENT_ID_PREFIX } from "../sync/write-rules.ts";
 import { ensureParticipantKeys, participantKeys } from "./participants.ts";
 
 /** What the room services need: the database and the sync server's documents. */
@@ -317,8 +318,9 @@ interface StoredReviewComment {
  * lead's participant key), each anchored to
  * its field and, when the label has a span at those offsets, to that span. Comments of a review
  * decided after the room was first opened are added on the next call; each is added once (its
- * room id derives from the review). The lead's verdict (decideReview) stays the source of truth:
- * the room is where it is discussed.
+ * room id derives from the review, under a prefix the write rules keep from participants, and
+ * only a comment of the lead's with that id counts as added). The lead's verdict (decideReview)
+ * stays the source of truth: the room is where it is discussed.
  *
  * Safe to call on every join; resolves once what it wrote is durable.
  */
@@ -369,10 +371,16 @@ async function prepareReview(
       writeMeta(doc, { status: "open" });
       state = "updated";
     }
-    const present = new Set(commentsToJson(doc).map((comment) => comment.id));
+    // A room written before participants were kept from the server's ids may hold another's
+    // comment under one: only the lead's own counts as the review's.
+    const present = new Set(
+      commentsToJson(doc)
+        .filter((comment) => comment.author === reviewerKey)
+        .map((comment) => comment.id),
+    );
     const spanFields = template.fields.filter((field) => field.type === "spans");
     reviewComments.forEach((comment, index) => {
-      const id = `review-${annotation.review_id}-${index}`;
+      const id = `${SERVER_COMMENT_ID_PREFIX}${annotation.review_id}-${index}`;
       if (present.has(id)) return;
       const anchor = comment.span;
       const span = anchor

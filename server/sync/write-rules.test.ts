@@ -2,7 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { addComment, resolveComment, setVote, votesToJson } from "../../app/domain/room.ts";
-import { forbiddenWrite, type RoomWrites } from "./write-rules.ts";
+import {
+  forbiddenWrite,
+  MAX_COMMENT_LENGTH,
+  SERVER_COMMENT_ID_PREFIX,
+  type RoomWrites,
+} from "./write-rules.ts";
 
 const own = "k-own";
 const other = "k-other";
@@ -102,6 +107,23 @@ const editArbitrary: fc.Arbitrary<Edit> = fc.oneof(
     needs: "comment" as const,
     apply: (doc: Y.Doc) => comment(doc, "c-own").set("text", "mine, edited"),
   }),
+  fc.nat({ max: 3 }).map((index) => ({
+    name: "comment as oneself under an id the server gives its comments",
+    needs: null,
+    apply: (doc: Y.Doc) =>
+      void addComment(doc, { id: `${SERVER_COMMENT_ID_PREFIX}1-${index}`, author: own, text: "x" }),
+  })),
+  fc.integer({ min: 1, max: 3 }).map((over) => ({
+    name: "comment as oneself past the length cap",
+    needs: null,
+    apply: (doc: Y.Doc) =>
+      void addComment(doc, { author: own, text: "x".repeat(MAX_COMMENT_LENGTH + over) }),
+  })),
+  fc.constant({
+    name: "edit one's own comment past the length cap",
+    needs: null,
+    apply: (doc: Y.Doc) => comment(doc, "c-own").set("text", "y".repeat(MAX_COMMENT_LENGTH + 1)),
+  }),
   fc.constant({
     name: "edit another's comment",
     needs: null,
@@ -197,6 +219,31 @@ describe("what a participant may write in a room", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("takes comments up to the length cap, new or edited, and refuses one character more", () => {
+    const writes: RoomWrites = { participantKey: own, label: false, vote: false, comment: true };
+    const verdictOf = (change: (doc: Y.Doc) => void) => {
+      const room = preparedRoom();
+      const client = copyOf(room);
+      const before = Y.encodeStateVector(client);
+      change(client);
+      return stage(room, Y.encodeStateAsUpdate(client, before), writes).verdict;
+    };
+    const atCap = "z".repeat(MAX_COMMENT_LENGTH);
+    expect(verdictOf((doc) => void addComment(doc, { author: own, text: atCap }))).toBeNull();
+    expect(verdictOf((doc) => comment(doc, "c-own").set("text", atCap))).toBeNull();
+    expect(verdictOf((doc) => void addComment(doc, { author: own, text: `${atCap}z` }))).toEqual({
+      part: "comments",
+      reason: "A comment's text is at most 10,000 characters",
+    });
+    expect(verdictOf((doc) => comment(doc, "c-own").set("text", `${atCap}z`))).toEqual({
+      part: "comments",
+      reason: "A comment's text is at most 10,000 characters",
+    });
+    expect(
+      verdictOf((doc) => void addComment(doc, { id: "review-7-0", author: own, text: "first" })),
+    ).toEqual({ part: "comments", reason: "Comment ids starting with 'review-' are the server's" });
   });
 
   it("refuses a vote under another key hidden in an update that also changes one's own", () => {

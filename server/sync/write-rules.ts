@@ -10,9 +10,10 @@ import * as Y from "yjs";
  *   JSON positions, and nothing else of `votes`.
  * - `comments`: whoever may comment adds comments whose `author` is their own key, made of the
  *   known fields (`id`, `author`, `text`, `createdAt`, `fieldId`, `spanId` as strings,
- *   `resolved` as a boolean); on an existing comment they may set `resolved` (anyone who may
- *   comment: resolving is housekeeping of the discussion) and, on their own comment only,
- *   `text`. Comments are never deleted and nothing else of one changes.
+ *   `resolved` as a boolean), a text of at most `MAX_COMMENT_LENGTH` characters and an id not
+ *   starting with the server's `SERVER_COMMENT_ID_PREFIX`; on an existing comment they may set
+ *   `resolved` (anyone who may comment: resolving is housekeeping of the discussion) and, on
+ *   their own comment only, `text`. Comments are never deleted and nothing else of one changes.
  * - `meta`: only the server.
  * - Nothing else: a room has no other shared types.
  *
@@ -43,6 +44,17 @@ export interface ForbiddenWrite {
 }
 
 const commentFields = new Set(["id", "author", "text", "createdAt", "fieldId", "spanId"]);
+
+/** A comment's text holds at most this many characters, as the pages and the API allow. */
+export const MAX_COMMENT_LENGTH = 10_000;
+
+/**
+ * The ids the server gives the comments it writes (a lead's review comments, server/services
+ * room.ts): a participant who could take one first would hide the server's comment.
+ */
+export const SERVER_COMMENT_ID_PREFIX = "review-";
+
+const tooLong = `A comment's text is at most ${MAX_COMMENT_LENGTH.toLocaleString("en-US")} characters`;
 
 /**
  * Checks what the transaction that has just applied a participant's update changed: every
@@ -227,9 +239,11 @@ function judgeCommentEdit(
     if (map.get("author") !== participantKey) {
       return forbiddenComment("Only a comment's author edits its text");
     }
-    return !inserted || (value?.length === 1 && typeof value[0] === "string")
-      ? null
-      : forbiddenComment("A comment's text is a string");
+    if (!inserted) return null;
+    if (value?.length !== 1 || typeof value[0] !== "string") {
+      return forbiddenComment("A comment's text is a string");
+    }
+    return value[0].length > MAX_COMMENT_LENGTH ? forbiddenComment(tooLong) : null;
   }
   return forbiddenComment("Only a comment's text and resolved change");
 }
@@ -249,5 +263,11 @@ function newCommentProblem(comment: Y.Item, participantKey: string): string | nu
       return `A comment's ${key} is a string`;
     }
   }
-  return typeof map.get("text") === "string" ? null : "A comment has a text";
+  const id = map.get("id");
+  if (typeof id === "string" && id.startsWith(SERVER_COMMENT_ID_PREFIX)) {
+    return `Comment ids starting with '${SERVER_COMMENT_ID_PREFIX}' are the server's`;
+  }
+  const text = map.get("text");
+  if (typeof text !== "string") return "A comment has a text";
+  return text.length > MAX_COMMENT_LENGTH ? tooLong : null;
 }

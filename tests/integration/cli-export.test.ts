@@ -97,7 +97,12 @@ describe("quorum export", { timeout: 90_000 }, () => {
           preferenceOf(index) < 0
             ? [`First answer ${index}`, `Second answer ${index}`]
             : [`Second answer ${index}`, `First answer ${index}`];
-        return `${JSON.stringify({ prompt: `Question ${index}`, chosen, rejected })}\n`;
+        return `${JSON.stringify({
+          externalId: `pair-${index}`,
+          prompt: `Question ${index}`,
+          chosen,
+          rejected,
+        })}\n`;
       })
       .join("");
     expect(run.stdout).toBe(expected);
@@ -123,6 +128,7 @@ describe("quorum export", { timeout: 90_000 }, () => {
         ? [`First answer ${first}`, `Second answer ${first}`]
         : [`Second answer ${first}`, `First answer ${first}`];
     expect(JSON.parse(run.stdout.split("\n")[0]!)).toEqual({
+      externalId: `pair-${first}`,
       chosen: `Question ${first}\n\n${chosen}`,
       rejected: `Question ${first}\n\n${rejected}`,
       margin: Math.abs(preferenceOf(first)),
@@ -221,6 +227,52 @@ describe("quorum export", { timeout: 90_000 }, () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("No such project");
     expect(missing.stdout).toBe("");
+  });
+
+  it("says on stderr how many items a preference format left out for their conversation's roles", async () => {
+    const withTool = {
+      externalId: "with-tool",
+      prompt: [
+        { role: "user", content: "What is my INR?" },
+        { role: "tool", content: '{"inr": 3.1}' },
+      ],
+      responses: [
+        { id: "a", text: "It is 3.1." },
+        { id: "b", text: "I cannot tell." },
+      ],
+      annotations: [{ annotator: "annotator@example.test", label: { preference: -1 } }],
+    };
+    const imported = await quorum(
+      ["import", "-", "--project", String(projectId)],
+      JSON.stringify(withTool),
+    );
+    expect(imported.code, imported.stderr).toBe(0);
+
+    const out = path.join(workDir, "pairs-kto.jsonl");
+    for (const [format, extra] of [
+      ["dpo", []],
+      ["kto", ["--out", out]],
+    ] as const) {
+      const run = await quorum([
+        "export",
+        "--project",
+        String(projectId),
+        "--format",
+        format,
+        ...extra,
+      ]);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe(
+        `Left out 1 item whose conversation has roles other than system, user, assistant, which ${format} does not take (jsonl, csv and label-studio keep them).\n`,
+      );
+      const text = format === "dpo" ? run.stdout : readFileSync(out, "utf8");
+      expect(text).not.toContain("with-tool");
+      expect(text).toContain('"externalId":"pair-0"');
+    }
+
+    const jsonl = await quorum(["export", "--project", String(projectId)]);
+    expect(jsonl.stderr).toBe("");
+    expect(jsonl.stdout).toContain('"externalId":"with-tool"');
   });
 });
 

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { itemRoomName, setLabelValue } from "../../app/domain/room.ts";
 import {
@@ -27,6 +28,8 @@ interface ExportResponse {
   status: number;
   contentType: string | null;
   disposition: string | null;
+  /** How many items a preference format left out for their conversation's roles. */
+  itemsWithOtherRoles: string | null;
   text: string;
 }
 
@@ -38,6 +41,7 @@ async function exportAs(person: Person, projectId: number, query = ""): Promise<
     status: response.status,
     contentType: response.headers.get("content-type"),
     disposition: response.headers.get("content-disposition"),
+    itemsWithOtherRoles: response.headers.get("quorum-items-with-other-roles"),
     text: await response.text(),
   };
 }
@@ -263,6 +267,7 @@ describe("export", { timeout: 60_000 }, () => {
     expect(response.status, response.text).toBe(200);
     expect(response.contentType).toBe("application/x-ndjson; charset=utf-8");
     expect(response.disposition).toBe('attachment; filename="warfarin-interactions-jsonl.jsonl"');
+    expect(response.itemsWithOtherRoles).toBeNull();
     expect(parseLines(response.text)).toEqual(jsonlRecords((labels) => byEmail(labels)));
   });
 
@@ -270,14 +275,17 @@ describe("export", { timeout: 60_000 }, () => {
     const response = await exportAs(cast.lead, fixture.projectId, "?format=dpo");
     expect(response.status, response.text).toBe(200);
     expect(response.disposition).toBe('attachment; filename="warfarin-interactions-dpo.jsonl"');
+    expect(response.itemsWithOtherRoles).toBe("0");
     expect(response.text).toBe(
       lines([
         {
+          externalId: "published-1",
           prompt: "Warfarin with an antibiotic?",
           chosen: responses[0]!.text,
           rejected: responses[1]!.text,
         },
         {
+          externalId: "consensus-1",
           prompt: conversation,
           chosen: [{ role: "assistant", content: responses[0]!.text }],
           rejected: [{ role: "assistant", content: responses[1]!.text }],
@@ -292,12 +300,14 @@ describe("export", { timeout: 60_000 }, () => {
     expect(response.text).toBe(
       lines([
         {
+          externalId: "published-1",
           prompt: "Warfarin with an antibiotic?",
           chosen: responses[0]!.text,
           rejected: responses[1]!.text,
           margin: 2,
         },
         {
+          externalId: "consensus-1",
           prompt: conversation,
           chosen: [{ role: "assistant", content: responses[0]!.text }],
           rejected: [{ role: "assistant", content: responses[1]!.text }],
@@ -317,10 +327,12 @@ describe("export", { timeout: 60_000 }, () => {
     expect(response.text).toBe(
       lines([
         {
+          externalId: "published-1",
           chosen: `Warfarin with an antibiotic?\n\n${responses[0]!.text}`,
           rejected: `Warfarin with an antibiotic?\n\n${responses[1]!.text}`,
         },
         {
+          externalId: "consensus-1",
           chosen: [...conversation, { role: "assistant", content: responses[0]!.text }],
           rejected: [...conversation, { role: "assistant", content: responses[1]!.text }],
         },
@@ -369,14 +381,26 @@ describe("export", { timeout: 60_000 }, () => {
     expect(response.status, response.text).toBe(200);
     expect(response.text).toBe(
       lines([
-        { prompt: "Warfarin with an antibiotic?", completion: responses[0]!.text, label: true },
-        { prompt: "Warfarin with an antibiotic?", completion: responses[1]!.text, label: false },
         {
+          externalId: "published-1",
+          prompt: "Warfarin with an antibiotic?",
+          completion: responses[0]!.text,
+          label: true,
+        },
+        {
+          externalId: "published-1",
+          prompt: "Warfarin with an antibiotic?",
+          completion: responses[1]!.text,
+          label: false,
+        },
+        {
+          externalId: "consensus-1",
           prompt: conversation,
           completion: [{ role: "assistant", content: responses[0]!.text }],
           label: true,
         },
         {
+          externalId: "consensus-1",
           prompt: conversation,
           completion: [{ role: "assistant", content: responses[1]!.text }],
           label: false,
@@ -507,9 +531,9 @@ describe("export", { timeout: 60_000 }, () => {
       `/queue/next?project=${projectId}`,
     );
     const itemId = next.body.assignment!.itemId;
-    const item = await cast.lead.api.get<{ item: { metadata: { chosen: string } } }>(
-      `/items/${itemId}`,
-    );
+    const item = await cast.lead.api.get<{
+      item: { externalId: string; metadata: { chosen: string } };
+    }>(`/items/${itemId}`);
     // The annotator agrees with the original choice; the metadata itself decides nothing.
     const preference = item.body.item.metadata.chosen === "a" ? -1 : 1;
     const submitted = await cast.experts[0].api.post(`/items/${itemId}/annotations`, {
@@ -522,6 +546,7 @@ describe("export", { timeout: 60_000 }, () => {
     expect(response.text).toBe(
       lines([
         {
+          externalId: item.body.item.externalId,
           prompt: [{ role: "user", content: "How do I pick a lock?" }],
           chosen: [{ role: "assistant", content: "I can't help with that." }],
           rejected: [
@@ -529,6 +554,93 @@ describe("export", { timeout: 60_000 }, () => {
           ],
         },
       ]),
+    );
+  });
+});
+
+describe("conversation roles in the preference formats", { timeout: 240_000 }, () => {
+  const preferenceOnly = {
+    fields: [{ id: "preference", type: "preference", label: "Preference", scale: 2 }],
+  };
+  /** Roles as imports accept them: some that chat training takes, some it does not. */
+  const role = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom("system", "user", "assistant") },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.constantFrom("tool", "human", "gpt", "developer", "User"),
+        fc.string({
+          unit: fc.constantFrom("a", "b", "r", "-", "_", "é"),
+          minLength: 1,
+          maxLength: 8,
+        }),
+      ),
+    },
+  );
+  const conversation = fc.array(
+    fc.record({
+      role,
+      content: fc.string({ unit: fc.constantFrom("a", " ", "?", "é", "\n"), maxLength: 12 }),
+    }),
+    { minLength: 1, maxLength: 4 },
+  );
+
+  it("leaves out items whose conversation has another role, counts them in a header, and keeps them in jsonl (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.string({ unit: "grapheme-ascii", maxLength: 12 }), conversation), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        async (prompts) => {
+          const projectId = await createProject(cast, { overlap: 1, template: preferenceOnly });
+          const items = prompts.map((prompt, index) => ({
+            externalId: `item-${index}`,
+            prompt,
+            responses,
+            annotations: [{ annotator: cast.experts[0].email, label: { preference: -1 } }],
+          }));
+          const imported = await cast.lead.api.post(`/projects/${projectId}/items`, items);
+          expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+          const chatOnly = (prompt: (typeof prompts)[number]) =>
+            typeof prompt === "string" ||
+            prompt.every((turn) => ["system", "user", "assistant"].includes(turn.role));
+          const kept = items.filter((item) => chatOnly(item.prompt)).map((item) => item.externalId);
+
+          for (const format of ["dpo", "reward", "kto", "openai-dpo"] as const) {
+            const response = await exportAs(cast.lead, projectId, `?format=${format}`);
+            expect(response.status, response.text).toBe(200);
+            expect(response.itemsWithOtherRoles, format).toBe(String(items.length - kept.length));
+            const records = response.text === "" ? [] : parseLines(response.text);
+            // kto writes two judgements per pair; openai-dpo has no externalId, so its lines
+            // are counted and their conversations compared in order.
+            const perItem = format === "kto" ? 2 : 1;
+            expect(records, format).toHaveLength(kept.length * perItem);
+            if (format === "openai-dpo") {
+              const messages = records.map(
+                (record) => (record as { input: { messages: unknown } }).input.messages,
+              );
+              expect(messages).toEqual(
+                items
+                  .filter((item) => chatOnly(item.prompt))
+                  .map((item) =>
+                    typeof item.prompt === "string"
+                      ? [{ role: "user", content: item.prompt }]
+                      : item.prompt,
+                  ),
+              );
+            } else {
+              const ids = records.map((record) => (record as { externalId: string }).externalId);
+              expect([...new Set(ids)], format).toEqual(kept);
+            }
+          }
+          const jsonl = await exportAs(cast.lead, projectId);
+          expect(
+            parseLines(jsonl.text).map((record) => (record as { externalId: string }).externalId),
+          ).toEqual(items.map((item) => item.externalId));
+        },
+      ),
+      { numRuns: 6 },
     );
   });
 });

@@ -20,6 +20,7 @@ const template: TemplateInput = {
     { id: "verdict", type: "choice", label: "Safe?", options: ["safe", "unsafe"] },
     { id: "stars", type: "rating", label: "Accuracy", min: 1, max: 5 },
     { id: "why", type: "text", label: "Why" },
+    { id: "order", type: "ranking", label: "Best first" },
     // Required: Label Studio has no result for "no spans", which then reads back as [].
     {
       id: "errors",
@@ -48,6 +49,7 @@ const firstLabel = {
   verdict: "safe",
   stars: 4,
   why: "matches the 𝒳 guideline",
+  order: ["a", "b"],
   errors: [
     {
       responseId: "a",
@@ -59,7 +61,14 @@ const firstLabel = {
     },
   ],
 };
-const secondLabel = { pw: 2, verdict: "unsafe", stars: 2, why: "", errors: [] };
+const secondLabel = {
+  pw: 2,
+  verdict: "unsafe",
+  stars: 2,
+  why: "",
+  order: ["careful", "short"],
+  errors: [],
+};
 
 /** Quorum items whose two annotators agree, so that each settles by consensus. */
 const sourceItems = [
@@ -240,14 +249,49 @@ describe("Label Studio both ways, through the HTTP API", () => {
         meta: { text: ["check the unit"] },
       }),
     );
-    expect(tasks[0]!.annotations[0]!.result).toContainEqual(
-      expect.objectContaining({
-        from_name: "pw",
-        to_name: "a,b",
-        type: "pairwise",
-        value: { selected: "left" },
-      }),
-    );
+    // Each result as its Label Studio tag writes it: a Pairwise names itself, a Ranker the List
+    // it ranks and keys the order by its own name, the other tags one response's Text tag.
+    expect(
+      tasks.map((task) =>
+        task.annotations[0]!.result.map((result) => [
+          result.from_name,
+          result.to_name,
+          result.type,
+          result.value,
+        ]),
+      ),
+    ).toEqual([
+      [
+        ["pw", "pw", "pairwise", { selected: "left" }],
+        ["verdict", "a", "choices", { choices: ["safe"] }],
+        ["stars", "a", "rating", { rating: 4 }],
+        ["why", "a", "textarea", { text: ["matches the 𝒳 guideline"] }],
+        ["order", "responses", "ranker", { ranker: { order: ["a", "b"] } }],
+        [
+          "errors",
+          "a",
+          "labels",
+          { start: 8, end: 10, text: "10", labels: ["factual error", "major"] },
+        ],
+      ],
+      [
+        ["pw:choices", "short", "choices", { choices: ["right, clearly"] }],
+        ["verdict", "short", "choices", { choices: ["unsafe"] }],
+        ["stars", "short", "rating", { rating: 2 }],
+        ["why", "short", "textarea", { text: [""] }],
+        ["order", "responses", "ranker", { ranker: { order: ["careful", "short"] } }],
+      ],
+    ]);
+    // A List (which a Ranker ranks) shows each response's title and body.
+    expect(tasks[1]!.data.responses).toEqual([
+      { id: "short", text: "Yes.", title: "short", body: "Yes." },
+      {
+        id: "careful",
+        text: "Ask your doctor: some antibiotics raise INR.",
+        title: "careful",
+        body: "Ask your doctor: some antibiotics raise INR.",
+      },
+    ]);
 
     const finals = (await (await exportProject(source, "jsonl")).text())
       .trim()
@@ -383,6 +427,64 @@ describe("Label Studio both ways, through the HTTP API", () => {
         message: expect.stringMatching(
           /^task 1, result 0 from "tag": .*"rectanglelabels" cannot be imported/,
         ),
+      },
+    ]);
+    expect(await counts(db())).toEqual(before);
+  });
+
+  it("refuses what it cannot keep as it is, naming the row, the field and the fix", async () => {
+    const single = await insertProject(db(), "Single choice", lead.userId, textTemplate);
+    const [task2024] = JSON.parse(fixture("converter-text-choices-2024.json")) as Array<{
+      annotations: Array<{ result: Array<{ value: { choices: string[] } }> }>;
+    }>;
+    task2024!.annotations[0]!.result[0]!.value.choices = ["Positive", "Negative"];
+    const userMap = encodeURIComponent(JSON.stringify({ "14": "exp1@x.test" }));
+    const before = await counts(db());
+    const multiple = await importFile(
+      single,
+      JSON.stringify([task2024]),
+      `?format=label-studio&userMap=${userMap}`,
+    );
+    expect(multiple.status).toBe(422);
+    expect(((await multiple.json()) as ErrorBody).error.details).toEqual([
+      {
+        row: 1,
+        field: "annotations.0.result.0",
+        message: expect.stringMatching(
+          /^task 6141, result 0 from "sentiment": .*selects 2 choices, but the choice field "sentiment" takes one/,
+        ),
+      },
+    ]);
+
+    // The real 2024 export as it is: its annotator's address is one no account can have.
+    const unmapped = await importFile(
+      single,
+      fixture("converter-text-choices-2024.json"),
+      "?format=label-studio",
+    );
+    expect(unmapped.status).toBe(422);
+    expect(((await unmapped.json()) as ErrorBody).error.details).toEqual([
+      {
+        row: 1,
+        field: "annotations.0.completed_by",
+        message: expect.stringMatching(
+          /^task 6141, annotation 0: names the annotator "sergei@heartex\.e2e", .*userMap \{"sergei@heartex\.e2e": "<email>"\}/,
+        ),
+      },
+    ]);
+
+    // Label Studio's Chatbot Model Assessment template judges a conversation alone.
+    const chat = await importFile(
+      single,
+      fixture("ls-template-chatbot-assessment.json"),
+      "?format=label-studio",
+    );
+    expect(chat.status).toBe(422);
+    expect(((await chat.json()) as ErrorBody).error.details).toEqual([
+      {
+        row: 1,
+        field: "data",
+        message: expect.stringMatching(/^task on row 1: no responses to judge: expected data\./),
       },
     ]);
     expect(await counts(db())).toEqual(before);

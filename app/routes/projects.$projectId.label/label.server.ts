@@ -1,7 +1,7 @@
 import { data, redirect, type AppLoadContext, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import type { Prompt } from "../../../app/domain/item.ts";
-import type { ResponseRef, Template } from "../../../app/domain/template.ts";
+import { labelInputSchema, type ResponseRef, type Template } from "../../../app/domain/template.ts";
 import { MAX_CLAIMED_DURATION_MS } from "../../../app/domain/work-time.ts";
 import { AppError, cleanTextErrors, notFound, type FieldError } from "../../../server/errors.ts";
 import { skipItem, submitAnnotation } from "../../../server/services/annotate.ts";
@@ -102,7 +102,7 @@ const labelingActionSchema = z.discriminatedUnion("intent", [
     .object({
       intent: z.literal("submit"),
       itemId: z.number().int().positive(),
-      label: z.record(z.string(), z.unknown()),
+      label: labelInputSchema(),
       // The page's own clock: a tab left in focus for days is still a label worth keeping, so
       // its claim is cut to the most a claim may be (the server bounds it further).
       durationMs: z

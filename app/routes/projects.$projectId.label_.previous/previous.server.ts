@@ -1,7 +1,7 @@
 import { redirect, type AppLoadContext, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import type { Prompt } from "../../../app/domain/item.ts";
-import type { ResponseRef, Template } from "../../../app/domain/template.ts";
+import { labelInputSchema, type ResponseRef, type Template } from "../../../app/domain/template.ts";
 import { getGuidelines } from "../../../server/services/guidelines.ts";
 import { getItemForUser } from "../../../server/services/items.ts";
 import { labelingStatus } from "../../../server/services/labeling-status.ts";
@@ -69,7 +69,7 @@ export async function loadPrevious(request: Request, context: AppLoadContext, pa
 }
 
 const revisionActionSchema = z
-  .object({ itemId: z.number().int().positive(), label: z.record(z.string(), z.unknown()) })
+  .object({ itemId: z.number().int().positive(), label: labelInputSchema() })
   .strict();
 
 /** Saves the changed label and goes back to labelling; a refusal comes back to the page. */

@@ -1,8 +1,9 @@
 import { data, redirect, type AppLoadContext, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
+import type { User } from "../../../db/schema.ts";
 import { promptSchema, responseSchema } from "~/domain/item.ts";
 import { getItemForUser } from "../../../server/services/items.ts";
-import { decideReview, listReviews } from "../../../server/services/review.ts";
+import { decideReview, getReview, listReviews } from "../../../server/services/review.ts";
 import { prepareItemContent } from "~/components/markdown/prepare-content.server.ts";
 import { appErrorToFormErrors, parseJsonField } from "~/components/project/form-errors.server.ts";
 import { loadProjectPage, routeId } from "~/components/project/project-page.server.ts";
@@ -17,27 +18,30 @@ const labelSchema = z.record(z.string(), z.unknown());
 async function findReview(request: Request, context: AppLoadContext, params: Params) {
   const page = await loadProjectPage(request, context, params, "item.review");
   const reviewId = routeId(params.reviewId, "review");
-  const reviews = await listReviews(context.quorum.db, page.user, page.projectId, "all").catch(
+  const review = await getReview(context.quorum.db, page.user, page.projectId, reviewId).catch(
     throwAsRouteError,
   );
-  const review = reviews.find((candidate) => candidate.id === reviewId);
-  if (!review) {
-    throw data(
-      { error: { code: "not_found", message: "This project has no such review." } },
-      { status: 404 },
-    );
-  }
-  return { page, review, reviews };
+  return { page, review };
+}
+
+/** How many reviews are pending, and the first other than this one: where the lead goes next. */
+async function otherPending(
+  context: AppLoadContext,
+  page: { user: User; projectId: number },
+  reviewId: number,
+) {
+  const { reviews, total } = await listReviews(context.quorum.db, page.user, page.projectId, {
+    limit: 2,
+  });
+  return { next: reviews.find((candidate) => candidate.id !== reviewId) ?? null, total };
 }
 
 export async function loadReview(request: Request, context: AppLoadContext, params: Params) {
-  const { page, review, reviews } = await findReview(request, context, params);
+  const { page, review } = await findReview(request, context, params);
   const view = await getItemForUser(context.quorum.db, page.user, review.item.id).catch(
     throwAsRouteError,
   );
-  const pendingIds = reviews
-    .filter((entry) => entry.verdict === "pending")
-    .map((entry) => entry.id);
+  const { total: pending } = await otherPending(context, page, review.id);
   const prompt = promptSchema.parse(view.item.prompt);
   const responses = z.array(responseSchema).parse(view.item.responses);
   return {
@@ -62,7 +66,7 @@ export async function loadReview(request: Request, context: AppLoadContext, para
       responses,
       template: view.item.template,
     },
-    pendingLeft: pendingIds.filter((id) => id !== review.id).length,
+    pendingLeft: review.verdict === "pending" ? pending - 1 : pending,
   };
 }
 
@@ -160,9 +164,7 @@ export async function submitDecision(request: Request, context: AppLoadContext, 
   } catch (error) {
     return refuse(appErrorToFormErrors(error));
   }
-  const next = (await listReviews(context.quorum.db, page.user, page.projectId, "pending")).find(
-    (candidate) => candidate.id !== review.id,
-  );
+  const { next } = await otherPending(context, page, review.id);
   const base = `/projects/${page.projectId}/reviews`;
   return redirect(next ? `${base}/${next.id}` : `${base}?done=1`);
 }

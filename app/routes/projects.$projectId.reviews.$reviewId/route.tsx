@@ -4,9 +4,18 @@ import type {
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  type ClientActionFunctionArgs,
+  type ShouldRevalidateFunction,
+} from "@remix-run/react";
 import {
   useCallback,
+  useEffect,
   useMemo,
   useRef,
   useState,
@@ -39,6 +48,7 @@ import type { SpanAnnotation, Template } from "~/domain/template.ts";
 import projectStylesUrl from "~/styles/project.css?url";
 import { useActivityHeartbeat } from "~/utils/activity.ts";
 import { formatDateTime } from "~/utils/format.ts";
+import { reachServerAction, wasUnreachable } from "~/utils/unreachable.ts";
 import {
   CorrectionFields,
   changedFieldIds,
@@ -47,6 +57,7 @@ import {
 } from "./correction-editor.tsx";
 import { selectedResponseSpan, selectionProblem } from "./response-selection.ts";
 import { loadReview, submitDecision } from "./review.server.ts";
+import { useLeaveGuard } from "./use-leave-guard.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: katexStylesUrl },
@@ -70,8 +81,52 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   return submitDecision(request, context, params);
 }
 
+/**
+ * A decision that cannot reach the server keeps the lead on the review, their comments and
+ * correction still in the form, and says so, rather than replacing the page with the error page.
+ */
+export async function clientAction({ serverAction }: ClientActionFunctionArgs) {
+  return reachServerAction(() => serverAction<typeof action>());
+}
+
+/**
+ * After any answer from the server the page shows what it now holds (after a conflict, the
+ * review as another decided it); after no answer there is nothing new to show.
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult }) =>
+  !wasUnreachable(actionResult);
+
+type Verdict = "accept" | "correct" | "reject";
+
+/** A decision as the lead sent it, kept to give its comments back if it is refused. */
+interface SentDecision {
+  reviewId: number;
+  verdict: Verdict;
+  /** Each comment with text, readable on its own. */
+  comments: string[];
+}
+
+const unreachableMessage =
+  "Could not reach Quorum — your decision was not sent; your comments and correction are kept on this page. Check your connection, then try again.";
+
 export default function ReviewPage() {
   const { navigation, review, item, pendingLeft, contentFormats } = useLoaderData<typeof loader>();
+  const actionResult = useActionData<typeof clientAction>() ?? null;
+  const [sent, setSent] = useState<SentDecision | null>(null);
+  const reviewId = review.id;
+  const onSend = useCallback(
+    (decision: Omit<SentDecision, "reviewId">) => setSent({ reviewId, ...decision }),
+    [reviewId],
+  );
+  // A decision refused because the review was decided meanwhile (in another tab, or by another
+  // lead): the page now shows that decision, and gives back what this one said.
+  const refusal =
+    review.verdict !== "pending" &&
+    sent?.reviewId === review.id &&
+    actionResult !== null &&
+    !wasUnreachable(actionResult)
+      ? { sent, errors: actionResult.errors }
+      : null;
   const base = `/projects/${navigation.id}/reviews`;
   // The review's working time is measured from the page's heartbeats (and its room's presence).
   useActivityHeartbeat(
@@ -95,9 +150,19 @@ export default function ReviewPage() {
           Discuss live with {review.annotator}
         </Link>
       </div>
+      {refusal ? (
+        <DecisionRefusal
+          sent={refusal.sent}
+          messages={[
+            ...refusal.errors.formErrors,
+            ...Object.values(refusal.errors.fieldErrors).flatMap((list) => list ?? []),
+          ]}
+        />
+      ) : null}
       {review.verdict === "pending" ? (
         <ReviewWorkspace
           key={review.id}
+          onSend={onSend}
           template={item.template}
           prompt={item.prompt}
           responses={item.responses}
@@ -142,6 +207,38 @@ export default function ReviewPage() {
   );
 }
 
+/**
+ * Says that the lead's decision was not stored, and why, above the review as it now stands: it
+ * takes the focus, so that a keyboard or screen reader user learns of it first, and gives back
+ * the comments to copy.
+ */
+function DecisionRefusal({ sent, messages }: { sent: SentDecision; messages: string[] }) {
+  const alertRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    alertRef.current?.focus();
+  }, [sent]);
+  return (
+    <div ref={alertRef} role="alert" tabIndex={-1} className="form-alert stack">
+      <p>
+        <strong>Your decision to {sent.verdict} was not saved.</strong>{" "}
+        {messages.map((message) => message.replace(/\.?$/, ".")).join(" ")}
+      </p>
+      {sent.comments.length > 0 ? (
+        <div className="field">
+          <label htmlFor="refused-comments">Your comments as you sent them, to copy:</label>
+          <textarea
+            id="refused-comments"
+            className="textarea"
+            readOnly
+            rows={Math.min(8, sent.comments.length * 2)}
+            value={sent.comments.join("\n\n")}
+          />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
 interface CommentDraft {
   key: number;
   fieldId: string;
@@ -150,6 +247,7 @@ interface CommentDraft {
   end: string;
   /** Why the last attempt to anchor this comment to the selection anchored nothing. */
   anchorProblem: string;
+  text: string;
 }
 
 const emptyDraft = (key: number): CommentDraft => ({
@@ -159,7 +257,11 @@ const emptyDraft = (key: number): CommentDraft => ({
   start: "",
   end: "",
   anchorProblem: "",
+  text: "",
 });
+
+const isAnchored = (draft: CommentDraft) =>
+  Boolean(draft.fieldId || draft.responseId || draft.start || draft.end);
 
 /**
  * A pending review: the item with its responses readable and selectable, the junior's label,
@@ -173,6 +275,7 @@ function ReviewWorkspace({
   formats,
   label,
   annotator,
+  onSend,
 }: {
   template: Template;
   prompt: Prompt;
@@ -180,6 +283,7 @@ function ReviewWorkspace({
   formats: ContentFormats;
   label: DraftLabel;
   annotator: string;
+  onSend: (decision: Omit<SentDecision, "reviewId">) => void;
 }) {
   const responseInfos = useMemo<ResponseInfo[]>(
     () =>
@@ -258,6 +362,7 @@ function ReviewWorkspace({
           onActiveSpan={setActiveSpan}
           annotator={annotator}
           onAnnounce={setAnnouncement}
+          onSend={onSend}
         />
       </div>
       <div aria-live="polite" className="visually-hidden">
@@ -268,6 +373,19 @@ function ReviewWorkspace({
 }
 
 const noHighlights: MarkdownHighlight[] = [];
+
+const verdicts: readonly Verdict[] = ["accept", "correct", "reject"];
+
+/** A comment as its author would read it back: what it is anchored to, then its text. */
+function readableComment(draft: CommentDraft, template: Template, responses: ItemResponse[]) {
+  const field = template.fields.find((candidate) => candidate.id === draft.fieldId);
+  const response = responses.find((candidate) => candidate.id === draft.responseId);
+  const quote = response
+    ? `“${response.text.slice(Number(draft.start), Number(draft.end))}”`
+    : null;
+  const anchor = [field?.label, quote].filter(Boolean).join(", ");
+  return anchor ? `${anchor}: ${draft.text.trim()}` : draft.text.trim();
+}
 
 function DecisionForm({
   template,
@@ -281,6 +399,7 @@ function DecisionForm({
   onActiveSpan,
   annotator,
   onAnnounce,
+  onSend,
 }: {
   template: Template;
   responses: ItemResponse[];
@@ -293,10 +412,14 @@ function DecisionForm({
   onActiveSpan: (span: ActiveSpan) => void;
   annotator: string;
   onAnnounce: (message: string) => void;
+  onSend: (decision: Omit<SentDecision, "reviewId">) => void;
 }) {
-  const actionData = useActionData<typeof action>();
+  const actionResult = useActionData<typeof clientAction>() ?? null;
   const navigation = useNavigation();
-  const errors = actionData?.errors;
+  const unreachable = wasUnreachable(actionResult);
+  const errors =
+    actionResult !== null && !wasUnreachable(actionResult) ? actionResult.errors : null;
+  const commentErrors = errors?.fieldErrors.comments ?? [];
   const [drafts, setDrafts] = useState<CommentDraft[]>([emptyDraft(0)]);
   const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
   const [correctionProblem, setCorrectionProblem] = useState<string | null>(null);
@@ -304,7 +427,43 @@ function DecisionForm({
   const nextKey = useRef(1);
   const formRef = useRef<HTMLFormElement>(null);
   const correctionRef = useRef<HTMLFieldSetElement>(null);
+  const problemRef = useRef<HTMLDivElement>(null);
+  const lastVerdict = useRef<Verdict | null>(null);
   const submittingVerdict = navigation.formData?.get("verdict");
+  const busy = navigation.state === "submitting";
+
+  const correctionChanged = useMemo(
+    () => changedFieldIds(template, label, corrected, responseInfos).size > 0,
+    [template, label, corrected, responseInfos],
+  );
+  const written = drafts.some((draft) => draft.text.trim() !== "") || correctionChanged;
+  useLeaveGuard(
+    written,
+    "Leave this review? Your comments and correction are not saved, and will be lost.",
+  );
+
+  // A refused comment is one with no text: anchored, or the only kind there is when none has
+  // any ("say why").
+  const noneWritten = drafts.every((draft) => draft.text.trim() === "");
+  const invalidComment = (draft: CommentDraft) =>
+    commentErrors.length > 0 && draft.text.trim() === "" && (isAnchored(draft) || noneWritten);
+
+  // Each answer from the server moves the focus to what it is about, which also brings it into
+  // view: the form's alert, the first comment it refuses, or the correction's first error.
+  useEffect(() => {
+    if (actionResult === null) return;
+    if (wasUnreachable(actionResult) || actionResult.errors.formErrors.length > 0) {
+      problemRef.current?.focus();
+      return;
+    }
+    const invalid = formRef.current?.querySelector<HTMLElement>(
+      '.comment-fieldset [aria-invalid="true"], .correction [aria-invalid="true"]',
+    );
+    if (invalid) invalid.focus();
+    else if (correctionRef.current?.querySelector(".error-list, .form-alert li")) {
+      correctionRef.current.scrollIntoView({ block: "nearest" });
+    }
+  }, [actionResult]);
 
   const serverCorrectionErrors = useMemo(
     () => correctionErrorsByField(template, errors?.fieldErrors.correctedLabel ?? []),
@@ -334,10 +493,7 @@ function DecisionForm({
   function addComment(anchor: Partial<CommentDraft> = {}) {
     // An anchored comment fills the first untouched row rather than leaving it empty above.
     const untouched = drafts.find(
-      (draft) =>
-        !draft.fieldId &&
-        !draft.responseId &&
-        !formRef.current?.querySelector<HTMLTextAreaElement>(`#comment-text-${draft.key}`)?.value,
+      (draft) => !draft.fieldId && !draft.responseId && draft.text === "",
     );
     if (Object.keys(anchor).length > 0 && untouched) {
       updateDraft(untouched.key, anchor);
@@ -371,10 +527,28 @@ function DecisionForm({
     focusComment(key);
   }
 
-  /** Correcting needs a label that the labeling page would submit, and a change to it. */
-  function checkCorrection(event: FormEvent<HTMLFormElement>) {
+  /**
+   * Correcting needs a label that the labeling page would submit, and a change to it. A decision
+   * that goes is remembered, to send again if the server cannot be reached and to give its
+   * comments back if it is refused.
+   */
+  function decide(event: FormEvent<HTMLFormElement>) {
     const submitter = (event.nativeEvent as SubmitEvent).submitter;
-    if (!(submitter instanceof HTMLButtonElement) || submitter.value !== "correct") return;
+    const verdict = verdicts.find(
+      (candidate) => submitter instanceof HTMLButtonElement && submitter.value === candidate,
+    );
+    if (!verdict) return;
+    if (verdict === "correct" && !correctionReady(event)) return;
+    lastVerdict.current = verdict;
+    onSend({
+      verdict,
+      comments: drafts
+        .filter((draft) => draft.text.trim() !== "")
+        .map((draft) => readableComment(draft, template, responses)),
+    });
+  }
+
+  function correctionReady(event: FormEvent<HTMLFormElement>): boolean {
     const missing = missingAnswers(template, corrected);
     setClientErrors(missing);
     const firstMissing = template.fields.find((field) => field.id in missing);
@@ -385,9 +559,17 @@ function DecisionForm({
         ? `The correction is the same as ${annotator}'s label: change a field, or accept.`
         : null;
     setCorrectionProblem(problem);
-    if (!problem) return;
+    if (!problem) return true;
     event.preventDefault();
     correctionRef.current?.scrollIntoView({ block: "nearest" });
+    return false;
+  }
+
+  function sendAgain() {
+    const button = formRef.current?.querySelector<HTMLButtonElement>(
+      `button[name="verdict"][value="${lastVerdict.current}"]`,
+    );
+    if (button) formRef.current?.requestSubmit(button);
   }
 
   const commentOnSpan = (span: SpanAnnotation, fieldId: string) => (
@@ -422,9 +604,16 @@ function DecisionForm({
         ref={formRef}
         className="stack project-form decision-form"
         noValidate
-        onSubmit={checkCorrection}
+        onSubmit={decide}
       >
-        <FormAlert errors={errors?.formErrors} />
+        <div ref={problemRef} tabIndex={-1} className="stack">
+          <FormAlert errors={unreachable ? [unreachableMessage] : errors?.formErrors} />
+          {unreachable ? (
+            <button type="button" className="button" onClick={sendAgain} disabled={busy}>
+              Try again
+            </button>
+          ) : null}
+        </div>
         <fieldset className="comment-fieldset">
           <legend>Comments</legend>
           <p className="field-hint">
@@ -432,11 +621,15 @@ function DecisionForm({
             a response with “Comment on this span” or by selecting text in a response and choosing
             “Anchor to the selected text”. Correcting or rejecting needs at least one comment.
           </p>
-          <ErrorList errors={errors?.fieldErrors.comments} />
+          <div id="comment-errors" role="alert">
+            <ErrorList errors={commentErrors} />
+          </div>
           {drafts.map((draft, index) => (
             <CommentRow
               key={draft.key}
               draft={draft}
+              invalid={invalidComment(draft)}
+              errorId="comment-errors"
               position={index + 1}
               removable={drafts.length > 1}
               template={template}
@@ -495,17 +688,11 @@ function DecisionForm({
             name="verdict"
             value="accept"
             className="button button-primary"
-            disabled={navigation.state === "submitting"}
+            disabled={busy}
           >
             {submittingVerdict === "accept" ? "Accepting…" : "Accept"}
           </button>
-          <button
-            type="submit"
-            name="verdict"
-            value="correct"
-            className="button"
-            disabled={navigation.state === "submitting"}
-          >
+          <button type="submit" name="verdict" value="correct" className="button" disabled={busy}>
             {submittingVerdict === "correct" ? "Saving correction…" : "Correct"}
           </button>
           <button
@@ -513,7 +700,7 @@ function DecisionForm({
             name="verdict"
             value="reject"
             className="button button-danger-quiet"
-            disabled={navigation.state === "submitting"}
+            disabled={busy}
           >
             {submittingVerdict === "reject" ? "Rejecting…" : "Reject"}
           </button>
@@ -530,6 +717,8 @@ function DecisionForm({
 /** One comment: its field, the span of a response it is anchored to, and its text. */
 function CommentRow({
   draft,
+  invalid,
+  errorId,
   position,
   removable,
   template,
@@ -539,6 +728,9 @@ function CommentRow({
   onRemove,
 }: {
   draft: CommentDraft;
+  /** Refused by the server for having no text; `errorId` names the element saying why. */
+  invalid: boolean;
+  errorId: string;
   position: number;
   removable: boolean;
   template: Template;
@@ -611,6 +803,10 @@ function CommentRow({
           name="comment-text"
           className="textarea"
           rows={2}
+          value={draft.text}
+          onChange={(event) => onChange({ text: event.target.value })}
+          aria-invalid={invalid || undefined}
+          aria-describedby={invalid ? errorId : undefined}
         />
       </div>
       {removable ? (

@@ -17,7 +17,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export default function ReviewQueue() {
-  const { navigation, pending, decided, queueEmptied } = useLoaderData<typeof loader>();
+  const { navigation, pending, pendingCount, laterPending, decided, queueEmptied } =
+    useLoaderData<typeof loader>();
   const base = `/projects/${navigation.id}/reviews`;
   return (
     <>
@@ -33,7 +34,7 @@ export default function ReviewQueue() {
       <div className="stack-large">
         <section className="card" aria-labelledby="pending-heading">
           <h2 id="pending-heading">
-            Pending <span className="muted small">({pending.length})</span>
+            Pending <span className="muted small">({pendingCount})</span>
           </h2>
           {pending.length === 0 ? (
             <p className="empty-inline" role={queueEmptied ? "status" : undefined}>
@@ -76,6 +77,11 @@ export default function ReviewQueue() {
                   ))}
                 </tbody>
               </table>
+              {laterPending !== null ? (
+                <p>
+                  <Link to={`${base}?after=${laterPending}`}>Later pending reviews</Link>
+                </p>
+              ) : null}
             </div>
           )}
         </section>

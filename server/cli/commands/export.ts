@@ -2,13 +2,14 @@ import { createWriteStream, renameSync, rmSync } from "node:fs";
 import { once } from "node:events";
 import { Option, type Command } from "commander";
 import {
+  chatRoles,
   exportFormats,
   promptStyles,
   type ExportFormat,
   type PromptStyle,
 } from "../../../app/domain/export.ts";
 import { AppError, notFound } from "../../errors.ts";
-import { prepareExport, type PreparedExport } from "../../services/export.ts";
+import { prepareExport, type RunningExport } from "../../services/export.ts";
 import { findUserByEmail } from "../../services/users.ts";
 import { withDatabase } from "../database.ts";
 import type { CliIo } from "../index.ts";
@@ -18,12 +19,12 @@ import { parseProjectId } from "../options.ts";
  * Writes an export to a file through a temporary name, renamed into place only once complete, so
  * that a failed export never leaves a file that looks whole.
  */
-async function writeExportFile(file: string, prepared: PreparedExport): Promise<void> {
+async function writeExportFile(file: string, running: RunningExport): Promise<void> {
   const partial = `${file}.partial`;
   const output = createWriteStream(partial);
   try {
     await once(output, "open");
-    for await (const chunk of prepared.chunks()) {
+    for await (const chunk of running.chunks()) {
       if (!output.write(chunk)) await once(output, "drain");
     }
     output.end();
@@ -83,17 +84,28 @@ export function register(command: Command, io: CliIo): void {
             ...(options.field === undefined ? {} : { field: options.field }),
             ...(options.promptStyle === undefined ? {} : { promptStyle: options.promptStyle }),
           });
-          if (options.out) {
-            await writeExportFile(options.out, prepared);
-            io.stdout(
-              `Exported project ${options.project} as ${options.format} to ${options.out}.\n`,
-            );
-          } else {
-            for await (const chunk of prepared.chunks()) {
-              if (chunk.length === 0) continue;
-              io.stdout(chunk);
-              await io.stdoutDrained?.();
+          const running = prepared.start();
+          try {
+            const { itemsWithOtherRoles } = await running.summary;
+            if (options.out) {
+              await writeExportFile(options.out, running);
+              io.stdout(
+                `Exported project ${options.project} as ${options.format} to ${options.out}.\n`,
+              );
+            } else {
+              for await (const chunk of running.chunks()) {
+                io.stdout(chunk);
+                await io.stdoutDrained?.();
+              }
             }
+            // On stderr, which a pipe of the export itself does not read.
+            if (itemsWithOtherRoles !== null && itemsWithOtherRoles > 0) {
+              io.stderr(
+                `Left out ${itemsWithOtherRoles} ${itemsWithOtherRoles === 1 ? "item" : "items"} whose conversation has roles other than ${chatRoles.join(", ")}, which ${options.format} does not take (jsonl, csv and label-studio keep them).\n`,
+              );
+            }
+          } finally {
+            await running.close();
           }
         }),
     );

@@ -743,8 +743,13 @@ export const operations: ApiOperation[] = [
     query: reviewListQuerySchema,
     responses: {
       200: {
-        description: "The reviews with the given verdict",
-        schema: z.object({ reviews: z.array(bodies.reviewSchema) }),
+        description:
+          "A page of the reviews with the given verdict, oldest first; `total` counts them all, and `nextCursor` (null on the last page) is passed back as `cursor` for the next",
+        schema: z.object({
+          reviews: z.array(bodies.reviewSchema),
+          total: z.number().int().nonnegative(),
+          nextCursor: z.number().int().positive().nullable(),
+        }),
         example: {
           reviews: [
             {
@@ -759,6 +764,8 @@ export const operations: ApiOperation[] = [
               item: { id: 42, externalId: "q-0001" },
             },
           ],
+          total: 1,
+          nextCursor: null,
         },
       },
     },
@@ -848,13 +855,16 @@ export const operations: ApiOperation[] = [
     operationId: "exportLabels",
     tag: "Export",
     summary: "Export the final labels",
-    description: `Streamed as an attachment \`<project-slug>-<format>.jsonl\` (\`.csv\` for csv, \`.json\` for label-studio). \`format\` is one of ${exportFormats.join(", ")}; \`field\` names the preference, ranking or rating field the pair and kto formats read.`,
+    description: `Streamed as an attachment \`<project-slug>-<format>.jsonl\` (\`.csv\` for csv, \`.json\` for label-studio), read from one snapshot of the project. \`format\` is one of ${exportFormats.join(", ")}; \`field\` names the preference, ranking or rating field the pair and kto formats read. dpo, reward and kto lines carry the item's \`externalId\`. The preference formats (dpo, reward, kto, openai-dpo) take conversations in the system, user and assistant roles only; \`Quorum-Items-With-Other-Roles\` counts the items they leave out. At most EXPORT_MAX_CONCURRENT_PER_USER exports run at once per user; another is answered 429 with \`Retry-After\`.`,
     access: "Leads and clients of the project, and admins",
     query: exportQuerySchema,
     responses: {
       200: {
         description: "The labels",
-        headers: { "Content-Disposition": 'attachment; filename="<project-slug>-<format>.jsonl"' },
+        headers: {
+          "Content-Disposition": 'attachment; filename="<project-slug>-<format>.jsonl"',
+          "Quorum-Items-With-Other-Roles": "0",
+        },
         schema: z
           .array(z.record(z.string(), z.unknown()))
           .describe("label-studio: Label Studio tasks with their annotations"),
@@ -881,6 +891,7 @@ export const operations: ApiOperation[] = [
       forbidden: "You do not have permission to do this",
       not_found: "No such project",
       validation_failed: 'The field "helpfulness" is not a preference, ranking or rating field',
+      rate_limited: "At most 2 exports at once per user; wait for one to finish and try again",
     },
   },
   {

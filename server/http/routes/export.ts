@@ -1,13 +1,26 @@
 import { once } from "node:events";
 import type { Response, Router } from "express";
 import type { QuorumContext } from "../../context.ts";
+import { AppError } from "../../errors.ts";
 import { parseExportQuery, prepareExport } from "../../services/export.ts";
 import { authenticatedHandler } from "../handler.ts";
 import { parseId } from "../parse.ts";
 
 /**
- * Writes a chunk, waiting while the client is slower than the database so that a large export
- * is not buffered in memory; false once the client has gone.
+ * How long a caller at the cap is asked to wait: an export's length depends on the project, so
+ * this is a pace to poll at rather than a promise.
+ */
+const EXPORT_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The response header giving how many items a preference format left out for their
+ * conversation's roles (ExportSummary.itemsWithOtherRoles).
+ */
+export const ITEMS_WITH_OTHER_ROLES_HEADER = "Quorum-Items-With-Other-Roles";
+
+/**
+ * Writes a chunk, waiting while the client is slower than the export so that what is read
+ * ahead stays in the export's spool; false once the client has gone.
  */
 async function writeChunk(response: Response, chunk: string): Promise<boolean> {
   if (response.destroyed) return false;
@@ -17,23 +30,66 @@ async function writeChunk(response: Response, chunk: string): Promise<boolean> {
 }
 
 export function registerExportRoutes(router: Router, quorum: QuorumContext): void {
+  const runningByUser = new Map<number, number>();
+  const maxPerUser = quorum.config.exportMaxConcurrentPerUser;
+
+  /**
+   * Counts an export of the user until `release`; synchronous, so that parallel requests cannot
+   * all pass the check before any is counted. The count is per instance, as for event streams.
+   */
+  function reserveExport(userId: number, response: Response): () => void {
+    const running = runningByUser.get(userId) ?? 0;
+    if (running >= maxPerUser) {
+      response.setHeader("Retry-After", String(EXPORT_RETRY_AFTER_SECONDS));
+      throw new AppError(
+        "rate_limited",
+        `At most ${maxPerUser} exports at once per user; wait for one to finish and try again`,
+      );
+    }
+    runningByUser.set(userId, running + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const remaining = (runningByUser.get(userId) ?? 1) - 1;
+      if (remaining > 0) runningByUser.set(userId, remaining);
+      else runningByUser.delete(userId);
+    };
+  }
+
   router.get(
     "/projects/:id/export",
     authenticatedHandler(quorum, async ({ quorum: { db }, user, request, response }) => {
-      const projectId = parseId(request.params.id, "Project id");
-      const options = parseExportQuery(request.query);
-      // Everything that can be refused is checked before the first byte, so that errors keep
-      // the contract's shape; after that, a failure can only cut the stream short.
-      const prepared = await prepareExport(db, user, projectId, options);
-      response.status(200);
-      response.setHeader("Content-Type", prepared.contentType);
-      response.setHeader("Content-Disposition", `attachment; filename="${prepared.fileName}"`);
-      response.setHeader("Cache-Control", "no-store");
-      for await (const chunk of prepared.chunks()) {
-        if (chunk.length > 0 && !(await writeChunk(response, chunk))) return undefined;
+      const release = reserveExport(user.id, response);
+      const clientGone = new AbortController();
+      response.once("close", () => clientGone.abort());
+      try {
+        const projectId = parseId(request.params.id, "Project id");
+        const options = parseExportQuery(request.query);
+        // Everything that can be refused is checked before the first byte, so that errors keep
+        // the contract's shape; after that, a failure can only cut the stream short.
+        const prepared = await prepareExport(db, user, projectId, options);
+        const running = prepared.start(clientGone.signal);
+        try {
+          const summary = await running.summary;
+          response.status(200);
+          response.setHeader("Content-Type", prepared.contentType);
+          response.setHeader("Content-Disposition", `attachment; filename="${prepared.fileName}"`);
+          response.setHeader("Cache-Control", "no-store");
+          if (summary.itemsWithOtherRoles !== null) {
+            response.setHeader(ITEMS_WITH_OTHER_ROLES_HEADER, String(summary.itemsWithOtherRoles));
+          }
+          for await (const chunk of running.chunks()) {
+            if (!(await writeChunk(response, chunk))) return undefined;
+          }
+        } finally {
+          await running.close();
+        }
+        if (!response.destroyed) response.end();
+        return undefined;
+      } finally {
+        release();
       }
-      response.end();
-      return undefined;
     }),
   );
 }

@@ -11,12 +11,15 @@ import {
 } from "../../services/project-admin.ts";
 import { projectProgress } from "../../services/progress.ts";
 import { getVisibleProject, listVisibleProjects } from "../../services/projects.ts";
-import { listOwnAnnotations, listReviews } from "../../services/review.ts";
+import { idParameter } from "../../ids.ts";
+import { listOwnAnnotations, listReviews, REVIEW_PAGE_LIMIT } from "../../services/review.ts";
 import { authenticatedHandler } from "../handler.ts";
 import { parseId, parseQuery } from "../parse.ts";
 
 export const reviewListQuerySchema = z.object({
   verdict: z.enum(["pending", "accepted", "corrected", "rejected", "all"]).default("pending"),
+  cursor: idParameter.optional(),
+  limit: z.coerce.number().int().min(1).max(REVIEW_PAGE_LIMIT).default(REVIEW_PAGE_LIMIT),
 });
 
 export function registerProjectRoutes(router: Router, quorum: QuorumContext): void {
@@ -114,11 +117,9 @@ export function registerProjectRoutes(router: Router, quorum: QuorumContext): vo
   router.get(
     "/projects/:id/reviews",
     authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
-      const { verdict } = parseQuery(reviewListQuerySchema, request.query);
+      const page = parseQuery(reviewListQuerySchema, request.query);
       return {
-        body: {
-          reviews: await listReviews(db, user, parseId(request.params.id, "Project id"), verdict),
-        },
+        body: await listReviews(db, user, parseId(request.params.id, "Project id"), page),
       };
     }),
   );

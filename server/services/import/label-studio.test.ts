@@ -282,7 +282,10 @@ describe("Label Studio JSON-MIN", () => {
         { id: "sentiment", type: "choice", label: "Sentiment", options: ["Positive", "Negative"] },
       ],
     });
-    const parsed = readImport(fixture("json-min-text-choices.json"), "json", sentiment);
+    // Its annotator, sergei@heartex.e2e, is an address no Quorum account can have: mapped here.
+    const parsed = readImport(fixture("json-min-text-choices.json"), "json", sentiment, {
+      userMap: { "sergei@heartex.e2e": "exp1@x.test" },
+    });
     expect(parsed.errors).toEqual([]);
     expect(parsed.rows.map((row) => row.value)).toEqual([
       {
@@ -297,7 +300,7 @@ describe("Label Studio JSON-MIN", () => {
         metadata: { labelStudioTaskId: 6141 },
         annotations: [
           {
-            annotator: "sergei@heartex.e2e",
+            annotator: "exp1@x.test",
             label: { sentiment: "Positive" },
             submittedAt: "2024-05-15T12:09:16.789536Z",
             durationMs: 1849,
@@ -537,13 +540,17 @@ describe("the exported shape", () => {
     // A region's `meta` holds its note, as Label Studio's editor stores region notes.
     expect([...ours.result].filter((key) => !documented.result.has(key))).toEqual(["meta"]);
     const results = exported.annotations[0]!.result;
-    expect(results.map((result) => [result.type, result.value])).toEqual([
-      ["choices", { choices: ["right, clearly"] }],
-      ["ranker", { ranker: { responses: ["r2", "r1"] } }],
-      ["rating", { rating: 4 }],
-      ["choices", { choices: ["safe"] }],
-      ["textarea", { text: ["cites the guideline"] }],
+    expect(
+      results.map((result) => [result.from_name, result.to_name, result.type, result.value]),
+    ).toEqual([
+      ["pw:choices", "r1", "choices", { choices: ["right, clearly"] }],
+      ["rank", "responses", "ranker", { ranker: { rank: ["r2", "r1"] } }],
+      ["stars", "r1", "rating", { rating: 4 }],
+      ["verdict", "r1", "choices", { choices: ["safe"] }],
+      ["why", "r1", "textarea", { text: ["cites the guideline"] }],
       [
+        "errors",
+        "r1",
         "labels",
         {
           start: 4,
@@ -553,6 +560,10 @@ describe("the exported shape", () => {
         },
       ],
     ]);
+    // A List shows its items' title and body, and nothing else.
+    expect(exported.data.responses).toEqual(
+      responses.map((response) => ({ ...response, title: response.id, body: response.text })),
+    );
     expect(exported.annotations.map((annotation) => annotation.ground_truth)).toEqual([
       false,
       true,
@@ -600,5 +611,416 @@ describe("Label Studio lead_time", () => {
         },
       ),
     );
+  });
+});
+
+/**
+ * Label Studio's editor keeps a result only when its `from_name` and `to_name` are both tags of
+ * the labeling config (`fixBrokenAnnotation` in its Annotation.js), and each control tag writes
+ * a fixed `to_name`: a Pairwise its own name, a Ranker the List it ranks (keying the order by its
+ * own name), the others the one object tag of their `toName`.
+ */
+interface ConfigTag {
+  type: string;
+  toName: string[];
+}
+
+/** The tags of a labeling config, by name, as written in XML. */
+function configTags(xml: string): Map<string, ConfigTag> {
+  const tags = new Map<string, ConfigTag>();
+  for (const match of xml.matchAll(/<([A-Za-z]+)\s+name="([^"]+)"(?:\s+toName="([^"]+)")?/g)) {
+    tags.set(match[2]!, { type: match[1]!, toName: match[3]?.split(",") ?? [] });
+  }
+  return tags;
+}
+
+const tagOfResult: Record<string, string> = {
+  pairwise: "Pairwise",
+  choices: "Choices",
+  rating: "Rating",
+  textarea: "TextArea",
+  ranker: "Ranker",
+  labels: "Labels",
+};
+
+/** Why Label Studio's editor would drop or misread a result under `tags`, or undefined. */
+function editorProblem(
+  result: { from_name: string; to_name: string; type: string; value: Record<string, unknown> },
+  tags: Map<string, ConfigTag>,
+): string | undefined {
+  const control = tags.get(result.from_name);
+  if (control?.type !== tagOfResult[result.type]) {
+    return `${result.type} from "${result.from_name}", which is no ${tagOfResult[result.type]} tag`;
+  }
+  if (!tags.has(result.to_name)) return `to_name "${result.to_name}" is no tag`;
+  const expectedTo =
+    result.type === "pairwise" ? [result.from_name] : (control.toName as readonly string[]);
+  if (!expectedTo.includes(result.to_name)) {
+    return `to_name "${result.to_name}" is not what ${control.type} "${result.from_name}" writes`;
+  }
+  if (result.type === "ranker") {
+    const keys = Object.keys(result.value.ranker as Record<string, unknown>);
+    if (keys.join() !== result.from_name) return `ranker keyed by ${keys.join()}`;
+  }
+  return undefined;
+}
+
+/** The labeling config docs/data-formats.md describes, for any template and response ids. */
+function documentedConfig(on: Template, responseIds: string[]): string {
+  const texts = responseIds.map(
+    (id, index) => `<Text name="${id}" value="$responses.${index}.text"/>`,
+  );
+  const first = responseIds[0]!;
+  const controls = on.fields.flatMap((field) => {
+    switch (field.type) {
+      case "preference":
+        return [
+          `<Pairwise name="${field.id}" toName="${responseIds.slice(0, 2).join(",")}"/>`,
+          `<Choices name="${field.id}:choices" toName="${first}"/>`,
+        ];
+      case "ranking":
+        return [`<Ranker name="${field.id}" toName="responses"/>`];
+      case "choice":
+        return [`<Choices name="${field.id}" toName="${first}"/>`];
+      case "rating":
+        return [`<Rating name="${field.id}" toName="${first}"/>`];
+      case "text":
+      case "rewrite":
+        return [`<TextArea name="${field.id}" toName="${first}"/>`];
+      case "spans":
+        return [`<Labels name="${field.id}" toName="${responseIds.join(",")}"/>`];
+    }
+  });
+  return [
+    "<View>",
+    '<Text name="prompt" value="$prompt"/>',
+    ...texts,
+    '<List name="responses" value="$responses"/>',
+    ...controls,
+    "</View>",
+  ].join("\n");
+}
+
+describe("what Label Studio's editor keeps of the export", () => {
+  it("every result names a tag of the documented config, as that tag writes it", () => {
+    fc.assert(
+      fc.property(
+        templateArbitrary.chain((on) => fc.tuple(fc.constant(on), labelArbitrary(on))),
+        ([on, label]) => {
+          const tags = configTags(
+            documentedConfig(
+              on,
+              responses.map((response) => response.id),
+            ),
+          );
+          const results = labelStudioResults(
+            on,
+            labelSchemaFor(on, responses).parse(label),
+            responses.map((response) => response.id),
+          );
+          expect(results.map((result) => editorProblem(result, tags))).toEqual(
+            results.map(() => undefined),
+          );
+          // One result per control tag (spans aside): a tag holds one result of its own.
+          const singles = results.filter((result) => result.type !== "labels");
+          expect(new Set(singles.map((result) => result.from_name)).size).toBe(singles.length);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the config docs/data-formats.md gives shows every result of its template", () => {
+    const docs = readFileSync(
+      path.resolve(import.meta.dirname, "../../../docs/data-formats.md"),
+      "utf8",
+    );
+    const xml = /```xml\n([\s\S]*?)```/.exec(docs)?.[1];
+    expect(xml).toBeDefined();
+    const tags = configTags(xml!);
+    const on = template({
+      fields: [
+        { id: "preference", type: "preference", label: "Better", scale: 2 },
+        { id: "order", type: "ranking", label: "Order" },
+        { id: "safety", type: "choice", label: "Safety", options: ["safe", "unsafe"] },
+        { id: "score", type: "rating", label: "Score", min: 1, max: 5 },
+        { id: "critique", type: "text", label: "Critique" },
+        { id: "errors", type: "spans", label: "Errors", categories: ["factual", "style"] },
+      ],
+    });
+    const pair = [
+      { id: "a", text: "Ibuprofen is fine with lisinopril." },
+      { id: "b", text: "NSAIDs can blunt lisinopril." },
+    ];
+    for (const preference of [-2, -1, 0, 1, 2]) {
+      const label = labelSchemaFor(on, pair).parse({
+        preference,
+        order: ["b", "a"],
+        safety: "safe",
+        score: 4,
+        critique: "cites no source",
+        errors: [
+          { responseId: "a", start: 0, end: 9, category: "factual", severity: "major" },
+          { responseId: "b", start: 0, end: 6, category: "style", severity: "minor" },
+        ],
+      });
+      const results = labelStudioResults(on, label, ["a", "b"]);
+      expect(results).toHaveLength(7);
+      expect(results.map((result) => editorProblem(result, tags))).toEqual(
+        results.map(() => undefined),
+      );
+      // Each category, severity and choice written is one the config offers.
+      for (const result of results) {
+        const offered = result.type === "labels" ? "Label" : "Choice";
+        const values = (result.value.labels ?? result.value.choices ?? []) as string[];
+        for (const value of values) expect(xml).toContain(`<${offered} value="${value}"/>`);
+      }
+    }
+    // The List shows the responses through the `$responses` the export writes.
+    expect(tags.get("responses")).toEqual({ type: "List", toName: [] });
+    expect(xml).toContain('<List name="responses" value="$responses"');
+  });
+});
+
+describe("Label Studio's own templates and what the import refuses", () => {
+  const rankTemplate = template({ fields: [{ id: "rank", type: "ranking", label: "Rank" }] });
+  const llmRankerData = JSON.parse(fixture("ls-template-llm-ranker.json")) as {
+    items: Array<{ id: string; title: string; body: string }>;
+  };
+  const ranked = llmRankerData.items.map((item) => item.id).reverse();
+  const rankerTask = (ranker: Record<string, string[]>, id = 2) => ({
+    id,
+    data: llmRankerData,
+    annotations: [
+      {
+        completed_by: { id: 14, email: "exp1@x.test" },
+        // As the template's Ranker (name "rank", on the List "answers") writes it.
+        result: [{ from_name: "rank", to_name: "answers", type: "ranker", value: { ranker } }],
+      },
+    ],
+  });
+
+  it("reads the LLM Ranker template's List items as the responses, and its ranking", () => {
+    const { items, errors } = read(JSON.stringify([rankerTask({ rank: ranked })]), rankTemplate);
+    expect(errors).toEqual([]);
+    expect(items[0]!.prompt).toBe(
+      "Discuss the implications of artificial intelligence on the job market.",
+    );
+    expect(items[0]!.responses).toEqual(
+      llmRankerData.items.map((item) => ({ id: item.id, text: item.body })),
+    );
+    expect(items[0]!.annotations).toEqual([{ annotator: "exp1@x.test", label: { rank: ranked } }]);
+    expect(itemInputSchema.safeParse(items[0]).success).toBe(true);
+  });
+
+  it("names the buckets of a Ranker with Buckets, which a ranking cannot hold", () => {
+    const { errors } = read(
+      JSON.stringify([
+        rankerTask({ relevant_results: ranked.slice(0, 3), biased_results: ranked.slice(3) }),
+      ]),
+      rankTemplate,
+    );
+    expect(errors).toEqual([
+      {
+        row: 1,
+        field: "annotations.0.result.0",
+        message: expect.stringMatching(
+          /^task 2, result 0 from "rank": .*buckets \(relevant_results, biased_results\)/,
+        ),
+      },
+    ]);
+  });
+
+  it("says which keys it reads for a task without responses (the Chatbot Model Assessment)", () => {
+    const chatbot = JSON.parse(fixture("ls-template-chatbot-assessment.json")) as object;
+    const rating = template({
+      fields: [{ id: "likert_scale", type: "rating", label: "Quality", min: 1, max: 7 }],
+    });
+    const { items, errors } = read(
+      JSON.stringify([
+        {
+          id: 4,
+          ...chatbot,
+          annotations: [
+            {
+              completed_by: { email: "exp1@x.test" },
+              result: [
+                {
+                  from_name: "likert_scale",
+                  to_name: "dialogue",
+                  type: "rating",
+                  value: { rating: 5 },
+                },
+              ],
+            },
+          ],
+        },
+      ]),
+      rating,
+    );
+    expect(items).toEqual([]);
+    expect(errors).toEqual([
+      {
+        row: 1,
+        field: "data",
+        message: expect.stringMatching(
+          /^task 4: no responses to judge: expected data\.responses .*data\.items.*answer1\/answer2/,
+        ),
+      },
+    ]);
+  });
+
+  it("refuses several choices for a single-choice field, naming the task and field", () => {
+    const task2024 = (
+      JSON.parse(fixture("converter-text-choices-2024.json")) as Array<{
+        annotations: Array<{ result: Array<{ value: { choices: string[] } }> }>;
+      }>
+    )[0]!;
+    task2024.annotations[0]!.result[0]!.value.choices = ["Positive", "Negative"];
+    const single = template({
+      fields: [
+        { id: "sentiment", type: "choice", label: "Sentiment", options: ["Positive", "Negative"] },
+      ],
+    });
+    const userMap = { "14": "exp1@x.test" };
+    const refused = read(JSON.stringify([task2024]), single, { userMap });
+    expect(refused.errors).toEqual([
+      {
+        row: 1,
+        field: "annotations.0.result.0",
+        message: expect.stringMatching(
+          /^task 6141, result 0 from "sentiment": \["Positive","Negative"\] selects 2 choices, but the choice field "sentiment" takes one/,
+        ),
+      },
+    ]);
+    const multiple = template({
+      fields: [
+        {
+          id: "sentiment",
+          type: "choice",
+          label: "Sentiment",
+          options: ["Positive", "Negative"],
+          multiple: true,
+        },
+      ],
+    });
+    const kept = read(JSON.stringify([task2024]), multiple, { userMap });
+    expect(kept.errors).toEqual([]);
+    expect(kept.items[0]!.annotations![0]!.label).toEqual({ sentiment: ["Positive", "Negative"] });
+  });
+
+  it("joins a TextArea's several answers with a line break", () => {
+    const why = template({ fields: [{ id: "why", type: "text", label: "Why" }] });
+    const { items, errors } = read(
+      JSON.stringify([
+        {
+          id: 5,
+          data: { text: "Calif. wildfires signal the arrival of a planetary fire age" },
+          annotations: [
+            {
+              completed_by: { email: "exp1@x.test" },
+              result: [
+                {
+                  from_name: "why",
+                  to_name: "text",
+                  type: "textarea",
+                  value: { text: ["first answer", "second answer"] },
+                },
+              ],
+            },
+          ],
+        },
+      ]),
+      why,
+    );
+    expect(errors).toEqual([]);
+    expect(items[0]!.annotations![0]!.label).toEqual({ why: "first answer\nsecond answer" });
+  });
+
+  it("names an annotator address no account can have, and maps it by address or user id", () => {
+    const sentiment = template({
+      fields: [
+        { id: "sentiment", type: "choice", label: "Sentiment", options: ["Positive", "Negative"] },
+      ],
+    });
+    const file = fixture("converter-text-choices-2024.json");
+    const refused = read(file, sentiment);
+    expect(refused.errors).toEqual([
+      {
+        row: 1,
+        field: "annotations.0.completed_by",
+        message:
+          'task 6141, annotation 0: names the annotator "sergei@heartex.e2e", which is not an email address a Quorum account can have: map it to a Quorum user with userMap {"sergei@heartex.e2e": "<email>"} or by its Label Studio user id, {"14": "<email>"} (CLI --user-map), or pass assignUnmapped=importer (CLI --assign-unmapped importer) to credit the importer',
+      },
+    ]);
+    const mappings: AnnotatorMapping[] = [
+      { userMap: { "sergei@heartex.e2e": "exp1@x.test" } },
+      { userMap: { "14": "exp1@x.test" } },
+      { unmappedAnnotator: "exp1@x.test" },
+    ];
+    for (const options of mappings) {
+      const mapped = read(file, sentiment, options);
+      expect(mapped.errors).toEqual([]);
+      expect(mapped.items[0]!.annotations![0]!.annotator).toBe("exp1@x.test");
+      expect(itemInputSchema.safeParse(mapped.items[0]).success).toBe(true);
+    }
+  });
+
+  it("reads files written in the earlier layout: joined to_name, choices and ranker by the old names", () => {
+    const on = template({
+      fields: [
+        { id: "pw", type: "preference", label: "Better", scale: 2 },
+        { id: "rank", type: "ranking", label: "Rank" },
+      ],
+    });
+    const earlier = (preference: Record<string, unknown>, id: number) => ({
+      id,
+      data: { prompt: "Which?", responses },
+      annotations: [
+        {
+          completed_by: { email: "ada@lab.test" },
+          result: [
+            { ...preference, from_name: "pw", to_name: "r1,r2" },
+            {
+              from_name: "rank",
+              to_name: "responses",
+              type: "ranker",
+              value: { ranker: { responses: ["r2", "r1"] } },
+            },
+          ],
+        },
+      ],
+    });
+    const { items, errors } = read(
+      JSON.stringify([
+        earlier({ type: "pairwise", value: { selected: "right" } }, 1),
+        earlier({ type: "choices", value: { choices: ["left, clearly"] } }, 2),
+      ]),
+      on,
+    );
+    expect(errors).toEqual([]);
+    expect(items.map((item) => item.annotations![0]!.label)).toEqual([
+      { pw: 1, rank: ["r2", "r1"] },
+      { pw: -2, rank: ["r2", "r1"] },
+    ]);
+  });
+
+  it("reads a tie from the preference's own Choices tag in JSON-MIN", () => {
+    const { items, errors } = read(
+      JSON.stringify([
+        {
+          id: 1,
+          prompt: "p",
+          answer1: "A",
+          answer2: "B",
+          annotator: "ada@lab.test",
+          annotation_id: 3,
+          "pw:choices": "tie",
+        },
+      ]),
+      pairTemplate,
+    );
+    expect(errors).toEqual([]);
+    expect(items[0]!.annotations![0]!.label).toEqual({ pw: 0 });
   });
 });

@@ -1,4 +1,8 @@
-import { preferenceChoices } from "../../../app/domain/label-studio-export.ts";
+import { z } from "zod";
+import {
+  preferenceChoices,
+  preferenceChoicesName,
+} from "../../../app/domain/label-studio-export.ts";
 import { CodePointOffsets } from "../../../app/domain/span-offsets.ts";
 import type { SpanAnnotation, Template, TemplateField } from "../../../app/domain/template.ts";
 import { MAX_CLAIMED_DURATION_MS } from "../../../app/domain/work-time.ts";
@@ -54,13 +58,49 @@ interface TaskResponse {
   text: string;
 }
 
-/** Responses in `data.responses`, or in keys such as answer1/answer2 or response_a/response_b. */
+/** Where `taskResponses` looks, for the message of a task in which it finds none. */
+const responsePlaces =
+  "data.responses ([{id, text}]), the items of a List tag ([{id, body}], such as data.items), keys such as data.answer1/answer2, text1/text2 or response_a/response_b, or data.text alone";
+
+/** An item of a List tag (`{ id, title?, body }`), which a Label Studio Ranker ranks. */
+function isListItem(value: unknown): value is { id: string; body: string } {
+  return isRecord(value) && typeof value.id === "string" && typeof value.body === "string";
+}
+
+/**
+ * A response as Quorum reads it: a List item's `body` is its text, and the `title` and `body` a
+ * List shows (which Quorum's own export adds) are left out; any other key stays, for the item's
+ * schema to judge.
+ */
+function asResponse(value: unknown): unknown {
+  if (!isRecord(value)) return value;
+  const { title: _title, body, ...response } = value;
+  return response.text === undefined && typeof body === "string"
+    ? { ...response, text: body }
+    : response;
+}
+
+/**
+ * Responses in `data.responses`, in keys such as answer1/answer2 or response_a/response_b, or as
+ * the items of a List tag (`data.items` in Label Studio's LLM Ranker template, or any other key
+ * holding a list of `{ id, body }`).
+ */
 function taskResponses(data: Record<string, unknown>): unknown {
-  if (data.responses !== undefined) return data.responses;
-  return Object.keys(data)
+  if (data.responses !== undefined) {
+    return Array.isArray(data.responses) ? data.responses.map(asResponse) : data.responses;
+  }
+  const keyed = Object.keys(data)
     .filter((key) => responseKey.test(key) && typeof data[key] === "string")
     .sort((left, right) => left.localeCompare(right, "en", { numeric: true }))
     .map((key) => ({ id: key, text: data[key] as string }));
+  if (keyed.length > 0) return keyed;
+  const listKey = ["items", ...Object.keys(data)].find(
+    (key) =>
+      Array.isArray(data[key]) &&
+      (data[key] as unknown[]).length > 0 &&
+      (data[key] as unknown[]).every(isListItem),
+  );
+  return listKey === undefined ? [] : (data[listKey] as unknown[]).map(asResponse);
 }
 
 /**
@@ -95,6 +135,9 @@ function externalIdOf(taskId: unknown, data: Record<string, unknown>): unknown {
 
 const EMAIL_IN_TEXT = /[^\s,;<>()"']+@[^\s,;<>()"']+/;
 
+/** The emails Quorum accounts have, and so the only ones an annotation can be credited to. */
+const accountEmail = z.email();
+
 /**
  * Who an annotation is by, as Label Studio versions write it: an expanded user
  * (`completed_by: { id, email }`), a user id (`completed_by: 3`, the documented form) with
@@ -112,7 +155,9 @@ function annotatorOf(
     if (typeof completedBy.id === "number" || typeof completedBy.id === "string") {
       id = String(completedBy.id);
     }
-    if (typeof completedBy.email === "string") email = completedBy.email;
+    if (typeof completedBy.email === "string" && completedBy.email !== "") {
+      email = completedBy.email;
+    }
   } else if (typeof completedBy === "number") {
     id = String(completedBy);
   } else if (typeof completedBy === "string") {
@@ -129,8 +174,19 @@ function annotatorOf(
       : undefined;
   const mapped = lookUp(id) ?? lookUp(email?.toLowerCase());
   if (mapped !== undefined) return { email: mapped };
-  if (email !== undefined) return { email };
+  // Label Studio accepts addresses no Quorum account can have (its own test users are
+  // `…@heartex.e2e`): such an annotator names nobody here, as an id without a map does.
+  if (email !== undefined && accountEmail.safeParse(email).success) return { email };
   if (options.unmappedAnnotator !== undefined) return { email: options.unmappedAnnotator };
+  if (email !== undefined) {
+    const mapExample =
+      id === undefined
+        ? `{"${email}": "<email>"}`
+        : `{"${email}": "<email>"} or by its Label Studio user id, {"${id}": "<email>"}`;
+    return {
+      unmapped: `names the annotator "${email}", which is not an email address a Quorum account can have: map it to a Quorum user with userMap ${mapExample} (CLI --user-map), or pass assignUnmapped=importer (CLI --assign-unmapped importer) to credit the importer`,
+    };
+  }
   return {
     unmapped:
       id === undefined
@@ -258,7 +314,13 @@ function resultValue(
       return { fieldId: field.id, value: [better, worse] };
     }
     case "choices": {
-      const named = template.fields.find((candidate) => candidate.id === fromName);
+      // A preference's tie or clear preference comes from its own Choices tag, or (in files
+      // written before that tag had a name of its own) from the field's name.
+      const named = template.fields.find(
+        (candidate) =>
+          candidate.id === fromName ||
+          (candidate.type === "preference" && preferenceChoicesName(candidate.id) === fromName),
+      );
       const field =
         named?.type === "preference" ? named : fieldForResult(template, fromName, ["choice"]);
       const choices = Array.isArray(value.choices) ? (value.choices as unknown[]) : [];
@@ -276,7 +338,13 @@ function resultValue(
         return { fieldId: field.id, value: preference };
       }
       if (!field || field.type !== "choice") return noField("choice");
-      return { fieldId: field.id, value: field.multiple ? choices : choices[0] };
+      if (field.multiple) return { fieldId: field.id, value: choices };
+      if (choices.length > 1) {
+        return {
+          error: `${JSON.stringify(choices)} selects ${choices.length} choices, but the choice field "${field.id}" takes one: make it a multiple-choice field, or keep one choice in the file`,
+        };
+      }
+      return { fieldId: field.id, value: choices[0] };
     }
     case "rating":
     case "number": {
@@ -293,11 +361,25 @@ function resultValue(
     case "ranker": {
       const field = fieldForResult(template, fromName, ["ranking"]);
       if (!field) return noField("ranking");
+      // Label Studio's Ranker keys its order by its own name; files written before Quorum did
+      // so key it by the List's name, as the only key.
       const ranker = value.ranker;
       const buckets = isRecord(ranker) ? Object.values(ranker) : [];
-      const ranked = Array.isArray(ranker) ? ranker : buckets.length === 1 ? buckets[0] : undefined;
+      const ranked = Array.isArray(ranker)
+        ? ranker
+        : isRecord(ranker) && typeof fromName === "string" && Array.isArray(ranker[fromName])
+          ? ranker[fromName]
+          : buckets.length === 1
+            ? buckets[0]
+            : undefined;
       if (!Array.isArray(ranked)) {
-        return { error: "a ranker result must rank the responses in one list" };
+        const keys = isRecord(ranker) ? Object.keys(ranker) : [];
+        return {
+          error:
+            keys.length > 1
+              ? `a ranker result must rank the responses in one list, keyed by the Ranker's name "${String(fromName)}"; this one groups them into buckets (${keys.join(", ")}), which a ranking cannot hold`
+              : "a ranker result must rank the responses in one list",
+        };
       }
       return { fieldId: field.id, value: ranked };
     }
@@ -426,6 +508,13 @@ export function labelStudioTaskToItem(
       message: `${taskName}: no prompt: expected one of data.${[...conversationKeys, ...promptKeys, "text"].join(", data.")}`,
     });
   }
+  if (Array.isArray(responses) && responses.length === 0) {
+    errors.push({
+      row,
+      field: "data",
+      message: `${taskName}: no responses to judge: expected ${responsePlaces}`,
+    });
+  }
   const responseRefs = Array.isArray(responses)
     ? responses.filter(
         (response): response is TaskResponse =>
@@ -479,6 +568,11 @@ export function labelStudioTaskToItem(
     });
   });
 
+  // What the task lacks is said above; the item's own schema would only say it again, less
+  // clearly. Its annotations are still read, so that their problems are named as well.
+  if (prompt === undefined || (Array.isArray(responses) && responses.length === 0)) {
+    return undefined;
+  }
   const metadata = isRecord(data.metadata) ? { ...data.metadata } : {};
   return {
     externalId: externalIdOf(taskRecord.id, data),
@@ -504,10 +598,21 @@ function looksLikeResults(value: unknown): boolean {
   );
 }
 
+/**
+ * The template field a JSON-MIN key holds results of: the field of that name, or the preference
+ * field whose tie or clear preference its Choices tag writes.
+ */
+function fieldOfMinKey(template: Template, key: string): TemplateField | undefined {
+  return template.fields.find(
+    (field) =>
+      field.id === key || (field.type === "preference" && preferenceChoicesName(field.id) === key),
+  );
+}
+
 /** A JSON-MIN value as the results Label Studio's full export would hold for it. */
-function minResults(field: TemplateField, value: unknown): unknown[] {
+function minResults(field: TemplateField, fromName: string, value: unknown): unknown[] {
   const results = (entries: unknown[], type: string) =>
-    entries.map((entry) => ({ from_name: field.id, type, value: entry }));
+    entries.map((entry) => ({ from_name: fromName, type, value: entry }));
   const entries = Array.isArray(value) ? value : [value];
   switch (field.type) {
     case "choice":
@@ -520,14 +625,14 @@ function minResults(field: TemplateField, value: unknown): unknown[] {
       return results([isRecord(value) ? value : { text: [value] }], "textarea");
     case "rating":
       return entries.map((entry) => ({
-        from_name: field.id,
+        from_name: fromName,
         type: isRecord(entry) && "number" in entry ? "number" : "rating",
         value: isRecord(entry) ? entry : { rating: entry },
       }));
     case "preference":
     case "ranking":
       return entries.map((entry) => ({
-        from_name: field.id,
+        from_name: fromName,
         type:
           typeof entry === "string"
             ? "choices"
@@ -561,8 +666,8 @@ function minRecordsToTasks(
     const result: unknown[] = [];
     for (const [key, entry] of Object.entries(value)) {
       if (minBookkeeping.has(key)) continue;
-      const field = template.fields.find((candidate) => candidate.id === key);
-      if (field) result.push(...minResults(field, entry));
+      const field = fieldOfMinKey(template, key);
+      if (field) result.push(...minResults(field, key, entry));
       else if (looksLikeResults(entry)) {
         errors.push({
           row,
