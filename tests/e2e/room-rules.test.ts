@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { itemRoomName, labelToJson } from "../../app/domain/room.ts";
 import type { User } from "../../db/schema.ts";
 import { submitAnnotation } from "../../server/services/annotate.ts";
@@ -192,6 +192,9 @@ const draftDisabled = async (page: Page) =>
   (await notesEditor(page).getAttribute("contenteditable")) === "false";
 
 describe.skipIf(skipBrowserTests)("room rules in Chromium", () => {
+  // A test that signs people in and works in live rooms takes longer than the default 30 s on a
+  // machine busy with the whole suite.
+  vi.setConfig({ testTimeout: 60_000 });
   beforeAll(async () => {
     [server, browser] = await Promise.all([
       // Open connections' access is rechecked twice a second rather than every 30 seconds.

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import type { User } from "../../db/schema.ts";
 import { submitAnnotation } from "../../server/services/annotate.ts";
 import { createApiToken } from "../../server/services/auth.ts";
@@ -57,6 +57,9 @@ async function openRoom(email: string, path: string): Promise<Page> {
 const saveStatus = (page: Page) => page.locator(".save-status");
 
 describe.skipIf(skipBrowserTests)("rooms in Chromium", () => {
+  // A test that signs people in and works in live rooms takes longer than the default 30 s on a
+  // machine busy with the whole suite.
+  vi.setConfig({ testTimeout: 60_000 });
   beforeAll(async () => {
     [server, browser] = await Promise.all([
       startTestServer({ QUORUM_SEED: "demo" }),

@@ -2,9 +2,11 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { DraftLabel } from "./label-draft.ts";
 
 /**
- * `unsaved`: the server could not be reached or failed, and saving is retried. `signedOut` and
- * `notHeld` (the item is no longer reserved for the annotator) are answers that no retry changes:
- * saving stops, and the label stays on this device.
+ * `unsaved`: the server could not be reached or failed, and saving is retried. `notHeld` (the item
+ * is no longer reserved for the annotator) is an answer that no retry changes: saving stops, and
+ * the label stays on this device. `signedOut` stops saving too, until the annotator may have
+ * signed in again (in another tab, say): coming back to the page or changing the label tries
+ * once more, and a save that gets through resumes saving.
  */
 export type SaveStatus = "idle" | "saving" | "saved" | "unsaved" | "signedOut" | "notHeld";
 
@@ -18,6 +20,8 @@ function refusalOf(status: number): Refusal | null {
 
 const SAVE_DELAY_MS = 800;
 const RETRY_DELAY_MS = 5_000;
+/** While signed out, a change tries again at most this often: each try is a refused request. */
+const SIGNED_OUT_RETRY_MS = 5_000;
 const STORAGE_PREFIX = "quorum:draft:";
 
 interface LocalCopy {
@@ -82,9 +86,11 @@ export interface DraftAutosaveOptions {
 /**
  * Keeps the label in progress safe: every change goes to localStorage at once (so a lost
  * connection loses nothing) and to the server after a pause in typing; failed saves are retried,
- * unless the server answered that the session ended or the item is no longer held, which
- * retrying cannot change. The status reports what is true: "saved" only once the server has the
- * latest change.
+ * unless the server answered that the item is no longer held, which retrying cannot change, or
+ * that the session ended, which only signing in again changes: then the page tries again when
+ * the annotator comes back to it or changes the label (at most every few seconds), and goes on
+ * saving once a save gets through. The status reports what is true: "saved" only once the server
+ * has the latest change.
  */
 export function useDraftAutosave({
   draftUrl,
@@ -102,6 +108,8 @@ export function useDraftAutosave({
   const savedRevision = useRef(0);
   const inFlight = useRef(false);
   const refused = useRef<Refusal | null>(null);
+  /** When the server last answered that the session had ended (performance.now()). */
+  const signedOutAt = useRef(0);
   const timer = useRef<number | undefined>(undefined);
   const latestLabel = useRef(label);
   latestLabel.current = label;
@@ -117,7 +125,8 @@ export function useDraftAutosave({
     if (inFlight.current) return;
     const sending = revision.current;
     inFlight.current = true;
-    setStatus("saving");
+    // A try while signed out says "Signed out" until it gets through.
+    if (refused.current !== "signedOut") setStatus("saving");
     let stored = false;
     try {
       const response = await fetch(draftUrl, {
@@ -134,6 +143,7 @@ export function useDraftAutosave({
       inFlight.current = false;
     }
     if (refused.current) {
+      if (refused.current === "signedOut") signedOutAt.current = performance.now();
       setStatus(refused.current);
       return;
     }
@@ -155,9 +165,15 @@ export function useDraftAutosave({
     }
     revision.current++;
     writeLocalCopy(key, { label, elapsedMs: readElapsed(), updatedAt: Date.now() });
-    if (refused.current) return;
-    setStatus((current) => (current === "unsaved" ? current : "saving"));
+    if (refused.current === "notHeld") return;
     window.clearTimeout(timer.current);
+    if (refused.current === "signedOut") {
+      const sinceRefusal = performance.now() - signedOutAt.current;
+      const delay = Math.max(SAVE_DELAY_MS, SIGNED_OUT_RETRY_MS - sinceRefusal);
+      timer.current = window.setTimeout(() => void save(), delay);
+      return;
+    }
+    setStatus((current) => (current === "unsaved" ? current : "saving"));
     timer.current = window.setTimeout(() => void save(), SAVE_DELAY_MS);
   }, [key, label, readElapsed, save, enabled]);
 
@@ -176,6 +192,11 @@ export function useDraftAutosave({
     const retry = () => {
       if (savedRevision.current !== revision.current && !refused.current) void save();
     };
+    // Back from another tab or window, where the annotator may have signed in again.
+    const retrySignedOut = () => {
+      if (document.visibilityState !== "visible" || refused.current !== "signedOut") return;
+      if (savedRevision.current !== revision.current) void save();
+    };
     // On leaving or reloading the page, the latest label and time go out even mid-pause.
     const sendOnLeave = () => {
       if (Object.keys(latestLabel.current).length === 0 || refused.current) return;
@@ -183,9 +204,13 @@ export function useDraftAutosave({
     };
     window.addEventListener("online", retry);
     window.addEventListener("pagehide", sendOnLeave);
+    window.addEventListener("focus", retrySignedOut);
+    document.addEventListener("visibilitychange", retrySignedOut);
     return () => {
       window.removeEventListener("online", retry);
       window.removeEventListener("pagehide", sendOnLeave);
+      window.removeEventListener("focus", retrySignedOut);
+      document.removeEventListener("visibilitychange", retrySignedOut);
       window.clearTimeout(timer.current);
     };
   }, [body, draftUrl, save, enabled]);

@@ -273,7 +273,7 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
   );
 
   const firstSpansField = template.fields.find((field) => field.type === "spans");
-  useRoomShortcuts({
+  const { focusField } = useRoomShortcuts({
     keymap,
     template,
     label: state.label,
@@ -293,6 +293,18 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
     onSubmitChord: () => publishRef.current?.focus(),
     toggleLegend: () => setLegendOpen((open) => !open),
   });
+
+  // An editor arrives at the draft's first field, as on the labeling page: the number keys and
+  // arrows act on the field that has the focus, and on nothing without one. Once, when the
+  // room has first loaded, and only if nothing has the focus yet: someone who has clicked into
+  // the page keeps their place, and a later load (a restart, a reopening) moves nothing.
+  const arrived = useRef(false);
+  useEffect(() => {
+    if (!room.loaded || arrived.current) return;
+    arrived.current = true;
+    const focused = document.activeElement;
+    if (editable && (!focused || focused === document.body)) focusField(0);
+  }, [room.loaded, editable, focusField]);
 
   const onApiFieldErrors = useCallback(
     (errors: ApiFieldError[]) => {
@@ -414,6 +426,7 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
         lostChange={room.lostChange}
         refusal={room.save.refusal}
         onRestart={room.restart}
+        access={{ projectId: data.project.id, itemId: item.id }}
       />
       {!editor ? (
         <p className="notice" data-testid="read-only-notice">

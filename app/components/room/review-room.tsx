@@ -174,6 +174,7 @@ export function ReviewRoom({ data }: { data: ReviewRoomData }) {
         lostChange={room.lostChange}
         refusal={room.save.refusal}
         onRestart={room.restart}
+        access={{ projectId: data.project.id, itemId: null }}
       />
       <div className="review-summary">
         <span className="badge">

@@ -1,5 +1,5 @@
-import { useLocation } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { Link, useLocation } from "@remix-run/react";
+import { useCallback, useEffect, useState, type ReactNode } from "react";
 import { initials, readableTextOn, type Participant } from "~/collab/presence.ts";
 import type { SaveSnapshot } from "~/collab/save-tracker.ts";
 import { SyncCloseCode } from "../../../server/sync/close-codes.ts";
@@ -161,16 +161,83 @@ export function RoomBar({
   );
 }
 
+/**
+ * Why the server ended this viewer's access (close code 4401), as far as the page can tell. The
+ * server closes with the same code whether the session ended, the user left the project or an
+ * annotator left the item's panel; the page asks the API with its own session which of these
+ * holds now (docs/decisions/038-room-access-ends-told-apart-by-the-page.md). `restored`: the
+ * viewer may open the room again (they signed in again elsewhere).
+ */
+type AccessEnd = "checking" | "signedOut" | "leftProject" | "leftPanel" | "restored" | "unknown";
+
+/** Which of the room's readers the session may still use: the project's, and an item's room's. */
+export interface AccessProbe {
+  projectId: number;
+  /** The item whose room this is; null for a review room, which has no panel. */
+  itemId: number | null;
+}
+
+async function statusOf(url: string): Promise<number | null> {
+  try {
+    const response = await fetch(url, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    return response.status;
+  } catch {
+    return null;
+  }
+}
+
+const refusedStatuses = new Set([403, 404]);
+
+async function whyAccessEnded({ projectId, itemId }: AccessProbe): Promise<AccessEnd> {
+  const project = await statusOf(`/api/v1/projects/${projectId}`);
+  if (project === 401) return "signedOut";
+  if (project !== null && refusedStatuses.has(project)) return "leftProject";
+  if (project !== 200) return "unknown";
+  if (itemId === null) return "restored";
+  // Whoever may read an item's adjudication (its leads, clients, admins and panel) may open
+  // its room; an annotator who may not has left the panel.
+  const room = await statusOf(`/api/v1/items/${itemId}/adjudication`);
+  if (room === 401) return "signedOut";
+  if (room !== null && refusedStatuses.has(room)) return "leftPanel";
+  return room === 200 ? "restored" : "unknown";
+}
+
+function useAccessEnd(revoked: boolean, probe: AccessProbe): [AccessEnd, () => void] {
+  const [end, setEnd] = useState<AccessEnd>("checking");
+  const [attempt, setAttempt] = useState(0);
+  const { projectId, itemId } = probe;
+  useEffect(() => {
+    if (!revoked) return;
+    let current = true;
+    setEnd("checking");
+    void whyAccessEnded({ projectId, itemId }).then((found) => {
+      if (current) setEnd(found);
+    });
+    return () => {
+      current = false;
+    };
+  }, [revoked, projectId, itemId, attempt]);
+  const checkAgain = useCallback(() => setAttempt((count) => count + 1), []);
+  return [end, checkAgain];
+}
+
 /** What went wrong with the connection, and the way out. */
 export function ConnectionNotices({
   lostChange,
   refusal,
   onRestart,
+  access,
 }: {
   lostChange: string | null;
   refusal: SaveSnapshot["refusal"];
   onRestart: () => void;
+  access: AccessProbe;
 }) {
+  const revoked = refusal?.code === SyncCloseCode.accessRevoked;
+  const [accessEnd, checkAgain] = useAccessEnd(revoked, access);
   return (
     <>
       {lostChange ? (
@@ -178,11 +245,14 @@ export function ConnectionNotices({
           {lostChange}
         </p>
       ) : null}
-      {refusal?.code === SyncCloseCode.accessRevoked ? (
-        <div className="notice notice-warn" role="alert">
-          <p>Your access to this room has ended: {refusal.reason}</p>
-          <SignInAgain />
-        </div>
+      {revoked ? (
+        <AccessEnded
+          end={accessEnd}
+          reason={refusal.reason}
+          projectId={access.projectId}
+          onRestart={onRestart}
+          onCheckAgain={checkAgain}
+        />
       ) : refusal ? (
         <div className="notice notice-warn" role="alert">
           <p>
@@ -196,6 +266,81 @@ export function ConnectionNotices({
         </div>
       ) : null}
     </>
+  );
+}
+
+/**
+ * The room closed to this viewer: what happened in their terms, and the one way out that can
+ * help. Signing in again helps only when the session is what ended.
+ */
+function AccessEnded({
+  end,
+  reason,
+  projectId,
+  onRestart,
+  onCheckAgain,
+}: {
+  end: AccessEnd;
+  reason: string;
+  projectId: number;
+  onRestart: () => void;
+  onCheckAgain: () => void;
+}) {
+  const headline = "Your access to this room has ended";
+  const body: Record<AccessEnd, ReactNode> = {
+    checking: <p>{`${headline}${reason ? `: ${reason}` : "."}`}</p>,
+    signedOut: (
+      <>
+        <p>{headline}: your session has ended; sign in again to come back to this room.</p>
+        <SignInAgain />
+      </>
+    ),
+    leftPanel: (
+      <>
+        <p>
+          {headline}: you are no longer on this item’s panel, so you can no longer edit its room.
+          What it held when you left stays on this page, read-only.
+        </p>
+        <Link className="button button-small" to={`/projects/${projectId}`}>
+          Leave the room
+        </Link>
+      </>
+    ),
+    leftProject: (
+      <>
+        <p>
+          {headline}: you are no longer a member of this project. What the room held when you left
+          stays on this page, read-only.
+        </p>
+        <Link className="button button-small" to="/projects">
+          Leave the room
+        </Link>
+      </>
+    ),
+    restored: (
+      <>
+        <p>{headline}, but you may open it again now: you are signed in, with access to it.</p>
+        <button type="button" className="button button-small" onClick={onRestart}>
+          Continue from the saved room
+        </button>
+      </>
+    ),
+    unknown: (
+      <>
+        <p>
+          {headline}
+          {reason ? `: ${reason}` : "."} Quorum could not be asked why just now.
+        </p>
+        <button type="button" className="button button-small" onClick={onCheckAgain}>
+          Check again
+        </button>
+      </>
+    ),
+  };
+  return (
+    <div className="notice notice-warn" role="alert">
+      {body[end]}
+    </div>
   );
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type RefObject } from "react";
+import { useCallback, useEffect, useRef, type RefObject } from "react";
 import { EditorView } from "@codemirror/view";
 import {
   NUMBER_ENTRY_PAUSE_MS,
@@ -78,9 +78,10 @@ interface NumberEntry {
  * mark the selection, the severity key and a number for the span marked last, c and w for the
  * critique and the rewrite, ? for the legend. Digits type numbers as on the labeling page
  * (`enterDigit`, docs/decisions/025-number-keys.md): 1 then 2 is the twelfth option. Fields
- * change the shared draft, so everyone sees a keyboard edit at once.
+ * change the shared draft, so everyone sees a keyboard edit at once. Returns `focusField`, which
+ * goes to a field by its position as j and k do.
  */
-export function useRoomShortcuts(options: RoomShortcuts): void {
+export function useRoomShortcuts(options: RoomShortcuts): { focusField: (index: number) => void } {
   const latest = useRef(options);
   latest.current = options;
   const numberEntry = useRef<NumberEntry | null>(null);
@@ -89,11 +90,14 @@ export function useRoomShortcuts(options: RoomShortcuts): void {
 
   useEffect(() => () => window.clearTimeout(numberEntry.current?.timer), []);
 
-  useEffect(() => {
-    const fieldElements = () => [
+  const fieldElements = useCallback(
+    () => [
       ...(latest.current.fieldsRef.current?.querySelectorAll<HTMLElement>("[data-field-id]") ?? []),
-    ];
-    const focusField = (index: number) => {
+    ],
+    [],
+  );
+  const focusField = useCallback(
+    (index: number) => {
       const element = fieldElements()[index];
       if (!element) return;
       const editor = element.querySelector<HTMLElement>(".cm-content");
@@ -105,7 +109,11 @@ export function useRoomShortcuts(options: RoomShortcuts): void {
         view.focus();
       } else (editor ?? element).focus();
       element.scrollIntoView({ block: "nearest" });
-    };
+    },
+    [fieldElements],
+  );
+
+  useEffect(() => {
     const focusFieldOfType = (type: TemplateField["type"]) => {
       focusField(latest.current.template.fields.findIndex((field) => field.type === type));
     };
@@ -277,5 +285,7 @@ export function useRoomShortcuts(options: RoomShortcuts): void {
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, []);
+  }, [fieldElements, focusField]);
+
+  return { focusField };
 }
