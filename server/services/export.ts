@@ -356,10 +356,13 @@ async function* finalItemPages(
           .onRef("project_members.user_id", "=", "annotations.user_id")
           .on("project_members.project_id", "=", project.id),
       )
+      .leftJoin("reviews", "reviews.annotation_id", "annotations.id")
       .select([
         "annotations.item_id",
         "annotations.user_id",
         "annotations.label",
+        "reviews.verdict",
+        "reviews.corrected_label",
         "annotations.submitted_at",
         "annotations.duration_ms",
         "users.email",
@@ -413,7 +416,13 @@ async function* finalItemPages(
           // Under pseudonyms the level stays out: next to the member list it would narrow
           // down who is behind each pseudonym.
           ...(shown.levels ? { level: annotation.level } : {}),
-          label: annotation.label,
+          // The label that counts, as `countedLabels` settles the item on: a lead's correction
+          // in review replaces the annotator's label, so that the export imports back to the
+          // same outcome.
+          label:
+            annotation.verdict === "corrected" && annotation.corrected_label !== null
+              ? annotation.corrected_label
+              : annotation.label,
           ...(shown.workTimes
             ? {
                 submittedAt: annotation.submitted_at.toISOString(),

@@ -106,6 +106,16 @@ async function userRow(member: Member): Promise<User> {
 
 const reviewEveryJunior = { juniorReview: { firstN: 20, rate: 1 } };
 
+/** The parts of an exported JSON Lines item and Label Studio task these tests read. */
+interface ExportedLine {
+  externalId: string;
+  label: Record<string, unknown>;
+  annotations: Array<{ annotator: string; label: Record<string, unknown> }>;
+}
+interface LabelStudioTask {
+  annotations: Array<{ ground_truth?: boolean; result: Array<{ value: { choices?: string[] } }> }>;
+}
+
 /**
  * An expert and a junior label one item of a project of overlap 2 that reviews every junior
  * label, with these verdicts.
@@ -396,6 +406,59 @@ describe("the workflow's rules", () => {
     );
     expect(late.status, JSON.stringify(late.body)).toBe(200);
     expect(await status(published.itemId)).toBe("published");
+  });
+
+  it("exports a label a lead corrected as corrected, so that the export imports back to the same outcome", async () => {
+    const { expert, junior, projectId, itemId } = await labelledByExpertAndJunior([
+      "safe",
+      "unsafe",
+    ]);
+    expect(await status(itemId)).toBe("disputed");
+    const corrected = await lead.api.post(`/reviews/${await pendingReviewOf(projectId, junior)}`, {
+      verdict: "correct",
+      correctedLabel: { verdict: "safe" },
+      comments: [{ text: "It is safe at this dose" }],
+    });
+    expect(corrected.status, JSON.stringify(corrected.body)).toBe(200);
+    expect(await status(itemId)).toBe("consensus");
+
+    const exported = async (id: number, format: string) => {
+      const response = await fetch(`${server.url}/api/v1/projects/${id}/export?format=${format}`, {
+        headers: { Authorization: `Bearer ${lead.token}` },
+      });
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const lines = await exported(projectId, "jsonl");
+    const [line] = lines
+      .trim()
+      .split("\n")
+      .map((text) => JSON.parse(text) as ExportedLine);
+    expect(line.label).toEqual({ verdict: "safe" });
+    expect(line.annotations.map((annotation) => [annotation.annotator, annotation.label])).toEqual([
+      [expert.email, { verdict: "safe" }],
+      [junior.email, { verdict: "safe" }],
+    ]);
+    const tasks = JSON.parse(await exported(projectId, "label-studio")) as LabelStudioTask[];
+    const choices = tasks[0].annotations
+      .filter((annotation) => !annotation.ground_truth)
+      .map((annotation) => annotation.result.map((result) => result.value.choices));
+    expect(choices).toEqual([[["safe"]], [["safe"]]]);
+
+    const copy = await project([expert, junior], { overlap: 2 });
+    const imported = await fetch(`${server.url}/api/v1/projects/${copy.projectId}/items`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${lead.token}`, "Content-Type": "application/x-ndjson" },
+      body: lines,
+    });
+    expect(imported.status, await imported.clone().text()).toBe(201);
+    const copied = await server.context.db
+      .selectFrom("items")
+      .select("status")
+      .where("project_id", "=", copy.projectId)
+      .where("external_id", "=", line.externalId)
+      .executeTakeFirstOrThrow();
+    expect(copied.status).toBe("consensus");
   });
 
   it("rejects a label whatever its item's state, leaving a published item as published", async () => {
