@@ -84,7 +84,7 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
     const items = await db
       .selectFrom("items")
       .leftJoin("item_outcomes", "item_outcomes.item_id", "items.id")
-      .select(["items.id", "items.status", "items.prompt", "items.responses"])
+      .select(["items.id", "items.external_id", "items.status", "items.prompt", "items.responses"])
       .select("item_outcomes.aggregated_label")
       .where("items.project_id", "=", projectId)
       .where("items.status", "in", ["published", "consensus"])
@@ -113,6 +113,7 @@ describe.skipIf(skipBrowserTests)("project management in Chromium", () => {
         Array.isArray(item.prompt) ? [{ role: "assistant", content: text }] : text;
       return [
         {
+          externalId: item.external_id,
           prompt: item.prompt,
           chosen: completion(chosen.text),
           rejected: completion(rejected.text),
