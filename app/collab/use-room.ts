@@ -3,6 +3,7 @@ import type * as Y from "yjs";
 import { SyncCloseCode } from "../../server/sync/close-codes.ts";
 import { openRoomSession, type RoomSession } from "./room-session.ts";
 import type { SaveSnapshot } from "./save-tracker.ts";
+import { useAskBeforeUnload } from "../utils/ask-before-unload.ts";
 
 const notConnected: SaveSnapshot = {
   state: "connecting",
@@ -74,16 +75,7 @@ export function useRoom(docName: string): RoomConnection {
   // Changes the server has not acknowledged live only in this page: leaving it (a reload to
   // get back online included) would discard them, so the browser asks first.
   const unsaved = save.state === "unsaved" || save.state === "saving";
-  useEffect(() => {
-    if (!unsaved) return;
-    const onBeforeUnload = (event: BeforeUnloadEvent) => {
-      event.preventDefault();
-      // Older browsers ask only when a return value is set.
-      event.returnValue = "";
-    };
-    window.addEventListener("beforeunload", onBeforeUnload);
-    return () => window.removeEventListener("beforeunload", onBeforeUnload);
-  }, [unsaved]);
+  useAskBeforeUnload(unsaved);
   const restart = useCallback(() => {
     setLostChange(null);
     setGeneration((current) => current + 1);

@@ -1,12 +1,9 @@
-import type { Browser, Dialog, Page } from "playwright-core";
+import type { Dialog, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { itemRoomName, labelToJson } from "../../app/domain/room.ts";
 import type { SpanAnnotation } from "../../app/domain/template.ts";
-import { apiClient } from "../setup/api-client.ts";
-import { startTestServer, type TestServer } from "../setup/server.ts";
-import { launchBrowser, openSignedIn, roomEditorText, skipBrowserTests } from "./browser.ts";
+import { roomEditorText, skipBrowserTests } from "./browser.ts";
+import { startPanelRoomProject, type PanelRoomProject } from "./panel-room.ts";
 
-const PASSWORD = "correct horse battery staple";
 const LEAD = "lead@room-editing.test";
 const EXPERT = "expert1@room-editing.test";
 const responseText = "Warfarin with aspirin is always safe. Take both daily with food.";
@@ -32,100 +29,32 @@ describe.skipIf(skipBrowserTests)("editing the room's draft in Chromium", () => 
   // Each test signs two people in and works in a live room: longer than the default 30 s on a
   // machine busy with the whole suite.
   vi.setConfig({ testTimeout: 60_000 });
-  let server: TestServer;
-  let browser: Browser;
-  let admin: ReturnType<typeof apiClient>;
-  let leadApi: ReturnType<typeof apiClient>;
-  let projectId: number;
-  let items = 0;
+  let panel: PanelRoomProject;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-    const person = async (email: string, extra: Record<string, unknown> = {}) => {
-      const { token } = await server.createUserWithToken({ email, ...extra });
-      return apiClient(server.url, token);
-    };
-    admin = await person("admin@room-editing.test", { isAdmin: true });
-    leadApi = await person(LEAD);
-    for (const email of [EXPERT, "expert2@room-editing.test"]) {
-      await person(email, { level: "expert", domains: ["medical"] });
-    }
-    const created = await admin.post<{ project: { id: number } }>("/projects", {
-      name: "Room editing",
-      domain: "medical",
-      overlap: 2,
-      settings: { goldRate: 0 },
-      template: {
-        fields: [
-          { id: "harm", type: "rating", label: "Harm", min: 0, max: 4, required: true },
-          { id: "errors", type: "spans", label: "Errors", categories: ["factual error"] },
-          { id: "critique", type: "text", label: "Critique" },
-        ],
-      },
+    panel = await startPanelRoomProject({
+      slug: "room-editing",
+      responseText,
+      fields: [
+        { id: "harm", type: "rating", label: "Harm", min: 0, max: 4, required: true },
+        { id: "errors", type: "spans", label: "Errors", categories: ["factual error"] },
+        { id: "critique", type: "text", label: "Critique" },
+      ],
     });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    projectId = created.body.project.id;
-    for (const [email, role] of [
-      [LEAD, "lead"],
-      [EXPERT, "annotator"],
-      ["expert2@room-editing.test", "annotator"],
-    ]) {
-      const added = await admin.post(`/projects/${projectId}/members`, { email, role });
-      expect(added.status, JSON.stringify(added.body)).toBeLessThan(300);
-    }
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await panel?.stop();
   });
 
-  /** A new item that the two experts labelled apart, waiting in its room for the panel. */
-  const disputedItem = async () => {
-    items++;
-    const imported = await admin.post(`/projects/${projectId}/items`, [
-      {
-        externalId: `room-editing-${items}`,
-        prompt: "Is warfarin with aspirin safe?",
-        responses: [{ id: "a", text: responseText }],
-        annotations: [
-          { annotator: EXPERT, label: { harm: 0, errors: agreedSpans } },
-          {
-            annotator: "expert2@room-editing.test",
-            label: { harm: 4, errors: [...agreedSpans, extraSpan] },
-          },
-        ],
-      },
-    ]);
-    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
-    const item = await server.context.db
-      .selectFrom("items")
-      .select(["id", "status"])
-      .where("project_id", "=", projectId)
-      .where("external_id", "=", `room-editing-${items}`)
-      .executeTakeFirstOrThrow();
-    expect(item.status).toBe("disputed");
-    return item.id;
-  };
-
-  const storedSpans = async (itemId: number) => {
-    const doc = await server.context.rooms.read(itemRoomName(itemId));
-    try {
-      return (labelToJson(doc).errors as SpanAnnotation[] | undefined) ?? [];
-    } finally {
-      doc.destroy();
-    }
-  };
-
-  const openRoom = async (email: string, itemId: number) => {
-    const page = await openSignedIn(
-      browser,
-      { baseUrl: server.url, email, password: PASSWORD },
-      `/items/${itemId}/room`,
-    );
-    await page.locator(".room[data-room-loaded='true']").waitFor();
-    return page;
-  };
+  const disputedItem = () =>
+    panel.disputedItem({
+      expert1: { harm: 0, errors: agreedSpans },
+      expert2: { harm: 4, errors: [...agreedSpans, extraSpan] },
+    });
+  const storedSpans = async (itemId: number) =>
+    ((await panel.storedDraft(itemId)).errors as SpanAnnotation[] | undefined) ?? [];
+  const openRoom = (email: string, itemId: number) => panel.openRoom(email, itemId);
 
   const spanRows = (page: Page) =>
     page.locator('ol[aria-label="Errors: marked spans"] > li.span-item');
@@ -277,7 +206,7 @@ describe.skipIf(skipBrowserTests)("editing the room's draft in Chromium", () => 
     const composer = expert.getByLabel("Comment", { exact: true });
     await composer.fill("Should we not mention the INR?");
 
-    const published = await leadApi.post(`/items/${itemId}/publish`, {
+    const published = await panel.people.lead.api.post(`/items/${itemId}/publish`, {
       expectedVersion: 1,
       rationale: "Aspirin raises the bleeding risk.",
     });
@@ -290,7 +219,7 @@ describe.skipIf(skipBrowserTests)("editing the room's draft in Chromium", () => 
       true,
     );
 
-    const reopened = await leadApi.post(`/items/${itemId}/reopen`, {});
+    const reopened = await panel.people.lead.api.post(`/items/${itemId}/reopen`, {});
     expect(reopened.status, JSON.stringify(reopened.body)).toBeLessThan(300);
     await expert.getByText("Draft of version 2").waitFor();
     await expert.getByRole("button", { name: "Comment", exact: true }).click();
@@ -316,7 +245,7 @@ describe.skipIf(skipBrowserTests)("editing the room's draft in Chromium", () => 
       .getByRole("status")
       .filter({ hasText: /^Not saved/ })
       .waitFor();
-    const published = await leadApi.post(`/items/${itemId}/publish`, {
+    const published = await panel.people.lead.api.post(`/items/${itemId}/publish`, {
       expectedVersion: 1,
       rationale: "Unchanged.",
     });
@@ -325,7 +254,7 @@ describe.skipIf(skipBrowserTests)("editing the room's draft in Chromium", () => 
     const notice = expert.getByRole("alert").filter({ hasText: "your last change was on its way" });
     await notice.waitFor();
 
-    const reopened = await leadApi.post(`/items/${itemId}/reopen`, {});
+    const reopened = await panel.people.lead.api.post(`/items/${itemId}/reopen`, {});
     expect(reopened.status, JSON.stringify(reopened.body)).toBeLessThan(300);
     await expert.getByText("Draft of version 2").waitFor();
     await expect.poll(() => notice.count(), settled).toBe(0);

@@ -1,12 +1,9 @@
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { itemRoomName, labelToJson } from "../../app/domain/room.ts";
 import { saveShortcutOverrides } from "../../server/services/preferences.ts";
-import { apiClient, type ApiClient } from "../setup/api-client.ts";
-import { startTestServer, type TestServer } from "../setup/server.ts";
-import { launchBrowser, openSignedIn, skipBrowserTests } from "./browser.ts";
+import { skipBrowserTests } from "./browser.ts";
+import { startPanelRoomProject, type PanelRoomProject } from "./panel-room.ts";
 
-const PASSWORD = "correct horse battery staple";
 const topics = Array.from({ length: 12 }, (_, index) => `topic ${index + 1}`);
 const responseText = "Warfarin with aspirin is always safe.";
 /** Outcomes the test waits for without claiming how fast they come, on a machine that may be busy. */
@@ -22,113 +19,48 @@ describe.skipIf(skipBrowserTests)("number keys in the adjudication room in Chrom
   // Each test signs people in and types into a live room: longer than the default 30 s on a
   // machine busy with the whole suite.
   vi.setConfig({ testTimeout: 60_000 });
-  let server: TestServer;
-  let browser: Browser;
-  let admin: ApiClient;
-  let projectId: number;
-  let items = 0;
+  let panel: PanelRoomProject;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-    const person = async (email: string, extra: Record<string, unknown> = {}) => {
-      const { userId, token } = await server.createUserWithToken({ email, ...extra });
-      return { userId, api: apiClient(server.url, token) };
-    };
-    admin = (await person("admin@room-keys.test", { isAdmin: true })).api;
-    const lead = await person("lead@room-keys.test");
-    for (const email of ["expert1@room-keys.test", "expert2@room-keys.test"]) {
-      await person(email, { level: "expert", domains: ["medical"] });
-    }
-    const created = await admin.post<{ project: { id: number } }>("/projects", {
-      name: "Room keys",
-      domain: "medical",
-      overlap: 2,
-      settings: { goldRate: 0 },
-      template: {
-        fields: [
-          { id: "harm", type: "rating", label: "Harm", min: 0, max: 10, required: true },
-          { id: "topic", type: "choice", label: "Topic", options: topics, required: true },
-          {
-            id: "errors",
-            type: "spans",
-            label: "Errors",
-            categories: ["factual error", "missing warning"],
-          },
-        ],
-      },
+    panel = await startPanelRoomProject({
+      slug: "room-keys",
+      responseText,
+      fields: [
+        { id: "harm", type: "rating", label: "Harm", min: 0, max: 10, required: true },
+        { id: "topic", type: "choice", label: "Topic", options: topics, required: true },
+        {
+          id: "errors",
+          type: "spans",
+          label: "Errors",
+          categories: ["factual error", "missing warning"],
+        },
+      ],
     });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    projectId = created.body.project.id;
-    for (const [email, role] of [
-      ["lead@room-keys.test", "lead"],
-      ["expert1@room-keys.test", "annotator"],
-      ["expert2@room-keys.test", "annotator"],
-    ]) {
-      const added = await admin.post(`/projects/${projectId}/members`, { email, role });
-      expect(added.status, JSON.stringify(added.body)).toBeLessThan(300);
-    }
     // The lead set the severity key to V: the room follows the user's own keys.
     await saveShortcutOverrides(
-      server.context.db,
-      { id: lead.userId },
+      panel.server.context.db,
+      { id: panel.people.lead.userId },
       { shortcuts: { severity: ["v"] } },
     );
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await panel?.stop();
   });
 
-  /** A new item the two experts labelled apart, waiting in its room for the panel. */
-  const disputedItem = async () => {
-    items++;
-    const imported = await admin.post(`/projects/${projectId}/items`, [
-      {
-        externalId: `room-keys-${items}`,
-        prompt: "Is warfarin with aspirin safe?",
-        responses: [{ id: "a", text: responseText }],
-        annotations: [
-          { annotator: "expert1@room-keys.test", label: { harm: 2, topic: "topic 1" } },
-          { annotator: "expert2@room-keys.test", label: { harm: 8, topic: "topic 3" } },
-        ],
-      },
-    ]);
-    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
-    const item = await server.context.db
-      .selectFrom("items")
-      .select(["id", "status"])
-      .where("project_id", "=", projectId)
-      .where("external_id", "=", `room-keys-${items}`)
-      .executeTakeFirstOrThrow();
-    expect(item.status).toBe("disputed");
-    return item.id;
-  };
-
-  const storedDraft = async (itemId: number) => {
-    const doc = await server.context.rooms.read(itemRoomName(itemId));
-    try {
-      return labelToJson(doc);
-    } finally {
-      doc.destroy();
-    }
-  };
+  const disputedItem = () =>
+    panel.disputedItem({
+      expert1: { harm: 2, topic: "topic 1" },
+      expert2: { harm: 8, topic: "topic 3" },
+    });
+  const storedDraft = (itemId: number) => panel.storedDraft(itemId);
+  const openRoom = (email: string, itemId: number) => panel.openRoom(email, itemId);
 
   const focusedFieldId = (page: Page) =>
     page.evaluate(
       () =>
         document.activeElement?.closest("[data-field-id]")?.getAttribute("data-field-id") ?? null,
     );
-
-  const openRoom = async (email: string, itemId: number) => {
-    const page = await openSignedIn(
-      browser,
-      { baseUrl: server.url, email, password: PASSWORD },
-      `/items/${itemId}/room`,
-    );
-    await page.locator(".room[data-room-loaded='true']").waitFor();
-    return page;
-  };
 
   test("1 then 0 rates 10, 1 then 2 picks the twelfth option, the severity key then 3", async () => {
     const itemId = await disputedItem();

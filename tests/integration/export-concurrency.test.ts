@@ -6,6 +6,7 @@ import { prepareExport } from "../../server/services/export.ts";
 import { findUserByEmail } from "../../server/services/users.ts";
 import { createCast, createProject, responses, type Cast } from "../setup/adjudication.ts";
 import { apiClient, expectApiError } from "../setup/api-client.ts";
+import { holdInTransaction, type HeldLock } from "../setup/row-lock.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 
 /**
@@ -36,51 +37,15 @@ const onPostgres = () => server.context.dbKind === "postgres";
  * transaction of its own until `release`; writes that do not touch the table go on. Every
  * export reads it with its first page, after its snapshot is taken.
  */
-async function holdVersionFlags(): Promise<{ release(): Promise<void> }> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let locked!: () => void;
-  const isLocked = new Promise<void>((resolve) => {
-    locked = resolve;
-  });
-  const holding = server.context.db.transaction().execute(async (trx) => {
-    await sql`lock table version_flags in access exclusive mode`.execute(trx);
-    locked();
-    await released;
-  });
-  await Promise.race([isLocked, holding]);
-  return {
-    async release() {
-      release();
-      await holding;
-    },
-  };
+function holdVersionFlags(): Promise<HeldLock> {
+  return holdInTransaction(server.context.db, (trx) =>
+    sql`lock table version_flags in access exclusive mode`.execute(trx),
+  );
 }
 
 /** Holds PGlite's one connection until `release`: every query waits behind it, in order. */
-async function holdEmbeddedDatabase(): Promise<{ release(): Promise<void> }> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let held!: () => void;
-  const isHeld = new Promise<void>((resolve) => {
-    held = resolve;
-  });
-  const holding = server.context.db.transaction().execute(async (trx) => {
-    await sql`select 1`.execute(trx);
-    held();
-    await released;
-  });
-  await Promise.race([isHeld, holding]);
-  return {
-    async release() {
-      release();
-      await holding;
-    },
-  };
+function holdEmbeddedDatabase(): Promise<HeldLock> {
+  return holdInTransaction(server.context.db, (trx) => sql`select 1`.execute(trx));
 }
 
 async function importItems(projectId: number, items: unknown[]): Promise<void> {

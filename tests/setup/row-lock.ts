@@ -1,33 +1,44 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
 /**
- * Locks an item's row `for update` in a transaction of its own, as a publish does, until
- * `release` is called; resolves once the lock is held. Lets a test make a write wait on the row
- * while it does something else in between.
+ * Runs `acquire` in a transaction of its own and keeps the transaction open, with whatever it
+ * locked, until `release` is called; resolves once `acquire` is done. Lets a test make a write
+ * wait on a lock while it does something else in between.
  */
-export async function holdItemRow(
+export async function holdInTransaction(
   db: Kysely<Database>,
-  itemId: number,
-): Promise<{ release(): Promise<void> }> {
+  acquire: (trx: Transaction<Database>) => Promise<unknown>,
+): Promise<HeldLock> {
   let release!: () => void;
   const released = new Promise<void>((resolve) => {
     release = resolve;
   });
-  let locked!: () => void;
-  const isLocked = new Promise<void>((resolve) => {
-    locked = resolve;
+  let acquired!: () => void;
+  const isAcquired = new Promise<void>((resolve) => {
+    acquired = resolve;
   });
   const holding = db.transaction().execute(async (trx) => {
-    await trx.selectFrom("items").select("id").where("id", "=", itemId).forUpdate().execute();
-    locked();
+    await acquire(trx);
+    acquired();
     await released;
   });
-  await Promise.race([isLocked, holding]);
+  await Promise.race([isAcquired, holding]);
   return {
     async release() {
       release();
       await holding;
     },
   };
+}
+
+/** Locks an item's row `for update`, as a publish does, until `release` is called. */
+export function holdItemRow(db: Kysely<Database>, itemId: number): Promise<HeldLock> {
+  return holdInTransaction(db, (trx) =>
+    trx.selectFrom("items").select("id").where("id", "=", itemId).forUpdate().execute(),
+  );
 }

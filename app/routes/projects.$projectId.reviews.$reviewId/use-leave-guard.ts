@@ -1,5 +1,6 @@
 import { useBlocker } from "@remix-run/react";
 import { useEffect } from "react";
+import { useAskBeforeUnload } from "../../utils/ask-before-unload.ts";
 
 /**
  * While `unsaved` holds, leaving the page asks first: a reload or closing the tab through the
@@ -19,14 +20,5 @@ export function useLeaveGuard(unsaved: boolean, question: string) {
     else blocker.reset();
   }, [blocker, question]);
 
-  useEffect(() => {
-    if (!unsaved) return;
-    const onBeforeUnload = (event: BeforeUnloadEvent) => {
-      event.preventDefault();
-      // Older browsers ask only when a return value is set.
-      event.returnValue = "";
-    };
-    window.addEventListener("beforeunload", onBeforeUnload);
-    return () => window.removeEventListener("beforeunload", onBeforeUnload);
-  }, [unsaved]);
+  useAskBeforeUnload(unsaved);
 }
