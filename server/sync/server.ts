@@ -5,6 +5,7 @@ import { WebSocketServer } from "ws";
 import type { QuorumContext } from "../context.ts";
 import { prepareItemRoom, prepareReviewRoom, withdrawVote } from "../services/room.ts";
 import { AppError } from "../errors.ts";
+import { PerUserLimit } from "../per-user-limit.ts";
 import { authenticateUpgrade, refuseUpgrade, upgradeError, type SyncPeer } from "./authenticate.ts";
 import { SyncCloseCode } from "./close-codes.ts";
 import { recheckAccess } from "./access.ts";
@@ -69,23 +70,15 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
     maxSendBufferBytes: context.config.syncMaxSendBufferBytes,
   };
   /** Open (or opening) connections per user on this instance. */
-  const openByUser = new Map<number, number>();
-  const maxPerUser = context.config.syncMaxConnectionsPerUser;
+  const connectionsPerUser = new PerUserLimit(context.config.syncMaxConnectionsPerUser);
 
   /**
    * Counts a connection of the user from now until its socket closes, however it closes;
-   * false when the user already has the most this instance allows. Synchronous, so parallel
-   * upgrades cannot all pass the check before any is counted.
+   * false when the user already has the most this instance allows.
    */
   function reserveConnection(userId: number, socket: Duplex): boolean {
-    const open = openByUser.get(userId) ?? 0;
-    if (open >= maxPerUser) return false;
-    openByUser.set(userId, open + 1);
-    const release = () => {
-      const remaining = (openByUser.get(userId) ?? 1) - 1;
-      if (remaining > 0) openByUser.set(userId, remaining);
-      else openByUser.delete(userId);
-    };
+    const release = connectionsPerUser.tryReserve(userId);
+    if (!release) return false;
     if (socket.destroyed) release();
     else socket.once("close", release);
     return true;
@@ -152,12 +145,15 @@ export function createSyncServer(context: QuorumContext, rooms: Rooms) {
       return;
     }
     if (!reserveConnection(peer.user.id, socket)) {
-      log.info({ userId: peer.user.id, limit: maxPerUser }, "sync upgrade refused: too many");
+      log.info(
+        { userId: peer.user.id, limit: connectionsPerUser.max },
+        "sync upgrade refused: too many",
+      );
       refuseUpgrade(
         socket,
         new AppError(
           "rate_limited",
-          `At most ${maxPerUser} open sync connections per user; close some and try again`,
+          `At most ${connectionsPerUser.max} open sync connections per user; close some and try again`,
         ),
       );
       return;

@@ -1,6 +1,7 @@
 import type { Response, Router } from "express";
 import type { QuorumContext } from "../../context.ts";
 import { AppError, unauthorized } from "../../errors.ts";
+import { PerUserLimit } from "../../per-user-limit.ts";
 import { latestProjectEventId } from "../../services/project-events.ts";
 import { projectProgress } from "../../services/progress.ts";
 import { authenticate } from "../credentials.ts";
@@ -42,27 +43,18 @@ export function registerEventRoutes(router: Router, quorum: QuorumContext): void
     },
     { once: true },
   );
-  const openByUser = new Map<number, number>();
-  const maxPerUser = quorum.config.eventsMaxStreamsPerUser;
+  const openStreamsPerUser = new PerUserLimit(quorum.config.eventsMaxStreamsPerUser);
 
-  /**
-   * Counts a stream of the user until its response closes, however it ends; synchronous, so
-   * parallel requests cannot all pass the check before any is counted.
-   */
+  /** Counts a stream of the user until its response closes, however it ends. */
   function reserveStream(userId: number, response: Response): void {
-    const open = openByUser.get(userId) ?? 0;
-    if (open >= maxPerUser) {
+    const release = openStreamsPerUser.tryReserve(userId);
+    if (!release) {
       throw new AppError(
         "rate_limited",
-        `At most ${maxPerUser} open event streams per user; close some and try again`,
+        `At most ${openStreamsPerUser.max} open event streams per user; close some and try again`,
       );
     }
-    openByUser.set(userId, open + 1);
-    response.once("close", () => {
-      const remaining = (openByUser.get(userId) ?? 1) - 1;
-      if (remaining > 0) openByUser.set(userId, remaining);
-      else openByUser.delete(userId);
-    });
+    response.once("close", release);
   }
 
   router.get(

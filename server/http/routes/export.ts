@@ -2,6 +2,7 @@ import { once } from "node:events";
 import type { Response, Router } from "express";
 import type { QuorumContext } from "../../context.ts";
 import { AppError } from "../../errors.ts";
+import { PerUserLimit } from "../../per-user-limit.ts";
 import { parseExportQuery, prepareExport } from "../../services/export.ts";
 import { authenticatedHandler } from "../handler.ts";
 import { parseId } from "../parse.ts";
@@ -30,31 +31,17 @@ async function writeChunk(response: Response, chunk: string): Promise<boolean> {
 }
 
 export function registerExportRoutes(router: Router, quorum: QuorumContext): void {
-  const runningByUser = new Map<number, number>();
-  const maxPerUser = quorum.config.exportMaxConcurrentPerUser;
+  const running = new PerUserLimit(quorum.config.exportMaxConcurrentPerUser);
 
-  /**
-   * Counts an export of the user until `release`; synchronous, so that parallel requests cannot
-   * all pass the check before any is counted. The count is per instance, as for event streams.
-   */
+  /** Counts an export of the user until `release`. The count is per instance, as for event streams. */
   function reserveExport(userId: number, response: Response): () => void {
-    const running = runningByUser.get(userId) ?? 0;
-    if (running >= maxPerUser) {
-      response.setHeader("Retry-After", String(EXPORT_RETRY_AFTER_SECONDS));
-      throw new AppError(
-        "rate_limited",
-        `At most ${maxPerUser} exports at once per user; wait for one to finish and try again`,
-      );
-    }
-    runningByUser.set(userId, running + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const remaining = (runningByUser.get(userId) ?? 1) - 1;
-      if (remaining > 0) runningByUser.set(userId, remaining);
-      else runningByUser.delete(userId);
-    };
+    const release = running.tryReserve(userId);
+    if (release) return release;
+    response.setHeader("Retry-After", String(EXPORT_RETRY_AFTER_SECONDS));
+    throw new AppError(
+      "rate_limited",
+      `At most ${running.max} exports at once per user; wait for one to finish and try again`,
+    );
   }
 
   router.get(
