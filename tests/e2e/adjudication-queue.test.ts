@@ -45,6 +45,15 @@ describe.skipIf(skipBrowserTests)("the adjudication queue in Chromium", () => {
     await expect(entry.locator(".status-badge").textContent()).resolves.toBe("Adjudicating");
     await expect(entry.getByTestId("in-room").textContent()).resolves.toContain("expert1");
     await expect(entry.textContent()).resolves.toMatch(/waiting under a minute/);
+    // Every entry reads the same way: the fields in dispute, then on a line below them who is in
+    // the room, with the way in at the right edge.
+    const [rowBox, fieldsBox, linkBox] = await Promise.all([
+      entry.boundingBox(),
+      entry.getByRole("group", { name: "Fields in dispute" }).boundingBox(),
+      entry.getByRole("link", { name: "Join the room" }).boundingBox(),
+    ]);
+    expect(linkBox!.y).toBeGreaterThanOrEqual(fieldsBox!.y + fieldsBox!.height);
+    expect(Math.abs(linkBox!.x + linkBox!.width - (rowBox!.x + rowBox!.width))).toBeLessThan(2);
 
     await entry.getByRole("link", { name: "Join the room" }).click();
     await page.locator(".room[data-room-loaded='true']").waitFor();

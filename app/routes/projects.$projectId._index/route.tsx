@@ -106,26 +106,28 @@ function AdjudicationQueue({ queue, base }: { queue: OverviewQueue; base: string
                     </span>
                   )}
                 </span>
-                {item.inRoom === null ? null : item.inRoom.length === 0 ? (
-                  <span className="muted small">Nobody in the room</span>
-                ) : (
-                  <span
-                    className="badges"
-                    role="group"
-                    aria-label="In the room now"
-                    data-testid="in-room"
-                  >
-                    <span className="muted small">In the room:</span>
-                    {item.inRoom.map((person) => (
-                      <span key={person.id ?? person.name} className="badge badge-tone-ok">
-                        {person.name}
-                      </span>
-                    ))}
-                  </span>
-                )}
-                <Link to={`/items/${item.id}/room`}>
-                  {item.inRoom && item.inRoom.length > 0 ? "Join the room" : "Open the room"}
-                </Link>
+                <span className="dispute-entry-footer">
+                  {item.inRoom === null ? null : item.inRoom.length === 0 ? (
+                    <span className="muted small">Nobody in the room</span>
+                  ) : (
+                    <span
+                      className="badges"
+                      role="group"
+                      aria-label="In the room now"
+                      data-testid="in-room"
+                    >
+                      <span className="muted small">In the room:</span>
+                      {item.inRoom.map((person) => (
+                        <span key={person.id ?? person.name} className="badge badge-tone-ok">
+                          {person.name}
+                        </span>
+                      ))}
+                    </span>
+                  )}
+                  <Link to={`/items/${item.id}/room`} className="dispute-entry-room">
+                    {item.inRoom && item.inRoom.length > 0 ? "Join the room" : "Open the room"}
+                  </Link>
+                </span>
               </li>
             ))}
           </ol>
