@@ -1,7 +1,9 @@
+import http from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as progressService from "../../server/services/progress.ts";
 import { revokeApiToken } from "../../server/services/auth.ts";
+import { recordProjectEvent } from "../../server/services/project-events.ts";
 import {
   createCast,
   createProject,
@@ -229,5 +231,78 @@ describe("project event streams at scale", { timeout: 120_000 }, () => {
     } finally {
       for (const stream of [demoted, kept, ...revoked]) stream.close();
     }
+  });
+
+  it("ends a stream whose client stops reading once it falls behind, and resumes it after the last event read", async () => {
+    const published = 400;
+    const note = "n".repeat(100_000);
+    await server.context.db.transaction().execute(async (trx) => {
+      for (let version = 1; version <= published; version++) {
+        await recordProjectEvent(trx, projectId, {
+          type: "item.published",
+          itemId: 1,
+          version,
+          label: { critique: note },
+        });
+      }
+    });
+    const loggedIds = (
+      await server.context.db
+        .selectFrom("project_events")
+        .select("id")
+        .where("project_id", "=", projectId)
+        .where("type", "=", "item.published")
+        .orderBy("id")
+        .execute()
+    ).map((row) => Number(row.id));
+
+    /** Opens a stream resuming after `lastEventId`, without reading it yet. */
+    const openUnread = (lastEventId: number) =>
+      new Promise<http.IncomingMessage>((resolve, reject) => {
+        const request = http.get(`${server.url}/api/v1/projects/${projectId}/events`, {
+          headers: {
+            Authorization: `Bearer ${cast.lead.token}`,
+            "Last-Event-ID": String(lastEventId),
+          },
+        });
+        request.on("response", (response) => {
+          response.pause();
+          resolve(response);
+        });
+        request.on("error", reject);
+      });
+    /** The ids of the logged events in what a stream sent, in order. */
+    const eventIds = (text: string) =>
+      [...text.matchAll(/^id: (\d+)\nevent: item\.published\n/gm)].map((match) => Number(match[1]));
+
+    const stalled = await openUnread(0);
+    expect(stalled.statusCode).toBe(200);
+    // Long enough for the server to read every event and write all it will write.
+    await delay(3_000);
+    let text = "";
+    stalled.setEncoding("utf8");
+    stalled.on("data", (chunk: string) => (text += chunk));
+    stalled.resume();
+    const ended = await Promise.race([
+      new Promise<boolean>((resolve) => stalled.once("end", () => resolve(true))),
+      delay(10_000).then(() => false),
+    ]);
+    stalled.destroy();
+    const received = eventIds(text);
+    expect(ended, `the stream sent ${received.length} of ${published} events and stayed open`).toBe(
+      true,
+    );
+    expect(received.length).toBeGreaterThan(0);
+    expect(received.length).toBeLessThan(published);
+    expect(received).toEqual(loggedIds.slice(0, received.length));
+
+    const resumed = await openUnread(received.at(-1)!);
+    let resumedText = "";
+    resumed.setEncoding("utf8");
+    resumed.on("data", (chunk: string) => (resumedText += chunk));
+    resumed.resume();
+    await waitFor(() => eventIds(resumedText).length > 0, "the resumed stream's first event");
+    resumed.destroy();
+    expect(eventIds(resumedText)[0]).toBe(loggedIds[received.length]);
   });
 });

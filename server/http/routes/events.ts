@@ -11,6 +11,16 @@ import { ProgressFeeds, type ProgressWatcher } from "../progress-feeds.ts";
 
 /** A comment line now and then keeps proxies from closing a quiet stream. */
 const keepaliveMs = 15_000;
+/**
+ * What a stream may hold written but not yet taken by its client. A client that stops reading
+ * would otherwise have the server keep everything the stream sends it (a resume from an early
+ * `Last-Event-ID` replays every published label since) in memory, for as long as it stays
+ * connected. Past it the stream ends, and a reconnect with `Last-Event-ID` resumes where the
+ * client's reading stopped.
+ */
+const maxUnsentBytes = 4 * 1024 * 1024;
+/** How long an ended stream's last bytes may take to reach a client before it is cut off. */
+const flushGraceMs = 30_000;
 
 /**
  * `GET /projects/:id/events`: what happens in a project as server-sent events, for dashboards
@@ -118,23 +128,29 @@ function streamProject(feeds: ProgressFeeds, openStreams: Set<() => void>, strea
   });
   /** The last logged event sent, or the one the stream started after. */
   let eventId = stream.after;
-  const send = (event: string, data: string) => {
+  let ended = false;
+  /** Writes an event, or ends the stream when its client has fallen too far behind. */
+  const send = (event: string, data: string, id = eventId): boolean => {
+    if (ended) return false;
+    if (response.writableLength > maxUnsentBytes) {
+      endBackedUp();
+      return false;
+    }
+    eventId = id;
     response.write(`id: ${eventId}\nevent: ${event}\ndata: ${data}\n\n`);
+    return true;
   };
   let last = stream.first;
   send("progress", last);
 
-  let ended = false;
   const unwatch = feeds.watch(
     stream.projectId,
     {
       userId: stream.userId,
       credential: stream.credential,
       events(events) {
-        if (ended) return;
         for (const event of events) {
-          eventId = event.id;
-          send(event.type, event.json);
+          if (!send(event.type, event.json, event.id)) return;
         }
       },
       progress(json) {
@@ -143,7 +159,6 @@ function streamProject(feeds: ProgressFeeds, openStreams: Set<() => void>, strea
         send("progress", json);
       },
       quality(json) {
-        if (ended) return;
         send("quality", json);
       },
       fail(error) {
@@ -154,7 +169,10 @@ function streamProject(feeds: ProgressFeeds, openStreams: Set<() => void>, strea
     },
     stream.after,
   );
-  const keepalive = setInterval(() => response.write(": keepalive\n\n"), keepaliveMs);
+  const keepalive = setInterval(() => {
+    if (response.writableLength > maxUnsentBytes) endBackedUp();
+    else response.write(": keepalive\n\n");
+  }, keepaliveMs);
 
   function end() {
     if (ended) return;
@@ -163,6 +181,17 @@ function streamProject(feeds: ProgressFeeds, openStreams: Set<() => void>, strea
     clearInterval(keepalive);
     openStreams.delete(end);
     response.end();
+  }
+
+  /**
+   * Ends a stream whose client has not taken what it was sent: what is written still goes out,
+   * if the client reads it soon; a client that does not is cut off, and its bytes dropped.
+   */
+  function endBackedUp() {
+    end();
+    const cut = setTimeout(() => response.destroy(), flushGraceMs);
+    cut.unref();
+    response.once("close", () => clearTimeout(cut));
   }
   // The response closes when the client goes away (or once the stream has ended).
   response.on("close", end);

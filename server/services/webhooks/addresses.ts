@@ -32,6 +32,8 @@ for (const [network, prefix] of [
   ["64:ff9b:1::", 48],
   ["fc00::", 7],
   ["fe80::", 10],
+  // Site-local: deprecated, but still routed inside the networks that kept it.
+  ["fec0::", 10],
   ["ff00::", 8],
 ] as const) {
   blocked.addSubnet(network, prefix, "ipv6");
@@ -74,7 +76,8 @@ function ipv6Bytes(address: string): number[] {
 }
 
 /**
- * The IPv4 address an IPv6 one carries, or null: IPv4-compatible (`::a.b.c.d`), NAT64's
+ * The IPv4 address an IPv6 one carries, or null: IPv4-compatible (`::a.b.c.d`), IPv4-translated
+ * (`::ffff:0:a.b.c.d`, RFC 2765, which stateless translators turn into the IPv4 address), NAT64's
  * well-known prefix (`64:ff9b::/96`, RFC 6052) and 6to4 (`2002:AABB:CCDD::/48`, RFC 3056).
  * IPv4-mapped addresses (`::ffff:a.b.c.d`) the block list already checks as IPv4.
  */
@@ -83,6 +86,9 @@ function embeddedIpv4(address: string): string | null {
   const zeroUpTo = (end: number, from = 0) => bytes.slice(from, end).every((byte) => byte === 0);
   const dotted = (from: number) => bytes.slice(from, from + 4).join(".");
   if (zeroUpTo(12)) return dotted(12);
+  if (zeroUpTo(8) && bytes[8] === 0xff && bytes[9] === 0xff && bytes[10] === 0 && bytes[11] === 0) {
+    return dotted(12);
+  }
   if (bytes[0] === 0x00 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b) {
     return zeroUpTo(12, 4) ? dotted(12) : null;
   }

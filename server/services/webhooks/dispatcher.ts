@@ -21,11 +21,19 @@ type EventRow = Selectable<ProjectEventsTable>;
 /** Endpoints one instance sends to at once, and events it sends an endpoint per lease. */
 const ENDPOINTS_IN_FLIGHT = 10;
 const EVENTS_PER_LEASE = 50;
+/**
+ * How long an endpoint's turn at one of the instance's places lasts (one event, however long it
+ * takes, at the least): then it lets go, and the due endpoints take the places in turn, those
+ * that waited longest first. Ten slow receivers (each answering just within the timeout, with a
+ * backlog of events) would otherwise hold every place for minutes, and every other project's
+ * webhooks with them.
+ */
+const TURN_MS = 1_000;
 /** What a lease outlasts the timeout by, so that a request begun within it ends within it. */
 const LEASE_MARGIN_MS = 1_000;
 /** Retries wait twice as long each time, up to an hour. */
 const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
-/** What is kept of a receiver's answer: its status decides, its body is not read further. */
+/** At most this much of an error is logged for an attempt. */
 const MAX_ERROR_CHARS = 300;
 
 export interface SendResult {
@@ -134,8 +142,11 @@ export function sendWebhook(
     request.on("response", (response) => {
       clearTimeout(deadline);
       const status = response.statusCode ?? 0;
-      response.resume();
+      // The status decides and the body is never read: the connection closes at once. Reading
+      // it to its end would let a receiver stream an endless body, holding a connection (and
+      // the bandwidth to read it) for good, one more with every event it is sent.
       response.on("error", () => {});
+      response.destroy();
       const location = response.headers.location;
       resolve(
         finish(
@@ -189,15 +200,18 @@ export class WebhookDispatcher {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => {
-      if (this.look) return;
-      this.look = this.startDue()
-        .catch((error: unknown) => this.log.error({ err: error }, "webhook delivery failed"))
-        .finally(() => {
-          this.look = undefined;
-        });
-    }, this.config.webhookPollMs);
+    this.timer = setInterval(() => this.lookNow(), this.config.webhookPollMs);
     this.timer.unref();
+  }
+
+  /** Looks for due endpoints now, unless a look is under way or the dispatcher is stopping. */
+  private lookNow(): void {
+    if (this.look || this.stopping.signal.aborted) return;
+    this.look = this.startDue()
+      .catch((error: unknown) => this.log.error({ err: error }, "webhook delivery failed"))
+      .finally(() => {
+        this.look = undefined;
+      });
   }
 
   /** Stops taking endpoints, cuts requests in flight short and waits for every run to end. */
@@ -220,7 +234,12 @@ export class WebhookDispatcher {
         .catch((error: unknown) =>
           this.log.error({ err: error, webhookId: endpoint.id }, "webhook delivery failed"),
         )
-        .finally(() => this.sending.delete(endpoint.id));
+        .finally(() => {
+          this.sending.delete(endpoint.id);
+          // A place is free: the endpoint that waited longest takes it now, not at the next
+          // poll (this one again, if nothing else is due and it has more to send).
+          this.lookNow();
+        });
       this.sending.set(endpoint.id, run);
     }
   }
@@ -255,7 +274,8 @@ export class WebhookDispatcher {
             where event.project_id = endpoint.project_id
               and event.id > endpoint.after_event_id
               and event.type = any(endpoint.event_types))
-        order by endpoint.id
+        -- Turns: never leased first, then whoever's lease ended longest ago.
+        order by endpoint.leased_until nulls first, endpoint.id
         limit ${limit}
         for update skip locked)
       returning *`.execute(this.db);
@@ -264,7 +284,12 @@ export class WebhookDispatcher {
 
   private async deliverTo(leased: EndpointRow): Promise<void> {
     let endpoint = leased;
-    for (let sent = 0; sent < EVENTS_PER_LEASE && !this.stopping.signal.aborted; sent++) {
+    const turnEnds = performance.now() + TURN_MS;
+    for (
+      let sent = 0;
+      sent < EVENTS_PER_LEASE && !this.stopping.signal.aborted && performance.now() < turnEnds;
+      sent++
+    ) {
       const event = await this.db
         .selectFrom("project_events")
         .selectAll()
@@ -286,9 +311,10 @@ export class WebhookDispatcher {
       endpoint = next;
       if (!result.delivered && endpoint.after_event_id < event.id) break;
     }
+    // The lease ends now, and its end puts the endpoint behind those waiting for their turn.
     await this.db
       .updateTable("webhook_endpoints")
-      .set({ leased_until: null })
+      .set({ leased_until: sql<Date>`now()` })
       .where("id", "=", endpoint.id)
       .where("leased_until", "=", endpoint.leased_until)
       .execute();
