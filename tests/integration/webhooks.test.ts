@@ -481,6 +481,15 @@ describe("webhooks", { timeout: 60_000 }, () => {
       );
       expect(refused.status, url).toBe(422);
     }
+    // A name is refused for where it leads without saying which address it resolved to: a lead
+    // could otherwise map the network's internal names one request at a time.
+    const internalName = await cast.lead.api.post(`/projects/${projectId}/webhooks`, {
+      url: "http://localhost:9/hook",
+      events: ["item.published"],
+    });
+    expect(internalName.status).toBe(422);
+    expect(JSON.stringify(internalName.body)).toContain("private or local address");
+    expect(JSON.stringify(internalName.body)).not.toMatch(/127\.0\.0\.1|::1/);
     const notAdmin = await cast.lead.api.post(`/projects/${projectId}/webhooks`, {
       url: "http://127.0.0.1:9/hook",
       events: ["item.published"],

@@ -160,6 +160,8 @@ export async function webhookUrlProblem(
     dnsLookup(host, { all: true }, (error, found) => resolve(error ? null : found)),
   );
   if (!addresses || addresses.length === 0) return `names a host that does not resolve (${host})`;
-  const refused = addresses.find((entry) => isPrivateAddress(entry.address));
-  return refused ? `resolves to a private or local address (${refused.address})` : null;
+  // The address a name resolved to stays unsaid: it would map the network's internal names.
+  return addresses.some((entry) => isPrivateAddress(entry.address))
+    ? "resolves to a private or local address"
+    : null;
 }
