@@ -4549,7 +4549,10 @@ export interface operations {
   };
   listOwnAnnotations: {
     parameters: {
-      query?: never;
+      query?: {
+        cursor?: number;
+        limit?: number;
+      };
       header?: never;
       path: {
         /** @description A positive integer id */
@@ -4559,7 +4562,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The caller's annotations */
+      /** @description A page of the caller's annotations, newest first; `total` counts them all and `reviewed` those with a decided review, and `nextCursor` (null on the last page) is passed back as `cursor` for the next (older) page */
       200: {
         headers: {
           [name: string]: unknown;
@@ -4582,7 +4585,10 @@ export interface operations {
            *           "activeMs": 58000,
            *           "review": null
            *         }
-           *       ]
+           *       ],
+           *       "total": 1,
+           *       "reviewed": 0,
+           *       "nextCursor": null
            *     }
            */
           "application/json": {
@@ -4607,6 +4613,9 @@ export interface operations {
             } & {
               [key: string]: unknown;
             })[];
+            total: number;
+            reviewed: number;
+            nextCursor: number | null;
           };
         };
       };
@@ -4620,7 +4629,7 @@ export interface operations {
            * @example {
            *       "error": {
            *         "code": "bad_request",
-           *         "message": "Project id must be a positive integer"
+           *         "message": "The query parameters are not valid"
            *       }
            *     }
            */

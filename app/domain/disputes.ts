@@ -2,13 +2,14 @@ import { z } from "zod";
 import { bordaRanking, centralMedian, kendallTau, uniqueMostChosen } from "./aggregation.ts";
 import { validateFinalLabel } from "./final-label.ts";
 import { clusterSpan, compareSpans, meanPairwiseSpanF1, spanClusters } from "./spans.ts";
-import type {
-  Label,
-  LabelValue,
-  ResponseRef,
-  SpanAnnotation,
-  Template,
-  TemplateField,
+import {
+  ownEntry,
+  type Label,
+  type LabelValue,
+  type ResponseRef,
+  type SpanAnnotation,
+  type Template,
+  type TemplateField,
 } from "./template.ts";
 import { pairwiseMean } from "./pairwise-mean.ts";
 
@@ -278,7 +279,7 @@ export function checkAgreement(
   const fields: FieldAgreement[] = [];
   const aggregated: Label = {};
   for (const field of template.fields) {
-    const values = labels.map((label) => label[field.id]);
+    const values = labels.map((label) => ownEntry(label, field.id));
     const { disputed, reason, value } = settleField(
       field,
       policy[field.id] ?? {},

@@ -58,6 +58,12 @@ export function isPreferenceFormat(format: ExportFormat): format is PreferenceFo
 export const chatRoles = ["system", "user", "assistant"] as const;
 
 /**
+ * The export's response header giving how many items a preference format left out for their
+ * conversation's roles (ExportSummary.itemsWithOtherRoles in server/services/export.ts).
+ */
+export const ITEMS_WITH_OTHER_ROLES_HEADER = "Quorum-Items-With-Other-Roles";
+
+/**
  * Whether a prompt can go into the preference formats as it is: a string, or a conversation
  * whose every turn has one of `chatRoles`, exactly (roles are compared as stored, so `User` is
  * not `user`). Quorum does not guess what another role means; the item is left out of those

@@ -5,6 +5,7 @@ import { checkAgreement, type DisputePolicy, type FieldAgreement } from "./dispu
 import { stripInvalidText } from "./strip-invalid-text.ts";
 import {
   labelSchemaFor,
+  ownEntry,
   type Label,
   type LabelValue,
   type ResponseRef,
@@ -160,7 +161,7 @@ export function writeLabel(doc: Y.Doc, template: Template, label: Label): void {
   const fieldIds = new Set(template.fields.map((field) => field.id));
   doc.transact(() => {
     for (const key of [...map.keys()]) if (!fieldIds.has(key)) map.delete(key);
-    for (const field of template.fields) writeLabelField(map, field, label[field.id]);
+    for (const field of template.fields) writeLabelField(map, field, ownEntry(label, field.id));
   });
 }
 

@@ -295,6 +295,18 @@ function quoteLimitCheck(template: Template, limit: number) {
 }
 
 /**
+ * The entry of an object keyed by field id, if the object holds one. A field id may be a word
+ * every plain object answers to (`constructor`): read as `record[fieldId]`, an object that lacks
+ * the entry would give `Object` instead of nothing.
+ */
+export function ownEntry<Value>(
+  record: Readonly<Record<string, Value>>,
+  fieldId: string,
+): Value | undefined {
+  return Object.hasOwn(record, fieldId) ? record[fieldId] : undefined;
+}
+
+/**
  * Keys that name parts of JavaScript's object machinery. `JSON.parse` keeps them as ordinary
  * keys, but most ways of copying an object do not: `z.record` and `copy[key] = value` leave
  * `__proto__` out (or make its value the copy's prototype), and `constructor` and `prototype`

@@ -301,13 +301,20 @@ export async function reassignFlag(
     }
     const item = await trx
       .selectFrom("items")
-      .select(["status", sql<number>`label_count + ${liveReservations}`.as("taken")])
+      .select("status")
       .where("id", "=", flag.itemId)
       .forUpdate()
       .executeTakeFirstOrThrow();
     if (item.status !== "queued" && item.status !== "annotating") {
       throw conflict("The item is no longer being labelled: it cannot be reassigned");
     }
+    // Counted under the lock, in a statement of its own: a count made by the statement that
+    // waited for the lock would miss the places taken by whoever held it (as in the queue).
+    const { taken } = await trx
+      .selectFrom("items")
+      .select(sql<number>`label_count + ${liveReservations}`.as("taken"))
+      .where("id", "=", flag.itemId)
+      .executeTakeFirstOrThrow();
     const existing = await trx
       .selectFrom("assignments")
       .select(["status", sql<boolean>`expires_at > now()`.as("live")])
@@ -318,7 +325,7 @@ export async function reassignFlag(
       throw conflict("That person has labelled this item already");
     }
     const holdsPlace = existing?.status === "reserved" && existing.live;
-    if (!holdsPlace && Number(item.taken) >= project.overlap) {
+    if (!holdsPlace && Number(taken) >= project.overlap) {
       throw conflict("Every place of this item is taken; release the flag instead");
     }
     const expiresAt = new Date(Date.now() + project.settings.reservationMinutes * 60_000);

@@ -216,7 +216,9 @@ async function readRooms(
   for (const item of items) {
     const docName = itemRoomName(item.id);
     try {
-      await prepareItemRoom(context, item.id);
+      // As the single publish: a room the batch fills is not an editor's opening, and an item the
+      // batch skips keeps its status and timestamps.
+      await prepareItemRoom(context, item.id, { startAdjudication: false });
     } catch (error) {
       if (!isItemRefusal(error)) throw error;
       unprepared.push({

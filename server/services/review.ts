@@ -445,36 +445,68 @@ async function leavePanel(context: ReviewContext, annotationId: number): Promise
   }
 }
 
-/** The caller's own annotations in a project, with any review verdict and comments. */
-export async function listOwnAnnotations(db: Kysely<Database>, user: User, projectId: number) {
+/** The most of the caller's annotations one page holds, and how many a page holds unless asked. */
+export const OWN_ANNOTATION_PAGE_LIMIT = 500;
+
+export interface OwnAnnotationPage {
+  /** The `nextCursor` of the page before: the annotations older than that id. */
+  cursor?: number;
+  limit?: number;
+}
+
+/**
+ * A page of the caller's own annotations in a project, newest first, with any review verdict and
+ * comments; `total` counts all of them, `reviewed` those with a decided review, and `nextCursor`
+ * is the id to pass back for the next (older) page (null on the last).
+ */
+export async function listOwnAnnotations(
+  db: Kysely<Database>,
+  user: User,
+  projectId: number,
+  { cursor, limit = OWN_ANNOTATION_PAGE_LIMIT }: OwnAnnotationPage = {},
+) {
   const subject = await requireProjectPermission(db, user, projectId, "project.view");
   // As on the item pages: an annotator sees an item's external id only once it is revealed,
   // which a gold item never is (server/services/items.ts).
   const annotator = !subject.isAdmin && subject.role === "annotator";
-  const rows = await db
+  const own = db
     .selectFrom("annotations")
     .innerJoin("items", "items.id", "annotations.item_id")
     .leftJoin("reviews", "reviews.annotation_id", "annotations.id")
-    .select([
-      "annotations.id",
-      "annotations.label",
-      "annotations.submitted_at",
-      "annotations.duration_ms",
-      "annotations.active_ms",
-      "items.id as item_id",
-      "items.external_id",
-      "items.status",
-      "reviews.verdict",
-      "reviews.comments",
-      "reviews.corrected_label",
-      "reviews.decided_at",
-    ])
     .where("annotations.user_id", "=", user.id)
-    .where("items.project_id", "=", projectId)
-    .orderBy("annotations.id", "desc")
-    .limit(500)
-    .execute();
-  return rows.map((row) => ({
+    .where("items.project_id", "=", projectId);
+  const [rows, counted] = await Promise.all([
+    own
+      .select([
+        "annotations.id",
+        "annotations.label",
+        "annotations.submitted_at",
+        "annotations.duration_ms",
+        "annotations.active_ms",
+        "items.id as item_id",
+        "items.external_id",
+        "items.status",
+        "reviews.verdict",
+        "reviews.comments",
+        "reviews.corrected_label",
+        "reviews.decided_at",
+      ])
+      .$if(cursor !== undefined, (query) => query.where("annotations.id", "<", cursor!))
+      .orderBy("annotations.id", "desc")
+      .limit(limit + 1)
+      .execute(),
+    own
+      .select((eb) => [
+        eb.fn.countAll<string>().as("total"),
+        eb.fn
+          .count<string>("reviews.id")
+          .filterWhere("reviews.verdict", "!=", "pending")
+          .as("reviewed"),
+      ])
+      .executeTakeFirstOrThrow(),
+  ]);
+  const page = rows.slice(0, limit);
+  const annotations = page.map((row) => ({
     id: row.id,
     item: {
       id: row.item_id,
@@ -495,4 +527,10 @@ export async function listOwnAnnotations(db: Kysely<Database>, user: User, proje
           }
         : null,
   }));
+  return {
+    annotations,
+    total: Number(counted.total),
+    reviewed: Number(counted.reviewed),
+    nextCursor: rows.length > limit ? page[page.length - 1].id : null,
+  };
 }

@@ -6,7 +6,7 @@ import { prepareExport } from "../../server/services/export.ts";
 import { findUserByEmail } from "../../server/services/users.ts";
 import { createCast, createProject, responses, type Cast } from "../setup/adjudication.ts";
 import { apiClient, expectApiError } from "../setup/api-client.ts";
-import { holdInTransaction, type HeldLock } from "../setup/row-lock.ts";
+import { holdInTransaction, holdTable, type HeldLock } from "../setup/row-lock.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 
 /**
@@ -38,9 +38,7 @@ const onPostgres = () => server.context.dbKind === "postgres";
  * export reads it with its first page, after its snapshot is taken.
  */
 function holdVersionFlags(): Promise<HeldLock> {
-  return holdInTransaction(server.context.db, (trx) =>
-    sql`lock table version_flags in access exclusive mode`.execute(trx),
-  );
+  return holdTable(server.context.db, "version_flags");
 }
 
 /** Holds PGlite's one connection until `release`: every query waits behind it, in order. */

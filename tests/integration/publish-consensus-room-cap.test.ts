@@ -108,4 +108,40 @@ describe("POST /projects/:id/publish-consensus with rooms over the size cap", ()
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect(again.body).toEqual({ published: 0, skipped: skippedAsOversized });
   }, 120_000);
+
+  it("leaves a skipped item exactly as it was: no adjudication started, nothing updated", async () => {
+    const projectId = await createProject(cast, { overlap: 2, settings: { goldRate: 0 } });
+    const rows = [agreedLabel, oversized].map((label, index) => ({
+      externalId: `as-it-was-${index}`,
+      prompt: "Warfarin with an antibiotic?",
+      responses,
+      annotations: cast.experts.slice(0, 2).map((expert, position) => ({
+        annotator: expert.email,
+        label: typeof label === "function" ? label(position) : label,
+      })),
+    }));
+    const imported = await cast.lead.api.post(`/projects/${projectId}/items`, rows);
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+    const db = server.context.db;
+    const itemRows = () =>
+      db
+        .selectFrom("items")
+        .select(["id", "status", "adjudication_started_at", "updated_at"])
+        .where("project_id", "=", projectId)
+        .orderBy("id")
+        .execute();
+    const [, before] = await itemRows();
+    expect(before).toMatchObject({ status: "consensus", adjudication_started_at: null });
+
+    const response = await cast.lead.api.post<Publication>(
+      `/projects/${projectId}/publish-consensus`,
+    );
+    expect(response.status, JSON.stringify(response.body).slice(0, 500)).toBe(200);
+    expect(response.body.published).toBe(1);
+    expect(response.body.skipped.map((skip) => skip.itemId)).toEqual([before.id]);
+
+    const [published, after] = await itemRows();
+    expect(published.status).toBe("published");
+    expect(after).toEqual(before);
+  });
 });

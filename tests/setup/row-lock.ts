@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 
 export interface HeldLock {
@@ -40,5 +40,16 @@ export async function holdInTransaction(
 export function holdItemRow(db: Kysely<Database>, itemId: number): Promise<HeldLock> {
   return holdInTransaction(db, (trx) =>
     trx.selectFrom("items").select("id").where("id", "=", itemId).forUpdate().execute(),
+  );
+}
+
+/**
+ * Locks a whole table `in access exclusive mode` (PostgreSQL) until `release` is called: every
+ * statement that reads the table waits meanwhile, so a request that reads it stays under way for
+ * as long as the test needs.
+ */
+export function holdTable(db: Kysely<Database>, table: keyof Database & string): Promise<HeldLock> {
+  return holdInTransaction(db, (trx) =>
+    sql`lock table ${sql.table(table)} in access exclusive mode`.execute(trx),
   );
 }

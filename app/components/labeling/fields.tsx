@@ -1,6 +1,6 @@
 import { diffWords } from "diff";
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from "react";
-import type { SpanAnnotation, TemplateField } from "~/domain/template.ts";
+import { ownEntry, type SpanAnnotation, type TemplateField } from "~/domain/template.ts";
 import { describeChord, type Keymap } from "~/domain/shortcuts.ts";
 import {
   numberValue,
@@ -707,7 +707,7 @@ export function useFieldCursors(): FieldCursors {
 export function cursorPropsFor(fieldId: string, cursors: FieldCursors) {
   const { rankCursor, onRankCursor, activeSpan, onActiveSpan } = cursors;
   return {
-    rankCursor: rankCursor[fieldId] ?? 0,
+    rankCursor: ownEntry(rankCursor, fieldId) ?? 0,
     onRankCursor: (index: number) => onRankCursor(fieldId, index),
     activeSpan: activeSpan?.fieldId === fieldId ? activeSpan.index : null,
     onActiveSpan: (index: number | null) =>

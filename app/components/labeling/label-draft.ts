@@ -1,20 +1,25 @@
-import type { SpanAnnotation, Template, TemplateField } from "~/domain/template.ts";
+import {
+  ownEntry,
+  type SpanAnnotation,
+  type Template,
+  type TemplateField,
+} from "~/domain/template.ts";
 
 /** A label being written: any subset of the fields, not yet checked against the template. */
 export type DraftLabel = Record<string, unknown>;
 
 export function numberValue(label: DraftLabel, fieldId: string): number | undefined {
-  const value = label[fieldId];
+  const value = ownEntry(label, fieldId);
   return typeof value === "number" ? value : undefined;
 }
 
 export function stringValue(label: DraftLabel, fieldId: string): string | undefined {
-  const value = label[fieldId];
+  const value = ownEntry(label, fieldId);
   return typeof value === "string" ? value : undefined;
 }
 
 export function stringListValue(label: DraftLabel, fieldId: string): string[] | undefined {
-  const value = label[fieldId];
+  const value = ownEntry(label, fieldId);
   return Array.isArray(value) && value.every((entry) => typeof entry === "string")
     ? (value as string[])
     : undefined;
@@ -33,13 +38,13 @@ function isSpan(value: unknown): value is SpanAnnotation {
 }
 
 export function spansValue(label: DraftLabel, fieldId: string): SpanAnnotation[] {
-  const value = label[fieldId];
+  const value = ownEntry(label, fieldId);
   return Array.isArray(value) ? value.filter(isSpan) : [];
 }
 
 /** Whether a field holds an answer; what "required" asks for. */
 export function hasAnswer(field: TemplateField, label: DraftLabel): boolean {
-  const value = label[field.id];
+  const value = ownEntry(label, field.id);
   switch (field.type) {
     case "rating":
     case "preference":
@@ -56,14 +61,14 @@ export function hasAnswer(field: TemplateField, label: DraftLabel): boolean {
   }
 }
 
-/** Required fields still empty, keyed by field id, with the message shown next to each. */
-export function missingAnswers(template: Template, label: DraftLabel): Record<string, string> {
-  const missing: Record<string, string> = {};
+/** Required fields still empty, by field id, with the message shown next to each. */
+export function missingAnswers(template: Template, label: DraftLabel): Map<string, string> {
+  const missing = new Map<string, string>();
   for (const field of template.fields) {
     // A spans field may rightly stay empty; a rewrite starts from the original text.
     const prefilled = field.type === "spans" || field.type === "rewrite";
     if (field.required && !prefilled && !hasAnswer(field, label)) {
-      missing[field.id] = "This field is required.";
+      missing.set(field.id, "This field is required.");
     }
   }
   return missing;
@@ -81,7 +86,7 @@ export function labelForSubmission(
 ): DraftLabel {
   const submitted: DraftLabel = {};
   for (const field of template.fields) {
-    const value = label[field.id];
+    const value = ownEntry(label, field.id);
     if (field.type === "spans") {
       const spans = spansValue(label, field.id);
       if (spans.length > 0 || field.required) {

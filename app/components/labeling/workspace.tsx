@@ -12,7 +12,12 @@ import {
   type ShortcutScope,
 } from "~/domain/shortcuts.ts";
 import { trimSelection } from "~/domain/span-offsets.ts";
-import type { SpanAnnotation, Template, TemplateField } from "~/domain/template.ts";
+import {
+  ownEntry,
+  type SpanAnnotation,
+  type Template,
+  type TemplateField,
+} from "~/domain/template.ts";
 import {
   cursorPropsFor,
   FieldControl,
@@ -182,7 +187,8 @@ export function LabelingWorkspace({
     [task.responses],
   );
   const [label, setLabel] = useState<DraftLabel>(() => task.draft?.label ?? {});
-  const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
+  // By field id in maps: a field may be named `constructor`, which every plain object answers.
+  const [clientErrors, setClientErrors] = useState<ReadonlyMap<string, string>>(new Map());
   const [legendOpen, setLegendOpen] = useState(true);
   const [skipOpen, setSkipOpen] = useState(false);
   const [flagOpen, setFlagOpen] = useState(false);
@@ -226,8 +232,9 @@ export function LabelingWorkspace({
   const setValue = useCallback((fieldId: string, value: unknown) => {
     setLabel((current) => ({ ...current, [fieldId]: value }));
     setClientErrors((current) => {
-      if (!(fieldId in current)) return current;
-      const { [fieldId]: _resolved, ...rest } = current;
+      if (!current.has(fieldId)) return current;
+      const rest = new Map(current);
+      rest.delete(fieldId);
       return rest;
     });
   }, []);
@@ -264,20 +271,20 @@ export function LabelingWorkspace({
   }, [focusField]);
 
   const serverErrors = useMemo(() => {
-    const byField: Record<string, string> = {};
+    const byField = new Map<string, string>();
     const general: string[] = [];
     for (const error of problem?.fieldErrors ?? []) {
       const fieldId = fieldOfError(template, error.field);
       const message = readableError(error.message);
-      if (fieldId) byField[fieldId] ??= message;
-      else general.push(`${error.field}: ${message}`);
+      if (!fieldId) general.push(`${error.field}: ${message}`);
+      else if (!byField.has(fieldId)) byField.set(fieldId, message);
     }
     return { byField, general };
   }, [problem, template]);
 
   const problemRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    const first = template.fields.find((field) => field.id in serverErrors.byField);
+    const first = template.fields.find((field) => serverErrors.byField.has(field.id));
     if (first) focusFieldById(first.id);
     // A problem with no field to point at is read first; the skip and flag dialogs show theirs.
     else if (problem && !skipOpen && !flagOpen) problemRef.current?.focus();
@@ -295,7 +302,7 @@ export function LabelingWorkspace({
     if (busy || submitting.current) return;
     const missing = missingAnswers(template, label);
     setClientErrors(missing);
-    const firstMissing = template.fields.find((field) => field.id in missing);
+    const firstMissing = template.fields.find((field) => missing.has(field.id));
     if (firstMissing) {
       focusFieldById(firstMissing.id);
       setAnnouncement(`${firstMissing.label} is required.`);
@@ -539,7 +546,7 @@ export function LabelingWorkspace({
         field,
         label,
         responses.map((response) => response.id),
-        field ? rankCursor[field.id] : undefined,
+        field ? ownEntry(rankCursor, field.id) : undefined,
       );
       if (!change) return;
       if (change.value !== undefined) setValue(change.fieldId, change.value);
@@ -597,7 +604,8 @@ export function LabelingWorkspace({
     submit();
   };
 
-  const errorFor = (fieldId: string) => clientErrors[fieldId] ?? serverErrors.byField[fieldId];
+  const errorFor = (fieldId: string) =>
+    clientErrors.get(fieldId) ?? serverErrors.byField.get(fieldId);
   const formErrors = [
     ...(problem && (problem.fieldErrors.length === 0 || serverErrors.general.length > 0)
       ? [problem.message]

@@ -3,10 +3,10 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { ProjectHeader } from "~/components/project/project-header.tsx";
 import { useLiveProgress } from "~/components/project/use-live-progress.ts";
 import uplotStylesUrl from "uplot/dist/uPlot.min.css?url";
-import type { ExportFormat } from "~/domain/export.ts";
 import dashboardStylesUrl from "~/styles/dashboard.css?url";
 import projectStylesUrl from "~/styles/project.css?url";
 import { formatDateTime, itemStatusLabel } from "~/utils/format.ts";
+import { ExportForm } from "./export-form.tsx";
 import { AgreementSummary, PaceSection, QualityOverTimeSection } from "./overview-dashboard.tsx";
 import { loadOverview, type OverviewQueue, type OwnWork } from "./overview.server.ts";
 
@@ -23,16 +23,6 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return loadOverview(request, context, params);
 }
-
-const exportFormatNames: Record<ExportFormat, string> = {
-  jsonl: "Full records (JSONL)",
-  dpo: "Preference pairs for DPO",
-  reward: "Preference pairs with margins, for reward models",
-  kto: "Desirable / undesirable responses for KTO",
-  "openai-dpo": "Preference pairs for OpenAI fine-tuning",
-  csv: "Spreadsheet (CSV)",
-  "label-studio": "Label Studio tasks with annotations (JSON)",
-};
 
 function percent(count: number, total: number): number {
   return total === 0 ? 0 : (count / total) * 100;
@@ -260,22 +250,7 @@ export default function ProjectOverview() {
             <p className="muted">
               Every published or consensus item with its final label, one JSON object per line.
             </p>
-            {/* A plain form: the browser downloads the attachment and stays on this page. */}
-            <form method="get" action={`/api/v1/projects/${navigation.id}/export`}>
-              <label>
-                Format{" "}
-                <select name="format" defaultValue="jsonl">
-                  {exportFormats.map((format) => (
-                    <option key={format} value={format}>
-                      {exportFormatNames[format]}
-                    </option>
-                  ))}
-                </select>
-              </label>{" "}
-              <button type="submit" className="button">
-                Download
-              </button>
-            </form>
+            <ExportForm projectId={navigation.id} formats={exportFormats} />
           </section>
         ) : null}
 

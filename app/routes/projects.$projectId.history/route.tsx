@@ -24,20 +24,32 @@ function formatDuration(ms: number): string {
 }
 
 export default function History() {
-  const { navigation, template, annotations } = useLoaderData<typeof loader>();
-  const reviewed = annotations.filter((annotation) => annotation.review !== null);
+  const { navigation, template, annotations, total, reviewed, olderThanPage, isFirstPage } =
+    useLoaderData<typeof loader>();
   const base = `/projects/${navigation.id}`;
+  const pages =
+    olderThanPage !== null || !isFirstPage ? (
+      <nav className="pager" aria-label="Pages of my history">
+        {!isFirstPage ? <Link to={`${base}/history`}>Newest labels</Link> : null}
+        {olderThanPage !== null ? (
+          <Link to={`${base}/history?before=${olderThanPage}`}>Older labels</Link>
+        ) : null}
+      </nav>
+    ) : null;
   return (
     <>
       <ProjectHeader project={navigation} />
       <div className="page-heading">
         <h1>My history</h1>
         <p className="muted">
-          {annotations.length === 1 ? "1 label" : `${annotations.length} labels`}
-          {reviewed.length > 0 ? `, ${reviewed.length} reviewed` : ""}
+          {total === 1 ? "1 label" : `${total} labels`}
+          {reviewed > 0 ? `, ${reviewed} reviewed` : ""}
+          {total > annotations.length
+            ? ` · ${isFirstPage ? "the newest" : "older ones"}: ${annotations.length} on this page`
+            : ""}
         </p>
       </div>
-      {annotations.length === 0 ? (
+      {total === 0 ? (
         <div className="card empty-state">
           <p>You have not labelled anything in this project yet.</p>
           {navigation.may.annotate && !navigation.archived ? (
@@ -102,6 +114,7 @@ export default function History() {
           ))}
         </ol>
       )}
+      {pages}
     </>
   );
 }

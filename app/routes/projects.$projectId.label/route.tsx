@@ -22,7 +22,7 @@ import type { SubmissionProblem } from "~/components/labeling/workspace.tsx";
 import type { DraftLabel } from "~/components/labeling/label-draft.ts";
 import { ContentFormatsProvider } from "~/components/markdown/content-context.tsx";
 import { mergeKeymap } from "~/domain/shortcuts.ts";
-import type { Template } from "~/domain/template.ts";
+import { ownEntry, type Template } from "~/domain/template.ts";
 import labelingStylesUrl from "~/styles/labeling.css?url";
 import { reachServerAction, wasUnreachable } from "~/utils/unreachable.ts";
 import { labelingAction, loadLabeling } from "./label.server.ts";
@@ -210,9 +210,9 @@ type QueueStatus = ReturnType<typeof useLoaderData<typeof loader>>["status"];
 /** A label's answers as the annotator would read them, one field a line. */
 function readableLabel(label: DraftLabel, template: Template): string {
   return template.fields
-    .filter((field) => label[field.id] !== undefined)
+    .filter((field) => ownEntry(label, field.id) !== undefined)
     .map((field) => {
-      const value = label[field.id];
+      const value = ownEntry(label, field.id);
       return `${field.label}: ${typeof value === "string" ? value : JSON.stringify(value)}`;
     })
     .join("\n");

@@ -550,8 +550,8 @@ function DecisionForm({
 
   function correctionReady(event: FormEvent<HTMLFormElement>): boolean {
     const missing = missingAnswers(template, corrected);
-    setClientErrors(missing);
-    const firstMissing = template.fields.find((field) => field.id in missing);
+    setClientErrors(Object.fromEntries(missing));
+    const firstMissing = template.fields.find((field) => missing.has(field.id));
     const unchanged = changedFieldIds(template, label, corrected, responseInfos).size === 0;
     const problem = firstMissing
       ? `${firstMissing.label} is required.`

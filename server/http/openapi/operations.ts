@@ -32,7 +32,7 @@ import {
 } from "../../services/user-admin.ts";
 import { newTokenSchema } from "../routes/account.ts";
 import { guidelinesQuerySchema } from "../routes/labeling.ts";
-import { reviewListQuerySchema } from "../routes/projects.ts";
+import { ownAnnotationListQuerySchema, reviewListQuerySchema } from "../routes/projects.ts";
 import { listQuerySchema } from "../routes/users.ts";
 import { queueQuerySchema } from "../routes/work.ts";
 import * as bodies from "./schemas.ts";
@@ -782,10 +782,17 @@ export const operations: ApiOperation[] = [
     tag: "Review",
     summary: "The caller's own annotations with review verdicts and comments",
     access: members,
+    query: ownAnnotationListQuerySchema,
     responses: {
       200: {
-        description: "The caller's annotations",
-        schema: z.object({ annotations: z.array(bodies.ownAnnotationSchema) }),
+        description:
+          "A page of the caller's annotations, newest first; `total` counts them all and `reviewed` those with a decided review, and `nextCursor` (null on the last page) is passed back as `cursor` for the next (older) page",
+        schema: z.object({
+          annotations: z.array(bodies.ownAnnotationSchema),
+          total: z.number().int().nonnegative(),
+          reviewed: z.number().int().nonnegative(),
+          nextCursor: z.number().int().positive().nullable(),
+        }),
         example: {
           annotations: [
             {
@@ -798,10 +805,13 @@ export const operations: ApiOperation[] = [
               review: null,
             },
           ],
+          total: 1,
+          reviewed: 0,
+          nextCursor: null,
         },
       },
     },
-    errors: { not_found: "No such project" },
+    errors: { not_found: "No such project", bad_request: "The query parameters are not valid" },
   },
   {
     method: "get",

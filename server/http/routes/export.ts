@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import type { Response, Router } from "express";
+import { ITEMS_WITH_OTHER_ROLES_HEADER } from "../../../app/domain/export.ts";
 import type { QuorumContext } from "../../context.ts";
 import { AppError } from "../../errors.ts";
 import { PerUserLimit } from "../../per-user-limit.ts";
@@ -12,12 +13,6 @@ import { parseId } from "../parse.ts";
  * this is a pace to poll at rather than a promise.
  */
 const EXPORT_RETRY_AFTER_SECONDS = 5;
-
-/**
- * The response header giving how many items a preference format left out for their
- * conversation's roles (ExportSummary.itemsWithOtherRoles).
- */
-export const ITEMS_WITH_OTHER_ROLES_HEADER = "Quorum-Items-With-Other-Roles";
 
 /**
  * Writes a chunk, waiting while the client is slower than the export so that what is read

@@ -12,7 +12,12 @@ import {
 import { projectProgress } from "../../services/progress.ts";
 import { getVisibleProject, listVisibleProjects } from "../../services/projects.ts";
 import { idParameter } from "../../ids.ts";
-import { listOwnAnnotations, listReviews, REVIEW_PAGE_LIMIT } from "../../services/review.ts";
+import {
+  listOwnAnnotations,
+  listReviews,
+  OWN_ANNOTATION_PAGE_LIMIT,
+  REVIEW_PAGE_LIMIT,
+} from "../../services/review.ts";
 import { authenticatedHandler } from "../handler.ts";
 import { parseId, parseQuery } from "../parse.ts";
 
@@ -20,6 +25,16 @@ export const reviewListQuerySchema = z.object({
   verdict: z.enum(["pending", "accepted", "corrected", "rejected", "all"]).default("pending"),
   cursor: idParameter.optional(),
   limit: z.coerce.number().int().min(1).max(REVIEW_PAGE_LIMIT).default(REVIEW_PAGE_LIMIT),
+});
+
+export const ownAnnotationListQuerySchema = z.object({
+  cursor: idParameter.optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(OWN_ANNOTATION_PAGE_LIMIT)
+    .default(OWN_ANNOTATION_PAGE_LIMIT),
 });
 
 export function registerProjectRoutes(router: Router, quorum: QuorumContext): void {
@@ -126,10 +141,11 @@ export function registerProjectRoutes(router: Router, quorum: QuorumContext): vo
 
   router.get(
     "/projects/:id/annotations/mine",
-    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => ({
-      body: {
-        annotations: await listOwnAnnotations(db, user, parseId(request.params.id, "Project id")),
-      },
-    })),
+    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
+      const page = parseQuery(ownAnnotationListQuerySchema, request.query);
+      return {
+        body: await listOwnAnnotations(db, user, parseId(request.params.id, "Project id"), page),
+      };
+    }),
   );
 }
