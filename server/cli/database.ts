@@ -12,9 +12,14 @@ import type { CliIo } from "./index.ts";
 
 const newestMigration = Object.keys(migrations).sort().at(-1);
 
+/** PostgreSQL's SQLSTATE for a table that does not exist. */
+const UNDEFINED_TABLE = "42P01";
+
 /**
  * Whether the newest migration this version knows is the newest applied: one indexed read, where
- * the migrator would take its lock and read every applied migration on each command.
+ * the migrator would take its lock and read every applied migration on each command. It is also
+ * the command's first query, so a database that cannot be reached fails here, as itself, rather
+ * than as a migration that failed.
  */
 async function schemaIsCurrent(db: Kysely<Database>): Promise<boolean> {
   try {
@@ -22,9 +27,10 @@ async function schemaIsCurrent(db: Kysely<Database>): Promise<boolean> {
       name: string;
     }>`select name from kysely_migration order by name desc limit 1`.execute(db);
     return rows[0]?.name === newestMigration;
-  } catch {
+  } catch (error) {
     // No migration table yet: a new database.
-    return false;
+    if ((error as { code?: unknown }).code === UNDEFINED_TABLE) return false;
+    throw error;
   }
 }
 
@@ -48,7 +54,7 @@ export async function withDatabase<T>(
       io.stderr(`Waiting for the Quorum server (pid ${server.pid}) to finish starting…\n`),
   });
   try {
-    const current = !options.alwaysMigrate && (await schemaIsCurrent(database.db));
+    const current = (await schemaIsCurrent(database.db)) && !options.alwaysMigrate;
     const applied = current ? [] : await migrateToLatest(database.db);
     await runDataSteps(database.db);
     return await task(database, applied);

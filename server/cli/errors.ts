@@ -1,4 +1,5 @@
 import { DataDirInUseError } from "../../db/data-dir-lock.ts";
+import { classifyDatabaseError } from "../../db/errors.ts";
 import { MigrationError } from "../../db/migrate.ts";
 import { ConfigError } from "../config.ts";
 import { AppError } from "../errors.ts";
@@ -32,6 +33,10 @@ export function describeError(error: unknown): string {
     error instanceof DataDirInUseError
   ) {
     return error.message;
+  }
+  if (classifyDatabaseError(error) === "unavailable") {
+    const cause = error instanceof Error ? error.message : String(error);
+    return `Error: Cannot reach the database (${process.env.DATABASE_URL ? "DATABASE_URL" : "the embedded database under QUORUM_DATA_DIR"}): ${cause}`;
   }
   if (error instanceof Error) return `Error: ${error.message}`;
   return `Error: ${String(error)}`;

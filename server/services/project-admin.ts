@@ -316,7 +316,11 @@ export interface ProjectMember {
   domains: string[];
 }
 
-/** Adds a user to the project, or changes their role when they already belong to it. */
+/**
+ * Adds a user to the project, or changes their role when they already belong to it. Changes to
+ * one project's members run one after the other (`lockProjectLeads`), so that of parallel
+ * requests adding the same user one adds them and the others find a member.
+ */
 export async function setProjectMember(
   db: Kysely<Database>,
   user: User,
@@ -335,14 +339,14 @@ export async function setProjectMember(
       throw validationFailed("No user has that email", [
         { field: "email", message: `no user ${email}` },
       ]);
+    const leads = await lockProjectLeads(trx, projectId, user);
     const existing = await trx
       .selectFrom("project_members")
       .select("role")
       .where("project_id", "=", projectId)
       .where("user_id", "=", member.id)
       .executeTakeFirst();
-    if (existing?.role === "lead" && role !== "lead")
-      await assertAnotherLead(trx, projectId, member.id);
+    if (existing?.role === "lead" && role !== "lead") assertAnotherLead(leads, member.id);
     await trx
       .insertInto("project_members")
       .values({ project_id: projectId, user_id: member.id, role })
@@ -378,6 +382,7 @@ export async function removeProjectMember(
 ): Promise<void> {
   await requireProjectPermission(db, user, projectId, "project.manageMembers");
   await db.transaction().execute(async (trx) => {
+    const leads = await lockProjectLeads(trx, projectId, user);
     const existing = await trx
       .selectFrom("project_members")
       .select("role")
@@ -385,7 +390,7 @@ export async function removeProjectMember(
       .where("user_id", "=", memberId)
       .executeTakeFirst();
     if (!existing) throw notFound("That user is not a member of this project");
-    if (existing.role === "lead") await assertAnotherLead(trx, projectId, memberId);
+    if (existing.role === "lead") assertAnotherLead(leads, memberId);
     await trx
       .deleteFrom("project_members")
       .where("project_id", "=", projectId)
@@ -412,15 +417,35 @@ export async function removeProjectMember(
   });
 }
 
-async function assertAnotherLead(trx: Kysely<Database>, projectId: number, leavingId: number) {
-  const other = await trx
+/**
+ * Locks the project's lead memberships and returns the leads' user ids, once the actor is still
+ * allowed to manage the members. Every change to the project's members takes these locks first,
+ * in the same order, so that such changes run one after the other and each sees what the one
+ * before it did: two leads removing or demoting each other at once would otherwise each see the
+ * other still lead and leave the project with none, and a lead removed meanwhile would still
+ * change the members (adding themselves back, say).
+ */
+async function lockProjectLeads(
+  trx: Kysely<Database>,
+  projectId: number,
+  actor: User,
+): Promise<number[]> {
+  const leads = await trx
     .selectFrom("project_members")
     .select("user_id")
     .where("project_id", "=", projectId)
     .where("role", "=", "lead")
-    .where("user_id", "!=", leavingId)
-    .executeTakeFirst();
-  if (!other) throw badRequest("A project needs at least one lead; add another lead first");
+    .orderBy("user_id")
+    .forUpdate()
+    .execute();
+  await requireProjectPermission(trx, actor, projectId, "project.manageMembers");
+  return leads.map((lead) => lead.user_id);
+}
+
+function assertAnotherLead(leads: readonly number[], leavingId: number): void {
+  if (!leads.some((leadId) => leadId !== leavingId)) {
+    throw badRequest("A project needs at least one lead; add another lead first");
+  }
 }
 
 /** Every member with their email, level and domains: for those who manage the members. */

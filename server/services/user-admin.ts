@@ -403,12 +403,21 @@ export async function updateUser(
     );
   }
   const { endedAccess } = await quorum.db.transaction().execute(async (trx) => {
-    const before = await trx
+    // The actor's row is locked with the user's, in id order, and read again: an admin whose
+    // rights another admin has just taken away changes nobody, so that two admins taking each
+    // other's rights at once cannot leave the workspace without one.
+    const locked = await trx
       .selectFrom("users")
       .selectAll()
-      .where("id", "=", userId)
+      .where("id", "in", [userId, actor.id])
+      .orderBy("id")
       .forUpdate()
-      .executeTakeFirst();
+      .execute();
+    const actorNow = locked.find((row) => row.id === actor.id);
+    if (!actorNow?.is_admin || actorNow.disabled_at !== null) {
+      throw forbidden("Only workspace admins manage users");
+    }
+    const before = locked.find((row) => row.id === userId);
     if (!before) throw notFound("No such user");
     const disabling = change.disabled === true && before.disabled_at === null;
     const enabling = change.disabled === false && before.disabled_at !== null;

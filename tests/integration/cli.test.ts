@@ -213,6 +213,19 @@ describe("quorum CLI", { timeout: 90_000 }, () => {
     expect(run.stderr).toContain("DATABASE_URL: must be a postgres:// or postgresql:// URL");
   });
 
+  it("says that the database cannot be reached, rather than that a migration failed", async () => {
+    for (const args of [["projects", "list"], ["migrate"]]) {
+      // Nothing listens on port 1.
+      const run = await quorum(args, { DATABASE_URL: "postgres://postgres@127.0.0.1:1/quorum" });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toMatch(
+        /^Error: Cannot reach the database \(DATABASE_URL\): .*ECONNREFUSED/,
+      );
+      expect(run.stderr).not.toMatch(/migration/i);
+    }
+  });
+
   it("seeds the demo workspace once", async () => {
     const first = await quorum(["seed-demo"]);
     expect(first.stderr).toBe("");

@@ -1,6 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { constants as bufferConstants } from "node:buffer";
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { constants as zlibConstants, createGzip, gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { templateSchema, type TemplateInput } from "../../app/domain/template.ts";
 import type { DatabaseHandle } from "../../db/client.ts";
@@ -1025,6 +1029,35 @@ describe("quorum import", { timeout: 120_000 }, () => {
     expect(run.stderr).toMatch(/row 1, responses: .*at least 2/);
     expect(run.stderr).toMatch(/row 2, gold: must be a JSON label/);
     expect(await inDatabase(({ db }) => tableCounts(db))).toEqual(before);
+  });
+
+  it("says a file is too large to import at once, rather than that it is not UTF-8", async () => {
+    // One byte past the longest string Node makes, gzipped: half a gigabyte in a few hundred KB.
+    const directory = mkdtempSync(path.join(tmpdir(), "quorum-import-"));
+    const file = path.join(directory, "huge.jsonl.gz");
+    try {
+      const chunk = Buffer.alloc(1 << 20, " ");
+      const total = bufferConstants.MAX_STRING_LENGTH + 1;
+      await pipeline(
+        Readable.from(
+          (function* () {
+            for (let written = 0; written < total; written += chunk.length) {
+              yield chunk.subarray(0, Math.min(chunk.length, total - written));
+            }
+          })(),
+        ),
+        createGzip({ level: zlibConstants.Z_BEST_SPEED }),
+        createWriteStream(file),
+      );
+      const run = await quorum(["import", file, "--project", String(projectId)]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toMatch(
+        /(^|\n)Error: .*huge\.jsonl\.gz is too large to import at once \(536,870,889 bytes unpacked; .*\): split it into several files\n$/,
+      );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it("checks --as against the project's permissions, and explains a file it cannot read", async () => {

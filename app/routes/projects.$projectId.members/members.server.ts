@@ -115,6 +115,8 @@ export async function changeMembers(request: Request, context: AppLoadContext, p
   try {
     if (form.intent === "remove") {
       await removeProjectMember(db, page.user, page.projectId, form.memberId);
+      // The former member's open rooms and event streams close now, not at the next recheck.
+      context.quorum.accessChanges.notify();
       return reply({ notice: "Member removed." });
     }
     if (form.intent === "invite") {

@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from "node:buffer";
 import { createReadStream, readFileSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { Option, type Command } from "commander";
@@ -19,6 +20,7 @@ import { parseProjectId } from "../options.ts";
 import { ProgressLine } from "../progress.ts";
 
 const GZIP_MAGIC = [0x1f, 0x8b];
+const { MAX_STRING_LENGTH } = bufferConstants;
 
 /**
  * Reads a whole file, or stdin for `-`, as UTF-8 text, showing progress through a file. A file
@@ -75,7 +77,14 @@ async function readImportFile(file: string, progress: ProgressLine, io: CliIo): 
   }
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
+  } catch (error) {
+    // Node's strings have a maximum length (about 512 MB of ASCII), whatever the memory.
+    if ((error as NodeJS.ErrnoException).code === "ERR_STRING_TOO_LONG") {
+      throw new AppError(
+        "payload_too_large",
+        `${name} is too large to import at once (${bytes.length.toLocaleString("en-US")} bytes${gzipped ? " unpacked" : ""}; at most ${MAX_STRING_LENGTH.toLocaleString("en-US")} characters): split it into several files`,
+      );
+    }
     throw new AppError("bad_request", `${name} is not UTF-8 text`);
   }
 }

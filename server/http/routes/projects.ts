@@ -104,13 +104,15 @@ export function registerProjectRoutes(router: Router, quorum: QuorumContext): vo
 
   router.delete(
     "/projects/:id/members/:userId",
-    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
+    authenticatedHandler(quorum, async ({ quorum, user, request }) => {
       await removeProjectMember(
-        db,
+        quorum.db,
         user,
         parseId(request.params.id, "Project id"),
         parseId(request.params.userId, "User id"),
       );
+      // The former member's open rooms and event streams close now, not at the next recheck.
+      quorum.accessChanges.notify();
       return undefined;
     }),
   );
