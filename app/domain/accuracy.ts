@@ -18,7 +18,14 @@ import { estimated, notEstimable, type Estimate, type UndefinedReason } from "./
 import { scoreLabelAgainstGold } from "./gold.ts";
 import { wilsonInterval, type Interval } from "./intervals.ts";
 import { compareSpans, spanF1 } from "./spans.ts";
-import type { Label, LabelValue, SpanAnnotation, Template, TemplateField } from "./template.ts";
+import {
+  ownEntry,
+  type Label,
+  type LabelValue,
+  type SpanAnnotation,
+  type Template,
+  type TemplateField,
+} from "./template.ts";
 
 /** Whoever gave a label or a vote: a user id, or any other stable key. */
 export type PersonId = string | number;
@@ -238,7 +245,7 @@ function basesOf<Person extends PersonId>(
   ];
   if (item.final.votes && item.final.votes.length > 0) sets.push(item.final.votes);
   return sets.map((entries) => {
-    const values = entries.map((entry) => fieldValue(field, entry.label[field.id]));
+    const values = entries.map((entry) => fieldValue(field, ownEntry(entry.label, field.id)));
     const aggregate = settleField(field, policy, values).value;
     return {
       people: entries.map((entry) => entry.person),
@@ -331,12 +338,12 @@ export function outcomesAgainstFinal<Person extends PersonId>(
   }));
   for (const field of template.fields) {
     if (!isScoredField(field)) continue;
-    const finalValue = fieldValue(field, item.final.label[field.id]);
+    const finalValue = fieldValue(field, ownEntry(item.final.label, field.id));
     if (finalValue === undefined) continue;
-    const fieldPolicy = policy[field.id] ?? {};
+    const fieldPolicy = ownEntry(policy, field.id) ?? {};
     const bases = basesOf(field, fieldPolicy, item, finalValue);
     item.labels.forEach((entry, index) => {
-      const given = fieldValue(field, entry.label[field.id]);
+      const given = fieldValue(field, ownEntry(entry.label, field.id));
       let outcome: AnswerOutcome;
       if (given === undefined) {
         outcome = "wrong";
@@ -381,19 +388,20 @@ export function outcomesAgainstGold(
   const cleanGiven: Label = {};
   for (const field of template.fields) {
     if (!isScoredField(field)) continue;
-    if (gold[field.id] === undefined || gold[field.id] === null) continue;
-    const goldValue = fieldValue(field, gold[field.id]);
+    const goldEntry = ownEntry(gold, field.id);
+    if (goldEntry === undefined || goldEntry === null) continue;
+    const goldValue = fieldValue(field, goldEntry);
     if (goldValue === undefined) continue;
     cleanGold[field.id] = goldValue;
-    const given = fieldValue(field, label[field.id]);
+    const given = fieldValue(field, ownEntry(label, field.id));
     if (given !== undefined) cleanGiven[field.id] = given;
   }
   const scores = scoreLabelAgainstGold(template, cleanGold, cleanGiven, options);
   const outcomes: Record<string, "correct" | "wrong"> = {};
   for (const field of template.fields) {
-    const score = scores[field.id];
+    const score = ownEntry(scores, field.id);
     if (score === undefined || !isScoredField(field)) continue;
-    const fieldPolicy = policy[field.id] ?? {};
+    const fieldPolicy = ownEntry(policy, field.id) ?? {};
     const needed =
       field.type === "spans"
         ? (fieldPolicy.minF1 ?? defaultFieldPolicy.minF1)

@@ -282,7 +282,7 @@ export function checkAgreement(
     const values = labels.map((label) => ownEntry(label, field.id));
     const { disputed, reason, value } = settleField(
       field,
-      policy[field.id] ?? {},
+      ownEntry(policy, field.id) ?? {},
       values,
       responses,
     );

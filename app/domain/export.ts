@@ -1,5 +1,11 @@
 import type { ConversationTurn, ItemResponse, Prompt } from "./item.ts";
-import type { Label, SpanAnnotation, Template, TemplateField } from "./template.ts";
+import {
+  ownEntry,
+  type Label,
+  type SpanAnnotation,
+  type Template,
+  type TemplateField,
+} from "./template.ts";
 
 /**
  * Exports of final labels as training data. The layouts are those of Hugging Face TRL's dataset
@@ -117,7 +123,7 @@ export interface ExportItem {
 export function exportedLabel(template: Template, label: Label): Label {
   const exported: Label = { ...label };
   for (const field of template.fields) {
-    const value = exported[field.id];
+    const value = ownEntry(exported, field.id);
     if ((field.type === "text" || field.type === "rewrite") && value === "") {
       delete exported[field.id];
     }
@@ -190,7 +196,7 @@ export interface PreferencePair {
  * two responses, or without a value, state none.
  */
 export function preferencePairs(field: SignalField, item: ExportItem): PreferencePair[] {
-  const value = item.label[field.id];
+  const value = ownEntry(item.label, field.id);
   if (field.type === "preference") {
     if (typeof value !== "number" || value === 0 || item.responses.length !== 2) return [];
     const [first, second] = item.responses as [ItemResponse, ItemResponse];
@@ -226,7 +232,7 @@ export function unpairedJudgements(
   item: ExportItem,
 ): Array<{ response: ItemResponse; desirable: boolean }> {
   if (field.type === "rating") {
-    const value = item.label[field.id];
+    const value = ownEntry(item.label, field.id);
     if (typeof value !== "number" || item.responses.length !== 1) return [];
     return [{ response: item.responses[0]!, desirable: value >= (field.min + field.max) / 2 }];
   }
@@ -401,7 +407,7 @@ export function csvRow(template: Template, item: ExportItem): string {
     promptText(item.prompt),
     item.responses,
     item.rationale,
-    ...template.fields.map((field) => item.label[field.id]),
+    ...template.fields.map((field) => ownEntry(item.label, field.id)),
   ]);
 }
 

@@ -1,6 +1,12 @@
 import { kendallTau } from "./aggregation.ts";
 import { spanF1 } from "./spans.ts";
-import type { Label, SpanAnnotation, Template, TemplateField } from "./template.ts";
+import {
+  ownEntry,
+  type Label,
+  type SpanAnnotation,
+  type Template,
+  type TemplateField,
+} from "./template.ts";
 
 export interface GoldScoringOptions {
   /** Ratings within this distance of the gold value count as correct. */
@@ -55,7 +61,12 @@ export function scoreLabelAgainstGold(
 ): Record<string, number> {
   const scores: Record<string, number> = {};
   for (const field of template.fields) {
-    const score = scoreFieldAgainstGold(field, gold[field.id], given[field.id], options);
+    const score = scoreFieldAgainstGold(
+      field,
+      ownEntry(gold, field.id),
+      ownEntry(given, field.id),
+      options,
+    );
     if (score !== undefined) scores[field.id] = score;
   }
   return scores;

@@ -1,5 +1,11 @@
 import type { ExportItem } from "./export.ts";
-import type { Label, SpanAnnotation, Template, TemplateField } from "./template.ts";
+import {
+  ownEntry,
+  type Label,
+  type SpanAnnotation,
+  type Template,
+  type TemplateField,
+} from "./template.ts";
 
 /**
  * Label Studio's JSON export, written from Quorum's final labels: one task per item,
@@ -175,7 +181,7 @@ export function labelStudioResults(
   responseIds: ReadonlyArray<string>,
 ): LabelStudioResult[] {
   return template.fields
-    .flatMap((field) => fieldResults(field, label[field.id], responseIds))
+    .flatMap((field) => fieldResults(field, ownEntry(label, field.id), responseIds))
     .map((result, index) => ({ id: resultId(result.from_name, index), ...result }));
 }
 

@@ -476,7 +476,7 @@ export function voteTallies(template: Template, votes: Votes): Record<string, Po
     if (!comparableTypes.has(field.type)) continue;
     const byKey = new Map<string, PositionTally>();
     for (const [member, label] of Object.entries(votes)) {
-      const value = label[field.id];
+      const value = ownEntry(label, field.id);
       if (value === undefined) continue;
       const key = positionKey(field, value);
       const tally = byKey.get(key) ?? { value, members: [] };
@@ -506,10 +506,10 @@ export function minorityPositions(
   const minority: Record<string, MinorityPosition[]> = {};
   for (const field of template.fields) {
     if (!comparableTypes.has(field.type)) continue;
-    const published = label[field.id];
+    const published = ownEntry(label, field.id);
     const dissent: MinorityPosition[] = [];
     for (const [member, positions] of Object.entries(votes)) {
-      const value = positions[field.id];
+      const value = ownEntry(positions, field.id);
       if (value === undefined) continue;
       if (published === undefined || !samePosition(field, value, published)) {
         dissent.push({ member, value });

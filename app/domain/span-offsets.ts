@@ -1,4 +1,10 @@
-import type { Label, ResponseRef, SpanAnnotation, Template } from "./template.ts";
+import {
+  ownEntry,
+  type Label,
+  type ResponseRef,
+  type SpanAnnotation,
+  type Template,
+} from "./template.ts";
 
 /**
  * What span offsets mean, in one place. A span `[start, end)` indexes the text of its response
@@ -264,7 +270,7 @@ export function quoteLabelSpans(
   const limit = quoteLimit(responses);
   let quotedLength = 0;
   for (const field of template.fields) {
-    const value = label[field.id];
+    const value = ownEntry(label, field.id);
     if (field.type !== "spans" || !Array.isArray(value)) continue;
     result[field.id] = (value as unknown[]).map((span) => {
       if (!isSpanLike(span)) return span;

@@ -279,7 +279,7 @@ function quoteLimitCheck(template: Template, limit: number) {
     let quoted = 0;
     let passedIn: string | undefined;
     for (const field of spanFields) {
-      const spans = label[field.id];
+      const spans = ownEntry(label, field.id);
       if (!Array.isArray(spans)) continue;
       for (const span of spans as SpanAnnotation[]) quoted += span.end - span.start;
       if (passedIn === undefined && quoted > limit) passedIn = field.id;

@@ -3,12 +3,13 @@ import { z } from "zod";
 import { canonicalJson } from "../../app/domain/canonical-json.ts";
 import { validateFinalLabel } from "../../app/domain/final-label.ts";
 import { itemRoomName, samePosition, type Votes } from "../../app/domain/room.ts";
-import type {
-  Label,
-  LabelValue,
-  ResponseRef,
-  Template,
-  TemplateField,
+import {
+  ownEntry,
+  type Label,
+  type LabelValue,
+  type ResponseRef,
+  type Template,
+  type TemplateField,
 } from "../../app/domain/template.ts";
 import type { Database, ItemStatus, User } from "../../db/schema.ts";
 import { AppError, fieldErrors, validationFailed } from "../errors.ts";
@@ -69,8 +70,8 @@ function roomValue(field: TemplateField, value: LabelValue | undefined): LabelVa
 /** Whether a room's draft holds `label` as the room would write it (span ids aside). */
 export function draftHoldsLabel(template: Template, draft: Label, label: Label): boolean {
   return template.fields.every((field) => {
-    const held = roomValue(field, draft[field.id]);
-    const expected = roomValue(field, label[field.id]);
+    const held = roomValue(field, ownEntry(draft, field.id));
+    const expected = roomValue(field, ownEntry(label, field.id));
     if (held === undefined || expected === undefined) return held === expected;
     return samePosition(field, held, expected);
   });

@@ -17,7 +17,12 @@ import {
   type UndefinedReason,
 } from "../../app/domain/estimate.ts";
 import { meanPairwiseSpanF1, type SpanMatch } from "../../app/domain/spans.ts";
-import type { SpanAnnotation, Template, TemplateField } from "../../app/domain/template.ts";
+import {
+  ownEntry,
+  type SpanAnnotation,
+  type Template,
+  type TemplateField,
+} from "../../app/domain/template.ts";
 import type { QualityLabel } from "./quality-economics.ts";
 
 /**
@@ -214,7 +219,7 @@ function itemUnits(
     let found: ItemUnit | null = null;
     for (const entry of labels) {
       if (entry.goldLabel !== null || entry.rejected) continue;
-      const value = fieldValue(field, entry.label[field.id]);
+      const value = fieldValue(field, ownEntry(entry.label, field.id));
       if (value === undefined) continue;
       found ??= { item: entry.itemId, unit: new Unit() };
       found.unit.set(entry.userId, value);

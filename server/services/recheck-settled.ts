@@ -3,7 +3,7 @@ import { canonicalJson } from "../../app/domain/canonical-json.ts";
 import { checkAgreement } from "../../app/domain/disputes.ts";
 import { validateFinalLabel } from "../../app/domain/final-label.ts";
 import { samePosition } from "../../app/domain/room.ts";
-import type { Label, ResponseRef } from "../../app/domain/template.ts";
+import { ownEntry, type Label, type ResponseRef } from "../../app/domain/template.ts";
 import type { Database, VersionFlagReason } from "../../db/schema.ts";
 import { projectModel, type ProjectModel } from "./project-model.ts";
 import {
@@ -186,14 +186,14 @@ function flagsFor(
         .map((field) => ({ field: field.fieldId, message: `now disputed: ${field.reason}` }))
     : project.template.fields
         .filter((field) => {
-          const settled = check.aggregated[field.id];
-          const published = label[field.id];
+          const settled = ownEntry(check.aggregated, field.id);
+          const published = ownEntry(label, field.id);
           if (settled === undefined || published === undefined) return settled !== published;
           return !samePosition(field, settled, published);
         })
         .map((field) => ({
           field: field.id,
-          message: `the annotators' labels now settle on ${canonicalJson(check.aggregated[field.id] ?? null)}`,
+          message: `the annotators' labels now settle on ${canonicalJson(ownEntry(check.aggregated, field.id) ?? null)}`,
         }));
   if (details.length > 0) flags.push({ reason: "consensus_changed", details });
   return flags;

@@ -6,6 +6,7 @@ import { canonicalJson } from "../../app/domain/canonical-json.ts";
 import {
   labelInputSchema,
   labelSchemaFor,
+  ownEntry,
   type Label,
   type ResponseRef,
   type Template,
@@ -146,7 +147,8 @@ function anchoredComments(
 function sameLabel(template: Template, original: Label, corrected: Label): boolean {
   return template.fields.every(
     (field) =>
-      canonicalJson(original[field.id] ?? null) === canonicalJson(corrected[field.id] ?? null),
+      canonicalJson(ownEntry(original, field.id) ?? null) ===
+      canonicalJson(ownEntry(corrected, field.id) ?? null),
   );
 }
 

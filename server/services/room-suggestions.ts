@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { fieldValue } from "../../app/domain/accuracy.ts";
-import type { Template } from "../../app/domain/template.ts";
+import { ownEntry, type Template } from "../../app/domain/template.ts";
 import type { Database } from "../../db/schema.ts";
 import type { ProjectModel } from "./project-model.ts";
 import {
@@ -39,7 +39,7 @@ export function fieldSuggestions(
     const field = template.fields.find((candidate) => candidate.id === fieldId);
     const counts = new Map<string | number, number>();
     for (const entry of itemLabels) {
-      const value = field && fieldValue(field, entry.label[fieldId]);
+      const value = field && fieldValue(field, ownEntry(entry.label, fieldId));
       if (value === undefined || Array.isArray(value)) continue;
       const answer = field?.type === "preference" ? Math.sign(value as number) : value;
       counts.set(answer, (counts.get(answer) ?? 0) + 1);

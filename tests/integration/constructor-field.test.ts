@@ -19,6 +19,7 @@ const template = {
 const responses = [{ id: "a", text: "Yes." }];
 
 let server: TestServer;
+let lead: Member;
 let experts: Member[];
 let projectId: number;
 let itemIds: number[];
@@ -27,7 +28,7 @@ const person = memberMaker(() => server, "constructor-field.test");
 beforeAll(async () => {
   server = await startTestServer();
   const admin = await person("admin", { isAdmin: true });
-  const lead = await person("lead");
+  lead = await person("lead");
   experts = [
     await person("expert", { level: "expert" }),
     await person("expert", { level: "expert" }),
@@ -73,5 +74,35 @@ describe("a template field named constructor, left empty by every label", () => 
     } finally {
       doc.destroy();
     }
+  });
+});
+
+describe("a template field named constructor that a gold label leaves out", () => {
+  it("is no part of an annotator's gold accuracy", async () => {
+    const { id: goldItemId } = await server.context.db
+      .insertInto("items")
+      .values({
+        project_id: projectId,
+        external_id: "gold",
+        prompt: JSON.stringify("Built?"),
+        responses: JSON.stringify(responses),
+        gold_label: JSON.stringify({ score: 3 }),
+        content_hash: "constructor-field-gold",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await server.context.db
+      .insertInto("annotations")
+      .values({ item_id: goldItemId, user_id: experts[0]!.id, label: JSON.stringify({ score: 3 }) })
+      .execute();
+    const { body } = await lead.api.get<{
+      quality: { goldAccuracy: Array<{ fields: Array<{ fieldId: string; count: number }> }> };
+    }>(`/projects/${projectId}/quality`);
+    expect(body.quality.goldAccuracy.map((entry) => entry.fields)).toEqual([
+      [
+        expect.objectContaining({ fieldId: "score", accuracy: 1, count: 1 }),
+        expect.objectContaining({ fieldId: "constructor", accuracy: null, count: 0 }),
+      ],
+    ]);
   });
 });

@@ -17,7 +17,12 @@ import {
 import type { DraftLabel } from "~/components/labeling/label-draft.ts";
 import type { Keymap } from "~/domain/shortcuts.ts";
 import { labelText, removeSpan, updateSpan, type SpanChanges } from "~/domain/room.ts";
-import type { SpanAnnotation, Template, TemplateField } from "~/domain/template.ts";
+import {
+  ownEntry,
+  type SpanAnnotation,
+  type Template,
+  type TemplateField,
+} from "~/domain/template.ts";
 import { anchorKey, type CommentAnchor } from "./discussion.tsx";
 import { FieldPresence } from "./room-status.tsx";
 
@@ -88,7 +93,7 @@ export const DraftFields = forwardRef<HTMLFieldSetElement, DraftFieldsProps>(fun
   ref,
 ) {
   const spanIdAt = (fieldId: string, index: number) =>
-    (label[fieldId] as SpanAnnotation[] | undefined)?.[index]?.id;
+    (ownEntry(label, fieldId) as SpanAnnotation[] | undefined)?.[index]?.id;
 
   const spanOptions = (field: TemplateField): SpanOptions => ({
     severityKey: true,
@@ -115,7 +120,7 @@ export const DraftFields = forwardRef<HTMLFieldSetElement, DraftFieldsProps>(fun
       field={field}
       label={label}
       keymap={keymap}
-      error={errors[field.id]}
+      error={ownEntry(errors, field.id)}
       onChange={onChange}
       responses={[...responses]}
       {...cursorPropsFor(field.id, { rankCursor, onRankCursor, activeSpan, onActiveSpan })}

@@ -32,7 +32,7 @@ import {
 } from "~/domain/room.ts";
 import { describeChord, mergeKeymap, type KeymapOverrides } from "~/domain/shortcuts.ts";
 import { trimSelection } from "~/domain/span-offsets.ts";
-import type { Label, SpanAnnotation, Template } from "~/domain/template.ts";
+import { ownEntry, type Label, type SpanAnnotation, type Template } from "~/domain/template.ts";
 import { Discussion, anchorKey, openCommentCounts, type AnchorChoice } from "./discussion.tsx";
 import { DraftFields } from "./draft-fields.tsx";
 import { PanelInvite, type PanelCandidate } from "./panel-invite.tsx";
@@ -195,7 +195,7 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
 
   const clearFieldError = useCallback((fieldId: string) => {
     setFieldErrors((current) => {
-      if (!(fieldId in current)) return current;
+      if (!Object.hasOwn(current, fieldId)) return current;
       const { [fieldId]: _fixed, ...rest } = current;
       return rest;
     });
@@ -312,12 +312,13 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
       const general: string[] = [];
       for (const error of errors) {
         const fieldId = fieldOfError(template, error.field);
-        if (fieldId) byField[fieldId] ??= sentence(readableError(error.message));
-        else general.push(`${error.field}: ${error.message}`);
+        if (fieldId) {
+          byField[fieldId] = ownEntry(byField, fieldId) ?? sentence(readableError(error.message));
+        } else general.push(`${error.field}: ${error.message}`);
       }
       setFieldErrors(byField);
       setGeneralErrors(general);
-      const first = template.fields.find((field) => field.id in byField);
+      const first = template.fields.find((field) => Object.hasOwn(byField, field.id));
       if (first) {
         fieldsRef.current
           ?.querySelector(`[data-room-field="${CSS.escape(first.id)}"]`)
@@ -331,7 +332,7 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
     const byResponse = new Map<string, MarkdownHighlight[]>();
     for (const field of template.fields) {
       if (field.type !== "spans") continue;
-      const spans = (state.label[field.id] as SpanAnnotation[] | undefined) ?? [];
+      const spans = (ownEntry(state.label, field.id) as SpanAnnotation[] | undefined) ?? [];
       spans.forEach((span, index) => {
         const list = byResponse.get(span.responseId) ?? [];
         list.push({
@@ -370,7 +371,7 @@ export function ItemRoom({ data }: { data: ItemRoomData }) {
         label: field.label,
       });
       if (field.type !== "spans") continue;
-      for (const span of (state.label[field.id] as SpanAnnotation[] | undefined) ?? []) {
+      for (const span of (ownEntry(state.label, field.id) as SpanAnnotation[] | undefined) ?? []) {
         if (!span.id) continue;
         const response = responses.find((candidate) => candidate.id === span.responseId);
         const quote = response?.text.slice(span.start, span.end) ?? "";

@@ -9,7 +9,7 @@ import type { MarkdownHighlight } from "~/components/markdown/render.tsx";
 import { LabelView } from "~/components/project/label-view.tsx";
 import type { Prompt } from "~/domain/item.ts";
 import { commentsToJson, labelToJson, metaMap, type RoomComment } from "~/domain/room.ts";
-import type { SpanAnnotation, Template } from "~/domain/template.ts";
+import { ownEntry, type SpanAnnotation, type Template } from "~/domain/template.ts";
 import { formatDateTime } from "~/utils/format.ts";
 import { Discussion, anchorKey, openCommentCounts, type AnchorChoice } from "./discussion.tsx";
 import { ConnectionNotices, RoomBar } from "./room-status.tsx";
@@ -94,7 +94,7 @@ export function ReviewRoom({ data }: { data: ReviewRoomData }) {
     const byResponse = new Map<string, MarkdownHighlight[]>();
     for (const field of template.fields) {
       if (field.type !== "spans") continue;
-      for (const span of (label[field.id] as SpanAnnotation[] | undefined) ?? []) {
+      for (const span of (ownEntry(label, field.id) as SpanAnnotation[] | undefined) ?? []) {
         const list = byResponse.get(span.responseId) ?? [];
         list.push({
           start: span.start,
@@ -117,7 +117,7 @@ export function ReviewRoom({ data }: { data: ReviewRoomData }) {
         label: field.label,
       });
       if (field.type !== "spans") continue;
-      for (const span of (label[field.id] as SpanAnnotation[] | undefined) ?? []) {
+      for (const span of (ownEntry(label, field.id) as SpanAnnotation[] | undefined) ?? []) {
         if (!span.id) continue;
         const quote =
           responses

@@ -1,7 +1,13 @@
 import { useId } from "react";
 import type { FieldAgreement } from "~/domain/disputes.ts";
 import type { PositionTally, Votes } from "~/domain/room.ts";
-import type { LabelValue, SpanAnnotation, Template, TemplateField } from "~/domain/template.ts";
+import {
+  ownEntry,
+  type LabelValue,
+  type SpanAnnotation,
+  type Template,
+  type TemplateField,
+} from "~/domain/template.ts";
 import type { ResponseInfo } from "~/components/labeling/fields.tsx";
 import { memberName, type MemberNames, type RoomViewer } from "./room-types.ts";
 
@@ -145,17 +151,17 @@ export function VoteBoard({
                         {voter === viewer.memberId && mayVote ? (
                           <OwnVote
                             field={field}
-                            value={votes[voter]?.[field.id]}
-                            draftValue={draft[field.id] as LabelValue | undefined}
+                            value={ownEntry(votes[voter] ?? {}, field.id)}
+                            draftValue={ownEntry(draft, field.id) as LabelValue | undefined}
                             responses={responses}
                             onVote={onVote}
                           />
                         ) : (
                           <VoteValue
                             field={field}
-                            value={votes[voter]?.[field.id]}
+                            value={ownEntry(votes[voter] ?? {}, field.id)}
                             responses={responses}
-                            draftValue={draft[field.id] as LabelValue | undefined}
+                            draftValue={ownEntry(draft, field.id) as LabelValue | undefined}
                             onAdoptSpan={mayEditDraft ? onAdoptSpan : undefined}
                           />
                         )}
@@ -184,7 +190,7 @@ export function VoteBoard({
       )}
       {texts.map((field) => {
         const written = voters.filter((voter) => {
-          const value = votes[voter]?.[field.id];
+          const value = ownEntry(votes[voter] ?? {}, field.id);
           return typeof value === "string" && value.trim() !== "";
         });
         if (written.length === 0) return null;
@@ -198,7 +204,7 @@ export function VoteBoard({
                 <p className="comment-meta">
                   <strong>{memberName(members, voter, viewer)}</strong>
                 </p>
-                <p className="plain-text">{String(votes[voter]?.[field.id])}</p>
+                <p className="plain-text">{String(ownEntry(votes[voter] ?? {}, field.id))}</p>
               </blockquote>
             ))}
           </details>

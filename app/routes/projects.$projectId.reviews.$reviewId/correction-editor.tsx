@@ -15,7 +15,12 @@ import {
 } from "~/components/labeling/label-draft.ts";
 import { canonicalJson } from "~/domain/canonical-json.ts";
 import type { Keymap } from "~/domain/shortcuts.ts";
-import type { SpanAnnotation, Template, TemplateField } from "~/domain/template.ts";
+import {
+  ownEntry,
+  type SpanAnnotation,
+  type Template,
+  type TemplateField,
+} from "~/domain/template.ts";
 import { selectedResponseSpan, selectionProblem } from "./response-selection.ts";
 
 /**
@@ -49,7 +54,8 @@ export function changedFieldIds(
     template.fields
       .filter(
         (field) =>
-          canonicalJson(before[field.id] ?? null) !== canonicalJson(after[field.id] ?? null),
+          canonicalJson(ownEntry(before, field.id) ?? null) !==
+          canonicalJson(ownEntry(after, field.id) ?? null),
       )
       .map((field) => field.id),
   );
@@ -68,7 +74,7 @@ export function correctionErrorsByField(
   for (const message of messages) {
     const match = /^([^:\s]+): (.*)$/s.exec(message);
     const fieldId = match ? fieldOfError(template, match[1]!) : null;
-    if (fieldId && match) byField[fieldId] ??= readableError(match[2]!);
+    if (fieldId && match) byField[fieldId] = ownEntry(byField, fieldId) ?? readableError(match[2]!);
     else general.push(message);
   }
   return { byField, general };
@@ -256,7 +262,7 @@ export function CorrectionFields({
             field={field}
             label={label}
             keymap={noShortcuts}
-            error={errors[field.id]}
+            error={ownEntry(errors, field.id)}
             onChange={onChange}
             responses={[...responses]}
             {...cursorPropsFor(field.id, { rankCursor, onRankCursor, activeSpan, onActiveSpan })}
@@ -275,8 +281,8 @@ export function CorrectionFields({
                 </p>
                 <FieldChange
                   field={field}
-                  original={original[field.id]}
-                  corrected={comparableLabel(template, label, responses)[field.id]}
+                  original={ownEntry(original, field.id)}
+                  corrected={ownEntry(comparableLabel(template, label, responses), field.id)}
                   responses={responses}
                   annotator={annotator}
                 />

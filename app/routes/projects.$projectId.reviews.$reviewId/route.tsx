@@ -476,7 +476,7 @@ function DecisionForm({
       onCorrect((current) => ({ ...current, [fieldId]: value }));
       setCorrectionProblem(null);
       setClientErrors((current) => {
-        if (!(fieldId in current)) return current;
+        if (!Object.hasOwn(current, fieldId)) return current;
         const { [fieldId]: _resolved, ...rest } = current;
         return rest;
       });
