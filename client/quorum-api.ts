@@ -2013,7 +2013,10 @@ export interface operations {
          *     }
          */
         "application/json": {
-          /** Format: email */
+          /**
+           * Format: email
+           * @description Surrounding spaces are ignored, and so is case.
+           */
           email: string;
           name: string;
           /** @default false */
@@ -2682,7 +2685,10 @@ export interface operations {
          *     }
          */
         "application/json": {
-          /** Format: email */
+          /**
+           * Format: email
+           * @description Surrounding spaces are ignored, and so is case.
+           */
           email: string;
           name: string;
           /** @enum {string} */
@@ -3719,7 +3725,10 @@ export interface operations {
          *     }
          */
         "application/json": {
-          /** Format: email */
+          /**
+           * Format: email
+           * @description Surrounding spaces are ignored, and so is case.
+           */
           email: string;
           /** @enum {string} */
           role: "lead" | "annotator" | "client";
@@ -7480,7 +7489,10 @@ export interface operations {
          *     }
          */
         "application/json": {
-          /** Format: email */
+          /**
+           * Format: email
+           * @description Surrounding spaces are ignored, and so is case.
+           */
           email: string;
         };
       };

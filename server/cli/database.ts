@@ -66,7 +66,7 @@ export async function withDatabase<T>(
 /** The user named by `--as`, who must exist and be enabled, as the API requires of a caller. */
 export async function userByEmail(db: Kysely<Database>, email: string): Promise<User> {
   const user = await findUserByEmail(db, email);
-  if (!user) throw notFound(`No user with email ${email}`);
+  if (!user) throw notFound(`No user with email ${email.trim()}`);
   if (user.disabled_at) throw new AppError("forbidden", `${user.email} is disabled`);
   return user;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { Database, ItemStatus } from "../../db/schema.ts";
 import { conflict, validationFailed } from "../errors.ts";
+import { emailSchema } from "./users.ts";
 
 /** Stages in which an item has a panel: its annotators may see each other's labels. */
 export const PANEL_STATUSES: ReadonlyArray<ItemStatus> = ["disputed", "adjudicating", "published"];
@@ -107,9 +108,7 @@ export function panelItemIds(db: Kysely<Database>, userId: number) {
     .where("items.status", "in", PANEL_STATUSES);
 }
 
-export const addPanelMemberSchema = z
-  .object({ email: z.email().transform((email) => email.toLowerCase()) })
-  .strict();
+export const addPanelMemberSchema = z.object({ email: emailSchema }).strict();
 
 /**
  * Adds an expert to an item's panel (the caller has checked that a lead asks). The expert must

@@ -18,6 +18,7 @@ import { byName, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
 import { loadProjectModel, type ProjectModel } from "./project-model.ts";
 import { getVisibleProject, type ProjectSummary } from "./projects.ts";
 import { settleItems } from "./settle.ts";
+import { emailSchema } from "./users.ts";
 
 const projectFields = {
   name: z.string().trim().min(1).max(200),
@@ -302,7 +303,7 @@ async function assertTemplateKeepsLabels(
 
 export const memberInputSchema = z
   .object({
-    email: z.email().transform((email) => email.toLowerCase()),
+    email: emailSchema,
     role: z.enum(["lead", "annotator", "client"]),
   })
   .strict();
@@ -425,11 +426,20 @@ export async function removeProjectMember(
  * other still lead and leave the project with none, and a lead removed meanwhile would still
  * change the members (adding themselves back, say).
  */
-async function lockProjectLeads(
+export async function lockProjectLeads(
   trx: Kysely<Database>,
   projectId: number,
   actor: User,
 ): Promise<number[]> {
+  // The project's row first: locking the lead rows alone still deadlocked under load, as each
+  // change sees the leads as of its own start. One lock per project orders the changes, and
+  // FOR NO KEY UPDATE leaves the rows that refer to the project free to be written meanwhile.
+  await trx
+    .selectFrom("projects")
+    .select("id")
+    .where("id", "=", projectId)
+    .forNoKeyUpdate()
+    .execute();
   const leads = await trx
     .selectFrom("project_members")
     .select("user_id")

@@ -9,7 +9,7 @@ import { can, requireProjectPermission } from "../permissions.ts";
 import { recordAudit } from "./audit.ts";
 import type { MailOutcome } from "./mail.ts";
 import { issuePasswordLink, revokeLiveLinks } from "./password-links.ts";
-import type { ProjectMember } from "./project-admin.ts";
+import { lockProjectLeads, type ProjectMember } from "./project-admin.ts";
 import { newUserSchema } from "./users.ts";
 
 /**
@@ -514,6 +514,9 @@ export async function inviteProjectMember(
     throw forbidden("Only workspace admins invite new leads; invite them as annotator or client");
   }
   const { created, link } = await quorum.db.transaction().execute(async (trx) => {
+    // Checked again under the lock that orders every change to the members: a lead removed
+    // meanwhile invites nobody.
+    await lockProjectLeads(trx, projectId, actor);
     const user = await insertInvitedUser(trx, { ...invite, isAdmin: false, hourlyRate: null });
     const issued = await issuePasswordLink(trx, {
       userId: user.id,

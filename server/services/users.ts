@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { z } from "zod";
 import { domainSchema } from "../../app/domain/item.ts";
 import type { AnnotatorLevel, Database, User } from "../../db/schema.ts";
@@ -21,11 +21,18 @@ export const passwordSchema = z
     message: `must be at least ${MIN_PASSWORD_CHARACTERS} characters`,
   });
 
+/**
+ * Every email a request names, for a new user or one to find: surrounding spaces (pasted along
+ * with the address) are dropped and case is ignored, as users are unique by lower-cased email.
+ */
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email().max(254)).meta({
+  format: "email",
+  maxLength: 254,
+  description: "Surrounding spaces are ignored, and so is case.",
+});
+
 export const newUserSchema = z.object({
-  email: z
-    .email()
-    .max(254)
-    .transform((email) => email.toLowerCase()),
+  email: emailSchema,
   name: z.string().trim().min(1).max(200),
   password: passwordSchema,
   isAdmin: z.boolean().default(false),
@@ -46,8 +53,13 @@ export async function createUser(
     throw validationFailed("The user is not valid", fieldErrors(parsed.error.issues));
   }
   const user = parsed.data;
-  const existing = await findUserByEmail(db, user.email);
-  if (existing) throw conflict(`A user with email ${user.email} already exists`);
+  const taken = () =>
+    conflict(`A user with email ${user.email} already exists`, [
+      { field: "email", message: "already has an account" },
+    ]);
+  // Checked first only to spare hashing the password; the insert decides, as another process
+  // may create the same email meanwhile.
+  if (await findUserByEmail(db, user.email)) throw taken();
   const passwordHash = await hashPassword(user.password);
   return db.transaction().execute(async (trx) => {
     const created = await trx
@@ -61,8 +73,10 @@ export async function createUser(
         domains: user.domains,
         hourly_rate_cents: user.hourlyRate === null ? null : Math.round(user.hourlyRate * 100),
       })
+      .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!created) throw taken();
     await recordAudit(trx, {
       actorId,
       action: "user.create",
@@ -74,11 +88,12 @@ export async function createUser(
   });
 }
 
+/** The user with that email, read as `emailSchema` reads one: trimmed, whatever the case. */
 export function findUserByEmail(db: Kysely<Database>, email: string) {
   return db
     .selectFrom("users")
     .selectAll()
-    .where((eb) => eb(eb.fn("lower", ["email"]), "=", email.toLowerCase()))
+    .where((eb) => eb(eb.fn("lower", ["email"]), "=", email.trim().toLowerCase()))
     .executeTakeFirst();
 }
 

@@ -1060,6 +1060,23 @@ describe("quorum import", { timeout: 120_000 }, () => {
     }
   });
 
+  it("says stdin is empty, and names a missing file before its unknown extension", async () => {
+    for (const input of ["", " \n\t\n"]) {
+      const empty = await runQuorumCli(
+        testDatabase,
+        ["import", "-", "--project", String(projectId)],
+        {},
+        input,
+      );
+      expect(empty.code).toBe(1);
+      expect(empty.stderr).toBe("Error: stdin is empty: there is nothing to import\n");
+    }
+    const missing = path.join(fixtures, "no-such-file.txt");
+    const run = await quorum(["import", missing, "--project", String(projectId)]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`Error: No such file: ${missing}\n`);
+  });
+
   it("checks --as against the project's permissions, and explains a file it cannot read", async () => {
     const unknownUser = await quorum([
       "import",
@@ -1071,7 +1088,12 @@ describe("quorum import", { timeout: 120_000 }, () => {
     ]);
     expect(unknownUser.code).toBe(1);
     expect(unknownUser.stderr).toMatch(/No user with email nobody@example.test/);
-    const unknownFormat = await quorum(["import", path.join(fixtures, "README"), "--project", "1"]);
+    const unknownFormat = await quorum([
+      "import",
+      path.join(repoRoot, "tests/fixtures/label-studio/README.md"),
+      "--project",
+      "1",
+    ]);
     expect(unknownFormat.code).toBe(1);
     expect(unknownFormat.stderr).toMatch(/pass --format/);
     const asLead = await quorum([

@@ -1,5 +1,5 @@
 import { constants as bufferConstants } from "node:buffer";
-import { createReadStream, readFileSync, statSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { Option, type Command } from "commander";
 import { AppError, notFound } from "../../errors.ts";
@@ -156,6 +156,8 @@ export function register(command: Command, io: CliIo): void {
           const fromStdin = file === "-";
           const namedFormat = options.format ?? (fromStdin ? undefined : formatOfFileName(file));
           if (!namedFormat && !fromStdin) {
+            // A missing file is the first thing to put right, whatever its name.
+            if (!existsSync(file)) throw notFound(`No such file: ${file}`);
             throw new AppError(
               "bad_request",
               `Cannot tell the format of ${file} from its name: pass --format ${importFormats.join("|")}`,
@@ -164,7 +166,7 @@ export function register(command: Command, io: CliIo): void {
           const actor = options.as
             ? ((await findUserByEmail(database.db, options.as)) ?? null)
             : null;
-          if (options.as && !actor) throw notFound(`No user with email ${options.as}`);
+          if (options.as && !actor) throw notFound(`No user with email ${options.as.trim()}`);
           if (actor) {
             await requireProjectPermission(database.db, actor, options.project, "project.import");
           }
@@ -173,6 +175,9 @@ export function register(command: Command, io: CliIo): void {
           const text = await readImportFile(file, progress, io);
           const format = namedFormat ?? formatOfText(text);
           if (!format) {
+            if (text.trim() === "") {
+              throw new AppError("bad_request", "stdin is empty: there is nothing to import");
+            }
             throw new AppError(
               "bad_request",
               `Cannot tell the format of stdin from its first character: pass --format ${importFormats.join("|")}`,

@@ -86,7 +86,7 @@ export function register(command: Command, io: CliIo): void {
       withDatabase(io, async ({ db }) => {
         const actor = await userByEmail(db, options.as);
         const member = await findUserByEmail(db, options.email);
-        if (!member) throw notFound(`No user with email ${options.email}`);
+        if (!member) throw notFound(`No user with email ${options.email.trim()}`);
         await removeProjectMember(db, actor, options.project, member.id);
         io.stdout(`Removed ${member.email} from project ${options.project}.\n`);
       }),

@@ -7,6 +7,7 @@ import { readJsonArray, readJsonLines } from "./json.ts";
 import { isLabelStudioMinRecord, isLabelStudioTask, readLabelStudio } from "./label-studio.ts";
 import { readQuorumItems } from "./quorum-items.ts";
 import { isRecord, type AnnotatorMapping, type ImportRow, type ParsedImport } from "./rows.ts";
+import { emailSchema } from "../users.ts";
 
 export const importFormats = ["json", "jsonl", "csv", "label-studio", "hh-rlhf"] as const;
 export type ImportFormat = (typeof importFormats)[number];
@@ -19,10 +20,7 @@ export function isImportFormat(value: string): value is ImportFormat {
  * Label Studio user ids, or the names, pseudonyms and emails a Quorum export names annotators
  * by, to the emails of Quorum users: `{"3": "ada@lab.test"}`.
  */
-export const userMapSchema = z.record(
-  z.string().trim().min(1).max(320),
-  z.email().transform((email) => email.toLowerCase()),
-);
+export const userMapSchema = z.record(z.string().trim().min(1).max(320), emailSchema);
 
 /**
  * Reads a user map given as JSON text (the `userMap` query parameter, the CLI's `--user-map`
