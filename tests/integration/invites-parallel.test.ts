@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiClient, type ApiClient } from "../setup/api-client.ts";
+import type { ApiClient } from "../setup/api-client.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
+import { adminAndLeads } from "../setup/team-project.ts";
 
 /**
  * Invitations while the project's leads remove each other: a lead invites only while still a
@@ -9,21 +10,13 @@ import { startTestServer, type TestServer } from "../setup/server.ts";
 
 let server: TestServer;
 let admin: ApiClient;
-const leads: Array<{ id: number; email: string; api: ApiClient }> = [];
+let leads: Array<{ id: number; email: string; api: ApiClient }>;
 
 const LEADS = 6;
 
 beforeAll(async () => {
   server = await startTestServer();
-  admin = apiClient(
-    server.url,
-    (await server.createUserWithToken({ email: "admin@example.test", isAdmin: true })).token,
-  );
-  for (let index = 0; index < LEADS; index++) {
-    const email = `lead${index}@example.test`;
-    const { userId, token } = await server.createUserWithToken({ email });
-    leads.push({ id: userId, email, api: apiClient(server.url, token) });
-  }
+  ({ admin, leads } = await adminAndLeads(server, LEADS));
 });
 afterAll(() => server?.stop());
 

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { QuorumServer } from "../../server/index.ts";
 import { AppError } from "../../server/errors.ts";
-import { createApiToken } from "../../server/services/auth.ts";
 import { createUser } from "../../server/services/users.ts";
-import { apiClient, type ApiClient } from "../setup/api-client.ts";
-import { runQuorumCli, startServerForCli } from "../setup/cli.ts";
+import type { ApiClient } from "../setup/api-client.ts";
+import { createAdminClient, runQuorumCli, startServerForCli } from "../setup/cli.ts";
 import type { TestDatabase } from "../setup/database.ts";
 
 /**
@@ -20,16 +19,7 @@ let admin: ApiClient;
 
 beforeAll(async () => {
   ({ server, database, stop } = await startServerForCli());
-  const created = await createUser(server.context.db, {
-    email: "admin@example.test",
-    name: "Admin",
-    password: "correct horse battery staple",
-    isAdmin: true,
-  });
-  admin = apiClient(
-    server.url,
-    (await createApiToken(server.context.db, created.id, "test")).token,
-  );
+  admin = await createAdminClient(server);
 });
 afterAll(() => stop?.());
 

@@ -3,6 +3,9 @@ import path from "node:path";
 import { pino } from "pino";
 import { loadConfig } from "../../server/config.ts";
 import { startQuorum, type QuorumServer } from "../../server/index.ts";
+import { createApiToken } from "../../server/services/auth.ts";
+import { createUser } from "../../server/services/users.ts";
+import { apiClient, type ApiClient } from "./api-client.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
@@ -89,6 +92,20 @@ export async function startServerForCli(): Promise<{
       await database.drop();
     },
   };
+}
+
+/**
+ * An API client of a new workspace admin (`admin@example.test`) on a server of
+ * `startServerForCli`, for tests that act through the API beside the CLI.
+ */
+export async function createAdminClient(server: QuorumServer): Promise<ApiClient> {
+  const admin = await createUser(server.context.db, {
+    email: "admin@example.test",
+    name: "Admin",
+    password: "correct horse battery staple",
+    isAdmin: true,
+  });
+  return apiClient(server.url, (await createApiToken(server.context.db, admin.id, "test")).token);
 }
 
 /**

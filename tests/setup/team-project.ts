@@ -63,3 +63,24 @@ export async function reserve(member: Member, projectId: number): Promise<number
   expect(next.status, JSON.stringify(next.body)).toBe(200);
   return next.body.assignment?.itemId ?? null;
 }
+
+/**
+ * A workspace admin (`admin@example.test`) and `count` people (`lead<n>@example.test`) to make
+ * leads of a project, each with an API client.
+ */
+export async function adminAndLeads(
+  server: TestServer,
+  count: number,
+): Promise<{ admin: ApiClient; leads: Array<{ id: number; email: string; api: ApiClient }> }> {
+  const admin = apiClient(
+    server.url,
+    (await server.createUserWithToken({ email: "admin@example.test", isAdmin: true })).token,
+  );
+  const leads = [];
+  for (let index = 0; index < count; index++) {
+    const email = `lead${index}@example.test`;
+    const { userId, token } = await server.createUserWithToken({ email });
+    leads.push({ id: userId, email, api: apiClient(server.url, token) });
+  }
+  return { admin, leads };
+}
