@@ -402,7 +402,7 @@ export async function updateUser(
       [{ field: change.disabled === true ? "disabled" : "isAdmin", message: "not for yourself" }],
     );
   }
-  const { endedAccess } = await quorum.db.transaction().execute(async (trx) => {
+  const { accessChanged } = await quorum.db.transaction().execute(async (trx) => {
     // The actor's row is locked with the user's, in id order, and read again: an admin whose
     // rights another admin has just taken away changes nobody, so that two admins taking each
     // other's rights at once cannot leave the workspace without one.
@@ -465,9 +465,11 @@ export async function updateUser(
         subjectId: userId,
       });
     }
-    return { endedAccess: disabling };
+    // Open rooms were granted under the admin right as it was: they are checked again at once.
+    const adminRightChanged = change.isAdmin !== undefined && change.isAdmin !== before.is_admin;
+    return { accessChanged: disabling || adminRightChanged };
   });
-  if (endedAccess) quorum.accessChanges.notify();
+  if (accessChanged) quorum.accessChanges.notify();
   return readManagedUser(quorum.db, userId);
 }
 

@@ -30,7 +30,9 @@ export const SyncCloseCode = {
   malformedMessage: 4400,
   /**
    * The session or API token the connection was opened with has ended (logged out, expired,
-   * revoked, user disabled), or the user has left the document's project. Sign in again.
+   * revoked, user disabled), or the user has left the document's project or has another role there
+   * (or lost or gained the admin right) than the connection was opened under. Sign in again, or
+   * open the room again.
    */
   accessRevoked: 4401,
   /**

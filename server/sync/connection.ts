@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import WebSocket, { type RawData } from "ws";
+import type { ProjectRole } from "../../db/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { CredentialRef } from "../services/auth.ts";
 import type { AccessHolder } from "./access.ts";
@@ -74,7 +75,9 @@ export class SyncConnection implements RoomParticipant, AccessHolder {
   readonly writes: RoomWrites;
   readonly credential: CredentialRef;
   readonly userId: number;
-  readonly membershipOf: number | null;
+  readonly projectId: number;
+  readonly roleAtOpen: ProjectRole | null;
+  readonly adminAtOpen: boolean;
   readonly identity: ParticipantIdentity;
   readonly seesPseudonyms: boolean;
   readonly wantsPersisted: boolean;
@@ -121,8 +124,9 @@ export class SyncConnection implements RoomParticipant, AccessHolder {
     this.writes = peer.grant.writes;
     this.credential = peer.credential;
     this.userId = peer.user.id;
-    // An admin's access to rooms does not come from a project membership.
-    this.membershipOf = peer.user.is_admin ? null : peer.grant.projectId;
+    this.projectId = peer.grant.projectId;
+    this.roleAtOpen = peer.grant.projectRole;
+    this.adminAtOpen = peer.user.is_admin;
     this.identity = participantIdentity(peer.user, peer.grant.role, peer.grant.pseudonym);
     this.seesPseudonyms = peer.grant.seesPseudonyms;
     this.wantsPersisted = peer.wantsPersisted;

@@ -1,4 +1,4 @@
-import type { User } from "../../db/schema.ts";
+import type { ProjectRole, User } from "../../db/schema.ts";
 import type { QuorumContext } from "../context.ts";
 import { forbidden, notFound } from "../errors.ts";
 import { can, projectRole, type Subject } from "../permissions.ts";
@@ -19,6 +19,11 @@ export interface DocumentGrant {
   writes: RoomWrites;
   /** The project whose membership the access rests on. */
   projectId: number;
+  /**
+   * The user's role in that project when the grant was decided (null: none, an admin's), which
+   * the access recheck compares with the current one: a grant follows from the role.
+   */
+  projectRole: ProjectRole | null;
   /** What the participant is shown as to the others. */
   role: ParticipantRole | null;
   /** The participant's pseudonym, for those who see annotators pseudonymised. */
@@ -93,6 +98,7 @@ async function authorizeItemRoom(
       access,
       writes,
       projectId: item.project_id,
+      projectRole: role,
       role: role ?? (user.is_admin ? "admin" : null),
       pseudonym: pseudonyms.get(user.id) ?? null,
       seesPseudonyms:
@@ -148,6 +154,7 @@ async function authorizeReview(
           }
         : noWrites,
     projectId: annotation.project_id,
+    projectRole: role,
     role: role ?? (user.is_admin ? "admin" : null),
     pseudonym: null,
     seesPseudonyms: false,

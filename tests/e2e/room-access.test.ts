@@ -193,6 +193,29 @@ describe.skipIf(skipBrowserTests)("a room whose access ends, in Chromium", () =>
     await page.context().close();
   });
 
+  test("a lead made a client continues in the room as what a client may do: watch", async () => {
+    const { projectId, itemId, lead } = await disputedTeam();
+    const page = await openRoom(lead, itemId);
+    expect(await draftDisabled(page)).toBe(false);
+
+    const changed = await admin.post(`/projects/${projectId}/members`, {
+      email: lead.email,
+      role: "client",
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+
+    const notice = accessNotice(page);
+    const resume = notice.getByRole("button", { name: "Continue from the saved room" });
+    await resume.waitFor({ timeout: settled.timeout });
+    expect(await notice.getByRole("link", { name: "Sign in again" }).count()).toBe(0);
+    await resume.click();
+    await expect.poll(() => notice.count(), settled).toBe(0);
+    // The page was read again with the room: the draft is a client's, read-only.
+    await expect.poll(() => draftDisabled(page), settled).toBe(true);
+    await page.locator(".room[data-room-loaded='true']").waitFor();
+    await page.context().close();
+  });
+
   test("a member signed in again by the time the room closed may continue at once", async () => {
     const { itemId, expert } = await disputedTeam();
     const page = await openRoom(expert, itemId);

@@ -1,4 +1,4 @@
-import { Link, useLocation } from "@remix-run/react";
+import { Link, useLocation, useRevalidator } from "@remix-run/react";
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import { initials, readableTextOn, type Participant } from "~/collab/presence.ts";
 import type { SaveSnapshot } from "~/collab/save-tracker.ts";
@@ -238,6 +238,13 @@ export function ConnectionNotices({
 }) {
   const revoked = refusal?.code === SyncCloseCode.accessRevoked;
   const [accessEnd, checkAgain] = useAccessEnd(revoked, access);
+  // Access may have ended because the viewer's role changed: what the page offers (editing,
+  // publishing, names or pseudonyms) is read again with the room.
+  const { revalidate } = useRevalidator();
+  const reopen = useCallback(() => {
+    revalidate();
+    onRestart();
+  }, [revalidate, onRestart]);
   return (
     <>
       {lostChange ? (
@@ -250,7 +257,7 @@ export function ConnectionNotices({
           end={accessEnd}
           reason={refusal.reason}
           projectId={access.projectId}
-          onRestart={onRestart}
+          onRestart={reopen}
           onCheckAgain={checkAgain}
         />
       ) : refusal ? (

@@ -154,6 +154,8 @@ export async function changeMembers(request: Request, context: AppLoadContext, p
       email: form.email,
       role: form.role,
     });
+    // A member whose role changed has their open rooms opened again under the new one now.
+    if (!created) context.quorum.accessChanges.notify();
     return reply({
       notice: created
         ? `${member.name} added as ${form.role}.`

@@ -91,13 +91,15 @@ export function registerProjectRoutes(router: Router, quorum: QuorumContext): vo
 
   router.post(
     "/projects/:id/members",
-    authenticatedHandler(quorum, async ({ quorum: { db }, user, request }) => {
+    authenticatedHandler(quorum, async ({ quorum, user, request }) => {
       const { member, created } = await setProjectMember(
-        db,
+        quorum.db,
         user,
         parseId(request.params.id, "Project id"),
         request.body,
       );
+      // A member whose role changed has their open rooms opened again under the new one now.
+      if (!created) quorum.accessChanges.notify();
       return { status: created ? 201 : 200, body: { member } };
     }),
   );
