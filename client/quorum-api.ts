@@ -972,7 +972,7 @@ export interface paths {
     put?: never;
     /**
      * Register a webhook endpoint
-     * @description It receives the subscribed events from now on, signed per the Standard Webhooks spec with the secret shown only in this answer. Loopback and private addresses are refused unless an admin allows them.
+     * @description It receives the subscribed events from now on, signed per the Standard Webhooks spec with the secret shown only in this answer. Loopback and private addresses are refused unless an admin allows them. A project has at most 20 endpoints.
      *
      *     **Who may call it:** Leads of the project and admins.
      */
@@ -8363,6 +8363,23 @@ export interface operations {
            *       "error": {
            *         "code": "not_found",
            *         "message": "No such project"
+           *       }
+           *     }
+           */
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The state of the data does not allow it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "code": "conflict",
+           *         "message": "A project has at most 20 webhooks; delete one to add another"
            *       }
            *     }
            */

@@ -1503,7 +1503,7 @@ export const operations: ApiOperation[] = [
     tag: "Webhooks",
     summary: "Register a webhook endpoint",
     description:
-      "It receives the subscribed events from now on, signed per the Standard Webhooks spec with the secret shown only in this answer. Loopback and private addresses are refused unless an admin allows them.",
+      "It receives the subscribed events from now on, signed per the Standard Webhooks spec with the secret shown only in this answer. Loopback and private addresses are refused unless an admin allows them. A project has at most 20 endpoints.",
     access: leads,
     body: {
       schema: createWebhookSchema,
@@ -1516,7 +1516,11 @@ export const operations: ApiOperation[] = [
         example: { webhook: { ...webhookExample, secret: "whsec_…" } },
       },
     },
-    errors: { forbidden: "You do not have permission to do this", not_found: "No such project" },
+    errors: {
+      forbidden: "You do not have permission to do this",
+      not_found: "No such project",
+      conflict: "A project has at most 20 webhooks; delete one to add another",
+    },
   },
   {
     method: "patch",

@@ -3,7 +3,7 @@ import { sql, type Kysely, type Selectable } from "kysely";
 import { z } from "zod";
 import type { Database, User, WebhookEndpointsTable } from "../../../db/schema.ts";
 import type { Config } from "../../config.ts";
-import { notFound, validationFailed } from "../../errors.ts";
+import { conflict, notFound, validationFailed } from "../../errors.ts";
 import { recordAudit } from "../audit.ts";
 import { latestProjectEventId } from "../project-events.ts";
 import { loadProjectFor } from "../project-model.ts";
@@ -35,6 +35,13 @@ export const updateWebhookSchema = createWebhookSchema
   .strict();
 
 type EndpointRow = Selectable<WebhookEndpointsTable>;
+
+/**
+ * Endpoints one project may have. Each is sent every event it subscribes to and takes its turn
+ * at every instance's dispatcher: a lead's loop of creations would otherwise multiply the
+ * deliveries of every event and push other projects' endpoints back in the turns.
+ */
+export const MAX_WEBHOOKS_PER_PROJECT = 20;
 
 /** An endpoint as the API shows it: never its secret, except once, when it is created. */
 export function webhookView(row: EndpointRow) {
@@ -112,6 +119,24 @@ export async function createWebhook(
   refusePrivateForNonAdmins(user, input.allowPrivateAddresses);
   await checkUrl(input.url, input.allowPrivateAddresses ?? false);
   return db.transaction().execute(async (trx) => {
+    // Creations for one project take turns, so that parallel ones cannot pass the cap together.
+    // `for no key update` waits for labels in flight, which hold the row `for share` (decision 035).
+    await trx
+      .selectFrom("projects")
+      .select("id")
+      .where("id", "=", projectId)
+      .forNoKeyUpdate()
+      .execute();
+    const { count } = await trx
+      .selectFrom("webhook_endpoints")
+      .select((eb) => eb.fn.countAll<string>().as("count"))
+      .where("project_id", "=", projectId)
+      .executeTakeFirstOrThrow();
+    if (Number(count) >= MAX_WEBHOOKS_PER_PROJECT) {
+      throw conflict(
+        `A project has at most ${MAX_WEBHOOKS_PER_PROJECT} webhooks; delete one to add another`,
+      );
+    }
     const row = await trx
       .insertInto("webhook_endpoints")
       .values({
