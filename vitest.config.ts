@@ -31,6 +31,9 @@ export default defineConfig({
           include: ["**/*.test.ts", "**/*.test.tsx"],
           exclude: ["node_modules/**", "build/**", ".quorum/**", ...timedFiles],
           maxWorkers: 2,
+          // Each worker imports the server once for all its files rather than once per file
+          // (docs/decisions/039-test-files-share-their-workers.md).
+          isolate: false,
           sequence: { groupOrder: 0 },
         },
       },
