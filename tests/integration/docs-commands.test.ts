@@ -38,7 +38,7 @@ const documentedUrl = "http://localhost:3000";
 const runElsewhere = [
   { command: "npm install", file: ".ci/run", evidence: "npm ci --no-audit --no-fund" },
   { command: "npm ci", file: ".ci/run", evidence: "npm ci --no-audit --no-fund" },
-  { command: "npm test", file: ".ci/run", evidence: "REQUIRE_BROWSER=1 npm test" },
+  { command: "npm test", file: ".ci/run", evidence: 'env "$@" npm test' },
   { command: "npm run lint", file: ".ci/run", evidence: "npm run lint" },
   { command: "npm run typecheck", file: ".ci/run", evidence: "npm run typecheck" },
   {
