@@ -26,7 +26,7 @@ export interface AccessHolder {
  * connection may write, and whether it sees names or pseudonyms, follow from both: it opens the
  * room again to be given what the new role allows), or whose right to edit an item's room rested
  * on a seat on its panel (`seatOf`: an annotator's, as the upgrade decides in permissions.ts) that
- * the user no longer holds; in four queries however many connections are open; `onSeatLost`
+ * the user no longer holds; in five queries however many connections are open; `onSeatLost`
  * hears of each connection closed for its seat. Returns how many it closed.
  */
 export async function recheckAccess<Holder extends AccessHolder>(
