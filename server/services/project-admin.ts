@@ -15,7 +15,7 @@ import { badRequest, conflict, fieldErrors, notFound, validationFailed } from ".
 import { requireProjectPermission, requireWorkspacePermission } from "../permissions.ts";
 import { recordAudit } from "./audit.ts";
 import { byName, pseudonymsFor, UNNAMED_ANNOTATOR } from "./items.ts";
-import { loadProjectModel, type ProjectModel } from "./project-model.ts";
+import { loadProjectModel, lockProjectForChange, type ProjectModel } from "./project-model.ts";
 import { getVisibleProject, type ProjectSummary } from "./projects.ts";
 import { settleItems } from "./settle.ts";
 import { emailSchema } from "./users.ts";
@@ -141,12 +141,7 @@ export async function updateProject(
   await requireProjectPermission(db, user, projectId, "project.edit");
   const update = parseOrThrow(projectUpdateSchema, input, "project update");
   await db.transaction().execute(async (trx) => {
-    await trx
-      .selectFrom("projects")
-      .select("id")
-      .where("id", "=", projectId)
-      .forNoKeyUpdate()
-      .execute();
+    await lockProjectForChange(trx, projectId);
     if (update.template) await assertTemplateKeepsLabels(trx, projectId, update.template);
     await trx
       .updateTable("projects")
@@ -434,12 +429,7 @@ export async function lockProjectLeads(
   // The project's row first: locking the lead rows alone still deadlocked under load, as each
   // change sees the leads as of its own start. One lock per project orders the changes, and
   // FOR NO KEY UPDATE leaves the rows that refer to the project free to be written meanwhile.
-  await trx
-    .selectFrom("projects")
-    .select("id")
-    .where("id", "=", projectId)
-    .forNoKeyUpdate()
-    .execute();
+  await lockProjectForChange(trx, projectId);
   const leads = await trx
     .selectFrom("project_members")
     .select("user_id")

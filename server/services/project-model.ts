@@ -66,6 +66,24 @@ export async function lockProjectForLabels(
 }
 
 /**
+ * Locks the project's row `for no key update` until the transaction ends: changes to the project
+ * or its members and webhooks take turns, and wait for the labels being stored, which hold the row
+ * `for share` (`lockProjectForLabels`, decision 035); rows that refer to the project stay free to
+ * be written meanwhile.
+ */
+export async function lockProjectForChange(
+  trx: Kysely<Database>,
+  projectId: number,
+): Promise<void> {
+  await trx
+    .selectFrom("projects")
+    .select("id")
+    .where("id", "=", projectId)
+    .forNoKeyUpdate()
+    .execute();
+}
+
+/**
  * The project with the user's standing in it, in one query, after checking that the user may
  * perform the action (404 for outsiders, 403 for members without the right).
  */

@@ -123,6 +123,16 @@ describe.skipIf(skipBrowserTests)("a room whose access ends, in Chromium", () =>
   const accessNotice = (page: Page) =>
     page.getByRole("alert").filter({ hasText: "Your access to this room has ended" });
 
+  /** The notice offers to continue, not to sign in; continuing takes it away. */
+  async function continueInRoom(page: Page): Promise<void> {
+    const notice = accessNotice(page);
+    const resume = notice.getByRole("button", { name: "Continue from the saved room" });
+    await resume.waitFor({ timeout: settled.timeout });
+    expect(await notice.getByRole("link", { name: "Sign in again" }).count()).toBe(0);
+    await resume.click();
+    await expect.poll(() => notice.count(), settled).toBe(0);
+  }
+
   const draftDisabled = (page: Page) =>
     page
       .locator("fieldset.room-fields")
@@ -204,12 +214,7 @@ describe.skipIf(skipBrowserTests)("a room whose access ends, in Chromium", () =>
     });
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);
 
-    const notice = accessNotice(page);
-    const resume = notice.getByRole("button", { name: "Continue from the saved room" });
-    await resume.waitFor({ timeout: settled.timeout });
-    expect(await notice.getByRole("link", { name: "Sign in again" }).count()).toBe(0);
-    await resume.click();
-    await expect.poll(() => notice.count(), settled).toBe(0);
+    await continueInRoom(page);
     // The page was read again with the room: the draft is a client's, read-only.
     await expect.poll(() => draftDisabled(page), settled).toBe(true);
     await page.locator(".room[data-room-loaded='true']").waitFor();
@@ -227,12 +232,7 @@ describe.skipIf(skipBrowserTests)("a room whose access ends, in Chromium", () =>
     await logInThroughForm(other, expert.email, PASSWORD);
     server.context.accessChanges.notify();
 
-    const notice = accessNotice(page);
-    const resume = notice.getByRole("button", { name: "Continue from the saved room" });
-    await resume.waitFor({ timeout: settled.timeout });
-    expect(await notice.getByRole("link", { name: "Sign in again" }).count()).toBe(0);
-    await resume.click();
-    await expect.poll(() => notice.count(), settled).toBe(0);
+    await continueInRoom(page);
     await expect.poll(() => draftDisabled(page), settled).toBe(false);
     await page.context().close();
   });

@@ -4,7 +4,7 @@ import { findInvalidCharacter } from "../../app/domain/clean-text.ts";
 import { databaseAppError } from "../../server/errors.ts";
 import { apiClient, type ApiClient } from "../setup/api-client.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
-import { signInCookie } from "../setup/page-session.ts";
+import { postPageForm, signInCookie } from "../setup/page-session.ts";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -350,16 +350,7 @@ describe("text that cannot be stored, in forms", () => {
   });
 
   async function postForm(path: string, fields: Record<string, string>) {
-    const response = await fetch(`${server.url}${path}`, {
-      method: "POST",
-      headers: {
-        Cookie: cookie,
-        Origin: server.url,
-        "Content-Type": "application/x-www-form-urlencoded",
-      },
-      body: new URLSearchParams(fields),
-      redirect: "manual",
-    });
+    const response = await postPageForm(server.url, cookie, path, fields);
     return { status: response.status, html: await response.text() };
   }
 

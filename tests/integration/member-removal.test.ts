@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyncCloseCode } from "../../server/sync/close-codes.ts";
 import { apiClient } from "../setup/api-client.ts";
-import { signInCookie } from "../setup/page-session.ts";
+import { postPageForm, signInCookie } from "../setup/page-session.ts";
 import { insertRoomItem, type RoomMember } from "../setup/room-item.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import { closeSyncClientsAfterEach, connectSyncClient, within } from "../setup/sync-client.ts";
@@ -47,15 +47,9 @@ describe("removing a member", { timeout: 60_000 }, () => {
           .executeTakeFirstOrThrow()
       ).email;
       const cookie = await signInCookie(server.url, email, "correct horse battery staple");
-      const answer = await fetch(`${server.url}/projects/${projectId}/members`, {
-        method: "POST",
-        headers: {
-          Cookie: cookie,
-          Origin: server.url,
-          "Content-Type": "application/x-www-form-urlencoded",
-        },
-        body: new URLSearchParams({ intent: "remove", memberId: String(memberId) }),
-        redirect: "manual",
+      const answer = await postPageForm(server.url, cookie, `/projects/${projectId}/members`, {
+        intent: "remove",
+        memberId: String(memberId),
       });
       expect(answer.status).toBe(200);
       expect(await answer.text()).toContain("Member removed.");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findUserByEmail } from "../../server/services/users.ts";
-import { signInCookie } from "../setup/page-session.ts";
+import { postPageForm, signInCookie } from "../setup/page-session.ts";
 import { insertRoomItem } from "../setup/room-item.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 
@@ -32,16 +32,7 @@ afterAll(() => server?.stop());
 
 /** Posts a form as a browser without scripts would; repeated keys stay repeated. */
 async function postForm(path: string, cookie: string, fields: Array<[string, string]>) {
-  const response = await fetch(`${server.url}${path}`, {
-    method: "POST",
-    headers: {
-      Cookie: cookie,
-      Origin: server.url,
-      "Content-Type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams(fields),
-    redirect: "manual",
-  });
+  const response = await postPageForm(server.url, cookie, path, fields);
   return {
     status: response.status,
     location: response.headers.get("location"),

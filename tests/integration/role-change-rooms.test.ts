@@ -3,7 +3,7 @@ import { setProjectMember } from "../../server/services/project-admin.ts";
 import { SyncCloseCode } from "../../server/sync/close-codes.ts";
 import type { ProjectRole } from "../../db/schema.ts";
 import { apiClient } from "../setup/api-client.ts";
-import { signInCookie } from "../setup/page-session.ts";
+import { postPageForm, signInCookie } from "../setup/page-session.ts";
 import { insertRoomItem, type RoomMember } from "../setup/room-item.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import {
@@ -62,15 +62,10 @@ describe("a role changed while its rooms are open", { timeout: 60_000 }, () => {
           .executeTakeFirstOrThrow()
       ).email;
       const cookie = await signInCookie(server.url, leadEmail, "correct horse battery staple");
-      const answer = await fetch(`${server.url}/projects/${projectId}/members`, {
-        method: "POST",
-        headers: {
-          Cookie: cookie,
-          Origin: server.url,
-          "Content-Type": "application/x-www-form-urlencoded",
-        },
-        body: new URLSearchParams({ intent: "add", email, role }),
-        redirect: "manual",
+      const answer = await postPageForm(server.url, cookie, `/projects/${projectId}/members`, {
+        intent: "add",
+        email,
+        role,
       });
       expect(answer.status).toBe(200);
       expect(await answer.text()).toContain(`is now ${role}.`);

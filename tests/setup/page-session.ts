@@ -19,3 +19,26 @@ export async function signInCookie(
   }
   return cookie;
 }
+
+/**
+ * Posts a page's form as a browser without scripts would, with the session `cookie` and the
+ * `Origin` page posts must send; repeated keys (given as pairs) stay repeated. Redirects are not
+ * followed, so the answer is the action's own.
+ */
+export function postPageForm(
+  baseUrl: string,
+  cookie: string,
+  path: string,
+  fields: Record<string, string> | Array<[string, string]>,
+): Promise<Response> {
+  return fetch(`${baseUrl}${path}`, {
+    method: "POST",
+    headers: {
+      Cookie: cookie,
+      Origin: baseUrl,
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams(fields),
+    redirect: "manual",
+  });
+}

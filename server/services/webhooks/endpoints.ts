@@ -6,7 +6,7 @@ import type { Config } from "../../config.ts";
 import { conflict, notFound, validationFailed } from "../../errors.ts";
 import { recordAudit } from "../audit.ts";
 import { latestProjectEventId } from "../project-events.ts";
-import { loadProjectFor } from "../project-model.ts";
+import { loadProjectFor, lockProjectForChange } from "../project-model.ts";
 import { webhookUrlProblem } from "./addresses.ts";
 import { sendWebhook, webhookData } from "./dispatcher.ts";
 
@@ -120,13 +120,7 @@ export async function createWebhook(
   await checkUrl(input.url, input.allowPrivateAddresses ?? false);
   return db.transaction().execute(async (trx) => {
     // Creations for one project take turns, so that parallel ones cannot pass the cap together.
-    // `for no key update` waits for labels in flight, which hold the row `for share` (decision 035).
-    await trx
-      .selectFrom("projects")
-      .select("id")
-      .where("id", "=", projectId)
-      .forNoKeyUpdate()
-      .execute();
+    await lockProjectForChange(trx, projectId);
     const { count } = await trx
       .selectFrom("webhook_endpoints")
       .select((eb) => eb.fn.countAll<string>().as("count"))
