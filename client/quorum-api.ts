@@ -8144,6 +8144,11 @@ export interface operations {
            *           "enabled": true,
            *           "allowPrivateAddresses": false,
            *           "createdAt": "2026-03-02T09:30:00.000Z",
+           *           "owner": {
+           *             "id": 2,
+           *             "name": "Lead"
+           *           },
+           *           "paused": false,
            *           "delivery": {
            *             "throughEventId": 118,
            *             "failedAttempts": 0,
@@ -8164,6 +8169,13 @@ export interface operations {
               allowPrivateAddresses: boolean;
               /** Format: date-time */
               createdAt: string;
+              /** @description Who created the endpoint or last saved it; null once that account is deleted */
+              owner: {
+                id: number;
+                name: string;
+              } | null;
+              /** @description Nothing is sent while the owner may no longer manage the project's webhooks (not a lead of it, disabled or deleted, and not an admin); a lead or admin who saves the endpoint takes it over */
+              paused: boolean;
               delivery: {
                 /** @description Every subscribed event up to this id has been delivered or given up */
                 throughEventId: number;
@@ -8284,6 +8296,11 @@ export interface operations {
            *         "enabled": true,
            *         "allowPrivateAddresses": false,
            *         "createdAt": "2026-03-02T09:30:00.000Z",
+           *         "owner": {
+           *           "id": 2,
+           *           "name": "Lead"
+           *         },
+           *         "paused": false,
            *         "delivery": {
            *           "throughEventId": 118,
            *           "failedAttempts": 0,
@@ -8304,6 +8321,13 @@ export interface operations {
               allowPrivateAddresses: boolean;
               /** Format: date-time */
               createdAt: string;
+              /** @description Who created the endpoint or last saved it; null once that account is deleted */
+              owner: {
+                id: number;
+                name: string;
+              } | null;
+              /** @description Nothing is sent while the owner may no longer manage the project's webhooks (not a lead of it, disabled or deleted, and not an admin); a lead or admin who saves the endpoint takes it over */
+              paused: boolean;
               delivery: {
                 /** @description Every subscribed event up to this id has been delivered or given up */
                 throughEventId: number;
@@ -8525,6 +8549,11 @@ export interface operations {
            *         "enabled": false,
            *         "allowPrivateAddresses": false,
            *         "createdAt": "2026-03-02T09:30:00.000Z",
+           *         "owner": {
+           *           "id": 2,
+           *           "name": "Lead"
+           *         },
+           *         "paused": false,
            *         "delivery": {
            *           "throughEventId": 118,
            *           "failedAttempts": 0,
@@ -8544,6 +8573,13 @@ export interface operations {
               allowPrivateAddresses: boolean;
               /** Format: date-time */
               createdAt: string;
+              /** @description Who created the endpoint or last saved it; null once that account is deleted */
+              owner: {
+                id: number;
+                name: string;
+              } | null;
+              /** @description Nothing is sent while the owner may no longer manage the project's webhooks (not a lead of it, disabled or deleted, and not an admin); a lead or admin who saves the endpoint takes it over */
+              paused: boolean;
               delivery: {
                 /** @description Every subscribed event up to this id has been delivered or given up */
                 throughEventId: number;
@@ -8650,6 +8686,11 @@ export interface operations {
            *         "enabled": true,
            *         "allowPrivateAddresses": false,
            *         "createdAt": "2026-03-02T09:30:00.000Z",
+           *         "owner": {
+           *           "id": 2,
+           *           "name": "Lead"
+           *         },
+           *         "paused": false,
            *         "delivery": {
            *           "throughEventId": 118,
            *           "failedAttempts": 0,
@@ -8684,6 +8725,13 @@ export interface operations {
               allowPrivateAddresses: boolean;
               /** Format: date-time */
               createdAt: string;
+              /** @description Who created the endpoint or last saved it; null once that account is deleted */
+              owner: {
+                id: number;
+                name: string;
+              } | null;
+              /** @description Nothing is sent while the owner may no longer manage the project's webhooks (not a lead of it, disabled or deleted, and not an admin); a lead or admin who saves the endpoint takes it over */
+              paused: boolean;
               delivery: {
                 /** @description Every subscribed event up to this id has been delivered or given up */
                 throughEventId: number;

@@ -31,7 +31,7 @@ import {
   startQuorumProcess,
   type QuorumProcess,
 } from "../setup/quorum-process.ts";
-import { signInCookie } from "../setup/page-session.ts";
+import { postPageForm, signInCookie } from "../setup/page-session.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 
 interface Received {
@@ -536,6 +536,142 @@ describe("webhooks", { timeout: 60_000 }, () => {
     }
     for (const address of ["93.184.216.34", "2606:2800:220:1::1", "8.8.8.8"]) {
       expect(isPrivateAddress(address), address).toBe(false);
+    }
+  });
+});
+
+interface ListedWebhook {
+  id: number;
+  owner: { id: number; name: string } | null;
+  paused: boolean;
+}
+
+async function listedWebhook(projectId: number, webhookId: number): Promise<ListedWebhook> {
+  const listed = await cast.admin.api.get<{ webhooks: ListedWebhook[] }>(
+    `/projects/${projectId}/webhooks`,
+  );
+  expect(listed.status).toBe(200);
+  const webhook = listed.body.webhooks.find((entry) => entry.id === webhookId);
+  if (!webhook) throw new Error(`webhook ${webhookId} is not listed`);
+  expect(webhookSchema.safeParse(webhook).error).toBeUndefined();
+  return webhook;
+}
+
+/** Waits long enough for many looks of the dispatcher (it looks every 50 ms here). */
+const severalLooks = () => new Promise((resolve) => setTimeout(resolve, 1_500));
+
+describe("a webhook's owner", { timeout: 60_000 }, () => {
+  it("sends nothing once its owner no longer leads the project, until a lead takes it over", async () => {
+    const hook = await receiver();
+    const projectId = await projectOfTheCast();
+    const webhook = await register(projectId, hook.url, ["import.completed"]);
+    const adminImport = async (externalId: string) => {
+      const imported = await cast.admin.api.post(`/projects/${projectId}/items`, [
+        { externalId, prompt: "Which?", responses },
+      ]);
+      expect(imported.status, JSON.stringify(imported.body)).toBeLessThan(300);
+    };
+    expect(await listedWebhook(projectId, webhook.id)).toMatchObject({
+      owner: { id: cast.admin.id },
+      paused: false,
+    });
+
+    // The lead saves it and answers for it from then on.
+    const saved = await cast.lead.api.patch<{ webhook: ListedWebhook }>(`/webhooks/${webhook.id}`, {
+      enabled: true,
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.body.webhook).toMatchObject({ owner: { id: cast.lead.id }, paused: false });
+    await adminImport("while-lead");
+    await hook.until(1);
+
+    // Made a client (another lead keeps the project led): nothing more reaches the lead's URL.
+    await cast.admin.api.post(`/projects/${projectId}/members`, {
+      email: cast.outsider.email,
+      role: "lead",
+    });
+    const demoted = await cast.admin.api.post(`/projects/${projectId}/members`, {
+      email: cast.lead.email,
+      role: "client",
+    });
+    expect(demoted.status).toBe(200);
+    expect(await listedWebhook(projectId, webhook.id)).toMatchObject({
+      owner: { id: cast.lead.id },
+      paused: true,
+    });
+    await adminImport("while-client");
+    await severalLooks();
+    expect(hook.received).toHaveLength(1);
+    const waiting = await cast.outsider.api.get<{ waiting: number }>(
+      `/webhooks/${webhook.id}/deliveries`,
+    );
+    expect(waiting.body.waiting).toBe(1);
+
+    // The other lead sees why on the page and takes it over there: what waited is sent.
+    const cookie = await signInCookie(server.url, cast.outsider.email, PASSWORD);
+    const page = await fetch(`${server.url}/projects/${projectId}/webhooks`, {
+      headers: { Cookie: cookie },
+    });
+    const html = await page.text();
+    expect(html).toContain("may no longer manage this project&#x27;s webhooks");
+    expect(html).toContain("Take over");
+    const takenOver = await postPageForm(server.url, cookie, `/projects/${projectId}/webhooks`, {
+      intent: "enable",
+      webhookId: String(webhook.id),
+      enabled: "true",
+    });
+    expect(takenOver.status).toBeLessThan(400);
+    expect(await listedWebhook(projectId, webhook.id)).toMatchObject({
+      owner: { id: cast.outsider.id },
+      paused: false,
+    });
+    await hook.until(2);
+
+    // Removed from the project, the new owner's endpoint pauses as well.
+    const removed = await cast.admin.api.delete(
+      `/projects/${projectId}/members/${cast.outsider.id}`,
+    );
+    expect(removed.status).toBeLessThan(300);
+    await adminImport("after-removal");
+    await severalLooks();
+    expect(hook.received).toHaveLength(2);
+    expect(await listedWebhook(projectId, webhook.id)).toMatchObject({ paused: true });
+    // The lead made client again cannot take it over: saving it is a lead's or admin's.
+    expect((await cast.lead.api.patch(`/webhooks/${webhook.id}`, { enabled: true })).status).toBe(
+      404,
+    );
+  });
+
+  it("is able to send exactly while they lead the project or are an admin, and are not disabled", async () => {
+    const projectId = await projectOfTheCast();
+    const roles = ["lead", "annotator", "client", null] as const;
+    const cases = roles.flatMap((role) =>
+      [false, true].flatMap((isAdmin) =>
+        [false, true].map((disabled) => ({ role, isAdmin, disabled })),
+      ),
+    );
+    for (const [index, { role, isAdmin, disabled }] of cases.entries()) {
+      const email = `owner-${projectId}-${index}@example.test`;
+      const { userId, token } = await server.createUserWithToken({ email, isAdmin });
+      const owner = apiClient(server.url, token);
+      // Everyone owns the endpoint as a lead first, then takes on the case's role and state.
+      await cast.admin.api.post(`/projects/${projectId}/members`, { email, role: "lead" });
+      const created = await owner.post<{ webhook: ListedWebhook }>(
+        `/projects/${projectId}/webhooks`,
+        { url: "https://93.184.216.34/hook", events: ["item.published"] },
+      );
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      if (role === null) {
+        await cast.admin.api.delete(`/projects/${projectId}/members/${userId}`);
+      } else {
+        await cast.admin.api.post(`/projects/${projectId}/members`, { email, role });
+      }
+      if (disabled) await cast.admin.api.patch(`/users/${userId}`, { disabled: true });
+      const mayManage = (role === "lead" || isAdmin) && !disabled;
+      const listed = await listedWebhook(projectId, created.body.webhook.id);
+      expect(listed.paused, JSON.stringify({ role, isAdmin, disabled })).toBe(!mayManage);
+      // Deleting every endpoint keeps the project under its cap of endpoints.
+      await cast.admin.api.delete(`/webhooks/${created.body.webhook.id}`);
     }
   });
 });

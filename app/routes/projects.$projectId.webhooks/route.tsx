@@ -62,6 +62,7 @@ export default function Webhooks() {
                   <tr>
                     <th scope="col">URL</th>
                     <th scope="col">Events</th>
+                    <th scope="col">Owner</th>
                     <th scope="col">State</th>
                     <th scope="col">Change</th>
                   </tr>
@@ -73,19 +74,26 @@ export default function Webhooks() {
                         <Link to={`?webhook=${webhook.id}`}>{webhook.url}</Link>
                       </th>
                       <td>{webhook.events.join(", ")}</td>
+                      <td>{webhook.owner?.name ?? "Nobody"}</td>
                       <td>
                         {!webhook.enabled
                           ? "Disabled"
-                          : webhook.delivery.failedAttempts > 0
-                            ? `Failing: ${webhook.delivery.failedAttempts} attempts, next ${webhook.delivery.nextAttemptAt ? formatDateTime(webhook.delivery.nextAttemptAt) : "soon"}`
-                            : "Delivering"}
+                          : webhook.paused
+                            ? `Paused: ${webhook.owner?.name ?? "its owner"} may no longer manage this project's webhooks; take it over to resume`
+                            : webhook.delivery.failedAttempts > 0
+                              ? `Failing: ${webhook.delivery.failedAttempts} attempts, next ${webhook.delivery.nextAttemptAt ? formatDateTime(webhook.delivery.nextAttemptAt) : "soon"}`
+                              : "Delivering"}
                       </td>
                       <td>
                         <Form method="post" className="inline-form">
                           <input type="hidden" name="webhookId" value={webhook.id} />
-                          <input type="hidden" name="enabled" value={String(!webhook.enabled)} />
+                          <input
+                            type="hidden"
+                            name="enabled"
+                            value={String(webhook.paused || !webhook.enabled)}
+                          />
                           <button type="submit" name="intent" value="enable" disabled={busy}>
-                            {webhook.enabled ? "Disable" : "Enable"}
+                            {webhook.paused ? "Take over" : webhook.enabled ? "Disable" : "Enable"}
                           </button>
                           <button type="submit" name="intent" value="delete" disabled={busy}>
                             Remove

@@ -204,6 +204,8 @@ const webhookExample = {
   enabled: true,
   allowPrivateAddresses: false,
   createdAt: at,
+  owner: { id: 2, name: "Lead" },
+  paused: false,
   delivery: { throughEventId: 118, failedAttempts: 0, failingSince: null, nextAttemptAt: null },
 };
 

@@ -390,6 +390,15 @@ export const webhookSchema = z.object({
   enabled: z.boolean(),
   allowPrivateAddresses: z.boolean(),
   createdAt: timestamp,
+  owner: z
+    .object({ id, name: z.string() })
+    .nullable()
+    .describe("Who created the endpoint or last saved it; null once that account is deleted"),
+  paused: z
+    .boolean()
+    .describe(
+      "Nothing is sent while the owner may no longer manage the project's webhooks (not a lead of it, disabled or deleted, and not an admin); a lead or admin who saves the endpoint takes it over",
+    ),
   delivery: z.object({
     throughEventId: z
       .number()

@@ -14,6 +14,7 @@ import type { Config } from "../../config.ts";
 import type { Logger } from "../../logger.ts";
 import { eventPeople, projectEventView } from "../project-events.ts";
 import { isPrivateAddress, publicOnlyLookup } from "./addresses.ts";
+import { ownerMayManage } from "./owner.ts";
 
 type EndpointRow = Selectable<WebhookEndpointsTable>;
 type EventRow = Selectable<ProjectEventsTable>;
@@ -172,7 +173,7 @@ export function retryDelayMs(baseMs: number, attempts: number): number {
 /**
  * Delivers the project event log to webhook endpoints. Every `WEBHOOK_POLL_SECONDS` it leases
  * the endpoints that have a subscribed event waiting and are not waiting to retry (skipping
- * those another instance holds), and sends each its events in id order, one at a time: an
+ * those another instance holds, and those whose owner may no longer manage them), and sends each its events in id order, one at a time: an
  * endpoint's cursor moves past an event only once the event is delivered or, after
  * `WEBHOOK_RETRY_HOURS` of failures, given up, so every event reaches a working receiver at
  * least once and in order, across crashes and instances. Each endpoint's sending runs on its
@@ -266,6 +267,7 @@ export class WebhookDispatcher {
       where id in (
         select endpoint.id from webhook_endpoints endpoint
         where endpoint.enabled
+          and ${ownerMayManage("endpoint")}
           and endpoint.id <> all(${ownRuns}::int[])
           and (endpoint.leased_until is null or endpoint.leased_until < now())
           and (endpoint.next_attempt_at is null or endpoint.next_attempt_at <= now())

@@ -9,6 +9,7 @@ import { latestProjectEventId } from "../project-events.ts";
 import { loadProjectFor, lockProjectForChange } from "../project-model.ts";
 import { webhookUrlProblem } from "./addresses.ts";
 import { sendWebhook, webhookData } from "./dispatcher.ts";
+import { ownerMayManage } from "./owner.ts";
 
 /** The events an endpoint may subscribe to: those of the project's event log. */
 export const webhookEventTypes = [
@@ -34,7 +35,28 @@ export const updateWebhookSchema = createWebhookSchema
   .extend({ enabled: z.boolean().optional() })
   .strict();
 
-type EndpointRow = Selectable<WebhookEndpointsTable>;
+type EndpointRow = Selectable<WebhookEndpointsTable> & {
+  owner_name: string | null;
+  owner_may_manage: boolean;
+};
+
+/** Endpoints with their owner's name and whether the owner may still manage them. */
+function endpointsWithOwner(db: Kysely<Database>) {
+  return db
+    .selectFrom("webhook_endpoints")
+    .leftJoin("users as owner", "owner.id", "webhook_endpoints.created_by")
+    .selectAll("webhook_endpoints")
+    .select([
+      "owner.name as owner_name",
+      ownerMayManage("webhook_endpoints").as("owner_may_manage"),
+    ]);
+}
+
+async function endpointById(db: Kysely<Database>, webhookId: number): Promise<EndpointRow> {
+  return endpointsWithOwner(db)
+    .where("webhook_endpoints.id", "=", webhookId)
+    .executeTakeFirstOrThrow();
+}
 
 /**
  * Endpoints one project may have. Each is sent every event it subscribes to and takes its turn
@@ -53,6 +75,13 @@ export function webhookView(row: EndpointRow) {
     enabled: row.enabled,
     allowPrivateAddresses: row.allow_private_addresses,
     createdAt: row.created_at.toISOString(),
+    /** Who created the endpoint or last saved it, and answers for where its events go. */
+    owner: row.created_by === null ? null : { id: row.created_by, name: row.owner_name ?? "" },
+    /**
+     * Nothing is sent while the owner may no longer manage the project's webhooks (no longer a
+     * lead, disabled, or deleted): a lead or admin who saves the endpoint takes it over.
+     */
+    paused: !row.owner_may_manage,
     delivery: {
       /** Every subscribed event up to this id has been delivered or given up. */
       throughEventId: row.after_event_id,
@@ -96,11 +125,9 @@ export async function listWebhooks(
   projectId: number,
 ): Promise<WebhookView[]> {
   await loadProjectFor(db, user, projectId, "project.edit");
-  const rows = await db
-    .selectFrom("webhook_endpoints")
-    .selectAll()
-    .where("project_id", "=", projectId)
-    .orderBy("id")
+  const rows = await endpointsWithOwner(db)
+    .where("webhook_endpoints.project_id", "=", projectId)
+    .orderBy("webhook_endpoints.id")
     .execute();
   return rows.map(webhookView);
 }
@@ -131,7 +158,7 @@ export async function createWebhook(
         `A project has at most ${MAX_WEBHOOKS_PER_PROJECT} webhooks; delete one to add another`,
       );
     }
-    const row = await trx
+    const { id } = await trx
       .insertInto("webhook_endpoints")
       .values({
         project_id: projectId,
@@ -142,8 +169,9 @@ export async function createWebhook(
         after_event_id: await latestProjectEventId(trx, projectId),
         created_by: user.id,
       })
-      .returningAll()
+      .returning("id")
       .executeTakeFirstOrThrow();
+    const row = await endpointById(trx, id);
     await recordAudit(trx, {
       actorId: user.id,
       action: "webhook.create",
@@ -162,10 +190,8 @@ async function manageableEndpoint(
   user: User,
   webhookId: number,
 ): Promise<EndpointRow> {
-  const row = await db
-    .selectFrom("webhook_endpoints")
-    .selectAll()
-    .where("id", "=", webhookId)
+  const row = await endpointsWithOwner(db)
+    .where("webhook_endpoints.id", "=", webhookId)
     .executeTakeFirst();
   if (!row) throw notFound("No such webhook");
   await loadProjectFor(db, user, row.project_id, "project.edit").catch(() => {
@@ -192,9 +218,12 @@ export async function updateWebhook(
   if (input.url !== undefined || input.allowPrivateAddresses === false) {
     await checkUrl(input.url ?? current.url, allowPrivate);
   }
-  const row = await db
+  await db
     .updateTable("webhook_endpoints")
     .set({
+      // Whoever saves the endpoint answers for where its events go from now on: a lead taking
+      // over one whose owner left the project resumes its sending.
+      created_by: user.id,
       ...(input.url === undefined ? {} : { url: input.url }),
       ...(input.events === undefined ? {} : { event_types: [...new Set(input.events)] }),
       ...(input.enabled === undefined ? {} : { enabled: input.enabled }),
@@ -203,15 +232,18 @@ export async function updateWebhook(
       ...(input.enabled ? { next_attempt_at: null } : {}),
     })
     .where("id", "=", webhookId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .execute();
+  const row = await endpointById(db, webhookId);
   await recordAudit(db, {
     actorId: user.id,
     action: "webhook.update",
     projectId: row.project_id,
     subjectType: "webhook",
     subjectId: row.id,
-    details: { ...input },
+    details: {
+      ...input,
+      ...(current.created_by === user.id ? {} : { takenOverFrom: current.created_by }),
+    },
   });
   return webhookView(row);
 }
