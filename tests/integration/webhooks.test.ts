@@ -378,6 +378,9 @@ describe("webhooks", { timeout: 60_000 }, () => {
   it("shares the instance's sending among endpoints, however many slow receivers one project has", async () => {
     // Ten endpoints (as many as an instance sends to at once), each with a backlog of events
     // and a receiver that takes most of the timeout to answer each.
+    const warnings: string[] = [];
+    const noteWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", noteWarning);
     let slowRequests = 0;
     const slowServer = http.createServer((request, response) => {
       request.resume();
@@ -404,7 +407,11 @@ describe("webhooks", { timeout: 60_000 }, () => {
       expect(Date.now() - waitingSince, "how long the other project's event waited").toBeLessThan(
         6_000,
       );
+      // Every place busy, one request closing: within the listeners the dispatcher allows.
+      await expect.poll(() => slowRequests, { timeout: 20_000 }).toBeGreaterThanOrEqual(40);
+      expect(warnings.filter((warning) => warning.startsWith("MaxListeners"))).toEqual([]);
     } finally {
+      process.off("warning", noteWarning);
       await new Promise<void>((resolve) => {
         slowServer.closeAllConnections();
         slowServer.close(() => resolve());

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
@@ -198,7 +199,12 @@ export class WebhookDispatcher {
       | "webhookLeaseMs"
     >,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // Every request in flight listens to the signal until its socket closes: one per endpoint
+    // being sent to, plus those whose run has ended a moment before their socket's close.
+    // Node warns of a leak past ten, which the ten places and one closing request reach.
+    setMaxListeners(ENDPOINTS_IN_FLIGHT * 2, this.stopping.signal);
+  }
 
   start(): void {
     this.timer = setInterval(() => this.lookNow(), this.config.webhookPollMs);
