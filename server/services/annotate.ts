@@ -12,7 +12,7 @@ import { canonicalJson } from "../../app/domain/canonical-json.ts";
 import type { Database, User } from "../../db/schema.ts";
 import { conflict, fieldErrors, forbidden, notFound, validationFailed } from "../errors.ts";
 import { recordProjectEvent } from "./project-events.ts";
-import { loadProjectFor, lockProjectForLabels, type ProjectModel } from "./project-model.ts";
+import { loadProjectFor, lockProjectFor, type ProjectModel } from "./project-model.ts";
 import { lastPlaceKeptForExpert, stableFraction } from "./queue.ts";
 import { settleItems } from "./settle.ts";
 import { measureSubmission, recordAssignmentActivity } from "./work-time.ts";
@@ -121,7 +121,8 @@ export interface SubmittedAnnotation {
  * reservation's activity instants; the client's `durationMs` is kept only within its bound.
  * The same label sent again answers with the stored one, `replayed` (`replayedSubmission`).
  * The template, overlap and policy are those of the project row locked in the transaction
- * (`lockProjectForLabels`): a template change waits for the label, which it then checks.
+ * (`lockProjectFor`, as `lockProjectForLabels` does): a template change waits for the label,
+ * which it then checks, and so does a removal of the caller, whose label is refused after it.
  */
 export async function submitAnnotation(
   db: Kysely<Database>,
@@ -132,7 +133,7 @@ export async function submitAnnotation(
   const { label, durationMs } = parse(annotationInputSchema, input);
   const { id: projectId } = await loadItemForWork(db, user, itemId);
   return db.transaction().execute(async (trx) => {
-    const project = await lockProjectForLabels(trx, projectId);
+    const { project } = await lockProjectFor(trx, user, projectId, "item.annotate");
     const item = await trx
       .selectFrom("items")
       .select(["id", "status", "responses", "gold_label"])

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Database, User } from "../../db/schema.ts";
 import { conflict, fieldErrors, notFound, validationFailed } from "../errors.ts";
 import { recordAudit } from "./audit.ts";
-import { loadProjectFor } from "./project-model.ts";
+import { loadProjectFor, loadProjectModel, lockProjectFor } from "./project-model.ts";
 import { liveReservations } from "./queue.ts";
 
 export const flagInputSchema = z.object({ note: z.string().trim().min(1).max(2_000) }).strict();
@@ -73,6 +73,7 @@ export async function flagItem(
   const projectId = await projectOfItem(db, itemId);
   await loadProjectFor(db, user, projectId, "item.annotate");
   const flagId = await db.transaction().execute(async (trx) => {
+    await lockProjectFor(trx, user, projectId, "item.annotate");
     const released = await trx
       .updateTable("assignments")
       .set({ status: "skipped", completed_at: new Date() })
@@ -221,6 +222,7 @@ async function resolveFlag(
   if (!found) throw notFound("No such flag");
   await loadProjectFor(db, user, found.project_id, "item.review");
   await db.transaction().execute(async (trx) => {
+    await lockProjectFor(trx, user, found.project_id, "item.review");
     const closed = await trx
       .updateTable("item_flags")
       .set({ resolution, resolved_by: user.id, resolved_at: new Date() })
@@ -285,7 +287,8 @@ export async function reassignFlag(
 ): Promise<ItemFlag> {
   const { email } = parse(reassignInputSchema, input);
   return resolveFlag(db, user, flagId, "reassigned", async (trx, flag) => {
-    const { project } = await loadProjectFor(trx, user, flag.projectId, "item.review");
+    // The caller's standing was read under the project's lock as the transaction began.
+    const project = await loadProjectModel(trx, flag.projectId);
     const assignee = await trx
       .selectFrom("users")
       .innerJoin("project_members", "project_members.user_id", "users.id")

@@ -112,3 +112,25 @@ export async function loadProjectFor(
   const { role: _role, ...project } = row!;
   return { project: projectModel(project), subject };
 }
+
+/**
+ * `loadProjectFor` inside a write's transaction, the project's row held `for share` until it
+ * ends, as `lockProjectForLabels` holds it: the caller's role is read under the lock that member
+ * changes take `for no key update` (`lockProjectLeads`), so a removal or a change of role
+ * committed before the write is seen by it, and one made meanwhile waits for the write's commit.
+ * A member whose removal has been answered can no longer write; checked only before the
+ * transaction, a write that passed the check just before the removal would commit just after it.
+ * Taken first in the transaction, before any item, assignment, label or review row (decision 035).
+ */
+export async function lockProjectFor(
+  trx: Kysely<Database>,
+  user: User,
+  projectId: number,
+  action: Action,
+): Promise<{ project: ProjectModel; subject: Subject }> {
+  // The lock first, the role after it in a statement of its own: a statement that waits for a
+  // row lock reads the locked row as it is once the lock is granted, but the rows it joins as
+  // they were when it began, so the membership a change just committed would go unseen.
+  await trx.selectFrom("projects").select("id").where("id", "=", projectId).forShare().execute();
+  return loadProjectFor(trx, user, projectId, action);
+}

@@ -31,7 +31,7 @@ import { pseudonymsFor } from "./items.ts";
 import { addPanelMemberSchema, insertPanelMember, isPanelMember, listPanel } from "./panel.ts";
 import { participantKeys, participantUsers } from "./participants.ts";
 import { recordProjectEvent } from "./project-events.ts";
-import { loadProjectFor, type ProjectModel } from "./project-model.ts";
+import { loadProjectFor, lockProjectFor, type ProjectModel } from "./project-model.ts";
 import { prepareItemRoom } from "./room.ts";
 import {
   discardRoomTime,
@@ -66,6 +66,10 @@ export interface ItemInProject {
   subject: Subject;
 }
 
+const asNoSuchItem = (error: unknown) => {
+  throw error instanceof AppError && error.code === "not_found" ? notFound("No such item") : error;
+};
+
 /** The item with the caller's standing in its project; outsiders get a 404 for the item. */
 async function loadItem(db: Kysely<Database>, user: User, itemId: number): Promise<ItemInProject> {
   const item = await db
@@ -79,11 +83,7 @@ async function loadItem(db: Kysely<Database>, user: User, itemId: number): Promi
     user,
     item.project_id,
     "project.view",
-  ).catch((error: unknown) => {
-    throw error instanceof AppError && error.code === "not_found"
-      ? notFound("No such item")
-      : error;
-  });
+  ).catch(asNoSuchItem);
   return {
     id: item.id,
     projectId: item.project_id,
@@ -92,6 +92,22 @@ async function loadItem(db: Kysely<Database>, user: User, itemId: number): Promi
     project,
     subject,
   };
+}
+
+/**
+ * The caller's standing read again inside a write's transaction, first in it, under the project's
+ * lock (`lockProjectFor`): a lead or member removed or given another role since the check before
+ * the transaction is refused as after it, and a removal sent meanwhile waits for the commit.
+ */
+async function standingInTransaction(
+  trx: Kysely<Database>,
+  user: User,
+  item: ItemInProject,
+): Promise<ItemInProject> {
+  const { subject } = await lockProjectFor(trx, user, item.projectId, "project.view").catch(
+    asNoSuchItem,
+  );
+  return { ...item, subject };
 }
 
 export function refuseUnpublishable(status: ItemStatus): void {
@@ -251,6 +267,7 @@ export async function publishItem(
   await context.rooms.flushRoomTime(itemRoomName(itemId));
 
   const { version, label } = await db.transaction().execute(async (trx) => {
+    await requirePublisher(trx, user, await standingInTransaction(trx, user, item), rule);
     const locked = await trx
       .selectFrom("items")
       .select("status")
@@ -412,6 +429,10 @@ export async function approveDraft(context: PublishContext, user: User, itemId: 
   await prepareItemRoom(context, itemId, { startAdjudication: false });
   const label = validateDraft(item, (await readDraft(context, itemId)).label);
   const version = await db.transaction().execute(async (trx) => {
+    await standingInTransaction(trx, user, item);
+    if (!(await isPanelMember(trx, user.id, itemId))) {
+      throw forbidden("Only members of this item's panel may approve its draft");
+    }
     const locked = await trx
       .selectFrom("items")
       .select("status")
@@ -486,6 +507,9 @@ export async function reopenItem(context: PublishContext, user: User, itemId: nu
   await prepareItemRoom(context, itemId);
   await context.rooms.flushRoomTime(itemRoomName(itemId));
   const nextVersion = await db.transaction().execute(async (trx) => {
+    if (!can((await standingInTransaction(trx, user, item)).subject, "item.publish")) {
+      throw forbidden("Only a lead of this project may reopen");
+    }
     const locked = await trx
       .selectFrom("items")
       .select("status")
@@ -536,14 +560,19 @@ export async function addPanelMember(
   if (!can(item.subject, "item.publish")) {
     throw forbidden("Only a lead of this project may add panel members");
   }
-  const added = await insertPanelMember(db, item, parsed.data.email, user.id);
-  await recordAudit(db, {
-    actorId: user.id,
-    action: "panel.add",
-    projectId: item.projectId,
-    subjectType: "item",
-    subjectId: itemId,
-    details: { userId: added },
+  await db.transaction().execute(async (trx) => {
+    if (!can((await standingInTransaction(trx, user, item)).subject, "item.publish")) {
+      throw forbidden("Only a lead of this project may add panel members");
+    }
+    const added = await insertPanelMember(trx, item, parsed.data.email, user.id);
+    await recordAudit(trx, {
+      actorId: user.id,
+      action: "panel.add",
+      projectId: item.projectId,
+      subjectType: "item",
+      subjectId: itemId,
+      details: { userId: added },
+    });
   });
   // The panel now sees the labels: the item is in adjudication from here on, so that no review
   // can send it back to the blind queue.

@@ -17,7 +17,7 @@ import { conflict, fieldErrors, forbidden, notFound, validationFailed } from "..
 import { requireProjectPermission } from "../permissions.ts";
 import { recordAudit } from "./audit.ts";
 import { REVEALED_STATUSES } from "./items.ts";
-import { loadProjectFor, lockProjectForLabels } from "./project-model.ts";
+import { loadProjectFor, lockProjectFor } from "./project-model.ts";
 import { recordProjectEvent } from "./project-events.ts";
 import { withdrawVote } from "./room.ts";
 import { settleAgain } from "./settle.ts";
@@ -306,8 +306,9 @@ export async function decideReview(
   await context.rooms.flushRoomTime(roomName);
 
   const decided = await db.transaction().execute(async (trx) => {
-    // A correction is a label: checked against the template a concurrent change waits for.
-    const project = await lockProjectForLabels(trx, review.project_id);
+    // A correction is a label: checked against the template a concurrent change waits for, by
+    // a reviewer still leading the project when it commits.
+    const { project } = await lockProjectFor(trx, user, review.project_id, "item.review");
     // The item first, then the review and the label: submissions and revisions lock the item
     // before they write its labels, and one order keeps either from waiting on the other in a
     // cycle (decision 035).

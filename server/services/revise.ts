@@ -9,7 +9,7 @@ import {
 import type { Database, User } from "../../db/schema.ts";
 import { conflict, fieldErrors, notFound, validationFailed } from "../errors.ts";
 import { recordAudit } from "./audit.ts";
-import { loadProjectFor, lockProjectForLabels } from "./project-model.ts";
+import { loadProjectFor, lockProjectFor } from "./project-model.ts";
 
 export const revisionInputSchema = z.object({ label: labelInputSchema() }).strict();
 
@@ -107,7 +107,8 @@ export async function lastRevisableAnnotation(
  * the template as a submission is. The item's row is locked, so a revision and the last label
  * that settles the item are ordered: a revision after settling is refused (409), and one before
  * it is what settling sees. The label it replaces is kept in the audit log. The template and
- * overlap are read under the project's lock (`lockProjectForLabels`), as a submission reads them.
+ * overlap, and the caller's membership, are read under the project's lock (`lockProjectFor`), as
+ * a submission reads them.
  * A label sampled for review no longer changes, decided or not: the lead's queue, page and room
  * show it from the moment it is submitted, and a verdict must judge the label the lead read
  * (docs/workflow.md "Junior review"). The review row is written in the submission's transaction
@@ -128,7 +129,7 @@ export async function reviseAnnotation(
   if (!item) throw notFound("No such item");
   await loadProjectFor(db, user, item.project_id, "item.annotate");
   return db.transaction().execute(async (trx) => {
-    const project = await lockProjectForLabels(trx, item.project_id);
+    const { project } = await lockProjectFor(trx, user, item.project_id, "item.annotate");
     const locked = await trx
       .selectFrom("items")
       .select(["status", "responses", "gold_label", labelCountOf(sql.ref("id")).as("labels")])

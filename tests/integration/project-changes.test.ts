@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labelSchemaFor, templateSchema, type ResponseRef } from "../../app/domain/template.ts";
 import type { ApiResponse } from "../setup/api-client.ts";
+import { raceWithHeldWriters } from "../setup/lock-race.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import { memberMaker, projectWithTeam, reserve, type Member } from "../setup/team-project.ts";
 
@@ -98,77 +99,27 @@ async function labelsTheTemplateRefuses(projectId: number): Promise<unknown[]> {
 }
 
 /**
- * Runs label writers and a lead's template change (preference scale 2 → 1) concurrently. On
- * PostgreSQL the interleaving that let labels past the change is forced: a transaction of the
- * test holds the locks the writers need (the project's item rows, or the project's import lock)
- * until every writer waits on it, then the change is sent and given time to finish or to wait
- * too, and only then are the writers let through. On PGlite, whose single connection runs one
- * transaction at a time, they are simply sent together.
+ * Runs label writers and a lead's template change (preference scale 2 → 1) concurrently, in the
+ * interleaving that let labels past the change (`raceWithHeldWriters`): on PostgreSQL a
+ * transaction of the test holds the locks the writers need, the project's item rows or the
+ * project's import lock, until every writer waits on it and the change has been sent.
  */
 async function raceTemplateChange(
   projectId: number,
   hold: "items" | "import",
   writers: () => Array<Promise<ApiResponse<unknown>>>,
 ): Promise<{ change: ApiResponse<unknown>; writes: Array<ApiResponse<unknown>> }> {
-  const change = () =>
-    lead.api.patch(`/projects/${projectId}`, { template: preferenceTemplate(1) });
-  const url = server.context.config.databaseUrl;
-  if (!url) {
-    const [changed, ...writes] = await Promise.all([change(), ...writers()]);
-    return { change: changed!, writes };
-  }
-  const holder = new pg.Client({ connectionString: url });
-  const watcher = new pg.Client({ connectionString: url });
-  await holder.connect();
-  await watcher.connect();
-  try {
-    const waiting = async () => {
-      const { rows } = await watcher.query<{ count: string }>(
-        `select count(*) from pg_stat_activity
-         where datname = current_database() and wait_event_type = 'Lock'`,
-      );
-      return Number(rows[0]!.count);
-    };
-    const until = async (condition: () => Promise<boolean>) => {
-      const deadline = Date.now() + 10_000;
-      while (!(await condition())) {
-        if (Date.now() > deadline) {
-          const { rows } = await watcher.query(
-            `select state, wait_event_type, wait_event, left(query, 80) as query
-             from pg_stat_activity where datname = current_database()`,
-          );
-          throw new Error(`the requests never reached their locks: ${JSON.stringify(rows)}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
-    await holder.query("begin");
-    if (hold === "items") {
-      await holder.query("select id from items where project_id = $1 for update", [projectId]);
-    } else {
-      await holder.query("select pg_advisory_xact_lock(hashtext($1))", [
-        `quorum:import:${projectId}`,
-      ]);
-    }
-    // A writer refused before it reaches a lock answers instead; its status then tells why.
-    let answered = 0;
-    const writes = writers().map((write) =>
-      write.finally(() => {
-        answered += 1;
-      }),
-    );
-    await until(async () => answered + (await waiting()) >= writes.length);
-    let changeDone = false;
-    const changed = change().finally(() => {
-      changeDone = true;
-    });
-    await until(async () => changeDone || answered + (await waiting()) > writes.length);
-    await holder.query("commit");
-    return { change: await changed, writes: await Promise.all(writes) };
-  } finally {
-    await holder.end();
-    await watcher.end();
-  }
+  return raceWithHeldWriters({
+    databaseUrl: server.context.config.databaseUrl,
+    hold: (holder) =>
+      hold === "items"
+        ? holder.query("select id from items where project_id = $1 for update", [projectId])
+        : holder.query("select pg_advisory_xact_lock(hashtext($1))", [
+            `quorum:import:${projectId}`,
+          ]),
+    writers,
+    change: () => lead.api.patch(`/projects/${projectId}`, { template: preferenceTemplate(1) }),
+  });
 }
 
 beforeAll(async () => {

@@ -1,0 +1,229 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ApiResponse } from "../setup/api-client.ts";
+import {
+  memberChange,
+  raceWithHeldWriters,
+  writeDuringMemberChange,
+  type HeldRace,
+} from "../setup/lock-race.ts";
+import { startTestServer, type TestServer } from "../setup/server.ts";
+import { memberMaker, projectWithTeam, reserve, type Member } from "../setup/team-project.ts";
+
+/**
+ * A write checks the caller's role before its transaction and again inside it, under the
+ * project's row (`lockProjectFor`), which member changes lock too: a member's write in flight
+ * when they are removed or given another role commits before the change, which waits for it,
+ * never after the change has been answered. Each case forces the interleaving that let a write
+ * checked before a removal commit after it (`raceWithHeldWriters`): the test holds a row the
+ * write needs inside its transaction, sends the change, and lets the write through only once the
+ * change has had time to finish; or it makes the change in its own transaction and sends the
+ * write, which passes its first check, and commits the change once the write waits for it.
+ */
+
+let server: TestServer;
+let admin: Member;
+let projects = 0;
+const person = memberMaker(() => server, "removal-race.test");
+
+const template = {
+  fields: [{ id: "preference", type: "preference", label: "Preference", scale: 2, required: true }],
+};
+
+async function project(lead: Member, annotators: Member[], body: Record<string, unknown> = {}) {
+  projects += 1;
+  return projectWithTeam(
+    server,
+    { admin, lead, annotators },
+    { name: `Removal race ${projects}`, template, overlap: 2, ...body },
+    [
+      {
+        externalId: `race-${projects}`,
+        prompt: "Which answer is better?",
+        responses: [
+          { id: "a", text: "Take it with food." },
+          { id: "b", text: "Take it on an empty stomach." },
+        ],
+      },
+    ],
+  );
+}
+
+const submit = (member: Member, itemId: number, preference: number) =>
+  member.api.post(`/items/${itemId}/annotations`, { label: { preference } });
+
+const holdItem =
+  (itemId: number) => (holder: { query: (sql: string, values: unknown[]) => Promise<unknown> }) =>
+    holder.query("select id from items where id = $1 for update", [itemId]);
+
+/** A project with a second lead, so that the first may leave, and a junior's label under review. */
+async function juniorLabelUnderReview() {
+  const [lead, otherLead] = [await person("lead"), await person("lead")];
+  const junior = await person("junior", { level: "junior" });
+  const { projectId, itemIds } = await project(lead, [junior], {
+    settings: { juniorReview: { firstN: 20, rate: 1 } },
+  });
+  await admin.api.post(`/projects/${projectId}/members`, { email: otherLead.email, role: "lead" });
+  const itemId = itemIds[0]!;
+  expect(await reserve(junior, projectId)).toBe(itemId);
+  expect((await submit(junior, itemId, 1)).status).toBe(201);
+  const { id: reviewId } = await server.context.db
+    .selectFrom("reviews")
+    .select("id")
+    .where("project_id", "=", projectId)
+    .executeTakeFirstOrThrow();
+  return { lead, projectId, itemId, reviewId };
+}
+
+/**
+ * On PostgreSQL the write was held inside its transaction: it commits, and the change waited for
+ * it. On PGlite the two were sent together and either may have gone first: the write commits,
+ * or, sent after the change, is refused as the member's write after their removal.
+ */
+function expectWriteBeforeChange(
+  race: HeldRace<unknown, unknown>,
+  statuses: { written: number; refused: number; changed: number },
+) {
+  const [write] = race.writes;
+  expect(race.change.status, JSON.stringify(race.change.body)).toBe(statuses.changed);
+  if (race.changeWaited === null) {
+    expect([statuses.written, statuses.refused]).toContain(write!.status);
+    return;
+  }
+  expect(write!.status, JSON.stringify(write!.body)).toBe(statuses.written);
+  expect(race.changeWaited, "the change waited for the write in flight").toBe(true);
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  admin = await person("admin", { isAdmin: true });
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("a member's write in flight when they are removed or given another role", () => {
+  it("an annotator's submission commits before their removal, which waits for it", async () => {
+    const lead = await person("lead");
+    const annotator = await person("annotator", { level: "expert" });
+    const { projectId, itemIds } = await project(lead, [annotator]);
+    const itemId = itemIds[0]!;
+    expect(await reserve(annotator, projectId)).toBe(itemId);
+    const race = await raceWithHeldWriters({
+      databaseUrl: server.context.config.databaseUrl,
+      hold: holdItem(itemId),
+      writers: () => [submit(annotator, itemId, 1)],
+      change: () => admin.api.delete(`/projects/${projectId}/members/${annotator.id}`),
+    });
+    expectWriteBeforeChange(race, { written: 201, refused: 404, changed: 204 });
+  });
+
+  it("a lead's review decision commits before they are made annotator, which waits for it", async () => {
+    const { lead, projectId, itemId, reviewId } = await juniorLabelUnderReview();
+    const race = await raceWithHeldWriters({
+      databaseUrl: server.context.config.databaseUrl,
+      hold: holdItem(itemId),
+      writers: () => [lead.api.post(`/reviews/${reviewId}`, { verdict: "accept", comments: [] })],
+      change: () =>
+        admin.api.post(`/projects/${projectId}/members`, { email: lead.email, role: "annotator" }),
+    });
+    expectWriteBeforeChange(race, { written: 200, refused: 403, changed: 200 });
+  });
+
+  it("a lead's addition to a panel commits before their removal, which waits for it", async () => {
+    const [lead, otherLead] = [await person("lead"), await person("lead")];
+    const annotators = [await person("expert"), await person("expert"), await person("expert")];
+    const { projectId, itemIds } = await project(lead, annotators);
+    await admin.api.post(`/projects/${projectId}/members`, {
+      email: otherLead.email,
+      role: "lead",
+    });
+    const itemId = itemIds[0]!;
+    for (const [annotator, preference] of [
+      [annotators[0]!, 2],
+      [annotators[1]!, -2],
+    ] as const) {
+      expect(await reserve(annotator, projectId)).toBe(itemId);
+      expect((await submit(annotator, itemId, preference)).status).toBe(201);
+    }
+    const race = await raceWithHeldWriters({
+      databaseUrl: server.context.config.databaseUrl,
+      // The panel seat the lead is adding, taken by the test's transaction first.
+      hold: (holder) =>
+        holder.query("insert into panel_members (item_id, user_id, added_by) values ($1, $2, $3)", [
+          itemId,
+          annotators[2]!.id,
+          otherLead.id,
+        ]),
+      writers: () => [lead.api.post(`/items/${itemId}/panel`, { email: annotators[2]!.email })],
+      change: () => admin.api.delete(`/projects/${projectId}/members/${lead.id}`),
+    });
+    expectWriteBeforeChange(race, { written: 201, refused: 404, changed: 204 });
+  });
+});
+
+describe("a member's write sent while their removal or new role is being committed", () => {
+  const during = (
+    change: ReturnType<typeof memberChange.removal>,
+    write: () => Promise<ApiResponse<unknown>>,
+  ) =>
+    writeDuringMemberChange({
+      databaseUrl: server.context.config.databaseUrl,
+      db: server.context.db,
+      change,
+      write,
+    });
+  const labelsOf = (itemId: number) =>
+    server.context.db
+      .selectFrom("annotations")
+      .select(["user_id", "label"])
+      .where("item_id", "=", itemId)
+      .execute();
+
+  it("refuses a removed annotator's submission and stores nothing", async () => {
+    const lead = await person("lead");
+    const annotator = await person("annotator", { level: "expert" });
+    const { projectId, itemIds } = await project(lead, [annotator]);
+    const itemId = itemIds[0]!;
+    expect(await reserve(annotator, projectId)).toBe(itemId);
+    const written = await during(memberChange.removal(projectId, annotator.id), () =>
+      submit(annotator, itemId, 1),
+    );
+    expect(written.status, JSON.stringify(written.body)).toBe(404);
+    expect(await labelsOf(itemId)).toEqual([]);
+  });
+
+  it("refuses a removed annotator's revision and keeps their label as it was", async () => {
+    const lead = await person("lead");
+    const annotator = await person("annotator", { level: "expert" });
+    const { projectId, itemIds } = await project(lead, [annotator]);
+    const itemId = itemIds[0]!;
+    expect(await reserve(annotator, projectId)).toBe(itemId);
+    expect((await submit(annotator, itemId, 1)).status).toBe(201);
+    const written = await during(memberChange.removal(projectId, annotator.id), () =>
+      annotator.api.put(`/items/${itemId}/annotations/mine`, { label: { preference: -2 } }),
+    );
+    expect(written.status, JSON.stringify(written.body)).toBe(404);
+    expect(await labelsOf(itemId)).toEqual([{ user_id: annotator.id, label: { preference: 1 } }]);
+  });
+
+  it("refuses the review decision of a lead made annotator, and the review stays open", async () => {
+    const { lead, projectId, reviewId } = await juniorLabelUnderReview();
+    const verdict = async () =>
+      (
+        await server.context.db
+          .selectFrom("reviews")
+          .select("verdict")
+          .where("id", "=", reviewId)
+          .executeTakeFirstOrThrow()
+      ).verdict;
+    const written = await during(memberChange.role(projectId, lead.id, "annotator"), () =>
+      lead.api.post(`/reviews/${reviewId}`, {
+        verdict: "reject",
+        comments: [{ text: "The reasoning skips the dose" }],
+      }),
+    );
+    expect(written.status, JSON.stringify(written.body)).toBe(403);
+    expect(await verdict()).toBe("pending");
+  });
+});
