@@ -226,4 +226,30 @@ describe("a member's write sent while their removal or new role is being committ
     expect(written.status, JSON.stringify(written.body)).toBe(403);
     expect(await verdict()).toBe("pending");
   });
+  it("refuses the import of a lead removed while it was checked, and stores none of it", async () => {
+    const { lead, projectId } = await juniorLabelUnderReview();
+    const itemsOf = async () =>
+      (
+        await server.context.db
+          .selectFrom("items")
+          .select("external_id")
+          .where("project_id", "=", projectId)
+          .execute()
+      ).map((row) => row.external_id);
+    const before = await itemsOf();
+    const written = await during(memberChange.removal(projectId, lead.id), () =>
+      lead.api.post(`/projects/${projectId}/items`, [
+        {
+          externalId: `late-${projectId}`,
+          prompt: "Which answer is better?",
+          responses: [
+            { id: "a", text: "Take it with food." },
+            { id: "b", text: "Take it on an empty stomach." },
+          ],
+        },
+      ]),
+    );
+    expect(written.status, JSON.stringify(written.body)).toBe(404);
+    expect(await itemsOf()).toEqual(before);
+  });
 });

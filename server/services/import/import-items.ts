@@ -6,7 +6,12 @@ import { badRequest, conflict, validationFailed } from "../../errors.ts";
 import { recordAudit } from "../audit.ts";
 import { projectItemCount } from "../items.ts";
 import { latestProjectEventId, recordProjectEvent } from "../project-events.ts";
-import { loadProjectModel, lockProjectForLabels, type ProjectModel } from "../project-model.ts";
+import {
+  loadProjectFor,
+  loadProjectModel,
+  lockProjectForLabels,
+  type ProjectModel,
+} from "../project-model.ts";
 import { AHEAD_ITEMS } from "../quality-ahead.ts";
 import type { FingerprintParts } from "../quality-economics.ts";
 import { MOST_PATCHED_ITEMS } from "../quality-rows.ts";
@@ -106,6 +111,9 @@ export async function importItems(
         "The project's template changed while the file was being checked; send it again",
       );
     }
+    // Whoever imports may have been removed while the file was read and checked: their role is
+    // read again under the lock member changes take (decision 040).
+    if (input.actor) await loadProjectFor(trx, input.actor, project.id, "project.import");
     const eventsBefore = await latestProjectEventId(trx, project.id);
     const heldBefore =
       input.qualityInTransaction === true && (await holdsCurrentFigures(db, trx, project.id));
