@@ -142,6 +142,8 @@ export async function updateProject(
   const update = parseOrThrow(projectUpdateSchema, input, "project update");
   await db.transaction().execute(async (trx) => {
     await lockProjectForChange(trx, projectId);
+    // A lead removed while the change was on its way changes nothing (decision 040).
+    await requireProjectPermission(trx, user, projectId, "project.edit");
     if (update.template) await assertTemplateKeepsLabels(trx, projectId, update.template);
     await trx
       .updateTable("projects")

@@ -15,7 +15,7 @@ import type { Database, ItemStatus, User } from "../../db/schema.ts";
 import { AppError, fieldErrors, validationFailed } from "../errors.ts";
 import { recordAudit } from "./audit.ts";
 import type { Subject } from "../permissions.ts";
-import { loadProjectFor, type ProjectModel } from "./project-model.ts";
+import { loadProjectFor, lockProjectFor, type ProjectModel } from "./project-model.ts";
 import {
   quoteVotes,
   readDraft,
@@ -263,6 +263,8 @@ async function publishBatch(
 ): Promise<{ published: number[]; skipped: SkippedItem[] }> {
   if (readings.length === 0 && unprepared.length === 0) return { published: [], skipped: [] };
   return context.db.transaction().execute(async (trx) => {
+    // Each batch is published by someone still leading the project (decision 040).
+    await lockProjectFor(trx, user, project.id, "item.publish");
     const ids = readings.map((reading) => reading.itemId);
     const locked =
       ids.length === 0

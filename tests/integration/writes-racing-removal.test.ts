@@ -252,4 +252,50 @@ describe("a member's write sent while their removal or new role is being committ
     expect(written.status, JSON.stringify(written.body)).toBe(404);
     expect(await itemsOf()).toEqual(before);
   });
+  it("refuses the settings change of a lead removed meanwhile, and the project keeps its name", async () => {
+    const { lead, projectId } = await juniorLabelUnderReview();
+    const nameOf = async () =>
+      (
+        await server.context.db
+          .selectFrom("projects")
+          .select("name")
+          .where("id", "=", projectId)
+          .executeTakeFirstOrThrow()
+      ).name;
+    const before = await nameOf();
+    const written = await during(memberChange.removal(projectId, lead.id), () =>
+      lead.api.patch(`/projects/${projectId}`, { name: "Renamed by a former lead" }),
+    );
+    expect(written.status, JSON.stringify(written.body)).toBe(404);
+    expect(await nameOf()).toBe(before);
+  });
+
+  it("refuses the consensus publishing of a lead removed meanwhile, and publishes nothing", async () => {
+    const [lead, otherLead] = [await person("lead"), await person("lead")];
+    const annotators = [await person("expert"), await person("expert")];
+    const { projectId, itemIds } = await project(lead, annotators);
+    await admin.api.post(`/projects/${projectId}/members`, {
+      email: otherLead.email,
+      role: "lead",
+    });
+    const itemId = itemIds[0]!;
+    for (const annotator of annotators) {
+      expect(await reserve(annotator, projectId)).toBe(itemId);
+      expect((await submit(annotator, itemId, 1)).status).toBe(201);
+    }
+    const status = async () =>
+      (
+        await server.context.db
+          .selectFrom("items")
+          .select("status")
+          .where("id", "=", itemId)
+          .executeTakeFirstOrThrow()
+      ).status;
+    expect(await status()).toBe("consensus");
+    const written = await during(memberChange.removal(projectId, lead.id), () =>
+      lead.api.post(`/projects/${projectId}/publish-consensus`, {}),
+    );
+    expect(written.status, JSON.stringify(written.body)).toBe(404);
+    expect(await status()).toBe("consensus");
+  });
 });
