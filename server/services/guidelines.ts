@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Database, User } from "../../db/schema.ts";
 import { conflict, fieldErrors, notFound, validationFailed } from "../errors.ts";
 import { recordAudit } from "./audit.ts";
-import { loadProjectFor } from "./project-model.ts";
+import { loadProjectFor, lockProjectFor } from "./project-model.ts";
 
 /** Long enough for a real annotation manual, short enough to render on every labeling page. */
 export const MAX_GUIDELINES_LENGTH = 100_000;
@@ -116,29 +116,34 @@ export async function saveGuidelines(
 ): Promise<Guidelines> {
   const { body, expectedVersion } = parse(guidelinesInputSchema, input);
   await loadProjectFor(db, user, projectId, "project.edit");
-  const current = await db
-    .selectFrom("project_guidelines")
-    .select((eb) => eb.fn.max("version").as("version"))
-    .where("project_id", "=", projectId)
-    .executeTakeFirstOrThrow();
   const staleMessage = "The guidelines were changed meanwhile; reload them and edit again";
-  if ((current.version ?? 0) !== expectedVersion) {
-    throw conflict(staleMessage, { currentVersion: current.version ?? 0 });
-  }
-  const inserted = await db
-    .insertInto("project_guidelines")
-    .values({ project_id: projectId, version: expectedVersion + 1, body, created_by: user.id })
-    .onConflict((oc) => oc.columns(["project_id", "version"]).doNothing())
-    .returning("version")
-    .executeTakeFirst();
-  if (!inserted) throw conflict(staleMessage);
-  await recordAudit(db, {
-    actorId: user.id,
-    action: "guidelines.save",
-    projectId,
-    subjectType: "project",
-    subjectId: projectId,
-    details: { version: inserted.version },
+  const inserted = await db.transaction().execute(async (trx) => {
+    // Saved by someone still leading the project when it commits (decision 040).
+    await lockProjectFor(trx, user, projectId, "project.edit");
+    const current = await trx
+      .selectFrom("project_guidelines")
+      .select((eb) => eb.fn.max("version").as("version"))
+      .where("project_id", "=", projectId)
+      .executeTakeFirstOrThrow();
+    if ((current.version ?? 0) !== expectedVersion) {
+      throw conflict(staleMessage, { currentVersion: current.version ?? 0 });
+    }
+    const row = await trx
+      .insertInto("project_guidelines")
+      .values({ project_id: projectId, version: expectedVersion + 1, body, created_by: user.id })
+      .onConflict((oc) => oc.columns(["project_id", "version"]).doNothing())
+      .returning("version")
+      .executeTakeFirst();
+    if (!row) throw conflict(staleMessage);
+    await recordAudit(trx, {
+      actorId: user.id,
+      action: "guidelines.save",
+      projectId,
+      subjectType: "project",
+      subjectId: projectId,
+      details: { version: row.version },
+    });
+    return row;
   });
   const saved = await selectGuidelines(db, projectId)
     .where("project_guidelines.version", "=", inserted.version)

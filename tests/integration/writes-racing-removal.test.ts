@@ -298,4 +298,35 @@ describe("a member's write sent while their removal or new role is being committ
     expect(written.status, JSON.stringify(written.body)).toBe(404);
     expect(await status()).toBe("consensus");
   });
+  it("refuses the guidelines and the webhook of a lead removed meanwhile, and stores neither", async () => {
+    const { lead, projectId } = await juniorLabelUnderReview();
+    const countOf = async (table: "project_guidelines" | "webhook_endpoints") =>
+      Number(
+        (
+          await server.context.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<string>().as("count"))
+            .where("project_id", "=", projectId)
+            .executeTakeFirstOrThrow()
+        ).count,
+      );
+    const guidelines = await during(memberChange.removal(projectId, lead.id), () =>
+      lead.api.put(`/projects/${projectId}/guidelines`, {
+        body: "Prefer the answer that names the interaction.",
+        expectedVersion: 0,
+      }),
+    );
+    expect(guidelines.status, JSON.stringify(guidelines.body)).toBe(404);
+    expect(await countOf("project_guidelines")).toBe(0);
+
+    await admin.api.post(`/projects/${projectId}/members`, { email: lead.email, role: "lead" });
+    const webhook = await during(memberChange.removal(projectId, lead.id), () =>
+      lead.api.post(`/projects/${projectId}/webhooks`, {
+        url: "https://93.184.216.34/hook",
+        events: ["item.published"],
+      }),
+    );
+    expect(webhook.status, JSON.stringify(webhook.body)).toBe(404);
+    expect(await countOf("webhook_endpoints")).toBe(0);
+  });
 });

@@ -146,8 +146,10 @@ export async function createWebhook(
   refusePrivateForNonAdmins(user, input.allowPrivateAddresses);
   await checkUrl(input.url, input.allowPrivateAddresses ?? false);
   return db.transaction().execute(async (trx) => {
-    // Creations for one project take turns, so that parallel ones cannot pass the cap together.
+    // Creations for one project take turns, so that parallel ones cannot pass the cap together,
+    // and are made by someone still leading the project under that lock (decision 040).
     await lockProjectForChange(trx, projectId);
+    await loadProjectFor(trx, user, projectId, "project.edit");
     const { count } = await trx
       .selectFrom("webhook_endpoints")
       .select((eb) => eb.fn.countAll<string>().as("count"))
