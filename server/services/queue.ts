@@ -1,7 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { sql, type Kysely } from "kysely";
 import type { Database, User } from "../../db/schema.ts";
-import { loadProjectFor, type ProjectModel } from "./project-model.ts";
+import { loadProjectFor, lockProjectFor, type ProjectModel } from "./project-model.ts";
 
 export interface Assignment {
   assignmentId: number;
@@ -72,6 +72,9 @@ export async function nextAssignment(
     await sql`select pg_advisory_xact_lock(hashtext(${`quorum:queue:${projectId}`}), ${user.id})`.execute(
       trx,
     );
+    // Nobody removed meanwhile takes a place (decision 040): a removal ends the reservations it
+    // finds, and one made after it would hold a place until it lapsed.
+    await lockProjectFor(trx, user, projectId, "item.annotate");
     const held = await heldAssignment(trx, user.id, projectId);
     if (held) return held;
 

@@ -329,4 +329,19 @@ describe("a member's write sent while their removal or new role is being committ
     expect(webhook.status, JSON.stringify(webhook.body)).toBe(404);
     expect(await countOf("webhook_endpoints")).toBe(0);
   });
+  it("gives a removed annotator no reservation, which would hold a place until it lapsed", async () => {
+    const lead = await person("lead");
+    const annotator = await person("annotator", { level: "expert" });
+    const { projectId } = await project(lead, [annotator]);
+    const written = await during(memberChange.removal(projectId, annotator.id), () =>
+      annotator.api.get(`/queue/next?project=${projectId}`),
+    );
+    expect(written.status, JSON.stringify(written.body)).toBe(404);
+    const reservations = await server.context.db
+      .selectFrom("assignments")
+      .select("id")
+      .where("user_id", "=", annotator.id)
+      .execute();
+    expect(reservations).toEqual([]);
+  });
 });
