@@ -3,7 +3,7 @@ import { disputePolicySchema, type DisputePolicy } from "../../app/domain/disput
 import { projectSettingsSchema, type ProjectSettings } from "../../app/domain/project.ts";
 import { templateSchema, type Template } from "../../app/domain/template.ts";
 import type { Database, Project, User } from "../../db/schema.ts";
-import { notFound } from "../errors.ts";
+import { notFound, unauthorized } from "../errors.ts";
 import { assertProjectPermission, type Action, type Subject } from "../permissions.ts";
 
 /** A project row with its JSON columns parsed into their domain types. */
@@ -132,5 +132,13 @@ export async function lockProjectFor(
   // row lock reads the locked row as it is once the lock is granted, but the rows it joins as
   // they were when it began, so the membership a change just committed would go unseen.
   await trx.selectFrom("projects").select("id").where("id", "=", projectId).forShare().execute();
-  return loadProjectFor(trx, user, projectId, action);
+  // The account as it is now, not as the request found it: an admin's right taken away, or the
+  // account disabled, since then counts as a change of role does.
+  const account = await trx
+    .selectFrom("users")
+    .select(["is_admin", "disabled_at"])
+    .where("id", "=", user.id)
+    .executeTakeFirst();
+  if (!account || account.disabled_at !== null) throw unauthorized("This account is disabled");
+  return loadProjectFor(trx, { ...user, is_admin: account.is_admin }, projectId, action);
 }

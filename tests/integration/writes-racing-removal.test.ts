@@ -344,4 +344,38 @@ describe("a member's write sent while their removal or new role is being committ
       .execute();
     expect(reservations).toEqual([]);
   });
+  it("refuses the write of an admin whose right was taken away or who was disabled meanwhile", async () => {
+    const { projectId } = await juniorLabelUnderReview();
+    const outsideAdmin = await person("admin", { isAdmin: true });
+    const saveGuidelines = () =>
+      outsideAdmin.api.put(`/projects/${projectId}/guidelines`, {
+        body: "Prefer the answer that names the interaction.",
+        expectedVersion: 0,
+      });
+    const lockedWith = (text: string) => [
+      { text: "select id from projects where id = $1 for no key update", values: [projectId] },
+      { text, values: [outsideAdmin.id] },
+    ];
+    const demoted = await during(
+      lockedWith("update users set is_admin = false where id = $1"),
+      saveGuidelines,
+    );
+    expect(demoted.status, JSON.stringify(demoted.body)).toBe(404);
+    await server.context.db
+      .updateTable("users")
+      .set({ is_admin: true })
+      .where("id", "=", outsideAdmin.id)
+      .execute();
+    const disabled = await during(
+      lockedWith("update users set disabled_at = now() where id = $1"),
+      saveGuidelines,
+    );
+    expect(disabled.status, JSON.stringify(disabled.body)).toBe(401);
+    const versions = await server.context.db
+      .selectFrom("project_guidelines")
+      .select("version")
+      .where("project_id", "=", projectId)
+      .execute();
+    expect(versions).toEqual([]);
+  });
 });
