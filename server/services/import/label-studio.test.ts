@@ -20,7 +20,7 @@ import {
 } from "../../../tests/fixtures/label-arbitraries.ts";
 import { parseUserMap, readImport } from "./formats.ts";
 import { labelStudioSpanOffsets, labelStudioTaskToItem } from "./label-studio.ts";
-import type { AnnotatorMapping, RowError } from "./rows.ts";
+import { MOST_QUOTED_CHARACTERS, quoted, type AnnotatorMapping, type RowError } from "./rows.ts";
 
 const fixtures = path.resolve(import.meta.dirname, "../../../tests/fixtures/label-studio");
 const fixture = (name: string) => readFileSync(path.join(fixtures, name), "utf8");
@@ -1022,5 +1022,33 @@ describe("Label Studio's own templates and what the import refuses", () => {
     );
     expect(errors).toEqual([]);
     expect(items[0]!.annotations![0]!.label).toEqual({ pw: 0 });
+  });
+});
+
+describe("values an import error quotes", () => {
+  it("quotes a value whole as JSON up to the limit, and cuts a longer one saying by how much", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 400 }), fc.array(fc.string())), (value) => {
+        const json = JSON.stringify(value);
+        const shown = quoted(value);
+        if (json.length <= MOST_QUOTED_CHARACTERS) {
+          expect(shown).toBe(json);
+        } else {
+          const omitted = json.length - MOST_QUOTED_CHARACTERS;
+          expect(shown).toBe(
+            `${json.slice(0, MOST_QUOTED_CHARACTERS)}… (${omitted} more characters)`,
+          );
+        }
+      }),
+    );
+  });
+
+  it("keeps a misplaced span's error short however long its text and response", () => {
+    const response = "a".repeat(200_000);
+    const result = labelStudioSpanOffsets(response, 0, 200_000, "b".repeat(200_000));
+    expect("error" in result).toBe(true);
+    const { error } = result as { error: string };
+    expect(error.length).toBeLessThan(1_000);
+    expect(error).toContain("(199802 more characters)");
   });
 });

@@ -8,6 +8,7 @@ import type { SpanAnnotation, Template, TemplateField } from "../../../app/domai
 import { MAX_CLAIMED_DURATION_MS } from "../../../app/domain/work-time.ts";
 import {
   isRecord,
+  quoted,
   type AnnotatorMapping,
   type ImportRow,
   type ParsedImport,
@@ -181,10 +182,10 @@ function annotatorOf(
   if (email !== undefined) {
     const mapExample =
       id === undefined
-        ? `{"${email}": "<email>"}`
-        : `{"${email}": "<email>"} or by its Label Studio user id, {"${id}": "<email>"}`;
+        ? `{${quoted(email)}: "<email>"}`
+        : `{${quoted(email)}: "<email>"} or by its Label Studio user id, {${quoted(String(id))}: "<email>"}`;
     return {
-      unmapped: `names the annotator "${email}", which is not an email address a Quorum account can have: map it to a Quorum user with userMap ${mapExample} (CLI --user-map), or pass assignUnmapped=importer (CLI --assign-unmapped importer) to credit the importer`,
+      unmapped: `names the annotator ${quoted(email)}, which is not an email address a Quorum account can have: map it to a Quorum user with userMap ${mapExample} (CLI --user-map), or pass assignUnmapped=importer (CLI --assign-unmapped importer) to credit the importer`,
     };
   }
   return {
@@ -222,7 +223,7 @@ export function labelStudioSpanOffsets(
     return { start: from, end: to };
   }
   return {
-    error: `its text ${JSON.stringify(quote)} is not what start ${start} and end ${end} mark in the response (${JSON.stringify(responseText.slice(start, end))}), in UTF-16 code units or in code points`,
+    error: `its text ${quoted(quote)} is not what start ${start} and end ${end} mark in the response (${quoted(responseText.slice(start, end))}), in UTF-16 code units or in code points`,
   };
 }
 
@@ -303,7 +304,7 @@ function resultValue(
       const side = pairwiseSide(value.selected, toName, pair);
       if (!side) {
         return {
-          error: `a pairwise result must select "left" or "right" (or one of ${pair.join(", ")}), not ${JSON.stringify(value.selected)}`,
+          error: `a pairwise result must select "left" or "right" (or one of ${pair.join(", ")}), not ${quoted(value.selected)}`,
         };
       }
       const [better, worse] = side === "left" ? pair : [pair[1], pair[0]];
@@ -341,7 +342,7 @@ function resultValue(
       if (field.multiple) return { fieldId: field.id, value: choices };
       if (choices.length > 1) {
         return {
-          error: `${JSON.stringify(choices)} selects ${choices.length} choices, but the choice field "${field.id}" takes one: make it a multiple-choice field, or keep one choice in the file`,
+          error: `${quoted(choices)} selects ${choices.length} choices, but the choice field "${field.id}" takes one: make it a multiple-choice field, or keep one choice in the file`,
         };
       }
       return { fieldId: field.id, value: choices[0] };
@@ -392,7 +393,7 @@ function resultValue(
       );
       if (category === undefined) {
         return {
-          error: `a span labelled ${JSON.stringify(labels)} needs one of the categories of "${field.id}": ${field.categories.join(", ")}`,
+          error: `a span labelled ${quoted(labels)} needs one of the categories of "${field.id}": ${field.categories.join(", ")}`,
         };
       }
       const severity =

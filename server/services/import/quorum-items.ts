@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   isRecord,
+  quoted,
   type AnnotatorMapping,
   type ImportRow,
   type ParsedImport,
@@ -70,7 +71,7 @@ function quorumItem(
       unnamed.push({
         row,
         field: `annotations.${position}.annotator`,
-        message: `"${entry.annotator}" is not an email: map it to one with userMap {${JSON.stringify(entry.annotator)}: "<email>"} (CLI --user-map), or pass assignUnmapped=importer (CLI --assign-unmapped importer) to credit the importer`,
+        message: `${quoted(entry.annotator)} is not an email: map it to one with userMap {${quoted(entry.annotator)}: "<email>"} (CLI --user-map), or pass assignUnmapped=importer (CLI --assign-unmapped importer) to credit the importer`,
       });
     }
     return { ...entry, annotator: email ?? entry.annotator };

@@ -36,3 +36,19 @@ export function issuePath(prefix: string, path: ReadonlyArray<PropertyKey>): str
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/** The most characters of a value an import error quotes. */
+export const MOST_QUOTED_CHARACTERS = 200;
+
+/**
+ * A value from the file as an error quotes it: as JSON, cut to `MOST_QUOTED_CHARACTERS` with
+ * how much was left out. An error may be listed for each of a thousand rows, and a value may be
+ * as long as a response (200,000 characters): quoted whole, a 422 could run to hundreds of
+ * megabytes.
+ */
+export function quoted(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  if (json.length <= MOST_QUOTED_CHARACTERS) return json;
+  const omitted = json.length - MOST_QUOTED_CHARACTERS;
+  return `${json.slice(0, MOST_QUOTED_CHARACTERS)}… (${omitted} more characters)`;
+}
