@@ -13,30 +13,20 @@ export interface HeldRace<Change, Write> {
   changeWaited: boolean | null;
 }
 
-/**
- * Runs writers and a change concurrently in the interleaving that lets a writer checked before
- * the change commit after it. On PostgreSQL (`databaseUrl`) a transaction of the test takes
- * `hold`, locks the writers need inside their transactions, until every writer waits on them
- * (or has answered: a writer refused before it reaches a lock answers instead); then the change
- * is sent and given time to finish or to wait as well, and only then are the writers let
- * through. On PGlite, whose single connection runs one transaction at a time, they are simply
- * sent together.
- */
-export async function raceWithHeldWriters<Change, Write>(options: {
-  databaseUrl: string | undefined;
-  hold: (client: pg.Client) => Promise<unknown>;
-  writers: () => Array<Promise<ApiResponse<Write>>>;
-  change: () => Promise<ApiResponse<Change>>;
-}): Promise<HeldRace<Change, Write>> {
-  const { databaseUrl, hold, writers, change } = options;
-  if (!databaseUrl) {
-    const [changed, ...writes] = await Promise.all([change(), ...writers()]);
-    return {
-      change: changed as ApiResponse<Change>,
-      writes: writes as Array<ApiResponse<Write>>,
-      changeWaited: null,
-    };
-  }
+/** A transaction of the test's own, and a way to wait until requests wait on its locks. */
+interface Holder {
+  holder: pg.Client;
+  /** How many of the database's sessions wait for a lock now. */
+  waiting(): Promise<number>;
+  /** Resolves once `condition` holds, checking every 20 ms for up to 10 s. */
+  until(condition: () => Promise<boolean>): Promise<void>;
+}
+
+/** Runs `run` with a holder that has begun its transaction; the connections close after. */
+async function withHolder<Result>(
+  databaseUrl: string,
+  run: (holding: Holder) => Promise<Result>,
+): Promise<Result> {
   const holder = new pg.Client({ connectionString: databaseUrl });
   const watcher = new pg.Client({ connectionString: databaseUrl });
   await holder.connect();
@@ -63,6 +53,38 @@ export async function raceWithHeldWriters<Change, Write>(options: {
       }
     };
     await holder.query("begin");
+    return await run({ holder, waiting, until });
+  } finally {
+    await holder.end();
+    await watcher.end();
+  }
+}
+
+/**
+ * Runs writers and a change concurrently in the interleaving that lets a writer checked before
+ * the change commit after it. On PostgreSQL (`databaseUrl`) a transaction of the test takes
+ * `hold`, locks the writers need inside their transactions, until every writer waits on them
+ * (or has answered: a writer refused before it reaches a lock answers instead); then the change
+ * is sent and given time to finish or to wait as well, and only then are the writers let
+ * through. On PGlite, whose single connection runs one transaction at a time, they are simply
+ * sent together.
+ */
+export async function raceWithHeldWriters<Change, Write>(options: {
+  databaseUrl: string | undefined;
+  hold: (client: pg.Client) => Promise<unknown>;
+  writers: () => Array<Promise<ApiResponse<Write>>>;
+  change: () => Promise<ApiResponse<Change>>;
+}): Promise<HeldRace<Change, Write>> {
+  const { databaseUrl, hold, writers, change } = options;
+  if (!databaseUrl) {
+    const [changed, ...writes] = await Promise.all([change(), ...writers()]);
+    return {
+      change: changed as ApiResponse<Change>,
+      writes: writes as Array<ApiResponse<Write>>,
+      changeWaited: null,
+    };
+  }
+  return withHolder(databaseUrl, async ({ holder, waiting, until }) => {
     await hold(holder);
     let answered = 0;
     const writes = writers().map((write) =>
@@ -79,10 +101,7 @@ export async function raceWithHeldWriters<Change, Write>(options: {
     const changeWaited = !changeDone;
     await holder.query("commit");
     return { change: await changed, writes: await Promise.all(writes), changeWaited };
-  } finally {
-    await holder.end();
-    await watcher.end();
-  }
+  });
 }
 
 /** One statement of a change made by the test's own transaction. */
@@ -137,31 +156,14 @@ export async function writeDuringMemberChange<Write>(options: {
     });
     return write();
   }
-  const holder = new pg.Client({ connectionString: databaseUrl });
-  const watcher = new pg.Client({ connectionString: databaseUrl });
-  await holder.connect();
-  await watcher.connect();
-  try {
-    await holder.query("begin");
+  return withHolder(databaseUrl, async ({ holder, waiting, until }) => {
     for (const { text, values } of change) await holder.query(text, values);
     let answered = false;
     const written = write().finally(() => {
       answered = true;
     });
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const { rows } = await watcher.query<{ count: string }>(
-        `select count(*) from pg_stat_activity
-         where datname = current_database() and wait_event_type = 'Lock'`,
-      );
-      if (answered || Number(rows[0]!.count) > 0) break;
-      if (Date.now() > deadline) throw new Error("the write never reached the project's lock");
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await until(async () => answered || (await waiting()) > 0);
     await holder.query("commit");
     return await written;
-  } finally {
-    await holder.end();
-    await watcher.end();
-  }
+  });
 }
