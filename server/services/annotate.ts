@@ -335,29 +335,35 @@ export async function saveDraft(
   if (reserved.length > 0) {
     throw validationFailed("The draft uses a key no label may hold", fieldErrors(reserved));
   }
-  const assignment = await db
-    .selectFrom("assignments")
-    .select("status")
-    .where("item_id", "=", itemId)
-    .where("user_id", "=", user.id)
-    .executeTakeFirst();
-  if (assignment?.status !== "reserved") throw conflict("You do not hold this item");
   const savedAt = new Date();
-  await db
-    .insertInto("drafts")
-    .values({
-      item_id: itemId,
-      user_id: user.id,
-      label: serialised,
-      elapsed_ms: elapsedMs,
-      updated_at: savedAt,
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(["item_id", "user_id"])
-        .doUpdateSet({ label: serialised, elapsed_ms: elapsedMs, updated_at: savedAt }),
-    )
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    // The role and the reservation read again under the project's row, which a member's removal
+    // locks before it ends their reservations: a save checked just before the removal stores
+    // nothing after it (decision 040).
+    await lockProjectFor(trx, user, project.id, "item.annotate");
+    const assignment = await trx
+      .selectFrom("assignments")
+      .select("status")
+      .where("item_id", "=", itemId)
+      .where("user_id", "=", user.id)
+      .executeTakeFirst();
+    if (assignment?.status !== "reserved") throw conflict("You do not hold this item");
+    await trx
+      .insertInto("drafts")
+      .values({
+        item_id: itemId,
+        user_id: user.id,
+        label: serialised,
+        elapsed_ms: elapsedMs,
+        updated_at: savedAt,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(["item_id", "user_id"])
+          .doUpdateSet({ label: serialised, elapsed_ms: elapsedMs, updated_at: savedAt }),
+      )
+      .execute();
+  });
   await recordAssignmentActivity(db, user.id, itemId, savedAt);
   return { savedAt: savedAt.toISOString() };
 }

@@ -6,6 +6,7 @@ import {
   writeDuringMemberChange,
   type HeldRace,
 } from "../setup/lock-race.ts";
+import { signInCookie } from "../setup/page-session.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
 import { memberMaker, projectWithTeam, reserve, type Member } from "../setup/team-project.ts";
 
@@ -328,6 +329,69 @@ describe("a member's write sent while their removal or new role is being committ
     );
     expect(webhook.status, JSON.stringify(webhook.body)).toBe(404);
     expect(await countOf("webhook_endpoints")).toBe(0);
+  });
+  it("stores no draft of a removed annotator's autosave", async () => {
+    const lead = await person("lead");
+    const annotator = await person("annotator", { level: "expert" });
+    const { projectId, itemIds } = await project(lead, [annotator]);
+    const itemId = itemIds[0]!;
+    expect(await reserve(annotator, projectId)).toBe(itemId);
+    const cookie = await signInCookie(server.url, annotator.email, "correct horse battery staple");
+    const saveDraft = async (): Promise<ApiResponse<unknown>> => {
+      const response = await fetch(`${server.url}/projects/${projectId}/label/draft`, {
+        method: "POST",
+        headers: { Cookie: cookie, Origin: server.url, "Content-Type": "application/json" },
+        body: JSON.stringify({ itemId, elapsedMs: 1_000, label: { preference: 1 } }),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const draftsOf = () =>
+      server.context.db
+        .selectFrom("drafts")
+        .select("label")
+        .where("user_id", "=", annotator.id)
+        .execute();
+    const saved = await saveDraft();
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    await server.context.db.deleteFrom("drafts").where("user_id", "=", annotator.id).execute();
+
+    const written = await during(memberChange.removal(projectId, annotator.id), saveDraft);
+    expect(written.status, JSON.stringify(written.body)).toBe(404);
+    expect(await draftsOf()).toEqual([]);
+  });
+
+  it("refuses the webhook change and deletion of a lead removed meanwhile, and keeps the webhook", async () => {
+    const { lead, projectId } = await juniorLabelUnderReview();
+    const created = await lead.api.post<{ webhook: { id: number } }>(
+      `/projects/${projectId}/webhooks`,
+      { url: "https://93.184.216.34/hook", events: ["item.published"] },
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const webhookId = created.body.webhook.id;
+    const endpoints = () =>
+      server.context.db
+        .selectFrom("webhook_endpoints")
+        .select(["id", "url", "enabled", "created_by"])
+        .where("project_id", "=", projectId)
+        .execute();
+    const before = await endpoints();
+    expect(before).toHaveLength(1);
+
+    const changed = await during(memberChange.removal(projectId, lead.id), () =>
+      lead.api.patch(`/webhooks/${webhookId}`, {
+        url: "https://93.184.216.35/elsewhere",
+        enabled: false,
+      }),
+    );
+    expect(changed.status, JSON.stringify(changed.body)).toBe(404);
+    expect(await endpoints()).toEqual(before);
+
+    await admin.api.post(`/projects/${projectId}/members`, { email: lead.email, role: "lead" });
+    const deleted = await during(memberChange.removal(projectId, lead.id), () =>
+      lead.api.delete(`/webhooks/${webhookId}`),
+    );
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(404);
+    expect(await endpoints()).toEqual(before);
   });
   it("gives a removed annotator no reservation, which would hold a place until it lapsed", async () => {
     const lead = await person("lead");

@@ -3,10 +3,10 @@ import { sql, type Kysely, type Selectable } from "kysely";
 import { z } from "zod";
 import type { Database, User, WebhookEndpointsTable } from "../../../db/schema.ts";
 import type { Config } from "../../config.ts";
-import { conflict, notFound, validationFailed } from "../../errors.ts";
+import { AppError, conflict, notFound, validationFailed } from "../../errors.ts";
 import { recordAudit } from "../audit.ts";
 import { latestProjectEventId } from "../project-events.ts";
-import { loadProjectFor, lockProjectForChange } from "../project-model.ts";
+import { loadProjectFor, lockProjectFor, lockProjectForChange } from "../project-model.ts";
 import { webhookUrlProblem } from "./addresses.ts";
 import { sendWebhook, webhookData } from "./dispatcher.ts";
 import { ownerMayManage } from "./owner.ts";
@@ -202,6 +202,28 @@ async function manageableEndpoint(
   return row;
 }
 
+/**
+ * The endpoint read again inside a change's transaction, under the project's row (decision 040):
+ * the caller still manages the project, and the endpoint is still there. A lead removed while
+ * their change was checked changes nothing once the removal has been answered.
+ */
+async function lockManageableEndpoint(
+  trx: Kysely<Database>,
+  user: User,
+  endpoint: EndpointRow,
+): Promise<EndpointRow> {
+  await lockProjectFor(trx, user, endpoint.project_id, "project.edit").catch((error: unknown) => {
+    // A disabled account is told so (401), as every write tells it; the rest is not theirs.
+    if (error instanceof AppError && error.status !== 401) throw notFound("No such webhook");
+    throw error;
+  });
+  const row = await endpointsWithOwner(trx)
+    .where("webhook_endpoints.id", "=", endpoint.id)
+    .executeTakeFirst();
+  if (!row) throw notFound("No such webhook");
+  return row;
+}
+
 export async function updateWebhook(
   db: Kysely<Database>,
   user: User,
@@ -220,34 +242,37 @@ export async function updateWebhook(
   if (input.url !== undefined || input.allowPrivateAddresses === false) {
     await checkUrl(input.url ?? current.url, allowPrivate);
   }
-  await db
-    .updateTable("webhook_endpoints")
-    .set({
-      // Whoever saves the endpoint answers for where its events go from now on: a lead taking
-      // over one whose owner left the project resumes its sending.
-      created_by: user.id,
-      ...(input.url === undefined ? {} : { url: input.url }),
-      ...(input.events === undefined ? {} : { event_types: [...new Set(input.events)] }),
-      ...(input.enabled === undefined ? {} : { enabled: input.enabled }),
-      allow_private_addresses: allowPrivate,
-      // Enabled again, it tries at once rather than at a retry time of before.
-      ...(input.enabled ? { next_attempt_at: null } : {}),
-    })
-    .where("id", "=", webhookId)
-    .execute();
-  const row = await endpointById(db, webhookId);
-  await recordAudit(db, {
-    actorId: user.id,
-    action: "webhook.update",
-    projectId: row.project_id,
-    subjectType: "webhook",
-    subjectId: row.id,
-    details: {
-      ...input,
-      ...(current.created_by === user.id ? {} : { takenOverFrom: current.created_by }),
-    },
+  return db.transaction().execute(async (trx) => {
+    const locked = await lockManageableEndpoint(trx, user, current);
+    await trx
+      .updateTable("webhook_endpoints")
+      .set({
+        // Whoever saves the endpoint answers for where its events go from now on: a lead taking
+        // over one whose owner left the project resumes its sending.
+        created_by: user.id,
+        ...(input.url === undefined ? {} : { url: input.url }),
+        ...(input.events === undefined ? {} : { event_types: [...new Set(input.events)] }),
+        ...(input.enabled === undefined ? {} : { enabled: input.enabled }),
+        allow_private_addresses: allowPrivate,
+        // Enabled again, it tries at once rather than at a retry time of before.
+        ...(input.enabled ? { next_attempt_at: null } : {}),
+      })
+      .where("id", "=", webhookId)
+      .execute();
+    const row = await endpointById(trx, webhookId);
+    await recordAudit(trx, {
+      actorId: user.id,
+      action: "webhook.update",
+      projectId: row.project_id,
+      subjectType: "webhook",
+      subjectId: row.id,
+      details: {
+        ...input,
+        ...(locked.created_by === user.id ? {} : { takenOverFrom: locked.created_by }),
+      },
+    });
+    return webhookView(row);
   });
-  return webhookView(row);
 }
 
 export async function deleteWebhook(
@@ -256,14 +281,17 @@ export async function deleteWebhook(
   webhookId: number,
 ): Promise<void> {
   const current = await manageableEndpoint(db, user, webhookId);
-  await db.deleteFrom("webhook_endpoints").where("id", "=", webhookId).execute();
-  await recordAudit(db, {
-    actorId: user.id,
-    action: "webhook.delete",
-    projectId: current.project_id,
-    subjectType: "webhook",
-    subjectId: webhookId,
-    details: { url: current.url },
+  await db.transaction().execute(async (trx) => {
+    const locked = await lockManageableEndpoint(trx, user, current);
+    await trx.deleteFrom("webhook_endpoints").where("id", "=", webhookId).execute();
+    await recordAudit(trx, {
+      actorId: user.id,
+      action: "webhook.delete",
+      projectId: locked.project_id,
+      subjectType: "webhook",
+      subjectId: webhookId,
+      details: { url: locked.url },
+    });
   });
 }
 
