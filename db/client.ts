@@ -3,10 +3,11 @@ import { mkdirSync } from "node:fs";
 import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PGlite } from "@electric-sql/pglite";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.ts";
 import { DataDirInUseError, tryLock, type DataDirLock, type LockHolder } from "./data-dir-lock.ts";
+import { listenOnPostgres, PgliteNotifications, type StopListening } from "./notifications.ts";
 import { createPgliteSerialPool } from "./pglite-pool.ts";
 import {
   SOCKET_FILE_NAME,
@@ -29,6 +30,13 @@ export interface DatabaseHandle {
    * with the socket's path. Present only on a handle opened with `pgliteAccess: "owner"`.
    */
   share?: (options?: ShareOptions) => Promise<string>;
+  /**
+   * Calls `onNotify` after every committed transaction that notified `channel` (`pg_notify`),
+   * whichever process ran it; over PostgreSQL, also after the listening connection was lost and
+   * made again. Present on handles that own their database: PostgreSQL, and PGlite opened by its
+   * owner or directly, not through a server's socket.
+   */
+  listen?: (channel: string, onNotify: () => void) => Promise<StopListening>;
   /** The holder of a lock this handle replaced because its process had died without a word. */
   replacedStaleLock?: LockHolder | null;
   close(): Promise<void>;
@@ -125,7 +133,16 @@ function openPostgresPool(config: pg.PoolConfig, kind: DatabaseKind): DatabaseHa
     client.on("error", () => undefined);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind, close: () => db.destroy() };
+  return {
+    db,
+    kind,
+    // Through a PGlite server's socket, a LISTEN would be made in the owner's one session.
+    listen:
+      kind === "postgres"
+        ? (channel, onNotify) => listenOnPostgres(config, channel, onNotify)
+        : undefined,
+    close: () => db.destroy(),
+  };
 }
 
 async function openPglite(
@@ -147,14 +164,25 @@ async function openPglite(
   }
   const pool = createPgliteSerialPool(pglite);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const notifications = new PgliteNotifications(async (channel) => {
+    await sql`listen ${sql.id(channel)}`.execute(db);
+  });
+  pglite.onNotification((channel) => notifications.deliver(channel));
   let shared: Promise<PgliteSocketServer> | undefined;
   return {
     db,
     kind: "pglite",
     replacedStaleLock: lock?.replaced ?? null,
+    listen: (channel, onNotify) => notifications.listen(channel, onNotify),
     share: socketPath
       ? async (shareOptions) => {
-          shared ??= sharePgliteOnSocket({ pglite, pool, socketPath, ...shareOptions });
+          shared ??= sharePgliteOnSocket({
+            pglite,
+            pool,
+            socketPath,
+            onNotification: (channel) => notifications.deliver(channel),
+            ...shareOptions,
+          });
           return (await shared).socketPath;
         }
       : undefined,

@@ -132,6 +132,10 @@ class BackendTracker {
   #header = Buffer.alloc(5);
   #headerFilled = 0;
   #bodyLeft = 0;
+  /** The body of a NotificationResponse as it arrives: its process id, channel and payload. */
+  #notification: Buffer[] | null = null;
+
+  constructor(private readonly onNotification?: (channel: string) => void) {}
 
   observe(data: Uint8Array) {
     let offset = 0;
@@ -140,8 +144,10 @@ class BackendTracker {
         const take = Math.min(this.#bodyLeft, data.length - offset);
         if (this.lastType === 0x5a && this.#bodyLeft === 1)
           this.status = String.fromCharCode(data[offset]!);
+        this.#notification?.push(Buffer.from(data.subarray(offset, offset + take)));
         this.#bodyLeft -= take;
         offset += take;
+        if (this.#bodyLeft === 0) this.#endNotification();
         continue;
       }
       const take = Math.min(5 - this.#headerFilled, data.length - offset);
@@ -152,8 +158,18 @@ class BackendTracker {
         this.lastType = this.#header[0]!;
         this.#bodyLeft = this.#header.readInt32BE(1) - 4;
         this.#headerFilled = 0;
+        if (this.lastType === 0x41 && this.onNotification) this.#notification = [];
+        if (this.#bodyLeft === 0) this.#endNotification();
       }
     }
+  }
+
+  #endNotification() {
+    if (!this.#notification) return;
+    const body = Buffer.concat(this.#notification);
+    this.#notification = null;
+    const channelEnd = body.indexOf(0, 4);
+    if (channelEnd > 4) this.onNotification?.(body.toString("utf8", 4, channelEnd));
   }
 
   /** Whether the backend has finished a cycle and holds no transaction for this client. */
@@ -179,6 +195,12 @@ export interface PgliteSocketOptions {
   /** A connection that keeps a transaction open this long without a word is closed. */
   idleInTransactionMs?: number;
   onConnectionError?: (error: unknown) => void;
+  /**
+   * A client's commit notified `channel`, and the owner listens to it: PGlite is one session, so
+   * the notification comes out in that client's output, where the owner's own listeners
+   * (`PGlite.onNotification`) do not hear it.
+   */
+  onNotification?: (channel: string) => void;
 }
 
 /**
@@ -203,7 +225,7 @@ export async function sharePgliteOnSocket(
   class Connection {
     readonly finished: Promise<void>;
     #reader = new MessageReader();
-    #backend = new BackendTracker();
+    #backend = new BackendTracker(options.onNotification);
     #started = false;
     #lease: PostgresPoolClient | null = null;
     #working = false;

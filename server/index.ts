@@ -13,7 +13,7 @@ import { pinoHttp } from "pino-http";
 import { openDatabase, type DatabaseHandle } from "../db/client.ts";
 import { DataDirInUseError } from "../db/data-dir-lock.ts";
 import { migrateToLatest } from "../db/migrate.ts";
-import { AccessChanges } from "./access-changes.ts";
+import { ACCESS_CHANNEL, AccessChanges } from "./access-changes.ts";
 import { loadConfig, ConfigError, type Config } from "./config.ts";
 import type { QuorumContext } from "./context.ts";
 import { createApiRouter } from "./http/api.ts";
@@ -241,6 +241,17 @@ async function serveOver(
   const address = httpServer.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
+  // Access ended anywhere (another instance, the quorum CLI, SQL by hand) closes what this
+  // instance holds open at once, not at its next periodic recheck: the database notifies it.
+  const stopHearingAccessChanges = await database
+    .listen?.(ACCESS_CHANNEL, () => context.accessChanges.notify())
+    .catch((error: unknown) => {
+      log.warn(
+        { err: error },
+        "not listening for access changes: those made elsewhere are seen at the periodic recheck",
+      );
+      return undefined;
+    });
   // Shared only once Quorum serves, so that a command run meanwhile waits for it: what the
   // command then writes is at once visible to the API, the demo workspace included.
   const socket = await database
@@ -248,6 +259,7 @@ async function serveOver(
       onConnectionError: (error) => log.debug({ err: error }, "database socket connection error"),
     })
     .catch(async (error: unknown) => {
+      await stopHearingAccessChanges?.();
       await sync.close();
       httpServer.close();
       throw error;
@@ -282,6 +294,7 @@ async function serveOver(
       await vite?.close();
       await markdown.close();
       context.mailer.close();
+      await stopHearingAccessChanges?.();
       await database.close();
       log.info("stopped");
       log.flush();

@@ -1,6 +1,9 @@
+import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyncCloseCode } from "../../server/sync/close-codes.ts";
 import { apiClient } from "../setup/api-client.ts";
+import { runQuorumCli } from "../setup/cli.ts";
 import { postPageForm, signInCookie } from "../setup/page-session.ts";
 import { insertRoomItem, type RoomMember } from "../setup/room-item.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
@@ -12,20 +15,39 @@ const { track } = closeSyncClientsAfterEach();
 const slug = (where: string) => where.toLowerCase().replace(/[^a-z]+/g, "-");
 
 /**
- * Removing a member ends what they hold open in the project at once, as disabling them does.
- * Rechecks and polls are long here, so that anything closing within seconds of the removal was
- * closed by the removal itself, not by the periodic recheck.
+ * Removing a member ends what they hold open in the project at once, as disabling them does,
+ * wherever the removal was made. Rechecks and polls are long here, so that anything closing
+ * within seconds of the removal was closed by the removal itself, not by the periodic recheck.
  */
 describe("removing a member", { timeout: 60_000 }, () => {
+  const slowRechecks = { SYNC_ACCESS_RECHECK_SECONDS: "300", EVENTS_POLL_SECONDS: "300" };
+  const databaseUrl = process.env.DATABASE_URL;
   let server: TestServer;
+  /** A second instance over the same database (PostgreSQL only: PGlite is one process's). */
+  let otherInstance: TestServer | undefined;
 
   beforeAll(async () => {
-    server = await startTestServer({
-      SYNC_ACCESS_RECHECK_SECONDS: "300",
-      EVENTS_POLL_SECONDS: "300",
-    });
+    server = await startTestServer(slowRechecks);
+    if (databaseUrl) {
+      otherInstance = await startTestServer({
+        ...slowRechecks,
+        DATABASE_URL: server.context.config.databaseUrl ?? "",
+      });
+    }
   });
-  afterAll(() => server?.stop());
+  afterAll(async () => {
+    await otherInstance?.stop();
+    await server?.stop();
+  });
+
+  const emailOf = async (userId: number) =>
+    (
+      await server.context.db
+        .selectFrom("users")
+        .select("email")
+        .where("id", "=", userId)
+        .executeTakeFirstOrThrow()
+    ).email;
 
   /** How a lead removes a member: through the API, or on the project's Members page. */
   const removals: Record<
@@ -39,13 +61,7 @@ describe("removing a member", { timeout: 60_000 }, () => {
       expect(answer.status).toBe(204);
     },
     "the Members page": async (lead, projectId, memberId) => {
-      const email = (
-        await server.context.db
-          .selectFrom("users")
-          .select("email")
-          .where("id", "=", lead.userId)
-          .executeTakeFirstOrThrow()
-      ).email;
+      const email = await emailOf(lead.userId);
       const cookie = await signInCookie(server.url, email, "correct horse battery staple");
       const answer = await postPageForm(server.url, cookie, `/projects/${projectId}/members`, {
         intent: "remove",
@@ -54,6 +70,50 @@ describe("removing a member", { timeout: 60_000 }, () => {
       expect(answer.status).toBe(200);
       expect(await answer.text()).toContain("Member removed.");
     },
+    // A process of its own, which tells the server nothing: on PGlite it writes through the
+    // server's socket, on PostgreSQL to the database directly.
+    "the quorum CLI": async (lead, projectId, memberId) => {
+      const { dataDir, databaseUrl: url } = server.context.config;
+      const run = await runQuorumCli({ dataDir, databaseUrl: url, drop: async () => {} }, [
+        "members",
+        "remove",
+        "--project",
+        String(projectId),
+        "--email",
+        await emailOf(memberId),
+        "--as",
+        await emailOf(lead.userId),
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+    },
+    // Nothing of Quorum's runs: on PostgreSQL another connection deletes the row, on PGlite the
+    // server's own connection does, past every service.
+    "a statement on the database": async (_lead, projectId, memberId) => {
+      const removal = sql`delete from project_members
+        where project_id = ${projectId} and user_id = ${memberId}`;
+      if (!databaseUrl) {
+        await removal.execute(server.context.db);
+        return;
+      }
+      const client = new pg.Client({ connectionString: server.context.config.databaseUrl });
+      await client.connect();
+      try {
+        const compiled = removal.compile(server.context.db);
+        await client.query(compiled.sql, [...compiled.parameters]);
+      } finally {
+        await client.end();
+      }
+    },
+    ...(databaseUrl
+      ? {
+          "another instance": async (lead: RoomMember, projectId: number, memberId: number) => {
+            const answer = await apiClient(otherInstance!.url, lead.token).delete(
+              `/projects/${projectId}/members/${memberId}`,
+            );
+            expect(answer.status).toBe(204);
+          },
+        }
+      : {}),
   };
 
   for (const [where, remove] of Object.entries(removals)) {
