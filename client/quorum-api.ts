@@ -8149,10 +8149,12 @@ export interface operations {
            *             "name": "Lead"
            *           },
            *           "paused": false,
+           *           "turnedOffAt": null,
            *           "delivery": {
            *             "throughEventId": 118,
            *             "failedAttempts": 0,
            *             "failingSince": null,
+           *             "unreachableSince": null,
            *             "nextAttemptAt": null
            *           }
            *         }
@@ -8176,11 +8178,17 @@ export interface operations {
               } | null;
               /** @description Nothing is sent while the owner may no longer manage the project's webhooks (not a lead of it, disabled or deleted, and not an admin); a lead or admin who saves the endpoint takes it over */
               paused: boolean;
+              /** @description When Quorum turned the endpoint off (`enabled` false) because nothing had been delivered to it for `WEBHOOK_TURN_OFF_AFTER_HOURS`; its events wait, and enabling it resumes where it stopped */
+              turnedOffAt: string | null;
               delivery: {
                 /** @description Every subscribed event up to this id has been delivered or given up */
                 throughEventId: number;
+                /** @description Failed attempts at the event it waits on */
                 failedAttempts: number;
+                /** @description The first failed attempt at that event */
                 failingSince: string | null;
+                /** @description The first failed attempt since the last delivery, whichever events it was for */
+                unreachableSince: string | null;
                 nextAttemptAt: string | null;
               };
             }[];
@@ -8301,10 +8309,12 @@ export interface operations {
            *           "name": "Lead"
            *         },
            *         "paused": false,
+           *         "turnedOffAt": null,
            *         "delivery": {
            *           "throughEventId": 118,
            *           "failedAttempts": 0,
            *           "failingSince": null,
+           *           "unreachableSince": null,
            *           "nextAttemptAt": null
            *         },
            *         "secret": "whsec_…"
@@ -8328,11 +8338,17 @@ export interface operations {
               } | null;
               /** @description Nothing is sent while the owner may no longer manage the project's webhooks (not a lead of it, disabled or deleted, and not an admin); a lead or admin who saves the endpoint takes it over */
               paused: boolean;
+              /** @description When Quorum turned the endpoint off (`enabled` false) because nothing had been delivered to it for `WEBHOOK_TURN_OFF_AFTER_HOURS`; its events wait, and enabling it resumes where it stopped */
+              turnedOffAt: string | null;
               delivery: {
                 /** @description Every subscribed event up to this id has been delivered or given up */
                 throughEventId: number;
+                /** @description Failed attempts at the event it waits on */
                 failedAttempts: number;
+                /** @description The first failed attempt at that event */
                 failingSince: string | null;
+                /** @description The first failed attempt since the last delivery, whichever events it was for */
+                unreachableSince: string | null;
                 nextAttemptAt: string | null;
               };
               /** @description The signing secret, shown only in this answer */
@@ -8554,10 +8570,12 @@ export interface operations {
            *           "name": "Lead"
            *         },
            *         "paused": false,
+           *         "turnedOffAt": null,
            *         "delivery": {
            *           "throughEventId": 118,
            *           "failedAttempts": 0,
            *           "failingSince": null,
+           *           "unreachableSince": null,
            *           "nextAttemptAt": null
            *         }
            *       }
@@ -8580,11 +8598,17 @@ export interface operations {
               } | null;
               /** @description Nothing is sent while the owner may no longer manage the project's webhooks (not a lead of it, disabled or deleted, and not an admin); a lead or admin who saves the endpoint takes it over */
               paused: boolean;
+              /** @description When Quorum turned the endpoint off (`enabled` false) because nothing had been delivered to it for `WEBHOOK_TURN_OFF_AFTER_HOURS`; its events wait, and enabling it resumes where it stopped */
+              turnedOffAt: string | null;
               delivery: {
                 /** @description Every subscribed event up to this id has been delivered or given up */
                 throughEventId: number;
+                /** @description Failed attempts at the event it waits on */
                 failedAttempts: number;
+                /** @description The first failed attempt at that event */
                 failingSince: string | null;
+                /** @description The first failed attempt since the last delivery, whichever events it was for */
+                unreachableSince: string | null;
                 nextAttemptAt: string | null;
               };
             };
@@ -8691,10 +8715,12 @@ export interface operations {
            *           "name": "Lead"
            *         },
            *         "paused": false,
+           *         "turnedOffAt": null,
            *         "delivery": {
            *           "throughEventId": 118,
            *           "failedAttempts": 0,
            *           "failingSince": null,
+           *           "unreachableSince": null,
            *           "nextAttemptAt": null
            *         }
            *       },
@@ -8732,11 +8758,17 @@ export interface operations {
               } | null;
               /** @description Nothing is sent while the owner may no longer manage the project's webhooks (not a lead of it, disabled or deleted, and not an admin); a lead or admin who saves the endpoint takes it over */
               paused: boolean;
+              /** @description When Quorum turned the endpoint off (`enabled` false) because nothing had been delivered to it for `WEBHOOK_TURN_OFF_AFTER_HOURS`; its events wait, and enabling it resumes where it stopped */
+              turnedOffAt: string | null;
               delivery: {
                 /** @description Every subscribed event up to this id has been delivered or given up */
                 throughEventId: number;
+                /** @description Failed attempts at the event it waits on */
                 failedAttempts: number;
+                /** @description The first failed attempt at that event */
                 failingSince: string | null;
+                /** @description The first failed attempt since the last delivery, whichever events it was for */
+                unreachableSince: string | null;
                 nextAttemptAt: string | null;
               };
             };

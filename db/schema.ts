@@ -393,7 +393,12 @@ export interface WebhookEndpointsTable {
   after_event_id: number;
   /** Failed attempts at the event after `after_event_id`. */
   attempts: Generated<number>;
+  /** When its failures began on the event it waits on. */
   failing_since: NullableTimestamp;
+  /** When its failures began since its last delivery, whichever events they were for. */
+  unreachable_since: NullableTimestamp;
+  /** When the dispatcher turned it off for delivering nothing for too long (null otherwise). */
+  turned_off_at: NullableTimestamp;
   next_attempt_at: NullableTimestamp;
   leased_until: NullableTimestamp;
   created_by: number | null;

@@ -88,6 +88,11 @@ const environmentSchema = z.object({
     .max(24 * 30)
     .default(24),
   WEBHOOK_LEASE_SECONDS: z.coerce.number().positive().max(3_600).default(60),
+  WEBHOOK_TURN_OFF_AFTER_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .default(24 * 5),
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(100),
   TRUST_PROXY: booleanFlag.default(false),
@@ -172,6 +177,11 @@ export interface Config {
   webhookRetryMs: number;
   /** … and how long an instance holds an endpoint it is delivering to (a crash frees it then). */
   webhookLeaseMs: number;
+  /**
+   * How long an endpoint may go without a single delivery before the dispatcher turns it off;
+   * 0 never turns one off.
+   */
+  webhookTurnOffAfterMs: number;
   /** Failed sign-ins per account in 15 minutes before its logins are refused. */
   loginMaxFailures: number;
   /** Failed sign-ins from one client address in 15 minutes, across accounts, likewise. */
@@ -260,6 +270,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     webhookRetryBaseMs: environment.WEBHOOK_RETRY_BASE_SECONDS * 1000,
     webhookRetryMs: environment.WEBHOOK_RETRY_HOURS * 60 * 60 * 1000,
     webhookLeaseMs: environment.WEBHOOK_LEASE_SECONDS * 1000,
+    webhookTurnOffAfterMs: environment.WEBHOOK_TURN_OFF_AFTER_HOURS * 60 * 60 * 1000,
     loginMaxFailures: environment.LOGIN_MAX_FAILURES,
     loginMaxFailuresPerIp: environment.LOGIN_MAX_FAILURES_PER_IP,
     trustProxy: environment.TRUST_PROXY,

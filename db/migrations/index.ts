@@ -22,6 +22,7 @@ import * as ratesAtWork from "./20261207030000_rates_at_work.ts";
 import * as revealedLabels from "./20261207035000_revealed_labels.ts";
 import * as deploymentSecret from "./20261207040000_deployment_secret.ts";
 import * as accessNotifications from "./20261208010000_access_notifications.ts";
+import * as webhooksTurnedOff from "./20261208020000_webhooks_turned_off.ts";
 
 /** Every migration, listed statically so that no bundler or packager can lose one. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   "20261207035000_revealed_labels": revealedLabels,
   "20261207040000_deployment_secret": deploymentSecret,
   "20261208010000_access_notifications": accessNotifications,
+  "20261208020000_webhooks_turned_off": webhooksTurnedOff,
 };

@@ -835,3 +835,133 @@ describe("webhooks across a crash", { timeout: 90_000 }, () => {
     ).toMatchObject({ type: "import.completed" });
   });
 });
+
+describe("an endpoint that takes nothing for too long", { timeout: 60_000 }, () => {
+  const turnOffAfterMs = 1_500;
+  let quiet: TestServer;
+  let people: Cast;
+
+  beforeAll(async () => {
+    quiet = await startTestServer({
+      ...fast,
+      WEBHOOK_TURN_OFF_AFTER_HOURS: String(turnOffAfterMs / 3_600_000),
+    });
+    people = await createCast(quiet);
+  });
+  afterAll(async () => {
+    await quiet?.stop();
+  });
+
+  interface Endpoint {
+    enabled: boolean;
+    turnedOffAt: string | null;
+    delivery: { throughEventId: number; unreachableSince: string | null };
+  }
+
+  async function endpointFor(url: string) {
+    const created = await people.admin.api.post<{ project: { id: number } }>("/projects", {
+      name: "Unreachable",
+      template: {
+        fields: [{ id: "verdict", type: "choice", label: "Verdict", options: ["x", "y"] }],
+      },
+    });
+    const projectId = created.body.project.id;
+    await people.admin.api.post(`/projects/${projectId}/members`, {
+      email: people.lead.email,
+      role: "lead",
+    });
+    const registered = await people.admin.api.post<{ webhook: { id: number } }>(
+      `/projects/${projectId}/webhooks`,
+      { url, events: ["import.completed"], allowPrivateAddresses: true },
+    );
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    const webhookId = registered.body.webhook.id;
+    return {
+      projectId,
+      webhookId,
+      importOne: async (externalId: string) => {
+        const imported = await people.lead.api.post(`/projects/${projectId}/items`, [
+          { externalId, prompt: "Which?", responses },
+        ]);
+        expect(imported.status, JSON.stringify(imported.body)).toBeLessThan(300);
+      },
+      state: async () => {
+        const listed = await people.lead.api.get<{ webhooks: Array<Endpoint & { id: number }> }>(
+          `/projects/${projectId}/webhooks`,
+        );
+        return listed.body.webhooks.find((webhook) => webhook.id === webhookId)!;
+      },
+    };
+  }
+
+  it("is turned off, its events kept, and resumes where it stopped once enabled", async () => {
+    let down = true;
+    const hook = await receiver(() => (down ? 503 : 200));
+    const endpoint = await endpointFor(hook.url);
+    await endpoint.importOne("while-down-1");
+    await endpoint.importOne("while-down-2");
+
+    await expect.poll(endpoint.state, { timeout: 15_000 }).toMatchObject({ enabled: false });
+    const off = await endpoint.state();
+    expect(off.turnedOffAt).not.toBeNull();
+    expect(
+      Date.parse(off.turnedOffAt!) - Date.parse(off.delivery.unreachableSince!),
+    ).toBeGreaterThanOrEqual(turnOffAfterMs);
+    // Every attempt was at the first event, and none is made once it is off.
+    const eventIds = (requests: Received[]) =>
+      requests.map((request) => request.headers["webhook-id"]);
+    expect(new Set(eventIds(hook.received)).size).toBe(1);
+    const attempts = hook.received.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(hook.received.length).toBe(attempts);
+    const audit = await quiet.context.db
+      .selectFrom("audit_log")
+      .select(["actor_id", "details"])
+      .where("action", "=", "webhook.turn_off")
+      .where("subject_id", "=", String(endpoint.webhookId))
+      .execute();
+    expect(audit).toEqual([
+      {
+        actor_id: null,
+        details: { url: hook.url, unreachableSince: off.delivery.unreachableSince },
+      },
+    ]);
+    const cookie = await signInCookie(quiet.url, people.lead.email, PASSWORD);
+    const page = await fetch(`${quiet.url}/projects/${endpoint.projectId}/webhooks`, {
+      headers: { Cookie: cookie },
+    });
+    expect(await page.text()).toContain("Its events wait; enable it to resume");
+
+    down = false;
+    const enabled = await people.lead.api.patch<{ webhook: Endpoint }>(
+      `/webhooks/${endpoint.webhookId}`,
+      { enabled: true },
+    );
+    expect(enabled.status).toBe(200);
+    expect(enabled.body.webhook).toMatchObject({
+      enabled: true,
+      turnedOffAt: null,
+      delivery: { unreachableSince: null },
+    });
+    const requests = await hook.until(attempts + 2);
+    const [first, second] = eventIds(requests.slice(attempts));
+    expect(first).toBe(requests[0]!.headers["webhook-id"]);
+    expect(second).not.toBe(first);
+  });
+
+  it("stays on while some of its attempts get through, however long it has been failing", async () => {
+    // Every other request fails: each event is delivered at its second attempt, so the
+    // endpoint fails for longer than the limit in all, but never goes that long without a
+    // delivery.
+    const hook = await receiver((count) => (count % 2 === 1 ? 500 : 200));
+    const endpoint = await endpointFor(hook.url);
+    const events = 8;
+    for (let index = 0; index < events; index++) {
+      await endpoint.importOne(`flaky-${index}`);
+      await new Promise((resolve) => setTimeout(resolve, turnOffAfterMs / 4));
+    }
+    await hook.until(events * 2);
+    const state = await endpoint.state();
+    expect(state).toMatchObject({ enabled: true, turnedOffAt: null });
+  });
+});

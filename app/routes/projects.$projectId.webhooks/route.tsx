@@ -77,7 +77,9 @@ export default function Webhooks() {
                       <td>{webhook.owner?.name ?? "Nobody"}</td>
                       <td>
                         {!webhook.enabled
-                          ? "Disabled"
+                          ? webhook.turnedOffAt
+                            ? `Turned off on ${formatDateTime(webhook.turnedOffAt)}: nothing delivered since ${formatDateTime(webhook.delivery.unreachableSince ?? webhook.turnedOffAt)}. Its events wait; enable it to resume`
+                            : "Disabled"
                           : webhook.paused
                             ? `Paused: ${webhook.owner?.name ?? "its owner"} may no longer manage this project's webhooks; take it over to resume`
                             : webhook.delivery.failedAttempts > 0

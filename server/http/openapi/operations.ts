@@ -206,7 +206,14 @@ const webhookExample = {
   createdAt: at,
   owner: { id: 2, name: "Lead" },
   paused: false,
-  delivery: { throughEventId: 118, failedAttempts: 0, failingSince: null, nextAttemptAt: null },
+  turnedOffAt: null,
+  delivery: {
+    throughEventId: 118,
+    failedAttempts: 0,
+    failingSince: null,
+    unreachableSince: null,
+    nextAttemptAt: null,
+  },
 };
 
 const noContent: ResponseDoc = { description: "Done; no body" };

@@ -399,13 +399,21 @@ export const webhookSchema = z.object({
     .describe(
       "Nothing is sent while the owner may no longer manage the project's webhooks (not a lead of it, disabled or deleted, and not an admin); a lead or admin who saves the endpoint takes it over",
     ),
+  turnedOffAt: timestamp
+    .nullable()
+    .describe(
+      "When Quorum turned the endpoint off (`enabled` false) because nothing had been delivered to it for `WEBHOOK_TURN_OFF_AFTER_HOURS`; its events wait, and enabling it resumes where it stopped",
+    ),
   delivery: z.object({
     throughEventId: z
       .number()
       .int()
       .describe("Every subscribed event up to this id has been delivered or given up"),
-    failedAttempts: z.number().int(),
-    failingSince: timestamp.nullable(),
+    failedAttempts: z.number().int().describe("Failed attempts at the event it waits on"),
+    failingSince: timestamp.nullable().describe("The first failed attempt at that event"),
+    unreachableSince: timestamp
+      .nullable()
+      .describe("The first failed attempt since the last delivery, whichever events it was for"),
     nextAttemptAt: timestamp.nullable(),
   }),
 });

@@ -13,6 +13,7 @@ import type {
 } from "../../../db/schema.ts";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../logger.ts";
+import { recordAudit } from "../audit.ts";
 import { eventPeople, projectEventView } from "../project-events.ts";
 import { isPrivateAddress, publicOnlyLookup } from "./addresses.ts";
 import { ownerMayManage } from "./owner.ts";
@@ -197,6 +198,7 @@ export class WebhookDispatcher {
       | "webhookRetryBaseMs"
       | "webhookRetryMs"
       | "webhookLeaseMs"
+      | "webhookTurnOffAfterMs"
     >,
     private readonly log: Logger,
   ) {
@@ -317,6 +319,7 @@ export class WebhookDispatcher {
       const next = await this.record(endpoint, event, result);
       if (!next) return;
       endpoint = next;
+      if (!endpoint.enabled) break;
       if (!result.delivered && endpoint.after_event_id < event.id) break;
     }
     // The lease ends now, and its end puts the endpoint behind those waiting for their turn.
@@ -340,37 +343,46 @@ export class WebhookDispatcher {
   ): Promise<EndpointRow | null> {
     return this.db.transaction().execute(async (trx) => {
       const attempts = endpoint.attempts + 1;
-      const failingSince = endpoint.failing_since ?? new Date();
+      const now = new Date();
+      const failingSince = endpoint.failing_since ?? now;
       const givenUp =
-        !result.delivered && Date.now() - failingSince.getTime() >= this.config.webhookRetryMs;
+        !result.delivered && now.getTime() - failingSince.getTime() >= this.config.webhookRetryMs;
       const outcome: WebhookOutcome = result.delivered
         ? "delivered"
         : givenUp
           ? "given up"
           : "failed";
       const moved = result.delivered || givenUp;
+      // A receiver that has taken nothing for days is gone, not slow: turned off, it costs no
+      // more attempts, and its events wait for a lead to turn it on again (decision 029).
+      const unreachableSince = result.delivered ? null : (endpoint.unreachable_since ?? now);
+      const turnOff =
+        unreachableSince !== null &&
+        this.config.webhookTurnOffAfterMs > 0 &&
+        now.getTime() - unreachableSince.getTime() >= this.config.webhookTurnOffAfterMs;
       const renewed = sql<Date>`date_trunc('milliseconds',
         now() + make_interval(secs => ${this.leaseSeconds}))`;
       const updated = await trx
         .updateTable("webhook_endpoints")
-        .set(
-          moved
+        .set({
+          ...(moved
             ? {
                 after_event_id: event.id,
                 attempts: 0,
                 failing_since: null,
                 next_attempt_at: null,
-                leased_until: renewed,
               }
             : {
                 attempts,
                 failing_since: failingSince,
                 next_attempt_at: new Date(
-                  Date.now() + retryDelayMs(this.config.webhookRetryBaseMs, attempts),
+                  now.getTime() + retryDelayMs(this.config.webhookRetryBaseMs, attempts),
                 ),
-                leased_until: renewed,
-              },
-        )
+              }),
+          unreachable_since: unreachableSince,
+          ...(turnOff ? { enabled: false, turned_off_at: now } : {}),
+          leased_until: renewed,
+        })
         .where("id", "=", endpoint.id)
         .where("leased_until", "=", endpoint.leased_until)
         .where("after_event_id", "=", endpoint.after_event_id)
@@ -389,6 +401,20 @@ export class WebhookDispatcher {
           outcome,
         })
         .execute();
+      if (turnOff) {
+        await recordAudit(trx, {
+          actorId: null,
+          action: "webhook.turn_off",
+          projectId: endpoint.project_id,
+          subjectType: "webhook",
+          subjectId: endpoint.id,
+          details: { url: endpoint.url, unreachableSince: unreachableSince.toISOString() },
+        });
+        this.log.warn(
+          { webhookId: endpoint.id, url: endpoint.url, unreachableSince },
+          "turned a webhook off: nothing delivered for too long",
+        );
+      }
       return updated;
     });
   }

@@ -82,11 +82,18 @@ export function webhookView(row: EndpointRow) {
      * lead, disabled, or deleted): a lead or admin who saves the endpoint takes it over.
      */
     paused: !row.owner_may_manage,
+    /**
+     * When Quorum turned the endpoint off because nothing had been delivered to it for
+     * `WEBHOOK_TURN_OFF_AFTER_HOURS`; its events wait, and enabling it resumes where it stopped.
+     */
+    turnedOffAt: row.turned_off_at?.toISOString() ?? null,
     delivery: {
       /** Every subscribed event up to this id has been delivered or given up. */
       throughEventId: row.after_event_id,
       failedAttempts: row.attempts,
       failingSince: row.failing_since?.toISOString() ?? null,
+      /** The first failed attempt since the last delivery, whichever events it was for. */
+      unreachableSince: row.unreachable_since?.toISOString() ?? null,
       nextAttemptAt: row.next_attempt_at?.toISOString() ?? null,
     },
   };
@@ -252,10 +259,11 @@ export async function updateWebhook(
         created_by: user.id,
         ...(input.url === undefined ? {} : { url: input.url }),
         ...(input.events === undefined ? {} : { event_types: [...new Set(input.events)] }),
-        ...(input.enabled === undefined ? {} : { enabled: input.enabled }),
+        ...(input.enabled === undefined ? {} : { enabled: input.enabled, turned_off_at: null }),
         allow_private_addresses: allowPrivate,
-        // Enabled again, it tries at once rather than at a retry time of before.
-        ...(input.enabled ? { next_attempt_at: null } : {}),
+        // Enabled again, it tries at once rather than at a retry time of before, and has as long
+        // again before it is turned off for being unreachable.
+        ...(input.enabled ? { next_attempt_at: null, unreachable_since: null } : {}),
       })
       .where("id", "=", webhookId)
       .execute();
@@ -387,6 +395,12 @@ export async function redeliverEvent(
       })
       .execute();
     if (result.delivered) {
+      // It answers again: its run of failures is over, whatever event it waits on.
+      await trx
+        .updateTable("webhook_endpoints")
+        .set({ unreachable_since: null })
+        .where("id", "=", webhookId)
+        .execute();
       await trx
         .updateTable("webhook_endpoints")
         .set({ after_event_id: eventId, attempts: 0, failing_since: null, next_attempt_at: null })
