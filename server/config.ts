@@ -88,6 +88,7 @@ const environmentSchema = z.object({
     .max(24 * 30)
     .default(24),
   WEBHOOK_LEASE_SECONDS: z.coerce.number().positive().max(3_600).default(60),
+  WEBHOOK_LOG_DAYS: z.coerce.number().positive().max(3_650).default(30),
   WEBHOOK_TURN_OFF_AFTER_HOURS: z.coerce
     .number()
     .min(0)
@@ -182,6 +183,8 @@ export interface Config {
    * 0 never turns one off.
    */
   webhookTurnOffAfterMs: number;
+  /** Days the delivery log keeps attempts (each endpoint's latest 100 whatever their age). */
+  webhookLogDays: number;
   /** Failed sign-ins per account in 15 minutes before its logins are refused. */
   loginMaxFailures: number;
   /** Failed sign-ins from one client address in 15 minutes, across accounts, likewise. */
@@ -271,6 +274,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     webhookRetryMs: environment.WEBHOOK_RETRY_HOURS * 60 * 60 * 1000,
     webhookLeaseMs: environment.WEBHOOK_LEASE_SECONDS * 1000,
     webhookTurnOffAfterMs: environment.WEBHOOK_TURN_OFF_AFTER_HOURS * 60 * 60 * 1000,
+    webhookLogDays: environment.WEBHOOK_LOG_DAYS,
     loginMaxFailures: environment.LOGIN_MAX_FAILURES,
     loginMaxFailuresPerIp: environment.LOGIN_MAX_FAILURES_PER_IP,
     trustProxy: environment.TRUST_PROXY,

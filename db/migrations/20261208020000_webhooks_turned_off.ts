@@ -10,6 +10,8 @@ const statements = [
   // when it is on, or was turned off by someone.
   `alter table webhook_endpoints add column turned_off_at timestamptz`,
   `update webhook_endpoints set unreachable_since = failing_since where failing_since is not null`,
+  // The delivery log is pruned by age.
+  `create index webhook_attempts_created_idx on webhook_attempts (created_at)`,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are frozen against the schema of their day
@@ -19,6 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see up()
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql.raw(`drop index if exists webhook_attempts_created_idx`).execute(db);
   await sql
     .raw(
       `alter table webhook_endpoints drop column if exists unreachable_since,

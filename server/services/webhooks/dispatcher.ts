@@ -16,6 +16,7 @@ import type { Logger } from "../../logger.ts";
 import { recordAudit } from "../audit.ts";
 import { eventPeople, projectEventView } from "../project-events.ts";
 import { isPrivateAddress, publicOnlyLookup } from "./addresses.ts";
+import { pruneWebhookLog } from "./log-retention.ts";
 import { ownerMayManage } from "./owner.ts";
 
 type EndpointRow = Selectable<WebhookEndpointsTable>;
@@ -32,6 +33,9 @@ const EVENTS_PER_LEASE = 50;
  * webhooks with them.
  */
 const TURN_MS = 1_000;
+/** How often an instance prunes the delivery log (and once when it starts). */
+const LOG_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+
 /** What a lease outlasts the timeout by, so that a request begun within it ends within it. */
 const LEASE_MARGIN_MS = 1_000;
 /** Retries wait twice as long each time, up to an hour. */
@@ -185,6 +189,8 @@ export function retryDelayMs(baseMs: number, attempts: number): number {
 export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private look: Promise<void> | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private pruning: Promise<void> | undefined;
   /** Each endpoint this instance is sending to, with its run. */
   private readonly sending = new Map<number, Promise<void>>();
   private readonly stopping = new AbortController();
@@ -199,6 +205,7 @@ export class WebhookDispatcher {
       | "webhookRetryMs"
       | "webhookLeaseMs"
       | "webhookTurnOffAfterMs"
+      | "webhookLogDays"
     >,
     private readonly log: Logger,
   ) {
@@ -211,6 +218,28 @@ export class WebhookDispatcher {
   start(): void {
     this.timer = setInterval(() => this.lookNow(), this.config.webhookPollMs);
     this.timer.unref();
+    this.pruneTimer = setInterval(() => this.pruneLog(), LOG_PRUNE_INTERVAL_MS);
+    this.pruneTimer.unref();
+    this.pruneLog();
+  }
+
+  /** Prunes the delivery log (`pruneWebhookLog`) unless a pruning is under way. */
+  private pruneLog(): void {
+    if (this.pruning || this.stopping.signal.aborted) return;
+    this.pruning = pruneWebhookLog(
+      this.db,
+      { keepDays: this.config.webhookLogDays },
+      this.stopping.signal,
+    )
+      .then((deleted) => {
+        if (deleted > 0) this.log.info({ deleted }, "pruned the webhook delivery log");
+      })
+      .catch((error: unknown) =>
+        this.log.warn({ err: error }, "could not prune the webhook delivery log"),
+      )
+      .finally(() => {
+        this.pruning = undefined;
+      });
   }
 
   /** Looks for due endpoints now, unless a look is under way or the dispatcher is stopping. */
@@ -226,8 +255,10 @@ export class WebhookDispatcher {
   /** Stops taking endpoints, cuts requests in flight short and waits for every run to end. */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.pruneTimer);
     this.stopping.abort();
     await this.look;
+    await this.pruning;
     await Promise.all(this.sending.values());
   }
 
