@@ -1,8 +1,8 @@
-import type { Kysely } from "kysely";
+import type { ExpressionBuilder, Kysely } from "kysely";
 import { disputePolicySchema, type DisputePolicy } from "../../app/domain/disputes.ts";
 import { projectSettingsSchema, type ProjectSettings } from "../../app/domain/project.ts";
 import { templateSchema, type Template } from "../../app/domain/template.ts";
-import type { Database, Project, User } from "../../db/schema.ts";
+import type { Database, Project, ProjectRole, User } from "../../db/schema.ts";
 import { notFound, unauthorized } from "../errors.ts";
 import { assertProjectPermission, type Action, type Subject } from "../permissions.ts";
 
@@ -93,19 +93,31 @@ export async function loadProjectFor(
   projectId: number,
   action: Action,
 ): Promise<{ project: ProjectModel; subject: Subject }> {
-  const row = await db
+  const row = await projectWithRole(db, user.id, projectId).executeTakeFirst();
+  return permitted(user.is_admin, row, action);
+}
+
+/** The project's row with the user's role in it (null: not a member). */
+function projectWithRole(db: Kysely<Database>, userId: number, projectId: number) {
+  return db
     .selectFrom("projects")
     .leftJoin("project_members", (join) =>
       join
         .onRef("project_members.project_id", "=", "projects.id")
-        .on("project_members.user_id", "=", user.id),
+        .on("project_members.user_id", "=", userId),
     )
     .selectAll("projects")
     .select("project_members.role")
-    .where("projects.id", "=", projectId)
-    .executeTakeFirst();
+    .where("projects.id", "=", projectId);
+}
+
+function permitted(
+  isAdmin: boolean,
+  row: (Project & { role: ProjectRole | null }) | undefined,
+  action: Action,
+): { project: ProjectModel; subject: Subject } {
   const subject = assertProjectPermission(
-    { isAdmin: user.is_admin, role: row?.role ?? null },
+    { isAdmin, role: row?.role ?? null },
     row !== undefined,
     action,
   );
@@ -132,13 +144,28 @@ export async function lockProjectFor(
   // row lock reads the locked row as it is once the lock is granted, but the rows it joins as
   // they were when it began, so the membership a change just committed would go unseen.
   await trx.selectFrom("projects").select("id").where("id", "=", projectId).forShare().execute();
-  // The account as it is now, not as the request found it: an admin's right taken away, or the
-  // account disabled, since then counts as a change of role does.
-  const account = await trx
-    .selectFrom("users")
-    .select(["is_admin", "disabled_at"])
-    .where("id", "=", user.id)
+  // The account as it is now, not as the request found it, read with the role: an admin's right
+  // taken away, or the account disabled, since then counts as a change of role does.
+  const accountNow = (eb: ExpressionBuilder<Database, "projects">) =>
+    eb.selectFrom("users").where("users.id", "=", user.id);
+  const found = await projectWithRole(trx, user.id, projectId)
+    .select((eb) => [
+      accountNow(eb).select("users.is_admin").as("account_is_admin"),
+      accountNow(eb).select("users.disabled_at").as("account_disabled_at"),
+    ])
     .executeTakeFirst();
-  if (!account || account.disabled_at !== null) throw unauthorized("This account is disabled");
-  return loadProjectFor(trx, { ...user, is_admin: account.is_admin }, projectId, action);
+  // A project gone meanwhile has no row to read the account with.
+  const account = found
+    ? { is_admin: found.account_is_admin, disabled_at: found.account_disabled_at }
+    : await trx
+        .selectFrom("users")
+        .select(["is_admin", "disabled_at"])
+        .where("id", "=", user.id)
+        .executeTakeFirst();
+  if (!account || account.is_admin === null || account.disabled_at !== null) {
+    throw unauthorized("This account is disabled");
+  }
+  if (!found) return permitted(account.is_admin, undefined, action);
+  const { account_is_admin: _admin, account_disabled_at: _disabled, ...row } = found;
+  return permitted(account.is_admin, row, action);
 }
