@@ -13,10 +13,19 @@ import { qualityFigures } from "./quality.ts";
 export const AHEAD_ITEMS = 5_000;
 
 /**
+ * Events (labels submitted, reviews decided, versions published …) after which a large project's
+ * figures that this process holds are patched ahead: a request patches the items changed since
+ * the figures, and past `MOST_PATCHED_ITEMS` (10,000) it reads every item instead (decision
+ * 031), so figures left alone through a busy week would be read whole by the next request.
+ */
+export const PATCH_AHEAD_EVENTS = 2_000;
+
+/**
  * Computes the quality figures of large projects that data came into in bulk, before anyone asks
  * (decision 032): every `intervalMs` it reads the project events logged since its last look, and
  * computes ahead each project of `AHEAD_ITEMS` items or more that an import completed in,
- * whichever process imported (this server's API, the CLI, another instance). The figures are
+ * whichever process imported (this server's API, the CLI, another instance), and patches the
+ * figures it holds of such a project every `PATCH_AHEAD_EVENTS` events. The figures are
  * then stored as a request stores them (those slow to compute from nothing), so that a process
  * that has just started answers from them too. Its first look, when the server starts, computes
  * the projects of that size that saw the latest events (as many as the process keeps), whatever
@@ -31,12 +40,25 @@ export class QualityAhead {
   private look: Promise<void> | undefined;
   /** The latest event seen; null before the first look, which only takes note of it. */
   private seenEventId: number | null = null;
+  /** Per project, the events seen since its figures were last computed ahead. */
+  private readonly eventsSince = new Map<number, number>();
+  private readonly aheadItems: number;
+  private readonly patchAfterEvents: number;
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly bound: { intervalMs: number; closing: AbortSignal },
+    private readonly bound: {
+      intervalMs: number;
+      closing: AbortSignal;
+      /** `AHEAD_ITEMS` and `PATCH_AHEAD_EVENTS` unless given (tests give small ones). */
+      aheadItems?: number;
+      patchAfterEvents?: number;
+    },
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.aheadItems = bound.aheadItems ?? AHEAD_ITEMS;
+    this.patchAfterEvents = bound.patchAfterEvents ?? PATCH_AHEAD_EVENTS;
+  }
 
   start(): void {
     const round = () => {
@@ -69,14 +91,38 @@ export class QualityAhead {
       await this.computeLarge(await this.largeProjectsByActivity(), false);
       return;
     }
-    const { rows } = await sql<{ latest: number | null; imported: number[] | null }>`
-      select max(id)::float8 as latest,
-             array_agg(distinct project_id) filter (where type = 'import.completed') as imported
+    const { rows } = await sql<{
+      project_id: number;
+      latest: number;
+      events: number;
+      imported: boolean;
+    }>`
+      select project_id, max(id)::float8 as latest, count(*)::int as events,
+             bool_or(type = 'import.completed') as imported
       from project_events
-      where id > ${this.seenEventId}`.execute(this.db);
-    const { latest, imported } = rows[0] ?? { latest: null, imported: null };
-    if (latest !== null) this.seenEventId = latest;
-    await this.computeLarge(imported ?? [], true);
+      where id > ${this.seenEventId}
+      group by project_id`.execute(this.db);
+    const imported: number[] = [];
+    const patched: number[] = [];
+    for (const row of rows) {
+      this.seenEventId = Math.max(this.seenEventId, row.latest);
+      if (row.imported) {
+        imported.push(row.project_id);
+        continue;
+      }
+      const events = (this.eventsSince.get(row.project_id) ?? 0) + row.events;
+      this.eventsSince.set(row.project_id, events);
+      // Held figures only: patching them costs the changed items, while computing figures
+      // nobody holds would read the whole project, and push out figures someone asked for.
+      if (
+        events >= this.patchAfterEvents &&
+        projectQualityComputation.holds(this.db, row.project_id)
+      ) {
+        patched.push(row.project_id);
+      }
+    }
+    await this.computeLarge(imported, true);
+    await this.computeLarge(patched, true);
   }
 
   /**
@@ -86,7 +132,8 @@ export class QualityAhead {
   private async largeProjectsByActivity(): Promise<number[]> {
     const { rows } = await sql<{ project_id: number }>`
       select sized.project_id
-      from (select project_id from items group by project_id having count(*) >= ${AHEAD_ITEMS})
+      from (select project_id from items group by project_id
+            having count(*) >= ${this.aheadItems})
              as sized
       join projects on projects.id = sized.project_id and projects.archived_at is null
       order by (select max(id) from project_events
@@ -100,7 +147,8 @@ export class QualityAhead {
   private async computeLarge(projectIds: number[], checkSize: boolean): Promise<void> {
     for (const projectId of projectIds) {
       if (this.bound.closing.aborted) return;
-      if (checkSize && (await projectItemCount(this.db, projectId)) < AHEAD_ITEMS) continue;
+      this.eventsSince.delete(projectId);
+      if (checkSize && (await projectItemCount(this.db, projectId)) < this.aheadItems) continue;
       const exact = { maxStaleMs: 0, refreshUntil: this.bound.closing };
       await projectQualityComputation.computeAhead(this.db, projectId, exact);
       if (this.bound.closing.aborted) return;
