@@ -1,14 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import { sql } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { dawidSkene } from "../app/domain/reliability.ts";
 import { openDatabase } from "../db/client.ts";
+import type { Database } from "../db/schema.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { projectProgress } from "../server/services/progress.ts";
 import { loadProjectModel } from "../server/services/project-model.ts";
 import { createLogger } from "../server/logger.ts";
 import { importItems } from "../server/services/import/index.ts";
-import { QualityAhead } from "../server/services/quality-ahead.ts";
+import { PATCH_AHEAD_EVENTS, QualityAhead } from "../server/services/quality-ahead.ts";
 import {
   projectQualityComputation,
   qualityFingerprint,
@@ -23,6 +24,9 @@ const ITEMS = Number(process.env.BENCH_QUALITY_ITEMS ?? 100_000);
 const ANNOTATORS = 5;
 /** Items of the import at the end: a batch of a day's work from a vendor, say. */
 const IMPORTED_ITEMS = 1_000;
+/** Items whose labels change in a busy week with nobody asking: past what a request patches. */
+const WEEK_ITEMS = 12_000;
+const WEEK_STEP_ITEMS = 1_000;
 const QUALITY_GOAL_MS = 1_000;
 const DAWID_SKENE_GOAL_MS = 2_000;
 
@@ -404,6 +408,89 @@ export async function benchmarkQuality(): Promise<BenchmarkTable> {
       patchedThenStartMs,
       QUALITY_GOAL_MS,
     );
+
+    // Labels coming in over a busy week with nobody asking, each with the event its submission
+    // writes: a process that holds the figures from before patches the items changed since at
+    // its next request, unless they are more than it patches (10,000), when it reads the whole
+    // project. QualityAhead patches them every PATCH_AHEAD_EVENTS events (decision 032).
+    let weekOffset = 0;
+    const relabel = async (count: number) => {
+      await sql`
+          with chosen as (
+            select id from items where project_id = ${projectId}
+            order by id offset ${weekOffset} limit ${count}),
+          relabelled as (
+            update annotations set label = label || '{"verdict": "unclear"}'::jsonb
+            where user_id = ${annotators[3]!} and item_id in (select id from chosen)
+            returning item_id),
+          touched as (
+            update items set updated_at = now() where id in (select item_id from relabelled)
+            returning id)
+          insert into project_events (project_id, type, item_id, payload)
+          select ${projectId}::int, 'annotation.submitted', id,
+                 jsonb_build_object('annotationId', 0, 'annotatorId', ${annotators[3]!}::int,
+                                    'fields', '["verdict"]'::jsonb)
+          from touched`.execute(db);
+      weekOffset += count;
+    };
+    // The week in steps, each followed by `afterEachStep`, and then, at once, one event fewer
+    // than a patch ahead waits for: the most a request finds unpatched.
+    const busyWeek = async (afterEachStep: () => Promise<void>) => {
+      for (let done = 0; done < WEEK_ITEMS; done += WEEK_STEP_ITEMS) {
+        await relabel(WEEK_STEP_ITEMS);
+        await afterEachStep();
+      }
+      await relabel(PATCH_AHEAD_EVENTS - 1);
+    };
+    const week = `${WEEK_ITEMS.toLocaleString("en-US")} items' labels changed with nobody asking`;
+    // A process holding the figures, as a server does once asked (it computes its own behind
+    // the stored ones it answers from); then nothing keeps them fresh but what is measured.
+    const holdFigures = async (process: Kysely<Database>) => {
+      const asked = new AbortController();
+      await projectQuality(process, lead, projectId, {
+        maxStaleMs: 0,
+        refreshUntil: asked.signal,
+      });
+      const fingerprint = await qualityFingerprint(process, projectId);
+      while (!projectQualityComputation.holds(process, projectId, fingerprint)) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      asked.abort();
+    };
+    const alone = db.withoutPlugins();
+    await holdFigures(alone);
+    await relabel(PATCH_AHEAD_EVENTS - 1);
+    const [, fewChangedMs] = await timed(() => projectQuality(alone, lead, projectId));
+    row(
+      `GET …/quality, exact, after ${(PATCH_AHEAD_EVENTS - 1).toLocaleString("en-US")} items' labels changed, figures held from before`,
+      fewChangedMs,
+      QUALITY_GOAL_MS,
+    );
+    await busyWeek(async () => {});
+    const [, weekAloneMs] = await timed(() => projectQuality(alone, lead, projectId));
+    rows.push([
+      `baseline: GET …/quality, exact, after ${week}, figures held from before`,
+      weekAloneMs.toFixed(0),
+      "baseline",
+    ]);
+    const patchedAhead = db.withoutPlugins();
+    const weekClosing = new AbortController();
+    const weekAhead = new QualityAhead(
+      patchedAhead,
+      { intervalMs: 1_000, closing: weekClosing.signal },
+      createLogger("silent"),
+    );
+    await holdFigures(patchedAhead);
+    weekAhead.start();
+    await busyWeek(() => new Promise((resolve) => setTimeout(resolve, 2_000)));
+    const [, weekAheadMs] = await timed(() => projectQuality(patchedAhead, lead, projectId));
+    row(
+      `GET …/quality, exact, after ${week}, patched ahead every ${PATCH_AHEAD_EVENTS.toLocaleString("en-US")} events`,
+      weekAheadMs,
+      QUALITY_GOAL_MS,
+    );
+    weekClosing.abort();
+    await weekAhead.close();
 
     return {
       title: `Quality on ${ITEMS.toLocaleString("en-US")} items × ${ANNOTATORS} annotators × 5 fields in PostgreSQL`,

@@ -15,10 +15,11 @@ export const AHEAD_ITEMS = 5_000;
 /**
  * Events (labels submitted, reviews decided, versions published …) after which a large project's
  * figures that this process holds are patched ahead: a request patches the items changed since
- * the figures, and past `MOST_PATCHED_ITEMS` (10,000) it reads every item instead (decision
- * 031), so figures left alone through a busy week would be read whole by the next request.
+ * the figures, which at 100,000 items takes about a second for 500 of them, and past
+ * `MOST_PATCHED_ITEMS` (10,000) it reads every item instead (decision 031), so figures left
+ * alone through a busy week would be read whole by the next request (bench/RESULTS.md).
  */
-export const PATCH_AHEAD_EVENTS = 2_000;
+export const PATCH_AHEAD_EVENTS = 500;
 
 /**
  * Computes the quality figures of large projects that data came into in bulk, before anyone asks
