@@ -495,8 +495,9 @@ export function keeper<Figures extends object>(
     freshness: Freshness,
     asker: "request" | "refresh",
     readFingerprint?: string,
+    waitedSince?: number,
   ): Promise<Figures> => {
-    const requestedAt = Date.now();
+    const requestedAt = waitedSince ?? Date.now();
     const fingerprint = readFingerprint ?? (await qualityFingerprint(db, projectId));
     const cache = projectsOf(kept, db);
     const keep = (entry: Kept<Figures>) => keepLatest(cache, projectId, entry);
@@ -536,6 +537,13 @@ export function keeper<Figures extends object>(
     if (entry?.next && entry.next.fingerprint === fingerprint) {
       keep(entry.next);
       return entry.next.figures;
+    }
+    // A computation of older data is under way (one ahead, or one behind kept figures): its rows
+    // are the ones to patch, so this one waits for it rather than read the whole project again.
+    // Once only: figures that failed stay unsettled.
+    if (entry && entry.settled === null && waitedSince === undefined) {
+      await entry.figures.catch(() => undefined);
+      return figuresOf(db, projectId, freshness, asker, fingerprint, requestedAt);
     }
     const computed = start(
       db,

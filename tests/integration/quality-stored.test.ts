@@ -366,6 +366,49 @@ describe("quality figures computed ahead", () => {
     expect(computed).toEqual([1, 5]);
   });
 
+  it("are patched by a request that comes while a computation of older data runs, not read again whole", async () => {
+    const projectId = await createVerdictProject(cast, 1);
+    const { db } = server.context;
+    await importVerdictItems(server, cast.lead, projectId, [{ externalId: "a" }]);
+    // Which computations started from earlier figures, in the order they started.
+    const patchedFrom: Array<number | null> = [];
+    let release = () => {};
+    let held = new Promise<void>((resolve) => (release = resolve));
+    let started = () => {};
+    let hasStarted = new Promise<void>((resolve) => (started = resolve));
+    const counted = keeper<{ items: number }>(async (database, model, base) => {
+      patchedFrom.push(base?.items ?? null);
+      const items = await projectItemCount(database, model.id);
+      started();
+      await held;
+      return { items };
+    });
+    const project = await loadProjectModel(db, projectId);
+    release();
+    expect(await counted(db, project)).toEqual({ items: 1 });
+
+    // A computation ahead of the next import's data, held until the request below has come.
+    held = new Promise<void>((resolve) => (release = resolve));
+    hasStarted = new Promise<void>((resolve) => (started = resolve));
+    await importVerdictItems(server, cast.lead, projectId, [{ externalId: "b" }]);
+    const closing = new AbortController();
+    const ahead = counted.computeAhead(db, projectId, {
+      maxStaleMs: 0,
+      refreshUntil: closing.signal,
+    });
+    await hasStarted;
+    await importVerdictItems(server, cast.lead, projectId, [{ externalId: "c" }]);
+    const request = counted(db, project);
+    await pause(200);
+    release();
+    expect(await request).toEqual({ items: 3 });
+    await ahead;
+    closing.abort();
+    // From nothing, then the one ahead from the first figures, then the request from the ones
+    // ahead, rather than from nothing while they were being computed.
+    expect(patchedFrom).toEqual([null, 1, 2]);
+  });
+
   it(`are computed after an import into a project of ${AHEAD_ITEMS.toLocaleString("en-US")} items or more, by any process, before any request, and when a server starts`, async () => {
     const projectId = await createVerdictProject(cast, 1);
     const { db } = server.context;
