@@ -41,7 +41,7 @@ export class QualityAhead {
   private look: Promise<void> | undefined;
   /** The latest event seen; null before the first look, which only takes note of it. */
   private seenEventId: number | null = null;
-  /** Per project, the events seen since its figures were last computed ahead. */
+  /** Per project whose figures this process holds, the events since they were computed ahead. */
   private readonly eventsSince = new Map<number, number>();
   private readonly aheadItems: number;
   private readonly patchAfterEvents: number;
@@ -111,16 +111,16 @@ export class QualityAhead {
         imported.push(row.project_id);
         continue;
       }
-      const events = (this.eventsSince.get(row.project_id) ?? 0) + row.events;
-      this.eventsSince.set(row.project_id, events);
       // Held figures only: patching them costs the changed items, while computing figures
       // nobody holds would read the whole project, and push out figures someone asked for.
-      if (
-        events >= this.patchAfterEvents &&
-        projectQualityComputation.holds(this.db, row.project_id)
-      ) {
-        patched.push(row.project_id);
+      // Figures held later are computed then, so events before that do not count.
+      if (!projectQualityComputation.holds(this.db, row.project_id)) {
+        this.eventsSince.delete(row.project_id);
+        continue;
       }
+      const events = (this.eventsSince.get(row.project_id) ?? 0) + row.events;
+      this.eventsSince.set(row.project_id, events);
+      if (events >= this.patchAfterEvents) patched.push(row.project_id);
     }
     await this.computeLarge(imported, true);
     await this.computeLarge(patched, true);
