@@ -111,33 +111,54 @@ export function fieldAlphasOfItems(
   template: Template,
   items: Iterable<ItemLabels>,
 ): Array<{ fieldId: string; alpha: Estimate<number> }> {
-  const fields = scoredFields(template);
-  const token = fieldsToken(fields);
-  const counts = fields.map((field) =>
-    field.type === "spans" ? null : new FieldCounts(field, true),
-  );
-  for (const entry of items) {
-    const units = unitsOfEntry(fields, token, entry);
-    for (let index = 0; index < fields.length; index++) {
+  const tallies = new AlphaTallies(template);
+  for (const entry of items) tallies.change(entry, 1);
+  return tallies.alphas();
+}
+
+/**
+ * Alpha's counts per scored field (not spans) over a set of items, to which an item's labels
+ * can be added and from which they can be taken away again: whole numbers (decision 033), so
+ * the figures are the same however the set was reached.
+ */
+export class AlphaTallies {
+  readonly #fields: TemplateField[];
+  readonly #token: object;
+  readonly #counts: Array<FieldCounts | null>;
+
+  constructor(template: Template) {
+    this.#fields = scoredFields(template);
+    this.#token = fieldsToken(this.#fields);
+    this.#counts = this.#fields.map((field) =>
+      field.type === "spans" ? null : new FieldCounts(field, true),
+    );
+  }
+
+  change(entry: ItemLabels, sign: 1 | -1): void {
+    const units = unitsOfEntry(this.#fields, this.#token, entry);
+    for (let index = 0; index < this.#fields.length; index++) {
       const unit = units[index];
-      if (unit) counts[index]?.change(unit.item, unit.unit, 1);
+      if (unit) this.#counts[index]?.change(unit.item, unit.unit, sign);
     }
   }
-  return counts.flatMap((counted) => {
-    if (counted === null) return [];
-    const { field } = counted;
-    let alpha: Estimate<number>;
-    if (counted.counts.units === 0) alpha = notEstimable(unpairableReason(counted.people.size));
-    else if (field.type === "choice" && field.multiple) {
-      alpha = masiAlphaOfCounts(counted.counts as AgreementCounts<ReadonlyArray<Category>>);
-    } else {
-      alpha = krippendorffAlphaOfCounts(
-        counted.counts as AgreementCounts<Category>,
-        alphaLevelOf(field),
-      );
-    }
-    return [{ fieldId: field.id, alpha }];
-  });
+
+  alphas(): Array<{ fieldId: string; alpha: Estimate<number> }> {
+    return this.#counts.flatMap((counted) => {
+      if (counted === null) return [];
+      const { field } = counted;
+      let alpha: Estimate<number>;
+      if (counted.counts.units === 0) alpha = notEstimable(unpairableReason(counted.people.size));
+      else if (field.type === "choice" && field.multiple) {
+        alpha = masiAlphaOfCounts(counted.counts as AgreementCounts<ReadonlyArray<Category>>);
+      } else {
+        alpha = krippendorffAlphaOfCounts(
+          counted.counts as AgreementCounts<Category>,
+          alphaLevelOf(field),
+        );
+      }
+      return [{ fieldId: field.id, alpha }];
+    });
+  }
 }
 
 /** The level alpha is measured at for a field that is not multiple choice or spans. */

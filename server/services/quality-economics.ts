@@ -31,7 +31,7 @@ import {
   type FieldAgreement,
   type ItemLabels,
 } from "./quality-agreement.ts";
-import { qualityOverTime, type DailyQuality } from "./quality-over-time.ts";
+import { DailyTallies, qualityOverTime, type DailyQuality } from "./quality-over-time.ts";
 import { patchKeptRows, readKeptRows, type KeptRows } from "./quality-rows.ts";
 
 /** Everyone whose work the quality figures count: annotators, panel members, reviewers. */
@@ -813,9 +813,6 @@ export const projectQualityComputation = keeper(
       ? await patchKeptRows(db, project.id, before.rows)
       : await readKeptRows(db, project.id);
     const economics = qualityEconomicsOf(project, rows.data);
-    // Only the base's figures per day are taken over, not the base itself: computations do not
-    // chain to every one before them.
-    const previousDays = before?.overTime;
     const state: KeptComputation = {
       rows,
       overTime: undefined,
@@ -864,22 +861,23 @@ export const projectQualityComputation = keeper(
         return state.overTime.days;
       },
     };
+    // The base's day counts are patched rather than every item counted again, unless every
+    // item was read anew; the first computation to take them has them.
+    // Only the base's quality over time is held, not the base itself: computations do not chain
+    // to every one before them.
+    const baseOverTime = rows.full ? undefined : before?.overTime;
     const overTimeNow = () => {
-      const now = new Date();
-      const day = utcDay(now);
-      const stamp = project.row.updated_at.getTime();
-      // A day's figures depend on its items, the template, policy and the 30-day window only.
-      const reuse =
-        previousDays && !rows.full && previousDays.day === day && previousDays.stamp === stamp
-          ? { previous: previousDays.days, changedDays: changedDays(rows) }
-          : undefined;
+      const base = baseOverTime;
+      const taken = base?.tallies;
+      if (base) base.tallies = undefined;
+      const tallies = taken ?? new DailyTallies();
       const days = qualityOverTime(project, economics.data, {
-        now,
-        reuse,
+        tallies,
+        changed: taken ? rows.changed : undefined,
         againstFinal: keptOutcomesAgainstFinal(project),
         rows: rows.rows,
       });
-      return { days, day, stamp };
+      return { days, tallies };
     };
     kept.set(computation, state);
     return computation;
@@ -937,7 +935,12 @@ class PartInSteps<Part> {
 /** What a quality computation keeps for the next one to start from. */
 interface KeptComputation {
   rows: KeptRows;
-  overTime: { days: DailyQuality[]; day: string; stamp: number } | undefined;
+  /**
+   * Quality over time, with its day counts until the next computation takes them over: their
+   * changed items are patched rather than every item counted again, unless every item was read
+   * anew; the first computation to take them has them.
+   */
+  overTime: { days: DailyQuality[]; tallies: DailyTallies | undefined } | undefined;
   /** The agreement table's counts, until the next computation takes them over. */
   tallies: AgreementTallies | undefined;
   agreementsComputed(): boolean;
@@ -949,20 +952,6 @@ interface KeptComputation {
 
 const kept = new WeakMap<QualityComputation, KeptComputation>();
 const keptCosts = new WeakMap<ProjectCosts, KeptRows>();
-
-const utcDay = (instant: Date) => instant.toISOString().slice(0, 10);
-
-/** The days of quality over time that the changed items were in, or are in now. */
-function changedDays(rows: KeptRows): Set<string> {
-  const days = new Set<string>();
-  for (const id of rows.changed) {
-    for (const entry of [rows.before.get(id), rows.rows.get(id)]) {
-      const at = entry?.item.lastLabelAt;
-      if (at) days.add(utcDay(at));
-    }
-  }
-  return days;
-}
 
 export interface ProjectCosts {
   costCents: Estimate<number>;

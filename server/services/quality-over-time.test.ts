@@ -13,7 +13,7 @@ import {
   type ItemLabels,
 } from "./quality-agreement.ts";
 import type { QualityLabel, ReadItem } from "./quality-economics.ts";
-import { qualityOverTime } from "./quality-over-time.ts";
+import { DailyTallies, qualityOverTime } from "./quality-over-time.ts";
 
 const template = templateSchema.parse({
   fields: [
@@ -184,6 +184,64 @@ describe("quality over time", () => {
               ),
             );
             previous = items;
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("patched with the items that changed, gives the days counted from none", () => {
+    type Row = ItemLabels & { item: ReadItem };
+    const rowsOf = (generated: GeneratedProject): Map<number, Row> => {
+      const { labels, items } = dataOf(generated);
+      const grouped = new Map(
+        itemsOfLabels(labels).map((entry) => [entry.labels[0]!.itemId, entry]),
+      );
+      return new Map(
+        items.map((item) => {
+          const entry = grouped.get(item.id) ?? { labels: [], labelIds: [] };
+          return [item.id, { ...entry, item }];
+        }),
+      );
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(projectArbitrary, fc.nat(3)), { minLength: 2, maxLength: 5 }),
+        fc.array(fc.boolean()),
+        (versions, kept) => {
+          // Each version keeps some items of the one before as they were (the same objects, as
+          // kept rows keep them); the others changed, came or left. Days pass between versions,
+          // so that the window moves and days leave it.
+          const tallies = new DailyTallies();
+          let previous = new Map<number, Row>();
+          let now = NOW.getTime();
+          for (const [version, [generated, daysLater]] of versions.entries()) {
+            now += daysLater * DAY_MS;
+            const rows = new Map(
+              [...rowsOf(generated)].map(([id, row]) => {
+                const before = previous.get(id);
+                return [id, before && kept[version * 25 + id] ? before : row];
+              }),
+            );
+            const changed = new Set(
+              [...previous.keys(), ...rows.keys()].filter(
+                (id) => previous.get(id) !== rows.get(id),
+              ),
+            );
+            const data = {
+              items: [...rows.values()].map((row) => row.item),
+              labels: [...rows.values()].flatMap((row) => row.labels),
+            };
+            const at = new Date(now);
+            const patched = qualityOverTime(project, data, {
+              now: at,
+              tallies,
+              changed: version === 0 ? undefined : changed,
+              rows,
+            });
+            expect(patched).toEqual(qualityOverTime(project, data, { now: at }));
+            previous = rows;
           }
         },
       ),

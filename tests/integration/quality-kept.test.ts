@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { RawNode, type KyselyPlugin } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProjectModel } from "../../server/services/project-model.ts";
@@ -6,6 +8,16 @@ import { projectQualityComputation } from "../../server/services/quality-economi
 import { createCast, type Cast } from "../setup/adjudication.ts";
 import { createVerdictProject, importVerdictItems } from "../setup/quality-fixture.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
+
+/** A full collection, twice, each after the current job's weak references are released. */
+async function collectGarbage(): Promise<void> {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  for (let round = 0; round < 2; round++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+  }
+}
 
 let server: TestServer;
 let cast: Cast;
@@ -141,5 +153,41 @@ describe("kept quality figures, checked without reading the labels", () => {
       expect(progress(false, costs).items).toBe(1);
       expect(fingerprintReads).toBe(1);
     }
+  });
+
+  it("let earlier figures go: a computation holds what the next one starts from, not the chain", async () => {
+    const projectId = await createVerdictProject(cast, 3);
+    const { db } = server.context;
+    const [one] = cast.experts;
+    const ids = await importVerdictItems(server, cast.lead, projectId, [{ externalId: "a" }]);
+    const itemId = ids.get("a")!;
+    await one.api.get(`/queue/next?project=${projectId}`);
+    const submitted = await one.api.post(`/items/${itemId}/annotations`, {
+      label: { verdict: "safe" },
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+
+    // Every computation patches the one before and computes all its parts, each taking over
+    // the counts of the one before (agreement, quality over time).
+    const computed: Array<WeakRef<object>> = [];
+    for (const verdict of ["unsafe", "unclear", "safe", "unsafe", "unclear"]) {
+      const revised = await one.api.put(`/items/${itemId}/annotations/mine`, {
+        label: { verdict },
+      });
+      expect(revised.status, JSON.stringify(revised.body)).toBe(200);
+      const figures = await projectQualityComputation(db, await loadProjectModel(db, projectId));
+      figures.overTime();
+      figures.agreements();
+      figures.models();
+      computed.push(new WeakRef(figures.data));
+    }
+    await collectGarbage();
+    expect(computed.map((figures) => figures.deref() !== undefined)).toEqual([
+      false,
+      false,
+      false,
+      expect.any(Boolean),
+      true,
+    ]);
   });
 });
