@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { checkAgreement } from "./disputes.ts";
 import {
   addTallies,
+  EconomicsTallies,
   projectEconomics,
   rollUp,
   roundedQuotient,
@@ -683,6 +684,56 @@ describe("properties", () => {
         };
         expect(projectEconomics(permuted)).toEqual(projectEconomics(input));
       }),
+    );
+  });
+
+  it("patched item by item from the sums of other items, gives the figures counted anew", () => {
+    const versioned = projectArbitrary.chain((project) => {
+      const slots = Math.floor(project.items.length / 2);
+      return fc.record({
+        project: fc.constant(project),
+        // Per version, each slot's item: none, its first form, or its second.
+        versions: fc.array(
+          fc.record({
+            slots: fc.array(fc.constantFrom(null, 0, 1), { minLength: slots, maxLength: slots }),
+            ratesReversed: fc.boolean(),
+          }),
+          { minLength: 2, maxLength: 5 },
+        ),
+      });
+    });
+    fc.assert(
+      fc.property(versioned, ({ project, versions }) => {
+        const input = inputOf(project);
+        const half = Math.floor(project.items.length / 2);
+        const tallies = new EconomicsTallies<string>();
+        let previous: Array<CostedItem<string> | undefined> = [];
+        for (const [version, { slots, ratesReversed }] of versions.entries()) {
+          const current = slots.map((form, slot) =>
+            form === null ? undefined : project.items[form * half + slot]!,
+          );
+          const items = current.filter((item) => item !== undefined);
+          const rates = ratesReversed
+            ? input.rates.map(({ person }, index) => ({
+                person,
+                rateCentsPerHour: input.rates[input.rates.length - 1 - index]!.rateCentsPerHour,
+              }))
+            : input.rates;
+          const changed = current
+            .map((after, slot) => ({ before: previous[slot], after }))
+            .filter(({ before, after }) => before !== after);
+          const patched = projectEconomics({
+            ...input,
+            rates,
+            items,
+            tallies,
+            changed: version === 0 ? undefined : changed,
+          });
+          expect(patched).toEqual(projectEconomics({ ...input, rates, items }));
+          previous = current;
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 

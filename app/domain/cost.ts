@@ -11,7 +11,6 @@
 import {
   accuracyFigure,
   compareIds,
-  countOutcome,
   finalAccuracyFigure,
   isScoredField,
   noAnswers,
@@ -371,6 +370,56 @@ interface ComponentCost {
 
 const noComponent = (): ComponentCost => ({ cents: 0, withoutTime: 0, withoutRate: 0 });
 
+/** Adds an outcome to counts (`sign` 1) or takes it away (−1). */
+function countSigned(counts: AnswerCounts, outcome: AnswerOutcome, sign: 1 | -1): void {
+  if (outcome === "self-decided") {
+    counts.selfDecided += sign;
+  } else {
+    counts.scored += sign;
+    if (outcome === "correct") counts.correct += sign;
+  }
+}
+
+/**
+ * The sums `projectEconomics` derives its figures from, all whole numbers (counts, milliseconds,
+ * cents), kept with a computation for the next one to patch item by item: taking an item away
+ * and adding it back leaves them as they were, so patched sums are those of counting anew.
+ * They belong to one computation at a time.
+ */
+export class EconomicsTallies<Person extends PersonId> {
+  /** The options and rates the items were counted under; other ones count anew. */
+  basis: string | undefined;
+  /** Per person: their tally, their answers per scored field, and their pieces of work. */
+  readonly people = new Map<Person, { tally: Tally; answers: AnswerCounts[]; pieces: number }>();
+  /** Per template field, in template order. */
+  fields: FieldTally[] = [];
+  readonly unmeasured = { versions: 0, reviews: 0 };
+  readonly published = {
+    items: 0,
+    costedItems: 0,
+    withoutRate: 0,
+    labelsCents: 0,
+    adjudicationCents: 0,
+    reviewCents: 0,
+  };
+
+  reset(basis: string, fields: number): void {
+    this.basis = basis;
+    this.people.clear();
+    this.fields = Array.from({ length: fields }, () => ({
+      final: noAnswers(),
+      goldCorrect: 0,
+      goldScored: 0,
+      judged: noAnswers(),
+    }));
+    this.unmeasured.versions = 0;
+    this.unmeasured.reviews = 0;
+    for (const key of Object.keys(this.published) as Array<keyof typeof this.published>) {
+      this.published[key] = 0;
+    }
+  }
+}
+
 /**
  * A project's quality economics from its items: each person's tally and figures, the whole
  * project's, the cost per published item and per field.
@@ -388,7 +437,15 @@ const noComponent = (): ComponentCost => ({ cents: 0, withoutTime: 0, withoutRat
  *   measured per field, and a critique is paid for whether or not it can be scored.
  */
 export function projectEconomics<Person extends PersonId>(
-  input: EconomicsInput<Person>,
+  input: EconomicsInput<Person> & {
+    /**
+     * Sums kept from an earlier computation, brought to these items by taking away what each
+     * changed item added (`before`) and adding what it adds now (`after`), unless they were
+     * counted under other options or rates; without `changed`, every item is counted anew.
+     */
+    tallies?: EconomicsTallies<Person>;
+    changed?: Iterable<{ before?: CostedItem<Person>; after?: CostedItem<Person> }>;
+  },
 ): ProjectEconomics<Person> {
   const { template, policy, items } = input;
   const againstFinal = input.againstFinal ?? ((_item, judge) => judge());
@@ -397,56 +454,57 @@ export function projectEconomics<Person extends PersonId>(
     if (!rates.has(person)) rates.set(person, rateCentsPerHour);
   }
   const scoredFields = template.fields.filter(isScoredField);
-  const tallies = new Map<Person, Tally>();
-  const fieldAnswers = new Map<Person, Map<string, AnswerCounts>>();
+  const fieldIndex = new Map(template.fields.map((field, index) => [field.id, index]));
+  const scoredIndex = new Map(scoredFields.map((field, index) => [field.id, index]));
+  const counted = input.tallies ?? new EconomicsTallies<Person>();
+  const ratesInOrder = [...rates].sort(([a], [b]) => compareIds(a, b));
+  const basis = JSON.stringify([
+    template,
+    policy,
+    ratesInOrder,
+    input.gold,
+    input.accuracy ?? null,
+  ]);
+  const { changed } = input;
+  const patching = changed !== undefined && counted.basis === basis;
+  if (!patching) counted.reset(basis, template.fields.length);
+  const { people: tallies, fields: fieldTallies, unmeasured, published } = counted;
   const tallyOf = (person: Person) => {
-    let tally = tallies.get(person);
-    if (!tally) {
-      tally = emptyTally();
-      tallies.set(person, tally);
-      fieldAnswers.set(person, new Map(scoredFields.map((field) => [field.id, noAnswers()])));
+    let entry = tallies.get(person);
+    if (!entry) {
+      entry = { tally: emptyTally(), answers: scoredFields.map(noAnswers), pieces: 0 };
+      tallies.set(person, entry);
     }
-    return tally;
-  };
-  const fieldTallies = new Map<string, FieldTally>(
-    template.fields.map((field) => [
-      field.id,
-      { final: noAnswers(), goldCorrect: 0, goldScored: 0, judged: noAnswers() },
-    ]),
-  );
-  const unmeasured = { versions: 0, reviews: 0 };
-  const published = {
-    items: 0,
-    costedItems: 0,
-    withoutRate: 0,
-    labelsCents: 0,
-    adjudicationCents: 0,
-    reviewCents: 0,
+    return entry;
   };
 
-  /** Charges one piece of work to its person; returns its cost, or why it has none. */
+  /** Charges one piece of work to its person; returns its cost in cents, or null for none. */
   const charge = (
     { person, activeMs, rateCentsPerHour }: PersonTime<Person>,
     component: ComponentCost,
+    sign: 1 | -1,
     book: (tally: Tally, ms: number, cents: number | null) => void,
-  ): Estimate<number> => {
-    const tally = tallyOf(person);
+  ): number | null => {
+    const entry = tallyOf(person);
+    entry.pieces += sign;
+    const { tally } = entry;
     const cost = workCostCents(rateCentsPerHour ?? rates.get(person) ?? null, activeMs);
-    book(tally, isCount(activeMs) ? activeMs : 0, cost.value);
+    book(tally, isCount(activeMs) ? sign * activeMs : 0, cost.value);
     if (cost.value !== null) {
-      tally.costedWork++;
+      tally.costedWork += sign;
       component.cents += cost.value;
     } else if (cost.reason === "no-time") {
-      tally.workWithoutTime++;
+      tally.workWithoutTime += sign;
       component.withoutTime++;
     } else {
-      tally.workWithoutRate++;
+      tally.workWithoutRate += sign;
       component.withoutRate++;
     }
-    return cost;
+    return cost.value;
   };
 
-  for (const item of items) {
+  /** Adds what an item adds to every sum (`sign` 1), or takes it away (−1). */
+  const countItem = (item: CostedItem<Person>, sign: 1 | -1) => {
     const gold = item.gold ?? null;
     const final = gold === null ? (item.final ?? null) : null;
     const labelsCost = noComponent();
@@ -467,113 +525,128 @@ export function projectEconomics<Person extends PersonId>(
           : item.labels.map(() => null);
 
     item.labels.forEach((entry, index) => {
-      const cost = charge(entry, labelsCost, (tally, ms, cents) => {
-        tally.labels++;
+      const cents = charge(entry, labelsCost, sign, (tally, ms, cents) => {
+        tally.labels += sign;
         if (isCount(entry.activeMs)) {
-          tally.timedLabels++;
+          tally.timedLabels += sign;
           tally.activeMs += ms;
         }
-        if (cents !== null) tally.labelCostCents += cents;
+        if (cents !== null) tally.labelCostCents += sign * cents;
       });
       const outcomes = answers[index];
       if (!outcomes) return;
-      const tally = tallyOf(entry.person);
-      tally.judgedLabels++;
-      if (cost.value !== null) {
-        tally.judgedCostedLabels++;
-        tally.judgedCostCents += cost.value;
-      } else if (cost.reason !== "no-time") {
-        tally.judgedWithoutRate++;
+      const person = tallyOf(entry.person);
+      const { tally } = person;
+      tally.judgedLabels += sign;
+      if (cents !== null) {
+        tally.judgedCostedLabels += sign;
+        tally.judgedCostCents += sign * cents;
+      } else if (isCount(entry.activeMs)) {
+        tally.judgedWithoutRate += sign;
       }
-      const judged = noAnswers();
+      let correct = 0;
+      let scored = 0;
+      let selfDecided = 0;
       // Half a million labels in a large project: no array of entries per label.
       for (const fieldId in outcomes) {
         const outcome = outcomes[fieldId]!;
-        const fieldTally = fieldTallies.get(fieldId)!;
+        const fieldTally = fieldTallies[fieldIndex.get(fieldId)!]!;
+        const right = outcome === "correct" ? sign : 0;
         if (gold !== null) {
-          tally.goldScored++;
-          fieldTally.goldScored++;
-          if (outcome === "correct") {
-            tally.goldCorrect++;
-            fieldTally.goldCorrect++;
-          }
+          tally.goldScored += sign;
+          fieldTally.goldScored += sign;
+          tally.goldCorrect += right;
+          fieldTally.goldCorrect += right;
         } else {
-          countOutcome(fieldTally.final, outcome);
-          countOutcome(fieldAnswers.get(entry.person)!.get(fieldId)!, outcome);
+          countSigned(fieldTally.final, outcome, sign);
+          countSigned(person.answers[scoredIndex.get(fieldId)!]!, outcome, sign);
         }
-        countOutcome(judged, outcome);
-        if (cost.value !== null) countOutcome(fieldTally.judged, outcome);
+        if (outcome === "self-decided") selfDecided += sign;
+        else {
+          scored += sign;
+          correct += right;
+        }
+        if (cents !== null) countSigned(fieldTally.judged, outcome, sign);
       }
       if (gold === null) {
-        tally.finalCorrect += judged.correct;
-        tally.finalScored += judged.scored;
-        tally.selfDecided += judged.selfDecided;
+        tally.finalCorrect += correct;
+        tally.finalScored += scored;
+        tally.selfDecided += selfDecided;
       }
-      if (cost.value !== null) {
-        tally.judgedCorrect += judged.correct;
-        tally.judgedScored += judged.scored;
-        tally.judgedSelfDecided += judged.selfDecided;
+      if (cents !== null) {
+        tally.judgedCorrect += correct;
+        tally.judgedScored += scored;
+        tally.judgedSelfDecided += selfDecided;
       }
     });
 
     const adjudicationCost = noComponent();
     for (const version of item.versions ?? []) {
       if (version.panel === null) {
-        unmeasured.versions++;
+        unmeasured.versions += sign;
         adjudicationCost.withoutTime++;
         continue;
       }
       for (const member of version.panel) {
-        charge(member, adjudicationCost, (tally, ms, cents) => {
+        charge(member, adjudicationCost, sign, (tally, ms, cents) => {
           tally.panelMs += ms;
-          if (cents !== null) tally.panelCostCents += cents;
+          if (cents !== null) tally.panelCostCents += sign * cents;
         });
       }
     }
     const reviewCost = noComponent();
     for (const review of item.reviews ?? []) {
       if (review.people === null) {
-        unmeasured.reviews++;
+        unmeasured.reviews += sign;
         reviewCost.withoutTime++;
         continue;
       }
       for (const member of review.people) {
-        charge(member, reviewCost, (tally, ms, cents) => {
+        charge(member, reviewCost, sign, (tally, ms, cents) => {
           tally.reviewMs += ms;
-          if (cents !== null) tally.reviewCostCents += cents;
+          if (cents !== null) tally.reviewCostCents += sign * cents;
         });
       }
     }
 
     if (final?.source === "published") {
-      published.items++;
+      published.items += sign;
       const parts = [labelsCost, adjudicationCost, reviewCost];
       if (parts.every((part) => part.withoutTime === 0 && part.withoutRate === 0)) {
-        published.costedItems++;
-        published.labelsCents += labelsCost.cents;
-        published.adjudicationCents += adjudicationCost.cents;
-        published.reviewCents += reviewCost.cents;
+        published.costedItems += sign;
+        published.labelsCents += sign * labelsCost.cents;
+        published.adjudicationCents += sign * adjudicationCost.cents;
+        published.reviewCents += sign * reviewCost.cents;
       } else if (parts.some((part) => part.withoutRate > 0)) {
-        published.withoutRate++;
+        published.withoutRate += sign;
       }
     }
+  };
+
+  if (patching) {
+    for (const { before, after } of changed) {
+      if (before) countItem(before, -1);
+      if (after) countItem(after, 1);
+    }
+    // Someone none of whose work is left is no longer listed, as counting anew would not.
+    for (const [person, entry] of tallies) if (entry.pieces === 0) tallies.delete(person);
+  } else {
+    for (const item of items) countItem(item, 1);
   }
 
+  // Copies: the sums go on to the next computation, these figures stay as they are.
   const people = [...tallies.entries()]
     .sort(([a], [b]) => compareIds(a, b))
-    .map(([person, tally]): PersonEconomics<Person> => {
-      const answers = fieldAnswers.get(person)!;
-      return {
-        person,
-        rateCentsPerHour: rates.get(person) ?? null,
-        ...figuresOf(tally),
-        tally,
-        fields: scoredFields.map((field) => {
-          const { correct, scored, selfDecided } = answers.get(field.id)!;
-          return { fieldId: field.id, ...finalAccuracyFigure(correct, scored, selfDecided) };
-        }),
-      };
-    });
+    .map(([person, { tally, answers }]): PersonEconomics<Person> => ({
+      person,
+      rateCentsPerHour: rates.get(person) ?? null,
+      ...figuresOf(tally),
+      tally: { ...tally },
+      fields: scoredFields.map((field, index) => {
+        const { correct, scored, selfDecided } = answers[index]!;
+        return { fieldId: field.id, ...finalAccuracyFigure(correct, scored, selfDecided) };
+      }),
+    }));
   const whole = addTallies(people.map((entry) => entry.tally));
 
   const publishedTotal =
@@ -606,7 +679,7 @@ export function projectEconomics<Person extends PersonId>(
       },
     },
     fields: template.fields.map((field, index) => {
-      const tally = fieldTallies.get(field.id)!;
+      const tally = fieldTallies[index]!;
       return {
         fieldId: field.id,
         type: field.type,
@@ -628,7 +701,7 @@ export function projectEconomics<Person extends PersonId>(
           : notEstimable("not-scored"),
       };
     }),
-    unmeasured,
+    unmeasured: { ...unmeasured },
   };
 }
 

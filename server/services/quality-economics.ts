@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { sql, type Kysely } from "kysely";
 import { type AnswerOutcome } from "../../app/domain/accuracy.ts";
 import {
+  EconomicsTallies,
   projectEconomics,
   rollUp,
   type CostedItem,
@@ -284,7 +285,11 @@ const ratesOf = (data: QualityData) =>
  * and the project's accuracy and cost, in one pass over the data. Groups are made of the people
  * `projectEconomics` lists, by the level and domains they have now.
  */
-export function qualityEconomicsOf(project: ProjectModel, data: QualityData): QualityEconomics {
+export function qualityEconomicsOf(
+  project: ProjectModel,
+  data: QualityData,
+  patch?: Pick<Parameters<typeof projectEconomics<number>>[0], "tallies" | "changed">,
+): QualityEconomics {
   const economics = projectEconomics({
     template: project.template,
     policy: project.disputePolicy,
@@ -293,6 +298,7 @@ export function qualityEconomicsOf(project: ProjectModel, data: QualityData): Qu
     gold: { ratingTolerance: project.settings.goldRatingTolerance },
     // An item read again is a new object; one kept from an earlier read keeps its outcomes.
     againstFinal: keptOutcomesAgainstFinal(project),
+    ...patch,
   });
   const members = economics.people.map((person) => {
     const worker = data.workers.get(person.person);
@@ -812,9 +818,23 @@ export const projectQualityComputation = keeper(
     const rows = before
       ? await patchKeptRows(db, project.id, before.rows)
       : await readKeptRows(db, project.id);
-    const economics = qualityEconomicsOf(project, rows.data);
+    // The base's sums are patched with the changed items rather than every item counted
+    // again, unless every item was read anew; the first computation to take them has them.
+    const economicsTallies = (!rows.full && before?.economics) || new EconomicsTallies<number>();
+    if (before) before.economics = undefined;
+    const economics = qualityEconomicsOf(project, rows.data, {
+      tallies: economicsTallies,
+      changed:
+        economicsTallies.basis === undefined
+          ? undefined
+          : [...rows.changed].map((id) => ({
+              before: rows.before.get(id)?.item,
+              after: rows.rows.get(id)?.item,
+            })),
+    });
     const state: KeptComputation = {
       rows,
+      economics: economicsTallies,
       overTime: undefined,
       tallies: undefined,
       agreementsComputed: () => agreements.done,
@@ -935,6 +955,8 @@ class PartInSteps<Part> {
 /** What a quality computation keeps for the next one to start from. */
 interface KeptComputation {
   rows: KeptRows;
+  /** The economics' sums, until the next computation takes them over. */
+  economics: EconomicsTallies<number> | undefined;
   /**
    * Quality over time, with its day counts until the next computation takes them over: their
    * changed items are patched rather than every item counted again, unless every item was read
