@@ -395,6 +395,36 @@ describe("dawidSkene, edge cases and properties", () => {
     );
   });
 
+  it("gives the same figures, bit for bit, whatever the order of the labels", () => {
+    const annotation = fc.record({
+      item: fc.integer({ min: 0, max: 12 }),
+      annotator: fc.constantFrom("a", "b", "c", "d"),
+      label: fc.constantFrom("x", "y", "z"),
+    });
+    const shuffled = fc
+      .array(annotation, { minLength: 1, maxLength: 60 })
+      .chain((rows) =>
+        fc.tuple(
+          fc.constant(rows),
+          fc.shuffledSubarray(rows, { minLength: rows.length, maxLength: rows.length }),
+        ),
+      );
+    fc.assert(
+      fc.property(
+        shuffled,
+        fc.constantFrom("full" as const, "one-coin" as const),
+        ([rows, again], model) => {
+          const byItem = (fitted: ReturnType<typeof dawidSkene<number, string, string>>) =>
+            fitted.value === null
+              ? fitted
+              : { ...fitted.value, items: [...fitted.value.items].sort((a, b) => a.item - b.item) };
+          expect(byItem(dawidSkene(again, { model }))).toEqual(byItem(dawidSkene(rows, { model })));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("returns posteriors that sum to 1 and confusion rows that sum to 1, never NaN", () => {
     const annotation = fc.record({
       item: fc.integer({ min: 0, max: 6 }),

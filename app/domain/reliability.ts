@@ -114,11 +114,18 @@ export function dawidSkene<Item extends Id, Annotator extends Id, Label extends 
   if (annotations.length === 0) return notEstimable("no-data");
 
   const items = indexer<Item>();
-  const annotators = indexer<Annotator>();
   const labelsSeen = new Set<Label>();
-  for (const { label } of annotations) labelsSeen.add(label);
+  const annotatorsSeen = new Set<Annotator>();
+  for (const { annotator, label } of annotations) {
+    annotatorsSeen.add(annotator);
+    labelsSeen.add(label);
+  }
   const classes = [...labelsSeen].sort(compareIds);
   const classIndex = new Map(classes.map((label, position) => [label, position]));
+  // Annotators in id order, as patterns in the order of their keys: the fit's sums then run in
+  // an order that does not depend on the order of the labels.
+  const annotatorList = [...annotatorsSeen].sort(compareIds);
+  const annotatorIndex = new Map(annotatorList.map((annotator, position) => [annotator, position]));
   const count = annotations.length;
   const itemOf = new Int32Array(count);
   const annotatorOf = new Int32Array(count);
@@ -126,11 +133,11 @@ export function dawidSkene<Item extends Id, Annotator extends Id, Label extends 
   for (let row = 0; row < count; row++) {
     const { item, annotator, label } = annotations[row];
     itemOf[row] = items.indexOf(item);
-    annotatorOf[row] = annotators.indexOf(annotator);
+    annotatorOf[row] = annotatorIndex.get(annotator)!;
     labelOf[row] = classIndex.get(label)!;
   }
   return dawidSkeneOfIndexed(
-    { items: items.keys, annotators: annotators.keys, classes, itemOf, annotatorOf, labelOf },
+    { items: items.keys, annotators: annotatorList, classes, itemOf, annotatorOf, labelOf },
     options,
   );
 }
@@ -158,23 +165,58 @@ export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label
   indexed: IndexedAnnotations<Item, Annotator, Label>,
   options: DawidSkeneOptions = {},
 ): Estimate<DawidSkeneResult<Item, Annotator, Label>> {
+  const { items, annotators, classes } = indexed;
+  return dawidSkeneOfPatterns(
+    { items, annotators, classes, ...labelPatterns(indexed, classes.length) },
+    options,
+  );
+}
+
+/**
+ * Labels given as the distinct patterns of (annotator, label) cells over the items: pattern p's
+ * cells are `cells[cellStart[p]]` to `cells[cellStart[p + 1] - 1]`, each coded annotator × K +
+ * label in increasing order, and `weights[p]` items have it; item i has pattern `patternOf[i]`.
+ * Every annotator and class listed is in some cell, and the classes are sorted.
+ */
+export interface PatternedAnnotations<Item extends Id, Annotator extends Id, Label extends Id> {
+  items: Item[];
+  annotators: Annotator[];
+  classes: Label[];
+  patternOf: Int32Array;
+  weights: Float64Array;
+  cellStart: Int32Array;
+  cells: Int32Array;
+}
+
+/**
+ * {@link dawidSkene} of labels given as patterns, for callers that keep the patterns and patch
+ * them as items change: items of one pattern have the same posterior at every step, so EM runs
+ * over the patterns in the order given, each weighted by its items. The same figures as for the
+ * labels themselves, to the last bits that the order of the sums decides.
+ */
+export function dawidSkeneOfPatterns<Item extends Id, Annotator extends Id, Label extends Id>(
+  patterned: PatternedAnnotations<Item, Annotator, Label>,
+  options: DawidSkeneOptions = {},
+): Estimate<DawidSkeneResult<Item, Annotator, Label>> {
   const parsedOptions = dawidSkeneOptions.safeParse(options);
   if (!parsedOptions.success) return notEstimable("invalid-options");
   const { model, maxIterations, tolerance } = parsedOptions.data;
-  const { classes, itemOf, annotatorOf } = indexed;
-  const count = itemOf.length;
-  if (count === 0) return notEstimable("no-data");
-  if (indexed.annotators.length < 2) return notEstimable("single-annotator");
-  if (classes.length < 2) return notEstimable("no-variation");
-  const itemCount = indexed.items.length;
-  const annotatorCount = indexed.annotators.length;
+  const { classes, patternOf, weights, cellStart, cells } = patterned;
   const K = classes.length;
-  // Items given the same labels by the same annotators have the same posterior at every step,
-  // so EM runs over these patterns, each counted as often as it occurs: the same estimates, at a
-  // cost that no longer grows with the number of items (3⁵ patterns at most for five annotators
-  // who label every item with three classes).
-  const { patternOf, weights, cellStart, cells } = labelPatterns(indexed, K);
   const patternCount = weights.length;
+  const annotatorCount = patterned.annotators.length;
+  const labelsBy = new Float64Array(annotatorCount);
+  let count = 0;
+  for (let pattern = 0; pattern < patternCount; pattern++) {
+    for (let cell = cellStart[pattern]; cell < cellStart[pattern + 1]; cell++) {
+      labelsBy[Math.floor(cells[cell] / K)] += weights[pattern];
+      count += weights[pattern];
+    }
+  }
+  if (count === 0) return notEstimable("no-data");
+  if (annotatorCount < 2) return notEstimable("single-annotator");
+  if (K < 2) return notEstimable("no-variation");
+  const itemCount = patterned.items.length;
 
   const posteriors = new Float64Array(patternCount * K);
   for (let pattern = 0; pattern < patternCount; pattern++) {
@@ -188,9 +230,6 @@ export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label
   const confusion = new Float64Array(annotatorCount * K * K);
   const logPriors = new Float64Array(K);
   const logConfusion = new Float64Array(annotatorCount * K * K);
-  const labelsBy = new Float64Array(annotatorCount);
-  for (let row = 0; row < count; row++) labelsBy[annotatorOf[row]]++;
-
   const maximise = () => {
     priors.fill(0);
     for (let pattern = 0; pattern < patternCount; pattern++) {
@@ -300,11 +339,11 @@ export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label
     classes,
     priors: Array.from(priors),
     // Items of one pattern share its posterior's array.
-    items: indexed.items.map((item, index) => {
+    items: patterned.items.map((item, index) => {
       const { posterior, label } = patternPosteriors[patternOf[index]];
       return { item, posterior, label };
     }),
-    annotators: indexed.annotators.map((annotator, index) => ({
+    annotators: patterned.annotators.map((annotator, index) => ({
       annotator,
       labels: labelsBy[index],
       accuracy: correct[index] / labelsBy[index],
@@ -319,7 +358,7 @@ export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label
 /**
  * The distinct patterns of labels over the items: a pattern is the multiset of its items'
  * (annotator, label) cells, each coded annotator × K + label and kept in increasing order.
- * Patterns are numbered in the order of their first item; `weights` counts each one's items.
+ * Patterns are numbered in the order of their keys; `weights` counts each one's items.
  */
 function labelPatterns(
   { items, itemOf, annotatorOf, labelOf }: IndexedAnnotations<Id, Id, Id>,
@@ -358,12 +397,22 @@ function labelPatterns(
     weights[pattern]++;
     patternOf[item] = pattern;
   }
-  return {
-    patternOf,
-    weights: Float64Array.from(weights),
-    cellStart: Int32Array.from(cellStart),
-    cells: Int32Array.from(cells),
-  };
+  // Numbered again in the order of their keys, which the order of the items does not change.
+  const keys = [...numbered.keys()].sort(compareIds);
+  const renumbered = new Int32Array(weights.length);
+  const sortedWeights = new Float64Array(weights.length);
+  const sortedStart = new Int32Array(weights.length + 1);
+  const sortedCells = new Int32Array(cells.length);
+  keys.forEach((key, position) => {
+    const pattern = numbered.get(key)!;
+    renumbered[pattern] = position;
+    sortedWeights[position] = weights[pattern];
+    const own = cells.slice(cellStart[pattern], cellStart[pattern + 1]);
+    sortedCells.set(own, sortedStart[position]);
+    sortedStart[position + 1] = sortedStart[position] + own.length;
+  });
+  for (let item = 0; item < itemCount; item++) patternOf[item] = renumbered[patternOf[item]];
+  return { patternOf, weights: sortedWeights, cellStart: sortedStart, cells: sortedCells };
 }
 
 /** Majority vote: each item's most frequent label, ties going to the first in sorted order. */

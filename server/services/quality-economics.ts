@@ -15,24 +15,17 @@ import {
   type Estimate,
   type UndefinedReason,
 } from "../../app/domain/estimate.ts";
-import {
-  compareIds,
-  dawidSkeneOfIndexed,
-  type DawidSkeneResult,
-} from "../../app/domain/reliability.ts";
-import type { Label, Template } from "../../app/domain/template.ts";
+import type { Label } from "../../app/domain/template.ts";
 import type { AnnotatorLevel, Database, ProjectRole, ReviewVerdict } from "../../db/schema.ts";
 import { loadProjectModel, type ProjectModel } from "./project-model.ts";
 import {
   AgreementTallies,
   fieldAgreementSteps,
   finished,
-  itemsOfLabels,
-  scoredFieldUnits,
   type FieldAgreement,
-  type ItemLabels,
 } from "./quality-agreement.ts";
 import { DailyTallies, qualityOverTime, type DailyQuality } from "./quality-over-time.ts";
+import { categoricalModelSteps, ModelTallies, type CategoricalModel } from "./quality-models.ts";
 import { patchKeptRows, readKeptRows, type KeptRows } from "./quality-rows.ts";
 
 /** Everyone whose work the quality figures count: annotators, panel members, reviewers. */
@@ -102,107 +95,6 @@ export interface Reliability {
   byPerson: Map<number, { expectedCorrect: number; labels: number }>;
   /** Why there is no figure for someone with no label in a fitted model. */
   reason: UndefinedReason;
-}
-
-/** Dawid–Skene fitted to one single-choice field, or to the directions of a preference field. */
-export interface CategoricalModel {
-  fieldId: string;
-  model: Estimate<DawidSkeneResult<number, number, string | number>>;
-}
-
-/**
- * One Dawid–Skene model per single-choice and preference field, over the counted labels of items
- * that are not gold, as agreement reads them; a preference counts by its direction only.
- */
-export function categoricalModels(
-  template: Template,
-  labels: ReadonlyArray<QualityLabel>,
-): CategoricalModel[] {
-  return finished(categoricalModelSteps(template, itemsOfLabels(labels)));
-}
-
-/**
- * `categoricalModels` of the items given, in steps: one per model fitted. The labels are taken
- * from the units agreement keeps per item, by item in order of id, and handed to the model as
- * positions, so that no object is built per label and the order never depends on how the items
- * were read.
- */
-function* categoricalModelSteps(
-  template: Template,
-  items: Iterable<ItemLabels>,
-): Generator<void, CategoricalModel[], void> {
-  const { fields, unitsOf } = scoredFieldUnits(template);
-  const modelled = fields.flatMap((field, index) =>
-    (field.type === "choice" && !field.multiple) || field.type === "preference"
-      ? [{ field, index }]
-      : [],
-  );
-  if (modelled.length === 0) return [];
-  const byItem: Array<{ item: number; units: ReturnType<typeof unitsOf> }> = [];
-  for (const entry of items) {
-    const units = unitsOf(entry);
-    const unit = modelled.map(({ index }) => units[index]).find((found) => found);
-    if (unit) byItem.push({ item: unit.item, units });
-  }
-  // Kept rows are nearly always in id order already.
-  if (byItem.some((entry, index) => index > 0 && byItem[index - 1]!.item > entry.item)) {
-    byItem.sort((a, b) => a.item - b.item);
-  }
-  const models: CategoricalModel[] = [];
-  for (const { field, index } of modelled) {
-    if (models.length > 0) yield;
-    let rows = 0;
-    for (const { units } of byItem) rows += units[index]?.unit.size ?? 0;
-    const itemOf = new Int32Array(rows);
-    const annotatorOf = new Int32Array(rows);
-    const labelOf = new Int32Array(rows);
-    const itemIds: number[] = [];
-    const annotators = new Map<number, number>();
-    const labelsSeen = new Map<string | number, number>();
-    let row = 0;
-    for (const { item, units } of byItem) {
-      const unit = units[index]?.unit;
-      if (!unit) continue;
-      const itemPosition = itemIds.push(item) - 1;
-      const { people, values } = unit.byPerson();
-      for (let position = 0; position < people.length; position++) {
-        const person = people[position]!;
-        const value = values[position];
-        const label = field.type === "preference" ? Math.sign(value as number) : (value as string);
-        let annotator = annotators.get(person);
-        if (annotator === undefined) {
-          annotator = annotators.size;
-          annotators.set(person, annotator);
-        }
-        let seen = labelsSeen.get(label);
-        if (seen === undefined) {
-          seen = labelsSeen.size;
-          labelsSeen.set(label, seen);
-        }
-        itemOf[row] = itemPosition;
-        annotatorOf[row] = annotator;
-        labelOf[row] = seen;
-        row++;
-      }
-    }
-    const classes = [...labelsSeen.keys()].sort(compareIds);
-    const classOf = Int32Array.from(labelsSeen.keys(), (label) => classes.indexOf(label));
-    for (let position = 0; position < rows; position++) {
-      labelOf[position] = classOf[labelOf[position]!]!;
-    }
-    models.push({
-      fieldId: field.id,
-      model: dawidSkeneOfIndexed({
-        items: itemIds,
-        annotators: [...annotators.keys()],
-        classes,
-        itemOf,
-        annotatorOf,
-        labelOf,
-      }),
-    });
-  }
-  return models;
 }
 
 export function reliabilityOf(models: ReadonlyArray<CategoricalModel>): Reliability {
@@ -818,23 +710,34 @@ export const projectQualityComputation = keeper(
     const rows = before
       ? await patchKeptRows(db, project.id, before.rows)
       : await readKeptRows(db, project.id);
-    // The base's sums are patched with the changed items rather than every item counted
-    // again, unless every item was read anew; the first computation to take them has them.
-    const economicsTallies = (!rows.full && before?.economics) || new EconomicsTallies<number>();
-    if (before) before.economics = undefined;
+    // The base's sums and counts are patched with the changed items rather than every item
+    // counted again, unless every item was read anew; the first computation to take them has
+    // them. The models' counts are taken only once the base has finished with them.
+    const changedRows = rows.full
+      ? undefined
+      : [...rows.changed].map((id) => ({ before: rows.before.get(id), after: rows.rows.get(id) }));
+    const economicsTallies = (changedRows && before?.economics) || new EconomicsTallies<number>();
+    const baseModels = changedRows && before?.modelsComputed() ? before.models : undefined;
+    if (before) {
+      before.economics = undefined;
+      if (baseModels) before.models = undefined;
+    }
     const economics = qualityEconomicsOf(project, rows.data, {
       tallies: economicsTallies,
       changed:
         economicsTallies.basis === undefined
           ? undefined
-          : [...rows.changed].map((id) => ({
-              before: rows.before.get(id)?.item,
-              after: rows.rows.get(id)?.item,
+          : changedRows?.map((change) => ({
+              before: change.before?.item,
+              after: change.after?.item,
             })),
     });
+    const modelTallies = baseModels ?? new ModelTallies();
     const state: KeptComputation = {
       rows,
       economics: economicsTallies,
+      models: modelTallies,
+      modelsComputed: () => models.done,
       overTime: undefined,
       tallies: undefined,
       agreementsComputed: () => agreements.done,
@@ -850,7 +753,13 @@ export const projectQualityComputation = keeper(
       state.partsMs += ms;
     };
     const models = new PartInSteps(
-      () => categoricalModelSteps(project.template, rows.rows.values()),
+      () =>
+        categoricalModelSteps(
+          project.template,
+          rows.rows.values(),
+          modelTallies,
+          baseModels ? changedRows : undefined,
+        ),
       spend,
     );
     // The base's counts are patched rather than all items counted again, once the base is done
@@ -957,6 +866,9 @@ interface KeptComputation {
   rows: KeptRows;
   /** The economics' sums, until the next computation takes them over. */
   economics: EconomicsTallies<number> | undefined;
+  /** The Dawid–Skene models' pattern counts, until the next computation takes them over. */
+  models: ModelTallies | undefined;
+  modelsComputed(): boolean;
   /**
    * Quality over time, with its day counts until the next computation takes them over: their
    * changed items are patched rather than every item counted again, unless every item was read

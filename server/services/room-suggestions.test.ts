@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { templateSchema } from "../../app/domain/template.ts";
-import { categoricalModels, type QualityLabel } from "./quality-economics.ts";
+import type { QualityLabel } from "./quality-economics.ts";
+import { categoricalModels } from "./quality-models.ts";
 import { fieldSuggestions } from "./room-suggestions.ts";
 
 const template = templateSchema.parse({

@@ -3,11 +3,8 @@ import { fieldValue } from "../../app/domain/accuracy.ts";
 import { ownEntry, type Template } from "../../app/domain/template.ts";
 import type { Database } from "../../db/schema.ts";
 import type { ProjectModel } from "./project-model.ts";
-import {
-  projectQualityComputation,
-  type CategoricalModel,
-  type QualityLabel,
-} from "./quality-economics.ts";
+import { projectQualityComputation, type QualityLabel } from "./quality-economics.ts";
+import type { CategoricalModel } from "./quality-models.ts";
 
 /**
  * What the independent labels of an item suggest for one of its single-choice or preference

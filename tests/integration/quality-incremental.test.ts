@@ -5,10 +5,10 @@ import { itemRoomName, setLabelValue } from "../../app/domain/room.ts";
 import { loadProjectModel } from "../../server/services/project-model.ts";
 import { fieldAgreements } from "../../server/services/quality-agreement.ts";
 import {
-  categoricalModels,
   projectQualityComputation,
   qualityEconomicsOf,
 } from "../../server/services/quality-economics.ts";
+import { categoricalModels } from "../../server/services/quality-models.ts";
 import { qualityOverTime } from "../../server/services/quality-over-time.ts";
 import { patchKeptRows, readKeptRows, type KeptRows } from "../../server/services/quality-rows.ts";
 import { prepareItemRoom } from "../../server/services/room.ts";

@@ -2,11 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectItemCount } from "../../server/services/items.ts";
 import { loadProjectModel } from "../../server/services/project-model.ts";
 import { fieldAgreements } from "../../server/services/quality-agreement.ts";
-import {
-  categoricalModels,
-  keeper,
-  projectQualityComputation,
-} from "../../server/services/quality-economics.ts";
+import { keeper, projectQualityComputation } from "../../server/services/quality-economics.ts";
+import { categoricalModels } from "../../server/services/quality-models.ts";
 import { createCast, type Cast } from "../setup/adjudication.ts";
 import { createVerdictProject, importVerdictItems } from "../setup/quality-fixture.ts";
 import { startTestServer, type TestServer } from "../setup/server.ts";
