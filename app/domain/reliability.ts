@@ -142,15 +142,23 @@ export function dawidSkene<Item extends Id, Annotator extends Id, Label extends 
   );
 }
 
+/** The items, annotators and classes that labels given as positions refer to. */
+interface Positions<Item extends Id, Annotator extends Id, Label extends Id> {
+  items: Item[];
+  annotators: Annotator[];
+  classes: Label[];
+}
+
 /**
  * Labels given as positions: row r says that `annotators[annotatorOf[r]]` labelled
  * `items[itemOf[r]]` as `classes[labelOf[r]]`. Every item, annotator and class listed has a row,
  * and the classes are sorted.
  */
-export interface IndexedAnnotations<Item extends Id, Annotator extends Id, Label extends Id> {
-  items: Item[];
-  annotators: Annotator[];
-  classes: Label[];
+export interface IndexedAnnotations<
+  Item extends Id,
+  Annotator extends Id,
+  Label extends Id,
+> extends Positions<Item, Annotator, Label> {
   itemOf: Int32Array;
   annotatorOf: Int32Array;
   labelOf: Int32Array;
@@ -158,8 +166,7 @@ export interface IndexedAnnotations<Item extends Id, Annotator extends Id, Label
 
 /**
  * {@link dawidSkene} of labels already given as positions, for callers that hold them so and
- * would otherwise build an object per label: the same figures for the same rows in the same
- * order.
+ * would otherwise build an object per label: the same figures for the same rows.
  */
 export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label extends Id>(
   indexed: IndexedAnnotations<Item, Annotator, Label>,
@@ -178,10 +185,11 @@ export function dawidSkeneOfIndexed<Item extends Id, Annotator extends Id, Label
  * label in increasing order, and `weights[p]` items have it; item i has pattern `patternOf[i]`.
  * Every annotator and class listed is in some cell, and the classes are sorted.
  */
-export interface PatternedAnnotations<Item extends Id, Annotator extends Id, Label extends Id> {
-  items: Item[];
-  annotators: Annotator[];
-  classes: Label[];
+export interface PatternedAnnotations<
+  Item extends Id,
+  Annotator extends Id,
+  Label extends Id,
+> extends Positions<Item, Annotator, Label> {
   patternOf: Int32Array;
   weights: Float64Array;
   cellStart: Int32Array;
