@@ -26,7 +26,8 @@ export const PATCH_AHEAD_EVENTS = 500;
  * (decision 032): every `intervalMs` it reads the project events logged since its last look, and
  * computes ahead each project of `AHEAD_ITEMS` items or more that an import completed in,
  * whichever process imported (this server's API, the CLI, another instance), and patches the
- * figures it holds of such a project every `PATCH_AHEAD_EVENTS` events. The figures are
+ * figures it holds of such a project every `PATCH_AHEAD_EVENTS` events, and once its template,
+ * policy or settings changed. The figures are
  * then stored as a request stores them (those slow to compute from nothing), so that a process
  * that has just started answers from them too. Its first look, when the server starts, computes
  * the projects of that size that saw the latest events (as many as the process keeps), whatever
@@ -43,6 +44,8 @@ export class QualityAhead {
   private seenEventId: number | null = null;
   /** Per project whose figures this process holds, the events since they were computed ahead. */
   private readonly eventsSince = new Map<number, number>();
+  /** Per project whose figures this process holds, its row's `updated_at` when last looked at. */
+  private readonly projectStamps = new Map<number, number>();
   private readonly aheadItems: number;
   private readonly patchAfterEvents: number;
 
@@ -122,8 +125,37 @@ export class QualityAhead {
       this.eventsSince.set(row.project_id, events);
       if (events >= this.patchAfterEvents) patched.push(row.project_id);
     }
+    for (const projectId of await this.changedProjects()) {
+      if (!patched.includes(projectId)) patched.push(projectId);
+    }
     await this.computeLarge(imported, true);
     await this.computeLarge(patched, true);
+  }
+
+  /**
+   * The projects whose figures this process holds and whose row changed since the last look: a
+   * new template, policy or settings writes no event, and every item is judged again under them,
+   * which takes seconds at 100,000 items, so it is done ahead rather than by the next request.
+   */
+  private async changedProjects(): Promise<number[]> {
+    const held = projectQualityComputation.heldProjects(this.db);
+    for (const projectId of this.projectStamps.keys()) {
+      if (!held.includes(projectId)) this.projectStamps.delete(projectId);
+    }
+    if (held.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("projects")
+      .select(["id", "updated_at"])
+      .where("id", "in", held)
+      .execute();
+    const changed: number[] = [];
+    for (const row of rows) {
+      const stamp = row.updated_at.getTime();
+      const seen = this.projectStamps.get(row.id);
+      if (seen !== undefined && seen !== stamp) changed.push(row.id);
+      this.projectStamps.set(row.id, stamp);
+    }
+    return changed;
   }
 
   /**

@@ -564,6 +564,12 @@ export function keeper<Figures extends object>(
         entry?.settled != null && (fingerprint === undefined || entry.fingerprint === fingerprint)
       );
     },
+    /** The projects this process holds computed figures of, current or not. */
+    heldProjects(db: Kysely<Database>): number[] {
+      return [...(kept.get(db) ?? [])].flatMap(([projectId, entry]) =>
+        entry.settled === null ? [] : [projectId],
+      );
+    },
     /**
      * Starts computing the project's figures behind, every part included, unless they are kept
      * or being computed: figures read from elsewhere are served meanwhile, and the next change

@@ -28,7 +28,8 @@ describe("quality figures patched ahead", { timeout: 60_000 }, () => {
 
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  it("after every few events in a project it holds figures of, before anyone asks", async () => {
+  /** A project of two labelled items' worth, the ahead under test, and a wait for its figures. */
+  async function project(patchAfterEvents: number) {
     const projectId = await createVerdictProject(cast, 2);
     const [one, two] = cast.experts;
     const itemIds = await importVerdictItems(server, cast.lead, projectId, [
@@ -45,18 +46,29 @@ describe("quality figures patched ahead", { timeout: 60_000 }, () => {
     const stopping = new AbortController();
     const ahead = new QualityAhead(
       db,
-      { intervalMs: 50, closing: stopping.signal, aheadItems: 1, patchAfterEvents: 3 },
+      { intervalMs: 50, closing: stopping.signal, aheadItems: 1, patchAfterEvents },
       createLogger("silent"),
     );
     const heldCurrent = async () =>
       projectQualityComputation.holds(db, projectId, await qualityFingerprint(db, projectId));
-    const waitFor = async (done: () => Promise<boolean>) => {
+    const waitForHeld = async () => {
       const deadline = Date.now() + 20_000;
-      while (!(await done())) {
+      while (!(await heldCurrent())) {
         expect(Date.now(), "the figures to be computed ahead").toBeLessThan(deadline);
         await pause(50);
       }
     };
+    const stop = async () => {
+      stopping.abort();
+      await ahead.close();
+    };
+    return { projectId, itemIds, ahead, heldCurrent, waitForHeld, stop };
+  }
+
+  it("after every few events in a project it holds figures of, before anyone asks", async () => {
+    const { projectId, itemIds, ahead, heldCurrent, waitForHeld, stop } = await project(3);
+    const { db } = server.context;
+    const [one] = cast.experts;
     const labelEvent = () =>
       db.transaction().execute((trx) =>
         recordProjectEvent(trx, projectId, {
@@ -70,17 +82,35 @@ describe("quality figures patched ahead", { timeout: 60_000 }, () => {
     try {
       // Its first look computes the large projects most recently active, this one included.
       ahead.start();
-      await waitFor(heldCurrent);
+      await waitForHeld();
 
       await labelEvent();
       await labelEvent();
       await pause(500);
       expect(await heldCurrent(), "nothing computed before the third event").toBe(false);
       await labelEvent();
-      await waitFor(heldCurrent);
+      await waitForHeld();
     } finally {
-      stopping.abort();
-      await ahead.close();
+      await stop();
+    }
+  });
+
+  it("once the template, policy or settings of a project it holds figures of change", async () => {
+    const { projectId, ahead, heldCurrent, waitForHeld, stop } = await project(1_000);
+    try {
+      ahead.start();
+      await waitForHeld();
+      // A few looks, so that the project's row is known as it stands.
+      await pause(300);
+      // A new policy writes no event: the figures are computed again all the same.
+      const changed = await cast.lead.api.patch(`/projects/${projectId}`, {
+        disputePolicy: { verdict: { minShare: 1 } },
+      });
+      expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+      expect(await heldCurrent(), "figures of the policy before").toBe(false);
+      await waitForHeld();
+    } finally {
+      await stop();
     }
   });
 });
