@@ -49,25 +49,21 @@ class FieldPatterns {
     return !this.#labelsBy.includes(0) && !this.#classUses.includes(0);
   }
 
+  /** Takes an item's labels away, if it was counted. */
+  remove(item: number): void {
+    const key = this.#keyOf.get(item);
+    if (key === undefined) return;
+    const pattern = this.#patterns.get(key)!;
+    this.#count(pattern.cells, -1);
+    this.#keyOf.delete(item);
+    if (--pattern.weight === 0) this.#patterns.delete(key);
+  }
+
   /**
-   * Adds an item's labels (`sign` 1) or takes them away (−1). False, with nothing changed, when
+   * Counts an item's labels: each person's, in the same order. False, with nothing counted, when
    * they name an annotator or a class not listed: the patterns are then counted anew.
    */
-  change(
-    item: number,
-    people: ReadonlyArray<number>,
-    labels: ReadonlyArray<Category>,
-    sign: 1 | -1,
-  ): boolean {
-    if (sign < 0) {
-      const key = this.#keyOf.get(item);
-      if (key === undefined) return true;
-      const pattern = this.#patterns.get(key)!;
-      this.#count(pattern.cells, -1);
-      this.#keyOf.delete(item);
-      if (--pattern.weight === 0) this.#patterns.delete(key);
-      return true;
-    }
+  add(item: number, people: ReadonlyArray<number>, labels: ReadonlyArray<Category>): boolean {
     const K = this.classes.length;
     const cells = new Int32Array(people.length);
     for (let position = 0; position < people.length; position++) {
@@ -142,7 +138,7 @@ function patternKey(cells: Int32Array, base: number): Category {
 export class ModelTallies {
   /** The modelled fields counted; other ones count anew. */
   basis: string | undefined;
-  patterns: Array<FieldPatterns | null> = [];
+  patterns: FieldPatterns[] = [];
 }
 
 /** The fields Dawid–Skene is fitted to: single choice, and preferences by their direction. */
@@ -197,11 +193,10 @@ export function* categoricalModelSteps(
     }
     const patterns = new FieldPatterns(annotators, classes);
     for (const { item, people, values } of units) {
-      patterns.change(
+      patterns.add(
         item,
         people,
         values.map((value) => modelLabel(field, value)),
-        1,
       );
     }
     return patterns;
@@ -209,10 +204,11 @@ export function* categoricalModelSteps(
   const patched = (field: TemplateField, index: number, patterns: FieldPatterns): boolean => {
     for (const { before, after } of changed ?? []) {
       const old = before && unitOf(before, index);
-      if (old) patterns.change(old.item, old.people, [], -1);
+      if (old) patterns.remove(old.item);
       const now = after && unitOf(after, index);
-      const labels = now?.values.map((value) => modelLabel(field, value));
-      if (now && !patterns.change(now.item, now.people, labels!, 1)) return false;
+      if (!now) continue;
+      const labels = now.values.map((value) => modelLabel(field, value));
+      if (!patterns.add(now.item, now.people, labels)) return false;
     }
     return patterns.complete;
   };
