@@ -381,46 +381,58 @@ function labelPatterns(
   for (let row = 0; row < itemOf.length; row++) {
     byItem[filled[itemOf[row]]++] = annotatorOf[row] * K + labelOf[row];
   }
-  const patternOf = new Int32Array(itemCount);
-  // A pattern's key: its cells plus one as the digits of one number (no digit is 0, so patterns
-  // of different sizes differ too) while that number stays exact, else the cells joined.
   const base = (annotatorOf.reduce((most, annotator) => Math.max(most, annotator), 0) + 1) * K;
-  const numbered = new Map<number | string, number>();
-  const weights: number[] = [];
-  const cellStart: number[] = [0];
-  const cells: number[] = [];
+  const patterns = new Map<PatternKey, { cells: Int32Array; weight: number }>();
+  const keyOf: PatternKey[] = [];
   for (let item = 0; item < itemCount; item++) {
     const own = byItem.subarray(rowStart[item], rowStart[item + 1]).sort();
-    let key: number | string = 0;
-    for (const cell of own) key = key * (base + 1) + cell + 1;
-    if (key > Number.MAX_SAFE_INTEGER) key = own.join(",");
-    let pattern = numbered.get(key);
-    if (pattern === undefined) {
-      pattern = weights.length;
-      numbered.set(key, pattern);
-      weights.push(0);
-      cells.push(...own);
-      cellStart.push(cells.length);
-    }
-    weights[pattern]++;
-    patternOf[item] = pattern;
+    const key = patternKey(own, base);
+    const pattern = patterns.get(key);
+    if (pattern) pattern.weight++;
+    else patterns.set(key, { cells: own, weight: 1 });
+    keyOf.push(key);
   }
-  // Numbered again in the order of their keys, which the order of the items does not change.
-  const keys = [...numbered.keys()].sort(compareIds);
-  const renumbered = new Int32Array(weights.length);
-  const sortedWeights = new Float64Array(weights.length);
-  const sortedStart = new Int32Array(weights.length + 1);
-  const sortedCells = new Int32Array(cells.length);
-  keys.forEach((key, position) => {
-    const pattern = numbered.get(key)!;
-    renumbered[pattern] = position;
-    sortedWeights[position] = weights[pattern];
-    const own = cells.slice(cellStart[pattern], cellStart[pattern + 1]);
-    sortedCells.set(own, sortedStart[position]);
-    sortedStart[position + 1] = sortedStart[position] + own.length;
+  const { numbered, ...ordered } = patternsInKeyOrder(patterns);
+  return { patternOf: Int32Array.from(keyOf, (key) => numbered.get(key)!), ...ordered };
+}
+
+export type PatternKey = number | string;
+
+/**
+ * A pattern's key, from its cells in increasing order and `base` (annotators × K): the cells plus
+ * one as the digits of one number (no digit is 0, so patterns of different sizes differ too)
+ * while that number stays exact, else the cells joined.
+ */
+export function patternKey(cells: Int32Array, base: number): PatternKey {
+  let key = 0;
+  for (const cell of cells) key = key * (base + 1) + cell + 1;
+  return key > Number.MAX_SAFE_INTEGER ? cells.join(",") : key;
+}
+
+/**
+ * Patterns numbered in the order of their keys, as {@link dawidSkeneOfPatterns} takes them: an
+ * order that neither the order of the items nor how the patterns were counted changes, so the
+ * fit's sums, and its figures, are the same bit for bit.
+ */
+export function patternsInKeyOrder(
+  patterns: ReadonlyMap<PatternKey, { cells: Int32Array; weight: number }>,
+): {
+  numbered: Map<PatternKey, number>;
+  weights: Float64Array;
+  cellStart: Int32Array;
+  cells: Int32Array;
+} {
+  const keys = [...patterns.keys()].sort(compareIds);
+  const weights = new Float64Array(keys.length);
+  const cellStart = new Int32Array(keys.length + 1);
+  keys.forEach((key, index) => {
+    const pattern = patterns.get(key)!;
+    weights[index] = pattern.weight;
+    cellStart[index + 1] = cellStart[index] + pattern.cells.length;
   });
-  for (let item = 0; item < itemCount; item++) patternOf[item] = renumbered[patternOf[item]];
-  return { patternOf, weights: sortedWeights, cellStart: sortedStart, cells: sortedCells };
+  const cells = new Int32Array(cellStart[keys.length]);
+  keys.forEach((key, index) => cells.set(patterns.get(key)!.cells, cellStart[index]));
+  return { numbered: new Map(keys.map((key, index) => [key, index])), weights, cellStart, cells };
 }
 
 /** Majority vote: each item's most frequent label, ties going to the first in sorted order. */

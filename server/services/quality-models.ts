@@ -2,7 +2,10 @@ import type { Estimate } from "../../app/domain/estimate.ts";
 import {
   compareIds,
   dawidSkeneOfPatterns,
+  patternKey,
+  patternsInKeyOrder,
   type DawidSkeneResult,
+  type PatternKey,
 } from "../../app/domain/reliability.ts";
 import type { Template, TemplateField } from "../../app/domain/template.ts";
 import { finished, itemsOfLabels, scoredFieldUnits, type ItemLabels } from "./quality-agreement.ts";
@@ -32,8 +35,8 @@ class FieldPatterns {
   readonly #labelsBy: number[];
   readonly #classUses: number[];
   /** Each item's pattern key, and each key's cells and items. */
-  readonly #keyOf = new Map<number, Category>();
-  readonly #patterns = new Map<Category, { cells: Int32Array; weight: number }>();
+  readonly #keyOf = new Map<number, PatternKey>();
+  readonly #patterns = new Map<PatternKey, { cells: Int32Array; weight: number }>();
 
   constructor(annotators: ReadonlySet<number>, classes: ReadonlySet<Category>) {
     this.annotators = [...annotators].sort((a, b) => a - b);
@@ -92,17 +95,7 @@ class FieldPatterns {
 
   /** The model fitted to the patterns counted, items in id order. */
   fit(fieldId: string): CategoricalModel {
-    const keys = [...this.#patterns.keys()].sort(compareIds);
-    const numbered = new Map(keys.map((key, index) => [key, index]));
-    const weights = new Float64Array(keys.length);
-    const cellStart = new Int32Array(keys.length + 1);
-    const cellList: number[] = [];
-    keys.forEach((key, index) => {
-      const pattern = this.#patterns.get(key)!;
-      weights[index] = pattern.weight;
-      cellList.push(...pattern.cells);
-      cellStart[index + 1] = cellList.length;
-    });
+    const { numbered, weights, cellStart, cells } = patternsInKeyOrder(this.#patterns);
     const items = Float64Array.from(this.#keyOf.keys()).sort();
     const patternOf = Int32Array.from(items, (item) => numbered.get(this.#keyOf.get(item)!)!);
     return {
@@ -114,20 +107,10 @@ class FieldPatterns {
         patternOf,
         weights,
         cellStart,
-        cells: Int32Array.from(cellList),
+        cells,
       }),
     };
   }
-}
-
-/**
- * A pattern's key: its cells plus one as the digits of one number (no digit is 0, so patterns
- * of different sizes differ too) while that number stays exact, else the cells joined.
- */
-function patternKey(cells: Int32Array, base: number): Category {
-  let key = 0;
-  for (const cell of cells) key = key * (base + 1) + cell + 1;
-  return key > Number.MAX_SAFE_INTEGER ? cells.join(",") : key;
 }
 
 /**
